@@ -1,0 +1,586 @@
+//! Cases, their lines, their append-only timeline and their messages.
+
+use sqlx::{AnyPool, Row, any::AnyRow};
+
+use super::{Backend, Transaction, new_id};
+use crate::domain::{CaseKind, Priority, Role, Status};
+
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub id: String,
+    pub number: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub kind: CaseKind,
+    pub status: Status,
+    pub reason_code: String,
+    pub description: String,
+    pub priority: Priority,
+    pub assignee_id: Option<String>,
+    pub tags: Vec<String>,
+    pub channel: String,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub due_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub ended_at: Option<i64>,
+    pub version: i64,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
+    c.kind, c.status, c.reason_code, c.description, c.priority, c.assignee_id, c.tags, c.channel, c.contact_name, \
+    c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version";
+const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
+
+fn corrupt(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown {column} '{value}' in the cases table").into())
+}
+
+fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    let priority: String = row.try_get("priority")?;
+    let tags: String = row.try_get("tags")?;
+    Ok(CaseRecord {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        order_id: row.try_get("order_id")?,
+        order_number: row.try_get("order_number")?,
+        customer_id: row.try_get("customer_id")?,
+        customer_name: row.try_get("customer_name")?,
+        kind: CaseKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        reason_code: row.try_get("reason_code")?,
+        description: row.try_get("description")?,
+        priority: Priority::parse(&priority).ok_or_else(|| corrupt("priority", &priority))?,
+        assignee_id: row.try_get("assignee_id")?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        channel: row.try_get("channel")?,
+        contact_name: row.try_get("contact_name")?,
+        contact_phone: row.try_get("contact_phone")?,
+        contact_email: row.try_get("contact_email")?,
+        due_at: row.try_get("due_at")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        ended_at: row.try_get("ended_at")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// The next number of the shop's day (`day` as YYYYMMDD), counted atomically.
+pub async fn next_sequence(transaction: &mut Transaction, shop_id: &str, day: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
+         ON CONFLICT (shop_id, day) DO UPDATE SET value = case_counters.value + 1 RETURNING value",
+    )
+    .bind(shop_id)
+    .bind(day)
+    .fetch_one(&mut **transaction)
+    .await
+}
+
+pub struct NewCase<'a> {
+    pub id: &'a str,
+    pub shop_id: &'a str,
+    pub number: &'a str,
+    pub order_id: &'a str,
+    pub customer_id: Option<&'a str>,
+    pub kind: CaseKind,
+    pub status: Status,
+    pub reason_code: &'a str,
+    pub description: &'a str,
+    pub priority: Priority,
+    pub assignee_id: Option<&'a str>,
+    pub tags: &'a [String],
+    pub channel: &'a str,
+    pub contact_name: Option<&'a str>,
+    pub contact_phone: Option<&'a str>,
+    pub contact_email: Option<&'a str>,
+    pub due_at: i64,
+    pub now: i64,
+    pub search_text: &'a str,
+}
+
+pub async fn insert(transaction: &mut Transaction, backend: Backend, case: &NewCase<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
+         description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
+         contact_email, due_at, created_at, updated_at, ended_at, version, search_text) VALUES ($1, $2, $3, $4, \
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21)",
+    )
+    .bind(case.id)
+    .bind(case.shop_id)
+    .bind(case.number)
+    .bind(case.order_id)
+    .bind(case.customer_id)
+    .bind(case.kind.as_str())
+    .bind(case.status.as_str())
+    .bind(i64::from(case.status.is_open()))
+    .bind(case.reason_code)
+    .bind(case.description)
+    .bind(case.priority.as_str())
+    .bind(case.priority.rank())
+    .bind(case.assignee_id)
+    .bind(serde_json::to_string(case.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(case.channel)
+    .bind(case.contact_name)
+    .bind(case.contact_phone)
+    .bind(case.contact_email)
+    .bind(case.due_at)
+    .bind(case.now)
+    .bind(case.search_text)
+    .execute(&mut **transaction)
+    .await?;
+    if backend == Backend::Sqlite {
+        sqlx::query("INSERT INTO case_search (rowid, search_text) SELECT rowid, search_text FROM cases WHERE id = $1")
+            .bind(case.id)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_line(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    case_id: &str,
+    order_line_id: &str,
+    quantity: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO case_lines (id, case_id, shop_id, order_line_id, quantity) VALUES ($1, $2, $3, $4, $5)")
+        .bind(new_id())
+        .bind(case_id)
+        .bind(shop_id)
+        .bind(order_line_id)
+        .bind(quantity)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// One entry of the timeline.
+pub struct NewEvent<'a> {
+    pub shop_id: &'a str,
+    pub case_id: &'a str,
+    pub at: i64,
+    pub actor_role: Role,
+    pub actor_id: Option<&'a str>,
+    /// An [`Action`]'s name, or `created`, `updated`, `message`, `note`.
+    pub action: &'a str,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub data: serde_json::Value,
+}
+
+pub async fn insert_event(transaction: &mut Transaction, event: &NewEvent<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO case_events (id, case_id, shop_id, at, actor_role, actor_id, action, from_status, to_status, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(event.case_id)
+    .bind(event.shop_id)
+    .bind(event.at)
+    .bind(event.actor_role.as_str())
+    .bind(event.actor_id)
+    .bind(event.action)
+    .bind(event.from_status.map(Status::as_str))
+    .bind(event.to_status.map(Status::as_str))
+    .bind(event.data.to_string())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(case_from_row).transpose()
+}
+
+/// Reads a case inside a write transaction, locking its row on PostgreSQL.
+pub async fn get_for_update(
+    transaction: &mut Transaction,
+    backend: Backend,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<CaseRecord>, sqlx::Error> {
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE OF c",
+    };
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2{lock}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(id)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    row.as_ref().map(case_from_row).transpose()
+}
+
+pub async fn find_by_number(pool: &AnyPool, shop_id: &str, number: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+    let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.number = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(number).fetch_optional(pool).await?;
+    row.as_ref().map(case_from_row).transpose()
+}
+
+/// Moves a case to `status` if it is still at `expected_version`. Returns false when another
+/// change came first (the caller reports a conflict).
+pub async fn set_status(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    id: &str,
+    expected_version: i64,
+    status: Status,
+    now: i64,
+    ended_at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE cases SET status = $1, is_open = $2, updated_at = $3, ended_at = $4, version = version + 1 \
+         WHERE shop_id = $5 AND id = $6 AND version = $7",
+    )
+    .bind(status.as_str())
+    .bind(i64::from(status.is_open()))
+    .bind(now)
+    .bind(ended_at)
+    .bind(shop_id)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Changes assignment, priority and tags if the case is still at `expected_version`.
+pub async fn set_fields(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    id: &str,
+    expected_version: i64,
+    assignee_id: Option<&str>,
+    priority: Priority,
+    tags: &[String],
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE cases SET assignee_id = $1, priority = $2, priority_rank = $3, tags = $4, updated_at = $5, \
+         version = version + 1 WHERE shop_id = $6 AND id = $7 AND version = $8",
+    )
+    .bind(assignee_id)
+    .bind(priority.as_str())
+    .bind(priority.rank())
+    .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
+    .bind(now)
+    .bind(shop_id)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Marks the case changed (a message or refund) so concurrent editors see a new version.
+pub async fn touch(transaction: &mut Transaction, shop_id: &str, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET updated_at = $1, version = version + 1 WHERE shop_id = $2 AND id = $3")
+        .bind(now)
+        .bind(shop_id)
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseLineRecord {
+    pub order_line_id: String,
+    pub line_number: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub ordered_quantity: i64,
+    pub paid_minor: i64,
+    pub refunded_minor: i64,
+}
+
+const CASE_LINE_SQL: &str = "SELECT cl.order_line_id, l.line_number, l.sku, l.product_name, cl.quantity, \
+    l.quantity AS ordered_quantity, l.paid_minor, (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refund_lines r \
+    WHERE r.order_line_id = l.id) AS refunded_minor FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id \
+    WHERE cl.case_id = $1 ORDER BY l.line_number";
+
+fn case_line_from_row(row: &AnyRow) -> Result<CaseLineRecord, sqlx::Error> {
+    Ok(CaseLineRecord {
+        order_line_id: row.try_get("order_line_id")?,
+        line_number: row.try_get("line_number")?,
+        sku: row.try_get("sku")?,
+        product_name: row.try_get("product_name")?,
+        quantity: row.try_get("quantity")?,
+        ordered_quantity: row.try_get("ordered_quantity")?,
+        paid_minor: row.try_get("paid_minor")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+    })
+}
+
+pub async fn lines(pool: &AnyPool, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(CASE_LINE_SQL).bind(case_id).fetch_all(pool).await?;
+    rows.iter().map(case_line_from_row).collect()
+}
+
+pub async fn lines_in(transaction: &mut Transaction, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(CASE_LINE_SQL).bind(case_id).fetch_all(&mut **transaction).await?;
+    rows.iter().map(case_line_from_row).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: String,
+    pub at: i64,
+    pub actor_role: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub data: serde_json::Value,
+}
+
+pub async fn events(pool: &AnyPool, case_id: &str) -> Result<Vec<EventRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, at, actor_role, actor_id, action, from_status, to_status, data FROM case_events \
+         WHERE case_id = $1 ORDER BY at, id",
+    )
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let data: String = row.try_get("data")?;
+            Ok(EventRecord {
+                id: row.try_get("id")?,
+                at: row.try_get("at")?,
+                actor_role: row.try_get("actor_role")?,
+                actor_id: row.try_get("actor_id")?,
+                action: row.try_get("action")?,
+                from_status: row.try_get("from_status")?,
+                to_status: row.try_get("to_status")?,
+                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    pub id: String,
+    pub author_role: String,
+    pub author_id: Option<String>,
+    pub visibility: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_message(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    case_id: &str,
+    author_role: Role,
+    author_id: Option<&str>,
+    visibility: &str,
+    body: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO case_messages (id, case_id, shop_id, author_role, author_id, visibility, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(case_id)
+    .bind(shop_id)
+    .bind(author_role.as_str())
+    .bind(author_id)
+    .bind(visibility)
+    .bind(body)
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+pub async fn messages(pool: &AnyPool, case_id: &str, include_internal: bool) -> Result<Vec<MessageRecord>, sqlx::Error> {
+    let sql = if include_internal {
+        "SELECT id, author_role, author_id, visibility, body, created_at FROM case_messages WHERE case_id = $1 \
+         ORDER BY created_at, id"
+    } else {
+        "SELECT id, author_role, author_id, visibility, body, created_at FROM case_messages WHERE case_id = $1 \
+         AND visibility = 'customer' ORDER BY created_at, id"
+    };
+    let rows = sqlx::query(sql).bind(case_id).fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(MessageRecord {
+                id: row.try_get("id")?,
+                author_role: row.try_get("author_role")?,
+                author_id: row.try_get("author_id")?,
+                visibility: row.try_get("visibility")?,
+                body: row.try_get("body")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The order a list is sorted in: a column and a direction, with the id as tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSort {
+    DueAt,
+    DueAtDescending,
+    CreatedAt,
+    CreatedAtDescending,
+    UpdatedAt,
+    UpdatedAtDescending,
+}
+
+impl CaseSort {
+    pub fn parse(text: &str) -> Option<CaseSort> {
+        Some(match text {
+            "due_at" => CaseSort::DueAt,
+            "-due_at" => CaseSort::DueAtDescending,
+            "created_at" => CaseSort::CreatedAt,
+            "-created_at" => CaseSort::CreatedAtDescending,
+            "updated_at" => CaseSort::UpdatedAt,
+            "-updated_at" => CaseSort::UpdatedAtDescending,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            CaseSort::DueAt | CaseSort::DueAtDescending => "due_at",
+            CaseSort::CreatedAt | CaseSort::CreatedAtDescending => "created_at",
+            CaseSort::UpdatedAt | CaseSort::UpdatedAtDescending => "updated_at",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(self, CaseSort::DueAtDescending | CaseSort::CreatedAtDescending | CaseSort::UpdatedAtDescending)
+    }
+
+    /// The sort key of a record, as stored in a cursor.
+    pub fn key_of(self, case: &CaseRecord) -> i64 {
+        match self.column() {
+            "due_at" => case.due_at,
+            "created_at" => case.created_at,
+            _ => case.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Nobody,
+    Staff(String),
+}
+
+/// What a case list asks for; empty vectors mean "any".
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    pub statuses: Vec<Status>,
+    pub open: Option<bool>,
+    pub kinds: Vec<CaseKind>,
+    pub assignee: Option<AssigneeFilter>,
+    pub priority: Option<Priority>,
+    pub reason_code: Option<String>,
+    pub query: Option<String>,
+    pub order_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub sort: CaseSort,
+    /// The (sort key, id) of the last case of the previous page.
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// A page of the shop's cases. Binds are collected as the SQL grows, so the placeholders stay
+/// numbered correctly whatever filters are present.
+pub async fn list(pool: &AnyPool, backend: Backend, shop_id: &str, filter: &CaseFilter) -> Result<Vec<CaseRecord>, sqlx::Error> {
+    enum Bind {
+        Text(String),
+        Number(i64),
+    }
+    let mut binds = vec![Bind::Text(shop_id.to_string())];
+    let mut conditions = vec!["c.shop_id = $1".to_string()];
+    let mut placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
+        binds.push(bind);
+        format!("${}", binds.len())
+    };
+    if let Some(open) = filter.open {
+        let value = placeholder(&mut binds, Bind::Number(i64::from(open)));
+        conditions.push(format!("c.is_open = {value}"));
+    }
+    if !filter.statuses.is_empty() {
+        let values: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|status| placeholder(&mut binds, Bind::Text(status.as_str().into())))
+            .collect();
+        conditions.push(format!("c.status IN ({})", values.join(", ")));
+    }
+    if !filter.kinds.is_empty() {
+        let values: Vec<String> =
+            filter.kinds.iter().map(|kind| placeholder(&mut binds, Bind::Text(kind.as_str().into()))).collect();
+        conditions.push(format!("c.kind IN ({})", values.join(", ")));
+    }
+    match &filter.assignee {
+        Some(AssigneeFilter::Nobody) => conditions.push("c.assignee_id IS NULL".into()),
+        Some(AssigneeFilter::Staff(staff_id)) => {
+            let value = placeholder(&mut binds, Bind::Text(staff_id.clone()));
+            conditions.push(format!("c.assignee_id = {value}"));
+        }
+        None => {}
+    }
+    if let Some(priority) = filter.priority {
+        let value = placeholder(&mut binds, Bind::Text(priority.as_str().into()));
+        conditions.push(format!("c.priority = {value}"));
+    }
+    if let Some(reason_code) = &filter.reason_code {
+        let value = placeholder(&mut binds, Bind::Text(reason_code.clone()));
+        conditions.push(format!("c.reason_code = {value}"));
+    }
+    if let Some(order_id) = &filter.order_id {
+        let value = placeholder(&mut binds, Bind::Text(order_id.clone()));
+        conditions.push(format!("c.order_id = {value}"));
+    }
+    if let Some(customer_id) = &filter.customer_id {
+        let value = placeholder(&mut binds, Bind::Text(customer_id.clone()));
+        conditions.push(format!("c.customer_id = {value}"));
+    }
+    if let Some(query) = &filter.query {
+        let (condition, values) = backend.case_search(binds.len() + 1, query);
+        binds.extend(values.into_iter().map(Bind::Text));
+        conditions.push(condition);
+    }
+    let column = filter.sort.column();
+    let (comparison, direction) = if filter.sort.descending() { ("<", "DESC") } else { (">", "ASC") };
+    if let Some((key, id)) = &filter.after {
+        let key = placeholder(&mut binds, Bind::Number(*key));
+        let id = placeholder(&mut binds, Bind::Text(id.clone()));
+        conditions.push(format!("(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"));
+    }
+    let limit = placeholder(&mut binds, Bind::Number(filter.limit));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        statement = match bind {
+            Bind::Text(text) => statement.bind(text),
+            Bind::Number(number) => statement.bind(number),
+        };
+    }
+    let rows = statement.fetch_all(pool).await?;
+    rows.iter().map(case_from_row).collect()
+}

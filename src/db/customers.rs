@@ -1,0 +1,153 @@
+//! Customers of a shop: found by phone or e-mail when orders arrive, listed and searched.
+
+use serde::Serialize;
+use sqlx::{AnyPool, Row, any::AnyRow};
+use utoipa::ToSchema;
+
+use super::{Backend, Transaction, dialect, new_id};
+use crate::domain::{order::NewCustomer, time::now_micros};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomerRecord {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub tier: String,
+    pub tags: Vec<String>,
+    #[serde(skip)]
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, name, phone, email, address, tier, tags, created_at";
+
+fn from_row(row: &AnyRow) -> Result<CustomerRecord, sqlx::Error> {
+    let tags: String = row.try_get("tags")?;
+    Ok(CustomerRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        address: row.try_get("address")?,
+        tier: row.try_get("tier")?,
+        tags: serde_json::from_str(&tags).unwrap_or_default(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn search_text_of(customer: &NewCustomer) -> String {
+    dialect::search_text(&[
+        Some(&customer.name),
+        customer.phone.as_ref().map(|phone| phone.as_str()),
+        customer.email.as_ref().map(|email| email.as_str()),
+    ])
+}
+
+/// Finds the shop's customer with this phone (or else e-mail), filling in what was missing,
+/// or adds a new one. Returns the id.
+pub async fn find_or_insert(transaction: &mut Transaction, shop_id: &str, customer: &NewCustomer) -> Result<String, sqlx::Error> {
+    let phone = customer.phone.as_ref().map(|phone| phone.national().to_string());
+    let email = customer.email.as_ref().map(|email| email.as_str().to_string());
+    let mut existing: Option<String> = None;
+    if let Some(phone) = &phone {
+        existing = sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1")
+            .bind(shop_id)
+            .bind(phone)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    }
+    if existing.is_none()
+        && let Some(email) = &email
+    {
+        existing = sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND email = $2 ORDER BY created_at LIMIT 1")
+            .bind(shop_id)
+            .bind(email)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    }
+    let now = now_micros();
+    if let Some(id) = existing {
+        sqlx::query(
+            "UPDATE customers SET phone = COALESCE(phone, $1), email = COALESCE(email, $2), \
+             address = COALESCE(address, $3) WHERE id = $4 AND (phone IS NULL AND $1 IS NOT NULL \
+             OR email IS NULL AND $2 IS NOT NULL OR address IS NULL AND $3 IS NOT NULL)",
+        )
+        .bind(&phone)
+        .bind(&email)
+        .bind(&customer.address)
+        .bind(&id)
+        .execute(&mut **transaction)
+        .await?;
+        return Ok(id);
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO customers (id, shop_id, name, phone, email, address, tier, tags, search_text, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'normal', '[]', $7, $8, $8)",
+    )
+    .bind(&id)
+    .bind(shop_id)
+    .bind(customer.name.trim())
+    .bind(&phone)
+    .bind(&email)
+    .bind(&customer.address)
+    .bind(search_text_of(customer))
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_tier(transaction: &mut Transaction, shop_id: &str, customer_id: &str, tier: &str, tags: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE customers SET tier = $1, tags = $2, updated_at = $3 WHERE shop_id = $4 AND id = $5")
+        .bind(tier)
+        .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
+        .bind(now_micros())
+        .bind(shop_id)
+        .bind(customer_id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<CustomerRecord>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// A page of customers, newest first, optionally matching `query` as a substring of name,
+/// phone or e-mail. `after` is the (created_at, id) of the last row of the previous page.
+pub async fn list(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &str,
+    query: Option<&str>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<CustomerRecord>, sqlx::Error> {
+    let mut sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1");
+    let mut parameter = 2;
+    if query.is_some() {
+        sql.push_str(&format!(" AND {}", backend.contains("search_text", parameter)));
+        parameter += 1;
+    }
+    if after.is_some() {
+        sql.push_str(&format!(
+            " AND (created_at < ${parameter} OR (created_at = ${parameter} AND id < ${}))",
+            parameter + 1
+        ));
+        parameter += 2;
+    }
+    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT ${parameter}"));
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
+    if let Some(query) = query {
+        statement = statement.bind(query.trim().to_lowercase());
+    }
+    if let Some((created_at, id)) = after {
+        statement = statement.bind(created_at).bind(id);
+    }
+    let rows = statement.bind(limit).fetch_all(pool).await?;
+    rows.iter().map(from_row).collect()
+}

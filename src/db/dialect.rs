@@ -1,0 +1,102 @@
+//! The few places where SQLite and PostgreSQL differ: row locks and substring search.
+
+use anyhow::bail;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> anyhow::Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            bail!("unsupported database URL '{url}': use sqlite://PATH or postgres://…")
+        }
+    }
+
+    /// Appended to a SELECT that reads rows the transaction will change. SQLite has one
+    /// writer at a time (our write pool holds one connection), so it needs no lock.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// A condition that `column` (lower-cased search text) contains the bound parameter
+    /// `$n` (lower-cased query) as a substring, without an index.
+    pub fn contains(self, column: &str, parameter: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("instr({column}, ${parameter}) > 0"),
+            Backend::Postgres => format!("strpos({column}, ${parameter}) > 0"),
+        }
+    }
+
+    /// A condition for the cases' substring search, with the values to bind from `$first` on.
+    /// Queries of three characters or more go through the trigram index (FTS5 on SQLite,
+    /// pg_trgm on PostgreSQL) and are then checked exactly; shorter ones cannot use trigrams
+    /// and scan in the order the list is sorted, stopping at the page size.
+    pub fn case_search(self, first: usize, query: &str) -> (String, Vec<String>) {
+        let exact = self.contains("c.search_text", first + 1);
+        if query.chars().count() < 3 {
+            return (self.contains("c.search_text", first), vec![query.to_string()]);
+        }
+        match self {
+            Backend::Sqlite => (
+                format!(
+                    "c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${first}) AND {exact}"
+                ),
+                vec![fts_phrase(query), query.to_string()],
+            ),
+            Backend::Postgres => (
+                format!("c.search_text LIKE ${first} ESCAPE '\\' AND {exact}"),
+                vec![format!("%{}%", like_escape(query)), query.to_string()],
+            ),
+        }
+    }
+}
+
+/// A query as one FTS5 phrase: double quotes doubled, the whole wrapped in quotes.
+fn fts_phrase(query: &str) -> String {
+    format!("\"{}\"", query.replace('"', "\"\""))
+}
+
+/// Escapes LIKE's wildcards with a backslash.
+pub fn like_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
+}
+
+/// The lower-cased text that substring search looks in.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    parts
+        .iter()
+        .flatten()
+        .map(|part| part.trim().to_lowercase())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" \u{1f} ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+        assert_eq!(fts_phrase("a\"b"), "\"a\"\"b\"");
+        assert_eq!(search_text(&[Some("AS-1"), None, Some(" 退款 ")]), "as-1 \u{1f} 退款");
+    }
+}

@@ -1,0 +1,137 @@
+//! Storage: one code path for SQLite and PostgreSQL through sqlx's `AnyPool`, with the few
+//! differences kept in [`dialect`]. SQL lives in one file per aggregate.
+
+pub mod cases;
+pub mod customers;
+pub mod dialect;
+pub mod idempotency;
+pub mod orders;
+pub mod refunds;
+pub mod shops;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+
+pub use dialect::Backend;
+
+/// A write transaction on either backend.
+pub type Transaction = sqlx::Transaction<'static, Any>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The database: a pool for reads and a pool for writes. On SQLite the writer holds a single
+/// connection, so writes queue in the pool instead of failing with SQLITE_BUSY; on PostgreSQL
+/// both are the same pool.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub reader: AnyPool,
+    pub writer: AnyPool,
+    pub backend: Backend,
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file if needed.
+    pub async fn connect(url: &str) -> anyhow::Result<Database> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url(url)?;
+                let options = AnyConnectOptions::from_str(&url)?;
+                let writer = sqlite_pool(1).connect_with(options.clone()).await?;
+                let readers = std::thread::available_parallelism().map_or(4, |count| count.get() * 2).max(4);
+                let reader = sqlite_pool(readers as u32).connect_with(options).await?;
+                Ok(Database { reader, writer, backend })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(32)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .with_context(|| "cannot connect to PostgreSQL")?;
+                Ok(Database { reader: pool.clone(), writer: pool, backend })
+            }
+        }
+    }
+
+    /// Brings the schema up to date.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.writer).await.context("migrating the database")?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE).
+    pub async fn begin(&self) -> Result<Transaction, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                connection
+                    .execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                         PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+}
+
+/// `sqlite://data/aftersale.db` → the same with `mode=rwc`, its folder created.
+fn sqlite_url(url: &str) -> anyhow::Result<String> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let file = path.split('?').next().unwrap_or(path);
+    if let Some(parent) = std::path::Path::new(file).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let separator = if path.contains('?') { '&' } else { '?' };
+    Ok(format!("sqlite://{path}{separator}mode=rwc"))
+}
+
+/// A new id: a uuid v7 (time-ordered) as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Whether an error is a unique-constraint violation (both backends).
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(database_error) => {
+            database_error.is_unique_violation()
+                || database_error.code().as_deref() == Some("23505")
+                || database_error.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}

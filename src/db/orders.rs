@@ -1,0 +1,381 @@
+//! Orders with their lines and shipments.
+
+use serde::Serialize;
+use sqlx::{AnyPool, Row, any::AnyRow};
+
+use super::{Backend, Transaction, customers, dialect, new_id};
+use crate::domain::{order::NewOrder, time::now_micros};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub id: String,
+    pub order_number: String,
+    pub platform: String,
+    pub customer_id: Option<String>,
+    pub currency: String,
+    pub total_minor: i64,
+    pub shipping_fee_minor: i64,
+    pub placed_at: i64,
+    pub paid_at: Option<i64>,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLineRecord {
+    pub id: String,
+    pub line_number: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub paid_minor: i64,
+    pub serial_number: Option<String>,
+    /// Refunded so far on this line, by all cases of the order.
+    pub refunded_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ShipmentRecord {
+    pub id: String,
+    pub case_id: Option<String>,
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub status: String,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
+    placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at";
+
+fn order_from_row(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
+    Ok(OrderRecord {
+        id: row.try_get("id")?,
+        order_number: row.try_get("order_number")?,
+        platform: row.try_get("platform")?,
+        customer_id: row.try_get("customer_id")?,
+        currency: row.try_get("currency")?,
+        total_minor: row.try_get("total_minor")?,
+        shipping_fee_minor: row.try_get("shipping_fee_minor")?,
+        placed_at: row.try_get("placed_at")?,
+        paid_at: row.try_get("paid_at")?,
+        shipped_at: row.try_get("shipped_at")?,
+        delivered_at: row.try_get("delivered_at")?,
+        invoice_number: row.try_get("invoice_number")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn line_from_row(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
+    Ok(OrderLineRecord {
+        id: row.try_get("id")?,
+        line_number: row.try_get("line_number")?,
+        sku: row.try_get("sku")?,
+        product_name: row.try_get("product_name")?,
+        category: row.try_get("category")?,
+        quantity: row.try_get("quantity")?,
+        unit_price_minor: row.try_get("unit_price_minor")?,
+        paid_minor: row.try_get("paid_minor")?,
+        serial_number: row.try_get("serial_number")?,
+        refunded_minor: row.try_get("refunded_minor")?,
+    })
+}
+
+/// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
+/// lines already stored and absent from `order` are kept (cases may point at them).
+pub async fn upsert(transaction: &mut Transaction, shop_id: &str, order: &NewOrder) -> Result<(String, Outcome), sqlx::Error> {
+    let existing = find_by_number_in(transaction, shop_id, order.order_number.as_str()).await?;
+    let customer_id = if order.customer.name.trim().is_empty() && order.customer.phone.is_none() && order.customer.email.is_none() {
+        existing.as_ref().and_then(|existing| existing.customer_id.clone())
+    } else {
+        Some(customers::find_or_insert(transaction, shop_id, &order.customer).await?)
+    };
+    let now = now_micros();
+    let search_text = dialect::search_text(&[
+        Some(order.order_number.as_str()),
+        Some(&order.customer.name),
+        order.customer.phone.as_ref().map(|phone| phone.as_str()),
+    ]);
+    let (order_id, mut outcome) = match &existing {
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO orders (id, shop_id, order_number, platform, customer_id, currency, total_minor, \
+                 shipping_fee_minor, placed_at, paid_at, shipped_at, delivered_at, invoice_number, search_text, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+            )
+            .bind(&id)
+            .bind(shop_id)
+            .bind(order.order_number.as_str())
+            .bind(&order.platform)
+            .bind(&customer_id)
+            .bind(order.currency.as_str())
+            .bind(order.shipping_fee_minor)
+            .bind(order.placed_at)
+            .bind(order.paid_at)
+            .bind(order.shipped_at)
+            .bind(order.delivered_at)
+            .bind(&order.invoice_number)
+            .bind(&search_text)
+            .bind(now)
+            .execute(&mut **transaction)
+            .await?;
+            (id, Outcome::Created)
+        }
+        Some(existing) => {
+            let same = existing.platform == order.platform
+                && existing.customer_id == customer_id
+                && existing.currency == order.currency.as_str()
+                && existing.shipping_fee_minor == order.shipping_fee_minor
+                && existing.placed_at == order.placed_at
+                && existing.paid_at == order.paid_at
+                && existing.shipped_at == order.shipped_at
+                && existing.delivered_at == order.delivered_at
+                && existing.invoice_number == order.invoice_number;
+            if !same {
+                sqlx::query(
+                    "UPDATE orders SET platform = $1, customer_id = $2, currency = $3, shipping_fee_minor = $4, \
+                     placed_at = $5, paid_at = $6, shipped_at = $7, delivered_at = $8, invoice_number = $9, \
+                     search_text = $10, updated_at = $11 WHERE id = $12",
+                )
+                .bind(&order.platform)
+                .bind(&customer_id)
+                .bind(order.currency.as_str())
+                .bind(order.shipping_fee_minor)
+                .bind(order.placed_at)
+                .bind(order.paid_at)
+                .bind(order.shipped_at)
+                .bind(order.delivered_at)
+                .bind(&order.invoice_number)
+                .bind(&search_text)
+                .bind(now)
+                .bind(&existing.id)
+                .execute(&mut **transaction)
+                .await?;
+            }
+            (existing.id.clone(), if same { Outcome::Unchanged } else { Outcome::Updated })
+        }
+    };
+    let stored = lines_in(transaction, &order_id).await?;
+    for line in &order.lines {
+        match stored.iter().find(|stored| stored.line_number == line.line_number) {
+            None => {
+                sqlx::query(
+                    "INSERT INTO order_lines (id, order_id, shop_id, line_number, sku, product_name, category, quantity, \
+                     unit_price_minor, paid_minor, serial_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(new_id())
+                .bind(&order_id)
+                .bind(shop_id)
+                .bind(line.line_number)
+                .bind(&line.sku)
+                .bind(&line.product_name)
+                .bind(&line.category)
+                .bind(line.quantity)
+                .bind(line.unit_price_minor)
+                .bind(line.paid_minor)
+                .bind(&line.serial_number)
+                .execute(&mut **transaction)
+                .await?;
+                if outcome == Outcome::Unchanged {
+                    outcome = Outcome::Updated;
+                }
+            }
+            Some(stored) => {
+                let same = stored.sku == line.sku
+                    && stored.product_name == line.product_name
+                    && stored.category == line.category
+                    && stored.quantity == line.quantity
+                    && stored.unit_price_minor == line.unit_price_minor
+                    && stored.paid_minor == line.paid_minor
+                    && stored.serial_number == line.serial_number;
+                if !same {
+                    sqlx::query(
+                        "UPDATE order_lines SET sku = $1, product_name = $2, category = $3, quantity = $4, \
+                         unit_price_minor = $5, paid_minor = $6, serial_number = $7 WHERE id = $8",
+                    )
+                    .bind(&line.sku)
+                    .bind(&line.product_name)
+                    .bind(&line.category)
+                    .bind(line.quantity)
+                    .bind(line.unit_price_minor)
+                    .bind(line.paid_minor.max(stored.refunded_minor))
+                    .bind(&line.serial_number)
+                    .bind(&stored.id)
+                    .execute(&mut **transaction)
+                    .await?;
+                    if outcome == Outcome::Unchanged {
+                        outcome = Outcome::Updated;
+                    }
+                }
+            }
+        }
+    }
+    if outcome != Outcome::Unchanged {
+        sqlx::query(
+            "UPDATE orders SET total_minor = shipping_fee_minor + \
+             (SELECT COALESCE(SUM(paid_minor), 0) FROM order_lines WHERE order_id = $1) WHERE id = $1",
+        )
+        .bind(&order_id)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok((order_id, outcome))
+}
+
+async fn find_by_number_in(transaction: &mut Transaction, shop_id: &str, order_number: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(order_number)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+const LINE_SQL: &str = "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
+    l.paid_minor, l.serial_number, (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refund_lines r \
+    WHERE r.order_line_id = l.id) AS refunded_minor FROM order_lines l WHERE l.order_id = $1 ORDER BY l.line_number";
+
+/// The order's lines with what has been refunded on each, read inside a transaction.
+pub async fn lines_in(transaction: &mut Transaction, order_id: &str) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(LINE_SQL).bind(order_id).fetch_all(&mut **transaction).await?;
+    rows.iter().map(line_from_row).collect()
+}
+
+pub async fn lines(pool: &AnyPool, order_id: &str) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(LINE_SQL).bind(order_id).fetch_all(pool).await?;
+    rows.iter().map(line_from_row).collect()
+}
+
+pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+pub async fn find_by_number(pool: &AnyPool, shop_id: &str, order_number: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(order_number).fetch_optional(pool).await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+/// Locks the order row until the transaction ends (PostgreSQL); refunds on one order queue here.
+pub async fn lock(transaction: &mut Transaction, backend: Backend, order_id: &str) -> Result<(), sqlx::Error> {
+    let sql = format!("SELECT id FROM orders WHERE id = $1{}", backend.for_update());
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_optional(&mut **transaction).await?;
+    Ok(())
+}
+
+pub async fn shipments(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, case_id, direction, carrier, tracking_number, status, shipped_at, delivered_at \
+         FROM shipments WHERE order_id = $1 ORDER BY created_at, id",
+    )
+    .bind(order_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ShipmentRecord {
+                id: row.try_get("id")?,
+                case_id: row.try_get("case_id")?,
+                direction: row.try_get("direction")?,
+                carrier: row.try_get("carrier")?,
+                tracking_number: row.try_get("tracking_number")?,
+                status: row.try_get("status")?,
+                shipped_at: row.try_get("shipped_at")?,
+                delivered_at: row.try_get("delivered_at")?,
+            })
+        })
+        .collect()
+}
+
+pub struct NewShipment<'a> {
+    pub order_id: &'a str,
+    pub case_id: Option<&'a str>,
+    pub direction: &'a str,
+    pub carrier: &'a str,
+    pub tracking_number: &'a str,
+    pub status: &'a str,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+}
+
+pub async fn insert_shipment(transaction: &mut Transaction, shop_id: &str, shipment: &NewShipment<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO shipments (id, shop_id, order_id, case_id, direction, carrier, tracking_number, status, \
+         shipped_at, delivered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(shop_id)
+    .bind(shipment.order_id)
+    .bind(shipment.case_id)
+    .bind(shipment.direction)
+    .bind(shipment.carrier)
+    .bind(shipment.tracking_number)
+    .bind(shipment.status)
+    .bind(shipment.shipped_at)
+    .bind(shipment.delivered_at)
+    .bind(now_micros())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+/// A page of orders, newest placed first; `query` matches order number, buyer name or phone.
+pub async fn list(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &str,
+    query: Option<&str>,
+    customer_id: Option<&str>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<OrderRecord>, sqlx::Error> {
+    let mut sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1");
+    let mut parameter = 2;
+    if query.is_some() {
+        sql.push_str(&format!(" AND {}", backend.contains("search_text", parameter)));
+        parameter += 1;
+    }
+    if customer_id.is_some() {
+        sql.push_str(&format!(" AND customer_id = ${parameter}"));
+        parameter += 1;
+    }
+    if after.is_some() {
+        sql.push_str(&format!(
+            " AND (placed_at < ${parameter} OR (placed_at = ${parameter} AND id < ${}))",
+            parameter + 1
+        ));
+        parameter += 2;
+    }
+    sql.push_str(&format!(" ORDER BY placed_at DESC, id DESC LIMIT ${parameter}"));
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
+    if let Some(query) = query {
+        statement = statement.bind(query.trim().to_lowercase());
+    }
+    if let Some(customer_id) = customer_id {
+        statement = statement.bind(customer_id);
+    }
+    if let Some((placed_at, id)) = after {
+        statement = statement.bind(placed_at).bind(id);
+    }
+    let rows = statement.bind(limit).fetch_all(pool).await?;
+    rows.iter().map(order_from_row).collect()
+}

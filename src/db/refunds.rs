@@ -1,0 +1,114 @@
+//! Refunds: one row per executed refund, unique per shop and idempotency key, with its lines.
+
+use sqlx::{AnyPool, Row, any::AnyRow};
+
+use super::{Transaction, new_id};
+use crate::domain::refund::RefundLine;
+
+#[derive(Debug, Clone)]
+pub struct RefundRecord {
+    pub id: String,
+    pub case_id: String,
+    pub idempotency_key: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub method: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub created_at: i64,
+    pub lines: Vec<RefundLine>,
+}
+
+fn from_row(row: &AnyRow) -> Result<RefundRecord, sqlx::Error> {
+    Ok(RefundRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        amount_minor: row.try_get("amount_minor")?,
+        currency: row.try_get("currency")?,
+        method: row.try_get("method")?,
+        status: row.try_get("status")?,
+        note: row.try_get("note")?,
+        created_at: row.try_get("created_at")?,
+        lines: Vec::new(),
+    })
+}
+
+const COLUMNS: &str = "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at";
+
+async fn attach_lines<'e, E>(executor: E, mut refund: RefundRecord) -> Result<RefundRecord, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let rows = sqlx::query("SELECT order_line_id, amount_minor FROM refund_lines WHERE refund_id = $1 ORDER BY order_line_id")
+        .bind(&refund.id)
+        .fetch_all(executor)
+        .await?;
+    refund.lines = rows
+        .iter()
+        .map(|row| Ok(RefundLine { order_line_id: row.try_get("order_line_id")?, amount_minor: row.try_get("amount_minor")? }))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(refund)
+}
+
+/// The refund already executed under this key, if any.
+pub async fn find_by_key(transaction: &mut Transaction, shop_id: &str, key: &str) -> Result<Option<RefundRecord>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM refunds WHERE shop_id = $1 AND idempotency_key = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(key).fetch_optional(&mut **transaction).await?;
+    match row {
+        Some(row) => Ok(Some(attach_lines(&mut **transaction, from_row(&row)?).await?)),
+        None => Ok(None),
+    }
+}
+
+pub struct NewRefund<'a> {
+    pub shop_id: &'a str,
+    pub case_id: &'a str,
+    pub idempotency_key: &'a str,
+    pub currency: &'a str,
+    pub method: &'a str,
+    pub note: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+    pub now: i64,
+    pub lines: &'a [RefundLine],
+}
+
+pub async fn insert(transaction: &mut Transaction, refund: &NewRefund<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    let total: i64 = refund.lines.iter().map(|line| line.amount_minor).sum();
+    sqlx::query(
+        "INSERT INTO refunds (id, shop_id, case_id, idempotency_key, amount_minor, currency, method, status, note, \
+         actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'executed', $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(refund.shop_id)
+    .bind(refund.case_id)
+    .bind(refund.idempotency_key)
+    .bind(total)
+    .bind(refund.currency)
+    .bind(refund.method)
+    .bind(refund.note)
+    .bind(refund.actor_id)
+    .bind(refund.now)
+    .execute(&mut **transaction)
+    .await?;
+    for line in refund.lines {
+        sqlx::query("INSERT INTO refund_lines (refund_id, order_line_id, amount_minor) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(&line.order_line_id)
+            .bind(line.amount_minor)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(id)
+}
+
+pub async fn of_case(pool: &AnyPool, case_id: &str) -> Result<Vec<RefundRecord>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM refunds WHERE case_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(pool).await?;
+    let mut refunds = Vec::with_capacity(rows.len());
+    for row in &rows {
+        refunds.push(attach_lines(pool, from_row(row)?).await?);
+    }
+    Ok(refunds)
+}

@@ -1,0 +1,271 @@
+//! Shops, staff, their roles, API tokens and the shop's reason codes.
+
+use sqlx::{AnyPool, Row};
+
+use super::{Transaction, new_id};
+use crate::domain::{Currency, Role, time::now_micros};
+
+/// What a request needs to know about its shop.
+#[derive(Debug, Clone)]
+pub struct Shop {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub currency: Currency,
+    pub time_zone: jiff::tz::TimeZone,
+    pub time_zone_name: String,
+    pub locale: String,
+}
+
+/// Who is calling, as an API token or a signed-in person says.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub shop: Shop,
+    pub role: Role,
+    pub staff_id: Option<String>,
+}
+
+fn shop_from_row(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Shop, sqlx::Error> {
+    let column = |name: &str| format!("{prefix}{name}");
+    let time_zone_name: String = row.try_get(column("time_zone").as_str())?;
+    let currency: String = row.try_get(column("currency").as_str())?;
+    Ok(Shop {
+        id: row.try_get(column("id").as_str())?,
+        slug: row.try_get(column("slug").as_str())?,
+        name: row.try_get(column("name").as_str())?,
+        currency: Currency::parse(&currency).unwrap_or(Currency::CNY),
+        time_zone: jiff::tz::TimeZone::get(&time_zone_name).unwrap_or(jiff::tz::TimeZone::UTC),
+        time_zone_name,
+        locale: row.try_get(column("locale").as_str())?,
+    })
+}
+
+pub struct NewShop<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub currency: Currency,
+    pub time_zone: &'a str,
+    pub locale: &'a str,
+}
+
+pub async fn insert_shop(transaction: &mut Transaction, shop: &NewShop<'_>) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO shops (id, slug, name, currency, time_zone, locale, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(shop.slug)
+    .bind(shop.name)
+    .bind(shop.currency.as_str())
+    .bind(shop.time_zone)
+    .bind(shop.locale)
+    .bind(now_micros())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+pub async fn find_shop_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<Shop>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| shop_from_row(&row, "")).transpose()
+}
+
+pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM shops").fetch_one(pool).await
+}
+
+/// Adds a person, or updates the name and password of the one with this e-mail.
+pub async fn upsert_staff(
+    transaction: &mut Transaction,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+) -> Result<String, sqlx::Error> {
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    if let Some(id) = existing {
+        sqlx::query("UPDATE staff SET name = $1, password_hash = $2 WHERE id = $3")
+            .bind(name)
+            .bind(password_hash)
+            .bind(&id)
+            .execute(&mut **transaction)
+            .await?;
+        return Ok(id);
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO staff (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(now_micros())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(id)
+}
+
+pub async fn set_membership(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    staff_id: &str,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO memberships (shop_id, staff_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (shop_id, staff_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(shop_id)
+    .bind(staff_id)
+    .bind(role.as_str())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_staff_by_email(pool: &AnyPool, email: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, name FROM staff WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).transpose()
+}
+
+/// The role a person holds in a shop, if any.
+pub async fn membership_role(pool: &AnyPool, shop_id: &str, staff_id: &str) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE shop_id = $1 AND staff_id = $2")
+        .bind(shop_id)
+        .bind(staff_id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(role.and_then(|role| Role::parse(&role)))
+}
+
+/// Whether a staff id belongs to the shop (for assignment).
+pub async fn is_member(pool: &AnyPool, shop_id: &str, staff_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(membership_role(pool, shop_id, staff_id).await?.is_some())
+}
+
+pub async fn insert_token(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    staff_id: Option<&str>,
+    role: Role,
+    name: &str,
+    token_hash: &str,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO api_tokens (id, shop_id, staff_id, role, name, token_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token_hash) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(shop_id)
+    .bind(staff_id)
+    .bind(role.as_str())
+    .bind(name)
+    .bind(token_hash)
+    .bind(now_micros())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+/// The actor behind a token's hash, unless the token is unknown or revoked.
+pub async fn actor_for_token(pool: &AnyPool, token_hash: &str) -> Result<Option<Actor>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT t.role AS token_role, t.staff_id AS token_staff_id, s.id, s.slug, s.name, s.currency, \
+         s.time_zone, s.locale FROM api_tokens t JOIN shops s ON s.id = t.shop_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let role: String = row.try_get("token_role")?;
+    let Some(role) = Role::parse(&role) else { return Ok(None) };
+    Ok(Some(Actor {
+        shop: shop_from_row(&row, "")?,
+        role,
+        staff_id: row.try_get("token_staff_id")?,
+    }))
+}
+
+/// A shop's reason code as configured.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Reason {
+    pub code: String,
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub active: bool,
+}
+
+pub async fn upsert_reason(transaction: &mut Transaction, shop_id: &str, reason: &Reason, position: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO reasons (shop_id, code, category, name_zh, name_en, active, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (shop_id, code) DO UPDATE SET \
+         category = excluded.category, name_zh = excluded.name_zh, name_en = excluded.name_en, \
+         active = excluded.active, position = excluded.position",
+    )
+    .bind(shop_id)
+    .bind(&reason.code)
+    .bind(&reason.category)
+    .bind(&reason.name_zh)
+    .bind(&reason.name_en)
+    .bind(i64::from(reason.active))
+    .bind(position)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_reasons(pool: &AnyPool, shop_id: &str) -> Result<Vec<Reason>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT code, category, name_zh, name_en, active FROM reasons WHERE shop_id = $1 ORDER BY position, code",
+    )
+    .bind(shop_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Reason {
+                code: row.try_get("code")?,
+                category: row.try_get("category")?,
+                name_zh: row.try_get("name_zh")?,
+                name_en: row.try_get("name_en")?,
+                active: row.try_get::<i64, _>("active")? != 0,
+            })
+        })
+        .collect()
+}
+
+/// The reasons every new shop starts with (the categories of the domain reference).
+pub fn default_reasons() -> Vec<Reason> {
+    let reason = |code: &str, category: &str, name_zh: &str, name_en: &str| Reason {
+        code: code.into(),
+        category: category.into(),
+        name_zh: name_zh.into(),
+        name_en: name_en.into(),
+        active: true,
+    };
+    vec![
+        reason("quality", "quality", "质量问题", "Quality problem"),
+        reason("not_working", "quality", "无法使用 / 故障", "Does not work / faulty"),
+        reason("wrong_item", "fulfilment", "发错货", "Wrong item sent"),
+        reason("missing_part", "fulfilment", "少件 / 漏发", "Missing part or item"),
+        reason("damaged_in_transit", "logistics", "运输破损", "Damaged in transit"),
+        reason("not_as_described", "description", "与描述不符", "Not as described"),
+        reason("size_colour", "preference", "尺码 / 颜色不合适", "Size or colour does not fit"),
+        reason("no_reason", "preference", "七天无理由", "No reason (7-day return)"),
+        reason("late_delivery", "logistics", "物流太慢 / 未收到", "Late or missing delivery"),
+        reason("service_attitude", "service", "服务态度", "Service attitude"),
+        reason("price", "price", "价格 / 优惠问题", "Price or discount problem"),
+        reason("other", "other", "其他", "Other"),
+    ]
+}

@@ -1,0 +1,188 @@
+//! Money in integer minor units (分 for CNY) with its currency. Never a float.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An ISO 4217 currency code, three upper-case letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const CNY: Currency = Currency(*b"CNY");
+
+    pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        let bytes = code.trim().as_bytes();
+        if bytes.len() == 3 && bytes.iter().all(u8::is_ascii_alphabetic) {
+            let upper = [
+                bytes[0].to_ascii_uppercase(),
+                bytes[1].to_ascii_uppercase(),
+                bytes[2].to_ascii_uppercase(),
+            ];
+            Ok(Currency(upper))
+        } else {
+            Err(MoneyError::BadCurrency(code.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
+    }
+
+    /// Digits after the decimal point (ISO 4217 minor unit).
+    pub fn exponent(&self) -> u32 {
+        match self.as_str() {
+            "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "HUF" | "TWD" => 0,
+            "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
+            _ => 2,
+        }
+    }
+
+    pub fn symbol(&self) -> &str {
+        match self.as_str() {
+            "CNY" => "¥",
+            "EUR" => "€",
+            "USD" => "$",
+            "GBP" => "£",
+            "JPY" => "JP¥",
+            other => other,
+        }
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("'{0}' is not a currency code (use three letters such as CNY)")]
+    BadCurrency(String),
+    #[error("'{0}' is not an amount (use digits with at most {1} decimals, such as 12.50)")]
+    BadAmount(String, u32),
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+/// An amount of money: integer minor units and a currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Money {
+    /// Amount in the currency's minor unit (分 for CNY, cents for EUR).
+    pub amount_minor: i64,
+    /// ISO 4217 code.
+    #[serde(with = "currency_text")]
+    #[schema(value_type = String, example = "CNY")]
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount_minor: i64, currency: Currency) -> Self {
+        Money { amount_minor, currency }
+    }
+
+    /// Parses a decimal amount such as `12.5`, `12.50` or `-3` exactly into minor units.
+    pub fn parse_decimal(text: &str, currency: Currency) -> Result<Self, MoneyError> {
+        let exponent = currency.exponent();
+        let bad = || MoneyError::BadAmount(text.to_string(), exponent);
+        let trimmed = text.trim().trim_start_matches(['¥', '€', '$', '£']).replace(',', "");
+        let (negative, digits) = match trimmed.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, trimmed.as_str()),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole.bytes().all(|byte| byte.is_ascii_digit())
+            || !fraction.bytes().all(|byte| byte.is_ascii_digit())
+            || fraction.len() > exponent as usize
+        {
+            return Err(bad());
+        }
+        let scale = 10_i64.pow(exponent);
+        let whole_value: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::Overflow)? };
+        let fraction_value: i64 = if fraction.is_empty() {
+            0
+        } else {
+            let padded = format!("{fraction:0<width$}", width = exponent as usize);
+            padded.parse().map_err(|_| bad())?
+        };
+        let minor = whole_value
+            .checked_mul(scale)
+            .and_then(|value| value.checked_add(fraction_value))
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(if negative { -minor } else { minor }, currency))
+    }
+
+    /// `12.50` for 1250 fen: the plain decimal, no symbol.
+    pub fn decimal(&self) -> String {
+        let exponent = self.currency.exponent();
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let absolute = self.amount_minor.unsigned_abs();
+        if exponent == 0 {
+            return format!("{sign}{absolute}");
+        }
+        let scale = 10_u64.pow(exponent);
+        format!(
+            "{sign}{}.{:0width$}",
+            absolute / scale,
+            absolute % scale,
+            width = exponent as usize
+        )
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{}{}", self.currency.symbol(), self.decimal())
+    }
+}
+
+mod currency_text {
+    use super::Currency;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(currency: &Currency, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(currency.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Currency, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Currency::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_decimals_exactly() {
+        let cny = Currency::CNY;
+        assert_eq!(Money::parse_decimal("12.5", cny).unwrap().amount_minor, 1250);
+        assert_eq!(Money::parse_decimal("0.01", cny).unwrap().amount_minor, 1);
+        assert_eq!(Money::parse_decimal("¥1,299.00", cny).unwrap().amount_minor, 129_900);
+        assert_eq!(Money::parse_decimal("-3", cny).unwrap().amount_minor, -300);
+        assert!(Money::parse_decimal("1.234", cny).is_err());
+        assert!(Money::parse_decimal("abc", cny).is_err());
+        assert!(Money::parse_decimal("", cny).is_err());
+        let yen = Currency::parse("jpy").unwrap();
+        assert_eq!(Money::parse_decimal("500", yen).unwrap().amount_minor, 500);
+        assert!(Money::parse_decimal("5.5", yen).is_err());
+    }
+
+    #[test]
+    fn displays_with_symbol() {
+        assert_eq!(Money::new(129_900, Currency::CNY).to_string(), "¥1299.00");
+        assert_eq!(Money::new(-5, Currency::CNY).to_string(), "¥-0.05");
+        assert!(Currency::parse("C1Y").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn decimal_round_trips(minor in -1_000_000_000_000_i64..1_000_000_000_000) {
+            let money = Money::new(minor, Currency::CNY);
+            prop_assert_eq!(Money::parse_decimal(&money.decimal(), Currency::CNY).unwrap(), money);
+        }
+    }
+}

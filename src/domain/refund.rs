@@ -1,0 +1,146 @@
+//! Refund arithmetic: what may still be refunded on each order line, across all cases of the
+//! order, and whether a requested refund fits.
+
+/// One order line as far as refunds are concerned, over every case of its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineBalance {
+    pub order_line_id: String,
+    /// What the customer paid for the line, in minor units.
+    pub paid_minor: i64,
+    /// What has been refunded on it already, by any case.
+    pub refunded_minor: i64,
+}
+
+impl LineBalance {
+    pub fn remaining_minor(&self) -> i64 {
+        (self.paid_minor - self.refunded_minor).max(0)
+    }
+}
+
+/// One line of a requested refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundLine {
+    pub order_line_id: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RefundError {
+    #[error("a refund needs at least one line with an amount")]
+    Empty,
+    #[error("the amount for line {order_line_id} must be more than zero")]
+    NotPositive { order_line_id: String },
+    #[error("line {order_line_id} is not part of this case")]
+    LineNotInCase { order_line_id: String },
+    #[error("line {order_line_id} appears more than once in the refund")]
+    DuplicateLine { order_line_id: String },
+    #[error(
+        "line {order_line_id}: {requested_minor} exceeds what can still be refunded ({remaining_minor}, of {paid_minor} paid)"
+    )]
+    ExceedsPaid {
+        order_line_id: String,
+        requested_minor: i64,
+        remaining_minor: i64,
+        paid_minor: i64,
+    },
+}
+
+/// Checks a refund against the balances of the case's lines; returns the total in minor units.
+pub fn check_refund(balances: &[LineBalance], request: &[RefundLine]) -> Result<i64, RefundError> {
+    if request.is_empty() {
+        return Err(RefundError::Empty);
+    }
+    let mut total: i64 = 0;
+    for (index, line) in request.iter().enumerate() {
+        if line.amount_minor <= 0 {
+            return Err(RefundError::NotPositive { order_line_id: line.order_line_id.clone() });
+        }
+        if request[..index].iter().any(|earlier| earlier.order_line_id == line.order_line_id) {
+            return Err(RefundError::DuplicateLine { order_line_id: line.order_line_id.clone() });
+        }
+        let balance = balances
+            .iter()
+            .find(|balance| balance.order_line_id == line.order_line_id)
+            .ok_or_else(|| RefundError::LineNotInCase { order_line_id: line.order_line_id.clone() })?;
+        if line.amount_minor > balance.remaining_minor() {
+            return Err(RefundError::ExceedsPaid {
+                order_line_id: line.order_line_id.clone(),
+                requested_minor: line.amount_minor,
+                remaining_minor: balance.remaining_minor(),
+                paid_minor: balance.paid_minor,
+            });
+        }
+        total += line.amount_minor;
+    }
+    Ok(total)
+}
+
+/// A full refund of what remains on each line (what "refund everything" means).
+pub fn full_refund(balances: &[LineBalance]) -> Vec<RefundLine> {
+    balances
+        .iter()
+        .filter(|balance| balance.remaining_minor() > 0)
+        .map(|balance| RefundLine {
+            order_line_id: balance.order_line_id.clone(),
+            amount_minor: balance.remaining_minor(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn balance(id: &str, paid: i64, refunded: i64) -> LineBalance {
+        LineBalance { order_line_id: id.into(), paid_minor: paid, refunded_minor: refunded }
+    }
+
+    fn line(id: &str, amount: i64) -> RefundLine {
+        RefundLine { order_line_id: id.into(), amount_minor: amount }
+    }
+
+    #[test]
+    fn refusals_name_the_line() {
+        let balances = [balance("a", 1000, 400), balance("b", 500, 0)];
+        assert_eq!(check_refund(&balances, &[line("a", 600), line("b", 500)]), Ok(1100));
+        assert!(matches!(
+            check_refund(&balances, &[line("a", 601)]),
+            Err(RefundError::ExceedsPaid { remaining_minor: 600, .. })
+        ));
+        assert!(matches!(check_refund(&balances, &[line("c", 1)]), Err(RefundError::LineNotInCase { .. })));
+        assert!(matches!(check_refund(&balances, &[line("a", 0)]), Err(RefundError::NotPositive { .. })));
+        assert!(matches!(
+            check_refund(&balances, &[line("a", 1), line("a", 1)]),
+            Err(RefundError::DuplicateLine { .. })
+        ));
+        assert_eq!(check_refund(&balances, &[]), Err(RefundError::Empty));
+        assert_eq!(full_refund(&balances), vec![line("a", 600), line("b", 500)]);
+    }
+
+    proptest! {
+        /// Whatever refunds are attempted, in whatever order, the accepted ones never add up to
+        /// more than was paid on any line.
+        #[test]
+        fn refunds_never_exceed_what_was_paid(
+            paid in proptest::collection::vec(0_i64..100_000, 1..5),
+            attempts in proptest::collection::vec((0_usize..5, -100_i64..60_000), 0..40),
+        ) {
+            let mut balances: Vec<LineBalance> = paid
+                .iter()
+                .enumerate()
+                .map(|(index, paid)| balance(&index.to_string(), *paid, 0))
+                .collect();
+            for (index, amount) in attempts {
+                let request = [line(&index.to_string(), amount)];
+                if check_refund(&balances, &request).is_ok() {
+                    balances[index].refunded_minor += amount;
+                }
+            }
+            for balance in &balances {
+                prop_assert!(balance.refunded_minor <= balance.paid_minor);
+                prop_assert!(balance.refunded_minor >= 0);
+            }
+        }
+    }
+}

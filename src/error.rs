@@ -1,0 +1,142 @@
+//! One error type for every request: a stable JSON shape `{"error":{"code","message","details"}}`
+//! with the right status. Internal causes are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::domain::lifecycle::TransitionError;
+use crate::domain::refund::RefundError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request is not well-formed (bad JSON, wrong types, bad query parameters).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// Well-formed, but a value is not acceptable; `details` names the field.
+    #[error("{message}")]
+    Invalid { message: String, details: Value },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("missing or invalid bearer token")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    /// The state moved on: a stale version, a key in use, a duplicate.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String, details: Value },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    Refund(#[from] RefundError),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("the database is busy, try again")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid { message: message.into(), details: json!({ "field": field }) }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> AppError {
+        AppError::BadRequest { code: "bad_request", message: message.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } | AppError::Refund(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) | AppError::Transition(TransitionError::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
+            AppError::Conflict { .. } | AppError::Transition(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::Invalid { .. } => "invalid",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Transition(TransitionError::NotAllowed { .. }) => "transition_not_allowed",
+            AppError::Transition(TransitionError::RoleNotAllowed { .. }) => "role_not_allowed",
+            AppError::Transition(TransitionError::ReopenWindowPassed) => "reopen_window_passed",
+            AppError::Refund(RefundError::ExceedsPaid { .. }) => "refund_exceeds_paid",
+            AppError::Refund(_) => "refund_invalid",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Unavailable => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn details(&self) -> Value {
+        match self {
+            AppError::Invalid { details, .. } | AppError::Conflict { details, .. } => details.clone(),
+            AppError::Transition(TransitionError::NotAllowed { kind, status, action }) => {
+                json!({ "kind": kind, "status": status, "action": action })
+            }
+            AppError::Transition(TransitionError::RoleNotAllowed { role, action }) => json!({ "role": role, "action": action }),
+            AppError::Refund(RefundError::ExceedsPaid { order_line_id, requested_minor, remaining_minor, paid_minor }) => json!({
+                "order_line_id": order_line_id,
+                "requested_minor": requested_minor,
+                "remaining_minor": remaining_minor,
+                "paid_minor": paid_minor,
+            }),
+            AppError::Refund(
+                RefundError::NotPositive { order_line_id }
+                | RefundError::LineNotInCase { order_line_id }
+                | RefundError::DuplicateLine { order_line_id },
+            ) => json!({ "order_line_id": order_line_id }),
+            _ => Value::Null,
+        }
+    }
+
+    /// The JSON body sent to clients.
+    pub fn body(&self) -> Value {
+        json!({ "error": { "code": self.code(), "message": self.to_string(), "details": self.details() } })
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::PoolTimedOut => AppError::Unavailable,
+            sqlx::Error::Database(database_error)
+                if database_error.message().contains("database is locked") || database_error.code().as_deref() == Some("40001") =>
+            {
+                AppError::Unavailable
+            }
+            _ => AppError::Internal(error.into()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        AppError::Internal(error)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(source) = &self {
+            tracing::error!(error = ?source, "internal error");
+        }
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
