@@ -24,8 +24,14 @@ impl OrderNumber {
         let trimmed = text.trim();
         let valid = !trimmed.is_empty()
             && trimmed.chars().count() <= 64
-            && !trimmed.chars().any(|character| character.is_control() || character.is_whitespace());
-        if valid { Ok(OrderNumber(trimmed.to_string())) } else { Err(IdentifierError::OrderNumber) }
+            && !trimmed
+                .chars()
+                .any(|character| character.is_control() || character.is_whitespace());
+        if valid {
+            Ok(OrderNumber(trimmed.to_string()))
+        } else {
+            Err(IdentifierError::OrderNumber)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -53,7 +59,11 @@ impl PhoneNumber {
         if !(5..=20).contains(&digits.len()) {
             return Err(IdentifierError::Phone(text.to_string()));
         }
-        Ok(PhoneNumber(if plus { format!("+{digits}") } else { digits }))
+        Ok(PhoneNumber(if plus {
+            format!("+{digits}")
+        } else {
+            digits
+        }))
     }
 
     pub fn as_str(&self) -> &str {
@@ -85,7 +95,11 @@ impl EmailAddress {
             }
             None => false,
         };
-        if valid { Ok(EmailAddress(trimmed.to_lowercase())) } else { Err(IdentifierError::Email(text.to_string())) }
+        if valid {
+            Ok(EmailAddress(trimmed.to_lowercase()))
+        } else {
+            Err(IdentifierError::Email(text.to_string()))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -133,7 +147,10 @@ mod tests {
     fn case_numbers() {
         let date = Date::new(2026, 11, 22).unwrap();
         assert_eq!(CaseNumber::new(date, 123).as_str(), "AS-20261122-000123");
-        assert_eq!(CaseNumber::new(date, 1_234_567).as_str(), "AS-20261122-1234567");
+        assert_eq!(
+            CaseNumber::new(date, 1_234_567).as_str(),
+            "AS-20261122-1234567"
+        );
         assert!(CaseNumber::parse("as-20261122-000123").is_ok());
         assert!(CaseNumber::parse("AS-2026112-000123").is_err());
         assert!(CaseNumber::parse("XX-20261122-000123").is_err());
@@ -141,11 +158,20 @@ mod tests {
 
     #[test]
     fn phones_and_emails() {
-        assert_eq!(PhoneNumber::parse("138-0013-8000").unwrap().as_str(), "13800138000");
-        assert_eq!(PhoneNumber::parse("+86 138 0013 8000").unwrap().national(), "13800138000");
+        assert_eq!(
+            PhoneNumber::parse("138-0013-8000").unwrap().as_str(),
+            "13800138000"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+86 138 0013 8000").unwrap().national(),
+            "13800138000"
+        );
         assert!(PhoneNumber::parse("call me").is_err());
         assert!(PhoneNumber::parse("123").is_err());
-        assert_eq!(EmailAddress::parse(" Li@Example.COM ").unwrap().as_str(), "li@example.com");
+        assert_eq!(
+            EmailAddress::parse(" Li@Example.COM ").unwrap().as_str(),
+            "li@example.com"
+        );
         assert!(EmailAddress::parse("li@example").is_err());
         assert!(EmailAddress::parse("li example.com").is_err());
         assert!(OrderNumber::parse("  ").is_err());

@@ -23,56 +23,238 @@ const ALL_KINDS: &[CaseKind] = CaseKind::ALL;
 
 const RULES: &[Rule] = &[
     // Goods: the shop answers the request.
-    Rule { kinds: GOODS, from: &[Submitted], action: Action::Approve, to: Approved },
-    Rule { kinds: GOODS, from: &[Submitted, Approved, InspectionFailed, Diagnosing], action: Action::Reject, to: Rejected },
-    Rule { kinds: GOODS, from: &[Submitted, Approved], action: Action::Cancel, to: Cancelled },
+    Rule {
+        kinds: GOODS,
+        from: &[Submitted],
+        action: Action::Approve,
+        to: Approved,
+    },
+    Rule {
+        kinds: GOODS,
+        from: &[Submitted, Approved, InspectionFailed, Diagnosing],
+        action: Action::Reject,
+        to: Rejected,
+    },
+    Rule {
+        kinds: GOODS,
+        from: &[Submitted, Approved],
+        action: Action::Cancel,
+        to: Cancelled,
+    },
     // Refund only: the money goes out, nothing comes back.
-    Rule { kinds: &[RefundOnly], from: &[Submitted, Approved], action: Action::Refund, to: Refunded },
+    Rule {
+        kinds: &[RefundOnly],
+        from: &[Submitted, Approved],
+        action: Action::Refund,
+        to: Refunded,
+    },
     // Goods come back to the shop.
-    Rule { kinds: SHIPPED_BACK_KINDS, from: &[Approved], action: Action::ShipReturn, to: ReturnShipped },
-    Rule { kinds: SHIPPED_BACK_KINDS, from: &[Approved, ReturnShipped], action: Action::Receive, to: Received },
-    Rule { kinds: &[ReturnAndRefund, Exchange], from: &[Received], action: Action::InspectPass, to: Inspected },
-    Rule { kinds: &[ReturnAndRefund, Exchange], from: &[Received], action: Action::InspectFail, to: InspectionFailed },
-    Rule { kinds: &[ReturnAndRefund], from: &[Inspected, InspectionFailed], action: Action::Refund, to: Refunded },
-    Rule { kinds: &[RefundOnly, ReturnAndRefund], from: &[Refunded], action: Action::Close, to: Closed },
+    Rule {
+        kinds: SHIPPED_BACK_KINDS,
+        from: &[Approved],
+        action: Action::ShipReturn,
+        to: ReturnShipped,
+    },
+    Rule {
+        kinds: SHIPPED_BACK_KINDS,
+        from: &[Approved, ReturnShipped],
+        action: Action::Receive,
+        to: Received,
+    },
+    Rule {
+        kinds: &[ReturnAndRefund, Exchange],
+        from: &[Received],
+        action: Action::InspectPass,
+        to: Inspected,
+    },
+    Rule {
+        kinds: &[ReturnAndRefund, Exchange],
+        from: &[Received],
+        action: Action::InspectFail,
+        to: InspectionFailed,
+    },
+    Rule {
+        kinds: &[ReturnAndRefund],
+        from: &[Inspected, InspectionFailed],
+        action: Action::Refund,
+        to: Refunded,
+    },
+    Rule {
+        kinds: &[RefundOnly, ReturnAndRefund],
+        from: &[Refunded],
+        action: Action::Close,
+        to: Closed,
+    },
     // Exchange: a replacement goes out.
-    Rule { kinds: &[Exchange], from: &[Inspected, InspectionFailed], action: Action::ShipReplacement, to: ReplacementShipped },
-    Rule { kinds: &[Exchange], from: &[ReplacementShipped], action: Action::ConfirmDelivery, to: ReplacementDelivered },
-    Rule { kinds: &[Exchange], from: &[ReplacementDelivered], action: Action::Close, to: Closed },
+    Rule {
+        kinds: &[Exchange],
+        from: &[Inspected, InspectionFailed],
+        action: Action::ShipReplacement,
+        to: ReplacementShipped,
+    },
+    Rule {
+        kinds: &[Exchange],
+        from: &[ReplacementShipped],
+        action: Action::ConfirmDelivery,
+        to: ReplacementDelivered,
+    },
+    Rule {
+        kinds: &[Exchange],
+        from: &[ReplacementDelivered],
+        action: Action::Close,
+        to: Closed,
+    },
     // Repair: diagnosis, maybe the supplier, then back to the customer.
-    Rule { kinds: &[Repair], from: &[Received], action: Action::Diagnose, to: Diagnosing },
-    Rule { kinds: &[Repair], from: &[Diagnosing], action: Action::SendToVendor, to: AtVendor },
-    Rule { kinds: &[Repair], from: &[AtVendor], action: Action::VendorReturn, to: Diagnosing },
-    Rule { kinds: &[Repair], from: &[Diagnosing, AtVendor], action: Action::MarkRepaired, to: Repaired },
-    Rule { kinds: &[Repair], from: &[Diagnosing, AtVendor], action: Action::MarkNoFaultFound, to: NoFaultFound },
-    Rule { kinds: &[Repair], from: &[Repaired, NoFaultFound], action: Action::ShipBack, to: ShippedBack },
-    Rule { kinds: &[Repair], from: &[ShippedBack], action: Action::ConfirmDelivery, to: Delivered },
-    Rule { kinds: &[Repair], from: &[Delivered], action: Action::Close, to: Closed },
+    Rule {
+        kinds: &[Repair],
+        from: &[Received],
+        action: Action::Diagnose,
+        to: Diagnosing,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[Diagnosing],
+        action: Action::SendToVendor,
+        to: AtVendor,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[AtVendor],
+        action: Action::VendorReturn,
+        to: Diagnosing,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[Diagnosing, AtVendor],
+        action: Action::MarkRepaired,
+        to: Repaired,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[Diagnosing, AtVendor],
+        action: Action::MarkNoFaultFound,
+        to: NoFaultFound,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[Repaired, NoFaultFound],
+        action: Action::ShipBack,
+        to: ShippedBack,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[ShippedBack],
+        action: Action::ConfirmDelivery,
+        to: Delivered,
+    },
+    Rule {
+        kinds: &[Repair],
+        from: &[Delivered],
+        action: Action::Close,
+        to: Closed,
+    },
     // Consultations and complaints: a conversation until resolved.
-    Rule { kinds: TALK, from: &[Open, WaitingOnShop], action: Action::WaitOnCustomer, to: WaitingOnCustomer },
-    Rule { kinds: TALK, from: &[Open, WaitingOnCustomer], action: Action::WaitOnShop, to: WaitingOnShop },
-    Rule { kinds: TALK, from: &[Open, WaitingOnCustomer, WaitingOnShop], action: Action::Resolve, to: Resolved },
-    Rule { kinds: &[Complaint], from: &[Open, WaitingOnCustomer, WaitingOnShop], action: Action::Refund, to: Resolved },
-    Rule { kinds: TALK, from: &[Open, WaitingOnCustomer, WaitingOnShop], action: Action::Reject, to: Rejected },
-    Rule { kinds: TALK, from: &[Open, WaitingOnCustomer, WaitingOnShop], action: Action::Cancel, to: Cancelled },
-    Rule { kinds: TALK, from: &[Resolved], action: Action::Close, to: Closed },
+    Rule {
+        kinds: TALK,
+        from: &[Open, WaitingOnShop],
+        action: Action::WaitOnCustomer,
+        to: WaitingOnCustomer,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Open, WaitingOnCustomer],
+        action: Action::WaitOnShop,
+        to: WaitingOnShop,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Open, WaitingOnCustomer, WaitingOnShop],
+        action: Action::Resolve,
+        to: Resolved,
+    },
+    Rule {
+        kinds: &[Complaint],
+        from: &[Open, WaitingOnCustomer, WaitingOnShop],
+        action: Action::Refund,
+        to: Resolved,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Open, WaitingOnCustomer, WaitingOnShop],
+        action: Action::Reject,
+        to: Rejected,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Open, WaitingOnCustomer, WaitingOnShop],
+        action: Action::Cancel,
+        to: Cancelled,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Resolved],
+        action: Action::Close,
+        to: Closed,
+    },
     // Disputes: the platform steps in; its verdict ends the dispute.
     Rule {
         kinds: ALL_KINDS,
         from: &[
-            Submitted, Approved, ReturnShipped, Received, Inspected, InspectionFailed, Refunded,
-            ReplacementShipped, ReplacementDelivered, Diagnosing, AtVendor, Repaired, NoFaultFound,
-            ShippedBack, Delivered, Open, WaitingOnCustomer, WaitingOnShop, Resolved, Rejected,
+            Submitted,
+            Approved,
+            ReturnShipped,
+            Received,
+            Inspected,
+            InspectionFailed,
+            Refunded,
+            ReplacementShipped,
+            ReplacementDelivered,
+            Diagnosing,
+            AtVendor,
+            Repaired,
+            NoFaultFound,
+            ShippedBack,
+            Delivered,
+            Open,
+            WaitingOnCustomer,
+            WaitingOnShop,
+            Resolved,
+            Rejected,
         ],
         action: Action::Escalate,
         to: Escalated,
     },
-    Rule { kinds: &[RefundOnly, ReturnAndRefund, Complaint], from: &[Escalated], action: Action::Refund, to: Refunded },
-    Rule { kinds: ALL_KINDS, from: &[Escalated], action: Action::Reject, to: Rejected },
-    Rule { kinds: ALL_KINDS, from: &[Escalated], action: Action::Close, to: Closed },
+    Rule {
+        kinds: &[RefundOnly, ReturnAndRefund, Complaint],
+        from: &[Escalated],
+        action: Action::Refund,
+        to: Refunded,
+    },
+    Rule {
+        kinds: ALL_KINDS,
+        from: &[Escalated],
+        action: Action::Reject,
+        to: Rejected,
+    },
+    Rule {
+        kinds: ALL_KINDS,
+        from: &[Escalated],
+        action: Action::Close,
+        to: Closed,
+    },
     // Reopening, within the window (see `REOPEN_WINDOW_MICROS`).
-    Rule { kinds: GOODS, from: &[Closed, Rejected], action: Action::Reopen, to: Submitted },
-    Rule { kinds: TALK, from: &[Closed, Rejected], action: Action::Reopen, to: Open },
+    Rule {
+        kinds: GOODS,
+        from: &[Closed, Rejected],
+        action: Action::Reopen,
+        to: Submitted,
+    },
+    Rule {
+        kinds: TALK,
+        from: &[Closed, Rejected],
+        action: Action::Reopen,
+        to: Open,
+    },
 ];
 
 /// Who may take an action. The clock (`System`) may take the automatic moves platforms make.
@@ -114,7 +296,11 @@ pub struct Moment {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("action '{action}' is not possible for a {kind} case in status '{status}'")]
-    NotAllowed { kind: CaseKind, status: Status, action: Action },
+    NotAllowed {
+        kind: CaseKind,
+        status: Status,
+        action: Action,
+    },
     #[error("role '{role}' may not take action '{action}'")]
     RoleNotAllowed { role: Role, action: Action },
     #[error("the case ended more than 15 days ago and can no longer be reopened")]
@@ -132,8 +318,14 @@ pub fn next_status(
 ) -> Result<Status, TransitionError> {
     let rule = RULES
         .iter()
-        .find(|rule| rule.action == action && rule.kinds.contains(&kind) && rule.from.contains(&status))
-        .ok_or(TransitionError::NotAllowed { kind, status, action })?;
+        .find(|rule| {
+            rule.action == action && rule.kinds.contains(&kind) && rule.from.contains(&status)
+        })
+        .ok_or(TransitionError::NotAllowed {
+            kind,
+            status,
+            action,
+        })?;
     if !roles_for(action).contains(&role) {
         return Err(TransitionError::RoleNotAllowed { role, action });
     }
@@ -168,7 +360,10 @@ pub fn statuses_of(kind: CaseKind) -> Vec<Status> {
 
 /// Actions whose taking needs a reason from the actor.
 pub fn needs_reason(action: Action) -> bool {
-    matches!(action, Action::Reject | Action::InspectFail | Action::Escalate)
+    matches!(
+        action,
+        Action::Reject | Action::InspectFail | Action::Escalate
+    )
 }
 
 #[cfg(test)]
@@ -176,7 +371,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const NOW: Moment = Moment { now: 1_000_000_000_000_000, ended_at: None };
+    const NOW: Moment = Moment {
+        now: 1_000_000_000_000_000,
+        ended_at: None,
+    };
 
     fn walk(kind: CaseKind, steps: &[(Action, Role)]) -> Status {
         let mut status = kind.initial_status();
@@ -226,23 +424,49 @@ mod tests {
     fn refused_moves_say_why() {
         assert_eq!(
             next_status(RefundOnly, Submitted, Action::ShipReturn, Role::Agent, NOW),
-            Err(TransitionError::NotAllowed { kind: RefundOnly, status: Submitted, action: Action::ShipReturn })
+            Err(TransitionError::NotAllowed {
+                kind: RefundOnly,
+                status: Submitted,
+                action: Action::ShipReturn
+            })
         );
         assert_eq!(
-            next_status(ReturnAndRefund, Received, Action::InspectPass, Role::Agent, NOW),
-            Err(TransitionError::RoleNotAllowed { role: Role::Agent, action: Action::InspectPass })
+            next_status(
+                ReturnAndRefund,
+                Received,
+                Action::InspectPass,
+                Role::Agent,
+                NOW
+            ),
+            Err(TransitionError::RoleNotAllowed {
+                role: Role::Agent,
+                action: Action::InspectPass
+            })
         );
         assert_eq!(
             next_status(Exchange, Closed, Action::Approve, Role::Admin, NOW),
-            Err(TransitionError::NotAllowed { kind: Exchange, status: Closed, action: Action::Approve })
+            Err(TransitionError::NotAllowed {
+                kind: Exchange,
+                status: Closed,
+                action: Action::Approve
+            })
         );
     }
 
     #[test]
     fn reopen_only_within_the_window() {
-        let recent = Moment { now: NOW.now, ended_at: Some(NOW.now - 3_600_000_000) };
-        assert_eq!(next_status(Exchange, Closed, Action::Reopen, Role::Customer, recent), Ok(Submitted));
-        let old = Moment { now: NOW.now, ended_at: Some(NOW.now - REOPEN_WINDOW_MICROS - 1) };
+        let recent = Moment {
+            now: NOW.now,
+            ended_at: Some(NOW.now - 3_600_000_000),
+        };
+        assert_eq!(
+            next_status(Exchange, Closed, Action::Reopen, Role::Customer, recent),
+            Ok(Submitted)
+        );
+        let old = Moment {
+            now: NOW.now,
+            ended_at: Some(NOW.now - REOPEN_WINDOW_MICROS - 1),
+        };
         assert_eq!(
             next_status(Exchange, Closed, Action::Reopen, Role::Customer, old),
             Err(TransitionError::ReopenWindowPassed)
@@ -256,7 +480,10 @@ mod tests {
             assert!(statuses.contains(&Closed), "{kind} cannot close");
             for status in statuses {
                 let moves = allowed_actions(*kind, status, Role::Admin, NOW);
-                assert!(!moves.is_empty() || status == Cancelled, "{kind} is stuck in {status}");
+                assert!(
+                    !moves.is_empty() || status == Cancelled,
+                    "{kind} is stuck in {status}"
+                );
             }
         }
     }

@@ -78,14 +78,20 @@ pub struct Money {
 
 impl Money {
     pub fn new(amount_minor: i64, currency: Currency) -> Self {
-        Money { amount_minor, currency }
+        Money {
+            amount_minor,
+            currency,
+        }
     }
 
     /// Parses a decimal amount such as `12.5`, `12.50` or `-3` exactly into minor units.
     pub fn parse_decimal(text: &str, currency: Currency) -> Result<Self, MoneyError> {
         let exponent = currency.exponent();
         let bad = || MoneyError::BadAmount(text.to_string(), exponent);
-        let trimmed = text.trim().trim_start_matches(['¥', '€', '$', '£']).replace(',', "");
+        let trimmed = text
+            .trim()
+            .trim_start_matches(['¥', '€', '$', '£'])
+            .replace(',', "");
         let (negative, digits) = match trimmed.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, trimmed.as_str()),
@@ -99,7 +105,11 @@ impl Money {
             return Err(bad());
         }
         let scale = 10_i64.pow(exponent);
-        let whole_value: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::Overflow)? };
+        let whole_value: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::Overflow)?
+        };
         let fraction_value: i64 = if fraction.is_empty() {
             0
         } else {
@@ -159,9 +169,15 @@ mod tests {
     #[test]
     fn parses_decimals_exactly() {
         let cny = Currency::CNY;
-        assert_eq!(Money::parse_decimal("12.5", cny).unwrap().amount_minor, 1250);
+        assert_eq!(
+            Money::parse_decimal("12.5", cny).unwrap().amount_minor,
+            1250
+        );
         assert_eq!(Money::parse_decimal("0.01", cny).unwrap().amount_minor, 1);
-        assert_eq!(Money::parse_decimal("¥1,299.00", cny).unwrap().amount_minor, 129_900);
+        assert_eq!(
+            Money::parse_decimal("¥1,299.00", cny).unwrap().amount_minor,
+            129_900
+        );
         assert_eq!(Money::parse_decimal("-3", cny).unwrap().amount_minor, -300);
         assert!(Money::parse_decimal("1.234", cny).is_err());
         assert!(Money::parse_decimal("abc", cny).is_err());

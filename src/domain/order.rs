@@ -42,7 +42,17 @@ pub struct NewOrder {
 }
 
 /// The sales channels the product knows by name; any other lower-case word is kept as given.
-pub const PLATFORMS: &[&str] = &["taobao", "tmall", "jd", "pinduoduo", "douyin", "wechat", "shopify", "woocommerce", "own_store"];
+pub const PLATFORMS: &[&str] = &[
+    "taobao",
+    "tmall",
+    "jd",
+    "pinduoduo",
+    "douyin",
+    "wechat",
+    "shopify",
+    "woocommerce",
+    "own_store",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
@@ -61,14 +71,23 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
         return fail("product_name is empty".into());
     }
     if !(1..=100_000).contains(&line.quantity) {
-        return fail(format!("quantity {} must be between 1 and 100000", line.quantity));
+        return fail(format!(
+            "quantity {} must be between 1 and 100000",
+            line.quantity
+        ));
     }
     if line.unit_price_minor < 0 || line.paid_minor < 0 {
         return fail("prices cannot be negative".into());
     }
-    let ceiling = line.unit_price_minor.checked_mul(line.quantity).ok_or_else(|| OrderError::Field("amount too large".into()))?;
+    let ceiling = line
+        .unit_price_minor
+        .checked_mul(line.quantity)
+        .ok_or_else(|| OrderError::Field("amount too large".into()))?;
     if line.paid_minor > ceiling {
-        return fail(format!("paid {} is more than quantity × unit price ({ceiling})", line.paid_minor));
+        return fail(format!(
+            "paid {} is more than quantity × unit price ({ceiling})",
+            line.paid_minor
+        ));
     }
     Ok(())
 }
@@ -79,8 +98,14 @@ pub fn normalise_platform(text: &str) -> Result<String, OrderError> {
     if platform.is_empty() {
         return Ok("own_store".into());
     }
-    if platform.len() > 32 || !platform.chars().all(|character| character.is_ascii_alphanumeric() || character == '_') {
-        return Err(OrderError::Field(format!("platform '{text}' must be a short name such as taobao, jd or shopify")));
+    if platform.len() > 32
+        || !platform
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_')
+    {
+        return Err(OrderError::Field(format!(
+            "platform '{text}' must be a short name such as taobao, jd or shopify"
+        )));
     }
     Ok(platform)
 }

@@ -53,15 +53,24 @@ pub fn check_refund(balances: &[LineBalance], request: &[RefundLine]) -> Result<
     let mut total: i64 = 0;
     for (index, line) in request.iter().enumerate() {
         if line.amount_minor <= 0 {
-            return Err(RefundError::NotPositive { order_line_id: line.order_line_id.clone() });
+            return Err(RefundError::NotPositive {
+                order_line_id: line.order_line_id.clone(),
+            });
         }
-        if request[..index].iter().any(|earlier| earlier.order_line_id == line.order_line_id) {
-            return Err(RefundError::DuplicateLine { order_line_id: line.order_line_id.clone() });
+        if request[..index]
+            .iter()
+            .any(|earlier| earlier.order_line_id == line.order_line_id)
+        {
+            return Err(RefundError::DuplicateLine {
+                order_line_id: line.order_line_id.clone(),
+            });
         }
         let balance = balances
             .iter()
             .find(|balance| balance.order_line_id == line.order_line_id)
-            .ok_or_else(|| RefundError::LineNotInCase { order_line_id: line.order_line_id.clone() })?;
+            .ok_or_else(|| RefundError::LineNotInCase {
+                order_line_id: line.order_line_id.clone(),
+            })?;
         if line.amount_minor > balance.remaining_minor() {
             return Err(RefundError::ExceedsPaid {
                 order_line_id: line.order_line_id.clone(),
@@ -93,23 +102,42 @@ mod tests {
     use proptest::prelude::*;
 
     fn balance(id: &str, paid: i64, refunded: i64) -> LineBalance {
-        LineBalance { order_line_id: id.into(), paid_minor: paid, refunded_minor: refunded }
+        LineBalance {
+            order_line_id: id.into(),
+            paid_minor: paid,
+            refunded_minor: refunded,
+        }
     }
 
     fn line(id: &str, amount: i64) -> RefundLine {
-        RefundLine { order_line_id: id.into(), amount_minor: amount }
+        RefundLine {
+            order_line_id: id.into(),
+            amount_minor: amount,
+        }
     }
 
     #[test]
     fn refusals_name_the_line() {
         let balances = [balance("a", 1000, 400), balance("b", 500, 0)];
-        assert_eq!(check_refund(&balances, &[line("a", 600), line("b", 500)]), Ok(1100));
+        assert_eq!(
+            check_refund(&balances, &[line("a", 600), line("b", 500)]),
+            Ok(1100)
+        );
         assert!(matches!(
             check_refund(&balances, &[line("a", 601)]),
-            Err(RefundError::ExceedsPaid { remaining_minor: 600, .. })
+            Err(RefundError::ExceedsPaid {
+                remaining_minor: 600,
+                ..
+            })
         ));
-        assert!(matches!(check_refund(&balances, &[line("c", 1)]), Err(RefundError::LineNotInCase { .. })));
-        assert!(matches!(check_refund(&balances, &[line("a", 0)]), Err(RefundError::NotPositive { .. })));
+        assert!(matches!(
+            check_refund(&balances, &[line("c", 1)]),
+            Err(RefundError::LineNotInCase { .. })
+        ));
+        assert!(matches!(
+            check_refund(&balances, &[line("a", 0)]),
+            Err(RefundError::NotPositive { .. })
+        ));
         assert!(matches!(
             check_refund(&balances, &[line("a", 1), line("a", 1)]),
             Err(RefundError::DuplicateLine { .. })

@@ -10,7 +10,10 @@ pub fn now_micros() -> i64 {
 /// A stored time shown in the shop's zone, e.g. `2026-11-22T23:30:00+08:00`.
 pub fn format_in_zone(micros: i64, zone: &TimeZone) -> String {
     match Timestamp::from_microsecond(micros) {
-        Ok(timestamp) => timestamp.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        Ok(timestamp) => timestamp
+            .to_zoned(zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
         Err(_) => String::new(),
     }
 }
@@ -33,7 +36,11 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Result<i64, String> {
     let normalised = trimmed.replace('/', "-").replace('T', " ");
     let civil = normalised
         .parse::<jiff::civil::DateTime>()
-        .or_else(|_| normalised.parse::<jiff::civil::Date>().map(|date| date.to_datetime(jiff::civil::Time::midnight())))
+        .or_else(|_| {
+            normalised
+                .parse::<jiff::civil::Date>()
+                .map(|date| date.to_datetime(jiff::civil::Time::midnight()))
+        })
         .map_err(|_| format!("'{trimmed}' is not a time (use 2026-11-22 14:30 or RFC 3339)"))?;
     civil
         .to_zoned(zone.clone())
@@ -49,10 +56,22 @@ mod tests {
     fn local_times_read_in_the_shop_zone() {
         let shanghai = TimeZone::get("Asia/Shanghai").unwrap();
         let micros = parse_time("2026-11-22 08:30", &shanghai).unwrap();
-        assert_eq!(format_in_zone(micros, &shanghai), "2026-11-22T08:30:00+08:00");
-        assert_eq!(format_in_zone(micros, &TimeZone::UTC), "2026-11-22T00:30:00+00:00");
-        assert_eq!(parse_time("2026/11/22 08:30:00", &shanghai).unwrap(), micros);
-        assert_eq!(parse_time("2026-11-22T00:30:00Z", &shanghai).unwrap(), micros);
+        assert_eq!(
+            format_in_zone(micros, &shanghai),
+            "2026-11-22T08:30:00+08:00"
+        );
+        assert_eq!(
+            format_in_zone(micros, &TimeZone::UTC),
+            "2026-11-22T00:30:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2026/11/22 08:30:00", &shanghai).unwrap(),
+            micros
+        );
+        assert_eq!(
+            parse_time("2026-11-22T00:30:00Z", &shanghai).unwrap(),
+            micros
+        );
         assert_eq!(local_date(micros, &shanghai).to_string(), "2026-11-22");
         assert!(parse_time("yesterday", &shanghai).is_err());
     }
