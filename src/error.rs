@@ -24,7 +24,11 @@ pub enum AppError {
     Forbidden(String),
     /// The state moved on: a stale version, a key in use, a duplicate.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, details: Value },
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Value,
+    },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error(transparent)]
@@ -33,6 +37,8 @@ pub enum AppError {
     PayloadTooLarge(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("this method is not allowed on this path")]
+    MethodNotAllowed,
     #[error("the database is busy, try again")]
     Unavailable,
     #[error("internal error")]
@@ -41,11 +47,17 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
-        AppError::Invalid { message: message.into(), details: json!({ "field": field }) }
+        AppError::Invalid {
+            message: message.into(),
+            details: json!({ "field": field }),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> AppError {
-        AppError::BadRequest { code: "bad_request", message: message.into() }
+        AppError::BadRequest {
+            code: "bad_request",
+            message: message.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -54,10 +66,12 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Refund(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) | AppError::Transition(TransitionError::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_)
+            | AppError::Transition(TransitionError::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
             AppError::Conflict { .. } | AppError::Transition(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,6 +91,7 @@ impl AppError {
             AppError::Refund(_) => "refund_invalid",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -84,12 +99,25 @@ impl AppError {
 
     pub fn details(&self) -> Value {
         match self {
-            AppError::Invalid { details, .. } | AppError::Conflict { details, .. } => details.clone(),
-            AppError::Transition(TransitionError::NotAllowed { kind, status, action }) => {
+            AppError::Invalid { details, .. } | AppError::Conflict { details, .. } => {
+                details.clone()
+            }
+            AppError::Transition(TransitionError::NotAllowed {
+                kind,
+                status,
+                action,
+            }) => {
                 json!({ "kind": kind, "status": status, "action": action })
             }
-            AppError::Transition(TransitionError::RoleNotAllowed { role, action }) => json!({ "role": role, "action": action }),
-            AppError::Refund(RefundError::ExceedsPaid { order_line_id, requested_minor, remaining_minor, paid_minor }) => json!({
+            AppError::Transition(TransitionError::RoleNotAllowed { role, action }) => {
+                json!({ "role": role, "action": action })
+            }
+            AppError::Refund(RefundError::ExceedsPaid {
+                order_line_id,
+                requested_minor,
+                remaining_minor,
+                paid_minor,
+            }) => json!({
                 "order_line_id": order_line_id,
                 "requested_minor": requested_minor,
                 "remaining_minor": remaining_minor,
@@ -115,7 +143,8 @@ impl From<sqlx::Error> for AppError {
         match &error {
             sqlx::Error::PoolTimedOut => AppError::Unavailable,
             sqlx::Error::Database(database_error)
-                if database_error.message().contains("database is locked") || database_error.code().as_deref() == Some("40001") =>
+                if database_error.message().contains("database is locked")
+                    || database_error.code().as_deref() == Some("40001") =>
             {
                 AppError::Unavailable
             }

@@ -72,7 +72,11 @@ fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
 }
 
 /// The next number of the shop's day (`day` as YYYYMMDD), counted atomically.
-pub async fn next_sequence(transaction: &mut Transaction, shop_id: &str, day: &str) -> Result<i64, sqlx::Error> {
+pub async fn next_sequence(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    day: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
          ON CONFLICT (shop_id, day) DO UPDATE SET value = case_counters.value + 1 RETURNING value",
@@ -105,7 +109,11 @@ pub struct NewCase<'a> {
     pub search_text: &'a str,
 }
 
-pub async fn insert(transaction: &mut Transaction, backend: Backend, case: &NewCase<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    transaction: &mut Transaction,
+    backend: Backend,
+    case: &NewCase<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
          description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
@@ -176,7 +184,10 @@ pub struct NewEvent<'a> {
     pub data: serde_json::Value,
 }
 
-pub async fn insert_event(transaction: &mut Transaction, event: &NewEvent<'_>) -> Result<String, sqlx::Error> {
+pub async fn insert_event(
+    transaction: &mut Transaction,
+    event: &NewEvent<'_>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO case_events (id, case_id, shop_id, at, actor_role, actor_id, action, from_status, to_status, data) \
@@ -197,9 +208,17 @@ pub async fn insert_event(transaction: &mut Transaction, event: &NewEvent<'_>) -
     Ok(id)
 }
 
-pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+pub async fn get(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(case_from_row).transpose()
 }
 
@@ -223,9 +242,17 @@ pub async fn get_for_update(
     row.as_ref().map(case_from_row).transpose()
 }
 
-pub async fn find_by_number(pool: &AnyPool, shop_id: &str, number: &str) -> Result<Option<CaseRecord>, sqlx::Error> {
+pub async fn find_by_number(
+    pool: &AnyPool,
+    shop_id: &str,
+    number: &str,
+) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.number = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(number).fetch_optional(pool).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(number)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(case_from_row).transpose()
 }
 
@@ -284,9 +311,14 @@ pub async fn set_fields(
     Ok(result.rows_affected() == 1)
 }
 
-/// Marks the case changed (a message or refund) so concurrent editors see a new version.
-pub async fn touch(transaction: &mut Transaction, shop_id: &str, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE cases SET updated_at = $1, version = version + 1 WHERE shop_id = $2 AND id = $3")
+/// Marks the case as recently active (a message) without changing its version.
+pub async fn touch(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE shop_id = $2 AND id = $3")
         .bind(now)
         .bind(shop_id)
         .bind(id)
@@ -308,7 +340,7 @@ pub struct CaseLineRecord {
 }
 
 const CASE_LINE_SQL: &str = "SELECT cl.order_line_id, l.line_number, l.sku, l.product_name, cl.quantity, \
-    l.quantity AS ordered_quantity, l.paid_minor, (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refund_lines r \
+    l.quantity AS ordered_quantity, l.paid_minor, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
     WHERE r.order_line_id = l.id) AS refunded_minor FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id \
     WHERE cl.case_id = $1 ORDER BY l.line_number";
 
@@ -326,12 +358,21 @@ fn case_line_from_row(row: &AnyRow) -> Result<CaseLineRecord, sqlx::Error> {
 }
 
 pub async fn lines(pool: &AnyPool, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(CASE_LINE_SQL).bind(case_id).fetch_all(pool).await?;
+    let rows = sqlx::query(CASE_LINE_SQL)
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(case_line_from_row).collect()
 }
 
-pub async fn lines_in(transaction: &mut Transaction, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(CASE_LINE_SQL).bind(case_id).fetch_all(&mut **transaction).await?;
+pub async fn lines_in(
+    transaction: &mut Transaction,
+    case_id: &str,
+) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(CASE_LINE_SQL)
+        .bind(case_id)
+        .fetch_all(&mut **transaction)
+        .await?;
     rows.iter().map(case_line_from_row).collect()
 }
 
@@ -410,7 +451,11 @@ pub async fn insert_message(
     Ok(id)
 }
 
-pub async fn messages(pool: &AnyPool, case_id: &str, include_internal: bool) -> Result<Vec<MessageRecord>, sqlx::Error> {
+pub async fn messages(
+    pool: &AnyPool,
+    case_id: &str,
+    include_internal: bool,
+) -> Result<Vec<MessageRecord>, sqlx::Error> {
     let sql = if include_internal {
         "SELECT id, author_role, author_id, visibility, body, created_at FROM case_messages WHERE case_id = $1 \
          ORDER BY created_at, id"
@@ -466,7 +511,12 @@ impl CaseSort {
     }
 
     fn descending(self) -> bool {
-        matches!(self, CaseSort::DueAtDescending | CaseSort::CreatedAtDescending | CaseSort::UpdatedAtDescending)
+        matches!(
+            self,
+            CaseSort::DueAtDescending
+                | CaseSort::CreatedAtDescending
+                | CaseSort::UpdatedAtDescending
+        )
     }
 
     /// The sort key of a record, as stored in a cursor.
@@ -505,14 +555,19 @@ pub struct CaseFilter {
 
 /// A page of the shop's cases. Binds are collected as the SQL grows, so the placeholders stay
 /// numbered correctly whatever filters are present.
-pub async fn list(pool: &AnyPool, backend: Backend, shop_id: &str, filter: &CaseFilter) -> Result<Vec<CaseRecord>, sqlx::Error> {
+pub async fn list(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &str,
+    filter: &CaseFilter,
+) -> Result<Vec<CaseRecord>, sqlx::Error> {
     enum Bind {
         Text(String),
         Number(i64),
     }
     let mut binds = vec![Bind::Text(shop_id.to_string())];
     let mut conditions = vec!["c.shop_id = $1".to_string()];
-    let mut placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
+    let placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
         binds.push(bind);
         format!("${}", binds.len())
     };
@@ -529,8 +584,11 @@ pub async fn list(pool: &AnyPool, backend: Backend, shop_id: &str, filter: &Case
         conditions.push(format!("c.status IN ({})", values.join(", ")));
     }
     if !filter.kinds.is_empty() {
-        let values: Vec<String> =
-            filter.kinds.iter().map(|kind| placeholder(&mut binds, Bind::Text(kind.as_str().into()))).collect();
+        let values: Vec<String> = filter
+            .kinds
+            .iter()
+            .map(|kind| placeholder(&mut binds, Bind::Text(kind.as_str().into())))
+            .collect();
         conditions.push(format!("c.kind IN ({})", values.join(", ")));
     }
     match &filter.assignee {
@@ -563,11 +621,17 @@ pub async fn list(pool: &AnyPool, backend: Backend, shop_id: &str, filter: &Case
         conditions.push(condition);
     }
     let column = filter.sort.column();
-    let (comparison, direction) = if filter.sort.descending() { ("<", "DESC") } else { (">", "ASC") };
+    let (comparison, direction) = if filter.sort.descending() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     if let Some((key, id)) = &filter.after {
         let key = placeholder(&mut binds, Bind::Number(*key));
         let id = placeholder(&mut binds, Bind::Text(id.clone()));
-        conditions.push(format!("(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"));
+        conditions.push(format!(
+            "(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"
+        ));
     }
     let limit = placeholder(&mut binds, Bind::Number(filter.limit));
     let sql = format!(

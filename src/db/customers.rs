@@ -46,9 +46,19 @@ fn search_text_of(customer: &NewCustomer) -> String {
 
 /// Finds the shop's customer with this phone (or else e-mail), filling in what was missing,
 /// or adds a new one. Returns the id.
-pub async fn find_or_insert(transaction: &mut Transaction, shop_id: &str, customer: &NewCustomer) -> Result<String, sqlx::Error> {
-    let phone = customer.phone.as_ref().map(|phone| phone.national().to_string());
-    let email = customer.email.as_ref().map(|email| email.as_str().to_string());
+pub async fn find_or_insert(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    customer: &NewCustomer,
+) -> Result<String, sqlx::Error> {
+    let phone = customer
+        .phone
+        .as_ref()
+        .map(|phone| phone.national().to_string());
+    let email = customer
+        .email
+        .as_ref()
+        .map(|email| email.as_str().to_string());
     let mut existing: Option<String> = None;
     if let Some(phone) = &phone {
         existing = sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1")
@@ -99,21 +109,37 @@ pub async fn find_or_insert(transaction: &mut Transaction, shop_id: &str, custom
     Ok(id)
 }
 
-pub async fn set_tier(transaction: &mut Transaction, shop_id: &str, customer_id: &str, tier: &str, tags: &[String]) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE customers SET tier = $1, tags = $2, updated_at = $3 WHERE shop_id = $4 AND id = $5")
-        .bind(tier)
-        .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
-        .bind(now_micros())
-        .bind(shop_id)
-        .bind(customer_id)
-        .execute(&mut **transaction)
-        .await?;
+pub async fn set_tier(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    customer_id: &str,
+    tier: &str,
+    tags: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE customers SET tier = $1, tags = $2, updated_at = $3 WHERE shop_id = $4 AND id = $5",
+    )
+    .bind(tier)
+    .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
+    .bind(now_micros())
+    .bind(shop_id)
+    .bind(customer_id)
+    .execute(&mut **transaction)
+    .await?;
     Ok(())
 }
 
-pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<CustomerRecord>, sqlx::Error> {
+pub async fn get(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<CustomerRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -130,7 +156,10 @@ pub async fn list(
     let mut sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1");
     let mut parameter = 2;
     if query.is_some() {
-        sql.push_str(&format!(" AND {}", backend.contains("search_text", parameter)));
+        sql.push_str(&format!(
+            " AND {}",
+            backend.contains("search_text", parameter)
+        ));
         parameter += 1;
     }
     if after.is_some() {
@@ -140,7 +169,9 @@ pub async fn list(
         ));
         parameter += 2;
     }
-    sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT ${parameter}"));
+    sql.push_str(&format!(
+        " ORDER BY created_at DESC, id DESC LIMIT ${parameter}"
+    ));
     let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
     if let Some(query) = query {
         statement = statement.bind(query.trim().to_lowercase());

@@ -44,7 +44,10 @@ impl Backend {
     pub fn case_search(self, first: usize, query: &str) -> (String, Vec<String>) {
         let exact = self.contains("c.search_text", first + 1);
         if query.chars().count() < 3 {
-            return (self.contains("c.search_text", first), vec![query.to_string()]);
+            return (
+                self.contains("c.search_text", first),
+                vec![query.to_string()],
+            );
         }
         match self {
             Backend::Sqlite => (
@@ -61,9 +64,22 @@ impl Backend {
     }
 }
 
-/// A query as one FTS5 phrase: double quotes doubled, the whole wrapped in quotes.
+/// A query as FTS5 trigram terms joined by AND: the index is built with `detail=none`, which
+/// keeps it small but cannot match phrases, so every trigram of the query must be present and
+/// the exact substring check that follows removes the rest.
 fn fts_phrase(query: &str) -> String {
-    format!("\"{}\"", query.replace('"', "\"\""))
+    let characters: Vec<char> = query.chars().collect();
+    let mut terms: Vec<String> = characters
+        .windows(3)
+        .map(|window| {
+            format!(
+                "\"{}\"",
+                window.iter().collect::<String>().replace('"', "\"\"")
+            )
+        })
+        .collect();
+    terms.dedup();
+    terms.join(" AND ")
 }
 
 /// Escapes LIKE's wildcards with a backslash.
@@ -96,7 +112,11 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
-        assert_eq!(fts_phrase("a\"b"), "\"a\"\"b\"");
-        assert_eq!(search_text(&[Some("AS-1"), None, Some(" 退款 ")]), "as-1 \u{1f} 退款");
+        assert_eq!(fts_phrase("a\"bc"), "\"a\"\"b\" AND \"\"\"bc\"");
+        assert_eq!(fts_phrase("退款退"), "\"退款退\"");
+        assert_eq!(
+            search_text(&[Some("AS-1"), None, Some(" 退款 ")]),
+            "as-1 \u{1f} 退款"
+        );
     }
 }

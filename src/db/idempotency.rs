@@ -11,12 +11,21 @@ pub enum Stored {
     /// Another request with this key is still running.
     InProgress { request_hash: String },
     /// The request finished; its response can be replayed.
-    Done { request_hash: String, status: u16, body: String },
+    Done {
+        request_hash: String,
+        status: u16,
+        body: String,
+    },
 }
 
 /// Claims `key` for a new request. `Ok(None)` means the caller now owns it; otherwise what
 /// the key already holds is returned.
-pub async fn claim(database: &Database, scope: &str, key: &str, request_hash: &str) -> Result<Option<Stored>, sqlx::Error> {
+pub async fn claim(
+    database: &Database,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Stored>, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (scope, key) DO NOTHING",
@@ -39,20 +48,32 @@ pub async fn claim(database: &Database, scope: &str, key: &str, request_hash: &s
     let status: Option<i64> = row.try_get("status")?;
     let body: Option<String> = row.try_get("response_body")?;
     Ok(Some(match status {
-        Some(status) => Stored::Done { request_hash, status: status as u16, body: body.unwrap_or_default() },
+        Some(status) => Stored::Done {
+            request_hash,
+            status: status as u16,
+            body: body.unwrap_or_default(),
+        },
         None => Stored::InProgress { request_hash },
     }))
 }
 
 /// Stores the response of the request that owns `key`.
-pub async fn complete(database: &Database, scope: &str, key: &str, status: u16, body: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE scope = $3 AND key = $4")
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(scope)
-        .bind(key)
-        .execute(&database.writer)
-        .await?;
+pub async fn complete(
+    database: &Database,
+    scope: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, response_body = $2 WHERE scope = $3 AND key = $4",
+    )
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(scope)
+    .bind(key)
+    .execute(&database.writer)
+    .await?;
     Ok(())
 }
 

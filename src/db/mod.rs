@@ -44,9 +44,15 @@ impl Database {
                 let url = sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)?;
                 let writer = sqlite_pool(1).connect_with(options.clone()).await?;
-                let readers = std::thread::available_parallelism().map_or(4, |count| count.get() * 2).max(4);
+                let readers = std::thread::available_parallelism()
+                    .map_or(4, |count| count.get() * 2)
+                    .max(4);
                 let reader = sqlite_pool(readers as u32).connect_with(options).await?;
-                Ok(Database { reader, writer, backend })
+                Ok(Database {
+                    reader,
+                    writer,
+                    backend,
+                })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -55,7 +61,11 @@ impl Database {
                     .connect(url)
                     .await
                     .with_context(|| "cannot connect to PostgreSQL")?;
-                Ok(Database { reader: pool.clone(), writer: pool, backend })
+                Ok(Database {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend,
+                })
             }
         }
     }
@@ -66,7 +76,10 @@ impl Database {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.writer).await.context("migrating the database")?;
+        migrator
+            .run(&self.writer)
+            .await
+            .context("migrating the database")?;
         Ok(())
     }
 
@@ -113,7 +126,8 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
     if let Some(parent) = std::path::Path::new(file).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let separator = if path.contains('?') { '&' } else { '?' };
     Ok(format!("sqlite://{path}{separator}mode=rwc"))
@@ -130,7 +144,9 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
         sqlx::Error::Database(database_error) => {
             database_error.is_unique_violation()
                 || database_error.code().as_deref() == Some("23505")
-                || database_error.message().contains("UNIQUE constraint failed")
+                || database_error
+                    .message()
+                    .contains("UNIQUE constraint failed")
         }
         _ => false,
     }

@@ -97,10 +97,19 @@ fn line_from_row(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
 
 /// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
 /// lines already stored and absent from `order` are kept (cases may point at them).
-pub async fn upsert(transaction: &mut Transaction, shop_id: &str, order: &NewOrder) -> Result<(String, Outcome), sqlx::Error> {
+pub async fn upsert(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    order: &NewOrder,
+) -> Result<(String, Outcome), sqlx::Error> {
     let existing = find_by_number_in(transaction, shop_id, order.order_number.as_str()).await?;
-    let customer_id = if order.customer.name.trim().is_empty() && order.customer.phone.is_none() && order.customer.email.is_none() {
-        existing.as_ref().and_then(|existing| existing.customer_id.clone())
+    let customer_id = if order.customer.name.trim().is_empty()
+        && order.customer.phone.is_none()
+        && order.customer.email.is_none()
+    {
+        existing
+            .as_ref()
+            .and_then(|existing| existing.customer_id.clone())
     } else {
         Some(customers::find_or_insert(transaction, shop_id, &order.customer).await?)
     };
@@ -167,12 +176,22 @@ pub async fn upsert(transaction: &mut Transaction, shop_id: &str, order: &NewOrd
                 .execute(&mut **transaction)
                 .await?;
             }
-            (existing.id.clone(), if same { Outcome::Unchanged } else { Outcome::Updated })
+            (
+                existing.id.clone(),
+                if same {
+                    Outcome::Unchanged
+                } else {
+                    Outcome::Updated
+                },
+            )
         }
     };
     let stored = lines_in(transaction, &order_id).await?;
     for line in &order.lines {
-        match stored.iter().find(|stored| stored.line_number == line.line_number) {
+        match stored
+            .iter()
+            .find(|stored| stored.line_number == line.line_number)
+        {
             None => {
                 sqlx::query(
                     "INSERT INTO order_lines (id, order_id, shop_id, line_number, sku, product_name, category, quantity, \
@@ -228,7 +247,7 @@ pub async fn upsert(transaction: &mut Transaction, shop_id: &str, order: &NewOrd
     if outcome != Outcome::Unchanged {
         sqlx::query(
             "UPDATE orders SET total_minor = shipping_fee_minor + \
-             (SELECT COALESCE(SUM(paid_minor), 0) FROM order_lines WHERE order_id = $1) WHERE id = $1",
+             (SELECT CAST(COALESCE(SUM(paid_minor), 0) AS BIGINT) FROM order_lines WHERE order_id = $1) WHERE id = $1",
         )
         .bind(&order_id)
         .execute(&mut **transaction)
@@ -237,8 +256,13 @@ pub async fn upsert(transaction: &mut Transaction, shop_id: &str, order: &NewOrd
     Ok((order_id, outcome))
 }
 
-async fn find_by_number_in(transaction: &mut Transaction, shop_id: &str, order_number: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
+async fn find_by_number_in(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    order_number: &str,
+) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let sql =
+        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(order_number)
@@ -248,12 +272,18 @@ async fn find_by_number_in(transaction: &mut Transaction, shop_id: &str, order_n
 }
 
 const LINE_SQL: &str = "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-    l.paid_minor, l.serial_number, (SELECT COALESCE(SUM(r.amount_minor), 0) FROM refund_lines r \
+    l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
     WHERE r.order_line_id = l.id) AS refunded_minor FROM order_lines l WHERE l.order_id = $1 ORDER BY l.line_number";
 
 /// The order's lines with what has been refunded on each, read inside a transaction.
-pub async fn lines_in(transaction: &mut Transaction, order_id: &str) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(LINE_SQL).bind(order_id).fetch_all(&mut **transaction).await?;
+pub async fn lines_in(
+    transaction: &mut Transaction,
+    order_id: &str,
+) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
+    let rows = sqlx::query(LINE_SQL)
+        .bind(order_id)
+        .fetch_all(&mut **transaction)
+        .await?;
     rows.iter().map(line_from_row).collect()
 }
 
@@ -262,22 +292,49 @@ pub async fn lines(pool: &AnyPool, order_id: &str) -> Result<Vec<OrderLineRecord
     rows.iter().map(line_from_row).collect()
 }
 
-pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
+pub async fn get(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(id).fetch_optional(pool).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(order_from_row).transpose()
 }
 
-pub async fn find_by_number(pool: &AnyPool, shop_id: &str, order_number: &str) -> Result<Option<OrderRecord>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(order_number).fetch_optional(pool).await?;
+pub async fn find_by_number(
+    pool: &AnyPool,
+    shop_id: &str,
+    order_number: &str,
+) -> Result<Option<OrderRecord>, sqlx::Error> {
+    let sql =
+        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(order_number)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(order_from_row).transpose()
 }
 
 /// Locks the order row until the transaction ends (PostgreSQL); refunds on one order queue here.
-pub async fn lock(transaction: &mut Transaction, backend: Backend, order_id: &str) -> Result<(), sqlx::Error> {
-    let sql = format!("SELECT id FROM orders WHERE id = $1{}", backend.for_update());
-    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(order_id).fetch_optional(&mut **transaction).await?;
+pub async fn lock(
+    transaction: &mut Transaction,
+    backend: Backend,
+    order_id: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT id FROM orders WHERE id = $1{}",
+        backend.for_update()
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(order_id)
+        .fetch_optional(&mut **transaction)
+        .await?;
     Ok(())
 }
 
@@ -316,7 +373,11 @@ pub struct NewShipment<'a> {
     pub delivered_at: Option<i64>,
 }
 
-pub async fn insert_shipment(transaction: &mut Transaction, shop_id: &str, shipment: &NewShipment<'_>) -> Result<String, sqlx::Error> {
+pub async fn insert_shipment(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    shipment: &NewShipment<'_>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO shipments (id, shop_id, order_id, case_id, direction, carrier, tracking_number, status, \
@@ -351,7 +412,10 @@ pub async fn list(
     let mut sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1");
     let mut parameter = 2;
     if query.is_some() {
-        sql.push_str(&format!(" AND {}", backend.contains("search_text", parameter)));
+        sql.push_str(&format!(
+            " AND {}",
+            backend.contains("search_text", parameter)
+        ));
         parameter += 1;
     }
     if customer_id.is_some() {
@@ -365,7 +429,9 @@ pub async fn list(
         ));
         parameter += 2;
     }
-    sql.push_str(&format!(" ORDER BY placed_at DESC, id DESC LIMIT ${parameter}"));
+    sql.push_str(&format!(
+        " ORDER BY placed_at DESC, id DESC LIMIT ${parameter}"
+    ));
     let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
     if let Some(query) = query {
         statement = statement.bind(query.trim().to_lowercase());

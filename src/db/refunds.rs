@@ -34,9 +34,13 @@ fn from_row(row: &AnyRow) -> Result<RefundRecord, sqlx::Error> {
     })
 }
 
-const COLUMNS: &str = "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at";
+const COLUMNS: &str =
+    "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at";
 
-async fn attach_lines<'e, E>(executor: E, mut refund: RefundRecord) -> Result<RefundRecord, sqlx::Error>
+async fn attach_lines<'e, E>(
+    executor: E,
+    mut refund: RefundRecord,
+) -> Result<RefundRecord, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -46,17 +50,31 @@ where
         .await?;
     refund.lines = rows
         .iter()
-        .map(|row| Ok(RefundLine { order_line_id: row.try_get("order_line_id")?, amount_minor: row.try_get("amount_minor")? }))
+        .map(|row| {
+            Ok(RefundLine {
+                order_line_id: row.try_get("order_line_id")?,
+                amount_minor: row.try_get("amount_minor")?,
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(refund)
 }
 
 /// The refund already executed under this key, if any.
-pub async fn find_by_key(transaction: &mut Transaction, shop_id: &str, key: &str) -> Result<Option<RefundRecord>, sqlx::Error> {
+/// `connection` is a transaction's (`&mut *transaction`) or a pooled one.
+pub async fn find_by_key(
+    connection: &mut sqlx::AnyConnection,
+    shop_id: &str,
+    key: &str,
+) -> Result<Option<RefundRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE shop_id = $1 AND idempotency_key = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id).bind(key).fetch_optional(&mut **transaction).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(key)
+        .fetch_optional(&mut *connection)
+        .await?;
     match row {
-        Some(row) => Ok(Some(attach_lines(&mut **transaction, from_row(&row)?).await?)),
+        Some(row) => Ok(Some(attach_lines(&mut *connection, from_row(&row)?).await?)),
         None => Ok(None),
     }
 }
@@ -73,7 +91,10 @@ pub struct NewRefund<'a> {
     pub lines: &'a [RefundLine],
 }
 
-pub async fn insert(transaction: &mut Transaction, refund: &NewRefund<'_>) -> Result<String, sqlx::Error> {
+pub async fn insert(
+    transaction: &mut Transaction,
+    refund: &NewRefund<'_>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     let total: i64 = refund.lines.iter().map(|line| line.amount_minor).sum();
     sqlx::query(
@@ -93,19 +114,24 @@ pub async fn insert(transaction: &mut Transaction, refund: &NewRefund<'_>) -> Re
     .execute(&mut **transaction)
     .await?;
     for line in refund.lines {
-        sqlx::query("INSERT INTO refund_lines (refund_id, order_line_id, amount_minor) VALUES ($1, $2, $3)")
-            .bind(&id)
-            .bind(&line.order_line_id)
-            .bind(line.amount_minor)
-            .execute(&mut **transaction)
-            .await?;
+        sqlx::query(
+            "INSERT INTO refund_lines (refund_id, order_line_id, amount_minor) VALUES ($1, $2, $3)",
+        )
+        .bind(&id)
+        .bind(&line.order_line_id)
+        .bind(line.amount_minor)
+        .execute(&mut **transaction)
+        .await?;
     }
     Ok(id)
 }
 
 pub async fn of_case(pool: &AnyPool, case_id: &str) -> Result<Vec<RefundRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE case_id = $1 ORDER BY created_at, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(pool).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
     let mut refunds = Vec::with_capacity(rows.len());
     for row in &rows {
         refunds.push(attach_lines(pool, from_row(row)?).await?);

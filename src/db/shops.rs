@@ -48,7 +48,10 @@ pub struct NewShop<'a> {
     pub locale: &'a str,
 }
 
-pub async fn insert_shop(transaction: &mut Transaction, shop: &NewShop<'_>) -> Result<String, sqlx::Error> {
+pub async fn insert_shop(
+    transaction: &mut Transaction,
+    shop: &NewShop<'_>,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO shops (id, slug, name, currency, time_zone, locale, created_at) \
@@ -67,15 +70,19 @@ pub async fn insert_shop(transaction: &mut Transaction, shop: &NewShop<'_>) -> R
 }
 
 pub async fn find_shop_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<Shop>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await?;
     row.map(|row| shop_from_row(&row, "")).transpose()
 }
 
 pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM shops").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM shops")
+        .fetch_one(pool)
+        .await
 }
 
 /// Adds a person, or updates the name and password of the one with this e-mail.
@@ -128,21 +135,30 @@ pub async fn set_membership(
     Ok(())
 }
 
-pub async fn find_staff_by_email(pool: &AnyPool, email: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn find_staff_by_email(
+    pool: &AnyPool,
+    email: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     let row = sqlx::query("SELECT id, name FROM staff WHERE email = $1")
         .bind(email)
         .fetch_optional(pool)
         .await?;
-    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).transpose()
+    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+        .transpose()
 }
 
 /// The role a person holds in a shop, if any.
-pub async fn membership_role(pool: &AnyPool, shop_id: &str, staff_id: &str) -> Result<Option<Role>, sqlx::Error> {
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM memberships WHERE shop_id = $1 AND staff_id = $2")
-        .bind(shop_id)
-        .bind(staff_id)
-        .fetch_optional(pool)
-        .await?;
+pub async fn membership_role(
+    pool: &AnyPool,
+    shop_id: &str,
+    staff_id: &str,
+) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE shop_id = $1 AND staff_id = $2")
+            .bind(shop_id)
+            .bind(staff_id)
+            .fetch_optional(pool)
+            .await?;
     Ok(role.and_then(|role| Role::parse(&role)))
 }
 
@@ -177,7 +193,10 @@ pub async fn insert_token(
 }
 
 /// The actor behind a token's hash, unless the token is unknown or revoked.
-pub async fn actor_for_token(pool: &AnyPool, token_hash: &str) -> Result<Option<Actor>, sqlx::Error> {
+pub async fn actor_for_token(
+    pool: &AnyPool,
+    token_hash: &str,
+) -> Result<Option<Actor>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT t.role AS token_role, t.staff_id AS token_staff_id, s.id, s.slug, s.name, s.currency, \
          s.time_zone, s.locale FROM api_tokens t JOIN shops s ON s.id = t.shop_id \
@@ -188,7 +207,9 @@ pub async fn actor_for_token(pool: &AnyPool, token_hash: &str) -> Result<Option<
     .await?;
     let Some(row) = row else { return Ok(None) };
     let role: String = row.try_get("token_role")?;
-    let Some(role) = Role::parse(&role) else { return Ok(None) };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(None);
+    };
     Ok(Some(Actor {
         shop: shop_from_row(&row, "")?,
         role,
@@ -206,7 +227,12 @@ pub struct Reason {
     pub active: bool,
 }
 
-pub async fn upsert_reason(transaction: &mut Transaction, shop_id: &str, reason: &Reason, position: i64) -> Result<(), sqlx::Error> {
+pub async fn upsert_reason(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    reason: &Reason,
+    position: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO reasons (shop_id, code, category, name_zh, name_en, active, position) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (shop_id, code) DO UPDATE SET \
@@ -256,16 +282,61 @@ pub fn default_reasons() -> Vec<Reason> {
     };
     vec![
         reason("quality", "quality", "质量问题", "Quality problem"),
-        reason("not_working", "quality", "无法使用 / 故障", "Does not work / faulty"),
+        reason(
+            "not_working",
+            "quality",
+            "无法使用 / 故障",
+            "Does not work / faulty",
+        ),
         reason("wrong_item", "fulfilment", "发错货", "Wrong item sent"),
-        reason("missing_part", "fulfilment", "少件 / 漏发", "Missing part or item"),
-        reason("damaged_in_transit", "logistics", "运输破损", "Damaged in transit"),
-        reason("not_as_described", "description", "与描述不符", "Not as described"),
-        reason("size_colour", "preference", "尺码 / 颜色不合适", "Size or colour does not fit"),
-        reason("no_reason", "preference", "七天无理由", "No reason (7-day return)"),
-        reason("late_delivery", "logistics", "物流太慢 / 未收到", "Late or missing delivery"),
-        reason("service_attitude", "service", "服务态度", "Service attitude"),
-        reason("price", "price", "价格 / 优惠问题", "Price or discount problem"),
+        reason(
+            "missing_part",
+            "fulfilment",
+            "少件 / 漏发",
+            "Missing part or item",
+        ),
+        reason(
+            "damaged_in_transit",
+            "logistics",
+            "运输破损",
+            "Damaged in transit",
+        ),
+        reason(
+            "not_as_described",
+            "description",
+            "与描述不符",
+            "Not as described",
+        ),
+        reason(
+            "size_colour",
+            "preference",
+            "尺码 / 颜色不合适",
+            "Size or colour does not fit",
+        ),
+        reason(
+            "no_reason",
+            "preference",
+            "七天无理由",
+            "No reason (7-day return)",
+        ),
+        reason(
+            "late_delivery",
+            "logistics",
+            "物流太慢 / 未收到",
+            "Late or missing delivery",
+        ),
+        reason(
+            "service_attitude",
+            "service",
+            "服务态度",
+            "Service attitude",
+        ),
+        reason(
+            "price",
+            "price",
+            "价格 / 优惠问题",
+            "Price or discount problem",
+        ),
         reason("other", "other", "其他", "Other"),
     ]
 }

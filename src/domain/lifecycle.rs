@@ -79,6 +79,13 @@ const RULES: &[Rule] = &[
         action: Action::Refund,
         to: Refunded,
     },
+    // A partial refund can be topped up until the lines are fully refunded.
+    Rule {
+        kinds: &[RefundOnly, ReturnAndRefund],
+        from: &[Refunded],
+        action: Action::Refund,
+        to: Refunded,
+    },
     Rule {
         kinds: &[RefundOnly, ReturnAndRefund],
         from: &[Refunded],

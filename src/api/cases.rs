@@ -1,0 +1,415 @@
+//! `/api/v1/cases…` handlers.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Authenticated, Json, Path, Query};
+use super::views::{
+    CaseLineView, CaseView, EventView, MessageView, Page, RefundView, decode_cursor, encode_cursor,
+    page_limit,
+};
+use super::{AppState, idempotency};
+use crate::db::cases::{self, AssigneeFilter, CaseFilter, CaseSort};
+use crate::db::refunds as refund_records;
+use crate::db::shops::Actor;
+use crate::domain::CaseKind;
+use crate::domain::lifecycle::{Moment, allowed_actions};
+use crate::domain::time::now_micros;
+use crate::error::{AppError, AppResult};
+use crate::operations::cases::{
+    self as case_operations, CaseChanges, NewCaseInput, TransitionInput, Visibility,
+};
+use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
+
+/// The full view of one case: lines and the actions the caller may take.
+async fn full_view(
+    state: &AppState,
+    actor: &Actor,
+    case: cases::CaseRecord,
+) -> AppResult<CaseView> {
+    let lines = cases::lines(&state.database.reader, &case.id).await?;
+    let actions = allowed_actions(
+        case.kind,
+        case.status,
+        actor.role,
+        Moment {
+            now: now_micros(),
+            ended_at: case.ended_at,
+        },
+    );
+    let mut view = CaseView::new(&actor.shop, case);
+    view.lines = Some(lines.iter().map(CaseLineView::from).collect());
+    view.allowed_actions = Some(
+        actions
+            .iter()
+            .map(|action| action.as_str().to_string())
+            .collect(),
+    );
+    Ok(view)
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseInput,
+    responses((status = 201, body = CaseView), (status = 422, description = "a field is not acceptable")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<NewCaseInput>,
+) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
+    let case = case_operations::create(&state.database, &actor, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(full_view(&state, &actor, case).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 404)), security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<CaseView>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListQuery {
+    /// Comma-separated statuses, or `open` (every unfinished case) or `ended` (closed, cancelled, rejected).
+    pub status: Option<String>,
+    /// Comma-separated kinds.
+    pub kind: Option<String>,
+    /// A staff id, `me` or `none`.
+    pub assignee: Option<String>,
+    pub priority: Option<String>,
+    pub reason_code: Option<String>,
+    pub customer_id: Option<String>,
+    /// A substring of the case number, order number, customer name or phone, or description.
+    pub q: Option<String>,
+    /// due_at (default), created_at or updated_at; prefix `-` for descending.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn split(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+}
+
+pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter> {
+    let mut filter = CaseFilter {
+        statuses: Vec::new(),
+        open: None,
+        kinds: Vec::new(),
+        assignee: None,
+        priority: None,
+        reason_code: query
+            .reason_code
+            .clone()
+            .filter(|code| !code.trim().is_empty()),
+        query: None,
+        order_id: None,
+        customer_id: query.customer_id.clone().filter(|id| !id.trim().is_empty()),
+        sort: CaseSort::DueAt,
+        after: None,
+        limit: page_limit(query.limit)?,
+    };
+    for status in split(query.status.as_deref().unwrap_or_default()) {
+        match status {
+            "open" => filter.open = Some(true),
+            "ended" => filter.open = Some(false),
+            other => filter.statuses.push(case_operations::parse_status(other)?),
+        }
+    }
+    for kind in split(query.kind.as_deref().unwrap_or_default()) {
+        filter.kinds.push(
+            CaseKind::parse(kind)
+                .ok_or_else(|| AppError::invalid("kind", format!("unknown kind '{kind}'")))?,
+        );
+    }
+    filter.assignee = match query
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        None => None,
+        Some("none") => Some(AssigneeFilter::Nobody),
+        Some("me") => Some(AssigneeFilter::Staff(actor.staff_id.clone().ok_or_else(
+            || AppError::invalid("assignee", "this token belongs to no staff member"),
+        )?)),
+        Some(id) => Some(AssigneeFilter::Staff(id.to_string())),
+    };
+    if let Some(priority) = query
+        .priority
+        .as_deref()
+        .filter(|text| !text.trim().is_empty())
+    {
+        filter.priority = Some(case_operations::parse_priority(priority)?);
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(AppError::invalid("q", "q is longer than 100 characters"));
+        }
+        filter.query = Some(q.to_lowercase());
+    }
+    if let Some(sort) = query.sort.as_deref().filter(|text| !text.trim().is_empty()) {
+        filter.sort = CaseSort::parse(sort.trim()).ok_or_else(|| {
+            AppError::invalid("sort", format!("unknown sort '{sort}'; use due_at, created_at or updated_at, with - for descending"))
+        })?;
+    }
+    if let Some(cursor) = query.cursor.as_deref().filter(|text| !text.is_empty()) {
+        filter.after = Some(decode_cursor(cursor)?);
+    }
+    Ok(filter)
+}
+
+/// Runs a case list and renders the page.
+pub async fn case_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CaseFilter,
+) -> AppResult<Page<CaseView>> {
+    let records = cases::list(
+        &state.database.reader,
+        state.database.backend,
+        &actor.shop.id,
+        filter,
+    )
+    .await?;
+    let next_cursor = if records.len() as i64 == filter.limit {
+        records
+            .last()
+            .map(|last| encode_cursor(filter.sort.key_of(last), &last.id))
+    } else {
+        None
+    };
+    Ok(Page {
+        items: records
+            .into_iter()
+            .map(|case| CaseView::new(&actor.shop, case))
+            .collect(),
+        next_cursor,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
+    responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<CaseListQuery>,
+) -> AppResult<axum::Json<Page<CaseView>>> {
+    let filter = case_filter(&actor, &query)?;
+    Ok(axum::Json(case_page(&state, &actor, &filter).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = String, Path)),
+    request_body = TransitionInput,
+    responses((status = 200, body = CaseView), (status = 409, description = "not allowed now, or a stale version"),
+        (status = 403, description = "the role may not take this action")),
+    security(("bearer" = [])))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<TransitionInput>,
+) -> AppResult<axum::Json<CaseView>> {
+    let case = case_operations::transition(&state.database, &actor, &id, &input).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+/// A change to a case: send only what changes, with the version you saw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    pub version: i64,
+    /// A staff id, or null to unassign.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+    pub priority: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Tells "absent" (None) from "null" (Some(None)).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
+    responses((status = 200, body = CaseView), (status = 409, description = "a stale version")), security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(patch): Json<CasePatch>,
+) -> AppResult<axum::Json<CaseView>> {
+    let changes = CaseChanges {
+        version: patch.version,
+        assignee_id: patch.assignee_id,
+        priority: patch.priority,
+        tags: patch.tags,
+    };
+    let case = case_operations::update(&state.database, &actor, &id, &changes).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<EventView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let events = cases::events(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        events
+            .into_iter()
+            .map(|event| EventView::new(&actor.shop, event))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    pub body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    let message = case_operations::post_message(
+        &state.database,
+        &actor,
+        &id,
+        Visibility::Customer,
+        &input.body,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MessageView::new(&actor.shop, message)),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_note(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    let message = case_operations::post_message(
+        &state.database,
+        &actor,
+        &id,
+        Visibility::Internal,
+        &input.body,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MessageView::new(&actor.shop, message)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
+    security(("bearer" = [])))]
+pub async fn messages(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<MessageView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let messages = cases::messages(&state.database.reader, &case.id, actor.role.is_staff()).await?;
+    Ok(axum::Json(
+        messages
+            .into_iter()
+            .map(|message| MessageView::new(&actor.shop, message))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path),
+        ("Idempotency-Key" = String, Header, description = "required: the refund runs once per key")),
+    request_body = RefundInput,
+    responses((status = 201, body = RefundView, description = "executed"), (status = 200, body = RefundView, description = "already executed under this key"),
+        (status = 422, description = "more than remains refundable")),
+    security(("bearer" = [])))]
+pub async fn refund(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, axum::Json<RefundView>)> {
+    let input: RefundInput = if body.iter().all(u8::is_ascii_whitespace) {
+        RefundInput::default()
+    } else {
+        let Json(value) = parse_json::<RefundInput>(&body)?;
+        value
+    };
+    let key = headers
+        .get(idempotency::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    match refund_operations::execute(&state.database, &actor, &id, key, &input).await? {
+        RefundOutcome::Executed(refund) => Ok((
+            StatusCode::CREATED,
+            axum::Json(RefundView::new(&actor.shop, refund)),
+        )),
+        RefundOutcome::Replayed(refund) => Ok((
+            StatusCode::OK,
+            axum::Json(RefundView::new(&actor.shop, refund)),
+        )),
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<Json<T>> {
+    let value: Value = serde_json::from_slice(body).map_err(|error| AppError::BadRequest {
+        code: "malformed_json",
+        message: format!("the body is not valid JSON: {error}"),
+    })?;
+    serde_json::from_value(value)
+        .map(Json)
+        .map_err(|error| AppError::BadRequest {
+            code: "invalid_json_data",
+            message: format!("the JSON does not fit: {error}"),
+        })
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<RefundView>)), security(("bearer" = [])))]
+pub async fn refunds(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<RefundView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let refunds = refund_records::of_case(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        refunds
+            .into_iter()
+            .map(|refund| RefundView::new(&actor.shop, refund))
+            .collect(),
+    ))
+}

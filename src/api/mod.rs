@@ -1,0 +1,110 @@
+//! The REST API under `/api/v1`: routing, authentication, request parsing and the error shape.
+//! Handlers are thin: parse, call [`crate::operations`], render a view.
+
+mod cases;
+mod extract;
+mod idempotency;
+mod openapi;
+mod orders;
+mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::db::Database;
+use crate::error::AppError;
+
+pub use extract::{Authenticated, token_hash};
+
+/// The largest JSON body accepted; imports may be larger.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub database: Database,
+    pub tokens: Arc<extract::TokenCache>,
+}
+
+impl AppState {
+    pub fn new(database: Database) -> AppState {
+        AppState {
+            database,
+            tokens: Arc::new(extract::TokenCache::default()),
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/cases", post(cases::create).get(cases::list))
+        .route("/cases/{id}", get(cases::show).patch(cases::update))
+        .route("/cases/{id}/transitions", post(cases::transition))
+        .route("/cases/{id}/events", get(cases::events))
+        .route(
+            "/cases/{id}/messages",
+            post(cases::post_message).get(cases::messages),
+        )
+        .route("/cases/{id}/notes", post(cases::post_note))
+        .route(
+            "/cases/{id}/refunds",
+            post(cases::refund).get(cases::refunds),
+        )
+        .route("/orders", post(orders::create).get(orders::list))
+        .route(
+            "/orders/import",
+            post(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/cases", get(orders::cases_of_order))
+        .route("/customers", get(orders::list_customers))
+        .route("/customers/{id}", get(orders::show_customer))
+        .route("/reasons", get(orders::reasons))
+        .route("/openapi.json", get(openapi::document))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::honour,
+        ))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .merge(openapi::swagger())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .with_state(state)
+}
+
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.database.reader)
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        )
+            .into_response(),
+        Err(_) => AppError::Unavailable.into_response(),
+    }
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("route")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

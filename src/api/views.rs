@@ -1,0 +1,356 @@
+//! What the API sends back: records rendered with times in the shop's zone (RFC 3339 with
+//! offset) and money in minor units with its currency.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord};
+use crate::db::orders::{OrderLineRecord, OrderRecord, ShipmentRecord};
+use crate::db::refunds::RefundRecord;
+use crate::db::shops::Shop;
+use crate::domain::time::format_in_zone;
+use crate::error::AppError;
+
+fn time(shop: &Shop, micros: i64) -> String {
+    format_in_zone(micros, &shop.time_zone)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseLineView {
+    pub order_line_id: String,
+    pub line_number: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: i64,
+    pub ordered_quantity: i64,
+    pub paid_minor: i64,
+    /// Refunded so far on this order line, by any case of the order.
+    pub refunded_minor: i64,
+}
+
+impl From<&CaseLineRecord> for CaseLineView {
+    fn from(line: &CaseLineRecord) -> Self {
+        CaseLineView {
+            order_line_id: line.order_line_id.clone(),
+            line_number: line.line_number,
+            sku: line.sku.clone(),
+            product_name: line.product_name.clone(),
+            quantity: line.quantity,
+            ordered_quantity: line.ordered_quantity,
+            paid_minor: line.paid_minor,
+            refunded_minor: line.refunded_minor,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: String,
+    /// AS-YYYYMMDD-NNNNNN, unique in the shop.
+    pub number: String,
+    pub kind: String,
+    pub status: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub reason_code: String,
+    pub description: String,
+    pub priority: String,
+    pub assignee_id: Option<String>,
+    pub tags: Vec<String>,
+    pub channel: String,
+    pub contact: Contact,
+    pub due_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub ended_at: Option<String>,
+    /// Send it back with a transition or an edit; a newer one means someone acted first.
+    pub version: i64,
+    pub currency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<CaseLineView>>,
+    /// What the caller may do now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+}
+
+impl CaseView {
+    pub fn new(shop: &Shop, case: CaseRecord) -> CaseView {
+        CaseView {
+            id: case.id,
+            number: case.number,
+            kind: case.kind.as_str().into(),
+            status: case.status.as_str().into(),
+            order_id: case.order_id,
+            order_number: case.order_number,
+            customer_id: case.customer_id,
+            customer_name: case.customer_name,
+            reason_code: case.reason_code,
+            description: case.description,
+            priority: case.priority.as_str().into(),
+            assignee_id: case.assignee_id,
+            tags: case.tags,
+            channel: case.channel,
+            contact: Contact {
+                name: case.contact_name,
+                phone: case.contact_phone,
+                email: case.contact_email,
+            },
+            due_at: time(shop, case.due_at),
+            created_at: time(shop, case.created_at),
+            updated_at: time(shop, case.updated_at),
+            ended_at: case.ended_at.map(|at| time(shop, at)),
+            version: case.version,
+            currency: shop.currency.as_str().into(),
+            lines: None,
+            allowed_actions: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: String,
+    pub at: String,
+    pub actor_role: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl EventView {
+    pub fn new(shop: &Shop, event: EventRecord) -> EventView {
+        EventView {
+            id: event.id,
+            at: time(shop, event.at),
+            actor_role: event.actor_role,
+            actor_id: event.actor_id,
+            action: event.action,
+            from_status: event.from_status,
+            to_status: event.to_status,
+            data: event.data,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    pub author_role: String,
+    pub author_id: Option<String>,
+    /// customer (the customer sees it) or internal (a note for staff).
+    pub visibility: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+impl MessageView {
+    pub fn new(shop: &Shop, message: MessageRecord) -> MessageView {
+        MessageView {
+            id: message.id,
+            author_role: message.author_role,
+            author_id: message.author_id,
+            visibility: message.visibility,
+            body: message.body,
+            created_at: time(shop, message.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundLineView {
+    pub order_line_id: String,
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundView {
+    pub id: String,
+    pub case_id: String,
+    pub idempotency_key: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The amount for people, e.g. ¥12.50.
+    pub amount: String,
+    pub method: String,
+    pub status: String,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub lines: Vec<RefundLineView>,
+}
+
+impl RefundView {
+    pub fn new(shop: &Shop, refund: RefundRecord) -> RefundView {
+        let currency = crate::domain::Currency::parse(&refund.currency).unwrap_or(shop.currency);
+        RefundView {
+            amount: crate::domain::Money::new(refund.amount_minor, currency).to_string(),
+            id: refund.id,
+            case_id: refund.case_id,
+            idempotency_key: refund.idempotency_key,
+            amount_minor: refund.amount_minor,
+            currency: refund.currency,
+            method: refund.method,
+            status: refund.status,
+            note: refund.note,
+            created_at: time(shop, refund.created_at),
+            lines: refund
+                .lines
+                .into_iter()
+                .map(|line| RefundLineView {
+                    order_line_id: line.order_line_id,
+                    amount_minor: line.amount_minor,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderLineView {
+    pub id: String,
+    pub line_number: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub paid_minor: i64,
+    pub refunded_minor: i64,
+    pub serial_number: Option<String>,
+}
+
+impl From<OrderLineRecord> for OrderLineView {
+    fn from(line: OrderLineRecord) -> Self {
+        OrderLineView {
+            id: line.id,
+            line_number: line.line_number,
+            sku: line.sku,
+            product_name: line.product_name,
+            category: line.category,
+            quantity: line.quantity,
+            unit_price_minor: line.unit_price_minor,
+            paid_minor: line.paid_minor,
+            refunded_minor: line.refunded_minor,
+            serial_number: line.serial_number,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipmentView {
+    pub id: String,
+    pub case_id: Option<String>,
+    /// to_customer or to_shop.
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub status: String,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+impl ShipmentView {
+    pub fn new(shop: &Shop, shipment: ShipmentRecord) -> ShipmentView {
+        ShipmentView {
+            id: shipment.id,
+            case_id: shipment.case_id,
+            direction: shipment.direction,
+            carrier: shipment.carrier,
+            tracking_number: shipment.tracking_number,
+            status: shipment.status,
+            shipped_at: shipment.shipped_at.map(|at| time(shop, at)),
+            delivered_at: shipment.delivered_at.map(|at| time(shop, at)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    pub order_number: String,
+    pub platform: String,
+    pub customer_id: Option<String>,
+    pub currency: String,
+    pub total_minor: i64,
+    pub shipping_fee_minor: i64,
+    pub placed_at: String,
+    pub paid_at: Option<String>,
+    pub shipped_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub invoice_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<OrderLineView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipments: Option<Vec<ShipmentView>>,
+}
+
+impl OrderView {
+    pub fn new(shop: &Shop, order: OrderRecord) -> OrderView {
+        OrderView {
+            id: order.id,
+            order_number: order.order_number,
+            platform: order.platform,
+            customer_id: order.customer_id,
+            currency: order.currency,
+            total_minor: order.total_minor,
+            shipping_fee_minor: order.shipping_fee_minor,
+            placed_at: time(shop, order.placed_at),
+            paid_at: order.paid_at.map(|at| time(shop, at)),
+            shipped_at: order.shipped_at.map(|at| time(shop, at)),
+            delivered_at: order.delivered_at.map(|at| time(shop, at)),
+            invoice_number: order.invoice_number,
+            lines: None,
+            shipments: None,
+        }
+    }
+}
+
+/// A page of a list; pass `next_cursor` as `cursor` to get the next one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A keyset cursor: the sort key and id of the last item of a page, opaque to clients.
+pub fn encode_cursor(key: i64, id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{key}:{id}"))
+}
+
+pub fn decode_cursor(cursor: &str) -> Result<(i64, String), AppError> {
+    let invalid = || AppError::BadRequest {
+        code: "invalid_cursor",
+        message: "cursor is not one this API returned".into(),
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (key, id) = text.split_once(':').ok_or_else(invalid)?;
+    Ok((key.parse().map_err(|_| invalid())?, id.to_string()))
+}
+
+/// The page size asked for: 1 to 200, 50 by default.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(50),
+        Some(limit) if (1..=200).contains(&limit) => Ok(limit),
+        Some(limit) => Err(AppError::invalid(
+            "limit",
+            format!("limit {limit} must be between 1 and 200"),
+        )),
+    }
+}

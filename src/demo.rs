@@ -1,0 +1,398 @@
+//! Demo data: a Chinese shop with staff for every role, customers, orders and cases in every
+//! status each kind can reach, all made through the same operations the API uses.
+
+use std::collections::VecDeque;
+
+use anyhow::Context;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, SaltString};
+
+use crate::db::Database;
+use crate::db::shops::{self, Actor, NewShop};
+use crate::domain::lifecycle::{Moment, next_status};
+use crate::domain::time::now_micros;
+use crate::domain::{Action, CaseKind, Currency, Role, Status};
+use crate::operations::cases::{
+    self as case_operations, CaseLineInput, ContactInput, NewCaseInput, TransitionInput,
+};
+use crate::operations::orders::{
+    self as order_operations, CustomerInput, OrderInput, OrderLineInput,
+};
+use crate::operations::refunds::{self as refund_operations, RefundInput};
+
+pub const SHOP_SLUG: &str = "demo";
+pub const PASSWORD: &str = "demo1234";
+
+/// The demo staff: e-mail, name, role and the API token printed at start-up.
+pub const STAFF: &[(&str, &str, Role, &str)] = &[
+    (
+        "admin@demo.local",
+        "管理员 张伟",
+        Role::Admin,
+        "demo-admin-token",
+    ),
+    (
+        "supervisor@demo.local",
+        "主管 刘洋",
+        Role::Supervisor,
+        "demo-supervisor-token",
+    ),
+    (
+        "agent@demo.local",
+        "客服 李娜",
+        Role::Agent,
+        "demo-agent-token",
+    ),
+    (
+        "agent2@demo.local",
+        "客服 王芳",
+        Role::Agent,
+        "demo-agent2-token",
+    ),
+    (
+        "inspector@demo.local",
+        "质检 陈磊",
+        Role::Inspector,
+        "demo-inspector-token",
+    ),
+];
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|error| anyhow::anyhow!("hashing a password: {error}"))?
+        .to_string())
+}
+
+/// Creates a shop with the default reasons, or returns the existing one with this slug.
+pub async fn ensure_shop(
+    database: &Database,
+    slug: &str,
+    name: &str,
+) -> anyhow::Result<shops::Shop> {
+    if let Some(shop) = shops::find_shop_by_slug(&database.reader, slug).await? {
+        return Ok(shop);
+    }
+    let mut transaction = database.begin().await?;
+    let id = shops::insert_shop(
+        &mut transaction,
+        &NewShop {
+            slug,
+            name,
+            currency: Currency::CNY,
+            time_zone: "Asia/Shanghai",
+            locale: "zh-CN",
+        },
+    )
+    .await?;
+    for (position, reason) in shops::default_reasons().iter().enumerate() {
+        shops::upsert_reason(&mut transaction, &id, reason, position as i64).await?;
+    }
+    transaction.commit().await?;
+    shops::find_shop_by_slug(&database.writer, slug)
+        .await?
+        .context("the shop just created is missing")
+}
+
+/// Adds (or updates) a staff member of the shop; returns the staff id.
+pub async fn add_staff(
+    database: &Database,
+    shop: &shops::Shop,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> anyhow::Result<String> {
+    let hash = hash_password(password)?;
+    let mut transaction = database.begin().await?;
+    let id = shops::upsert_staff(&mut transaction, email, name, &hash).await?;
+    shops::set_membership(&mut transaction, &shop.id, &id, role).await?;
+    transaction.commit().await?;
+    Ok(id)
+}
+
+/// Stores a token's hash for the shop and role.
+pub async fn add_token(
+    database: &Database,
+    shop: &shops::Shop,
+    staff_id: Option<&str>,
+    role: Role,
+    name: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    let mut transaction = database.begin().await?;
+    shops::insert_token(
+        &mut transaction,
+        &shop.id,
+        staff_id,
+        role,
+        name,
+        &crate::api::token_hash(token),
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+const CUSTOMERS: &[(&str, &str)] = &[
+    ("王小明", "13800138001"),
+    ("李静", "13900139002"),
+    ("张磊", "13700137003"),
+    ("刘芳", "13600136004"),
+    ("陈晨", "13500135005"),
+    ("杨洋", "18800188006"),
+    ("赵敏", "18900189007"),
+    ("黄勇", "15000150008"),
+];
+
+const PRODUCTS: &[(&str, &str, &str, i64)] = &[
+    ("KB-001", "机械键盘 青轴 87键", "数码配件", 29_900),
+    ("EP-210", "蓝牙降噪耳机", "数码", 59_900),
+    ("TS-032", "纯棉短袖T恤 白色 L", "服装", 7_900),
+    ("KT-500", "电热水壶 1.7L", "家电", 15_900),
+    ("PB-100", "充电宝 20000mAh", "数码配件", 12_900),
+    ("SH-420", "跑步鞋 42码", "鞋靴", 39_900),
+];
+
+const DESCRIPTIONS: &[(&str, &str)] = &[
+    ("quality", "收到后发现外壳有裂痕，申请处理"),
+    ("not_working", "使用两天后无法开机，退款退货"),
+    ("wrong_item", "发错货了，我买的是黑色，收到白色"),
+    ("size_colour", "尺码偏小，想换大一号"),
+    ("damaged_in_transit", "快递外箱破损，商品有磕碰"),
+    ("no_reason", "七天无理由退货，商品未拆封"),
+    ("not_as_described", "实物颜色与图片描述不符"),
+    ("late_delivery", "物流一直没有更新，催促发货"),
+    ("service_attitude", "客服回复太慢，态度不好，投诉"),
+];
+
+/// Every status of `kind` with the shortest list of actions (and who takes them) that reach it.
+fn paths(kind: CaseKind) -> Vec<(Status, Vec<(Action, Role)>)> {
+    let roles = [
+        Role::Agent,
+        Role::Inspector,
+        Role::Supervisor,
+        Role::Admin,
+        Role::System,
+    ];
+    let moment = Moment {
+        now: now_micros(),
+        ended_at: None,
+    };
+    let mut found: Vec<(Status, Vec<(Action, Role)>)> = vec![(kind.initial_status(), Vec::new())];
+    let mut queue = VecDeque::from([0usize]);
+    while let Some(index) = queue.pop_front() {
+        let (status, path) = found[index].clone();
+        for action in Action::ALL
+            .iter()
+            .copied()
+            .filter(|action| *action != Action::Reopen)
+        {
+            let Some((to, role)) = roles.iter().find_map(|role| {
+                next_status(kind, status, action, *role, moment)
+                    .ok()
+                    .map(|to| (to, *role))
+            }) else {
+                continue;
+            };
+            if found.iter().any(|(known, _)| *known == to) {
+                continue;
+            }
+            let mut longer = path.clone();
+            longer.push((action, role));
+            found.push((to, longer));
+            queue.push_back(found.len() - 1);
+        }
+    }
+    found
+}
+
+/// Loads the demo shop, staff, tokens, orders and cases. Does nothing if the shop has cases.
+pub async fn load(database: &Database) -> anyhow::Result<()> {
+    let shop = ensure_shop(database, SHOP_SLUG, "小鹿数码旗舰店").await?;
+    let mut actors: Vec<Actor> = Vec::new();
+    for (email, name, role, token) in STAFF {
+        let staff_id = add_staff(database, &shop, email, name, *role, PASSWORD).await?;
+        add_token(
+            database,
+            &shop,
+            Some(&staff_id),
+            *role,
+            &format!("demo {}", role.as_str()),
+            token,
+        )
+        .await?;
+        actors.push(Actor {
+            shop: shop.clone(),
+            role: *role,
+            staff_id: Some(staff_id),
+        });
+    }
+    actors.push(Actor {
+        shop: shop.clone(),
+        role: Role::System,
+        staff_id: None,
+    });
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE shop_id = $1")
+        .bind(&shop.id)
+        .fetch_one(&database.reader)
+        .await?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let actor_for = |role: Role| {
+        actors
+            .iter()
+            .find(|actor| actor.role == role)
+            .cloned()
+            .expect("a demo actor for every role")
+    };
+    let agent = actor_for(Role::Agent);
+    let mut counter = 0usize;
+    for kind in CaseKind::ALL {
+        for (_, path) in paths(*kind) {
+            counter += 1;
+            let (name, phone) = CUSTOMERS[counter % CUSTOMERS.len()];
+            let first = PRODUCTS[counter % PRODUCTS.len()];
+            let second = PRODUCTS[(counter + 3) % PRODUCTS.len()];
+            let order_number = format!("DEMO{:06}", 240_000 + counter);
+            let days_ago = (counter % 6) as i64 + 1;
+            let placed =
+                jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago + 5);
+            let input = OrderInput {
+                order_number: order_number.clone(),
+                platform: Some(["taobao", "tmall", "jd", "wechat"][counter % 4].into()),
+                currency: None,
+                placed_at: placed.to_string(),
+                paid_at: Some(placed.to_string()),
+                shipped_at: Some((placed + jiff::SignedDuration::from_hours(20)).to_string()),
+                delivered_at: Some((placed + jiff::SignedDuration::from_hours(60)).to_string()),
+                shipping_fee_minor: 0,
+                invoice_number: None,
+                customer: CustomerInput {
+                    name: name.into(),
+                    phone: Some(phone.into()),
+                    email: None,
+                    address: Some("上海市浦东新区世纪大道100号".into()),
+                },
+                lines: vec![
+                    OrderLineInput {
+                        line_number: None,
+                        sku: first.0.into(),
+                        product_name: first.1.into(),
+                        category: Some(first.2.into()),
+                        quantity: 1,
+                        unit_price_minor: first.3,
+                        paid_minor: None,
+                        serial_number: None,
+                    },
+                    OrderLineInput {
+                        line_number: None,
+                        sku: second.0.into(),
+                        product_name: second.1.into(),
+                        category: Some(second.2.into()),
+                        quantity: 2,
+                        unit_price_minor: second.3,
+                        paid_minor: Some(second.3 * 2 - 1_000),
+                        serial_number: None,
+                    },
+                ],
+            };
+            let order = order_operations::check(&agent, &input)
+                .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
+            order_operations::store(database, &agent, &order)
+                .await
+                .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
+            let (reason_code, description) = DESCRIPTIONS[counter % DESCRIPTIONS.len()];
+            let case = case_operations::create(
+                database,
+                &agent,
+                &NewCaseInput {
+                    order_number,
+                    kind: kind.as_str().into(),
+                    reason_code: reason_code.into(),
+                    description: description.into(),
+                    lines: vec![CaseLineInput {
+                        line_number: 1,
+                        quantity: None,
+                    }],
+                    contact: ContactInput {
+                        name: Some(name.into()),
+                        phone: Some(phone.into()),
+                        email: None,
+                    },
+                    priority: Some(["normal", "high", "low", "urgent"][counter % 4].into()),
+                    assignee_id: if counter % 3 == 0 {
+                        None
+                    } else {
+                        agent.staff_id.clone()
+                    },
+                    tags: Vec::new(),
+                    channel: Some(["chat", "phone", "platform"][counter % 3].into()),
+                },
+            )
+            .await
+            .map_err(|error| anyhow::anyhow!("demo case: {error}"))?;
+            let mut version = case.version;
+            for (step, (action, role)) in path.into_iter().enumerate() {
+                let actor = actor_for(role);
+                let result = if action == Action::Refund {
+                    refund_operations::execute(
+                        database,
+                        &actor,
+                        &case.id,
+                        &format!("demo-{}-{step}", case.id),
+                        &RefundInput::default(),
+                    )
+                    .await
+                    .map(|_| ())
+                } else {
+                    case_operations::transition(
+                        database,
+                        &actor,
+                        &case.id,
+                        &TransitionInput {
+                            action: action.as_str().into(),
+                            version,
+                            reason: Some("演示数据：按流程处理".into()),
+                            note: None,
+                            carrier: Some("顺丰速运".into()),
+                            tracking_number: Some(format!(
+                                "SF{:010}",
+                                1_000_000 + counter * 10 + step
+                            )),
+                        },
+                    )
+                    .await
+                    .map(|_| ())
+                };
+                result.map_err(|error| {
+                    anyhow::anyhow!("demo {} case, action {action}: {error}", kind.as_str())
+                })?;
+                version = case_operations::fetch(database, &agent, &case.id)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{error}"))?
+                    .version;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::statuses_of;
+
+    #[test]
+    fn demo_paths_reach_every_status_of_every_kind() {
+        for kind in CaseKind::ALL {
+            let reached: Vec<Status> = paths(*kind).into_iter().map(|(status, _)| status).collect();
+            for status in statuses_of(*kind) {
+                assert!(reached.contains(&status), "{kind}: {status} is not reached");
+            }
+        }
+    }
+}

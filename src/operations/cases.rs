@@ -1,0 +1,630 @@
+//! Opening a case, moving it through its lifecycle, editing it, and talking on it.
+
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::text_field;
+use crate::db::cases::{self, CaseRecord, NewCase, NewEvent};
+use crate::db::orders::{self, NewShipment};
+use crate::db::shops::{self, Actor};
+use crate::db::{Database, dialect, new_id};
+use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
+use crate::domain::lifecycle::{self, Moment};
+use crate::domain::time::{local_date, now_micros};
+use crate::domain::{Action, CaseKind, Priority, Role, Status};
+use crate::error::{AppError, AppResult};
+
+/// How long the shop has to answer a new case before it is overdue.
+pub const FIRST_RESPONSE_MICROS: i64 = 24 * 3600 * 1_000_000;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseLineInput {
+    /// The order line's number (1, 2, …) as listed on the order.
+    pub line_number: i64,
+    /// How many pieces of that line the case concerns; defaults to all of them.
+    pub quantity: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCaseInput {
+    pub order_number: String,
+    /// refund_only, return_and_refund, exchange, repair, consultation or complaint.
+    pub kind: String,
+    /// One of the shop's reason codes (`GET /api/v1/reasons`).
+    pub reason_code: String,
+    pub description: String,
+    #[serde(default)]
+    pub lines: Vec<CaseLineInput>,
+    #[serde(default)]
+    pub contact: ContactInput,
+    pub priority: Option<String>,
+    pub assignee_id: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Where the request came from: api (default), phone, chat, email, portal, platform.
+    pub channel: Option<String>,
+}
+
+fn parse_kind(text: &str) -> AppResult<CaseKind> {
+    CaseKind::parse(text.trim()).ok_or_else(|| {
+        let known: Vec<&str> = CaseKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        AppError::invalid(
+            "kind",
+            format!("unknown kind '{text}'; use one of: {}", known.join(", ")),
+        )
+    })
+}
+
+pub fn parse_priority(text: &str) -> AppResult<Priority> {
+    Priority::parse(text.trim()).ok_or_else(|| {
+        AppError::invalid(
+            "priority",
+            format!("unknown priority '{text}'; use low, normal, high or urgent"),
+        )
+    })
+}
+
+fn check_tags(tags: &[String]) -> AppResult<Vec<String>> {
+    if tags.len() > 20 {
+        return Err(AppError::invalid("tags", "at most 20 tags"));
+    }
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.chars().count() > 32 {
+            return Err(AppError::invalid(
+                "tags",
+                format!("tag '{tag}' must be 1 to 32 characters"),
+            ));
+        }
+        if !clean.iter().any(|existing| existing == tag) {
+            clean.push(tag.to_string());
+        }
+    }
+    Ok(clean)
+}
+
+async fn check_assignee(
+    database: &Database,
+    actor: &Actor,
+    assignee_id: Option<&str>,
+) -> AppResult<()> {
+    if let Some(assignee_id) = assignee_id
+        && !shops::is_member(&database.reader, &actor.shop.id, assignee_id).await?
+    {
+        return Err(AppError::invalid(
+            "assignee_id",
+            format!("'{assignee_id}' is not a member of this shop's staff"),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a case on one of the shop's orders.
+pub async fn create(
+    database: &Database,
+    actor: &Actor,
+    input: &NewCaseInput,
+) -> AppResult<CaseRecord> {
+    let shop = &actor.shop;
+    let kind = parse_kind(&input.kind)?;
+    let priority = input
+        .priority
+        .as_deref()
+        .map(parse_priority)
+        .transpose()?
+        .unwrap_or(Priority::Normal);
+    let description =
+        text_field("description", Some(&input.description), true, 4000)?.unwrap_or_default();
+    let tags = check_tags(&input.tags)?;
+    let channel =
+        text_field("channel", input.channel.as_deref(), false, 32)?.unwrap_or_else(|| "api".into());
+    let contact_name = text_field("contact.name", input.contact.name.as_deref(), false, 100)?;
+    let contact_phone =
+        match text_field("contact.phone", input.contact.phone.as_deref(), false, 40)? {
+            Some(phone) => Some(
+                PhoneNumber::parse(&phone)
+                    .map_err(|error| AppError::invalid("contact.phone", error.to_string()))?
+                    .as_str()
+                    .to_string(),
+            ),
+            None => None,
+        };
+    let contact_email =
+        match text_field("contact.email", input.contact.email.as_deref(), false, 254)? {
+            Some(email) => Some(
+                EmailAddress::parse(&email)
+                    .map_err(|error| AppError::invalid("contact.email", error.to_string()))?
+                    .as_str()
+                    .to_string(),
+            ),
+            None => None,
+        };
+    let reasons = shops::list_reasons(&database.reader, &shop.id).await?;
+    if !reasons
+        .iter()
+        .any(|reason| reason.active && reason.code == input.reason_code.trim())
+    {
+        return Err(AppError::invalid(
+            "reason_code",
+            format!(
+                "unknown reason code '{}'; see GET /api/v1/reasons",
+                input.reason_code
+            ),
+        ));
+    }
+    let order = orders::find_by_number(&database.reader, &shop.id, input.order_number.trim())
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "order_number",
+                format!("no order '{}' in this shop", input.order_number.trim()),
+            )
+        })?;
+    let order_lines = orders::lines(&database.reader, &order.id).await?;
+    if kind.concerns_goods() && input.lines.is_empty() {
+        return Err(AppError::invalid(
+            "lines",
+            format!("a {} case needs at least one order line", kind.as_str()),
+        ));
+    }
+    let mut chosen: Vec<(String, i64)> = Vec::new();
+    for (index, line) in input.lines.iter().enumerate() {
+        let field = format!("lines[{index}]");
+        let order_line = order_lines
+            .iter()
+            .find(|order_line| order_line.line_number == line.line_number)
+            .ok_or_else(|| {
+                AppError::invalid(
+                    &field,
+                    format!(
+                        "order {} has no line {}",
+                        order.order_number, line.line_number
+                    ),
+                )
+            })?;
+        let quantity = line.quantity.unwrap_or(order_line.quantity);
+        if !(1..=order_line.quantity).contains(&quantity) {
+            return Err(AppError::invalid(
+                &field,
+                format!(
+                    "quantity {quantity} must be between 1 and {} (ordered)",
+                    order_line.quantity
+                ),
+            ));
+        }
+        if chosen.iter().any(|(id, _)| *id == order_line.id) {
+            return Err(AppError::invalid(
+                &field,
+                format!("line {} is listed twice", line.line_number),
+            ));
+        }
+        chosen.push((order_line.id.clone(), quantity));
+    }
+    check_assignee(database, actor, input.assignee_id.as_deref()).await?;
+
+    let now = now_micros();
+    let day = local_date(now, &shop.time_zone);
+    let id = new_id();
+    let status = kind.initial_status();
+    let mut transaction = database.begin().await?;
+    let sequence = cases::next_sequence(
+        &mut transaction,
+        &shop.id,
+        &day.strftime("%Y%m%d").to_string(),
+    )
+    .await?;
+    let number = CaseNumber::new(day, sequence);
+    let search_text = dialect::search_text(&[
+        Some(number.as_str()),
+        Some(&order.order_number),
+        contact_name.as_deref(),
+        contact_phone.as_deref(),
+        Some(&description),
+    ]);
+    let customer_name = match &order.customer_id {
+        Some(customer_id) => crate::db::customers::get(&database.reader, &shop.id, customer_id)
+            .await?
+            .map(|customer| customer),
+        None => None,
+    };
+    let search_text = match &customer_name {
+        Some(customer) => format!(
+            "{search_text} \u{1f} {}",
+            dialect::search_text(&[Some(&customer.name), customer.phone.as_deref()])
+        ),
+        None => search_text,
+    };
+    cases::insert(
+        &mut transaction,
+        database.backend,
+        &NewCase {
+            id: &id,
+            shop_id: &shop.id,
+            number: number.as_str(),
+            order_id: &order.id,
+            customer_id: order.customer_id.as_deref(),
+            kind,
+            status,
+            reason_code: input.reason_code.trim(),
+            description: &description,
+            priority,
+            assignee_id: input.assignee_id.as_deref(),
+            tags: &tags,
+            channel: &channel,
+            contact_name: contact_name.as_deref(),
+            contact_phone: contact_phone.as_deref(),
+            contact_email: contact_email.as_deref(),
+            due_at: now + FIRST_RESPONSE_MICROS,
+            now,
+            search_text: &search_text,
+        },
+    )
+    .await?;
+    for (order_line_id, quantity) in &chosen {
+        cases::insert_line(&mut transaction, &shop.id, &id, order_line_id, *quantity).await?;
+    }
+    cases::insert_event(
+        &mut transaction,
+        &NewEvent {
+            shop_id: &shop.id,
+            case_id: &id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action: "created",
+            from_status: None,
+            to_status: Some(status),
+            data: json!({ "kind": kind, "reason_code": input.reason_code.trim(), "channel": channel }),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    fetch(database, actor, &id).await
+}
+
+/// The shop's case, or 404 (a case of another shop does not exist for this caller).
+pub async fn fetch(database: &Database, actor: &Actor, id: &str) -> AppResult<CaseRecord> {
+    cases::get(&database.reader, &actor.shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub action: String,
+    /// The case version the caller saw; a newer version means someone else acted first.
+    pub version: i64,
+    /// Required for reject, inspect_fail and escalate.
+    pub reason: Option<String>,
+    pub note: Option<String>,
+    /// For ship_return, ship_replacement and ship_back.
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+}
+
+fn version_conflict(case: &CaseRecord, expected: i64) -> AppError {
+    AppError::Conflict {
+        code: "version_conflict",
+        message: format!(
+            "the case changed since you loaded it (version {expected}, now {}); reload it and try again",
+            case.version
+        ),
+        details: json!({ "expected_version": expected, "current_version": case.version, "status": case.status }),
+    }
+}
+
+/// Takes one lifecycle action on a case, if the state machine and the caller's role allow it.
+pub async fn transition(
+    database: &Database,
+    actor: &Actor,
+    id: &str,
+    input: &TransitionInput,
+) -> AppResult<CaseRecord> {
+    let action = Action::parse(input.action.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
+        AppError::invalid(
+            "action",
+            format!(
+                "unknown action '{}'; use one of: {}",
+                input.action,
+                known.join(", ")
+            ),
+        )
+    })?;
+    if action == Action::Refund {
+        return Err(AppError::bad_request(
+            "refunds carry amounts: use POST /api/v1/cases/{id}/refunds with an Idempotency-Key",
+        ));
+    }
+    let reason = text_field(
+        "reason",
+        input.reason.as_deref(),
+        lifecycle::needs_reason(action),
+        1000,
+    )?;
+    let note = text_field("note", input.note.as_deref(), false, 2000)?;
+    let shipping = matches!(
+        action,
+        Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
+    );
+    let carrier = text_field("carrier", input.carrier.as_deref(), shipping, 64)?;
+    let tracking_number = text_field(
+        "tracking_number",
+        input.tracking_number.as_deref(),
+        shipping,
+        64,
+    )?;
+    let shop = &actor.shop;
+    let now = now_micros();
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    if case.version != input.version {
+        return Err(version_conflict(&case, input.version));
+    }
+    let to = lifecycle::next_status(
+        case.kind,
+        case.status,
+        action,
+        actor.role,
+        Moment {
+            now,
+            ended_at: case.ended_at,
+        },
+    )?;
+    let ended_at = if to.is_open() { None } else { Some(now) };
+    if !cases::set_status(
+        &mut transaction,
+        &shop.id,
+        id,
+        case.version,
+        to,
+        now,
+        ended_at,
+    )
+    .await?
+    {
+        return Err(version_conflict(&case, input.version));
+    }
+    let mut data = json!({});
+    if let Some(reason) = &reason {
+        data["reason"] = json!(reason);
+    }
+    if let Some(note) = &note {
+        data["note"] = json!(note);
+    }
+    if let (Some(carrier), Some(tracking_number)) = (&carrier, &tracking_number) {
+        let direction = if action == Action::ShipReturn {
+            "to_shop"
+        } else {
+            "to_customer"
+        };
+        let shipment_id = orders::insert_shipment(
+            &mut transaction,
+            &shop.id,
+            &NewShipment {
+                order_id: &case.order_id,
+                case_id: Some(id),
+                direction,
+                carrier,
+                tracking_number,
+                status: "in_transit",
+                shipped_at: Some(now),
+                delivered_at: None,
+            },
+        )
+        .await?;
+        data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });
+    }
+    cases::insert_event(
+        &mut transaction,
+        &NewEvent {
+            shop_id: &shop.id,
+            case_id: id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action: action.as_str(),
+            from_status: Some(case.status),
+            to_status: Some(to),
+            data,
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    fetch(database, actor, id).await
+}
+
+/// A change of assignment, priority or tags. `assignee_id` is `Some(None)` to unassign.
+#[derive(Debug, Clone, Default)]
+pub struct CaseChanges {
+    pub version: i64,
+    pub assignee_id: Option<Option<String>>,
+    pub priority: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+pub async fn update(
+    database: &Database,
+    actor: &Actor,
+    id: &str,
+    changes: &CaseChanges,
+) -> AppResult<CaseRecord> {
+    if !matches!(
+        actor.role,
+        Role::Agent | Role::Supervisor | Role::Admin | Role::System
+    ) {
+        return Err(AppError::Forbidden(format!(
+            "role '{}' may not edit cases",
+            actor.role
+        )));
+    }
+    let priority = changes
+        .priority
+        .as_deref()
+        .map(parse_priority)
+        .transpose()?;
+    let tags = changes.tags.as_deref().map(check_tags).transpose()?;
+    if let Some(Some(assignee_id)) = &changes.assignee_id {
+        check_assignee(database, actor, Some(assignee_id)).await?;
+    }
+    let shop = &actor.shop;
+    let now = now_micros();
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    if case.version != changes.version {
+        return Err(version_conflict(&case, changes.version));
+    }
+    let assignee_id = match &changes.assignee_id {
+        Some(assignee_id) => assignee_id.clone(),
+        None => case.assignee_id.clone(),
+    };
+    let priority = priority.unwrap_or(case.priority);
+    let tags = tags.unwrap_or_else(|| case.tags.clone());
+    let mut data = json!({});
+    if assignee_id != case.assignee_id {
+        data["assignee_id"] = json!({ "from": case.assignee_id, "to": assignee_id });
+    }
+    if priority != case.priority {
+        data["priority"] = json!({ "from": case.priority, "to": priority });
+    }
+    if tags != case.tags {
+        data["tags"] = json!({ "from": case.tags, "to": tags });
+    }
+    if data.as_object().is_some_and(|changes| changes.is_empty()) {
+        return Ok(case);
+    }
+    if !cases::set_fields(
+        &mut transaction,
+        &shop.id,
+        id,
+        case.version,
+        assignee_id.as_deref(),
+        priority,
+        &tags,
+        now,
+    )
+    .await?
+    {
+        return Err(version_conflict(&case, changes.version));
+    }
+    cases::insert_event(
+        &mut transaction,
+        &NewEvent {
+            shop_id: &shop.id,
+            case_id: id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action: "updated",
+            from_status: None,
+            to_status: None,
+            data,
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    fetch(database, actor, id).await
+}
+
+/// Who sees a message: the customer too, or only the shop's staff (an internal note).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Customer,
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Customer => "customer",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// Adds a message or an internal note. It does not change the case's version: a message
+/// arriving while an agent edits must not make the agent's action fail.
+pub async fn post_message(
+    database: &Database,
+    actor: &Actor,
+    id: &str,
+    visibility: Visibility,
+    body: &str,
+) -> AppResult<cases::MessageRecord> {
+    let body = text_field("body", Some(body), true, 8000)?.unwrap_or_default();
+    if visibility == Visibility::Internal && !actor.role.is_staff() {
+        return Err(AppError::Forbidden(
+            "only staff can write internal notes".into(),
+        ));
+    }
+    let shop = &actor.shop;
+    let now = now_micros();
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    let message_id = cases::insert_message(
+        &mut transaction,
+        &shop.id,
+        &case.id,
+        actor.role,
+        actor.staff_id.as_deref(),
+        visibility.as_str(),
+        &body,
+        now,
+    )
+    .await?;
+    cases::touch(&mut transaction, &shop.id, &case.id, now).await?;
+    let action = if visibility == Visibility::Internal {
+        "note"
+    } else {
+        "message"
+    };
+    cases::insert_event(
+        &mut transaction,
+        &NewEvent {
+            shop_id: &shop.id,
+            case_id: &case.id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action,
+            from_status: None,
+            to_status: None,
+            data: json!({ "message_id": message_id }),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(cases::MessageRecord {
+        id: message_id,
+        author_role: actor.role.as_str().into(),
+        author_id: actor.staff_id.clone(),
+        visibility: visibility.as_str().into(),
+        body,
+        created_at: now,
+    })
+}
+
+/// The statuses a filter may name, besides the groups `open` and `ended`.
+pub fn parse_status(text: &str) -> AppResult<Status> {
+    Status::parse(text.trim())
+        .ok_or_else(|| AppError::invalid("status", format!("unknown status '{text}'")))
+}

@@ -1,0 +1,35 @@
+//! What the app does, once for every entry point: the HTTP API, the CLI and the demo data all
+//! call these. Each operation checks its input, asks the domain, and persists the result and
+//! its timeline event in one transaction.
+
+pub mod cases;
+pub mod import;
+pub mod orders;
+pub mod refunds;
+
+use crate::db::Transaction;
+use crate::error::AppError;
+
+/// Commits, mapping a unique-key race to a conflict rather than an internal error.
+pub async fn commit(transaction: Transaction) -> Result<(), AppError> {
+    transaction.commit().await.map_err(AppError::from)
+}
+
+/// A text field: trimmed, required non-empty when `required`, at most `maximum` characters.
+pub fn text_field(
+    field: &str,
+    value: Option<&str>,
+    required: bool,
+    maximum: usize,
+) -> Result<Option<String>, AppError> {
+    let value = value.map(str::trim).filter(|value| !value.is_empty());
+    match value {
+        None if required => Err(AppError::invalid(field, format!("{field} is required"))),
+        None => Ok(None),
+        Some(value) if value.chars().count() > maximum => Err(AppError::invalid(
+            field,
+            format!("{field} is longer than {maximum} characters"),
+        )),
+        Some(value) => Ok(Some(value.to_string())),
+    }
+}

@@ -1,0 +1,238 @@
+//! Refunds, executed exactly once per idempotency key and never beyond what was paid.
+//!
+//! The case row is locked, then its order's row, so refunds on one case or on one order queue
+//! behind each other (on SQLite the single writer connection already serialises them). The
+//! balances are read inside that lock, checked by the pure domain, and the refund, the status
+//! and the timeline event are written in the same transaction. The unique (shop, key) index is
+//! the last guard: a concurrent duplicate fails there, rolls back, and replays the first one.
+
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::text_field;
+use crate::db::cases::{self, NewEvent};
+use crate::db::refunds::{self, NewRefund, RefundRecord};
+use crate::db::shops::Actor;
+use crate::db::{Database, is_unique_violation, orders};
+use crate::domain::Action;
+use crate::domain::lifecycle::{self, Moment};
+use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
+use crate::domain::time::now_micros;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundLineInput {
+    /// The order line's number (1, 2, …).
+    pub line_number: i64,
+    /// The amount in minor units (fen for CNY).
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    /// What to refund per case line. Leave out to refund everything still refundable.
+    #[serde(default)]
+    pub lines: Vec<RefundLineInput>,
+    /// original (back the way it was paid, default), balance, bank_transfer, cash.
+    pub method: Option<String>,
+    pub note: Option<String>,
+}
+
+const METHODS: &[&str] = &["original", "balance", "bank_transfer", "cash"];
+
+/// What happened: a new refund, or the one already executed under the same key.
+pub enum RefundOutcome {
+    Executed(RefundRecord),
+    Replayed(RefundRecord),
+}
+
+pub async fn execute(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    idempotency_key: &str,
+    input: &RefundInput,
+) -> AppResult<RefundOutcome> {
+    let key = idempotency_key.trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err(AppError::BadRequest {
+            code: "idempotency_key_required",
+            message: "a refund needs an Idempotency-Key header (1 to 200 characters) so that it runs exactly once".into(),
+        });
+    }
+    let method = text_field("method", input.method.as_deref(), false, 32)?
+        .unwrap_or_else(|| "original".into());
+    if !METHODS.contains(&method.as_str()) {
+        return Err(AppError::invalid(
+            "method",
+            format!(
+                "unknown method '{method}'; use one of: {}",
+                METHODS.join(", ")
+            ),
+        ));
+    }
+    let note = text_field("note", input.note.as_deref(), false, 2000)?;
+    match attempt(
+        database,
+        actor,
+        case_id,
+        key,
+        &method,
+        note.as_deref(),
+        input,
+    )
+    .await
+    {
+        Err(AppError::Internal(error))
+            if error
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(is_unique_violation) =>
+        {
+            let mut connection = database.writer.acquire().await?;
+            match refunds::find_by_key(&mut connection, &actor.shop.id, key).await? {
+                Some(refund) => replay(refund, case_id),
+                None => Err(AppError::Unavailable),
+            }
+        }
+        other => other,
+    }
+}
+
+fn replay(refund: RefundRecord, case_id: &str) -> AppResult<RefundOutcome> {
+    if refund.case_id != case_id {
+        return Err(AppError::Conflict {
+            code: "idempotency_key_reused",
+            message: "this Idempotency-Key was already used for a refund on another case".into(),
+            details: json!({ "refund_id": refund.id, "case_id": refund.case_id }),
+        });
+    }
+    Ok(RefundOutcome::Replayed(refund))
+}
+
+async fn attempt(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    key: &str,
+    method: &str,
+    note: Option<&str>,
+    input: &RefundInput,
+) -> AppResult<RefundOutcome> {
+    let shop = &actor.shop;
+    let now = now_micros();
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, case_id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    orders::lock(&mut transaction, database.backend, &case.order_id).await?;
+    if let Some(existing) = refunds::find_by_key(&mut *transaction, &shop.id, key).await? {
+        return replay(existing, case_id);
+    }
+    let to = lifecycle::next_status(
+        case.kind,
+        case.status,
+        Action::Refund,
+        actor.role,
+        Moment {
+            now,
+            ended_at: case.ended_at,
+        },
+    )?;
+    let case_lines = cases::lines_in(&mut transaction, case_id).await?;
+    let balances: Vec<LineBalance> = case_lines
+        .iter()
+        .map(|line| LineBalance {
+            order_line_id: line.order_line_id.clone(),
+            paid_minor: line.paid_minor,
+            refunded_minor: line.refunded_minor,
+        })
+        .collect();
+    let requested: Vec<RefundLine> = if input.lines.is_empty() {
+        full_refund(&balances)
+    } else {
+        input
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let case_line = case_lines
+                    .iter()
+                    .find(|case_line| case_line.line_number == line.line_number)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            &format!("lines[{index}]"),
+                            format!("line {} is not part of this case", line.line_number),
+                        )
+                    })?;
+                Ok(RefundLine {
+                    order_line_id: case_line.order_line_id.clone(),
+                    amount_minor: line.amount_minor,
+                })
+            })
+            .collect::<AppResult<_>>()?
+    };
+    let total = check_refund(&balances, &requested)?;
+    let refund_id = refunds::insert(
+        &mut transaction,
+        &NewRefund {
+            shop_id: &shop.id,
+            case_id,
+            idempotency_key: key,
+            currency: shop.currency.as_str(),
+            method,
+            note,
+            actor_id: actor.staff_id.as_deref(),
+            now,
+            lines: &requested,
+        },
+    )
+    .await
+    .map_err(|error| AppError::Internal(error.into()))?;
+    if !cases::set_status(
+        &mut transaction,
+        &shop.id,
+        case_id,
+        case.version,
+        to,
+        now,
+        if to.is_open() { None } else { Some(now) },
+    )
+    .await?
+    {
+        return Err(AppError::Unavailable);
+    }
+    cases::insert_event(
+        &mut transaction,
+        &NewEvent {
+            shop_id: &shop.id,
+            case_id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action: Action::Refund.as_str(),
+            from_status: Some(case.status),
+            to_status: Some(to),
+            data: json!({ "refund_id": refund_id, "amount_minor": total, "currency": shop.currency.as_str(), "method": method }),
+        },
+    )
+    .await?;
+    transaction
+        .commit()
+        .await
+        .map_err(|error| AppError::Internal(error.into()))?;
+    Ok(RefundOutcome::Executed(RefundRecord {
+        id: refund_id,
+        case_id: case_id.to_string(),
+        idempotency_key: key.to_string(),
+        amount_minor: total,
+        currency: shop.currency.as_str().to_string(),
+        method: method.to_string(),
+        status: "executed".into(),
+        note: note.map(str::to_string),
+        created_at: now,
+        lines: requested,
+    }))
+}
