@@ -1,0 +1,249 @@
+//! Test harness: the real app on a fresh database per test, served on a free port.
+//! SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set (a new
+//! database is created per test from that server).
+#![allow(dead_code)]
+
+use aftersale::api::{AppState, router};
+use aftersale::db::Database;
+use aftersale::demo;
+use aftersale::domain::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub database: Database,
+    _directory: Option<tempdir::TempDir>,
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The tokens every test app has: two shops, staff of each role in the first.
+pub const AGENT: &str = "agent-token";
+pub const AGENT2: &str = "agent2-token";
+pub const INSPECTOR: &str = "inspector-token";
+pub const SUPERVISOR: &str = "supervisor-token";
+pub const ADMIN: &str = "admin-token";
+pub const OTHER_SHOP: &str = "other-shop-token";
+
+async fn fresh_database() -> (Database, Option<tempdir::TempDir>) {
+    let name = format!("aftersale_test_{}", uuid::Uuid::now_v7().simple());
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let admin = sqlx::AnyPool::connect(&server)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            )))
+            .execute(&admin)
+            .await
+            .expect("create a test database");
+            admin.close().await;
+            let (base, _) = server
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL ends in /DATABASE");
+            let database = Database::connect(&format!("{base}/{name}"))
+                .await
+                .expect("connect to the test database");
+            (database, None)
+        }
+        _ => {
+            let directory = std::env::temp_dir().join(name);
+            std::fs::create_dir_all(&directory).unwrap();
+            let url = format!("sqlite://{}/test.db", directory.display());
+            let database = Database::connect(&url).await.expect("open SQLite");
+            (database, Some(tempdir::TempDir(directory)))
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let (database, directory) = fresh_database().await;
+        database.migrate().await.expect("migrate");
+        let shop = demo::ensure_shop(&database, "shop", "测试店铺")
+            .await
+            .unwrap();
+        for (email, role, token) in [
+            ("agent@test.local", Role::Agent, AGENT),
+            ("agent2@test.local", Role::Agent, AGENT2),
+            ("inspector@test.local", Role::Inspector, INSPECTOR),
+            ("supervisor@test.local", Role::Supervisor, SUPERVISOR),
+            ("admin@test.local", Role::Admin, ADMIN),
+        ] {
+            let id = demo::add_staff(&database, &shop, email, email, role, "password1")
+                .await
+                .unwrap();
+            demo::add_token(&database, &shop, Some(&id), role, "test", token)
+                .await
+                .unwrap();
+        }
+        let other = demo::ensure_shop(&database, "other", "别家店铺")
+            .await
+            .unwrap();
+        let id = demo::add_staff(
+            &database,
+            &other,
+            "agent@other.local",
+            "其他客服",
+            Role::Agent,
+            "password1",
+        )
+        .await
+        .unwrap();
+        demo::add_token(
+            &database,
+            &other,
+            Some(&id),
+            Role::Agent,
+            "test",
+            OTHER_SHOP,
+        )
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let app = router(AppState::new(database.clone()));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        TestApp {
+            base: format!("http://{address}"),
+            client: reqwest::Client::new(),
+            database,
+            _directory: directory,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a JSON request as `token` and returns the status and the JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Creates an order with two lines (¥199.00 × 1 paid 199.00, ¥50.00 × 2 paid 90.00).
+    pub async fn order(&self, number: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/orders",
+                AGENT,
+                json!({
+                    "order_number": number,
+                    "platform": "tmall",
+                    "placed_at": "2026-11-01 10:00",
+                    "delivered_at": "2026-11-03 15:30",
+                    "customer": { "name": "王小明", "phone": "13800138000" },
+                    "lines": [
+                        { "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900 },
+                        { "sku": "TS-2", "product_name": "纯棉T恤", "quantity": 2, "unit_price_minor": 5000, "paid_minor": 9000 }
+                    ]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Opens a case of `kind` on `order_number` about both lines.
+    pub async fn case(&self, order_number: &str, kind: &str, description: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/cases",
+                AGENT,
+                json!({
+                    "order_number": order_number,
+                    "kind": kind,
+                    "reason_code": "quality",
+                    "description": description,
+                    "lines": [{ "line_number": 1 }, { "line_number": 2 }],
+                    "contact": { "name": "王小明", "phone": "13800138000" }
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    /// Takes an action at the case's current version; returns status and body.
+    pub async fn act(
+        &self,
+        case_id: &str,
+        token: &str,
+        action: &str,
+        extra: Value,
+    ) -> (StatusCode, Value) {
+        let (_, case) = self.get(&format!("/api/v1/cases/{case_id}"), token).await;
+        let mut body = json!({ "action": action, "version": case["version"] });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        self.post(&format!("/api/v1/cases/{case_id}/transitions"), token, body)
+            .await
+    }
+
+    pub async fn refund(&self, case_id: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(self.url(&format!("/api/v1/cases/{case_id}/refunds")))
+            .bearer_auth(AGENT)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap())
+    }
+}
+
+/// Asserts the stable error shape and returns the code.
+pub fn error_code(body: &Value) -> String {
+    let error = &body["error"];
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty()),
+        "no message in {body}"
+    );
+    assert!(error.get("details").is_some(), "no details in {body}");
+    error["code"].as_str().unwrap_or_default().to_string()
+}
