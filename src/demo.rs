@@ -324,7 +324,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                         email: None,
                     },
                     priority: Some(["normal", "high", "low", "urgent"][counter % 4].into()),
-                    assignee_id: if counter % 3 == 0 {
+                    assignee_id: if counter.is_multiple_of(3) {
                         None
                     } else {
                         agent.staff_id.clone()

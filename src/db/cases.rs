@@ -284,6 +284,7 @@ pub async fn set_status(
 }
 
 /// Changes assignment, priority and tags if the case is still at `expected_version`.
+#[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn set_fields(
     transaction: &mut Transaction,
     shop_id: &str,
@@ -423,6 +424,7 @@ pub struct MessageRecord {
     pub created_at: i64,
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn insert_message(
     transaction: &mut Transaction,
     shop_id: &str,

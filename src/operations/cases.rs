@@ -234,9 +234,9 @@ pub async fn create(
         Some(&description),
     ]);
     let customer_name = match &order.customer_id {
-        Some(customer_id) => crate::db::customers::get(&database.reader, &shop.id, customer_id)
-            .await?
-            .map(|customer| customer),
+        Some(customer_id) => {
+            crate::db::customers::get(&database.reader, &shop.id, customer_id).await?
+        }
         None => None,
     };
     let search_text = match &customer_name {

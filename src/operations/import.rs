@@ -298,6 +298,19 @@ fn line_of(
         paid_minor: money_cell(row, "paid", currency)?,
         serial_number: row.cells.get("serial_number").cloned(),
     };
+    let checked = crate::domain::order::NewOrderLine {
+        line_number: line.line_number.unwrap_or(position),
+        sku: line.sku.clone(),
+        product_name: line.product_name.clone(),
+        category: None,
+        quantity,
+        unit_price_minor,
+        paid_minor: line
+            .paid_minor
+            .unwrap_or(unit_price_minor.saturating_mul(quantity)),
+        serial_number: None,
+    };
+    crate::domain::order::check_line(&checked).map_err(|error| error.to_string())?;
     let shipping_fee = money_cell(row, "shipping_fee", currency)?.unwrap_or(0);
     Ok((line, shipping_fee))
 }

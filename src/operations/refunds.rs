@@ -128,7 +128,7 @@ async fn attempt(
         .await?
         .ok_or(AppError::NotFound("case"))?;
     orders::lock(&mut transaction, database.backend, &case.order_id).await?;
-    if let Some(existing) = refunds::find_by_key(&mut *transaction, &shop.id, key).await? {
+    if let Some(existing) = refunds::find_by_key(&mut transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
     let to = lifecycle::next_status(
