@@ -306,7 +306,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                 .await
                 .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
             let (reason_code, description) = DESCRIPTIONS[counter % DESCRIPTIONS.len()];
-            let case = case_operations::create(
+            let (case, _) = case_operations::create(
                 database,
                 &agent,
                 &NewCaseInput {

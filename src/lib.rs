@@ -4,6 +4,7 @@
 pub mod domain;
 
 pub mod api;
+pub mod bench;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use aftersale::db::{Database, shops};
 use aftersale::domain::Role;
-use aftersale::{api, demo};
+use aftersale::{api, bench, demo};
 
 const DEFAULT_DATABASE: &str = "sqlite://data/aftersale.db";
 
@@ -49,6 +49,8 @@ enum Command {
         #[command(subcommand)]
         what: AdminCommand,
     },
+    /// Measures the hot paths over HTTP on a large shop (see docs/BENCHMARKS.md).
+    Bench(bench::Options),
 }
 
 #[derive(Subcommand)]
@@ -282,6 +284,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Bench(options) => bench::run(options).await?,
     }
     Ok(())
 }

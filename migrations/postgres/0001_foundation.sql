@@ -157,6 +157,8 @@ CREATE TABLE cases (
 CREATE INDEX cases_queue ON cases (shop_id, is_open, due_at, id);
 CREATE INDEX cases_by_status ON cases (shop_id, status, due_at, id);
 CREATE INDEX cases_by_created ON cases (shop_id, created_at, id);
+CREATE INDEX cases_by_due ON cases (shop_id, due_at, id);
+CREATE INDEX cases_by_updated ON cases (shop_id, updated_at, id);
 CREATE INDEX cases_by_assignee ON cases (shop_id, assignee_id, is_open, due_at, id);
 CREATE INDEX cases_by_order ON cases (order_id);
 CREATE INDEX cases_by_customer ON cases (customer_id);

@@ -31,15 +31,15 @@ async fn full_view(
     case: cases::CaseRecord,
 ) -> AppResult<CaseView> {
     let lines = cases::lines(&state.database.reader, &case.id).await?;
-    let actions = allowed_actions(
-        case.kind,
-        case.status,
-        actor.role,
-        Moment {
-            now: now_micros(),
-            ended_at: case.ended_at,
-        },
-    );
+    Ok(view_with(actor, case, &lines))
+}
+
+fn view_with(actor: &Actor, case: cases::CaseRecord, lines: &[cases::CaseLineRecord]) -> CaseView {
+    let moment = Moment {
+        now: now_micros(),
+        ended_at: case.ended_at,
+    };
+    let actions = allowed_actions(case.kind, case.status, actor.role, moment);
     let mut view = CaseView::new(&actor.shop, case);
     view.lines = Some(lines.iter().map(CaseLineView::from).collect());
     view.allowed_actions = Some(
@@ -48,7 +48,7 @@ async fn full_view(
             .map(|action| action.as_str().to_string())
             .collect(),
     );
-    Ok(view)
+    view
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseInput,
@@ -59,10 +59,10 @@ pub async fn create(
     Authenticated(actor): Authenticated,
     Json(input): Json<NewCaseInput>,
 ) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
-    let case = case_operations::create(&state.database, &actor, &input).await?;
+    let (case, lines) = case_operations::create(&state.database, &actor, &input).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(full_view(&state, &actor, case).await?),
+        axum::Json(view_with(&actor, case, &lines)),
     ))
 }
 

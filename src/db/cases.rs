@@ -2,6 +2,7 @@
 
 use sqlx::{AnyPool, Row, any::AnyRow};
 
+use super::batch::Batch;
 use super::{Backend, Transaction, new_id};
 use crate::domain::{CaseKind, Priority, Role, Status};
 
@@ -109,65 +110,98 @@ pub struct NewCase<'a> {
     pub search_text: &'a str,
 }
 
-pub async fn insert(
-    transaction: &mut Transaction,
-    backend: Backend,
-    case: &NewCase<'_>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Adds the case's row (and on SQLite its search-index row) to `batch`.
+pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
+    batch.push(
         "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
          description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
          contact_email, due_at, created_at, updated_at, ended_at, version, search_text) VALUES ($1, $2, $3, $4, \
          $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21)",
-    )
-    .bind(case.id)
-    .bind(case.shop_id)
-    .bind(case.number)
-    .bind(case.order_id)
-    .bind(case.customer_id)
-    .bind(case.kind.as_str())
-    .bind(case.status.as_str())
-    .bind(i64::from(case.status.is_open()))
-    .bind(case.reason_code)
-    .bind(case.description)
-    .bind(case.priority.as_str())
-    .bind(case.priority.rank())
-    .bind(case.assignee_id)
-    .bind(serde_json::to_string(case.tags).unwrap_or_else(|_| "[]".into()))
-    .bind(case.channel)
-    .bind(case.contact_name)
-    .bind(case.contact_phone)
-    .bind(case.contact_email)
-    .bind(case.due_at)
-    .bind(case.now)
-    .bind(case.search_text)
-    .execute(&mut **transaction)
-    .await?;
+        vec![
+            case.id.into(),
+            case.shop_id.into(),
+            case.number.into(),
+            case.order_id.into(),
+            case.customer_id.into(),
+            case.kind.as_str().into(),
+            case.status.as_str().into(),
+            i64::from(case.status.is_open()).into(),
+            case.reason_code.into(),
+            case.description.into(),
+            case.priority.as_str().into(),
+            case.priority.rank().into(),
+            case.assignee_id.into(),
+            serde_json::to_string(case.tags).unwrap_or_else(|_| "[]".into()).into(),
+            case.channel.into(),
+            case.contact_name.into(),
+            case.contact_phone.into(),
+            case.contact_email.into(),
+            case.due_at.into(),
+            case.now.into(),
+            case.search_text.into(),
+        ],
+    );
     if backend == Backend::Sqlite {
-        sqlx::query("INSERT INTO case_search (rowid, search_text) SELECT rowid, search_text FROM cases WHERE id = $1")
-            .bind(case.id)
-            .execute(&mut **transaction)
-            .await?;
+        batch.push(
+            "INSERT INTO case_search (rowid, search_text) SELECT rowid, search_text FROM cases WHERE id = $1",
+            vec![case.id.into()],
+        );
     }
-    Ok(())
 }
 
-pub async fn insert_line(
-    transaction: &mut Transaction,
+/// Adds a case line to `batch`.
+pub fn push_line(
+    batch: &mut Batch,
     shop_id: &str,
     case_id: &str,
     order_line_id: &str,
     quantity: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO case_lines (id, case_id, shop_id, order_line_id, quantity) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_id())
-        .bind(case_id)
-        .bind(shop_id)
-        .bind(order_line_id)
-        .bind(quantity)
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
+) {
+    batch.push(
+        "INSERT INTO case_lines (id, case_id, shop_id, order_line_id, quantity) VALUES ($1, $2, $3, $4, $5)",
+        vec![new_id().into(), case_id.into(), shop_id.into(), order_line_id.into(), quantity.into()],
+    );
+}
+
+/// What opening a case on an order needs to know, read in one query.
+#[derive(Debug, Clone)]
+pub struct OrderForCase {
+    pub order_id: String,
+    pub order_number: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_phone: Option<String>,
+    /// Whether the reason code asked about is one of the shop's active reasons.
+    pub reason_active: bool,
+}
+
+pub async fn order_for_case(
+    pool: &AnyPool,
+    shop_id: &str,
+    order_number: &str,
+    reason_code: &str,
+) -> Result<Option<OrderForCase>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, \
+         (SELECT COUNT(*) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_count \
+         FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id WHERE o.shop_id = $1 AND o.order_number = $2",
+    )
+    .bind(shop_id)
+    .bind(order_number)
+    .bind(reason_code)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(OrderForCase {
+            order_id: row.try_get("id")?,
+            order_number: row.try_get("order_number")?,
+            customer_id: row.try_get("customer_id")?,
+            customer_name: row.try_get("name")?,
+            customer_phone: row.try_get("phone")?,
+            reason_active: row.try_get::<i64, _>("reason_count")? > 0,
+        })
+    })
+    .transpose()
 }
 
 /// One entry of the timeline.
@@ -206,6 +240,26 @@ pub async fn insert_event(
     .execute(&mut **transaction)
     .await?;
     Ok(id)
+}
+
+/// Adds a timeline entry to `batch`.
+pub fn push_event(batch: &mut Batch, event: &NewEvent<'_>) {
+    batch.push(
+        "INSERT INTO case_events (id, case_id, shop_id, at, actor_role, actor_id, action, from_status, to_status, data) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        vec![
+            new_id().into(),
+            event.case_id.into(),
+            event.shop_id.into(),
+            event.at.into(),
+            event.actor_role.as_str().into(),
+            event.actor_id.into(),
+            event.action.into(),
+            event.from_status.map(Status::as_str).into(),
+            event.to_status.map(Status::as_str).into(),
+            event.data.to_string().into(),
+        ],
+    );
 }
 
 pub async fn get(

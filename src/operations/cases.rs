@@ -5,7 +5,8 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::text_field;
-use crate::db::cases::{self, CaseRecord, NewCase, NewEvent};
+use crate::db::batch::Batch;
+use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewCase, NewEvent};
 use crate::db::orders::{self, NewShipment};
 use crate::db::shops::{self, Actor};
 use crate::db::{Database, dialect, new_id};
@@ -116,7 +117,7 @@ pub async fn create(
     database: &Database,
     actor: &Actor,
     input: &NewCaseInput,
-) -> AppResult<CaseRecord> {
+) -> AppResult<(CaseRecord, Vec<CaseLineRecord>)> {
     let shop = &actor.shop;
     let kind = parse_kind(&input.kind)?;
     let priority = input
@@ -151,35 +152,30 @@ pub async fn create(
             ),
             None => None,
         };
-    let reasons = shops::list_reasons(&database.reader, &shop.id).await?;
-    if !reasons
-        .iter()
-        .any(|reason| reason.active && reason.code == input.reason_code.trim())
-    {
-        return Err(AppError::invalid(
-            "reason_code",
-            format!(
-                "unknown reason code '{}'; see GET /api/v1/reasons",
-                input.reason_code
-            ),
-        ));
-    }
-    let order = orders::find_by_number(&database.reader, &shop.id, input.order_number.trim())
+    let reason_code = input.reason_code.trim();
+    let order_number = input.order_number.trim();
+    let order = cases::order_for_case(&database.reader, &shop.id, order_number, reason_code)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
                 "order_number",
-                format!("no order '{}' in this shop", input.order_number.trim()),
+                format!("no order '{order_number}' in this shop"),
             )
         })?;
-    let order_lines = orders::lines(&database.reader, &order.id).await?;
+    if !order.reason_active {
+        return Err(AppError::invalid(
+            "reason_code",
+            format!("unknown reason code '{reason_code}'; see GET /api/v1/reasons"),
+        ));
+    }
+    let order_lines = orders::lines(&database.reader, &order.order_id).await?;
     if kind.concerns_goods() && input.lines.is_empty() {
         return Err(AppError::invalid(
             "lines",
             format!("a {} case needs at least one order line", kind.as_str()),
         ));
     }
-    let mut chosen: Vec<(String, i64)> = Vec::new();
+    let mut chosen: Vec<CaseLineRecord> = Vec::new();
     for (index, line) in input.lines.iter().enumerate() {
         let field = format!("lines[{index}]");
         let order_line = order_lines
@@ -204,20 +200,34 @@ pub async fn create(
                 ),
             ));
         }
-        if chosen.iter().any(|(id, _)| *id == order_line.id) {
+        if chosen
+            .iter()
+            .any(|chosen| chosen.order_line_id == order_line.id)
+        {
             return Err(AppError::invalid(
                 &field,
                 format!("line {} is listed twice", line.line_number),
             ));
         }
-        chosen.push((order_line.id.clone(), quantity));
+        chosen.push(CaseLineRecord {
+            order_line_id: order_line.id.clone(),
+            line_number: order_line.line_number,
+            sku: order_line.sku.clone(),
+            product_name: order_line.product_name.clone(),
+            quantity,
+            ordered_quantity: order_line.quantity,
+            paid_minor: order_line.paid_minor,
+            refunded_minor: order_line.refunded_minor,
+        });
     }
+    chosen.sort_by_key(|line| line.line_number);
     check_assignee(database, actor, input.assignee_id.as_deref()).await?;
 
     let now = now_micros();
     let day = local_date(now, &shop.time_zone);
     let id = new_id();
     let status = kind.initial_status();
+    let due_at = now + FIRST_RESPONSE_MICROS;
     let mut transaction = database.begin().await?;
     let sequence = cases::next_sequence(
         &mut transaction,
@@ -231,33 +241,23 @@ pub async fn create(
         Some(&order.order_number),
         contact_name.as_deref(),
         contact_phone.as_deref(),
+        order.customer_name.as_deref(),
+        order.customer_phone.as_deref(),
         Some(&description),
     ]);
-    let customer_name = match &order.customer_id {
-        Some(customer_id) => {
-            crate::db::customers::get(&database.reader, &shop.id, customer_id).await?
-        }
-        None => None,
-    };
-    let search_text = match &customer_name {
-        Some(customer) => format!(
-            "{search_text} \u{1f} {}",
-            dialect::search_text(&[Some(&customer.name), customer.phone.as_deref()])
-        ),
-        None => search_text,
-    };
-    cases::insert(
-        &mut transaction,
+    let mut batch = Batch::new();
+    cases::push_insert(
+        &mut batch,
         database.backend,
         &NewCase {
             id: &id,
             shop_id: &shop.id,
             number: number.as_str(),
-            order_id: &order.id,
+            order_id: &order.order_id,
             customer_id: order.customer_id.as_deref(),
             kind,
             status,
-            reason_code: input.reason_code.trim(),
+            reason_code,
             description: &description,
             priority,
             assignee_id: input.assignee_id.as_deref(),
@@ -266,17 +266,22 @@ pub async fn create(
             contact_name: contact_name.as_deref(),
             contact_phone: contact_phone.as_deref(),
             contact_email: contact_email.as_deref(),
-            due_at: now + FIRST_RESPONSE_MICROS,
+            due_at,
             now,
             search_text: &search_text,
         },
-    )
-    .await?;
-    for (order_line_id, quantity) in &chosen {
-        cases::insert_line(&mut transaction, &shop.id, &id, order_line_id, *quantity).await?;
+    );
+    for line in &chosen {
+        cases::push_line(
+            &mut batch,
+            &shop.id,
+            &id,
+            &line.order_line_id,
+            line.quantity,
+        );
     }
-    cases::insert_event(
-        &mut transaction,
+    cases::push_event(
+        &mut batch,
         &NewEvent {
             shop_id: &shop.id,
             case_id: &id,
@@ -286,12 +291,36 @@ pub async fn create(
             action: "created",
             from_status: None,
             to_status: Some(status),
-            data: json!({ "kind": kind, "reason_code": input.reason_code.trim(), "channel": channel }),
+            data: json!({ "kind": kind, "reason_code": reason_code, "channel": channel }),
         },
-    )
-    .await?;
+    );
+    batch.execute(&mut transaction, database.backend).await?;
     transaction.commit().await?;
-    fetch(database, actor, &id).await
+    let case = CaseRecord {
+        id,
+        number: number.as_str().to_string(),
+        order_id: order.order_id,
+        order_number: order.order_number,
+        customer_id: order.customer_id,
+        customer_name: order.customer_name,
+        kind,
+        status,
+        reason_code: reason_code.to_string(),
+        description,
+        priority,
+        assignee_id: input.assignee_id.clone(),
+        tags,
+        channel,
+        contact_name,
+        contact_phone,
+        contact_email,
+        due_at,
+        created_at: now,
+        updated_at: now,
+        ended_at: None,
+        version: 1,
+    };
+    Ok((case, chosen))
 }
 
 /// The shop's case, or 404 (a case of another shop does not exist for this caller).

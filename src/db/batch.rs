@@ -1,0 +1,135 @@
+//! Several statements sent as one. On SQLite every statement costs a round trip to the
+//! connection's worker thread, which dominates small writes, so a batch is joined into one
+//! multi-statement query (placeholders renumbered); on PostgreSQL each statement runs in turn.
+//! Either way the batch runs inside the caller's transaction.
+
+use super::{Backend, Transaction};
+
+#[derive(Debug, Clone)]
+pub enum Value {
+    Text(Option<String>),
+    Integer(Option<i64>),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Value::Text(Some(text.to_string()))
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Value::Text(Some(text))
+    }
+}
+
+impl From<Option<&str>> for Value {
+    fn from(text: Option<&str>) -> Self {
+        Value::Text(text.map(str::to_string))
+    }
+}
+
+impl From<i64> for Value {
+    fn from(number: i64) -> Self {
+        Value::Integer(Some(number))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(number: Option<i64>) -> Self {
+        Value::Integer(number)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Batch {
+    statements: Vec<(String, Vec<Value>)>,
+}
+
+/// Adds `offset` to every `$N` placeholder of `sql` (our SQL has no `$` in literals).
+fn renumber(sql: &str, offset: usize) -> String {
+    let mut result = String::with_capacity(sql.len() + 8);
+    let mut characters = sql.chars().peekable();
+    while let Some(character) = characters.next() {
+        result.push(character);
+        if character == '$' {
+            let mut digits = String::new();
+            while let Some(digit) = characters.peek().copied().filter(char::is_ascii_digit) {
+                digits.push(digit);
+                characters.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(number) => result.push_str(&(number + offset).to_string()),
+                Err(_) => result.push_str(&digits),
+            }
+        }
+    }
+    result
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    values: Vec<Value>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for value in values {
+        query = match value {
+            Value::Text(text) => query.bind(text),
+            Value::Integer(number) => query.bind(number),
+        };
+    }
+    query
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// Adds a statement whose placeholders are numbered from `$1` for `values`.
+    pub fn push(&mut self, sql: &str, values: Vec<Value>) {
+        self.statements.push((sql.to_string(), values));
+    }
+
+    pub async fn execute(
+        self,
+        transaction: &mut Transaction,
+        backend: Backend,
+    ) -> Result<(), sqlx::Error> {
+        match backend {
+            Backend::Sqlite => {
+                let mut sql = String::new();
+                let mut all = Vec::new();
+                for (statement, values) in self.statements {
+                    sql.push_str(&renumber(&statement, all.len()));
+                    sql.push_str(";\n");
+                    all.extend(values);
+                }
+                bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), all)
+                    .execute(&mut **transaction)
+                    .await?;
+            }
+            Backend::Postgres => {
+                for (statement, values) in self.statements {
+                    bind_all(sqlx::query(sqlx::AssertSqlSafe(statement)), values)
+                        .execute(&mut **transaction)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumber;
+
+    #[test]
+    fn placeholders_are_shifted() {
+        assert_eq!(
+            renumber("INSERT INTO t VALUES ($1, $2, $10)", 3),
+            "INSERT INTO t VALUES ($4, $5, $13)"
+        );
+        assert_eq!(renumber("SELECT 1", 5), "SELECT 1");
+    }
+}
