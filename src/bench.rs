@@ -231,8 +231,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "颜色与图片",
         "王伟",
         "1380013",
-        "bo0001234",
-        "as-2026",
+        "bo00012345",
+        "没有这个",
     ]
     .iter()
     .map(|q| format!("{base}/api/v1/cases?q={}&limit=50", urlencode(q)))
@@ -248,7 +248,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .await;
         println!(
             "{}",
-            figures.line("search q= (8 terms, 2-7 chars)", concurrency)
+            figures.line("search q= (8 terms, 2-10 chars)", concurrency)
         );
     }
     for q in ["退款", "无法开机", "王伟", "1380013"] {

@@ -672,7 +672,8 @@ pub async fn list(
         conditions.push(format!("c.customer_id = {value}"));
     }
     if let Some(query) = &filter.query {
-        let (condition, values) = backend.case_search(binds.len() + 1, query);
+        let plan = backend.search_plan(pool, query).await?;
+        let (condition, values) = backend.case_search(binds.len() + 1, query, &plan);
         binds.extend(values.into_iter().map(Bind::Text));
         conditions.push(condition);
     }

@@ -38,23 +38,24 @@ impl Backend {
     }
 
     /// A condition for the cases' substring search, with the values to bind from `$first` on.
-    /// Queries of three characters or more go through the trigram index (FTS5 on SQLite,
-    /// pg_trgm on PostgreSQL) and are then checked exactly; shorter ones cannot use trigrams
-    /// and scan in the order the list is sorted, stopping at the page size.
-    pub fn case_search(self, first: usize, query: &str) -> (String, Vec<String>) {
+    /// `indexed` chooses the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), then an exact
+    /// check; otherwise the rows are scanned in the list's order, which stops at the page size
+    /// and is the faster plan for frequent terms (see [`Backend::search_plan`]). Queries shorter
+    /// than three characters have no trigram and always scan.
+    pub fn case_search(self, first: usize, query: &str, plan: &SearchPlan) -> (String, Vec<String>) {
         let exact = self.contains("c.search_text", first + 1);
-        if query.chars().count() < 3 {
+        let SearchPlan::Index(expression) = plan else {
             return (
                 self.contains("c.search_text", first),
                 vec![query.to_string()],
             );
-        }
+        };
         match self {
             Backend::Sqlite => (
                 format!(
                     "c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${first}) AND {exact}"
                 ),
-                vec![fts_phrase(query), query.to_string()],
+                vec![expression.clone(), query.to_string()],
             ),
             Backend::Postgres => (
                 format!("c.search_text LIKE ${first} ESCAPE '\\' AND {exact}"),
@@ -64,22 +65,61 @@ impl Backend {
     }
 }
 
-/// A query as FTS5 trigram terms joined by AND: the index is built with `detail=none`, which
-/// keeps it small but cannot match phrases, so every trigram of the query must be present and
-/// the exact substring check that follows removes the rest.
-fn fts_phrase(query: &str) -> String {
+/// How many index matches make a term "frequent": above it, scanning in list order finds a
+/// page sooner than fetching and sorting every match.
+pub const FREQUENT_MATCHES: i64 = 5_000;
+
+/// How a substring search runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Scan the cases in the list's order and check each; stops when the page is full.
+    Scan,
+    /// Use the trigram index: on SQLite with this FTS5 expression (the query's rarest trigrams).
+    Index(String),
+}
+
+/// The query's distinct trigrams.
+fn trigrams(query: &str) -> Vec<String> {
     let characters: Vec<char> = query.chars().collect();
-    let mut terms: Vec<String> = characters
-        .windows(3)
-        .map(|window| {
-            format!(
-                "\"{}\"",
-                window.iter().collect::<String>().replace('"', "\"\"")
-            )
-        })
-        .collect();
-    terms.dedup();
-    terms.join(" AND ")
+    let mut terms: Vec<String> = Vec::new();
+    for window in characters.windows(3) {
+        let term: String = window.iter().collect();
+        if !terms.contains(&term) {
+            terms.push(term);
+        }
+    }
+    terms
+}
+
+impl Backend {
+    /// Chooses how to search for `query` (lower-cased). On SQLite the index is asked how many
+    /// cases hold all of the query's trigrams, counting no further than [`FREQUENT_MATCHES`]
+    /// (cheap either way: a frequent term reaches the limit at once, a rare one has short
+    /// lists); few matches use the index, many use the ordered scan, which then fills a page
+    /// quickly. PostgreSQL's planner decides by itself.
+    pub async fn search_plan(self, pool: &sqlx::AnyPool, query: &str) -> Result<SearchPlan, sqlx::Error> {
+        let terms = trigrams(query);
+        if terms.is_empty() {
+            return Ok(SearchPlan::Scan);
+        }
+        if self == Backend::Postgres {
+            return Ok(SearchPlan::Index(String::new()));
+        }
+        let expression = fts_terms(&terms);
+        let matches: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM case_search WHERE case_search MATCH $1 LIMIT $2) AS found",
+        )
+        .bind(&expression)
+        .bind(FREQUENT_MATCHES)
+        .fetch_one(pool)
+        .await?;
+        Ok(if matches < FREQUENT_MATCHES { SearchPlan::Index(expression) } else { SearchPlan::Scan })
+    }
+}
+
+/// FTS5 terms joined by AND, each quoted.
+fn fts_terms(terms: &[String]) -> String {
+    terms.iter().map(|term| format!("\"{}\"", term.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
 }
 
 /// Escapes LIKE's wildcards with a backslash.
@@ -112,8 +152,9 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
-        assert_eq!(fts_phrase("a\"bc"), "\"a\"\"b\" AND \"\"\"bc\"");
-        assert_eq!(fts_phrase("退款退"), "\"退款退\"");
+        assert_eq!(trigrams("退款退款"), vec!["退款退", "款退款"]);
+        assert!(trigrams("退款").is_empty());
+        assert_eq!(fts_terms(&["a\"b".into(), "xyz".into()]), "\"a\"\"b\" AND \"xyz\"");
         assert_eq!(
             search_text(&[Some("AS-1"), None, Some(" 退款 ")]),
             "as-1 \u{1f} 退款"
