@@ -3,7 +3,9 @@
 //! multi-statement query (placeholders renumbered); on PostgreSQL each statement runs in turn.
 //! Either way the batch runs inside the caller's transaction.
 
-use super::{Backend, Transaction};
+use sqlx::Executor;
+
+use super::{Backend, Database, Transaction};
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -90,6 +92,18 @@ impl Batch {
         self.statements.push((sql.to_string(), values));
     }
 
+    /// The statements as one SQL text (each followed by `;`) with their values, renumbered.
+    fn joined(self) -> (String, Vec<Value>) {
+        let mut sql = String::new();
+        let mut all = Vec::new();
+        for (statement, values) in self.statements {
+            sql.push_str(&renumber(&statement, all.len()));
+            sql.push_str(";\n");
+            all.extend(values);
+        }
+        (sql, all)
+    }
+
     pub async fn execute(
         self,
         transaction: &mut Transaction,
@@ -97,13 +111,7 @@ impl Batch {
     ) -> Result<(), sqlx::Error> {
         match backend {
             Backend::Sqlite => {
-                let mut sql = String::new();
-                let mut all = Vec::new();
-                for (statement, values) in self.statements {
-                    sql.push_str(&renumber(&statement, all.len()));
-                    sql.push_str(";\n");
-                    all.extend(values);
-                }
+                let (sql, all) = self.joined();
                 bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), all)
                     .execute(&mut **transaction)
                     .await?;
@@ -118,6 +126,64 @@ impl Batch {
         }
         Ok(())
     }
+}
+
+/// A write transaction that first takes a number (a counter's next value) and then writes the
+/// batch built from it: on SQLite in two round trips (`BEGIN IMMEDIATE` with the counter, then the
+/// batch with `COMMIT`), on PostgreSQL as an ordinary transaction. It runs on its own task, so a
+/// caller that goes away (a closed HTTP connection) cannot leave the transaction half done.
+pub async fn numbered<F>(
+    database: &Database,
+    counter: (&'static str, Vec<Value>),
+    then: F,
+) -> Result<i64, sqlx::Error>
+where
+    F: FnOnce(i64) -> Batch + Send + 'static,
+{
+    let database = database.clone();
+    let task = tokio::spawn(async move {
+        let (counter_sql, counter_values) = counter;
+        match database.backend {
+            Backend::Sqlite => {
+                let mut connection = database.writer.acquire().await?;
+                let sql = format!("BEGIN IMMEDIATE;\n{counter_sql}");
+                let outcome = async {
+                    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), counter_values)
+                        .fetch_all(&mut *connection)
+                        .await?;
+                    let number: i64 =
+                        sqlx::Row::try_get(rows.first().ok_or(sqlx::Error::RowNotFound)?, 0)?;
+                    let (sql, values) = then(number).joined();
+                    bind_all(
+                        sqlx::query(sqlx::AssertSqlSafe(format!("{sql}COMMIT;"))),
+                        values,
+                    )
+                    .execute(&mut *connection)
+                    .await?;
+                    Ok::<i64, sqlx::Error>(number)
+                }
+                .await;
+                if outcome.is_err() {
+                    let _ = connection.execute("ROLLBACK").await;
+                }
+                outcome
+            }
+            Backend::Postgres => {
+                let mut transaction = database.begin().await?;
+                let row = bind_all(sqlx::query(counter_sql), counter_values)
+                    .fetch_one(&mut *transaction)
+                    .await?;
+                let number: i64 = sqlx::Row::try_get(&row, 0)?;
+                then(number)
+                    .execute(&mut transaction, Backend::Postgres)
+                    .await?;
+                transaction.commit().await?;
+                Ok(number)
+            }
+        }
+    });
+    task.await
+        .map_err(|error| sqlx::Error::Protocol(format!("the write task failed: {error}")))?
 }
 
 #[cfg(test)]

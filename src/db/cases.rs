@@ -72,6 +72,10 @@ fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
     })
 }
 
+/// The statement that takes the next number of a shop's day: `$1` shop id, `$2` day (YYYYMMDD).
+pub const NEXT_SEQUENCE_SQL: &str = "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
+    ON CONFLICT (shop_id, day) DO UPDATE SET value = case_counters.value + 1 RETURNING value";
+
 /// The next number of the shop's day (`day` as YYYYMMDD), counted atomically.
 pub async fn next_sequence(
     transaction: &mut Transaction,

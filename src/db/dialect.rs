@@ -42,7 +42,12 @@ impl Backend {
     /// check; otherwise the rows are scanned in the list's order, which stops at the page size
     /// and is the faster plan for frequent terms (see [`Backend::search_plan`]). Queries shorter
     /// than three characters have no trigram and always scan.
-    pub fn case_search(self, first: usize, query: &str, plan: &SearchPlan) -> (String, Vec<String>) {
+    pub fn case_search(
+        self,
+        first: usize,
+        query: &str,
+        plan: &SearchPlan,
+    ) -> (String, Vec<String>) {
         let exact = self.contains("c.search_text", first + 1);
         let SearchPlan::Index(expression) = plan else {
             return (
@@ -97,7 +102,11 @@ impl Backend {
     /// (cheap either way: a frequent term reaches the limit at once, a rare one has short
     /// lists); few matches use the index, many use the ordered scan, which then fills a page
     /// quickly. PostgreSQL's planner decides by itself.
-    pub async fn search_plan(self, pool: &sqlx::AnyPool, query: &str) -> Result<SearchPlan, sqlx::Error> {
+    pub async fn search_plan(
+        self,
+        pool: &sqlx::AnyPool,
+        query: &str,
+    ) -> Result<SearchPlan, sqlx::Error> {
         let terms = trigrams(query);
         if terms.is_empty() {
             return Ok(SearchPlan::Scan);
@@ -113,13 +122,21 @@ impl Backend {
         .bind(FREQUENT_MATCHES)
         .fetch_one(pool)
         .await?;
-        Ok(if matches < FREQUENT_MATCHES { SearchPlan::Index(expression) } else { SearchPlan::Scan })
+        Ok(if matches < FREQUENT_MATCHES {
+            SearchPlan::Index(expression)
+        } else {
+            SearchPlan::Scan
+        })
     }
 }
 
 /// FTS5 terms joined by AND, each quoted.
 fn fts_terms(terms: &[String]) -> String {
-    terms.iter().map(|term| format!("\"{}\"", term.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ")
+    terms
+        .iter()
+        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// Escapes LIKE's wildcards with a backslash.
@@ -154,7 +171,10 @@ mod tests {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
         assert_eq!(trigrams("退款退款"), vec!["退款退", "款退款"]);
         assert!(trigrams("退款").is_empty());
-        assert_eq!(fts_terms(&["a\"b".into(), "xyz".into()]), "\"a\"\"b\" AND \"xyz\"");
+        assert_eq!(
+            fts_terms(&["a\"b".into(), "xyz".into()]),
+            "\"a\"\"b\" AND \"xyz\""
+        );
         assert_eq!(
             search_text(&[Some("AS-1"), None, Some(" 退款 ")]),
             "as-1 \u{1f} 退款"

@@ -109,7 +109,7 @@ fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
                     .execute(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+                         PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
                     )
                     .await?;
                 Ok(())

@@ -5,7 +5,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::text_field;
-use crate::db::batch::Batch;
+use crate::db::batch::{self, Batch};
 use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewCase, NewEvent};
 use crate::db::orders::{self, NewShipment};
 use crate::db::shops::{self, Actor};
@@ -228,74 +228,105 @@ pub async fn create(
     let id = new_id();
     let status = kind.initial_status();
     let due_at = now + FIRST_RESPONSE_MICROS;
-    let mut transaction = database.begin().await?;
-    let sequence = cases::next_sequence(
-        &mut transaction,
-        &shop.id,
-        &day.strftime("%Y%m%d").to_string(),
+    let day_text = day.strftime("%Y%m%d").to_string();
+    let writes = {
+        let (id, shop_id, backend) = (id.clone(), shop.id.clone(), database.backend);
+        let (order_id, customer_id, order_number) = (
+            order.order_id.clone(),
+            order.customer_id.clone(),
+            order.order_number.clone(),
+        );
+        let customer_text = dialect::search_text(&[
+            order.customer_name.as_deref(),
+            order.customer_phone.as_deref(),
+        ]);
+        let (reason_code, description, tags, channel) = (
+            reason_code.to_string(),
+            description.clone(),
+            tags.clone(),
+            channel.clone(),
+        );
+        let (contact_name, contact_phone, contact_email) = (
+            contact_name.clone(),
+            contact_phone.clone(),
+            contact_email.clone(),
+        );
+        let (assignee_id, lines) = (input.assignee_id.clone(), chosen.clone());
+        let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
+        move |sequence: i64| {
+            let number = CaseNumber::new(day, sequence);
+            let search_text = format!(
+                "{} \u{1f} {customer_text}",
+                dialect::search_text(&[
+                    Some(number.as_str()),
+                    Some(&order_number),
+                    contact_name.as_deref(),
+                    contact_phone.as_deref(),
+                    Some(&description),
+                ])
+            );
+            let mut batch = Batch::new();
+            cases::push_insert(
+                &mut batch,
+                backend,
+                &NewCase {
+                    id: &id,
+                    shop_id: &shop_id,
+                    number: number.as_str(),
+                    order_id: &order_id,
+                    customer_id: customer_id.as_deref(),
+                    kind,
+                    status,
+                    reason_code: &reason_code,
+                    description: &description,
+                    priority,
+                    assignee_id: assignee_id.as_deref(),
+                    tags: &tags,
+                    channel: &channel,
+                    contact_name: contact_name.as_deref(),
+                    contact_phone: contact_phone.as_deref(),
+                    contact_email: contact_email.as_deref(),
+                    due_at,
+                    now,
+                    search_text: &search_text,
+                },
+            );
+            for line in &lines {
+                cases::push_line(
+                    &mut batch,
+                    &shop_id,
+                    &id,
+                    &line.order_line_id,
+                    line.quantity,
+                );
+            }
+            cases::push_event(
+                &mut batch,
+                &NewEvent {
+                    shop_id: &shop_id,
+                    case_id: &id,
+                    at: now,
+                    actor_role,
+                    actor_id: actor_id.as_deref(),
+                    action: "created",
+                    from_status: None,
+                    to_status: Some(status),
+                    data: json!({ "kind": kind, "reason_code": reason_code, "channel": channel }),
+                },
+            );
+            batch
+        }
+    };
+    let sequence = batch::numbered(
+        database,
+        (
+            cases::NEXT_SEQUENCE_SQL,
+            vec![shop.id.as_str().into(), day_text.into()],
+        ),
+        writes,
     )
     .await?;
     let number = CaseNumber::new(day, sequence);
-    let search_text = dialect::search_text(&[
-        Some(number.as_str()),
-        Some(&order.order_number),
-        contact_name.as_deref(),
-        contact_phone.as_deref(),
-        order.customer_name.as_deref(),
-        order.customer_phone.as_deref(),
-        Some(&description),
-    ]);
-    let mut batch = Batch::new();
-    cases::push_insert(
-        &mut batch,
-        database.backend,
-        &NewCase {
-            id: &id,
-            shop_id: &shop.id,
-            number: number.as_str(),
-            order_id: &order.order_id,
-            customer_id: order.customer_id.as_deref(),
-            kind,
-            status,
-            reason_code,
-            description: &description,
-            priority,
-            assignee_id: input.assignee_id.as_deref(),
-            tags: &tags,
-            channel: &channel,
-            contact_name: contact_name.as_deref(),
-            contact_phone: contact_phone.as_deref(),
-            contact_email: contact_email.as_deref(),
-            due_at,
-            now,
-            search_text: &search_text,
-        },
-    );
-    for line in &chosen {
-        cases::push_line(
-            &mut batch,
-            &shop.id,
-            &id,
-            &line.order_line_id,
-            line.quantity,
-        );
-    }
-    cases::push_event(
-        &mut batch,
-        &NewEvent {
-            shop_id: &shop.id,
-            case_id: &id,
-            at: now,
-            actor_role: actor.role,
-            actor_id: actor.staff_id.as_deref(),
-            action: "created",
-            from_status: None,
-            to_status: Some(status),
-            data: json!({ "kind": kind, "reason_code": reason_code, "channel": channel }),
-        },
-    );
-    batch.execute(&mut transaction, database.backend).await?;
-    transaction.commit().await?;
     let case = CaseRecord {
         id,
         number: number.as_str().to_string(),
