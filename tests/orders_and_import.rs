@@ -319,3 +319,73 @@ fn the_cli_imports_a_file_and_reports_bad_rows() {
     assert!(!ok && output.contains("unknown role"), "{output}");
     std::fs::remove_dir_all(&directory).unwrap();
 }
+
+#[tokio::test]
+async fn customers_are_added_once_per_phone() {
+    let app = TestApp::start().await;
+    let (status, customer) = app
+        .post(
+            "/api/v1/customers",
+            AGENT,
+            json!({ "name": "周杰", "phone": "+86 139 0000 1111" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{customer}");
+    assert_eq!(customer["phone"], "13900001111");
+    let (status, again) = app
+        .post(
+            "/api/v1/customers",
+            AGENT,
+            json!({ "name": "周杰", "phone": "13900001111", "email": "zhou@example.com" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["id"], customer["id"]);
+    assert_eq!(again["email"], "zhou@example.com");
+    let (status, body) = app
+        .post("/api/v1/customers", AGENT, json!({ "name": "无联系方式" }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .post(
+            "/api/v1/customers",
+            AGENT,
+            json!({ "name": "x", "phone": "not a phone" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn nul_characters_and_absurd_amounts_are_refused_not_crashed_on() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/customers",
+            AGENT,
+            json!({ "name": "a\u{0}b", "phone": "13900001111" }),
+        )
+        .await;
+    assert_eq!(
+        (status, error_code(&body).as_str()),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    let (status, _) = app.get("/api/v1/cases?q=%00", AGENT).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app.get("/api/v1/orders/a%00b", AGENT).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({ "order_number": "BIG", "placed_at": "2026-11-01 10:00",
+                    "lines": [{ "sku": "A", "product_name": "B", "quantity": 100000, "unit_price_minor": 9_000_000_000_000_000i64 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .post("/api/v1/orders", AGENT, json!({ "order_number": "BIG", "placed_at": "2026-11-01 10:00", "shipping_fee_minor": i64::MAX,
+                    "lines": [{ "sku": "A", "product_name": "B", "quantity": 1, "unit_price_minor": 1 }] }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

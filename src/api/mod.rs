@@ -64,7 +64,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/cases", get(orders::cases_of_order))
-        .route("/customers", get(orders::list_customers))
+        .route(
+            "/customers",
+            get(orders::list_customers).post(orders::create_customer),
+        )
         .route("/customers/{id}", get(orders::show_customer))
         .route("/reasons", get(orders::reasons))
         .route("/openapi.json", get(openapi::document))
@@ -72,7 +75,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             idempotency::honour,
         ))
-        .layer(DefaultBodyLimit::max(JSON_LIMIT));
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .layer(axum::middleware::from_fn(reject_nul));
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
@@ -107,4 +111,42 @@ async fn not_found() -> AppError {
 
 async fn method_not_allowed() -> AppError {
     AppError::MethodNotAllowed
+}
+
+/// Refuses text with NUL characters (in the URL or a JSON body): no field may hold one, and
+/// PostgreSQL cannot store one, so it is a client error, said plainly.
+async fn reject_nul(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let refused =
+        || AppError::bad_request("text may not contain NUL characters (\\u0000)").into_response();
+    if request
+        .uri()
+        .to_string()
+        .to_ascii_lowercase()
+        .contains("%00")
+    {
+        return refused();
+    }
+    let is_json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.to_ascii_lowercase().contains("json"));
+    if !is_json {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, JSON_LIMIT).await else {
+        return AppError::PayloadTooLarge(JSON_LIMIT).into_response();
+    };
+    if bytes.contains(&0) || bytes.windows(6).any(|window| window == b"\\u0000") {
+        return refused();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }

@@ -14,7 +14,7 @@ use super::{AppState, cases, orders};
         cases::create, cases::list, cases::show, cases::update, cases::transition, cases::events,
         cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds,
         orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
-        orders::list_customers, orders::show_customer, orders::reasons,
+        orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
     ),
     modifiers(&Bearer),
     tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"))

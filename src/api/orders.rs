@@ -17,7 +17,7 @@ use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self, Reason};
 use crate::error::{AppError, AppResult};
 use crate::operations::import::{self, Format, ImportReport};
-use crate::operations::orders::{self as order_operations, OrderInput};
+use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoredOrder {
@@ -251,5 +251,28 @@ pub async fn reasons(
 ) -> AppResult<axum::Json<Vec<Reason>>> {
     Ok(axum::Json(
         shops::list_reasons(&state.database.reader, &actor.shop.id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
+    responses((status = 201, body = CustomerRecord, description = "added"),
+        (status = 200, body = CustomerRecord, description = "a customer with this phone or e-mail exists")),
+    security(("bearer" = [])))]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<CustomerInput>,
+) -> AppResult<(StatusCode, axum::Json<CustomerRecord>)> {
+    let (id, created) = order_operations::store_customer(&state.database, &actor, &input).await?;
+    let customer = customers::get(&state.database.reader, &actor.shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        axum::Json(customer),
     ))
 }

@@ -45,12 +45,12 @@ fn search_text_of(customer: &NewCustomer) -> String {
 }
 
 /// Finds the shop's customer with this phone (or else e-mail), filling in what was missing,
-/// or adds a new one. Returns the id.
+/// or adds a new one. Returns the id and whether it is new.
 pub async fn find_or_insert(
     transaction: &mut Transaction,
     shop_id: &str,
     customer: &NewCustomer,
-) -> Result<String, sqlx::Error> {
+) -> Result<(String, bool), sqlx::Error> {
     let phone = customer
         .phone
         .as_ref()
@@ -89,7 +89,7 @@ pub async fn find_or_insert(
         .bind(&id)
         .execute(&mut **transaction)
         .await?;
-        return Ok(id);
+        return Ok((id, false));
     }
     let id = new_id();
     sqlx::query(
@@ -106,7 +106,7 @@ pub async fn find_or_insert(
     .bind(now)
     .execute(&mut **transaction)
     .await?;
-    Ok(id)
+    Ok((id, true))
 }
 
 pub async fn set_tier(

@@ -111,7 +111,11 @@ pub async fn upsert(
             .as_ref()
             .and_then(|existing| existing.customer_id.clone())
     } else {
-        Some(customers::find_or_insert(transaction, shop_id, &order.customer).await?)
+        Some(
+            customers::find_or_insert(transaction, shop_id, &order.customer)
+                .await?
+                .0,
+        )
     };
     let now = now_micros();
     let search_text = dialect::search_text(&[

@@ -60,6 +60,10 @@ pub enum OrderError {
     Field(String),
 }
 
+/// The largest amount one line, price or fee may hold: 10 billion in major units (¥10,000,000,000.00),
+/// so that sums over an order can never overflow.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
+
 /// Checks a line's numbers: quantity 1..=100000, price and paid not negative, paid at most
 /// quantity × unit price.
 pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
@@ -78,6 +82,11 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
     }
     if line.unit_price_minor < 0 || line.paid_minor < 0 {
         return fail("prices cannot be negative".into());
+    }
+    if line.unit_price_minor > MAX_AMOUNT_MINOR || line.paid_minor > MAX_AMOUNT_MINOR {
+        return fail(format!(
+            "amounts above {MAX_AMOUNT_MINOR} minor units are not accepted"
+        ));
     }
     let ceiling = line
         .unit_price_minor
@@ -133,6 +142,7 @@ mod tests {
         assert!(check_line(&line(2, 1000, 2001)).is_err());
         assert!(check_line(&line(0, 1000, 0)).is_err());
         assert!(check_line(&line(1, -1, 0)).is_err());
+        assert!(check_line(&line(1, MAX_AMOUNT_MINOR + 1, 0)).is_err());
         assert_eq!(normalise_platform(" Tmall ").unwrap(), "tmall");
         assert_eq!(normalise_platform("").unwrap(), "own_store");
         assert!(normalise_platform("淘宝").is_err());

@@ -167,7 +167,7 @@ fn rows_from_table(table: Vec<Vec<String>>) -> AppResult<Vec<SheetRow>> {
         let mut cells = HashMap::new();
         for (column, value) in columns.iter().zip(values) {
             if let Some(column) = column {
-                let value = value.trim().to_string();
+                let value = value.replace('\0', "").trim().to_string();
                 if !value.is_empty() {
                     cells.insert(*column, value);
                 }

@@ -69,6 +69,52 @@ fn time_field(field: &str, value: Option<&str>, actor: &Actor) -> AppResult<Opti
     }
 }
 
+/// A buyer's contact details, checked.
+pub fn check_customer(input: &CustomerInput) -> AppResult<NewCustomer> {
+    Ok(NewCustomer {
+        name: text_field("customer.name", Some(&input.name), false, 100)?.unwrap_or_default(),
+        phone: match text_field("customer.phone", input.phone.as_deref(), false, 40)? {
+            Some(phone) => Some(
+                PhoneNumber::parse(&phone)
+                    .map_err(|error| AppError::invalid("customer.phone", error.to_string()))?,
+            ),
+            None => None,
+        },
+        email: match text_field("customer.email", input.email.as_deref(), false, 254)? {
+            Some(email) => Some(
+                EmailAddress::parse(&email)
+                    .map_err(|error| AppError::invalid("customer.email", error.to_string()))?,
+            ),
+            None => None,
+        },
+        address: text_field("customer.address", input.address.as_deref(), false, 300)?,
+    })
+}
+
+/// Adds a customer, or finds the shop's customer with the same phone (or e-mail).
+/// Returns the id and whether the customer is new.
+pub async fn store_customer(
+    database: &Database,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> AppResult<(String, bool)> {
+    let customer = check_customer(input)?;
+    if customer.name.is_empty() {
+        return Err(AppError::invalid("name", "name is required"));
+    }
+    if customer.phone.is_none() && customer.email.is_none() {
+        return Err(AppError::invalid(
+            "phone",
+            "a phone number or an e-mail address is required",
+        ));
+    }
+    let mut transaction = database.begin().await?;
+    let result =
+        crate::db::customers::find_or_insert(&mut transaction, &actor.shop.id, &customer).await?;
+    transaction.commit().await?;
+    Ok(result)
+}
+
 /// Turns the input into a checked order, naming the field at fault.
 pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
     let order_number = OrderNumber::parse(&input.order_number)
@@ -87,41 +133,13 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
     };
     let placed_at = time_field("placed_at", Some(&input.placed_at), actor)?
         .ok_or_else(|| AppError::invalid("placed_at", "placed_at is required"))?;
-    if input.shipping_fee_minor < 0 {
+    if !(0..=crate::domain::order::MAX_AMOUNT_MINOR).contains(&input.shipping_fee_minor) {
         return Err(AppError::invalid(
             "shipping_fee_minor",
-            "shipping_fee_minor cannot be negative",
+            "shipping_fee_minor must be between 0 and 1000000000000",
         ));
     }
-    let customer = NewCustomer {
-        name: text_field("customer.name", Some(&input.customer.name), false, 100)?
-            .unwrap_or_default(),
-        phone: match text_field("customer.phone", input.customer.phone.as_deref(), false, 40)? {
-            Some(phone) => Some(
-                PhoneNumber::parse(&phone)
-                    .map_err(|error| AppError::invalid("customer.phone", error.to_string()))?,
-            ),
-            None => None,
-        },
-        email: match text_field(
-            "customer.email",
-            input.customer.email.as_deref(),
-            false,
-            254,
-        )? {
-            Some(email) => Some(
-                EmailAddress::parse(&email)
-                    .map_err(|error| AppError::invalid("customer.email", error.to_string()))?,
-            ),
-            None => None,
-        },
-        address: text_field(
-            "customer.address",
-            input.customer.address.as_deref(),
-            false,
-            300,
-        )?,
-    };
+    let customer = check_customer(&input.customer)?;
     if input.lines.is_empty() {
         return Err(AppError::invalid(
             "lines",
