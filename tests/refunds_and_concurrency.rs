@@ -236,3 +236,37 @@ async fn two_agents_acting_at_once_one_wins_the_other_gets_a_conflict() {
         );
     }
 }
+
+#[tokio::test]
+async fn many_cases_opened_at_once_all_get_their_own_number() {
+    let app = TestApp::start().await;
+    app.order("G1").await;
+    let created = join_all((0..40).map(|index| {
+        let app = &app;
+        async move {
+            app.case("G1", "consultation", &format!("同时提交 {index}"))
+                .await
+        }
+    }))
+    .await;
+    let mut numbers: Vec<String> = created
+        .iter()
+        .map(|case| case["number"].as_str().unwrap().to_string())
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 40);
+    let sequences: Vec<u32> = numbers
+        .iter()
+        .map(|number| number.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(sequences, (1..=40).collect::<Vec<u32>>());
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM case_events WHERE action = 'created'")
+            .fetch_one(&app.database.reader)
+            .await
+            .unwrap();
+    assert_eq!(events, 40);
+    let (_, found) = app.get("/api/v1/cases?q=同时提交 17", AGENT).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+}

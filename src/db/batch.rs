@@ -3,8 +3,6 @@
 //! multi-statement query (placeholders renumbered); on PostgreSQL each statement runs in turn.
 //! Either way the batch runs inside the caller's transaction.
 
-use sqlx::Executor;
-
 use super::{Backend, Database, Transaction};
 
 #[derive(Debug, Clone)]
@@ -69,7 +67,7 @@ fn renumber(sql: &str, offset: usize) -> String {
     result
 }
 
-fn bind_all<'q>(
+pub(super) fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     values: Vec<Value>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
@@ -93,7 +91,7 @@ impl Batch {
     }
 
     /// The statements as one SQL text (each followed by `;`) with their values, renumbered.
-    fn joined(self) -> (String, Vec<Value>) {
+    pub(super) fn joined(self) -> (String, Vec<Value>) {
         let mut sql = String::new();
         let mut all = Vec::new();
         for (statement, values) in self.statements {
@@ -128,10 +126,10 @@ impl Batch {
     }
 }
 
-/// A write transaction that first takes a number (a counter's next value) and then writes the
-/// batch built from it: on SQLite in two round trips (`BEGIN IMMEDIATE` with the counter, then the
-/// batch with `COMMIT`), on PostgreSQL as an ordinary transaction. It runs on its own task, so a
-/// caller that goes away (a closed HTTP connection) cannot leave the transaction half done.
+/// A write that first takes a number (a counter's next value) and then writes the batch built
+/// from it, atomically. On SQLite it goes through the group committer (see `group.rs`); on
+/// PostgreSQL it is an ordinary transaction, run on its own task. Either way a caller that goes
+/// away (a closed HTTP connection) cannot leave it half done.
 pub async fn numbered<F>(
     database: &Database,
     counter: (&'static str, Vec<Value>),
@@ -140,47 +138,24 @@ pub async fn numbered<F>(
 where
     F: FnOnce(i64) -> Batch + Send + 'static,
 {
+    let (counter_sql, counter_values) = counter;
+    if let Some(group) = &database.group {
+        return group
+            .submit(counter_sql, counter_values, Box::new(then))
+            .await;
+    }
     let database = database.clone();
     let task = tokio::spawn(async move {
-        let (counter_sql, counter_values) = counter;
-        match database.backend {
-            Backend::Sqlite => {
-                let mut connection = database.writer.acquire().await?;
-                let sql = format!("BEGIN IMMEDIATE;\n{counter_sql}");
-                let outcome = async {
-                    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), counter_values)
-                        .fetch_all(&mut *connection)
-                        .await?;
-                    let number: i64 =
-                        sqlx::Row::try_get(rows.first().ok_or(sqlx::Error::RowNotFound)?, 0)?;
-                    let (sql, values) = then(number).joined();
-                    bind_all(
-                        sqlx::query(sqlx::AssertSqlSafe(format!("{sql}COMMIT;"))),
-                        values,
-                    )
-                    .execute(&mut *connection)
-                    .await?;
-                    Ok::<i64, sqlx::Error>(number)
-                }
-                .await;
-                if outcome.is_err() {
-                    let _ = connection.execute("ROLLBACK").await;
-                }
-                outcome
-            }
-            Backend::Postgres => {
-                let mut transaction = database.begin().await?;
-                let row = bind_all(sqlx::query(counter_sql), counter_values)
-                    .fetch_one(&mut *transaction)
-                    .await?;
-                let number: i64 = sqlx::Row::try_get(&row, 0)?;
-                then(number)
-                    .execute(&mut transaction, Backend::Postgres)
-                    .await?;
-                transaction.commit().await?;
-                Ok(number)
-            }
-        }
+        let mut transaction = database.begin().await?;
+        let row = bind_all(sqlx::query(counter_sql), counter_values)
+            .fetch_one(&mut *transaction)
+            .await?;
+        let number: i64 = sqlx::Row::try_get(&row, 0)?;
+        then(number)
+            .execute(&mut transaction, database.backend)
+            .await?;
+        transaction.commit().await?;
+        Ok(number)
     });
     task.await
         .map_err(|error| sqlx::Error::Protocol(format!("the write task failed: {error}")))?

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod cases;
 pub mod customers;
 pub mod dialect;
+pub mod group;
 pub mod idempotency;
 pub mod orders;
 pub mod refunds;
@@ -33,6 +34,8 @@ pub struct Database {
     pub reader: AnyPool,
     pub writer: AnyPool,
     pub backend: Backend,
+    /// SQLite only: the queue that commits case creations in groups.
+    pub group: Option<group::GroupCommitter>,
 }
 
 impl Database {
@@ -49,10 +52,12 @@ impl Database {
                     .map_or(4, |count| count.get() * 2)
                     .max(4);
                 let reader = sqlite_pool(readers as u32).connect_with(options).await?;
+                let group = Some(group::GroupCommitter::start(writer.clone()));
                 Ok(Database {
                     reader,
                     writer,
                     backend,
+                    group,
                 })
             }
             Backend::Postgres => {
@@ -66,6 +71,7 @@ impl Database {
                     reader: pool.clone(),
                     writer: pool,
                     backend,
+                    group: None,
                 })
             }
         }
