@@ -90,6 +90,11 @@ impl Batch {
         self.statements.push((sql.to_string(), values));
     }
 
+    /// Adds all of `other`'s statements.
+    pub fn append(&mut self, other: Batch) {
+        self.statements.extend(other.statements);
+    }
+
     /// The statements as one SQL text (each followed by `;`) with their values, renumbered.
     pub(super) fn joined(self) -> (String, Vec<Value>) {
         let mut sql = String::new();
@@ -132,22 +137,22 @@ impl Batch {
 /// away (a closed HTTP connection) cannot leave it half done.
 pub async fn numbered<F>(
     database: &Database,
-    counter: (&'static str, Vec<Value>),
+    shop_id: &str,
+    day: &str,
     then: F,
 ) -> Result<i64, sqlx::Error>
 where
-    F: FnOnce(i64) -> Batch + Send + 'static,
+    F: Fn(i64) -> Batch + Send + Sync + 'static,
 {
-    let (counter_sql, counter_values) = counter;
     if let Some(group) = &database.group {
-        return group
-            .submit(counter_sql, counter_values, Box::new(then))
-            .await;
+        return group.submit(shop_id, day, Box::new(then)).await;
     }
-    let database = database.clone();
+    let (database, shop_id, day) = (database.clone(), shop_id.to_string(), day.to_string());
     let task = tokio::spawn(async move {
         let mut transaction = database.begin().await?;
-        let row = bind_all(sqlx::query(counter_sql), counter_values)
+        let row = sqlx::query(super::cases::NEXT_SEQUENCE_SQL)
+            .bind(shop_id)
+            .bind(day)
             .fetch_one(&mut *transaction)
             .await?;
         let number: i64 = sqlx::Row::try_get(&row, 0)?;

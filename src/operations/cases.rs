@@ -317,15 +317,7 @@ pub async fn create(
             batch
         }
     };
-    let sequence = batch::numbered(
-        database,
-        (
-            cases::NEXT_SEQUENCE_SQL,
-            vec![shop.id.as_str().into(), day_text.into()],
-        ),
-        writes,
-    )
-    .await?;
+    let sequence = batch::numbered(database, &shop.id, &day_text, writes).await?;
     let number = CaseNumber::new(day, sequence);
     let case = CaseRecord {
         id,
