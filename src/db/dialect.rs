@@ -115,17 +115,32 @@ impl Backend {
             return Ok(SearchPlan::Index(String::new()));
         }
         let expression = fts_terms(&terms);
-        let matches: i64 = sqlx::query_scalar(
+        let candidates: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM (SELECT rowid FROM case_search WHERE case_search MATCH $1 LIMIT $2) AS found",
         )
         .bind(&expression)
         .bind(FREQUENT_MATCHES)
         .fetch_one(pool)
         .await?;
-        Ok(if matches < FREQUENT_MATCHES {
-            SearchPlan::Index(expression)
-        } else {
+        if candidates < FREQUENT_MATCHES {
+            return Ok(SearchPlan::Index(expression));
+        }
+        // Many cases hold every trigram, but perhaps in different fields (a phone's digits
+        // spread over a case number and a phone): check how many of the first candidates really
+        // contain the query. Only a truly frequent term is faster to find by scanning.
+        let exact: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM case_search WHERE case_search MATCH $1 LIMIT $2) AS found \
+             JOIN cases c ON c.rowid = found.rowid WHERE instr(c.search_text, $3) > 0",
+        )
+        .bind(&expression)
+        .bind(FREQUENT_MATCHES)
+        .bind(query)
+        .fetch_one(pool)
+        .await?;
+        Ok(if exact * 20 >= FREQUENT_MATCHES {
             SearchPlan::Scan
+        } else {
+            SearchPlan::Index(expression)
         })
     }
 }
