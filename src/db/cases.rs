@@ -3,6 +3,7 @@
 use sqlx::{AnyPool, Row, any::AnyRow};
 
 use super::batch::Batch;
+use super::orders::OrderLineRecord;
 use super::{Backend, Transaction, new_id};
 use crate::domain::{CaseKind, Priority, Role, Status};
 
@@ -177,6 +178,8 @@ pub struct OrderForCase {
     pub customer_phone: Option<String>,
     /// Whether the reason code asked about is one of the shop's active reasons.
     pub reason_active: bool,
+    /// The order's lines with what has been refunded on each.
+    pub lines: Vec<OrderLineRecord>,
 }
 
 pub async fn order_for_case(
@@ -185,27 +188,50 @@ pub async fn order_for_case(
     order_number: &str,
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, \
-         (SELECT COUNT(*) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_count \
-         FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id WHERE o.shop_id = $1 AND o.order_number = $2",
+         (SELECT COUNT(*) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_count, \
+         l.id AS line_id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
+         l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
+         WHERE r.order_line_id = l.id) AS refunded_minor \
+         FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
+         WHERE o.shop_id = $1 AND o.order_number = $2 ORDER BY l.line_number",
     )
     .bind(shop_id)
     .bind(order_number)
     .bind(reason_code)
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    row.map(|row| {
-        Ok(OrderForCase {
-            order_id: row.try_get("id")?,
-            order_number: row.try_get("order_number")?,
-            customer_id: row.try_get("customer_id")?,
-            customer_name: row.try_get("name")?,
-            customer_phone: row.try_get("phone")?,
-            reason_active: row.try_get::<i64, _>("reason_count")? > 0,
-        })
-    })
-    .transpose()
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut lines = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let Some(id) = row.try_get::<Option<String>, _>("line_id")? else {
+            continue;
+        };
+        lines.push(OrderLineRecord {
+            id,
+            line_number: row.try_get("line_number")?,
+            sku: row.try_get("sku")?,
+            product_name: row.try_get("product_name")?,
+            category: row.try_get("category")?,
+            quantity: row.try_get("quantity")?,
+            unit_price_minor: row.try_get("unit_price_minor")?,
+            paid_minor: row.try_get("paid_minor")?,
+            serial_number: row.try_get("serial_number")?,
+            refunded_minor: row.try_get("refunded_minor")?,
+        });
+    }
+    Ok(Some(OrderForCase {
+        order_id: first.try_get("id")?,
+        order_number: first.try_get("order_number")?,
+        customer_id: first.try_get("customer_id")?,
+        customer_name: first.try_get("name")?,
+        customer_phone: first.try_get("phone")?,
+        reason_active: first.try_get::<i64, _>("reason_count")? > 0,
+        lines,
+    }))
 }
 
 /// One entry of the timeline.

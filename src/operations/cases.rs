@@ -168,7 +168,7 @@ pub async fn create(
             format!("unknown reason code '{reason_code}'; see GET /api/v1/reasons"),
         ));
     }
-    let order_lines = orders::lines(&database.reader, &order.order_id).await?;
+    let order_lines = &order.lines;
     if kind.concerns_goods() && input.lines.is_empty() {
         return Err(AppError::invalid(
             "lines",
