@@ -92,7 +92,9 @@ pub struct CaseListQuery {
     /// A substring of the case number, order number, customer name or phone, or description.
     pub q: Option<String>,
     /// due_at (default), created_at or updated_at; prefix `-` for descending.
+    #[param(pattern = "^-?(due_at|created_at|updated_at)$")]
     pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -235,6 +237,7 @@ pub struct CasePatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub assignee_id: Option<Option<String>>,
+    #[schema(pattern = "^(low|normal|high|urgent)$")]
     pub priority: Option<String>,
     pub tags: Option<Vec<String>>,
 }
@@ -284,6 +287,7 @@ pub async fn events(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
     pub body: String,
 }
 

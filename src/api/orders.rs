@@ -101,6 +101,7 @@ pub struct ListQuery {
     /// A substring of the order number, buyer name or phone (orders); name, phone or e-mail (customers).
     pub q: Option<String>,
     pub customer_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -41,14 +41,17 @@ pub struct ContactInput {
 pub struct NewCaseInput {
     pub order_number: String,
     /// refund_only, return_and_refund, exchange, repair, consultation or complaint.
+    #[schema(pattern = "^(refund_only|return_and_refund|exchange|repair|consultation|complaint)$")]
     pub kind: String,
     /// One of the shop's reason codes (`GET /api/v1/reasons`).
     pub reason_code: String,
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
     pub description: String,
     #[serde(default)]
     pub lines: Vec<CaseLineInput>,
     #[serde(default)]
     pub contact: ContactInput,
+    #[schema(pattern = "^(low|normal|high|urgent)$")]
     pub priority: Option<String>,
     pub assignee_id: Option<String>,
     #[serde(default)]
@@ -356,6 +359,7 @@ pub async fn fetch(database: &Database, actor: &Actor, id: &str) -> AppResult<Ca
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
+    #[schema(pattern = "^[a-z_]+$")]
     pub action: String,
     /// The case version the caller saw; a newer version means someone else acted first.
     pub version: i64,
