@@ -100,7 +100,6 @@ impl Figures {
 }
 
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    ensure_postgres_database(&options.target).await?;
     let database = Database::connect(&options.target).await?;
     database.migrate().await?;
     let shop = demo::ensure_shop(&database, SHOP, "压测店铺").await?;
@@ -343,36 +342,6 @@ where
         elapsed,
         latencies,
     }
-}
-
-async fn ensure_postgres_database(url: &str) -> anyhow::Result<()> {
-    if Backend::from_url(url)? != Backend::Postgres {
-        return Ok(());
-    }
-    let (server, name) = url.rsplit_once('/').context("the URL ends in /DATABASE")?;
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|character| character.is_ascii_alphanumeric() || character == '_')
-    {
-        bail!("use a plain database name such as aftersale_bench");
-    }
-    sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(&format!("{server}/postgres")).await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT 1::BIGINT FROM pg_database WHERE datname = $1")
-            .bind(name)
-            .fetch_optional(&admin)
-            .await?;
-    if exists.is_none() {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )))
-        .execute(&admin)
-        .await?;
-    }
-    admin.close().await;
-    Ok(())
 }
 
 /// Inserts cases `from..to` (and their orders, lines and customers) in large batches.

@@ -61,6 +61,7 @@ impl Database {
                 })
             }
             Backend::Postgres => {
+                ensure_postgres_database(url).await?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(32)
                     .acquire_timeout(Duration::from_secs(10))
@@ -157,4 +158,50 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// Creates the PostgreSQL database named in `url` (UTF-8, C.UTF-8 collation) if it does not
+/// exist. Best effort: when the name is unusual or the server refuses, connecting reports it.
+async fn ensure_postgres_database(url: &str) -> anyhow::Result<()> {
+    let (address, parameters) = url
+        .split_once('?')
+        .map_or((url, None), |(address, parameters)| {
+            (address, Some(parameters))
+        });
+    let Some((server, name)) = address.rsplit_once('/') else {
+        return Ok(());
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || character == '_')
+    {
+        return Ok(());
+    }
+    let maintenance = match parameters {
+        Some(parameters) => format!("{server}/postgres?{parameters}"),
+        None => format!("{server}/postgres"),
+    };
+    let Ok(admin) = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&maintenance)
+        .await
+    else {
+        return Ok(());
+    };
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT 1::BIGINT FROM pg_database WHERE datname = $1")
+            .bind(name)
+            .fetch_optional(&admin)
+            .await?;
+    if exists.is_none() {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )))
+        .execute(&admin)
+        .await
+        .with_context(|| format!("creating the database {name}"))?;
+    }
+    admin.close().await;
+    Ok(())
 }
