@@ -13,12 +13,13 @@ use crate::domain::lifecycle::{Moment, next_status};
 use crate::domain::time::now_micros;
 use crate::domain::{Action, CaseKind, Currency, Role, Status};
 use crate::operations::cases::{
-    self as case_operations, CaseLineInput, ContactInput, NewCaseInput, TransitionInput,
+    self as case_operations, CaseLineInput, ContactInput, NewCaseInput,
 };
 use crate::operations::orders::{
     self as order_operations, CustomerInput, OrderInput, OrderLineInput,
 };
 use crate::operations::refunds::{self as refund_operations, RefundInput};
+use crate::operations::transitions::{self, TransitionInput};
 
 pub const SHOP_SLUG: &str = "demo";
 pub const PASSWORD: &str = "demo1234";
@@ -349,7 +350,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                     .await
                     .map(|_| ())
                 } else {
-                    case_operations::transition(
+                    transitions::transition(
                         database,
                         &actor,
                         &case.id,

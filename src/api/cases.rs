@@ -12,17 +12,17 @@ use super::views::{
     page_limit,
 };
 use super::{AppState, idempotency};
-use crate::db::cases::{self, AssigneeFilter, CaseFilter, CaseSort};
+use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
+use crate::db::cases;
 use crate::db::refunds as refund_records;
 use crate::db::shops::Actor;
 use crate::domain::CaseKind;
 use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
-use crate::operations::cases::{
-    self as case_operations, CaseChanges, NewCaseInput, TransitionInput, Visibility,
-};
+use crate::operations::cases::{self as case_operations, CaseChanges, NewCaseInput, Visibility};
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
+use crate::operations::transitions::{self, TransitionInput};
 
 /// The full view of one case: lines and the actions the caller may take.
 async fn full_view(
@@ -179,7 +179,7 @@ pub async fn case_page(
     actor: &Actor,
     filter: &CaseFilter,
 ) -> AppResult<Page<CaseView>> {
-    let records = cases::list(
+    let records = case_list::list(
         &state.database.reader,
         state.database.backend,
         &actor.shop.id,
@@ -224,7 +224,7 @@ pub async fn transition(
     Path(id): Path<String>,
     Json(input): Json<TransitionInput>,
 ) -> AppResult<axum::Json<CaseView>> {
-    let case = case_operations::transition(&state.database, &actor, &id, &input).await?;
+    let case = transitions::transition(&state.database, &actor, &id, &input).await?;
     Ok(axum::Json(full_view(&state, &actor, case).await?))
 }
 

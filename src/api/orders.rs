@@ -188,7 +188,7 @@ pub async fn cases_of_order(
     let mut filter = case_filter(&actor, &query)?;
     filter.order_id = Some(order.id);
     if query.sort.is_none() {
-        filter.sort = crate::db::cases::CaseSort::CreatedAtDescending;
+        filter.sort = crate::db::case_list::CaseSort::CreatedAtDescending;
     }
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }

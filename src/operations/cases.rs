@@ -5,15 +5,15 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::text_field;
+use super::transitions::version_conflict;
 use crate::db::batch::{self, Batch};
 use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewCase, NewEvent};
-use crate::db::orders::{self, NewShipment};
 use crate::db::shops::{self, Actor};
 use crate::db::{Database, dialect, new_id};
 use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
-use crate::domain::lifecycle::{self, Moment};
+
 use crate::domain::time::{local_date, now_micros};
-use crate::domain::{Action, CaseKind, Priority, Role, Status};
+use crate::domain::{CaseKind, Priority, Role, Status};
 use crate::error::{AppError, AppResult};
 
 /// How long the shop has to answer a new case before it is overdue.
@@ -354,155 +354,6 @@ pub async fn fetch(database: &Database, actor: &Actor, id: &str) -> AppResult<Ca
     cases::get(&database.reader, &actor.shop.id, id)
         .await?
         .ok_or(AppError::NotFound("case"))
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionInput {
-    #[schema(pattern = "^[a-z_]+$")]
-    pub action: String,
-    /// The case version the caller saw; a newer version means someone else acted first.
-    pub version: i64,
-    /// Required for reject, inspect_fail and escalate.
-    pub reason: Option<String>,
-    pub note: Option<String>,
-    /// For ship_return, ship_replacement and ship_back.
-    pub carrier: Option<String>,
-    pub tracking_number: Option<String>,
-}
-
-fn version_conflict(case: &CaseRecord, expected: i64) -> AppError {
-    AppError::Conflict {
-        code: "version_conflict",
-        message: format!(
-            "the case changed since you loaded it (version {expected}, now {}); reload it and try again",
-            case.version
-        ),
-        details: json!({ "expected_version": expected, "current_version": case.version, "status": case.status }),
-    }
-}
-
-/// Takes one lifecycle action on a case, if the state machine and the caller's role allow it.
-pub async fn transition(
-    database: &Database,
-    actor: &Actor,
-    id: &str,
-    input: &TransitionInput,
-) -> AppResult<CaseRecord> {
-    let action = Action::parse(input.action.trim()).ok_or_else(|| {
-        let known: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
-        AppError::invalid(
-            "action",
-            format!(
-                "unknown action '{}'; use one of: {}",
-                input.action,
-                known.join(", ")
-            ),
-        )
-    })?;
-    if action == Action::Refund {
-        return Err(AppError::bad_request(
-            "refunds carry amounts: use POST /api/v1/cases/{id}/refunds with an Idempotency-Key",
-        ));
-    }
-    let reason = text_field(
-        "reason",
-        input.reason.as_deref(),
-        lifecycle::needs_reason(action),
-        1000,
-    )?;
-    let note = text_field("note", input.note.as_deref(), false, 2000)?;
-    let shipping = matches!(
-        action,
-        Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
-    );
-    let carrier = text_field("carrier", input.carrier.as_deref(), shipping, 64)?;
-    let tracking_number = text_field(
-        "tracking_number",
-        input.tracking_number.as_deref(),
-        shipping,
-        64,
-    )?;
-    let shop = &actor.shop;
-    let now = now_micros();
-    let mut transaction = database.begin().await?;
-    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
-    if case.version != input.version {
-        return Err(version_conflict(&case, input.version));
-    }
-    let to = lifecycle::next_status(
-        case.kind,
-        case.status,
-        action,
-        actor.role,
-        Moment {
-            now,
-            ended_at: case.ended_at,
-        },
-    )?;
-    let ended_at = if to.is_open() { None } else { Some(now) };
-    if !cases::set_status(
-        &mut transaction,
-        &shop.id,
-        id,
-        case.version,
-        to,
-        now,
-        ended_at,
-    )
-    .await?
-    {
-        return Err(version_conflict(&case, input.version));
-    }
-    let mut data = json!({});
-    if let Some(reason) = &reason {
-        data["reason"] = json!(reason);
-    }
-    if let Some(note) = &note {
-        data["note"] = json!(note);
-    }
-    if let (Some(carrier), Some(tracking_number)) = (&carrier, &tracking_number) {
-        let direction = if action == Action::ShipReturn {
-            "to_shop"
-        } else {
-            "to_customer"
-        };
-        let shipment_id = orders::insert_shipment(
-            &mut transaction,
-            &shop.id,
-            &NewShipment {
-                order_id: &case.order_id,
-                case_id: Some(id),
-                direction,
-                carrier,
-                tracking_number,
-                status: "in_transit",
-                shipped_at: Some(now),
-                delivered_at: None,
-            },
-        )
-        .await?;
-        data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });
-    }
-    cases::insert_event(
-        &mut transaction,
-        &NewEvent {
-            shop_id: &shop.id,
-            case_id: id,
-            at: now,
-            actor_role: actor.role,
-            actor_id: actor.staff_id.as_deref(),
-            action: action.as_str(),
-            from_status: Some(case.status),
-            to_status: Some(to),
-            data,
-        },
-    )
-    .await?;
-    transaction.commit().await?;
-    fetch(database, actor, id).await
 }
 
 /// A change of assignment, priority or tags. `assignee_id` is `Some(None)` to unassign.

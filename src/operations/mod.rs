@@ -6,6 +6,7 @@ pub mod cases;
 pub mod import;
 pub mod orders;
 pub mod refunds;
+pub mod transitions;
 
 use crate::db::Transaction;
 use crate::error::AppError;

@@ -1,0 +1,179 @@
+//! Case lists: filters, sort orders and keyset pages, for queues and search.
+
+use sqlx::AnyPool;
+
+use super::Backend;
+use super::cases::{CASE_COLUMNS, CASE_FROM, CaseRecord, case_from_row};
+use crate::domain::{CaseKind, Priority, Status};
+
+/// The order a list is sorted in: a column and a direction, with the id as tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSort {
+    DueAt,
+    DueAtDescending,
+    CreatedAt,
+    CreatedAtDescending,
+    UpdatedAt,
+    UpdatedAtDescending,
+}
+
+impl CaseSort {
+    pub fn parse(text: &str) -> Option<CaseSort> {
+        Some(match text {
+            "due_at" => CaseSort::DueAt,
+            "-due_at" => CaseSort::DueAtDescending,
+            "created_at" => CaseSort::CreatedAt,
+            "-created_at" => CaseSort::CreatedAtDescending,
+            "updated_at" => CaseSort::UpdatedAt,
+            "-updated_at" => CaseSort::UpdatedAtDescending,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            CaseSort::DueAt | CaseSort::DueAtDescending => "due_at",
+            CaseSort::CreatedAt | CaseSort::CreatedAtDescending => "created_at",
+            CaseSort::UpdatedAt | CaseSort::UpdatedAtDescending => "updated_at",
+        }
+    }
+
+    fn descending(self) -> bool {
+        matches!(
+            self,
+            CaseSort::DueAtDescending
+                | CaseSort::CreatedAtDescending
+                | CaseSort::UpdatedAtDescending
+        )
+    }
+
+    /// The sort key of a record, as stored in a cursor.
+    pub fn key_of(self, case: &CaseRecord) -> i64 {
+        match self.column() {
+            "due_at" => case.due_at,
+            "created_at" => case.created_at,
+            _ => case.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Nobody,
+    Staff(String),
+}
+
+/// What a case list asks for; empty vectors mean "any".
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    pub statuses: Vec<Status>,
+    pub open: Option<bool>,
+    pub kinds: Vec<CaseKind>,
+    pub assignee: Option<AssigneeFilter>,
+    pub priority: Option<Priority>,
+    pub reason_code: Option<String>,
+    pub query: Option<String>,
+    pub order_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub sort: CaseSort,
+    /// The (sort key, id) of the last case of the previous page.
+    pub after: Option<(i64, String)>,
+    pub limit: i64,
+}
+
+/// A page of the shop's cases. Binds are collected as the SQL grows, so the placeholders stay
+/// numbered correctly whatever filters are present.
+pub async fn list(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &str,
+    filter: &CaseFilter,
+) -> Result<Vec<CaseRecord>, sqlx::Error> {
+    enum Bind {
+        Text(String),
+        Number(i64),
+    }
+    let mut binds = vec![Bind::Text(shop_id.to_string())];
+    let mut conditions = vec!["c.shop_id = $1".to_string()];
+    let placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
+        binds.push(bind);
+        format!("${}", binds.len())
+    };
+    if let Some(open) = filter.open {
+        let value = placeholder(&mut binds, Bind::Number(i64::from(open)));
+        conditions.push(format!("c.is_open = {value}"));
+    }
+    if !filter.statuses.is_empty() {
+        let values: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|status| placeholder(&mut binds, Bind::Text(status.as_str().into())))
+            .collect();
+        conditions.push(format!("c.status IN ({})", values.join(", ")));
+    }
+    if !filter.kinds.is_empty() {
+        let values: Vec<String> = filter
+            .kinds
+            .iter()
+            .map(|kind| placeholder(&mut binds, Bind::Text(kind.as_str().into())))
+            .collect();
+        conditions.push(format!("c.kind IN ({})", values.join(", ")));
+    }
+    match &filter.assignee {
+        Some(AssigneeFilter::Nobody) => conditions.push("c.assignee_id IS NULL".into()),
+        Some(AssigneeFilter::Staff(staff_id)) => {
+            let value = placeholder(&mut binds, Bind::Text(staff_id.clone()));
+            conditions.push(format!("c.assignee_id = {value}"));
+        }
+        None => {}
+    }
+    if let Some(priority) = filter.priority {
+        let value = placeholder(&mut binds, Bind::Text(priority.as_str().into()));
+        conditions.push(format!("c.priority = {value}"));
+    }
+    if let Some(reason_code) = &filter.reason_code {
+        let value = placeholder(&mut binds, Bind::Text(reason_code.clone()));
+        conditions.push(format!("c.reason_code = {value}"));
+    }
+    if let Some(order_id) = &filter.order_id {
+        let value = placeholder(&mut binds, Bind::Text(order_id.clone()));
+        conditions.push(format!("c.order_id = {value}"));
+    }
+    if let Some(customer_id) = &filter.customer_id {
+        let value = placeholder(&mut binds, Bind::Text(customer_id.clone()));
+        conditions.push(format!("c.customer_id = {value}"));
+    }
+    if let Some(query) = &filter.query {
+        let plan = backend.search_plan(pool, query).await?;
+        let (condition, values) = backend.case_search(binds.len() + 1, query, &plan);
+        binds.extend(values.into_iter().map(Bind::Text));
+        conditions.push(condition);
+    }
+    let column = filter.sort.column();
+    let (comparison, direction) = if filter.sort.descending() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some((key, id)) = &filter.after {
+        let key = placeholder(&mut binds, Bind::Number(*key));
+        let id = placeholder(&mut binds, Bind::Text(id.clone()));
+        conditions.push(format!(
+            "(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"
+        ));
+    }
+    let limit = placeholder(&mut binds, Bind::Number(filter.limit));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        statement = match bind {
+            Bind::Text(text) => statement.bind(text),
+            Bind::Number(number) => statement.bind(number),
+        };
+    }
+    let rows = statement.fetch_all(pool).await?;
+    rows.iter().map(case_from_row).collect()
+}
