@@ -13,9 +13,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use crate::db::{Backend, Database, dialect};
-use crate::demo;
 use crate::domain::Role;
 use crate::domain::time::now_micros;
+use crate::operations::shops as shop_setup;
 
 #[derive(Debug, clap::Args)]
 pub struct Options {
@@ -102,8 +102,8 @@ impl Figures {
 pub async fn run(options: Options) -> anyhow::Result<()> {
     let database = Database::connect(&options.target).await?;
     database.migrate().await?;
-    let shop = demo::ensure_shop(&database, SHOP, "压测店铺").await?;
-    let staff_id = demo::add_staff(
+    let shop = shop_setup::ensure_shop(&database, SHOP, "压测店铺").await?;
+    let staff_id = shop_setup::add_staff(
         &database,
         &shop,
         "bench@bench.local",
@@ -112,7 +112,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "bench-password",
     )
     .await?;
-    demo::add_token(
+    shop_setup::add_token(
         &database,
         &shop,
         Some(&staff_id),

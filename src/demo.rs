@@ -3,15 +3,11 @@
 
 use std::collections::VecDeque;
 
-use anyhow::Context;
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, SaltString};
-
 use crate::db::Database;
-use crate::db::shops::{self, Actor, NewShop};
+use crate::db::shops::Actor;
 use crate::domain::lifecycle::{Moment, next_status};
 use crate::domain::time::now_micros;
-use crate::domain::{Action, CaseKind, Currency, Role, Status};
+use crate::domain::{Action, CaseKind, Role, Status};
 use crate::operations::cases::{
     self as case_operations, CaseLineInput, ContactInput, NewCaseInput,
 };
@@ -19,6 +15,7 @@ use crate::operations::orders::{
     self as order_operations, CustomerInput, OrderInput, OrderLineInput,
 };
 use crate::operations::refunds::{self as refund_operations, RefundInput};
+use crate::operations::shops::{add_staff, add_token, ensure_shop};
 use crate::operations::transitions::{self, TransitionInput};
 
 pub const SHOP_SLUG: &str = "demo";
@@ -57,85 +54,6 @@ pub const STAFF: &[(&str, &str, Role, &str)] = &[
         "demo-inspector-token",
     ),
 ];
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
-    Ok(Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|error| anyhow::anyhow!("hashing a password: {error}"))?
-        .to_string())
-}
-
-/// Creates a shop with the default reasons, or returns the existing one with this slug.
-pub async fn ensure_shop(
-    database: &Database,
-    slug: &str,
-    name: &str,
-) -> anyhow::Result<shops::Shop> {
-    if let Some(shop) = shops::find_shop_by_slug(&database.reader, slug).await? {
-        return Ok(shop);
-    }
-    let mut transaction = database.begin().await?;
-    let id = shops::insert_shop(
-        &mut transaction,
-        &NewShop {
-            slug,
-            name,
-            currency: Currency::CNY,
-            time_zone: "Asia/Shanghai",
-            locale: "zh-CN",
-        },
-    )
-    .await?;
-    for (position, reason) in shops::default_reasons().iter().enumerate() {
-        shops::upsert_reason(&mut transaction, &id, reason, position as i64).await?;
-    }
-    transaction.commit().await?;
-    shops::find_shop_by_slug(&database.writer, slug)
-        .await?
-        .context("the shop just created is missing")
-}
-
-/// Adds (or updates) a staff member of the shop; returns the staff id.
-pub async fn add_staff(
-    database: &Database,
-    shop: &shops::Shop,
-    email: &str,
-    name: &str,
-    role: Role,
-    password: &str,
-) -> anyhow::Result<String> {
-    let hash = hash_password(password)?;
-    let mut transaction = database.begin().await?;
-    let id = shops::upsert_staff(&mut transaction, email, name, &hash).await?;
-    shops::set_membership(&mut transaction, &shop.id, &id, role).await?;
-    transaction.commit().await?;
-    Ok(id)
-}
-
-/// Stores a token's hash for the shop and role.
-pub async fn add_token(
-    database: &Database,
-    shop: &shops::Shop,
-    staff_id: Option<&str>,
-    role: Role,
-    name: &str,
-    token: &str,
-) -> anyhow::Result<()> {
-    let mut transaction = database.begin().await?;
-    shops::insert_token(
-        &mut transaction,
-        &shop.id,
-        staff_id,
-        role,
-        name,
-        &crate::api::token_hash(token),
-    )
-    .await?;
-    transaction.commit().await?;
-    Ok(())
-}
 
 const CUSTOMERS: &[(&str, &str)] = &[
     ("王小明", "13800138001"),

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use aftersale::db::{Database, shops};
 use aftersale::domain::Role;
+use aftersale::operations::shops as shop_setup;
 use aftersale::{api, bench, demo};
 
 const DEFAULT_DATABASE: &str = "sqlite://data/aftersale.db";
@@ -217,7 +218,7 @@ async fn main() -> anyhow::Result<()> {
                 AdminCommand::Shop {
                     what: ShopCommand::Add { slug, name },
                 } => {
-                    let shop = demo::ensure_shop(&database, &slug, &name).await?;
+                    let shop = shop_setup::ensure_shop(&database, &slug, &name).await?;
                     println!("Shop '{}' ({}) is ready.", shop.slug, shop.id);
                 }
                 AdminCommand::User {
@@ -235,7 +236,7 @@ async fn main() -> anyhow::Result<()> {
                         bail!("the password needs at least 8 characters");
                     }
                     let shop = find_shop(&database, &shop).await?;
-                    let id = demo::add_staff(
+                    let id = shop_setup::add_staff(
                         &database,
                         &shop,
                         email.trim(),
@@ -277,8 +278,15 @@ async fn main() -> anyhow::Result<()> {
                         }
                     };
                     let token = format!("as_{}", hex::encode(rand::random::<[u8; 24]>()));
-                    demo::add_token(&database, &shop, staff_id.as_deref(), role, &name, &token)
-                        .await?;
+                    shop_setup::add_token(
+                        &database,
+                        &shop,
+                        staff_id.as_deref(),
+                        role,
+                        &name,
+                        &token,
+                    )
+                    .await?;
                     println!("{token}");
                     eprintln!("Keep it safe: only its hash is stored.");
                 }

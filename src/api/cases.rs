@@ -8,8 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{
-    CaseLineView, CaseView, EventView, MessageView, Page, RefundView, decode_cursor, encode_cursor,
-    page_limit,
+    CaseLineView, CaseView, EventView, MessageView, Page, RefundView, after, page_limit,
 };
 use super::{AppState, idempotency};
 use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
@@ -167,9 +166,7 @@ pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter
             AppError::invalid("sort", format!("unknown sort '{sort}'; use due_at, created_at or updated_at, with - for descending"))
         })?;
     }
-    if let Some(cursor) = query.cursor.as_deref().filter(|text| !text.is_empty()) {
-        filter.after = Some(decode_cursor(cursor)?);
-    }
+    filter.after = after(query.cursor.as_deref())?;
     Ok(filter)
 }
 
@@ -186,20 +183,12 @@ pub async fn case_page(
         filter,
     )
     .await?;
-    let next_cursor = if records.len() as i64 == filter.limit {
-        records
-            .last()
-            .map(|last| encode_cursor(filter.sort.key_of(last), &last.id))
-    } else {
-        None
-    };
-    Ok(Page {
-        items: records
-            .into_iter()
-            .map(|case| CaseView::new(&actor.shop, case))
-            .collect(),
-        next_cursor,
-    })
+    Ok(Page::of(
+        records,
+        filter.limit,
+        |case| (filter.sort.key_of(case), case.id.as_str()),
+        |case| CaseView::new(&actor.shop, case),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
@@ -299,18 +288,7 @@ pub async fn post_message(
     Path(id): Path<String>,
     Json(input): Json<MessageInput>,
 ) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
-    let message = case_operations::post_message(
-        &state.database,
-        &actor,
-        &id,
-        Visibility::Customer,
-        &input.body,
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(MessageView::new(&actor.shop, message)),
-    ))
+    add_message(&state, &actor, &id, Visibility::Customer, &input.body).await
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
@@ -321,14 +299,18 @@ pub async fn post_note(
     Path(id): Path<String>,
     Json(input): Json<MessageInput>,
 ) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
-    let message = case_operations::post_message(
-        &state.database,
-        &actor,
-        &id,
-        Visibility::Internal,
-        &input.body,
-    )
-    .await?;
+    add_message(&state, &actor, &id, Visibility::Internal, &input.body).await
+}
+
+async fn add_message(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    visibility: Visibility,
+    body: &str,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    let message =
+        case_operations::post_message(&state.database, actor, id, visibility, body).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(MessageView::new(&actor.shop, message)),

@@ -8,10 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::cases::{CaseListQuery, case_filter, case_page};
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::{
-    CaseView, OrderLineView, OrderView, Page, ShipmentView, decode_cursor, encode_cursor,
-    page_limit,
-};
+use super::views::{CaseView, OrderLineView, OrderView, Page, ShipmentView, after, page_limit};
 use crate::db::customers::{self, CustomerRecord};
 use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self, Reason};
@@ -123,12 +120,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<axum::Json<Page<OrderView>>> {
     let limit = page_limit(query.limit)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .filter(|cursor| !cursor.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let after = after(query.cursor.as_deref())?;
     let q = search(&query)?;
     let records = orders::list(
         &state.database.reader,
@@ -140,20 +132,12 @@ pub async fn list(
         limit,
     )
     .await?;
-    let next_cursor = if records.len() as i64 == limit {
-        records
-            .last()
-            .map(|last| encode_cursor(last.placed_at, &last.id))
-    } else {
-        None
-    };
-    Ok(axum::Json(Page {
-        items: records
-            .into_iter()
-            .map(|order| OrderView::new(&actor.shop, order))
-            .collect(),
-        next_cursor,
-    }))
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |order| (order.placed_at, order.id.as_str()),
+        |order| OrderView::new(&actor.shop, order),
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
@@ -201,12 +185,7 @@ pub async fn list_customers(
     Query(query): Query<ListQuery>,
 ) -> AppResult<axum::Json<Page<CustomerRecord>>> {
     let limit = page_limit(query.limit)?;
-    let after = query
-        .cursor
-        .as_deref()
-        .filter(|cursor| !cursor.is_empty())
-        .map(decode_cursor)
-        .transpose()?;
+    let after = after(query.cursor.as_deref())?;
     let q = search(&query)?;
     let records = customers::list(
         &state.database.reader,
@@ -217,17 +196,12 @@ pub async fn list_customers(
         limit,
     )
     .await?;
-    let next_cursor = if records.len() as i64 == limit {
-        records
-            .last()
-            .map(|last| encode_cursor(last.created_at, &last.id))
-    } else {
-        None
-    };
-    Ok(axum::Json(Page {
-        items: records,
-        next_cursor,
-    }))
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |customer| (customer.created_at, customer.id.as_str()),
+        |customer| customer,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),

@@ -325,12 +325,43 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page of `records` shown through `view`; a full page carries the cursor after its last
+    /// record, whose (sort key, id) `position` gives.
+    pub fn of<R>(
+        records: Vec<R>,
+        limit: i64,
+        position: impl Fn(&R) -> (i64, &str),
+        view: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let next_cursor = match records.last() {
+            Some(last) if records.len() as i64 == limit => {
+                let (key, id) = position(last);
+                Some(encode_cursor(key, id))
+            }
+            _ => None,
+        };
+        Page {
+            items: records.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
+
+/// The position a page starts after, from the `cursor` parameter (absent or empty: the start).
+pub fn after(cursor: Option<&str>) -> Result<Option<(i64, String)>, AppError> {
+    cursor
+        .filter(|cursor| !cursor.is_empty())
+        .map(decode_cursor)
+        .transpose()
+}
+
 /// A keyset cursor: the sort key and id of the last item of a page, opaque to clients.
-pub fn encode_cursor(key: i64, id: &str) -> String {
+fn encode_cursor(key: i64, id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("{key}:{id}"))
 }
 
-pub fn decode_cursor(cursor: &str) -> Result<(i64, String), AppError> {
+fn decode_cursor(cursor: &str) -> Result<(i64, String), AppError> {
     let invalid = || AppError::BadRequest {
         code: "invalid_cursor",
         message: "cursor is not one this API returned".into(),

@@ -77,22 +77,6 @@ pub(super) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
 pub const NEXT_SEQUENCE_SQL: &str = "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
     ON CONFLICT (shop_id, day) DO UPDATE SET value = case_counters.value + 1 RETURNING value";
 
-/// The next number of the shop's day (`day` as YYYYMMDD), counted atomically.
-pub async fn next_sequence(
-    transaction: &mut Transaction,
-    shop_id: &str,
-    day: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
-         ON CONFLICT (shop_id, day) DO UPDATE SET value = case_counters.value + 1 RETURNING value",
-    )
-    .bind(shop_id)
-    .bind(day)
-    .fetch_one(&mut **transaction)
-    .await
-}
-
 pub struct NewCase<'a> {
     pub id: &'a str,
     pub shop_id: &'a str,

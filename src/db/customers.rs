@@ -109,26 +109,6 @@ pub async fn find_or_insert(
     Ok((id, true))
 }
 
-pub async fn set_tier(
-    transaction: &mut Transaction,
-    shop_id: &str,
-    customer_id: &str,
-    tier: &str,
-    tags: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE customers SET tier = $1, tags = $2, updated_at = $3 WHERE shop_id = $4 AND id = $5",
-    )
-    .bind(tier)
-    .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
-    .bind(now_micros())
-    .bind(shop_id)
-    .bind(customer_id)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
-}
-
 pub async fn get(
     pool: &AnyPool,
     shop_id: &str,

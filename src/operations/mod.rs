@@ -6,15 +6,10 @@ pub mod cases;
 pub mod import;
 pub mod orders;
 pub mod refunds;
+pub mod shops;
 pub mod transitions;
 
-use crate::db::Transaction;
 use crate::error::AppError;
-
-/// Commits, mapping a unique-key race to a conflict rather than an internal error.
-pub async fn commit(transaction: Transaction) -> Result<(), AppError> {
-    transaction.commit().await.map_err(AppError::from)
-}
 
 /// A text field: trimmed, required non-empty when `required`, at most `maximum` characters.
 pub fn text_field(

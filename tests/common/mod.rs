@@ -5,8 +5,8 @@
 
 use aftersale::api::{AppState, router};
 use aftersale::db::Database;
-use aftersale::demo;
 use aftersale::domain::Role;
+use aftersale::operations::shops as shop_setup;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -72,7 +72,7 @@ impl TestApp {
     pub async fn start() -> TestApp {
         let (database, directory) = fresh_database().await;
         database.migrate().await.expect("migrate");
-        let shop = demo::ensure_shop(&database, "shop", "测试店铺")
+        let shop = shop_setup::ensure_shop(&database, "shop", "测试店铺")
             .await
             .unwrap();
         for (email, role, token) in [
@@ -82,17 +82,17 @@ impl TestApp {
             ("supervisor@test.local", Role::Supervisor, SUPERVISOR),
             ("admin@test.local", Role::Admin, ADMIN),
         ] {
-            let id = demo::add_staff(&database, &shop, email, email, role, "password1")
+            let id = shop_setup::add_staff(&database, &shop, email, email, role, "password1")
                 .await
                 .unwrap();
-            demo::add_token(&database, &shop, Some(&id), role, "test", token)
+            shop_setup::add_token(&database, &shop, Some(&id), role, "test", token)
                 .await
                 .unwrap();
         }
-        let other = demo::ensure_shop(&database, "other", "别家店铺")
+        let other = shop_setup::ensure_shop(&database, "other", "别家店铺")
             .await
             .unwrap();
-        let id = demo::add_staff(
+        let id = shop_setup::add_staff(
             &database,
             &other,
             "agent@other.local",
@@ -102,7 +102,7 @@ impl TestApp {
         )
         .await
         .unwrap();
-        demo::add_token(
+        shop_setup::add_token(
             &database,
             &other,
             Some(&id),
