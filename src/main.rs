@@ -50,8 +50,19 @@ enum Command {
         #[command(subcommand)]
         what: AdminCommand,
     },
+    /// The policy engine (see docs/POLICY.md).
+    Policy {
+        #[command(subcommand)]
+        what: PolicyCommand,
+    },
     /// Measures the hot paths over HTTP on a large shop (see docs/BENCHMARKS.md).
     Bench(bench::Options),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Reads one JSON request (or an array of them) on stdin and writes the decision(s) as JSON.
+    Evaluate,
 }
 
 #[derive(Subcommand)]
@@ -293,6 +304,19 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Bench(options) => bench::run(options).await?,
+        Command::Policy {
+            what: PolicyCommand::Evaluate,
+        } => {
+            let mut input = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+                .context("reading the request from stdin")?;
+            let (output, all_decided) =
+                aftersale::domain::policy::evaluate_json(&input, jiff::Timestamp::now());
+            println!("{output}");
+            if !all_decided {
+                std::process::exit(2);
+            }
+        }
     }
     Ok(())
 }

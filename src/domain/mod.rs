@@ -1,11 +1,13 @@
 //! The pure domain: plain types and functions, no I/O, no SQL, no HTTP.
 //! Handlers parse input into these types, call these functions, then persist.
 
+pub mod calendar;
 pub mod case;
 pub mod identifiers;
 pub mod lifecycle;
 pub mod money;
 pub mod order;
+pub mod policy;
 pub mod refund;
 pub mod time;
 

@@ -1,0 +1,159 @@
+//! Working calendars: which days are working days, with public holidays and make-up
+//! working days (调休). A year the calendar does not cover is *unknown*, never guessed silently.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::{Date, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// China's calendar for the years the State Council has published (assets/calendar).
+pub const CHINA_JSON: &str = include_str!("../../assets/calendar/cn-working-calendar.json");
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkingCalendar {
+    years: BTreeMap<i16, Year>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Year {
+    holidays: BTreeSet<Date>,
+    makeup_workdays: BTreeSet<Date>,
+}
+
+/// The file format: the shared data's shape, also what a shop uploads to edit its calendar.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CalendarFile {
+    pub years: BTreeMap<String, YearFile>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct YearFile {
+    #[serde(default)]
+    pub holidays: Vec<HolidayFile>,
+    #[serde(default)]
+    pub makeup_workdays: Vec<Date>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HolidayFile {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    pub start: Date,
+    pub end: Date,
+}
+
+impl WorkingCalendar {
+    /// China's published calendar, shipped with the binary.
+    pub fn china() -> WorkingCalendar {
+        WorkingCalendar::from_json(CHINA_JSON).expect("the shipped calendar is valid")
+    }
+
+    /// A calendar that knows only weekends (for jurisdictions without a holiday list).
+    pub fn weekends_only() -> WorkingCalendar {
+        WorkingCalendar::default()
+    }
+
+    pub fn from_json(json: &str) -> Result<WorkingCalendar, String> {
+        let file: CalendarFile =
+            serde_json::from_str(json).map_err(|error| format!("calendar: {error}"))?;
+        let mut years = BTreeMap::new();
+        for (name, year_file) in file.years {
+            let year: i16 = name
+                .parse()
+                .map_err(|_| format!("calendar: '{name}' is not a year"))?;
+            let mut entry = Year::default();
+            for holiday in &year_file.holidays {
+                if holiday.end < holiday.start {
+                    return Err(format!(
+                        "calendar: holiday '{}' ends before it starts",
+                        holiday.name
+                    ));
+                }
+                let mut day = holiday.start;
+                while day <= holiday.end {
+                    entry.holidays.insert(day);
+                    day = day.tomorrow().map_err(|error| error.to_string())?;
+                }
+            }
+            entry
+                .makeup_workdays
+                .extend(year_file.makeup_workdays.iter().copied());
+            years.insert(year, entry);
+        }
+        Ok(WorkingCalendar { years })
+    }
+
+    /// Whether the calendar has a published list for this date's year.
+    pub fn knows(&self, date: Date) -> bool {
+        self.years.contains_key(&date.year())
+    }
+
+    pub fn years(&self) -> Vec<i16> {
+        self.years.keys().copied().collect()
+    }
+
+    /// A working day: Monday–Friday unless a holiday, or a make-up working day.
+    /// Years the calendar does not know follow the plain week.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        if let Some(year) = self.years.get(&date.year()) {
+            if year.makeup_workdays.contains(&date) {
+                return true;
+            }
+            if year.holidays.contains(&date) {
+                return false;
+            }
+        }
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+    }
+
+    pub fn is_holiday(&self, date: Date) -> bool {
+        self.years
+            .get(&date.year())
+            .is_some_and(|year| year.holidays.contains(&date))
+    }
+
+    /// The first working day on or after `date`.
+    pub fn next_working_day(&self, date: Date) -> Date {
+        let mut day = date;
+        for _ in 0..60 {
+            if self.is_working_day(day) {
+                return day;
+            }
+            day = day.tomorrow().unwrap_or(day);
+        }
+        day
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn china_knows_holidays_and_makeup_days() {
+        let calendar = WorkingCalendar::china();
+        assert!(calendar.knows(date(2026, 5, 1)));
+        assert!(!calendar.knows(date(2027, 5, 1)));
+        // National Day 2025 runs 10-01..10-08; 2025-09-28 (Sunday) and 10-11 (Saturday) are worked.
+        assert!(!calendar.is_working_day(date(2025, 10, 3)));
+        assert!(calendar.is_working_day(date(2025, 9, 28)));
+        assert!(calendar.is_working_day(date(2025, 10, 11)));
+        assert!(!calendar.is_working_day(date(2026, 6, 7)));
+        assert!(calendar.is_working_day(date(2026, 6, 8)));
+        assert_eq!(
+            calendar.next_working_day(date(2025, 10, 1)),
+            date(2025, 10, 9)
+        );
+    }
+
+    #[test]
+    fn bad_files_are_reported() {
+        assert!(WorkingCalendar::from_json("{}").is_err());
+        assert!(WorkingCalendar::from_json(r#"{"years":{"x":{}}}"#).is_err());
+        let reversed = r#"{"years":{"2026":{"holidays":[{"name":"a","start":"2026-02-02","end":"2026-02-01"}]}}}"#;
+        assert!(WorkingCalendar::from_json(reversed).is_err());
+    }
+}

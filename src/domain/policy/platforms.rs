@@ -1,0 +1,143 @@
+//! Platform rules on top of the law: Taobao/Tmall disputes (B1) and JD's dispute time limits (B2).
+
+use jiff::{ToSpan, civil::time};
+
+use super::Context;
+use super::decision::{Builder, Party, text};
+use super::periods::{DayPeriod, add_window_minutes, deadline, moment_deadline};
+use super::request::Remedy;
+
+pub fn decide(context: &Context, builder: &mut Builder) {
+    if context.is_platform(&["taobao", "tmall"]) {
+        taobao(context, builder);
+    }
+    if context.is_platform(&["jd"]) {
+        jd(context, builder);
+    }
+}
+
+fn taobao(context: &Context, builder: &mut Builder) {
+    let facts = &context.request.facts;
+    let shipped_after_request = match (&context.dates.shipped, &context.dates.requested) {
+        (Some(shipped), Some(requested)) => shipped > requested,
+        _ => false,
+    };
+    if facts.delivery_refused && (facts.shipped_without_consent || shipped_after_request) {
+        builder.allow(
+            Remedy::RefundOnly,
+            "shipped_without_consent",
+            &["CN-P5"],
+            text(
+                "买家申请退款后卖家未经同意发货，买家拒收：退款给买家，运费和风险由卖家承担",
+                "The seller shipped after the refund request without consent and the buyer refused it: refund, the seller bears freight and risk",
+            ),
+        );
+        builder.freight(
+            Party::Seller,
+            Party::Seller,
+            &["CN-P5"],
+            text(
+                "卖家承担来回运费和风险",
+                "The seller bears all freight and the risk",
+            ),
+        );
+    } else if facts.delivery_refused {
+        let excluded = builder.has_finding("excluded");
+        if excluded {
+            builder.refuse(
+                Remedy::RefundOnly,
+                "delivery_refused",
+                &["CN-P6"],
+                text(
+                    "不支持七天无理由的商品无正当理由拒收：货款付给卖家，买家自行取回商品",
+                    "Refusing without good reason an item without 7-day return: the payment goes to the seller and the buyer recovers the goods",
+                ),
+            );
+        } else {
+            builder.allow(
+                Remedy::RefundOnly,
+                "delivery_refused",
+                &["CN-P6"],
+                text(
+                    "支持七天无理由的商品拒收：退款给买家，卖家取回商品并承担风险",
+                    "Refusing delivery of an item with 7-day return: refund to the buyer; the seller recovers the goods and bears the risk",
+                ),
+            );
+        }
+    }
+}
+
+fn jd(context: &Context, builder: &mut Builder) {
+    let dates = &context.dates;
+    if let Some(rejected) = &dates.rejected {
+        let period = DayPeriod::after(rejected.date(), 15);
+        let asked = dates
+            .intervention_requested
+            .as_ref()
+            .map(|moment| moment.date());
+        builder.deadlines.push(deadline(
+            "platform_intervention",
+            &period,
+            &context.zone,
+            asked,
+            &["CN-P21"],
+            text(
+                format!("售后单被驳回后15个自然日内（至 {}）可申请京东介入", period.last_day),
+                format!("JD may be asked to intervene within 15 natural days after the rejection (until {})", period.last_day),
+            ),
+        ));
+        if asked.is_some_and(|date| !period.contains(date)) {
+            if context.request.facts.counterfeit_or_court_document {
+                builder.find(
+                    "intervention_without_time_limit",
+                    &["CN-P21"],
+                    text(
+                        "经认定为假货/禁售品或有生效法律文书：不受时限限制",
+                        "Counterfeit or prohibited goods found, or a court document: no time limit",
+                    ),
+                );
+            } else {
+                builder.find(
+                    "intervention_window_missed",
+                    &["CN-P21"],
+                    text(
+                        format!("申请介入已超过15个自然日（最后一天 {}）：京东可不予受理", period.last_day),
+                        format!("Intervention was asked after the 15 natural days (last day {}): JD may decline", period.last_day),
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(opened) = &dates.dispute_opened {
+        let due = opened.saturating_add(24.hours());
+        builder.deadlines.push(moment_deadline(
+            "merchant_dispute_response",
+            &due,
+            None,
+            &["CN-P22"],
+            text(
+                "纠纷单到达商家后24小时内协商或举证，逾期京东可按现有证据判定退货退款，运费和损失由商家承担",
+                "The merchant has 24 hours to settle or give evidence; after that JD may decide on the evidence and order a return and refund at the merchant's cost",
+            ),
+        ));
+    }
+    if let Some(asked) = &dates.evidence_requested {
+        let due = add_window_minutes(asked, 4 * 60, time(9, 0, 0, 0), time(18, 0, 0, 0));
+        builder.deadlines.push(moment_deadline(
+            "merchant_evidence",
+            &due,
+            None,
+            &["CN-P23"],
+            text(
+                format!(
+                    "补充举证4小时，只计每天09:00–18:00：截止 {}",
+                    due.strftime("%Y-%m-%d %H:%M")
+                ),
+                format!(
+                    "Further evidence within 4 hours counted only 09:00–18:00 each day: due {}",
+                    due.strftime("%Y-%m-%d %H:%M")
+                ),
+            ),
+        ));
+    }
+}
