@@ -225,7 +225,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                 .await
                 .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
             let (reason_code, description) = DESCRIPTIONS[counter % DESCRIPTIONS.len()];
-            let (case, _) = case_operations::create(
+            let case = case_operations::create(
                 database,
                 &agent,
                 &NewCaseInput {
@@ -253,7 +253,8 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                 },
             )
             .await
-            .map_err(|error| anyhow::anyhow!("demo case: {error}"))?;
+            .map_err(|error| anyhow::anyhow!("demo case: {error}"))?
+            .case;
             let mut version = case.version;
             for (step, (action, role)) in path.into_iter().enumerate() {
                 let actor = actor_for(role);

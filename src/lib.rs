@@ -8,4 +8,5 @@ pub mod bench;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod operations;

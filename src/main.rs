@@ -22,6 +22,15 @@ struct Cli {
     /// sqlite://PATH (embedded, the default) or postgres://USER@HOST/DATABASE.
     #[arg(long, env = "APP_DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     database_url: String,
+    /// For drills and tests: the timer worker acts as if it were this many hours later.
+    #[arg(
+        long,
+        env = "APP_CLOCK_OFFSET_HOURS",
+        default_value_t = 0,
+        global = true,
+        hide = true
+    )]
+    clock_offset_hours: i64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -201,6 +210,10 @@ async fn main() -> anyhow::Result<()> {
                     "  try: curl -H 'Authorization: Bearer demo-agent-token' 'http://{address}/api/v1/cases?status=open'"
                 );
             }
+            aftersale::jobs::spawn(
+                database.clone(),
+                aftersale::jobs::WorkerClock::with_offset_hours(cli.clock_offset_hours),
+            );
             axum::serve(listener, api::router(api::AppState::new(database)))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

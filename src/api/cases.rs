@@ -8,13 +8,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{
-    CaseLineView, CaseView, EventView, MessageView, Page, RefundView, after, page_limit,
+    CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, after, page_limit,
 };
 use super::{AppState, idempotency};
 use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
 use crate::db::cases;
 use crate::db::refunds as refund_records;
 use crate::db::shops::Actor;
+use crate::db::timers::{self, TimerRecord};
 use crate::domain::CaseKind;
 use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::domain::time::now_micros;
@@ -29,11 +30,20 @@ async fn full_view(
     actor: &Actor,
     case: cases::CaseRecord,
 ) -> AppResult<CaseView> {
-    let lines = cases::lines(&state.database.reader, &case.id).await?;
-    Ok(view_with(actor, case, &lines))
+    let reader = &state.database.reader;
+    let lines = cases::lines(reader, &case.id).await?;
+    let decision = cases::policy_decision(reader, &case.id).await?;
+    let timers = timers::pending_for_case(reader, &case.id).await?;
+    Ok(view_with(actor, case, &lines, decision.as_deref(), &timers))
 }
 
-fn view_with(actor: &Actor, case: cases::CaseRecord, lines: &[cases::CaseLineRecord]) -> CaseView {
+fn view_with(
+    actor: &Actor,
+    case: cases::CaseRecord,
+    lines: &[cases::CaseLineRecord],
+    decision: Option<&str>,
+    timers: &[TimerRecord],
+) -> CaseView {
     let moment = Moment {
         now: now_micros(),
         ended_at: case.ended_at,
@@ -41,6 +51,13 @@ fn view_with(actor: &Actor, case: cases::CaseRecord, lines: &[cases::CaseLineRec
     let actions = allowed_actions(case.kind, case.status, actor.role, moment);
     let mut view = CaseView::new(&actor.shop, case);
     view.lines = Some(lines.iter().map(CaseLineView::from).collect());
+    view.policy = decision.and_then(|json| serde_json::from_str(json).ok());
+    view.clocks = Some(
+        timers
+            .iter()
+            .map(|timer| ClockView::new(&actor.shop, timer))
+            .collect(),
+    );
     view.allowed_actions = Some(
         actions
             .iter()
@@ -58,10 +75,17 @@ pub async fn create(
     Authenticated(actor): Authenticated,
     Json(input): Json<NewCaseInput>,
 ) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
-    let (case, lines) = case_operations::create(&state.database, &actor, &input).await?;
+    let created = case_operations::create(&state.database, &actor, &input).await?;
+    let timers: Vec<TimerRecord> = created.timer.into_iter().collect();
     Ok((
         StatusCode::CREATED,
-        axum::Json(view_with(&actor, case, &lines)),
+        axum::Json(view_with(
+            &actor,
+            created.case,
+            &created.lines,
+            created.policy_decision.as_deref(),
+            &timers,
+        )),
     ))
 }
 

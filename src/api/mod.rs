@@ -6,6 +6,7 @@ mod extract;
 mod idempotency;
 mod openapi;
 mod orders;
+mod policy;
 mod views;
 
 use std::sync::Arc;
@@ -70,6 +71,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/customers/{id}", get(orders::show_customer))
         .route("/reasons", get(orders::reasons))
+        .route("/policy/evaluate", post(policy::evaluate))
+        .route(
+            "/settings",
+            get(policy::show_settings).put(policy::save_settings),
+        )
         .route("/openapi.json", get(openapi::document))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

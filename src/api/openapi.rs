@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{AppState, cases, orders};
+use super::{AppState, cases, orders, policy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,10 +15,11 @@ use super::{AppState, cases, orders};
         cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds,
         orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
+        policy::evaluate, policy::show_settings, policy::save_settings,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Conventions),
-    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"))
+    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"))
 )]
 pub struct ApiDocument;
 

@@ -10,6 +10,8 @@ use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord};
 use crate::db::orders::{OrderLineRecord, OrderRecord, ShipmentRecord};
 use crate::db::refunds::RefundRecord;
 use crate::db::shops::Shop;
+use crate::db::timers::TimerRecord;
+use crate::domain::clocks::describe;
 use crate::domain::time::format_in_zone;
 use crate::error::AppError;
 
@@ -82,6 +84,44 @@ pub struct CaseView {
     /// What the caller may do now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
+    /// The policy engine's decision when the case was opened (docs/POLICY.md): the remedies
+    /// allowed, deadlines, refund and freight, with rule ids. Null for conversations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub policy: Option<serde_json::Value>,
+    /// The clocks running on the case and what happens when they run out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clocks: Option<Vec<ClockView>>,
+}
+
+/// A running clock.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockView {
+    /// refund_unanswered, return_unanswered, return_not_shipped, return_not_confirmed, replacement_not_confirmed.
+    pub clock: String,
+    /// When it fires, in the shop's time zone.
+    pub fires_at: String,
+    /// What it will do: the actions, taken by the system.
+    pub actions: Vec<String>,
+    /// Where the wait comes from (platform default or the shop's setting).
+    pub rule: String,
+    pub explanation: crate::domain::policy::Text,
+}
+
+impl ClockView {
+    pub fn new(shop: &Shop, timer: &TimerRecord) -> ClockView {
+        ClockView {
+            clock: timer.clock.as_str().into(),
+            fires_at: time(shop, timer.due_at),
+            actions: timer
+                .steps
+                .iter()
+                .map(|step| step.as_str().to_string())
+                .collect(),
+            rule: timer.rule.clone(),
+            explanation: describe(timer.clock, &timer.steps),
+        }
+    }
 }
 
 impl CaseView {
@@ -114,6 +154,8 @@ impl CaseView {
             currency: shop.currency.as_str().into(),
             lines: None,
             allowed_actions: None,
+            policy: None,
+            clocks: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::domain::{CaseKind, Priority, Role, Status};
 #[derive(Debug, Clone)]
 pub struct CaseRecord {
     pub id: String,
+    pub shop_id: String,
     pub number: String,
     pub order_id: String,
     pub order_number: String,
@@ -31,11 +32,15 @@ pub struct CaseRecord {
     pub updated_at: i64,
     pub ended_at: Option<i64>,
     pub version: i64,
+    /// The order's sales platform (decides the clocks).
+    pub platform: String,
+    pub order_shipped_at: Option<i64>,
 }
 
-pub(super) const CASE_COLUMNS: &str = "c.id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
+pub(super) const CASE_COLUMNS: &str = "c.id, c.shop_id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
     c.kind, c.status, c.reason_code, c.description, c.priority, c.assignee_id, c.tags, c.channel, c.contact_name, \
-    c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version";
+    c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version, \
+    o.platform, o.shipped_at AS order_shipped_at";
 pub(super) const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
 
 fn corrupt(column: &str, value: &str) -> sqlx::Error {
@@ -49,6 +54,7 @@ pub(super) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
     let tags: String = row.try_get("tags")?;
     Ok(CaseRecord {
         id: row.try_get("id")?,
+        shop_id: row.try_get("shop_id")?,
         number: row.try_get("number")?,
         order_id: row.try_get("order_id")?,
         order_number: row.try_get("order_number")?,
@@ -70,6 +76,8 @@ pub(super) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
         updated_at: row.try_get("updated_at")?,
         ended_at: row.try_get("ended_at")?,
         version: row.try_get("version")?,
+        platform: row.try_get("platform")?,
+        order_shipped_at: row.try_get("order_shipped_at")?,
     })
 }
 
@@ -97,6 +105,8 @@ pub struct NewCase<'a> {
     pub due_at: i64,
     pub now: i64,
     pub search_text: &'a str,
+    /// The policy engine's decision at creation, as JSON.
+    pub policy_decision: Option<&'a str>,
 }
 
 /// Adds the case's row (and on SQLite its search-index row) to `batch`.
@@ -104,8 +114,8 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
     batch.push(
         "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
          description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
-         contact_email, due_at, created_at, updated_at, ended_at, version, search_text) VALUES ($1, $2, $3, $4, \
-         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21)",
+         contact_email, due_at, created_at, updated_at, ended_at, version, search_text, policy_decision) VALUES ($1, $2, \
+         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21, $22)",
         vec![
             case.id.into(),
             case.shop_id.into(),
@@ -128,6 +138,7 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
             case.due_at.into(),
             case.now.into(),
             case.search_text.into(),
+            case.policy_decision.into(),
         ],
     );
     if backend == Backend::Sqlite {
@@ -160,8 +171,18 @@ pub struct OrderForCase {
     pub customer_id: Option<String>,
     pub customer_name: Option<String>,
     pub customer_phone: Option<String>,
+    pub platform: String,
+    pub currency: String,
+    pub total_minor: i64,
+    pub shipping_fee_minor: i64,
+    pub placed_at: i64,
+    pub paid_at: Option<i64>,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
     /// Whether the reason code asked about is one of the shop's active reasons.
     pub reason_active: bool,
+    /// The reason's category (quality, preference, logistics …), if it is active.
+    pub reason_category: Option<String>,
     /// The order's lines with what has been refunded on each.
     pub lines: Vec<OrderLineRecord>,
 }
@@ -173,8 +194,9 @@ pub async fn order_for_case(
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, \
-         (SELECT COUNT(*) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_count, \
+        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, o.platform, o.currency, o.total_minor, \
+         o.shipping_fee_minor, o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, \
+         (SELECT MIN(r.category) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_category, \
          l.id AS line_id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
          l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
          WHERE r.order_line_id = l.id) AS refunded_minor \
@@ -213,7 +235,18 @@ pub async fn order_for_case(
         customer_id: first.try_get("customer_id")?,
         customer_name: first.try_get("name")?,
         customer_phone: first.try_get("phone")?,
-        reason_active: first.try_get::<i64, _>("reason_count")? > 0,
+        platform: first.try_get("platform")?,
+        currency: first.try_get("currency")?,
+        total_minor: first.try_get("total_minor")?,
+        shipping_fee_minor: first.try_get("shipping_fee_minor")?,
+        placed_at: first.try_get("placed_at")?,
+        paid_at: first.try_get("paid_at")?,
+        shipped_at: first.try_get("shipped_at")?,
+        delivered_at: first.try_get("delivered_at")?,
+        reason_active: first
+            .try_get::<Option<String>, _>("reason_category")?
+            .is_some(),
+        reason_category: first.try_get("reason_category")?,
         lines,
     }))
 }
@@ -288,6 +321,18 @@ pub async fn get(
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(case_from_row).transpose()
+}
+
+/// The policy decision stored when the case was opened, as JSON text.
+pub async fn policy_decision(pool: &AnyPool, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query("SELECT policy_decision FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("policy_decision")?,
+        None => None,
+    })
 }
 
 /// Reads a case inside a write transaction, locking its row on PostgreSQL.

@@ -10,7 +10,9 @@ pub mod group;
 pub mod idempotency;
 pub mod orders;
 pub mod refunds;
+pub mod settings;
 pub mod shops;
+pub mod timers;
 
 use std::str::FromStr;
 use std::time::Duration;

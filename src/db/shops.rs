@@ -79,6 +79,15 @@ pub async fn find_shop_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<Shop
     row.map(|row| shop_from_row(&row, "")).transpose()
 }
 
+pub async fn find_shop_by_id(pool: &AnyPool, id: &str) -> Result<Option<Shop>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|row| shop_from_row(&row, "")).transpose()
+}
+
 pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM shops")
         .fetch_one(pool)

@@ -79,6 +79,13 @@ const RULES: &[Rule] = &[
         action: Action::Refund,
         to: Refunded,
     },
+    // On proof of sending (EU-R9), or the platform's clock when the shop never confirms receipt.
+    Rule {
+        kinds: &[ReturnAndRefund],
+        from: &[ReturnShipped],
+        action: Action::Refund,
+        to: Refunded,
+    },
     // A partial refund can be topped up until the lines are fully refunded.
     Rule {
         kinds: &[RefundOnly, ReturnAndRefund],

@@ -4,12 +4,15 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::text_field;
 use super::transitions::version_conflict;
+use super::{policy, text_field};
 use crate::db::batch::{self, Batch};
 use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewCase, NewEvent};
+use crate::db::settings;
 use crate::db::shops::{self, Actor};
+use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Database, dialect, new_id};
+use crate::domain::clocks::{self, HOUR_MICROS};
 use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
 
 use crate::domain::time::{local_date, now_micros};
@@ -116,11 +119,21 @@ async fn check_assignee(
 }
 
 /// Opens a case on one of the shop's orders.
+/// A new case with what was decided and started for it.
+pub struct Created {
+    pub case: CaseRecord,
+    pub lines: Vec<CaseLineRecord>,
+    /// The policy decision, as stored (JSON).
+    pub policy_decision: Option<String>,
+    /// The clock started, if the case's status has one.
+    pub timer: Option<TimerRecord>,
+}
+
 pub async fn create(
     database: &Database,
     actor: &Actor,
     input: &NewCaseInput,
-) -> AppResult<(CaseRecord, Vec<CaseLineRecord>)> {
+) -> AppResult<Created> {
     let shop = &actor.shop;
     let kind = parse_kind(&input.kind)?;
     let priority = input
@@ -230,6 +243,25 @@ pub async fn create(
     let day = local_date(now, &shop.time_zone);
     let id = new_id();
     let status = kind.initial_status();
+    let settings = settings::load(&database.reader, &shop.id).await?;
+    let request = policy::case_request(
+        &order,
+        kind,
+        reason_code,
+        &chosen,
+        &settings,
+        shop.time_zone.iana_name().unwrap_or("Asia/Shanghai"),
+        now,
+    );
+    let policy_decision = policy::decide_for_case(&request, kind, now);
+    let clock = clocks::plan(
+        kind,
+        status,
+        &order.platform,
+        order.shipped_at.is_some(),
+        &settings.clocks,
+    );
+    let timer_id = new_id();
     let due_at = now + FIRST_RESPONSE_MICROS;
     let day_text = day.strftime("%Y%m%d").to_string();
     let writes = {
@@ -255,6 +287,8 @@ pub async fn create(
             contact_email.clone(),
         );
         let (assignee_id, lines) = (input.assignee_id.clone(), chosen.clone());
+        let (policy_decision, clock, timer_id) =
+            (policy_decision.clone(), clock.clone(), timer_id.clone());
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
         move |sequence: i64| {
             let number = CaseNumber::new(day, sequence);
@@ -292,8 +326,25 @@ pub async fn create(
                     due_at,
                     now,
                     search_text: &search_text,
+                    policy_decision: policy_decision.as_deref(),
                 },
             );
+            if let Some(plan) = &clock {
+                timers::push_insert(
+                    &mut batch,
+                    &NewTimer {
+                        id: &timer_id,
+                        shop_id: &shop_id,
+                        case_id: &id,
+                        clock: plan.clock,
+                        rule: &plan.rule,
+                        steps: &plan.steps,
+                        status,
+                        due_at: now + i64::from(plan.hours) * HOUR_MICROS,
+                        now,
+                    },
+                );
+            }
             for line in &lines {
                 cases::push_line(
                     &mut batch,
@@ -323,6 +374,7 @@ pub async fn create(
     let sequence = batch::numbered(database, &shop.id, &day_text, writes).await?;
     let number = CaseNumber::new(day, sequence);
     let case = CaseRecord {
+        shop_id: shop.id.clone(),
         id,
         number: number.as_str().to_string(),
         order_id: order.order_id,
@@ -345,8 +397,26 @@ pub async fn create(
         updated_at: now,
         ended_at: None,
         version: 1,
+        platform: order.platform.clone(),
+        order_shipped_at: order.shipped_at,
     };
-    Ok((case, chosen))
+    let timer = clock.map(|plan| TimerRecord {
+        id: timer_id,
+        shop_id: shop.id.clone(),
+        case_id: case.id.clone(),
+        clock: plan.clock,
+        rule: plan.rule,
+        steps: plan.steps,
+        status,
+        due_at: now + i64::from(plan.hours) * HOUR_MICROS,
+        attempts: 0,
+    });
+    Ok(Created {
+        case,
+        lines: chosen,
+        policy_decision,
+        timer,
+    })
 }
 
 /// The shop's case, or 404 (a case of another shop does not exist for this caller).

@@ -3,8 +3,10 @@
 //! its timeline event in one transaction.
 
 pub mod cases;
+pub mod clocks;
 pub mod import;
 pub mod orders;
+pub mod policy;
 pub mod refunds;
 pub mod shops;
 pub mod transitions;

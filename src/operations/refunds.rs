@@ -10,11 +10,12 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::text_field;
-use crate::db::cases::{self, NewEvent};
+use super::{clocks, text_field};
+use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::refunds::{self, NewRefund, RefundRecord};
+use crate::db::settings::{self, ShopSettings};
 use crate::db::shops::Actor;
-use crate::db::{Database, is_unique_violation, orders};
+use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
@@ -121,14 +122,68 @@ async fn attempt(
     note: Option<&str>,
     input: &RefundInput,
 ) -> AppResult<RefundOutcome> {
-    let shop = &actor.shop;
     let now = now_micros();
+    let settings = settings::load(&database.reader, &actor.shop.id).await?;
     let mut transaction = database.begin().await?;
-    let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, case_id)
+    let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    orders::lock(&mut transaction, database.backend, &case.order_id).await?;
-    if let Some(existing) = refunds::find_by_key(&mut transaction, &shop.id, key).await? {
+    let request = Request {
+        key,
+        method,
+        note,
+        input,
+        now,
+        event_data: json!({}),
+    };
+    let outcome = refund_locked(
+        &mut transaction,
+        database.backend,
+        actor,
+        &case,
+        &request,
+        &settings,
+    )
+    .await?;
+    transaction
+        .commit()
+        .await
+        .map_err(|error| AppError::Internal(error.into()))?;
+    Ok(outcome)
+}
+
+/// One refund to execute on a case already locked in `transaction`.
+pub struct Request<'a> {
+    pub key: &'a str,
+    pub method: &'a str,
+    pub note: Option<&'a str>,
+    pub input: &'a RefundInput,
+    pub now: i64,
+    /// Merged into the timeline event (e.g. the clock that caused it).
+    pub event_data: serde_json::Value,
+}
+
+/// Executes a refund inside the caller's transaction: checks the key, the state machine and
+/// the amounts, writes the refund, the new status, its event, and restarts the case's clocks.
+pub async fn refund_locked(
+    transaction: &mut Transaction,
+    backend: Backend,
+    actor: &Actor,
+    case: &CaseRecord,
+    request: &Request<'_>,
+    settings: &ShopSettings,
+) -> AppResult<RefundOutcome> {
+    let shop = &actor.shop;
+    let (case_id, key, method, note, input, now) = (
+        case.id.as_str(),
+        request.key,
+        request.method,
+        request.note,
+        request.input,
+        request.now,
+    );
+    orders::lock(transaction, backend, &case.order_id).await?;
+    if let Some(existing) = refunds::find_by_key(transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
     let to = lifecycle::next_status(
@@ -141,7 +196,7 @@ async fn attempt(
             ended_at: case.ended_at,
         },
     )?;
-    let case_lines = cases::lines_in(&mut transaction, case_id).await?;
+    let case_lines = cases::lines_in(transaction, case_id).await?;
     let balances: Vec<LineBalance> = case_lines
         .iter()
         .map(|line| LineBalance {
@@ -176,7 +231,7 @@ async fn attempt(
     };
     let total = check_refund(&balances, &requested)?;
     let refund_id = refunds::insert(
-        &mut transaction,
+        transaction,
         &NewRefund {
             shop_id: &shop.id,
             case_id,
@@ -192,7 +247,7 @@ async fn attempt(
     .await
     .map_err(|error| AppError::Internal(error.into()))?;
     if !cases::set_status(
-        &mut transaction,
+        transaction,
         &shop.id,
         case_id,
         case.version,
@@ -204,8 +259,12 @@ async fn attempt(
     {
         return Err(AppError::Unavailable);
     }
+    let mut data = json!({ "refund_id": refund_id, "amount_minor": total, "currency": shop.currency.as_str(), "method": method });
+    if let (Some(data), Some(extra)) = (data.as_object_mut(), request.event_data.as_object()) {
+        data.extend(extra.clone());
+    }
     cases::insert_event(
-        &mut transaction,
+        transaction,
         &NewEvent {
             shop_id: &shop.id,
             case_id,
@@ -215,14 +274,11 @@ async fn attempt(
             action: Action::Refund.as_str(),
             from_status: Some(case.status),
             to_status: Some(to),
-            data: json!({ "refund_id": refund_id, "amount_minor": total, "currency": shop.currency.as_str(), "method": method }),
+            data,
         },
     )
     .await?;
-    transaction
-        .commit()
-        .await
-        .map_err(|error| AppError::Internal(error.into()))?;
+    clocks::restart(transaction, case, to, settings, now).await?;
     Ok(RefundOutcome::Executed(RefundRecord {
         id: refund_id,
         case_id: case_id.to_string(),

@@ -5,10 +5,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::cases::fetch;
-use super::text_field;
+use super::{clocks, text_field};
 use crate::db::Database;
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::orders::{self, NewShipment};
+use crate::db::settings;
 use crate::db::shops::Actor;
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
@@ -84,6 +85,7 @@ pub async fn transition(
     )?;
     let shop = &actor.shop;
     let now = now_micros();
+    let settings = settings::load(&database.reader, &shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
         .await?
@@ -160,6 +162,7 @@ pub async fn transition(
         },
     )
     .await?;
+    clocks::restart(&mut transaction, &case, to, &settings, now).await?;
     transaction.commit().await?;
     fetch(database, actor, id).await
 }

@@ -242,6 +242,17 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
     })
 }
 
+/// The findings against a shop's policy by itself (a window shorter than the law, an
+/// exclusion the law does not allow); empty when it is lawful.
+pub fn check_shop_policy(
+    jurisdiction: Jurisdiction,
+    policy: &request::ShopPolicy,
+) -> Vec<decision::Finding> {
+    let mut builder = Builder::default();
+    shop::policy_findings(jurisdiction, policy, &mut builder);
+    builder.findings
+}
+
 /// Reads one request from JSON, with an error that names the field's path.
 pub fn read_request(value: serde_json::Value) -> Result<PolicyRequest, PolicyError> {
     serde_path_to_error::deserialize(value).map_err(|error| {

@@ -3,7 +3,7 @@
 
 use super::Context;
 use super::decision::{Builder, text};
-use super::request::{Jurisdiction, Nature, PolicyRequest};
+use super::request::{Jurisdiction, Nature, PolicyRequest, ShopPolicy};
 
 /// The statutory no-reason window in days (US: none).
 pub fn statutory_days(jurisdiction: Jurisdiction) -> i64 {
@@ -53,41 +53,11 @@ fn statute_ids(jurisdiction: Jurisdiction) -> &'static [&'static str] {
 
 pub fn apply(context: &Context, builder: &mut Builder) {
     let request = context.request;
-    let policy = &request.shop_policy;
-    let statutory = statutory_days(request.jurisdiction);
-    if let Some(days) = policy
-        .no_reason_days
-        .filter(|days| i64::from(*days) < statutory)
-    {
-        let id = match request.jurisdiction {
-            Jurisdiction::CN => "CN-R1",
-            Jurisdiction::EU => "EU-R1",
-            _ => "UK-R1",
-        };
-        builder.find(
-            "shop_policy_invalid",
-            &[id],
-            text(
-                format!("店铺规则的无理由退货期 {days} 天短于法定的 {statutory} 天，无效；按 {statutory} 天计"),
-                format!("The shop's {days}-day no-reason window is shorter than the statutory {statutory} days and is void; {statutory} days apply"),
-            ),
-        );
-    }
+    policy_findings(request.jurisdiction, &request.shop_policy, builder);
     if request.jurisdiction == Jurisdiction::US {
         return;
     }
-    for category in &policy.excluded_categories {
-        if !LAWFUL_CATEGORIES.contains(&category.as_str()) {
-            builder.find(
-                "unlawful_exclusion",
-                statute_ids(request.jurisdiction),
-                text(
-                    format!("店铺把「{category}」设为不支持七天无理由退货：擅自扩大不适用范围，无效且可受处罚"),
-                    format!("The shop excludes '{category}' from no-reason returns: widening the statutory exclusions is unlawful and void"),
-                ),
-            );
-        }
-    }
+    let policy = &request.shop_policy;
     for item in context.returned_items() {
         let marked = item.shop_excluded
             || item
@@ -101,6 +71,44 @@ pub fn apply(context: &Context, builder: &mut Builder) {
                 text(
                     format!("「{}」被标为不支持无理由退货，但不属于法定例外：退货必须受理", item.label()),
                     format!("'{}' is marked non-returnable but is not a statutory exception: the return must be accepted", item.label()),
+                ),
+            );
+        }
+    }
+}
+
+/// What is wrong with a shop's policy by itself: windows shorter than the law, unlawful exclusions.
+pub fn policy_findings(jurisdiction: Jurisdiction, policy: &ShopPolicy, builder: &mut Builder) {
+    let statutory = statutory_days(jurisdiction);
+    if let Some(days) = policy
+        .no_reason_days
+        .filter(|days| i64::from(*days) < statutory)
+    {
+        let id = match jurisdiction {
+            Jurisdiction::CN => "CN-R1",
+            Jurisdiction::EU => "EU-R1",
+            _ => "UK-R1",
+        };
+        builder.find(
+            "shop_policy_invalid",
+            &[id],
+            text(
+                format!("店铺规则的无理由退货期 {days} 天短于法定的 {statutory} 天，无效；按 {statutory} 天计"),
+                format!("The shop's {days}-day no-reason window is shorter than the statutory {statutory} days and is void; {statutory} days apply"),
+            ),
+        );
+    }
+    if jurisdiction == Jurisdiction::US {
+        return;
+    }
+    for category in &policy.excluded_categories {
+        if !LAWFUL_CATEGORIES.contains(&category.as_str()) {
+            builder.find(
+                "unlawful_exclusion",
+                statute_ids(jurisdiction),
+                text(
+                    format!("店铺把「{category}」设为不支持七天无理由退货：擅自扩大不适用范围，无效且可受处罚"),
+                    format!("The shop excludes '{category}' from no-reason returns: widening the statutory exclusions is unlawful and void"),
                 ),
             );
         }

@@ -1,0 +1,35 @@
+-- Policy, clocks and SLA: the shop's settings, each case's policy decision, durable timers.
+
+CREATE TABLE shop_settings (
+    shop_id TEXT PRIMARY KEY REFERENCES shops(id),
+    -- JSON documents; '{}' means the defaults (docs/POLICY.md).
+    jurisdiction TEXT NOT NULL DEFAULT 'CN',
+    policy TEXT NOT NULL DEFAULT '{}',
+    clocks TEXT NOT NULL DEFAULT '{}',
+    updated_at BIGINT NOT NULL
+);
+
+ALTER TABLE cases ADD COLUMN policy_decision TEXT;
+
+-- A timer fires once: claimed with a lease, fired in the same transaction as the change it makes.
+CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    shop_id TEXT NOT NULL,
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    clock TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    -- The actions it takes when it fires, comma-separated, fixed when it starts.
+    steps TEXT NOT NULL,
+    -- The case status the timer was started in; it fires only if the case is still there.
+    status TEXT NOT NULL,
+    due_at BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    locked_by TEXT,
+    locked_until BIGINT,
+    created_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    outcome TEXT
+);
+CREATE INDEX timers_due ON timers (state, due_at);
+CREATE INDEX timers_by_case ON timers (case_id, state);

@@ -1,0 +1,73 @@
+//! A shop's policy and clock settings (one row; absent means the defaults).
+
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use utoipa::ToSchema;
+
+use crate::domain::clocks::ClockSettings;
+use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettings {
+    /// Whose law the shop sells under: CN (default), EU, UK or US.
+    #[serde(default)]
+    pub jurisdiction: Jurisdiction,
+    /// The shop's own return policy, layered on the law (docs/POLICY.md).
+    #[serde(default)]
+    pub policy: ShopPolicy,
+    /// Platform clocks: per platform (or `default`), per clock, hours / enabled / action.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub clocks: ClockSettings,
+}
+
+fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(format!("shop_settings.{column}: {error}").into())
+}
+
+pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT jurisdiction, policy, clocks FROM shop_settings WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_optional(pool)
+            .await?;
+    let Some(row) = row else {
+        return Ok(ShopSettings::default());
+    };
+    let jurisdiction: String = row.try_get("jurisdiction")?;
+    let policy: String = row.try_get("policy")?;
+    let clocks: String = row.try_get("clocks")?;
+    Ok(ShopSettings {
+        jurisdiction: serde_json::from_value(serde_json::Value::String(jurisdiction))
+            .map_err(|error| corrupt("jurisdiction", error))?,
+        policy: serde_json::from_str(&policy).map_err(|error| corrupt("policy", error))?,
+        clocks: serde_json::from_str(&clocks).map_err(|error| corrupt("clocks", error))?,
+    })
+}
+
+pub async fn save(
+    pool: &AnyPool,
+    shop_id: &str,
+    settings: &ShopSettings,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let jurisdiction = serde_json::to_value(settings.jurisdiction)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_else(|| "CN".into());
+    let policy = serde_json::to_string(&settings.policy).unwrap_or_else(|_| "{}".into());
+    let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
+    sqlx::query(
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, updated_at = $5",
+    )
+    .bind(shop_id)
+    .bind(jurisdiction)
+    .bind(policy)
+    .bind(clocks)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}

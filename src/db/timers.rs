@@ -1,0 +1,245 @@
+//! Durable timers: one row per running clock. A worker claims due rows with a lease
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer makes the claim atomic) and
+//! finishes each in the same transaction as the change it makes, so each fires once.
+
+use sqlx::{AnyPool, Row};
+
+use super::Transaction;
+use super::batch::Batch;
+use super::dialect::Backend;
+use crate::domain::clocks::Clock;
+use crate::domain::{Action, Status};
+
+/// A timer as stored.
+#[derive(Debug, Clone)]
+pub struct TimerRecord {
+    pub id: String,
+    pub shop_id: String,
+    pub case_id: String,
+    pub clock: Clock,
+    pub rule: String,
+    pub steps: Vec<Action>,
+    pub status: Status,
+    pub due_at: i64,
+    pub attempts: i64,
+}
+
+pub struct NewTimer<'a> {
+    pub id: &'a str,
+    pub shop_id: &'a str,
+    pub case_id: &'a str,
+    pub clock: Clock,
+    pub rule: &'a str,
+    pub steps: &'a [Action],
+    pub status: Status,
+    pub due_at: i64,
+    pub now: i64,
+}
+
+const INSERT: &str = "INSERT INTO timers (id, shop_id, case_id, clock, rule, steps, status, due_at, state, attempts, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9)";
+
+fn steps_text(steps: &[Action]) -> String {
+    steps
+        .iter()
+        .map(|step| step.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Adds a timer to a batch (case creation).
+pub fn push_insert(batch: &mut Batch, timer: &NewTimer<'_>) {
+    batch.push(
+        INSERT,
+        vec![
+            timer.id.into(),
+            timer.shop_id.into(),
+            timer.case_id.into(),
+            timer.clock.as_str().into(),
+            timer.rule.into(),
+            steps_text(timer.steps).into(),
+            timer.status.as_str().into(),
+            timer.due_at.into(),
+            timer.now.into(),
+        ],
+    );
+}
+
+pub async fn insert(
+    transaction: &mut Transaction,
+    timer: &NewTimer<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(INSERT)
+        .bind(timer.id)
+        .bind(timer.shop_id)
+        .bind(timer.case_id)
+        .bind(timer.clock.as_str())
+        .bind(timer.rule)
+        .bind(steps_text(timer.steps))
+        .bind(timer.status.as_str())
+        .bind(timer.due_at)
+        .bind(timer.now)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
+/// Stops the case's running clocks (its status changed): they will not fire.
+pub async fn cancel_for_case(
+    transaction: &mut Transaction,
+    case_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE timers SET state = 'cancelled', finished_at = $1, outcome = 'the case moved on' \
+         WHERE case_id = $2 AND state IN ('pending', 'running')",
+    )
+    .bind(now)
+    .bind(case_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<TimerRecord, sqlx::Error> {
+    let clock: String = row.try_get("clock")?;
+    let status: String = row.try_get("status")?;
+    let steps: String = row.try_get("steps")?;
+    let steps = steps
+        .split(',')
+        .filter(|step| !step.is_empty())
+        .map(|step| {
+            Action::parse(step)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown step '{step}'").into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TimerRecord {
+        id: row.try_get("id")?,
+        shop_id: row.try_get("shop_id")?,
+        case_id: row.try_get("case_id")?,
+        clock: Clock::parse(&clock)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown clock '{clock}'").into()))?,
+        rule: row.try_get("rule")?,
+        steps,
+        status: Status::parse(&status)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status '{status}'").into()))?,
+        due_at: row.try_get("due_at")?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+const COLUMNS: &str = "id, shop_id, case_id, clock, rule, steps, status, due_at, attempts";
+
+/// Claims up to `limit` due timers for `worker` until `lease_until`: pending ones whose time has
+/// come, and running ones whose lease ran out (their worker died).
+pub async fn claim_due(
+    pool: &AnyPool,
+    backend: Backend,
+    worker: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<TimerRecord>, sqlx::Error> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE timers SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM timers WHERE (state = 'pending' AND due_at <= $3) \
+         OR (state = 'running' AND locked_until < $3) ORDER BY due_at LIMIT $4{lock}) RETURNING {COLUMNS}"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Locks the timer inside the firing transaction; `None` if another worker took it over or it
+/// was cancelled meanwhile.
+pub async fn hold(
+    transaction: &mut Transaction,
+    backend: Backend,
+    id: &str,
+    worker: &str,
+) -> Result<Option<TimerRecord>, sqlx::Error> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM timers WHERE id = $1 AND state = 'running' AND locked_by = $2{lock}"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(worker)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Ends a timer: `fired` (it acted), `skipped` (nothing to do any more) or `failed`.
+pub async fn finish(
+    transaction: &mut Transaction,
+    id: &str,
+    state: &str,
+    outcome: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE timers SET state = $1, outcome = $2, finished_at = $3, locked_by = NULL, locked_until = NULL WHERE id = $4",
+    )
+    .bind(state)
+    .bind(outcome)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Puts a timer that could not act back, to try again at `retry_at`.
+pub async fn retry_later(
+    pool: &AnyPool,
+    id: &str,
+    retry_at: i64,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE timers SET state = 'pending', due_at = $1, outcome = $2, locked_by = NULL, locked_until = NULL \
+         WHERE id = $3 AND state = 'running'",
+    )
+    .bind(retry_at)
+    .bind(error)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The case's running clocks, soonest first.
+pub async fn pending_for_case(
+    pool: &AnyPool,
+    case_id: &str,
+) -> Result<Vec<TimerRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM timers WHERE case_id = $1 AND state IN ('pending', 'running') ORDER BY due_at"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// The soonest pending timer, to know how long the worker may sleep.
+pub async fn next_due(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
+    let row = sqlx::query("SELECT MIN(due_at) AS due FROM timers WHERE state = 'pending'")
+        .fetch_one(pool)
+        .await?;
+    row.try_get("due")
+}

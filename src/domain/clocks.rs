@@ -1,0 +1,287 @@
+//! Platform-style clocks: when a case waits too long in a status, the platform acts on its own —
+//! the shop's silence agrees to a refund, a return never shipped closes the case, a return never
+//! confirmed is refunded. Defaults follow rules-cn.md B3 (commonly cited Taobao/Tmall and
+//! Pinduoduo values, marked unverified there); every shop can change them per platform.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::case::{Action, CaseKind, Status};
+use super::policy::Text;
+use super::policy::decision::text;
+
+pub const HOUR_MICROS: i64 = 3_600_000_000;
+
+/// The clocks a case can have running.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Refund-only request not answered by the shop → agreed and refunded.
+    RefundUnanswered,
+    /// Return (or exchange, repair) request not answered → agreed, or escalated by setting.
+    ReturnUnanswered,
+    /// The customer does not ship the return in time → closed.
+    ReturnNotShipped,
+    /// The shop does not confirm the returned parcel in time → refunded automatically.
+    ReturnNotConfirmed,
+    /// The customer does not confirm the replacement or repaired goods → closed.
+    ReplacementNotConfirmed,
+}
+
+impl Clock {
+    pub const ALL: [Clock; 5] = [
+        Clock::RefundUnanswered,
+        Clock::ReturnUnanswered,
+        Clock::ReturnNotShipped,
+        Clock::ReturnNotConfirmed,
+        Clock::ReplacementNotConfirmed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Clock::RefundUnanswered => "refund_unanswered",
+            Clock::ReturnUnanswered => "return_unanswered",
+            Clock::ReturnNotShipped => "return_not_shipped",
+            Clock::ReturnNotConfirmed => "return_not_confirmed",
+            Clock::ReplacementNotConfirmed => "replacement_not_confirmed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Clock> {
+        Clock::ALL.into_iter().find(|clock| clock.as_str() == text)
+    }
+
+    /// The default wait in hours for a platform (rules-cn.md B3).
+    pub fn default_hours(self, platform: &str) -> u32 {
+        match (self, platform) {
+            (Clock::RefundUnanswered, "tmall") => 24,
+            (Clock::RefundUnanswered, _) => 48,
+            (Clock::ReturnUnanswered, "pinduoduo") => 48,
+            (Clock::ReturnUnanswered, _) => 5 * 24,
+            (Clock::ReturnNotShipped, _) => 7 * 24,
+            (Clock::ReturnNotConfirmed, _) => 10 * 24,
+            (Clock::ReplacementNotConfirmed, _) => 10 * 24,
+        }
+    }
+}
+
+/// One clock's setting; absent fields keep the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockSetting {
+    #[serde(default)]
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// For `return_unanswered`: `approve` (default) or `escalate`.
+    #[serde(default)]
+    pub action: Option<String>,
+}
+
+/// A shop's clock settings: per platform (or `default`), per clock.
+/// `{"taobao": {"return_unanswered": {"hours": 48}}, "default": {"return_not_shipped": {"enabled": false}}}`
+pub type ClockSettings = BTreeMap<String, BTreeMap<Clock, ClockSetting>>;
+
+/// Checks a settings document: known clocks, sane hours, known actions.
+pub fn check_settings(settings: &ClockSettings) -> Result<(), String> {
+    for (platform, clocks) in settings {
+        for (clock, setting) in clocks {
+            if setting
+                .hours
+                .is_some_and(|hours| hours == 0 || hours > 24 * 365)
+            {
+                return Err(format!(
+                    "clocks.{platform}.{}: hours must be between 1 and 8760",
+                    clock.as_str()
+                ));
+            }
+            if let Some(action) = &setting.action {
+                let allowed = *clock == Clock::ReturnUnanswered
+                    && matches!(action.as_str(), "approve" | "escalate");
+                if !allowed {
+                    return Err(format!(
+                        "clocks.{platform}.{}: action '{action}' is not possible (only return_unanswered takes approve or escalate)",
+                        clock.as_str()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A clock to start: after `hours` in `status`, take `steps` as the system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub clock: Clock,
+    pub hours: u32,
+    pub steps: Vec<Action>,
+    /// Where the wait comes from, e.g. `CN-B3 taobao default` or `shop setting`.
+    pub rule: String,
+}
+
+/// The clock a case gets when it enters `status`, if any.
+pub fn plan(
+    kind: CaseKind,
+    status: Status,
+    platform: &str,
+    order_shipped: bool,
+    settings: &ClockSettings,
+) -> Option<Plan> {
+    use CaseKind::*;
+    use Status::*;
+    let (clock, default_steps) = match (kind, status) {
+        (RefundOnly, Submitted) if !order_shipped => {
+            (Clock::RefundUnanswered, vec![Action::Refund])
+        }
+        (RefundOnly, Submitted) => (Clock::ReturnUnanswered, vec![Action::Refund]),
+        (ReturnAndRefund | Exchange | Repair, Submitted) => {
+            (Clock::ReturnUnanswered, vec![Action::Approve])
+        }
+        (ReturnAndRefund | Exchange | Repair, Approved) => {
+            (Clock::ReturnNotShipped, vec![Action::Cancel])
+        }
+        (ReturnAndRefund, ReturnShipped) => (Clock::ReturnNotConfirmed, vec![Action::Refund]),
+        (Exchange, ReplacementShipped) | (Repair, ShippedBack) => (
+            Clock::ReplacementNotConfirmed,
+            vec![Action::ConfirmDelivery, Action::Close],
+        ),
+        _ => return None,
+    };
+    let specific = settings.get(platform).and_then(|clocks| clocks.get(&clock));
+    let general = settings
+        .get("default")
+        .and_then(|clocks| clocks.get(&clock));
+    let enabled = specific
+        .and_then(|setting| setting.enabled)
+        .or_else(|| general.and_then(|setting| setting.enabled));
+    if enabled == Some(false) {
+        return None;
+    }
+    let hours = specific
+        .and_then(|setting| setting.hours)
+        .or_else(|| general.and_then(|setting| setting.hours));
+    let action: Option<String> = specific
+        .and_then(|setting| setting.action.clone())
+        .or_else(|| general.and_then(|setting| setting.action.clone()));
+    let steps = if clock == Clock::ReturnUnanswered
+        && kind != RefundOnly
+        && action.as_deref() == Some("escalate")
+    {
+        vec![Action::Escalate]
+    } else {
+        default_steps
+    };
+    let rule = match hours {
+        Some(_) => format!("shop setting ({platform})"),
+        None => format!("CN-B3 default ({platform})"),
+    };
+    Some(Plan {
+        clock,
+        hours: hours.unwrap_or_else(|| clock.default_hours(platform)),
+        steps,
+        rule,
+    })
+}
+
+/// What a running clock will do, for people.
+pub fn describe(clock: Clock, steps: &[Action]) -> Text {
+    match (clock, steps.last()) {
+        (Clock::ReturnNotConfirmed, _) => text(
+            "商家逾期未确认收到退货：系统自动退款",
+            "If the shop does not confirm the returned parcel in time, the refund is paid automatically",
+        ),
+        (_, Some(Action::Refund)) => text(
+            "商家逾期未处理退款申请：系统自动同意并退款",
+            "If the shop does not answer the refund request in time, it is agreed and refunded automatically",
+        ),
+        (_, Some(Action::Escalate)) => text(
+            "商家逾期未处理：自动升级到平台介入",
+            "If the shop does not answer in time, the case is escalated automatically",
+        ),
+        (_, Some(Action::Approve)) => text(
+            "商家逾期未处理申请：系统自动同意",
+            "If the shop does not answer the request in time, it is agreed automatically",
+        ),
+        (_, Some(Action::Cancel)) => text(
+            "买家逾期未寄回商品：申请自动关闭",
+            "If the customer does not ship the return in time, the case closes",
+        ),
+        _ => text(
+            "买家逾期未确认收货：自动确认并关闭",
+            "If the customer does not confirm receipt in time, it is confirmed and the case closes",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_follow_the_status_and_the_settings() {
+        let none = ClockSettings::new();
+        let plan_for = |kind, status, shipped, settings: &ClockSettings| {
+            plan(kind, status, "taobao", shipped, settings)
+        };
+        let refund = plan_for(CaseKind::RefundOnly, Status::Submitted, false, &none).unwrap();
+        assert_eq!((refund.clock, refund.hours), (Clock::RefundUnanswered, 48));
+        assert_eq!(refund.steps, vec![Action::Refund]);
+        let shipped = plan_for(CaseKind::RefundOnly, Status::Submitted, true, &none).unwrap();
+        assert_eq!(
+            (shipped.clock, shipped.hours),
+            (Clock::ReturnUnanswered, 120)
+        );
+        assert!(plan_for(CaseKind::ReturnAndRefund, Status::Received, false, &none).is_none());
+        assert_eq!(
+            plan(
+                CaseKind::RefundOnly,
+                Status::Submitted,
+                "tmall",
+                false,
+                &none
+            )
+            .unwrap()
+            .hours,
+            24
+        );
+
+        let settings: ClockSettings = serde_json::from_str(
+            r#"{"taobao": {"return_unanswered": {"hours": 36, "action": "escalate"}},
+                "default": {"return_not_shipped": {"enabled": false}}}"#,
+        )
+        .unwrap();
+        check_settings(&settings).unwrap();
+        let escalate = plan_for(
+            CaseKind::ReturnAndRefund,
+            Status::Submitted,
+            false,
+            &settings,
+        )
+        .unwrap();
+        assert_eq!(
+            (escalate.hours, escalate.steps.clone()),
+            (36, vec![Action::Escalate])
+        );
+        assert_eq!(escalate.rule, "shop setting (taobao)");
+        assert!(
+            plan_for(
+                CaseKind::ReturnAndRefund,
+                Status::Approved,
+                false,
+                &settings
+            )
+            .is_none()
+        );
+
+        let bad: ClockSettings =
+            serde_json::from_str(r#"{"default": {"return_not_shipped": {"action": "escalate"}}}"#)
+                .unwrap();
+        assert!(check_settings(&bad).is_err());
+        assert!(serde_json::from_str::<ClockSettings>(r#"{"default": {"never": {}}}"#).is_err());
+    }
+}

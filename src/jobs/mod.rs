@@ -1,0 +1,98 @@
+//! Background work that must survive restarts: the clocks' timers. Rows in the database are
+//! the queue; any number of server instances run a worker; each timer fires once.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use crate::db::Database;
+use crate::db::timers;
+use crate::domain::time::now_micros;
+use crate::operations::clocks::{self, Fired};
+
+/// How long a claimed timer stays with its worker before another may take it over.
+pub const LEASE_MICROS: i64 = 60_000_000;
+/// A timer that failed is tried again this much later.
+pub const RETRY_MICROS: i64 = 60_000_000;
+const BATCH: i64 = 50;
+
+/// The time the workers go by: the real time plus an offset (zero unless a drill or test moves it).
+#[derive(Clone, Default)]
+pub struct WorkerClock {
+    offset_micros: Arc<AtomicI64>,
+}
+
+impl WorkerClock {
+    pub fn with_offset_hours(hours: i64) -> WorkerClock {
+        let clock = WorkerClock::default();
+        clock
+            .offset_micros
+            .store(hours * 3_600_000_000, Ordering::Relaxed);
+        clock
+    }
+
+    pub fn now(&self) -> i64 {
+        now_micros() + self.offset_micros.load(Ordering::Relaxed)
+    }
+}
+
+/// A name unique to this worker, for leases.
+pub fn worker_name() -> String {
+    format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple())
+}
+
+/// Claims and fires every timer due at `now`; returns what each did. Errors on one timer put it
+/// back for a retry and do not stop the others.
+pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Result<Vec<Fired>> {
+    let mut done = Vec::new();
+    loop {
+        let claimed = timers::claim_due(
+            &database.writer,
+            database.backend,
+            worker,
+            now,
+            now + LEASE_MICROS,
+            BATCH,
+        )
+        .await?;
+        if claimed.is_empty() {
+            return Ok(done);
+        }
+        for timer in &claimed {
+            match clocks::fire(database, worker, timer, now).await {
+                Ok(fired) => done.push(fired),
+                Err(error) => {
+                    tracing::warn!(timer = %timer.id, %error, "timer failed; retrying later");
+                    timers::retry_later(
+                        &database.writer,
+                        &timer.id,
+                        now + RETRY_MICROS,
+                        &error.to_string(),
+                    )
+                    .await?;
+                }
+            }
+        }
+        if (claimed.len() as i64) < BATCH {
+            return Ok(done);
+        }
+    }
+}
+
+/// Runs the worker until the process ends: fires what is due, then sleeps until the next timer
+/// (at most a second, so timers added by other instances are seen quickly).
+pub fn spawn(database: Database, clock: WorkerClock) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let worker = worker_name();
+        loop {
+            if let Err(error) = run_due(&database, &worker, clock.now()).await {
+                tracing::warn!(%error, "timer worker");
+            }
+            let wait = match timers::next_due(&database.reader).await {
+                Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),
+                _ => 1_000_000,
+            };
+            tokio::time::sleep(Duration::from_micros(wait as u64)).await;
+        }
+    })
+}
