@@ -40,7 +40,7 @@ pub struct CaseRecord {
 pub(super) const CASE_COLUMNS: &str = "c.id, c.shop_id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
     c.kind, c.status, c.reason_code, c.description, c.priority, c.assignee_id, c.tags, c.channel, c.contact_name, \
     c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version, \
-    o.platform, o.shipped_at AS order_shipped_at";
+    o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at";
 pub(super) const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
 
 fn corrupt(column: &str, value: &str) -> sqlx::Error {

@@ -258,7 +258,7 @@ pub async fn create(
         kind,
         status,
         &order.platform,
-        order.shipped_at.is_some(),
+        order.shipped_at.or(order.delivered_at).is_some(),
         &settings.clocks,
     );
     let timer_id = new_id();
@@ -398,7 +398,7 @@ pub async fn create(
         ended_at: None,
         version: 1,
         platform: order.platform.clone(),
-        order_shipped_at: order.shipped_at,
+        order_shipped_at: order.shipped_at.or(order.delivered_at),
     };
     let timer = clock.map(|plan| TimerRecord {
         id: timer_id,

@@ -14,6 +14,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub database: Database,
+    /// Where the database is, to open a second connection pool (a second instance).
+    pub database_url: String,
     _directory: Option<tempdir::TempDir>,
 }
 
@@ -35,7 +37,7 @@ pub const SUPERVISOR: &str = "supervisor-token";
 pub const ADMIN: &str = "admin-token";
 pub const OTHER_SHOP: &str = "other-shop-token";
 
-async fn fresh_database() -> (Database, Option<tempdir::TempDir>) {
+async fn fresh_database() -> (Database, String, Option<tempdir::TempDir>) {
     let name = format!("aftersale_test_{}", uuid::Uuid::now_v7().simple());
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
@@ -53,24 +55,25 @@ async fn fresh_database() -> (Database, Option<tempdir::TempDir>) {
             let (base, _) = server
                 .rsplit_once('/')
                 .expect("TEST_DATABASE_URL ends in /DATABASE");
-            let database = Database::connect(&format!("{base}/{name}"))
+            let url = format!("{base}/{name}");
+            let database = Database::connect(&url)
                 .await
                 .expect("connect to the test database");
-            (database, None)
+            (database, url, None)
         }
         _ => {
             let directory = std::env::temp_dir().join(name);
             std::fs::create_dir_all(&directory).unwrap();
             let url = format!("sqlite://{}/test.db", directory.display());
             let database = Database::connect(&url).await.expect("open SQLite");
-            (database, Some(tempdir::TempDir(directory)))
+            (database, url, Some(tempdir::TempDir(directory)))
         }
     }
 }
 
 impl TestApp {
     pub async fn start() -> TestApp {
-        let (database, directory) = fresh_database().await;
+        let (database, database_url, directory) = fresh_database().await;
         database.migrate().await.expect("migrate");
         let shop = shop_setup::ensure_shop(&database, "shop", "测试店铺")
             .await
@@ -120,6 +123,7 @@ impl TestApp {
             base: format!("http://{address}"),
             client: reqwest::Client::new(),
             database,
+            database_url,
             _directory: directory,
         }
     }
