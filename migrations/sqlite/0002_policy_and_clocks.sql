@@ -6,10 +6,20 @@ CREATE TABLE shop_settings (
     jurisdiction TEXT NOT NULL DEFAULT 'CN',
     policy TEXT NOT NULL DEFAULT '{}',
     clocks TEXT NOT NULL DEFAULT '{}',
+    sla TEXT NOT NULL DEFAULT '{}',
     updated_at BIGINT NOT NULL
 );
 
 ALTER TABLE cases ADD COLUMN policy_decision TEXT;
+-- SLA figures per case, so reports can trust them: targets, pauses, what was used, breaches.
+ALTER TABLE cases ADD COLUMN first_response_at BIGINT;
+ALTER TABLE cases ADD COLUMN resolved_at BIGINT;
+ALTER TABLE cases ADD COLUMN sla_first_response_due BIGINT;
+ALTER TABLE cases ADD COLUMN sla_resolution_due BIGINT;
+ALTER TABLE cases ADD COLUMN sla_paused_at BIGINT;
+ALTER TABLE cases ADD COLUMN sla_paused_minutes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN sla_business_minutes BIGINT;
+ALTER TABLE cases ADD COLUMN sla_breached TEXT;
 
 -- A timer fires once: claimed with a lease, fired in the same transaction as the change it makes.
 CREATE TABLE timers (
@@ -33,3 +43,19 @@ CREATE TABLE timers (
 );
 CREATE INDEX timers_due ON timers (state, due_at);
 CREATE INDEX timers_by_case ON timers (case_id, state);
+
+-- Notifications to deliver, written in the same transaction as the change that causes them.
+CREATE TABLE outbox (
+    id TEXT PRIMARY KEY,
+    shop_id TEXT NOT NULL,
+    case_id TEXT,
+    -- supervisor, customer, webhook …
+    audience TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts BIGINT NOT NULL DEFAULT 0,
+    created_at BIGINT NOT NULL,
+    sent_at BIGINT
+);
+CREATE INDEX outbox_pending ON outbox (state, created_at);

@@ -8,7 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{
-    CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, after, page_limit,
+    CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, SlaView, after,
+    page_limit,
 };
 use super::{AppState, idempotency};
 use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
@@ -34,7 +35,10 @@ async fn full_view(
     let lines = cases::lines(reader, &case.id).await?;
     let decision = cases::policy_decision(reader, &case.id).await?;
     let timers = timers::pending_for_case(reader, &case.id).await?;
-    Ok(view_with(actor, case, &lines, decision.as_deref(), &timers))
+    let sla = cases::read_sla(reader, &case.id).await?.unwrap_or_default();
+    let mut view = view_with(actor, case, &lines, decision.as_deref(), &timers);
+    view.sla = Some(SlaView::new(&actor.shop, &sla));
+    Ok(view)
 }
 
 fn view_with(
@@ -76,17 +80,24 @@ pub async fn create(
     Json(input): Json<NewCaseInput>,
 ) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
     let created = case_operations::create(&state.database, &actor, &input).await?;
-    let timers: Vec<TimerRecord> = created.timer.into_iter().collect();
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(view_with(
-            &actor,
-            created.case,
-            &created.lines,
-            created.policy_decision.as_deref(),
-            &timers,
-        )),
-    ))
+    let sla = cases::SlaState {
+        first_response_due: Some(created.case.due_at),
+        resolution_due: created
+            .timers
+            .iter()
+            .find(|timer| timer.clock == crate::domain::clocks::Clock::SlaResolution)
+            .map(|timer| timer.due_at),
+        ..cases::SlaState::default()
+    };
+    let mut view = view_with(
+        &actor,
+        created.case,
+        &created.lines,
+        created.policy_decision.as_deref(),
+        &created.timers,
+    );
+    view.sla = Some(SlaView::new(&actor.shop, &sla));
+    Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),

@@ -100,6 +100,9 @@ pub async fn save_settings(
         )
     })?;
     clocks::check_settings(&new.clocks).map_err(|message| AppError::invalid("clocks", message))?;
+    new.sla
+        .check()
+        .map_err(|message| AppError::invalid("sla", message))?;
     let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
     if !problems.is_empty() {
         return Err(AppError::Invalid {

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord};
+use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord, SlaState};
 use crate::db::orders::{OrderLineRecord, OrderRecord, ShipmentRecord};
 use crate::db::refunds::RefundRecord;
 use crate::db::shops::Shop;
@@ -92,6 +92,41 @@ pub struct CaseView {
     /// The clocks running on the case and what happens when they run out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clocks: Option<Vec<ClockView>>,
+    /// Service-level figures: targets, when they were met, pauses, breaches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaView {
+    pub first_response_due: Option<String>,
+    pub first_response_at: Option<String>,
+    pub resolution_due: Option<String>,
+    pub resolved_at: Option<String>,
+    /// The SLA clock stands still: the case waits on the customer or a parcel.
+    pub paused: bool,
+    /// Working minutes spent paused.
+    pub paused_minutes: i64,
+    /// Working minutes from opening to resolution, pauses excluded (once resolved).
+    pub business_minutes: Option<i64>,
+    /// `first_response` or `resolution`: the first target missed.
+    pub breached: Option<String>,
+}
+
+impl SlaView {
+    pub fn new(shop: &Shop, state: &SlaState) -> SlaView {
+        let at = |micros: Option<i64>| micros.map(|micros| time(shop, micros));
+        SlaView {
+            first_response_due: at(state.first_response_due),
+            first_response_at: at(state.first_response_at),
+            resolution_due: at(state.resolution_due),
+            resolved_at: at(state.resolved_at),
+            paused: state.paused_at.is_some(),
+            paused_minutes: state.paused_minutes,
+            business_minutes: state.business_minutes,
+            breached: state.breached.clone(),
+        }
+    }
 }
 
 /// A running clock.
@@ -156,6 +191,7 @@ impl CaseView {
             allowed_actions: None,
             policy: None,
             clocks: None,
+            sla: None,
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct NewCase<'a> {
     pub search_text: &'a str,
     /// The policy engine's decision at creation, as JSON.
     pub policy_decision: Option<&'a str>,
+    /// The SLA's resolution target (`due_at` is the first-response target).
+    pub resolution_due: i64,
 }
 
 /// Adds the case's row (and on SQLite its search-index row) to `batch`.
@@ -114,8 +116,9 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
     batch.push(
         "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
          description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
-         contact_email, due_at, created_at, updated_at, ended_at, version, search_text, policy_decision) VALUES ($1, $2, \
-         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21, $22)",
+         contact_email, due_at, created_at, updated_at, ended_at, version, search_text, policy_decision, \
+         sla_first_response_due, sla_resolution_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21, $22, $19, $23)",
         vec![
             case.id.into(),
             case.shop_id.into(),
@@ -139,6 +142,7 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
             case.now.into(),
             case.search_text.into(),
             case.policy_decision.into(),
+            case.resolution_due.into(),
         ],
     );
     if backend == Backend::Sqlite {
@@ -171,6 +175,7 @@ pub struct OrderForCase {
     pub customer_id: Option<String>,
     pub customer_name: Option<String>,
     pub customer_phone: Option<String>,
+    pub customer_tier: Option<String>,
     pub platform: String,
     pub currency: String,
     pub total_minor: i64,
@@ -194,7 +199,7 @@ pub async fn order_for_case(
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, o.platform, o.currency, o.total_minor, \
+        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, cu.tier, o.platform, o.currency, o.total_minor, \
          o.shipping_fee_minor, o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, \
          (SELECT MIN(r.category) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_category, \
          l.id AS line_id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
@@ -235,6 +240,7 @@ pub async fn order_for_case(
         customer_id: first.try_get("customer_id")?,
         customer_name: first.try_get("name")?,
         customer_phone: first.try_get("phone")?,
+        customer_tier: first.try_get("tier")?,
         platform: first.try_get("platform")?,
         currency: first.try_get("currency")?,
         total_minor: first.try_get("total_minor")?,
@@ -591,4 +597,83 @@ pub async fn messages(
             })
         })
         .collect()
+}
+
+pub use crate::domain::sla::SlaState;
+
+const SLA_COLUMNS: &str = "first_response_at, resolved_at, sla_first_response_due, sla_resolution_due, \
+    sla_paused_at, sla_paused_minutes, sla_business_minutes, sla_breached";
+
+fn sla_from_row(row: &AnyRow) -> Result<SlaState, sqlx::Error> {
+    Ok(SlaState {
+        first_response_at: row.try_get("first_response_at")?,
+        resolved_at: row.try_get("resolved_at")?,
+        first_response_due: row.try_get("sla_first_response_due")?,
+        resolution_due: row.try_get("sla_resolution_due")?,
+        paused_at: row.try_get("sla_paused_at")?,
+        paused_minutes: row.try_get("sla_paused_minutes")?,
+        business_minutes: row.try_get("sla_business_minutes")?,
+        breached: row.try_get("sla_breached")?,
+    })
+}
+
+pub async fn sla_state(transaction: &mut Transaction, id: &str) -> Result<SlaState, sqlx::Error> {
+    let sql = format!("SELECT {SLA_COLUMNS} FROM cases WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_one(&mut **transaction)
+        .await?;
+    sla_from_row(&row)
+}
+
+pub async fn read_sla(pool: &AnyPool, id: &str) -> Result<Option<SlaState>, sqlx::Error> {
+    let sql = format!("SELECT {SLA_COLUMNS} FROM cases WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(sla_from_row).transpose()
+}
+
+/// Writes the SLA figures and the queue's `due_at` (the next target). Not a change by a person,
+/// so the version stays: nobody's edit fails because a clock ticked.
+pub async fn set_sla(
+    transaction: &mut Transaction,
+    id: &str,
+    state: &SlaState,
+    due_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE cases SET first_response_at = $1, resolved_at = $2, sla_first_response_due = $3, \
+         sla_resolution_due = $4, sla_paused_at = $5, sla_paused_minutes = $6, sla_business_minutes = $7, \
+         sla_breached = $8, due_at = $9 WHERE id = $10",
+    )
+    .bind(state.first_response_at)
+    .bind(state.resolved_at)
+    .bind(state.first_response_due)
+    .bind(state.resolution_due)
+    .bind(state.paused_at)
+    .bind(state.paused_minutes)
+    .bind(state.business_minutes)
+    .bind(state.breached.as_deref())
+    .bind(due_at)
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Raises a case's priority (an SLA breach), keeping the version.
+pub async fn raise_priority(
+    transaction: &mut Transaction,
+    id: &str,
+    priority: Priority,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET priority = $1, priority_rank = $2 WHERE id = $3")
+        .bind(priority.as_str())
+        .bind(priority.rank())
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }

@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod group;
 pub mod idempotency;
 pub mod orders;
+pub mod outbox;
 pub mod refunds;
 pub mod settings;
 pub mod shops;

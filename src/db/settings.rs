@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::clocks::ClockSettings;
 use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
+use crate::domain::sla::SlaSettings;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,9 @@ pub struct ShopSettings {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub clocks: ClockSettings,
+    /// Service-level targets, working hours and the shop's calendar.
+    #[serde(default)]
+    pub sla: SlaSettings,
 }
 
 fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
@@ -27,22 +31,29 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 }
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT jurisdiction, policy, clocks FROM shop_settings WHERE shop_id = $1")
-            .bind(shop_id)
-            .fetch_optional(pool)
-            .await?;
+    let row = sqlx::query(
+        "SELECT jurisdiction, policy, clocks, sla FROM shop_settings WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_optional(pool)
+    .await?;
     let Some(row) = row else {
         return Ok(ShopSettings::default());
     };
     let jurisdiction: String = row.try_get("jurisdiction")?;
     let policy: String = row.try_get("policy")?;
     let clocks: String = row.try_get("clocks")?;
+    let sla: String = row.try_get("sla")?;
     Ok(ShopSettings {
         jurisdiction: serde_json::from_value(serde_json::Value::String(jurisdiction))
             .map_err(|error| corrupt("jurisdiction", error))?,
         policy: serde_json::from_str(&policy).map_err(|error| corrupt("policy", error))?,
         clocks: serde_json::from_str(&clocks).map_err(|error| corrupt("clocks", error))?,
+        sla: if sla == "{}" {
+            SlaSettings::default()
+        } else {
+            serde_json::from_str(&sla).map_err(|error| corrupt("sla", error))?
+        },
     })
 }
 
@@ -58,14 +69,16 @@ pub async fn save(
         .unwrap_or_else(|| "CN".into());
     let policy = serde_json::to_string(&settings.policy).unwrap_or_else(|_| "{}".into());
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
+    let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, updated_at = $5",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, updated_at = $6",
     )
     .bind(shop_id)
     .bind(jurisdiction)
     .bind(policy)
     .bind(clocks)
+    .bind(sla)
     .bind(now)
     .execute(pool)
     .await?;

@@ -84,20 +84,23 @@ pub async fn insert(
     Ok(())
 }
 
-/// Stops the case's running clocks (its status changed): they will not fire.
+/// Stops the case's running platform clocks (its status changed), or its SLA clocks.
 pub async fn cancel_for_case(
     transaction: &mut Transaction,
     case_id: &str,
+    sla: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let which = if sla { "LIKE" } else { "NOT LIKE" };
+    let sql = format!(
         "UPDATE timers SET state = 'cancelled', finished_at = $1, outcome = 'the case moved on' \
-         WHERE case_id = $2 AND state IN ('pending', 'running')",
-    )
-    .bind(now)
-    .bind(case_id)
-    .execute(&mut **transaction)
-    .await?;
+         WHERE case_id = $2 AND state IN ('pending', 'running') AND clock {which} 'sla%'"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(case_id)
+        .execute(&mut **transaction)
+        .await?;
     Ok(())
 }
 

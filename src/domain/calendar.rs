@@ -21,12 +21,12 @@ struct Year {
 }
 
 /// The file format: the shared data's shape, also what a shop uploads to edit its calendar.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct CalendarFile {
     pub years: BTreeMap<String, YearFile>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct YearFile {
     #[serde(default)]
     pub holidays: Vec<HolidayFile>,
@@ -34,7 +34,7 @@ pub struct YearFile {
     pub makeup_workdays: Vec<Date>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct HolidayFile {
     #[serde(default)]
     pub name: String,

@@ -254,6 +254,15 @@ impl Priority {
             Priority::Urgent => 3,
         }
     }
+
+    /// One step more urgent (an SLA breach); urgent stays urgent.
+    pub fn raised(self) -> Priority {
+        match self {
+            Priority::Low => Priority::Normal,
+            Priority::Normal => Priority::High,
+            Priority::High | Priority::Urgent => Priority::Urgent,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -30,16 +30,27 @@ pub enum Clock {
     ReturnNotConfirmed,
     /// The customer does not confirm the replacement or repaired goods → closed.
     ReplacementNotConfirmed,
+    /// The SLA's first-response target (docs/POLICY.md, SLA): a breach raises the priority.
+    SlaFirstResponse,
+    /// The SLA's resolution target.
+    SlaResolution,
 }
 
 impl Clock {
-    pub const ALL: [Clock; 5] = [
+    pub const ALL: [Clock; 7] = [
         Clock::RefundUnanswered,
         Clock::ReturnUnanswered,
         Clock::ReturnNotShipped,
         Clock::ReturnNotConfirmed,
         Clock::ReplacementNotConfirmed,
+        Clock::SlaFirstResponse,
+        Clock::SlaResolution,
     ];
+
+    /// SLA clocks measure the shop; platform clocks act on the case.
+    pub fn is_sla(self) -> bool {
+        matches!(self, Clock::SlaFirstResponse | Clock::SlaResolution)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +59,8 @@ impl Clock {
             Clock::ReturnNotShipped => "return_not_shipped",
             Clock::ReturnNotConfirmed => "return_not_confirmed",
             Clock::ReplacementNotConfirmed => "replacement_not_confirmed",
+            Clock::SlaFirstResponse => "sla_first_response",
+            Clock::SlaResolution => "sla_resolution",
         }
     }
 
@@ -65,6 +78,7 @@ impl Clock {
             (Clock::ReturnNotShipped, _) => 7 * 24,
             (Clock::ReturnNotConfirmed, _) => 10 * 24,
             (Clock::ReplacementNotConfirmed, _) => 10 * 24,
+            (Clock::SlaFirstResponse | Clock::SlaResolution, _) => 0,
         }
     }
 }
@@ -90,6 +104,12 @@ pub type ClockSettings = BTreeMap<String, BTreeMap<Clock, ClockSetting>>;
 pub fn check_settings(settings: &ClockSettings) -> Result<(), String> {
     for (platform, clocks) in settings {
         for (clock, setting) in clocks {
+            if clock.is_sla() {
+                return Err(format!(
+                    "clocks.{platform}.{}: SLA targets are set under sla.targets",
+                    clock.as_str()
+                ));
+            }
             if setting
                 .hours
                 .is_some_and(|hours| hours == 0 || hours > 24 * 365)
@@ -191,6 +211,14 @@ pub fn plan(
 /// What a running clock will do, for people.
 pub fn describe(clock: Clock, steps: &[Action]) -> Text {
     match (clock, steps.last()) {
+        (Clock::SlaFirstResponse, _) => text(
+            "首次响应时限：超时将提高优先级并通知主管",
+            "First-response target: when missed, the priority rises and the supervisor is told",
+        ),
+        (Clock::SlaResolution, _) => text(
+            "解决时限：超时将提高优先级并通知主管",
+            "Resolution target: when missed, the priority rises and the supervisor is told",
+        ),
         (Clock::ReturnNotConfirmed, _) => text(
             "商家逾期未确认收到退货：系统自动退款",
             "If the shop does not confirm the returned parcel in time, the refund is paid automatically",

@@ -10,6 +10,7 @@ pub mod money;
 pub mod order;
 pub mod policy;
 pub mod refund;
+pub mod sla;
 pub mod time;
 
 pub use case::{Action, CaseKind, Priority, Role, Status};

@@ -5,22 +5,21 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::transitions::version_conflict;
-use super::{policy, text_field};
+use super::{policy, sla, text_field};
 use crate::db::batch::{self, Batch};
 use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewCase, NewEvent};
 use crate::db::settings;
 use crate::db::shops::{self, Actor};
 use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Database, dialect, new_id};
-use crate::domain::clocks::{self, HOUR_MICROS};
+use crate::domain::clocks::{self, Clock, HOUR_MICROS};
 use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
 
 use crate::domain::time::{local_date, now_micros};
-use crate::domain::{CaseKind, Priority, Role, Status};
+use crate::domain::{Action, CaseKind, Priority, Role, Status};
 use crate::error::{AppError, AppResult};
 
 /// How long the shop has to answer a new case before it is overdue.
-pub const FIRST_RESPONSE_MICROS: i64 = 24 * 3600 * 1_000_000;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -125,8 +124,8 @@ pub struct Created {
     pub lines: Vec<CaseLineRecord>,
     /// The policy decision, as stored (JSON).
     pub policy_decision: Option<String>,
-    /// The clock started, if the case's status has one.
-    pub timer: Option<TimerRecord>,
+    /// The clocks started: the status's platform clock, if any, and the SLA targets.
+    pub timers: Vec<TimerRecord>,
 }
 
 pub async fn create(
@@ -262,7 +261,15 @@ pub async fn create(
         &settings.clocks,
     );
     let timer_id = new_id();
-    let due_at = now + FIRST_RESPONSE_MICROS;
+    let (due_at, resolution_due) = sla::targets(
+        &settings.sla,
+        &shop.time_zone,
+        kind,
+        priority,
+        order.customer_tier.as_deref(),
+        now,
+    );
+    let (first_timer_id, resolution_timer_id) = (new_id(), new_id());
     let day_text = day.strftime("%Y%m%d").to_string();
     let writes = {
         let (id, shop_id, backend) = (id.clone(), shop.id.clone(), database.backend);
@@ -289,6 +296,8 @@ pub async fn create(
         let (assignee_id, lines) = (input.assignee_id.clone(), chosen.clone());
         let (policy_decision, clock, timer_id) =
             (policy_decision.clone(), clock.clone(), timer_id.clone());
+        let (first_timer_id, resolution_timer_id) =
+            (first_timer_id.clone(), resolution_timer_id.clone());
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
         move |sequence: i64| {
             let number = CaseNumber::new(day, sequence);
@@ -327,8 +336,28 @@ pub async fn create(
                     now,
                     search_text: &search_text,
                     policy_decision: policy_decision.as_deref(),
+                    resolution_due,
                 },
             );
+            for (timer_id, clock, due) in [
+                (&first_timer_id, Clock::SlaFirstResponse, due_at),
+                (&resolution_timer_id, Clock::SlaResolution, resolution_due),
+            ] {
+                timers::push_insert(
+                    &mut batch,
+                    &NewTimer {
+                        id: timer_id,
+                        shop_id: &shop_id,
+                        case_id: &id,
+                        clock,
+                        rule: "shop SLA",
+                        steps: &[],
+                        status,
+                        due_at: due,
+                        now,
+                    },
+                );
+            }
             if let Some(plan) = &clock {
                 timers::push_insert(
                     &mut batch,
@@ -400,22 +429,45 @@ pub async fn create(
         platform: order.platform.clone(),
         order_shipped_at: order.shipped_at.or(order.delivered_at),
     };
-    let timer = clock.map(|plan| TimerRecord {
-        id: timer_id,
-        shop_id: shop.id.clone(),
-        case_id: case.id.clone(),
-        clock: plan.clock,
-        rule: plan.rule,
-        steps: plan.steps,
-        status,
-        due_at: now + i64::from(plan.hours) * HOUR_MICROS,
-        attempts: 0,
-    });
+    let record =
+        |id: String, clock: Clock, rule: String, steps: Vec<Action>, due_at: i64| TimerRecord {
+            id,
+            shop_id: shop.id.clone(),
+            case_id: case.id.clone(),
+            clock,
+            rule,
+            steps,
+            status,
+            due_at,
+            attempts: 0,
+        };
+    let mut timers: Vec<TimerRecord> = clock
+        .map(|plan| {
+            let due = now + i64::from(plan.hours) * HOUR_MICROS;
+            record(timer_id, plan.clock, plan.rule, plan.steps, due)
+        })
+        .into_iter()
+        .collect();
+    timers.push(record(
+        first_timer_id,
+        Clock::SlaFirstResponse,
+        "shop SLA".into(),
+        Vec::new(),
+        due_at,
+    ));
+    timers.push(record(
+        resolution_timer_id,
+        Clock::SlaResolution,
+        "shop SLA".into(),
+        Vec::new(),
+        resolution_due,
+    ));
+    timers.sort_by_key(|timer| timer.due_at);
     Ok(Created {
         case,
         lines: chosen,
         policy_decision,
-        timer,
+        timers,
     })
 }
 
@@ -553,10 +605,28 @@ pub async fn post_message(
     }
     let shop = &actor.shop;
     let now = now_micros();
+    let answers_customer = visibility != Visibility::Internal && actor.role.is_staff();
+    let settings = if answers_customer {
+        Some(settings::load(&database.reader, &shop.id).await?)
+    } else {
+        None
+    };
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
+    if let Some(settings) = &settings {
+        sla::after_change(
+            &mut transaction,
+            &case,
+            case.status,
+            actor.role,
+            settings,
+            &shop.time_zone,
+            now,
+        )
+        .await?;
+    }
     let message_id = cases::insert_message(
         &mut transaction,
         &shop.id,

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::refunds::{self, RefundInput};
+use super::sla;
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::settings::{self, ShopSettings};
 use crate::db::shops::{self, Actor};
@@ -23,7 +24,7 @@ pub async fn restart(
     settings: &ShopSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    timers::cancel_for_case(transaction, &case.id, now).await?;
+    timers::cancel_for_case(transaction, &case.id, false, now).await?;
     let plan = clocks::plan(
         case.kind,
         status,
@@ -57,6 +58,8 @@ pub async fn restart(
 pub enum Fired {
     /// It acted: the steps it took.
     Acted(Vec<Action>),
+    /// An SLA target was missed: the priority rose and the supervisors were told.
+    Breached,
     /// Nothing to do: the case had moved on, or another worker finished it.
     Skipped(String),
 }
@@ -92,6 +95,24 @@ pub async fn fire(
     )
     .await?
     .ok_or(AppError::NotFound("case"))?;
+    if timer.clock.is_sla() {
+        let breached = sla::breach(&mut transaction, &case, timer, now).await?;
+        let outcome = if breached { "breached" } else { "target met" };
+        timers::finish(
+            &mut transaction,
+            &timer.id,
+            if breached { "fired" } else { "skipped" },
+            outcome,
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        return Ok(if breached {
+            Fired::Breached
+        } else {
+            Fired::Skipped(outcome.into())
+        });
+    }
     if case.status != timer.status {
         let why = format!("the case is now '{}'", case.status);
         timers::finish(&mut transaction, &timer.id, "skipped", &why, now).await?;
@@ -168,6 +189,16 @@ pub async fn fire(
             current.ended_at = ended_at;
         }
         restart(&mut transaction, &current, current.status, &settings, now).await?;
+        sla::after_change(
+            &mut transaction,
+            &current,
+            current.status,
+            Role::System,
+            &settings,
+            &actor.shop.time_zone,
+            now,
+        )
+        .await?;
     }
     let names: Vec<&str> = steps.iter().map(|step| step.as_str()).collect();
     timers::finish(&mut transaction, &timer.id, "fired", &names.join(","), now).await?;

@@ -9,6 +9,7 @@ pub mod orders;
 pub mod policy;
 pub mod refunds;
 pub mod shops;
+pub mod sla;
 pub mod transitions;
 
 use crate::error::AppError;

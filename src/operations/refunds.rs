@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{clocks, text_field};
+use super::{clocks, sla, text_field};
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::refunds::{self, NewRefund, RefundRecord};
 use crate::db::settings::{self, ShopSettings};
@@ -279,6 +279,16 @@ pub async fn refund_locked(
     )
     .await?;
     clocks::restart(transaction, case, to, settings, now).await?;
+    sla::after_change(
+        transaction,
+        case,
+        to,
+        actor.role,
+        settings,
+        &shop.time_zone,
+        now,
+    )
+    .await?;
     Ok(RefundOutcome::Executed(RefundRecord {
         id: refund_id,
         case_id: case_id.to_string(),

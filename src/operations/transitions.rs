@@ -5,7 +5,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::cases::fetch;
-use super::{clocks, text_field};
+use super::{clocks, sla, text_field};
 use crate::db::Database;
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::orders::{self, NewShipment};
@@ -163,6 +163,16 @@ pub async fn transition(
     )
     .await?;
     clocks::restart(&mut transaction, &case, to, &settings, now).await?;
+    sla::after_change(
+        &mut transaction,
+        &case,
+        to,
+        actor.role,
+        &settings,
+        &shop.time_zone,
+        now,
+    )
+    .await?;
     transaction.commit().await?;
     fetch(database, actor, id).await
 }

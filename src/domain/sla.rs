@@ -1,0 +1,505 @@
+//! Service levels: targets for first response and resolution per kind, priority and customer
+//! tier, counted in calendar hours or in business hours on a working calendar; paused while the
+//! case waits on the customer or on a parcel in transit.
+
+use jiff::{
+    Span, Timestamp, ToSpan, Zoned,
+    civil::{Date, Time},
+    tz::TimeZone,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::calendar::{CalendarFile, WorkingCalendar};
+use super::case::{CaseKind, Priority, Status};
+
+/// A shop's SLA settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    /// The most specific matching target applies; a target without kind/priority/tier matches all.
+    #[serde(default = "default_targets")]
+    pub targets: Vec<SlaTarget>,
+    /// `business` (default): only working hours on working days count; `calendar`: every hour.
+    #[serde(default)]
+    pub hours: HoursMode,
+    /// Working hours each working day, local time.
+    #[serde(default = "default_opens")]
+    #[schema(value_type = String, example = "09:00")]
+    pub opens: Time,
+    #[serde(default = "default_closes")]
+    #[schema(value_type = String, example = "18:00")]
+    pub closes: Time,
+    /// The shop's own calendar (same format as assets/calendar); absent: China's published one.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub calendar: Option<CalendarFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    #[serde(default)]
+    pub kind: Option<CaseKind>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    pub first_response_hours: u32,
+    pub resolution_hours: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HoursMode {
+    #[default]
+    Business,
+    Calendar,
+}
+
+fn default_targets() -> Vec<SlaTarget> {
+    let target = |priority, first_response_hours, resolution_hours| SlaTarget {
+        kind: None,
+        priority,
+        tier: None,
+        first_response_hours,
+        resolution_hours,
+    };
+    vec![
+        target(None, 8, 40),
+        target(Some(Priority::High), 4, 24),
+        target(Some(Priority::Urgent), 2, 8),
+    ]
+}
+
+fn default_opens() -> Time {
+    Time::constant(9, 0, 0, 0)
+}
+
+fn default_closes() -> Time {
+    Time::constant(18, 0, 0, 0)
+}
+
+impl Default for SlaSettings {
+    fn default() -> Self {
+        SlaSettings {
+            targets: default_targets(),
+            hours: HoursMode::Business,
+            opens: default_opens(),
+            closes: default_closes(),
+            calendar: None,
+        }
+    }
+}
+
+impl SlaSettings {
+    pub fn check(&self) -> Result<(), String> {
+        if self.opens >= self.closes {
+            return Err("sla: opens must be before closes".into());
+        }
+        if self.targets.is_empty() {
+            return Err("sla: at least one target is needed".into());
+        }
+        for (index, target) in self.targets.iter().enumerate() {
+            if target.first_response_hours == 0 || target.resolution_hours == 0 {
+                return Err(format!("sla.targets[{index}]: hours must be at least 1"));
+            }
+            if target.first_response_hours > target.resolution_hours {
+                return Err(format!(
+                    "sla.targets[{index}]: first response must not come after resolution"
+                ));
+            }
+            if target.resolution_hours > 24 * 365 {
+                return Err(format!("sla.targets[{index}]: at most 8760 hours"));
+            }
+        }
+        if let Some(calendar) = &self.calendar {
+            WorkingCalendar::from_json(&serde_json::to_string(calendar).unwrap_or_default())?;
+        }
+        Ok(())
+    }
+
+    /// The target for a case: the matching target with the most fields given.
+    pub fn target(&self, kind: CaseKind, priority: Priority, tier: Option<&str>) -> (u32, u32) {
+        self.targets
+            .iter()
+            .filter(|target| {
+                target.kind.is_none_or(|each| each == kind)
+                    && target.priority.is_none_or(|each| each == priority)
+                    && target.tier.as_deref().is_none_or(|each| Some(each) == tier)
+            })
+            .max_by_key(|target| {
+                usize::from(target.kind.is_some())
+                    + usize::from(target.priority.is_some())
+                    + usize::from(target.tier.is_some())
+            })
+            .map(|target| (target.first_response_hours, target.resolution_hours))
+            .unwrap_or((8, 40))
+    }
+
+    /// The clock that counts this shop's SLA time.
+    pub fn working_time(&self, zone: &TimeZone) -> WorkingTime {
+        let calendar = self
+            .calendar
+            .as_ref()
+            .and_then(|file| WorkingCalendar::from_json(&serde_json::to_string(file).ok()?).ok())
+            .unwrap_or_else(WorkingCalendar::china);
+        WorkingTime {
+            calendar,
+            zone: zone.clone(),
+            opens: self.opens,
+            closes: self.closes,
+            business: self.hours == HoursMode::Business,
+        }
+    }
+}
+
+/// Whether the SLA clock stands still in this status: the case waits on the customer or a parcel.
+pub fn paused_in(status: Status) -> bool {
+    matches!(
+        status,
+        Status::WaitingOnCustomer
+            | Status::Approved
+            | Status::ReturnShipped
+            | Status::ReplacementShipped
+            | Status::ShippedBack
+    )
+}
+
+/// Whether the case's outcome has been delivered (the resolution target is met).
+pub fn resolved_in(status: Status) -> bool {
+    !status.is_open() || matches!(status, Status::Refunded | Status::Resolved)
+}
+
+/// A case's SLA figures.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlaState {
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub first_response_due: Option<i64>,
+    pub resolution_due: Option<i64>,
+    pub paused_at: Option<i64>,
+    /// Working minutes spent paused so far.
+    pub paused_minutes: i64,
+    /// Working minutes from opening to resolution, pauses excluded.
+    pub business_minutes: Option<i64>,
+    /// `first_response` or `resolution`: the first target missed.
+    pub breached: Option<String>,
+}
+
+/// The SLA figures after a change that leaves the case in `to`, made by staff or not, at `now`:
+/// the first staff response is recorded; entering a waiting status pauses, leaving it resumes
+/// and moves every open target by the working time spent waiting; reaching an outcome resolves.
+pub fn advance(
+    before: &SlaState,
+    to: Status,
+    by_staff: bool,
+    opened_at: i64,
+    now: i64,
+    working: &WorkingTime,
+) -> SlaState {
+    let mut state = before.clone();
+    if by_staff && state.first_response_at.is_none() {
+        state.first_response_at = Some(now);
+    }
+    let waiting = paused_in(to) && !resolved_in(to);
+    if let Some(paused_at) = state.paused_at.filter(|_| !waiting) {
+        let paused = working.minutes_between(paused_at, now);
+        state.paused_minutes += paused;
+        state.paused_at = None;
+        if state.first_response_at.is_none() {
+            state.first_response_due = state
+                .first_response_due
+                .map(|due| working.add_minutes(due, paused));
+        }
+        state.resolution_due = state
+            .resolution_due
+            .map(|due| working.add_minutes(due, paused));
+    }
+    if resolved_in(to) {
+        if state.resolved_at.is_none() {
+            state.resolved_at = Some(now);
+            state.business_minutes =
+                Some((working.minutes_between(opened_at, now) - state.paused_minutes).max(0));
+        }
+    } else {
+        if state.resolved_at.is_some() {
+            // Reopened: the outcome is owed again.
+            state.resolved_at = None;
+            state.business_minutes = None;
+        }
+        if waiting && state.paused_at.is_none() {
+            state.paused_at = Some(now);
+        }
+    }
+    state
+}
+
+/// Counts working minutes in a zone: business hours on working days, or every minute.
+#[derive(Debug, Clone)]
+pub struct WorkingTime {
+    pub calendar: WorkingCalendar,
+    pub zone: TimeZone,
+    pub opens: Time,
+    pub closes: Time,
+    pub business: bool,
+}
+
+impl WorkingTime {
+    fn zoned(&self, micros: i64) -> Zoned {
+        Timestamp::from_microsecond(micros)
+            .unwrap_or(Timestamp::UNIX_EPOCH)
+            .to_zoned(self.zone.clone())
+    }
+
+    fn at(&self, date: Date, time: Time) -> i64 {
+        date.to_datetime(time)
+            .to_zoned(self.zone.clone())
+            .map(|zoned| zoned.timestamp().as_microsecond())
+            .unwrap_or(0)
+    }
+
+    /// The working window of a day in unix microseconds, if it is a working day.
+    fn window(&self, date: Date) -> Option<(i64, i64)> {
+        self.calendar
+            .is_working_day(date)
+            .then(|| (self.at(date, self.opens), self.at(date, self.closes)))
+    }
+
+    /// The moment `minutes` working minutes after `start`.
+    pub fn add_minutes(&self, start: i64, minutes: i64) -> i64 {
+        if !self.business {
+            return start + minutes * 60_000_000;
+        }
+        let mut left = minutes * 60_000_000;
+        let mut date = self.zoned(start).date();
+        let mut cursor = start;
+        for _ in 0..3700 {
+            if let Some((open, close)) = self.window(date) {
+                let from = cursor.max(open);
+                if from < close {
+                    if from + left <= close {
+                        return from + left;
+                    }
+                    left -= close - from;
+                }
+            }
+            date = date.saturating_add(1.day());
+            cursor = self.at(date, Time::midnight());
+        }
+        cursor + left
+    }
+
+    /// Working minutes between two moments (0 if `to` is not after `from`).
+    pub fn minutes_between(&self, from: i64, to: i64) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        if !self.business {
+            return (to - from) / 60_000_000;
+        }
+        let mut total = 0_i64;
+        let mut date = self.zoned(from).date();
+        let last = self.zoned(to).date();
+        while date <= last {
+            if let Some((open, close)) = self.window(date) {
+                let start = from.max(open);
+                let end = to.min(close);
+                if end > start {
+                    total += end - start;
+                }
+            }
+            date = date.saturating_add(Span::new().days(1));
+        }
+        total / 60_000_000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn micros(text: &str, zone: &str) -> i64 {
+        text.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .to_zoned(TimeZone::get(zone).unwrap())
+            .unwrap()
+            .timestamp()
+            .as_microsecond()
+    }
+
+    fn business(zone: &str) -> WorkingTime {
+        SlaSettings::default().working_time(&TimeZone::get(zone).unwrap())
+    }
+
+    #[test]
+    fn business_hours_skip_nights_weekends_and_holidays() {
+        let shanghai = business("Asia/Shanghai");
+        // Friday 2026-11-20 17:00 + 2 h → Monday 11-23 10:00.
+        let due = shanghai.add_minutes(micros("2026-11-20T17:00", "Asia/Shanghai"), 120);
+        assert_eq!(due, micros("2026-11-23T10:00", "Asia/Shanghai"));
+        // Thursday 2026-09-24 17:00 + 2 h: Friday is Mid-Autumn, Sunday 09-27 too → Monday 10:00.
+        let due = shanghai.add_minutes(micros("2026-09-24T17:00", "Asia/Shanghai"), 120);
+        assert_eq!(due, micros("2026-09-28T10:00", "Asia/Shanghai"));
+        assert_eq!(
+            shanghai.minutes_between(micros("2026-09-24T17:00", "Asia/Shanghai"), due),
+            120
+        );
+        // National Day 2026: 10-01..10-07 off; 2026-09-30 17:00 + 2 h → after the holiday.
+        let due = shanghai.add_minutes(micros("2026-09-30T17:00", "Asia/Shanghai"), 120);
+        let local = Timestamp::from_microsecond(due)
+            .unwrap()
+            .to_zoned(TimeZone::get("Asia/Shanghai").unwrap());
+        assert!(local.date() > jiff::civil::date(2026, 10, 7), "{local}");
+        assert!(shanghai.calendar.is_working_day(local.date()));
+        // A make-up working day (Sunday 2025-09-28) counts.
+        let due = shanghai.add_minutes(micros("2025-09-27T10:00", "Asia/Shanghai"), 60);
+        assert_eq!(due, micros("2025-09-28T10:00", "Asia/Shanghai"));
+    }
+
+    #[test]
+    fn targets_pick_the_most_specific_match() {
+        let mut settings = SlaSettings::default();
+        settings.targets.push(SlaTarget {
+            kind: Some(CaseKind::Repair),
+            priority: None,
+            tier: Some("vip".into()),
+            first_response_hours: 1,
+            resolution_hours: 5,
+        });
+        assert_eq!(
+            settings.target(CaseKind::Repair, Priority::Normal, Some("vip")),
+            (1, 5)
+        );
+        assert_eq!(
+            settings.target(CaseKind::Repair, Priority::Normal, None),
+            (8, 40)
+        );
+        assert_eq!(
+            settings.target(CaseKind::Exchange, Priority::Urgent, None),
+            (2, 8)
+        );
+        assert!(settings.check().is_ok());
+        settings.opens = Time::constant(19, 0, 0, 0);
+        assert!(settings.check().is_err());
+    }
+
+    #[test]
+    fn waiting_pauses_and_moves_the_targets() {
+        let zone = "Asia/Shanghai";
+        let working = business(zone);
+        let opened = micros("2026-11-23T09:00", zone); // Monday
+        let start = SlaState {
+            first_response_due: Some(micros("2026-11-23T17:00", zone)),
+            resolution_due: Some(micros("2026-11-27T13:00", zone)),
+            ..SlaState::default()
+        };
+        // An agent answers at 10:00 and approves the return: waiting for the parcel.
+        let answered = advance(
+            &start,
+            Status::Approved,
+            true,
+            opened,
+            micros("2026-11-23T10:00", zone),
+            &working,
+        );
+        assert_eq!(
+            answered.first_response_at,
+            Some(micros("2026-11-23T10:00", zone))
+        );
+        assert_eq!(answered.paused_at, Some(micros("2026-11-23T10:00", zone)));
+        // The parcel arrives Tuesday 12:00: 11 working hours waited; the resolution target moves by them.
+        let received = advance(
+            &answered,
+            Status::Received,
+            true,
+            opened,
+            micros("2026-11-24T12:00", zone),
+            &working,
+        );
+        assert_eq!(received.paused_at, None);
+        assert_eq!(received.paused_minutes, 11 * 60);
+        // Friday 13:00 + 11 working hours: 5 on Friday, 6 on Monday.
+        assert_eq!(
+            received.resolution_due,
+            Some(micros("2026-11-30T15:00", zone))
+        );
+        assert_eq!(
+            received.first_response_due, start.first_response_due,
+            "met targets do not move"
+        );
+        // Refunded Wednesday 09:30: resolved; working minutes used exclude the wait.
+        let refunded = advance(
+            &received,
+            Status::Refunded,
+            true,
+            opened,
+            micros("2026-11-25T09:30", zone),
+            &working,
+        );
+        assert_eq!(refunded.resolved_at, Some(micros("2026-11-25T09:30", zone)));
+        let elapsed = working.minutes_between(opened, micros("2026-11-25T09:30", zone));
+        assert_eq!(refunded.business_minutes, Some(elapsed - 660));
+        // A customer's own action is not a first response.
+        let by_customer = advance(&start, Status::Submitted, false, opened, opened, &working);
+        assert_eq!(by_customer.first_response_at, None);
+    }
+
+    proptest! {
+        /// Adding working minutes and counting them back gives the same number, in both zones,
+        /// across weekends, holidays and Berlin's daylight-saving changes.
+        #[test]
+        fn add_and_count_are_inverse(
+            day in 0i64..700,
+            minute in 0i64..1440,
+            minutes in 0i64..20_000,
+            berlin in any::<bool>(),
+        ) {
+            let zone = if berlin { "Europe/Berlin" } else { "Asia/Shanghai" };
+            let working = business(zone);
+            let start = micros("2025-01-01T00:00", zone) + (day * 1440 + minute) * 60_000_000;
+            let due = working.add_minutes(start, minutes);
+            prop_assert!(due >= start);
+            prop_assert_eq!(working.minutes_between(start, due), minutes);
+            let local = Timestamp::from_microsecond(due).unwrap().to_zoned(TimeZone::get(zone).unwrap());
+            if minutes > 0 {
+                prop_assert!(working.calendar.is_working_day(local.date()));
+                prop_assert!(local.time() > Time::constant(9, 0, 0, 0) && local.time() <= Time::constant(18, 0, 0, 0));
+            }
+        }
+
+        /// "N days after an event": day 1 is the next day, the last day N days on; an extended
+        /// last day is a working day, never earlier, and nothing between is a working day.
+        #[test]
+        fn day_periods(day in 0i64..700, days in 1i64..60) {
+            use crate::domain::policy::periods::DayPeriod;
+            let calendar = WorkingCalendar::china();
+            let event = jiff::civil::date(2025, 1, 1).saturating_add(day.days());
+            let period = DayPeriod::after(event, days);
+            prop_assert_eq!(event.until(period.first_day).unwrap().get_days(), 1);
+            prop_assert_eq!(event.until(period.counted_last_day).unwrap().get_days() as i64, days);
+            let extended = period.extended(&calendar);
+            prop_assert!(extended.last_day >= period.counted_last_day);
+            prop_assert!(calendar.is_working_day(extended.last_day));
+            let mut between = period.counted_last_day;
+            while between < extended.last_day {
+                prop_assert!(!calendar.is_working_day(between));
+                between = between.saturating_add(1.day());
+            }
+            prop_assert!(period.contains(period.counted_last_day));
+            prop_assert!(!period.contains(period.counted_last_day.saturating_add(1.day())));
+        }
+
+        /// The end of a last day is local midnight after it, in Shanghai and in Berlin (DST too).
+        #[test]
+        fn ends_are_local_midnight(day in 0i64..700, berlin in any::<bool>()) {
+            use crate::domain::policy::periods::end_of_day;
+            let zone = TimeZone::get(if berlin { "Europe/Berlin" } else { "Asia/Shanghai" }).unwrap();
+            let last = jiff::civil::date(2025, 1, 1).saturating_add(day.days());
+            let end = end_of_day(last, &zone);
+            prop_assert_eq!(end.date(), last.saturating_add(1.day()));
+            prop_assert_eq!(end.time(), Time::midnight());
+        }
+    }
+}
