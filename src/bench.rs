@@ -280,13 +280,23 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     for concurrency in [1, options.concurrency] {
         let client = client.clone();
         let url = format!("{base}/api/v1/policy/evaluate");
-        let bodies: Vec<serde_json::Value> = requests.iter().map(|request| serde_json::to_value(request).unwrap_or_default()).collect();
+        let bodies: Vec<serde_json::Value> = requests
+            .iter()
+            .map(|request| serde_json::to_value(request).unwrap_or_default())
+            .collect();
         let figures = measure(options.reads, concurrency, move |index| {
-            let request = client.post(url.clone()).bearer_auth(TOKEN).json(&bodies[index % bodies.len()]).send();
+            let request = client
+                .post(url.clone())
+                .bearer_auth(TOKEN)
+                .json(&bodies[index % bodies.len()])
+                .send();
             async move { matches!(request.await, Ok(response) if response.status().is_success()) }
         })
         .await;
-        println!("{}", figures.line("policy evaluate (POST /policy/evaluate)", concurrency));
+        println!(
+            "{}",
+            figures.line("policy evaluate (POST /policy/evaluate)", concurrency)
+        );
     }
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status

@@ -86,6 +86,16 @@ async fn a_missed_first_response_raises_priority_and_tells_the_supervisor() {
         ("supervisor", "sla_breached")
     );
     assert_eq!(notices[0].2["case_number"], shown["number"]);
+    let (_, breached) = app.get("/api/v1/cases?sla=breached", SUPERVISOR).await;
+    let ids: Vec<&Value> = breached["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|case| &case["id"])
+        .collect();
+    assert_eq!(ids, vec![&json!(id)]);
+    let (status, _) = app.get("/api/v1/cases?sla=late", SUPERVISOR).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Fires once.
     let again = jobs::run_due(&app.database, "w", now() + 4 * HOUR)
         .await

@@ -123,6 +123,9 @@ pub struct CaseListQuery {
     pub priority: Option<String>,
     pub reason_code: Option<String>,
     pub customer_id: Option<String>,
+    /// `breached`: only cases that missed an SLA target.
+    #[param(pattern = "^breached$")]
+    pub sla: Option<String>,
     /// A substring of the case number, order number, customer name or phone, or description.
     pub q: Option<String>,
     /// due_at (default), created_at or updated_at; prefix `-` for descending.
@@ -153,6 +156,16 @@ pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter
         query: None,
         order_id: None,
         customer_id: query.customer_id.clone().filter(|id| !id.trim().is_empty()),
+        sla_breached: match query.sla.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("breached") => true,
+            Some(other) => {
+                return Err(AppError::invalid(
+                    "sla",
+                    format!("unknown sla filter '{other}'; use sla=breached"),
+                ));
+            }
+        },
         sort: CaseSort::DueAt,
         after: None,
         limit: page_limit(query.limit)?,

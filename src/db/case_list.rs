@@ -75,6 +75,8 @@ pub struct CaseFilter {
     pub query: Option<String>,
     pub order_id: Option<String>,
     pub customer_id: Option<String>,
+    /// Only cases that missed an SLA target.
+    pub sla_breached: bool,
     pub sort: CaseSort,
     /// The (sort key, id) of the last case of the previous page.
     pub after: Option<(i64, String)>,
@@ -126,6 +128,9 @@ pub async fn list(
             conditions.push(format!("c.assignee_id = {value}"));
         }
         None => {}
+    }
+    if filter.sla_breached {
+        conditions.push("c.sla_breached IS NOT NULL".into());
     }
     if let Some(priority) = filter.priority {
         let value = placeholder(&mut binds, Bind::Text(priority.as_str().into()));
