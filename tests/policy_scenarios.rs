@@ -891,3 +891,130 @@ fn a_wrong_type_deep_inside_names_its_path_and_an_array_keeps_the_good_requests(
     assert_eq!(value[1]["jurisdiction"], "EU");
     assert!(allowed(&value[1], "return_and_refund"));
 }
+
+// Beyond the public set: rules the scenarios do not show, checked the same way.
+
+#[test]
+fn fraud_is_three_times_the_price_at_least_500_yuan() {
+    let small = decide(
+        json!({"jurisdiction": "CN", "reason": "not_as_described", "facts": {"fraud": true},
+        "items": [{"unit_price": "100.00"}], "dates": {"signed": "2026-06-01", "requested": "2026-06-03"}}),
+    );
+    assert_eq!(small["compensation"]["amount"], "500.00");
+    assert_eq!(strings(&small["compensation"]["rules"]), ["CN-R5b"]);
+    let large = decide(
+        json!({"jurisdiction": "CN", "reason": "not_as_described", "facts": {"fraud": true},
+        "items": [{"unit_price": "1000.00"}], "dates": {"signed": "2026-06-01", "requested": "2026-06-03"}}),
+    );
+    assert_eq!(large["compensation"]["amount"], "3000.00");
+}
+
+#[test]
+fn taobao_partial_return_breaking_free_shipping_costs_the_buyer_all_freight() {
+    let decision = decide(json!({
+        "jurisdiction": "CN", "platform": "taobao", "reason": "no_reason",
+        "items": [{"name": "A", "unit_price": "60.00", "return_quantity": 1}, {"name": "B", "unit_price": "50.00", "return_quantity": 0}],
+        "money": {"payments": [{"method": "alipay", "amount": "110.00"}], "free_shipping_threshold": "99.00", "waived_shipping_fee": "8.00"},
+        "facts": {"free_shipping": true},
+        "dates": {"signed": "2026-06-01", "requested": "2026-06-03"}
+    }));
+    assert_eq!(decision["refund"]["amount"], "52.00");
+    assert_eq!(decision["freight"]["forward"], "buyer");
+    assert!(strings(&decision["refund"]["rules"]).contains(&"CN-R19".to_string()));
+}
+
+#[test]
+fn undetermined_responsibility_on_taobao_splits_the_freight() {
+    let decision = decide(
+        json!({"jurisdiction": "CN", "platform": "taobao", "reason": "quality",
+        "facts": {"responsibility_unclear": true}, "dates": {"signed": "2026-06-01", "requested": "2026-06-20"}}),
+    );
+    assert!(decided_by(&decision, "return_and_refund", "CN-P2"));
+    assert_eq!(decision["freight"]["forward"], "seller");
+    assert_eq!(decision["freight"]["return"], "buyer");
+}
+
+#[test]
+fn a_phone_battery_has_six_months() {
+    let decision = decide(json!({"jurisdiction": "CN", "reason": "quality",
+        "items": [{"three_guarantees": "mobile_phone", "faulty_part": "battery"}],
+        "dates": {"invoiced": "2026-01-10", "signed": "2026-01-11", "fault_found": "2026-08-01"}}));
+    assert_eq!(
+        remedy(&decision, "repair")["grounds"][0]["paid_by_customer"],
+        true
+    );
+    assert_eq!(
+        deadline(&decision, "three_guarantees")["last_day"],
+        "2026-07-10"
+    );
+}
+
+#[test]
+fn an_eu_period_ending_on_saturday_runs_to_monday() {
+    // Delivered Saturday 2026-03-07: day 14 is Saturday 03-21 → Monday 03-23.
+    let decision = decide(eu_withdrawal("2026-03-07", "2026-03-23 20:00"));
+    assert_eq!(deadline(&decision, "withdrawal")["last_day"], "2026-03-23");
+    assert!(allowed(&decision, "return_and_refund"));
+}
+
+#[test]
+fn eu_late_information_gives_14_days_from_receiving_it() {
+    let mut request = eu_withdrawal("2026-03-02", "2026-05-20");
+    request["facts"] = json!({"withdrawal_information_given": false});
+    request["dates"]["withdrawal_information_given"] = json!("2026-05-10");
+    let decision = decide(request);
+    assert_eq!(deadline(&decision, "withdrawal")["last_day"], "2026-05-25");
+    assert!(allowed(&decision, "return_and_refund"));
+}
+
+#[test]
+fn uk_day_31_means_repair_or_replacement_first() {
+    let decision = decide(
+        json!({"jurisdiction": "UK", "reason": "quality", "kind": "return_and_refund",
+        "dates": {"signed": "2026-03-02", "requested": "2026-04-02"}}),
+    );
+    assert_eq!(decision["requested"]["allowed"], false);
+    assert!(allowed(&decision, "repair") && allowed(&decision, "exchange"));
+}
+
+#[test]
+fn a_us_shop_policy_window_is_honoured() {
+    let decision = decide(
+        json!({"jurisdiction": "US", "reason": "no_reason", "shop_policy": {"no_reason_days": 30},
+        "dates": {"signed": "2026-03-02", "requested": "2026-03-30"}}),
+    );
+    assert!(allowed(&decision, "return_and_refund"));
+    assert_eq!(
+        deadline(&decision, "shop_return_window")["last_day"],
+        "2026-04-01"
+    );
+}
+
+#[test]
+fn a_shop_window_shorter_than_the_law_is_void() {
+    let mut request = no_reason_cn(
+        "own_store",
+        "2026-06-01",
+        "2026-06-07",
+        json!({"name": "x"}),
+    );
+    request["shop_policy"] = json!({"no_reason_days": 3});
+    let decision = decide(request);
+    assert!(allowed(&decision, "return_and_refund"));
+    assert_eq!(
+        strings(&finding(&decision, "shop_policy_invalid")["rules"]),
+        ["CN-R1"]
+    );
+    let mut vip = no_reason_cn(
+        "own_store",
+        "2026-06-01",
+        "2026-06-20",
+        json!({"name": "x"}),
+    );
+    vip["shop_policy"] =
+        json!({"no_reason_days": 15, "tier_extra_days": {"vip": 5}, "customer_tier": "vip"});
+    assert_eq!(
+        deadline(&decide(vip), "no_reason_return")["last_day"],
+        "2026-06-22"
+    );
+}

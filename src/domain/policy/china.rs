@@ -27,6 +27,36 @@ pub fn decide(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
         _ => {}
     }
     seller_time_limits(context, builder);
+    if request.facts.fraud {
+        fraud(context, builder)?;
+    }
+    Ok(())
+}
+
+/// 消保法 Art. 55: for fraud, three times the price paid, at least ¥500.
+fn fraud(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
+    let (paid, currency) = super::settlement::goods_paid(context.request).map_err(PolicyError)?;
+    let floor = if currency.as_str() == "CNY" {
+        50_000
+    } else {
+        0
+    };
+    let amount = (paid * 3).max(floor);
+    let shown = super::settlement::show_amount(amount, currency);
+    builder.compensation = Some(super::decision::Compensation {
+        currency: currency.as_str().to_string(),
+        amount: shown.clone(),
+        amount_minor: amount,
+        rules: super::decision::rules(&["CN-R5b"]),
+        explanation: text(
+            format!(
+                "经营者有欺诈行为：消费者可要求增加赔偿价款的三倍，不足500元的为500元：{shown}"
+            ),
+            format!(
+                "The business committed fraud: the consumer may claim three times the price, at least ¥500: {shown}"
+            ),
+        ),
+    });
     Ok(())
 }
 
@@ -96,7 +126,7 @@ fn absolute_exclusion(item: &Item) -> Option<(&'static str, &'static str, &'stat
             "audio-visual goods or software unsealed by the consumer",
         ));
     }
-    if item.has(Nature::Periodical) && !item.has(Nature::Subscription) {
+    if item.has(Nature::Periodical) {
         return Some((
             "CN-R1(4)",
             "交付的报纸、期刊",
@@ -400,8 +430,9 @@ fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError
             "Without a fault there is nothing to repair",
         ),
     );
+    settle(context, builder, Settlement::NoReason, in_time && !refused)?;
     freight_no_reason(context, builder, taobao);
-    settle(context, builder, Settlement::NoReason, in_time && !refused)
+    Ok(())
 }
 
 fn freight_no_reason(context: &Context, builder: &mut Builder, taobao: bool) {
@@ -409,8 +440,15 @@ fn freight_no_reason(context: &Context, builder: &mut Builder, taobao: bool) {
         || context.request.facts.seller_pays_return_freight;
     let back = if agreed { Party::Seller } else { Party::Buyer };
     if taobao {
-        let free = context.request.facts.free_shipping
-            || context.request.money.waived_shipping_fee.is_some();
+        let broken = builder.refund.as_ref().is_some_and(|refund| {
+            refund
+                .deductions
+                .iter()
+                .any(|deduction| deduction.kind == "free_shipping_lost")
+        });
+        let free = (context.request.facts.free_shipping
+            || context.request.money.waived_shipping_fee.is_some())
+            && !broken;
         let forward = if free { Party::Seller } else { Party::Buyer };
         builder.freight(
             forward,
@@ -420,6 +458,11 @@ fn freight_no_reason(context: &Context, builder: &mut Builder, taobao: bool) {
                 text(
                     "包邮商品七天无理由退货：买家只承担退回运费",
                     "Free-shipping item, no-reason return: the buyer pays only the return freight",
+                )
+            } else if broken {
+                text(
+                    "部分退货使订单不再满足包邮条件：买家承担来回全部运费",
+                    "The partial return breaks the free-shipping condition: the buyer pays all freight",
                 )
             } else {
                 text(

@@ -39,6 +39,8 @@ pub struct Decision {
     pub refund: Option<super::settlement::Refund>,
     /// Who pays which freight.
     pub freight: Option<Freight>,
+    /// Extra compensation the consumer may claim (fraud, CN-R5b).
+    pub compensation: Option<Compensation>,
     /// Who must prove a defect existed (or did not).
     pub burden_of_proof: Option<Burden>,
     /// What else the rules say about this case: breaches, conditions, notes.
@@ -107,6 +109,15 @@ pub struct Freight {
     pub explanation: Text,
 }
 
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Compensation {
+    pub currency: String,
+    pub amount: String,
+    pub amount_minor: i64,
+    pub rules: Vec<String>,
+    pub explanation: Text,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
@@ -142,6 +153,7 @@ pub struct Builder {
     pub findings: Vec<Finding>,
     pub flags: Vec<Finding>,
     pub refund: Option<super::settlement::Refund>,
+    pub compensation: Option<Compensation>,
 }
 
 pub fn rules(ids: &[&str]) -> Vec<String> {
@@ -317,6 +329,9 @@ impl Builder {
         if let Some(refund) = &self.refund {
             all.extend(refund.rules.iter().cloned());
         }
+        if let Some(compensation) = &self.compensation {
+            all.extend(compensation.rules.iter().cloned());
+        }
         Decision {
             jurisdiction,
             platform,
@@ -326,6 +341,7 @@ impl Builder {
             deadlines: self.deadlines,
             refund: self.refund,
             freight: self.freight,
+            compensation: self.compensation,
             burden_of_proof: self.burden,
             findings: self.findings,
             flags: self.flags,

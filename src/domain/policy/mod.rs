@@ -64,6 +64,9 @@ pub struct Moments {
     pub intervention_requested: Option<Zoned>,
     pub dispute_opened: Option<Zoned>,
     pub evidence_requested: Option<Zoned>,
+    pub platform_decided: Option<Zoned>,
+    pub dispute_closed: Option<Zoned>,
+    pub suspended: Option<Zoned>,
     pub withdrawal_information_given: Option<Zoned>,
     /// The last delivery among the items (EU-R2: multiple goods run from the last one).
     pub last_item_delivered: Option<Zoned>,
@@ -192,6 +195,9 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
         )?,
         dispute_opened: moment("dates.dispute_opened", &given.dispute_opened)?,
         evidence_requested: moment("dates.evidence_requested", &given.evidence_requested)?,
+        platform_decided: moment("dates.platform_decided", &given.platform_decided)?,
+        dispute_closed: moment("dates.dispute_closed", &given.dispute_closed)?,
+        suspended: moment("dates.suspended", &given.suspended)?,
         withdrawal_information_given: moment(
             "dates.withdrawal_information_given",
             &given.withdrawal_information_given,

@@ -18,6 +18,57 @@ pub fn decide(context: &Context, builder: &mut Builder) {
 
 fn taobao(context: &Context, builder: &mut Builder) {
     let facts = &context.request.facts;
+    if facts.responsibility_unclear {
+        builder.allow(
+            Remedy::ReturnAndRefund,
+            "responsibility_unclear",
+            &["CN-P2"],
+            text(
+                "无法判定责任时，淘宝支持退货退款",
+                "When responsibility cannot be determined, Taobao supports a return and refund",
+            ),
+        );
+        builder.freight(
+            Party::Seller,
+            Party::Buyer,
+            &["CN-P2"],
+            text("责任无法判定：发货运费由卖家承担，退货运费由买家承担", "Responsibility unclear: the seller bears the forward freight, the buyer the return freight"),
+        );
+    }
+    match facts.transit_damage.as_deref() {
+        Some("broken") => builder.find(
+            "transit_risk_seller",
+            &["CN-P3"],
+            text("买家交寄退货后商品破损：风险由卖家承担", "The return broke after the buyer handed it to the carrier: the seller bears the risk"),
+        ),
+        Some("lost") => builder.find(
+            "transit_risk_buyer",
+            &["CN-P3"],
+            text("买家交寄退货后商品丢失或毁损：风险由买家承担，买家可向快递索赔", "The return was lost after the buyer handed it to the carrier: the buyer bears the risk and may claim against the carrier"),
+        ),
+        _ => {}
+    }
+    if facts.quality_test_confirmed {
+        builder.find(
+            "testing_fee_seller",
+            &["CN-P13"],
+            text("平台要求的质检确认存在质量问题：检测费用由卖家承担", "The platform's quality test confirmed the problem: the seller pays the testing fee"),
+        );
+    }
+    if let Some(suspended) = &context.dates.suspended {
+        let period = DayPeriod::after(suspended.date(), 30);
+        builder.deadlines.push(deadline(
+            "negotiation_suspension",
+            &period,
+            &context.zone,
+            None,
+            &["CN-P14"],
+            text(
+                format!("双方申请协商暂停处理：30天内（至 {}）未处理款项或反馈结果的，淘宝恢复处理", period.last_day),
+                format!("Suspended for negotiation: if neither moves the money nor reports within 30 days (by {}), Taobao resumes", period.last_day),
+            ),
+        ));
+    }
     let shipped_after_request = match (&context.dates.shipped, &context.dates.requested) {
         (Some(shipped), Some(requested)) => shipped > requested,
         _ => false,
@@ -119,6 +170,43 @@ fn jd(context: &Context, builder: &mut Builder) {
                 "纠纷单到达商家后24小时内协商或举证，逾期京东可按现有证据判定退货退款，运费和损失由商家承担",
                 "The merchant has 24 hours to settle or give evidence; after that JD may decide on the evidence and order a return and refund at the merchant's cost",
             ),
+        ));
+    }
+    if let Some(decided) = &dates.platform_decided {
+        let due = decided.saturating_add(24.hours());
+        builder.deadlines.push(moment_deadline(
+            "merchant_execution",
+            &due,
+            None,
+            &["CN-P24"],
+            text(
+                "京东判定后商家应在24小时内执行，否则京东代为执行",
+                "After JD's decision the merchant executes within 24 hours, or JD does",
+            ),
+        ));
+    }
+    if let Some(closed) = &dates.dispute_closed {
+        let period = DayPeriod::after(closed.date(), 7);
+        builder.deadlines.push(deadline(
+            "appeal",
+            &period,
+            &context.zone,
+            None,
+            &["CN-P25"],
+            text(
+                format!("纠纷单关闭后7个自然日内（至 {}）可申诉", period.last_day),
+                format!("An appeal may be filed within 7 natural days after the dispute closes (until {})", period.last_day),
+            ),
+        ));
+    }
+    if let Some(requested) = &dates.requested {
+        let due = requested.saturating_add(24.hours());
+        builder.deadlines.push(moment_deadline(
+            "merchant_first_answer",
+            &due,
+            None,
+            &["CN-P20"],
+            text("消费者发起售后后24小时内未协商一致或商家未处理的，消费者可申请京东介入", "If the merchant has not settled or acted within 24 hours of the request, the consumer may ask JD to intervene"),
         ));
     }
     if let Some(asked) = &dates.evidence_requested {

@@ -440,6 +440,15 @@ pub struct Dates {
     /// When the platform asked the merchant for more evidence (JD: 4 working-window hours).
     #[serde(default)]
     pub evidence_requested: Option<String>,
+    /// When the platform decided the dispute (JD: the merchant executes within 24 hours).
+    #[serde(default)]
+    pub platform_decided: Option<String>,
+    /// When the dispute closed (JD: 7 natural days to appeal).
+    #[serde(default)]
+    pub dispute_closed: Option<String>,
+    /// When both parties asked to negotiate and the dispute was suspended (Taobao: 30 days).
+    #[serde(default)]
+    pub suspended: Option<String>,
     /// When the trader gave the withdrawal information late (EU-R4).
     #[serde(default)]
     pub withdrawal_information_given: Option<String>,
@@ -539,6 +548,18 @@ pub struct Facts {
     /// A 三包 voucher and a valid invoice exist (CN-R35).
     #[serde(default = "yes")]
     pub has_invoice: bool,
+    /// The business defrauded the consumer (CN-R5b: compensation of 3× the price, at least ¥500).
+    #[serde(default)]
+    pub fraud: bool,
+    /// The platform cannot tell who is responsible (CN-P2).
+    #[serde(default)]
+    pub responsibility_unclear: bool,
+    /// What happened to the return parcel in transit: `broken` or `lost` (CN-P3).
+    #[serde(default)]
+    pub transit_damage: Option<String>,
+    /// A quality test the platform asked for confirmed the problem (CN-P13).
+    #[serde(default)]
+    pub quality_test_confirmed: bool,
 }
 
 fn yes() -> bool {

@@ -87,6 +87,43 @@ fn show(minor_units: i64, currency: Currency) -> String {
     Money::new(minor_units, currency).decimal()
 }
 
+/// What the customer paid for the goods of the whole order (payments less delivery, or the
+/// prices less the discounts), in minor units.
+pub fn goods_paid(request: &PolicyRequest) -> Result<(i64, Currency), String> {
+    let currency = currency_of(request)?;
+    let money = &request.money;
+    let mut paid = 0_i64;
+    for payment in &money.payments {
+        paid += minor(
+            &Some(payment.amount.clone()),
+            currency,
+            "money.payments.amount",
+        )?;
+    }
+    if !money.payments.is_empty() {
+        return Ok((
+            (paid - minor(&money.shipping_fee, currency, "money.shipping_fee")?).max(0),
+            currency,
+        ));
+    }
+    let mut list = 0_i64;
+    for item in &request.items {
+        list += minor(&item.unit_price, currency, "items.unit_price")? * i64::from(item.quantity);
+    }
+    for discount in &money.discounts {
+        list -= minor(
+            &Some(discount.amount.clone()),
+            currency,
+            "money.discounts.amount",
+        )?;
+    }
+    Ok((list.max(0), currency))
+}
+
+pub fn show_amount(minor_units: i64, currency: Currency) -> String {
+    show(minor_units, currency)
+}
+
 /// The refund for the goods in `request` that go back (their `return_quantity`).
 pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<Refund>, String> {
     let currency = currency_of(request)?;
