@@ -29,7 +29,7 @@ pub async fn evaluate(
             "send one request as a JSON object (docs/POLICY.md)",
         ));
     };
-    let shop_settings = settings::load(&state.database.reader, &actor.shop.id).await?;
+    let shop_settings = settings::get(&state.database, &actor.shop.id).await?;
     if !object.contains_key("jurisdiction") {
         object.insert(
             "jurisdiction".into(),
@@ -117,6 +117,6 @@ pub async fn save_settings(
             details: serde_json::json!({ "field": "policy", "findings": problems }),
         });
     }
-    settings::save(&state.database.writer, &actor.shop.id, &new, now_micros()).await?;
+    settings::store(&state.database, &actor.shop.id, &new, now_micros()).await?;
     Ok(axum::Json(new))
 }

@@ -40,6 +40,8 @@ pub struct Database {
     pub backend: Backend,
     /// SQLite only: the queue that commits case creations in groups.
     pub group: Option<group::GroupCommitter>,
+    /// Shops' settings, read at most every few seconds (they are read on every change).
+    pub settings: settings::Cache,
 }
 
 impl Database {
@@ -62,6 +64,7 @@ impl Database {
                     writer,
                     backend,
                     group,
+                    settings: settings::Cache::default(),
                 })
             }
             Backend::Postgres => {
@@ -77,6 +80,7 @@ impl Database {
                     writer: pool,
                     backend,
                     group: None,
+                    settings: settings::Cache::default(),
                 })
             }
         }

@@ -1,8 +1,14 @@
 //! A shop's policy and clock settings (one row; absent means the defaults).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
+
+use super::Database;
 
 use crate::domain::clocks::ClockSettings;
 use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
@@ -24,6 +30,66 @@ pub struct ShopSettings {
     /// Service-level targets, working hours and the shop's calendar.
     #[serde(default)]
     pub sla: SlaSettings,
+}
+
+/// How long a read of a shop's settings is reused. A change made on this instance is seen at
+/// once; one made on another instance within this time.
+pub const CACHE_SECONDS: u64 = 5;
+
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    entries: Arc<Mutex<HashMap<String, (Instant, Arc<ShopSettings>)>>>,
+}
+
+impl Cache {
+    fn fresh(&self, shop_id: &str) -> Option<Arc<ShopSettings>> {
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .get(shop_id)
+            .filter(|(read_at, _)| read_at.elapsed() < Duration::from_secs(CACHE_SECONDS))
+            .map(|(_, settings)| settings.clone())
+    }
+
+    fn put(&self, shop_id: &str, settings: Arc<ShopSettings>) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.insert(shop_id.to_string(), (Instant::now(), settings));
+    }
+
+    fn forget(&self, shop_id: &str) {
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.remove(shop_id);
+    }
+}
+
+/// The shop's settings, from the cache when read within the last few seconds.
+pub async fn get(database: &Database, shop_id: &str) -> Result<Arc<ShopSettings>, sqlx::Error> {
+    if let Some(settings) = database.settings.fresh(shop_id) {
+        return Ok(settings);
+    }
+    let settings = Arc::new(load(&database.reader, shop_id).await?);
+    database.settings.put(shop_id, settings.clone());
+    Ok(settings)
+}
+
+/// Saves and makes this instance see the change at once.
+pub async fn store(
+    database: &Database,
+    shop_id: &str,
+    settings: &ShopSettings,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    save(&database.writer, shop_id, settings, now).await?;
+    database.settings.forget(shop_id);
+    Ok(())
 }
 
 fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {

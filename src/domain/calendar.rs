@@ -2,6 +2,7 @@
 //! working days (调休). A year the calendar does not cover is *unknown*, never guessed silently.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock};
 
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
@@ -45,21 +46,30 @@ pub struct HolidayFile {
 }
 
 impl WorkingCalendar {
-    /// China's published calendar, shipped with the binary.
-    pub fn china() -> WorkingCalendar {
-        WorkingCalendar::from_json(CHINA_JSON).expect("the shipped calendar is valid")
+    /// China's published calendar, shipped with the binary (read once, shared).
+    pub fn china() -> Arc<WorkingCalendar> {
+        static CHINA: LazyLock<Arc<WorkingCalendar>> = LazyLock::new(|| {
+            Arc::new(WorkingCalendar::from_json(CHINA_JSON).expect("the shipped calendar is valid"))
+        });
+        CHINA.clone()
     }
 
     /// A calendar that knows only weekends (for jurisdictions without a holiday list).
-    pub fn weekends_only() -> WorkingCalendar {
-        WorkingCalendar::default()
+    pub fn weekends_only() -> Arc<WorkingCalendar> {
+        static WEEKENDS: LazyLock<Arc<WorkingCalendar>> =
+            LazyLock::new(|| Arc::new(WorkingCalendar::default()));
+        WEEKENDS.clone()
     }
 
     pub fn from_json(json: &str) -> Result<WorkingCalendar, String> {
         let file: CalendarFile =
             serde_json::from_str(json).map_err(|error| format!("calendar: {error}"))?;
+        WorkingCalendar::from_file(&file)
+    }
+
+    pub fn from_file(file: &CalendarFile) -> Result<WorkingCalendar, String> {
         let mut years = BTreeMap::new();
-        for (name, year_file) in file.years {
+        for (name, year_file) in &file.years {
             let year: i16 = name
                 .parse()
                 .map_err(|_| format!("calendar: '{name}' is not a year"))?;

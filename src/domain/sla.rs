@@ -2,6 +2,8 @@
 //! tier, counted in calendar hours or in business hours on a working calendar; paused while the
 //! case waits on the customer or on a parcel in transit.
 
+use std::sync::Arc;
+
 use jiff::{
     Span, Timestamp, ToSpan, Zoned,
     civil::{Date, Time},
@@ -114,7 +116,7 @@ impl SlaSettings {
             }
         }
         if let Some(calendar) = &self.calendar {
-            WorkingCalendar::from_json(&serde_json::to_string(calendar).unwrap_or_default())?;
+            WorkingCalendar::from_file(calendar)?;
         }
         Ok(())
     }
@@ -142,7 +144,8 @@ impl SlaSettings {
         let calendar = self
             .calendar
             .as_ref()
-            .and_then(|file| WorkingCalendar::from_json(&serde_json::to_string(file).ok()?).ok())
+            .and_then(|file| WorkingCalendar::from_file(file).ok())
+            .map(Arc::new)
             .unwrap_or_else(WorkingCalendar::china);
         WorkingTime {
             calendar,
@@ -238,7 +241,7 @@ pub fn advance(
 /// Counts working minutes in a zone: business hours on working days, or every minute.
 #[derive(Debug, Clone)]
 pub struct WorkingTime {
-    pub calendar: WorkingCalendar,
+    pub calendar: Arc<WorkingCalendar>,
     pub zone: TimeZone,
     pub opens: Time,
     pub closes: Time,

@@ -242,7 +242,7 @@ pub async fn create(
     let day = local_date(now, &shop.time_zone);
     let id = new_id();
     let status = kind.initial_status();
-    let settings = settings::load(&database.reader, &shop.id).await?;
+    let settings = settings::get(database, &shop.id).await?;
     let request = policy::case_request(
         &order,
         kind,
@@ -607,7 +607,7 @@ pub async fn post_message(
     let now = now_micros();
     let answers_customer = visibility != Visibility::Internal && actor.role.is_staff();
     let settings = if answers_customer {
-        Some(settings::load(&database.reader, &shop.id).await?)
+        Some(settings::get(database, &shop.id).await?)
     } else {
         None
     };

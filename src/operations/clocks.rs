@@ -74,7 +74,7 @@ pub async fn fire(
     let shop = shops::find_shop_by_id(&database.reader, &timer.shop_id)
         .await?
         .ok_or(AppError::NotFound("shop"))?;
-    let settings = settings::load(&database.reader, &timer.shop_id).await?;
+    let settings = settings::get(database, &timer.shop_id).await?;
     let actor = Actor {
         shop,
         role: Role::System,

@@ -123,7 +123,7 @@ async fn attempt(
     input: &RefundInput,
 ) -> AppResult<RefundOutcome> {
     let now = now_micros();
-    let settings = settings::load(&database.reader, &actor.shop.id).await?;
+    let settings = settings::get(database, &actor.shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
         .await?

@@ -85,7 +85,7 @@ pub async fn transition(
     )?;
     let shop = &actor.shop;
     let now = now_micros();
-    let settings = settings::load(&database.reader, &shop.id).await?;
+    let settings = settings::get(database, &shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
         .await?

@@ -33,7 +33,7 @@ pub struct PolicyError(pub String);
 pub struct Context<'a> {
     pub request: &'a PolicyRequest,
     pub zone: TimeZone,
-    pub calendar: WorkingCalendar,
+    pub calendar: std::sync::Arc<WorkingCalendar>,
     pub platform: String,
     pub dates: Moments,
     /// "Now" for this decision: `dates.as_of`, else `dates.requested`, else the evaluation time.

@@ -112,10 +112,15 @@ impl Remedy {
 pub enum Reason {
     /// 七天无理由 / changed mind / withdrawal without a reason.
     #[default]
-    #[serde(alias = "changed_mind")]
+    #[serde(alias = "changed_mind", alias = "seven_day", alias = "withdrawal")]
     NoReason,
     /// A fault or defect (质量问题, 性能故障, lack of conformity).
-    #[serde(alias = "defect", alias = "fault")]
+    #[serde(
+        alias = "defect",
+        alias = "fault",
+        alias = "quality_problem",
+        alias = "nonconformity"
+    )]
     Quality,
     NotAsDescribed,
     WrongItem,
@@ -178,7 +183,7 @@ pub struct Item {
     #[serde(default)]
     pub return_quantity: Option<u32>,
     /// Price per unit at purchase, before order-level discounts.
-    #[serde(default)]
+    #[serde(default, alias = "price")]
     #[schema(value_type = Option<String>, example = "200.00")]
     pub unit_price: Option<Amount>,
     /// When this item reached the customer, if items arrived separately.
@@ -388,33 +393,48 @@ pub struct CardFee {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dates {
-    #[serde(default)]
+    #[serde(default, alias = "ordered_at", alias = "order_date")]
     pub ordered: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "paid_at", alias = "payment_date")]
     pub paid: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "shipped_at")]
     pub shipped: Option<String>,
     /// Signed for / delivered into the customer's possession (签收).
-    #[serde(default, alias = "delivered")]
+    #[serde(
+        default,
+        alias = "delivered",
+        alias = "delivered_at",
+        alias = "signed_at",
+        alias = "received"
+    )]
     pub signed: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "invoiced_at", alias = "invoice_date")]
     pub invoiced: Option<String>,
     /// When the customer asked (the return notice, withdrawal or claim was sent).
-    #[serde(default)]
+    #[serde(
+        default,
+        alias = "requested_at",
+        alias = "request_date",
+        alias = "notice_sent"
+    )]
     pub requested: Option<String>,
-    #[serde(default)]
+    #[serde(default, alias = "fault_found_at", alias = "defect_found")]
     pub fault_found: Option<String>,
     /// When the shop gave the return address or otherwise processed the request.
     #[serde(default)]
     pub request_processed: Option<String>,
     /// When the customer handed the return parcel to the carrier.
-    #[serde(default)]
+    #[serde(default, alias = "return_shipped_at")]
     pub return_shipped: Option<String>,
     /// When the shop received the returned goods.
-    #[serde(default)]
+    #[serde(
+        default,
+        alias = "return_received_at",
+        alias = "returned_goods_received"
+    )]
     pub return_received: Option<String>,
     /// When the refund was paid.
-    #[serde(default)]
+    #[serde(default, alias = "refunded_at")]
     pub refunded: Option<String>,
     /// When the goods went to repair (or the customer asked for repair/replacement).
     #[serde(default)]
@@ -426,10 +446,10 @@ pub struct Dates {
     #[serde(default)]
     pub exchanged: Option<String>,
     /// When the order was cancelled (US mail order rule).
-    #[serde(default)]
+    #[serde(default, alias = "cancelled_at")]
     pub cancelled: Option<String>,
     /// When the shop rejected the after-sales request or refund.
-    #[serde(default)]
+    #[serde(default, alias = "rejected_at")]
     pub rejected: Option<String>,
     /// When the customer asked the platform to step in.
     #[serde(default)]
