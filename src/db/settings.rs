@@ -36,9 +36,12 @@ pub struct ShopSettings {
 /// once; one made on another instance within this time.
 pub const CACHE_SECONDS: u64 = 5;
 
+/// When each shop's settings were read, and what they were.
+type Entries = HashMap<String, (Instant, Arc<ShopSettings>)>;
+
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
-    entries: Arc<Mutex<HashMap<String, (Instant, Arc<ShopSettings>)>>>,
+    entries: Arc<Mutex<Entries>>,
 }
 
 impl Cache {
