@@ -65,6 +65,17 @@ async fn a_missed_first_response_raises_priority_and_tells_the_supervisor() {
     let shown = show(&app, id).await;
     assert_eq!(shown["priority"], "high");
     assert_eq!(shown["sla"]["breached"], "first_response");
+    let clocks: Vec<&Value> = shown["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|clock| &clock["clock"])
+        .collect();
+    assert!(
+        clocks.contains(&&json!("sla_resolution")),
+        "the resolution target runs next: {clocks:?}"
+    );
+    assert!(!clocks.contains(&&json!("sla_first_response")));
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
     let breach = events
         .as_array()

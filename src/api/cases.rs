@@ -82,11 +82,7 @@ pub async fn create(
     let created = case_operations::create(&state.database, &actor, &input).await?;
     let sla = cases::SlaState {
         first_response_due: Some(created.case.due_at),
-        resolution_due: created
-            .timers
-            .iter()
-            .find(|timer| timer.clock == crate::domain::clocks::Clock::SlaResolution)
-            .map(|timer| timer.due_at),
+        resolution_due: Some(created.resolution_due),
         ..cases::SlaState::default()
     };
     let mut view = view_with(

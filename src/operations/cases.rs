@@ -126,6 +126,8 @@ pub struct Created {
     pub policy_decision: Option<String>,
     /// The clocks started: the status's platform clock, if any, and the SLA targets.
     pub timers: Vec<TimerRecord>,
+    /// The SLA's resolution target (the first-response one is `case.due_at`).
+    pub resolution_due: i64,
 }
 
 pub async fn create(
@@ -269,7 +271,7 @@ pub async fn create(
         order.customer_tier.as_deref(),
         now,
     );
-    let (first_timer_id, resolution_timer_id) = (new_id(), new_id());
+    let first_timer_id = new_id();
     let day_text = day.strftime("%Y%m%d").to_string();
     let writes = {
         let (id, shop_id, backend) = (id.clone(), shop.id.clone(), database.backend);
@@ -296,8 +298,7 @@ pub async fn create(
         let (assignee_id, lines) = (input.assignee_id.clone(), chosen.clone());
         let (policy_decision, clock, timer_id) =
             (policy_decision.clone(), clock.clone(), timer_id.clone());
-        let (first_timer_id, resolution_timer_id) =
-            (first_timer_id.clone(), resolution_timer_id.clone());
+        let first_timer_id = first_timer_id.clone();
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
         move |sequence: i64| {
             let number = CaseNumber::new(day, sequence);
@@ -339,25 +340,20 @@ pub async fn create(
                     resolution_due,
                 },
             );
-            for (timer_id, clock, due) in [
-                (&first_timer_id, Clock::SlaFirstResponse, due_at),
-                (&resolution_timer_id, Clock::SlaResolution, resolution_due),
-            ] {
-                timers::push_insert(
-                    &mut batch,
-                    &NewTimer {
-                        id: timer_id,
-                        shop_id: &shop_id,
-                        case_id: &id,
-                        clock,
-                        rule: "shop SLA",
-                        steps: &[],
-                        status,
-                        due_at: due,
-                        now,
-                    },
-                );
-            }
+            timers::push_insert(
+                &mut batch,
+                &NewTimer {
+                    id: &first_timer_id,
+                    shop_id: &shop_id,
+                    case_id: &id,
+                    clock: Clock::SlaFirstResponse,
+                    rule: "shop SLA",
+                    steps: &[],
+                    status,
+                    due_at,
+                    now,
+                },
+            );
             if let Some(plan) = &clock {
                 timers::push_insert(
                     &mut batch,
@@ -455,19 +451,13 @@ pub async fn create(
         Vec::new(),
         due_at,
     ));
-    timers.push(record(
-        resolution_timer_id,
-        Clock::SlaResolution,
-        "shop SLA".into(),
-        Vec::new(),
-        resolution_due,
-    ));
     timers.sort_by_key(|timer| timer.due_at);
     Ok(Created {
         case,
         lines: chosen,
         policy_decision,
         timers,
+        resolution_due,
     })
 }
 

@@ -51,7 +51,7 @@ fn timer<'a>(
     }
 }
 
-/// Starts the SLA clocks for the targets still open.
+/// Starts the SLA clock for the next target still open (first response, then resolution).
 async fn schedule(
     transaction: &mut Transaction,
     case: &CaseRecord,
@@ -63,21 +63,18 @@ async fn schedule(
     if state.paused_at.is_some() || state.resolved_at.is_some() {
         return Ok(());
     }
-    if let (None, Some(due)) = (state.first_response_at, state.first_response_due) {
+    // One SLA clock at a time: the next target still owed.
+    let first_owed = state.first_response_at.is_none() && state.breached.is_none();
+    let next = if first_owed {
+        state
+            .first_response_due
+            .map(|due| (Clock::SlaFirstResponse, due))
+    } else {
+        state.resolution_due.map(|due| (Clock::SlaResolution, due))
+    };
+    if let Some((clock, due)) = next {
         let id = new_id();
-        timers::insert(
-            transaction,
-            &timer(&id, case, Clock::SlaFirstResponse, due, status, now),
-        )
-        .await?;
-    }
-    if let Some(due) = state.resolution_due {
-        let id = new_id();
-        timers::insert(
-            transaction,
-            &timer(&id, case, Clock::SlaResolution, due, status, now),
-        )
-        .await?;
+        timers::insert(transaction, &timer(&id, case, clock, due, status, now)).await?;
     }
     Ok(())
 }
@@ -132,6 +129,8 @@ pub async fn breach(
     if state.breached.is_none() {
         state.breached = Some(target.into());
         cases::set_sla(transaction, &case.id, &state, next_due(&state, case.due_at)).await?;
+        // The first response was missed: the resolution target's clock runs next.
+        schedule(transaction, case, &state, case.status, now).await?;
     }
     let data = json!({
         "target": target, "due_at": timer.due_at, "clock": timer.clock, "timer_id": timer.id,
