@@ -277,6 +277,37 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         timings[timings.len() / 2].as_secs_f64() * 1e6,
         timings[timings.len() * 99 / 100].as_secs_f64() * 1e6,
     );
+    // The return label, rendered in process (A4 and thermal alternately).
+    let label = crate::documents::label::Label {
+        shop_name: "小鹿数码旗舰店".into(),
+        case_number: "AS-20261122-000123".into(),
+        status_url: "http://127.0.0.1:8080/portal/demo/cases/AS-20261122-000123".into(),
+        order_number: "BO00012345".into(),
+        items: vec![("蓝牙降噪耳机 Pro".into(), 1), ("快充充电器 65W".into(), 2)],
+        customer_name: "王小明".into(),
+        customer_contact: "13800138000".into(),
+        return_address: Some("上海市浦东新区张江路 88 号 小鹿数码售后部 021-12345678".into()),
+    };
+    let mut timings = Vec::with_capacity(200);
+    let started = Instant::now();
+    for index in 0..200 {
+        let size = if index % 2 == 0 {
+            crate::documents::label::Size::A4
+        } else {
+            crate::documents::label::Size::Thermal
+        };
+        let one = Instant::now();
+        crate::documents::label::render(&label, size)?;
+        timings.push(one.elapsed());
+    }
+    timings.sort();
+    println!(
+        "{:<44} c=1   {:>8.0}/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        "return label PDF (in process)",
+        timings.len() as f64 / started.elapsed().as_secs_f64(),
+        timings[timings.len() / 2].as_secs_f64() * 1e3,
+        timings[timings.len() * 99 / 100].as_secs_f64() * 1e3,
+    );
     for concurrency in [1, options.concurrency] {
         let client = client.clone();
         let url = format!("{base}/api/v1/policy/evaluate");

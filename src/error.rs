@@ -41,6 +41,9 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("the database is busy, try again")]
     Unavailable,
+    /// The server lacks something it needs for this (e.g. a font); the message says what.
+    #[error("{0}")]
+    NotConfigured(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -72,7 +75,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +96,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Unavailable => "unavailable",
+            AppError::NotConfigured(_) => "not_configured",
             AppError::Internal(_) => "internal",
         }
     }

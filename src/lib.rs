@@ -3,6 +3,8 @@
 /// The pure domain: case kinds, statuses, the lifecycle state machine, money, refunds.
 pub mod domain;
 
+pub mod documents;
+
 pub mod api;
 pub mod bench;
 pub mod db;

@@ -7,6 +7,7 @@ CREATE TABLE shop_settings (
     policy TEXT NOT NULL DEFAULT '{}',
     clocks TEXT NOT NULL DEFAULT '{}',
     sla TEXT NOT NULL DEFAULT '{}',
+    return_address TEXT,
     updated_at BIGINT NOT NULL
 );
 

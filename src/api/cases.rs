@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -17,6 +18,7 @@ use crate::db::cases;
 use crate::db::refunds as refund_records;
 use crate::db::shops::Actor;
 use crate::db::timers::{self, TimerRecord};
+use crate::documents::label as label_document;
 use crate::domain::CaseKind;
 use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::domain::time::now_micros;
@@ -442,4 +444,107 @@ pub async fn refunds(
             .map(|refund| RefundView::new(&actor.shop, refund))
             .collect(),
     ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LabelQuery {
+    /// `a4` (default) or `thermal` (100 × 150 mm).
+    #[param(pattern = "^(a4|thermal)$")]
+    pub size: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/label.pdf", tag = "cases",
+    params(("id" = String, Path), LabelQuery),
+    responses((status = 200, content_type = "application/pdf", description = "the return label"),
+        (status = 409, description = "nothing goes back to the shop in this kind of case"),
+        (status = 503, description = "no Chinese font installed on the server")),
+    security(("bearer" = [])))]
+/// The printable return label: case number as Code128, a QR code to the status page, the order,
+/// items, customer, the shop's return address and packing instructions.
+pub async fn label(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Query(query): Query<LabelQuery>,
+    headers: HeaderMap,
+) -> AppResult<axum::response::Response> {
+    let size = match query
+        .size
+        .as_deref()
+        .map(str::trim)
+        .filter(|size| !size.is_empty())
+    {
+        None => label_document::Size::A4,
+        Some(text) => label_document::Size::parse(text).ok_or_else(|| {
+            AppError::invalid("size", format!("unknown size '{text}'; use a4 or thermal"))
+        })?,
+    };
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    if !matches!(
+        case.kind,
+        CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
+    ) {
+        return Err(AppError::Conflict {
+            code: "no_return",
+            message: format!(
+                "a {} case sends nothing back to the shop, so it has no return label",
+                case.kind.as_str()
+            ),
+            details: serde_json::json!({ "kind": case.kind }),
+        });
+    }
+    let lines = cases::lines(&state.database.reader, &case.id).await?;
+    let settings = crate::db::settings::get(&state.database, &actor.shop.id).await?;
+    let base = std::env::var("APP_PUBLIC_URL").ok().unwrap_or_else(|| {
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("127.0.0.1:8080");
+        format!("http://{host}")
+    });
+    let document = label_document::Label {
+        shop_name: actor.shop.name.clone(),
+        case_number: case.number.clone(),
+        status_url: format!(
+            "{}/portal/{}/cases/{}",
+            base.trim_end_matches('/'),
+            actor.shop.slug,
+            case.number
+        ),
+        order_number: case.order_number.clone(),
+        items: lines
+            .iter()
+            .map(|line| (line.product_name.clone(), line.quantity))
+            .collect(),
+        customer_name: case
+            .contact_name
+            .clone()
+            .or(case.customer_name.clone())
+            .unwrap_or_default(),
+        customer_contact: case
+            .contact_phone
+            .clone()
+            .or(case.contact_email.clone())
+            .unwrap_or_default(),
+        return_address: settings.return_address.clone(),
+    };
+    let pdf = label_document::render(&document, size).map_err(|error| match error {
+        label_document::LabelError::NoFont => AppError::NotConfigured(error.to_string()),
+        other => AppError::Internal(anyhow::anyhow!(other.to_string())),
+    })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"label-{}.pdf\"", case.number),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }

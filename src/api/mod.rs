@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(cases::show).patch(cases::update))
         .route("/cases/{id}/transitions", post(cases::transition))
         .route("/cases/{id}/events", get(cases::events))
+        .route("/cases/{id}/label.pdf", get(cases::label))
         .route(
             "/cases/{id}/messages",
             post(cases::post_message).get(cases::messages),

@@ -12,7 +12,7 @@ use super::{AppState, cases, orders, policy};
     info(title = "aftersale API", description = "After-sales cases, orders, refunds. See docs/API.md."),
     paths(
         cases::create, cases::list, cases::show, cases::update, cases::transition, cases::events,
-        cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds,
+        cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds, cases::label,
         orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
         policy::evaluate, policy::show_settings, policy::save_settings,

@@ -30,6 +30,9 @@ pub struct ShopSettings {
     /// Service-level targets, working hours and the shop's calendar.
     #[serde(default)]
     pub sla: SlaSettings,
+    /// Where customers send returns (printed on the return label).
+    #[serde(default)]
+    pub return_address: Option<String>,
 }
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
@@ -101,7 +104,7 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT jurisdiction, policy, clocks, sla FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -118,6 +121,7 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
             .map_err(|error| corrupt("jurisdiction", error))?,
         policy: serde_json::from_str(&policy).map_err(|error| corrupt("policy", error))?,
         clocks: serde_json::from_str(&clocks).map_err(|error| corrupt("clocks", error))?,
+        return_address: row.try_get("return_address")?,
         sla: if sla == "{}" {
             SlaSettings::default()
         } else {
@@ -140,14 +144,15 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, updated_at = $6",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, updated_at = $7",
     )
     .bind(shop_id)
     .bind(jurisdiction)
     .bind(policy)
     .bind(clocks)
     .bind(sla)
+    .bind(settings.return_address.as_deref())
     .bind(now)
     .execute(pool)
     .await?;
