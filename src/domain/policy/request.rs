@@ -109,6 +109,7 @@ impl Remedy {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PolicyReason)]
 pub enum Reason {
     /// 七天无理由 / changed mind / withdrawal without a reason.
     #[default]
