@@ -135,3 +135,50 @@ fn the_cli_reads_stdin_and_writes_decisions() {
     assert_eq!(code, 2);
     assert_eq!(failure["error"]["code"], "invalid_request");
 }
+
+#[tokio::test]
+async fn errors_speak_the_callers_language() {
+    let app = TestApp::start().await;
+    let send = |language: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(app.url("/api/v1/policy/evaluate"))
+            .bearer_auth(AGENT)
+            .json(&json!({"dates": {"signed": "soon"}}));
+        if let Some(language) = language {
+            request = request.header("Accept-Language", language);
+        }
+        request.send()
+    };
+    let response = send(Some("zh-CN,zh;q=0.9,en;q=0.8")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(response.headers()["content-language"], "zh-CN");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("字段「dates.signed」"),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("dates.signed"),
+        "{body}"
+    );
+    let response = send(None).await.unwrap();
+    assert_eq!(response.headers()["content-language"], "en-US");
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("dates.signed")
+    );
+    assert!(body["error"].get("message_en").is_none());
+    let (status, body) = app.get("/api/v1/cases/nope", AGENT).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}

@@ -4,6 +4,7 @@
 mod cases;
 mod extract;
 mod idempotency;
+mod language;
 mod openapi;
 mod orders;
 mod policy;
@@ -83,7 +84,8 @@ pub fn router(state: AppState) -> Router {
             idempotency::honour,
         ))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
-        .layer(axum::middleware::from_fn(reject_nul));
+        .layer(axum::middleware::from_fn(reject_nul))
+        .layer(axum::middleware::from_fn(language::localize_errors));
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
