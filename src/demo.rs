@@ -131,6 +131,13 @@ fn paths(kind: CaseKind) -> Vec<(Status, Vec<(Action, Role)>)> {
 /// Loads the demo shop, staff, tokens, orders and cases. Does nothing if the shop has cases.
 pub async fn load(database: &Database) -> anyhow::Result<()> {
     let shop = ensure_shop(database, SHOP_SLUG, "小鹿数码旗舰店").await?;
+    let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
+    if settings.return_address.is_none() {
+        settings.return_address =
+            Some("浙江省杭州市余杭区文一西路 969 号 小鹿数码售后部 收 0571-88886666".into());
+        crate::db::settings::store(database, &shop.id, &settings, crate::domain::time::now_micros())
+            .await?;
+    }
     let mut actors: Vec<Actor> = Vec::new();
     for (email, name, role, token) in STAFF {
         let staff_id = add_staff(database, &shop, email, name, *role, PASSWORD).await?;
