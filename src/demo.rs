@@ -135,8 +135,13 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
     if settings.return_address.is_none() {
         settings.return_address =
             Some("浙江省杭州市余杭区文一西路 969 号 小鹿数码售后部 收 0571-88886666".into());
-        crate::db::settings::store(database, &shop.id, &settings, crate::domain::time::now_micros())
-            .await?;
+        crate::db::settings::store(
+            database,
+            &shop.id,
+            &settings,
+            crate::domain::time::now_micros(),
+        )
+        .await?;
     }
     let mut actors: Vec<Actor> = Vec::new();
     for (email, name, role, token) in STAFF {

@@ -314,3 +314,35 @@ async fn concurrent_workers_fire_each_timer_exactly_once() {
         assert_eq!(refunds, 1, "case {id}");
     }
 }
+
+#[tokio::test]
+async fn a_timer_that_keeps_failing_is_retried_then_left_as_failed() {
+    let app = TestApp::start().await;
+    unshipped_order(&app, "CLK-F", "tmall").await;
+    let case = open_case(&app, "CLK-F", "return_and_refund", "quality").await;
+    let id = case["id"].as_str().unwrap();
+    // A clock whose action the state machine refuses from this status.
+    sqlx::query("UPDATE timers SET steps = 'close', due_at = 0 WHERE case_id = $1 AND clock = 'return_unanswered'")
+        .bind(id)
+        .execute(&app.database.writer)
+        .await
+        .unwrap();
+    let mut at = now();
+    for _ in 0..jobs::MAX_ATTEMPTS + 2 {
+        jobs::run_due(&app.database, "w", at).await.unwrap();
+        at += jobs::RETRY_MICROS + 1;
+    }
+    let (state, attempts): (String, i64) = sqlx::query_as(
+        "SELECT state, attempts FROM timers WHERE case_id = $1 AND clock = 'return_unanswered'",
+    )
+    .bind(id)
+    .fetch_one(&app.database.reader)
+    .await
+    .unwrap();
+    assert_eq!((state.as_str(), attempts), ("failed", jobs::MAX_ATTEMPTS));
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(
+        shown["status"], "submitted",
+        "a failing clock changes nothing"
+    );
+}

@@ -224,6 +224,20 @@ pub async fn retry_later(
     Ok(())
 }
 
+/// Stops trying a timer that failed too often; it stays in the table as `failed` with the error.
+pub async fn give_up(pool: &AnyPool, id: &str, error: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE timers SET state = 'failed', outcome = $1, finished_at = $2, locked_by = NULL, locked_until = NULL \
+         WHERE id = $3 AND state = 'running'",
+    )
+    .bind(error)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// The case's running clocks, soonest first.
 pub async fn pending_for_case(
     pool: &AnyPool,

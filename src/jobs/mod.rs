@@ -12,8 +12,10 @@ use crate::operations::clocks::{self, Fired};
 
 /// How long a claimed timer stays with its worker before another may take it over.
 pub const LEASE_MICROS: i64 = 60_000_000;
-/// A timer that failed is tried again this much later.
+/// A timer that failed is tried again this much later …
 pub const RETRY_MICROS: i64 = 60_000_000;
+/// … up to this many attempts; then it is left as `failed` for a person to look at.
+pub const MAX_ATTEMPTS: i64 = 5;
 const BATCH: i64 = 50;
 
 /// The time the workers go by: the real time plus an offset (zero unless a drill or test moves it).
@@ -61,6 +63,10 @@ pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Res
         for timer in &claimed {
             match clocks::fire(database, worker, timer, now).await {
                 Ok(fired) => done.push(fired),
+                Err(error) if timer.attempts >= MAX_ATTEMPTS => {
+                    tracing::error!(timer = %timer.id, %error, "timer failed {MAX_ATTEMPTS} times; giving up");
+                    timers::give_up(&database.writer, &timer.id, &error.to_string(), now).await?;
+                }
                 Err(error) => {
                     tracing::warn!(timer = %timer.id, %error, "timer failed; retrying later");
                     timers::retry_later(
