@@ -10,5 +10,6 @@ pub mod bench;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod i18n;
 pub mod jobs;
 pub mod operations;

@@ -60,3 +60,10 @@ CREATE TABLE outbox (
     sent_at BIGINT
 );
 CREATE INDEX outbox_pending ON outbox (state, created_at);
+
+-- Server secrets shared by every instance (e.g. the key that signs portal sessions).
+CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

@@ -481,58 +481,9 @@ pub async fn label(
         })?,
     };
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    if !matches!(
-        case.kind,
-        CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
-    ) {
-        return Err(AppError::Conflict {
-            code: "no_return",
-            message: format!(
-                "a {} case sends nothing back to the shop, so it has no return label",
-                case.kind.as_str()
-            ),
-            details: serde_json::json!({ "kind": case.kind }),
-        });
-    }
-    let lines = cases::lines(&state.database.reader, &case.id).await?;
-    let settings = crate::db::settings::get(&state.database, &actor.shop.id).await?;
-    let base = std::env::var("APP_PUBLIC_URL").ok().unwrap_or_else(|| {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
-    });
-    let document = label_document::Label {
-        shop_name: actor.shop.name.clone(),
-        case_number: case.number.clone(),
-        status_url: format!(
-            "{}/portal/{}/cases/{}",
-            base.trim_end_matches('/'),
-            actor.shop.slug,
-            case.number
-        ),
-        order_number: case.order_number.clone(),
-        items: lines
-            .iter()
-            .map(|line| (line.product_name.clone(), line.quantity))
-            .collect(),
-        customer_name: case
-            .contact_name
-            .clone()
-            .or(case.customer_name.clone())
-            .unwrap_or_default(),
-        customer_contact: case
-            .contact_phone
-            .clone()
-            .or(case.contact_email.clone())
-            .unwrap_or_default(),
-        return_address: settings.return_address.clone(),
-    };
-    let pdf = label_document::render(&document, size).map_err(|error| match error {
-        label_document::LabelError::NoFont => AppError::NotConfigured(error.to_string()),
-        other => AppError::Internal(anyhow::anyhow!(other.to_string())),
-    })?;
+    let base = crate::operations::labels::base_url(&headers);
+    let pdf =
+        crate::operations::labels::render(&state.database, &actor.shop, &case, size, &base).await?;
     Ok((
         [
             (

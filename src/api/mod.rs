@@ -23,6 +23,7 @@ use crate::db::Database;
 use crate::error::AppError;
 
 pub use extract::{Authenticated, token_hash};
+pub use language::prefers_chinese;
 
 /// The largest JSON body accepted; imports may be larger.
 pub const JSON_LIMIT: usize = 1024 * 1024;

@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod clocks;
 pub mod import;
+pub mod labels;
 pub mod orders;
 pub mod policy;
 pub mod refunds;

@@ -1,0 +1,151 @@
+//! Pages in zh-CN (first) and en-US: Fluent files in `locales/`, the language from `?lang=`,
+//! the `lang` cookie or Accept-Language, Chinese when nothing says otherwise.
+
+use std::collections::HashMap;
+
+use axum::http::{HeaderMap, header};
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Chinese,
+    English,
+}
+
+impl Language {
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Chinese => "zh-CN",
+            Language::English => "en-US",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Language> {
+        let lower = text.trim().to_ascii_lowercase();
+        if lower.starts_with("zh") {
+            Some(Language::Chinese)
+        } else if lower.starts_with("en") {
+            Some(Language::English)
+        } else {
+            None
+        }
+    }
+
+    /// `?lang=` first, then the `lang` cookie, then Accept-Language; Chinese by default.
+    pub fn choose(query: Option<&str>, headers: &HeaderMap) -> Language {
+        if let Some(language) = query.and_then(Language::parse) {
+            return language;
+        }
+        let cookie = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .find_map(|pair| pair.trim().strip_prefix("lang=").and_then(Language::parse));
+        if let Some(language) = cookie {
+            return language;
+        }
+        if crate::api::prefers_chinese(headers.get(header::ACCEPT_LANGUAGE))
+            || headers.get(header::ACCEPT_LANGUAGE).is_none()
+        {
+            Language::Chinese
+        } else {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|text| text.split(',').next())
+                .and_then(Language::parse)
+                .unwrap_or(Language::Chinese)
+        }
+    }
+
+    pub fn other(self) -> Language {
+        match self {
+            Language::Chinese => Language::English,
+            Language::English => Language::Chinese,
+        }
+    }
+
+    fn identifier(self) -> LanguageIdentifier {
+        self.code().parse().expect("a valid language tag")
+    }
+
+    /// The text for `key`; a missing key shows as the key itself (and fails the tests).
+    pub fn text(self, key: &str) -> String {
+        LOCALES
+            .try_lookup(&self.identifier(), key)
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn text_with(self, key: &str, name: &str, value: &str) -> String {
+        let mut arguments = HashMap::new();
+        arguments.insert(
+            std::borrow::Cow::Owned(name.to_string()),
+            FluentValue::from(value.to_string()),
+        );
+        LOCALES
+            .try_lookup_with_args(&self.identifier(), key, &arguments)
+            .unwrap_or_else(|| key.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        let mut keys: Vec<String> = text
+            .lines()
+            .filter_map(|line| {
+                line.split_once(" = ")
+                    .map(|(key, _)| key.trim().to_string())
+            })
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let chinese = keys(include_str!("../locales/zh-CN/main.ftl"));
+        let english = keys(include_str!("../locales/en-US/main.ftl"));
+        assert_eq!(chinese, english);
+        for key in &chinese {
+            assert_ne!(
+                Language::Chinese.text_with(key, "number", "1"),
+                *key,
+                "{key} missing in zh-CN"
+            );
+            assert_ne!(
+                Language::English.text_with(key, "number", "1"),
+                *key,
+                "{key} missing in en-US"
+            );
+        }
+        for status in crate::domain::Status::ALL {
+            assert!(
+                chinese.contains(&format!("status-{}", status.as_str())),
+                "{status}"
+            );
+        }
+        for kind in crate::domain::CaseKind::ALL {
+            assert!(
+                chinese.contains(&format!("kind-{}", kind.as_str())),
+                "{kind}"
+            );
+        }
+        assert_eq!(
+            Language::English.text_with("portal-order-heading", "number", "A1"),
+            "Order A1"
+        );
+    }
+}
