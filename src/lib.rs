@@ -13,3 +13,4 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod operations;
+pub mod portal;

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
+        .merge(crate::portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
         .merge(openapi::swagger())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,0 +1,164 @@
+//! The customer portal over HTTP: find an order by its number and the phone or e-mail on it,
+//! see its requests, a case's progress and its label; wrong guesses learn nothing and are limited.
+
+mod common;
+
+use common::{AGENT, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn find(app: &TestApp, address: &str, order: &str, contact: &str) -> reqwest::Response {
+    client()
+        .post(app.url("/portal/shop"))
+        .header("X-Forwarded-For", address)
+        .form(&[("order_number", order), ("contact", contact)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_finds_the_order_and_follows_the_case() {
+    let app = TestApp::start().await;
+    app.order("PTL-1").await;
+    let case = app.case("PTL-1", "return_and_refund", "耳机没有声音").await;
+    let number = case["number"].as_str().unwrap();
+
+    let page = client().get(app.url("/portal/shop")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-language"], "zh-CN");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("查询订单") && html.contains("测试店铺"),
+        "{html}"
+    );
+    let english = client()
+        .get(app.url("/portal/shop?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Find your order"), "{english}");
+
+    // Unknown order and wrong phone: the same answer, and what was typed is kept.
+    let unknown = find(&app, "10.0.0.1", "NOPE-9", "13800138000").await;
+    let wrong = find(&app, "10.0.0.1", "PTL-1", "13900000000").await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (unknown, wrong) = (unknown.text().await.unwrap(), wrong.text().await.unwrap());
+    assert_eq!(
+        unknown.replace("NOPE-9", "X").replace("13800138000", "Y"),
+        wrong.replace("PTL-1", "X").replace("13900000000", "Y")
+    );
+    assert!(
+        wrong.contains("value=\"13900000000\""),
+        "typed values are kept"
+    );
+
+    // The right phone (written differently) signs in to that order.
+    let found = find(&app, "10.0.0.1", "PTL-1", "+86 138-0013-8000").await;
+    assert_eq!(found.status(), StatusCode::SEE_OTHER);
+    assert_eq!(found.headers()[LOCATION], "/portal/shop/orders/PTL-1");
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        found.headers()[SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("HttpOnly")
+    );
+    let order = client()
+        .get(app.url("/portal/shop/orders/PTL-1"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order.status(), StatusCode::OK);
+    let html = order.text().await.unwrap();
+    assert!(
+        html.contains(number) && html.contains("蓝牙耳机") && html.contains("已提交"),
+        "{html}"
+    );
+
+    let status = client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), StatusCode::OK);
+    let html = status.text().await.unwrap();
+    assert!(
+        html.contains("退货退款") && html.contains("label.pdf"),
+        "{html}"
+    );
+    let label = client()
+        .get(app.url(&format!(
+            "/portal/shop/cases/{number}/label.pdf?size=thermal"
+        )))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(label.status(), StatusCode::OK);
+    assert!(label.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    // Without the cookie, or with a forged one, nothing is shown.
+    let anonymous = client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+    let forged = cookie.replace(|character: char| character.is_ascii_digit(), "0");
+    let forged = client()
+        .get(app.url("/portal/shop/orders/PTL-1"))
+        .header(COOKIE, forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::SEE_OTHER);
+    // Another order of the shop is not covered by this cookie.
+    app.order("PTL-2").await;
+    let other = client()
+        .get(app.url("/portal/shop/orders/PTL-2"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+    let _ = AGENT;
+}
+
+#[tokio::test]
+async fn guessing_is_limited() {
+    let app = TestApp::start().await;
+    app.order("PTL-3").await;
+    for attempt in 0..aftersale::portal::ATTEMPTS {
+        let response = find(&app, "10.9.9.9", "PTL-3", &format!("1390000{attempt:04}")).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Even the right phone is refused now, from this address and for this order.
+    let blocked = find(&app, "10.9.9.9", "PTL-3", "13800138000").await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let other_address = find(&app, "10.9.9.10", "PTL-3", "13800138000").await;
+    assert_eq!(
+        other_address.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the order itself is protected too"
+    );
+}
