@@ -30,6 +30,7 @@ use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::domain::time::{format_in_zone, now_micros};
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput};
 use crate::operations::labels;
 
 const COOKIE: &str = "portal_session";
@@ -44,6 +45,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/portal", get(choose_shop))
         .route("/portal/{shop}", get(find_page).post(find))
         .route("/portal/{shop}/orders/{number}", get(order_page))
+        .route(
+            "/portal/{shop}/orders/{number}/requests",
+            axum::routing::post(ask_for_help),
+        )
         .route("/portal/{shop}/cases/{number}", get(case_page))
         .route("/portal/{shop}/cases/{number}/label.pdf", get(case_label))
 }
@@ -76,13 +81,37 @@ struct CaseRow {
     status: String,
 }
 
+struct ItemRow {
+    line_number: i64,
+    name: String,
+    quantity: i64,
+    /// What the customer typed (kept when the form comes back with an error).
+    chosen: i64,
+}
+
 #[derive(Template)]
 #[template(path = "portal/order.html")]
 struct OrderPage {
     page: Page,
     heading: String,
-    items: Vec<(String, i64)>,
+    order_number: String,
+    items: Vec<ItemRow>,
     cases: Vec<CaseRow>,
+    kinds: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    errors: Vec<String>,
+    kind: String,
+    reason: String,
+    description: String,
+}
+
+/// What the customer typed in the request form.
+#[derive(Default)]
+struct Typed {
+    quantities: HashMap<i64, i64>,
+    kind: String,
+    reason: String,
+    description: String,
 }
 
 #[derive(Template)]
@@ -436,6 +465,29 @@ async fn order_page(
     let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
         return Ok(to_find(&shop, Some(&number)));
     };
+    let page = order_view(
+        &state,
+        &shop,
+        &order,
+        language,
+        Vec::new(),
+        Typed::default(),
+    )
+    .await?;
+    Ok(with_language_cookie(
+        render(&page, StatusCode::OK, language),
+        query.lang.as_deref(),
+    ))
+}
+
+async fn order_view(
+    state: &AppState,
+    shop: &Shop,
+    order: &orders::OrderRecord,
+    language: Language,
+    errors: Vec<String>,
+    typed: Typed,
+) -> Result<OrderPage, AppError> {
     let lines = orders::lines(&state.database.reader, &order.id).await?;
     let filter = CaseFilter {
         statuses: Vec::new(),
@@ -459,11 +511,30 @@ async fn order_page(
         &filter,
     )
     .await?;
-    let page = OrderPage {
+    let reasons = shops::list_reasons(&state.database.reader, &shop.id).await?;
+    let kinds = [
+        "return_and_refund",
+        "refund_only",
+        "exchange",
+        "repair",
+        "consultation",
+        "complaint",
+    ];
+    Ok(OrderPage {
         heading: language.text_with("portal-order-heading", "number", &order.order_number),
+        order_number: utf8_path(&order.order_number),
         items: lines
             .iter()
-            .map(|line| (line.product_name.clone(), line.quantity))
+            .map(|line| ItemRow {
+                line_number: line.line_number,
+                name: line.product_name.clone(),
+                quantity: line.quantity,
+                chosen: typed
+                    .quantities
+                    .get(&line.line_number)
+                    .copied()
+                    .unwrap_or(0),
+            })
             .collect(),
         cases: records
             .iter()
@@ -473,16 +544,140 @@ async fn order_page(
                 status: language.text(&format!("status-{}", case.status.as_str())),
             })
             .collect(),
+        kinds: kinds
+            .iter()
+            .map(|kind| (kind.to_string(), language.text(&format!("kind-{kind}"))))
+            .collect(),
+        reasons: reasons
+            .iter()
+            .filter(|reason| reason.active)
+            .map(|reason| {
+                let name = match language {
+                    Language::Chinese => reason.name_zh.clone(),
+                    Language::English => reason.name_en.clone(),
+                };
+                (reason.code.clone(), name)
+            })
+            .collect(),
+        errors,
+        kind: typed.kind,
+        reason: typed.reason,
+        description: typed.description,
         page: Page {
             language,
             shop_name: shop.name.clone(),
             shop_slug: shop.slug.clone(),
         },
+    })
+}
+
+/// Opens a request from the portal: the chosen items, kind, reason and description. What the
+/// policy refuses comes back with its reasons, and everything typed is kept.
+async fn ask_for_help(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let signed_in = session_order(&state.database, &shop.id, &headers).await?;
+    let order = orders::find_by_number(&state.database.reader, &shop.id, &number).await?;
+    let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
+        return Ok(to_find(&shop, Some(&number)));
     };
-    Ok(with_language_cookie(
-        render(&page, StatusCode::OK, language),
-        query.lang.as_deref(),
-    ))
+    let mut typed = Typed {
+        kind: form.get("kind").cloned().unwrap_or_default(),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+        description: form.get("description").cloned().unwrap_or_default(),
+        ..Typed::default()
+    };
+    for (key, value) in &form {
+        if let (Some(line), Ok(quantity)) = (
+            key.strip_prefix("quantity_")
+                .and_then(|line| line.parse::<i64>().ok()),
+            value.trim().parse::<i64>(),
+        ) && quantity > 0
+        {
+            typed.quantities.insert(line, quantity);
+        }
+    }
+    let mut lines: Vec<CaseLineInput> = typed
+        .quantities
+        .iter()
+        .map(|(line, quantity)| CaseLineInput {
+            line_number: *line,
+            quantity: Some(*quantity),
+        })
+        .collect();
+    lines.sort_by_key(|line| line.line_number);
+    let goods = !matches!(typed.kind.as_str(), "consultation" | "complaint");
+    if goods && lines.is_empty() {
+        let errors = vec![language.text("portal-ask-no-items")];
+        let page = order_view(&state, &shop, &order, language, errors, typed).await?;
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language));
+    }
+    let customer = match &order.customer_id {
+        Some(id) => customers::get(&state.database.reader, &shop.id, id).await?,
+        None => None,
+    };
+    let actor = shops::Actor {
+        shop: shop.clone(),
+        role: crate::domain::Role::Customer,
+        staff_id: None,
+    };
+    let input = NewCaseInput {
+        order_number: order.order_number.clone(),
+        kind: typed.kind.clone(),
+        reason_code: typed.reason.clone(),
+        description: typed.description.clone(),
+        lines: if goods { lines } else { Vec::new() },
+        contact: ContactInput {
+            name: customer.as_ref().map(|customer| customer.name.clone()),
+            phone: customer
+                .as_ref()
+                .and_then(|customer| customer.phone.clone()),
+            email: customer
+                .as_ref()
+                .and_then(|customer| customer.email.clone()),
+        },
+        priority: None,
+        assignee_id: None,
+        tags: Vec::new(),
+        channel: Some("portal".into()),
+    };
+    match crate::operations::cases::create(&state.database, &actor, &input).await {
+        Ok(created) => Ok(Redirect::to(&format!(
+            "/portal/{}/cases/{}",
+            shop.slug, created.case.number
+        ))
+        .into_response()),
+        Err(error) => {
+            let errors = match &error {
+                AppError::Conflict {
+                    code: "not_allowed_by_policy",
+                    details,
+                    ..
+                } => {
+                    let mut list = vec![language.text("portal-ask-refused")];
+                    if let Some(reasons) = details
+                        .get("reasons")
+                        .and_then(|reasons| reasons.as_array())
+                    {
+                        list.extend(reasons.iter().filter_map(|reason| {
+                            reason.get(language.code())?.as_str().map(str::to_string)
+                        }));
+                    }
+                    list
+                }
+                AppError::Invalid { .. } | AppError::BadRequest { .. } => vec![error.to_string()],
+                _ => return Err(error),
+            };
+            let page = order_view(&state, &shop, &order, language, errors, typed).await?;
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+        }
+    }
 }
 
 /// The customer's case, if this browser is signed in to its order.

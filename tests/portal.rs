@@ -162,3 +162,78 @@ async fn guessing_is_limited() {
         "the order itself is protected too"
     );
 }
+
+#[tokio::test]
+async fn a_customer_asks_for_help_and_the_policy_says_what_is_possible() {
+    let app = TestApp::start().await;
+    app.order("PTL-4").await;
+    let found = find(&app, "10.1.1.1", "PTL-4", "13800138000").await;
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let ask = |fields: Vec<(&'static str, &'static str)>| {
+        client()
+            .post(app.url("/portal/shop/orders/PTL-4/requests"))
+            .header(COOKIE, cookie.clone())
+            .form(&fields)
+            .send()
+    };
+    // Delivered 2026-11-03: a no-reason return is too late now; the reason is shown, the form kept.
+    let refused = ask(vec![
+        ("kind", "return_and_refund"),
+        ("reason", "no_reason"),
+        ("quantity_1", "1"),
+        ("description", "不想要了"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("这个申请现在无法提交") && html.contains("已超过七天无理由退货期"),
+        "{html}"
+    );
+    assert!(
+        html.contains(">不想要了</textarea>") && html.contains("value=\"1\""),
+        "typed values are kept"
+    );
+    let empty = ask(vec![
+        ("kind", "exchange"),
+        ("reason", "quality"),
+        ("description", "坏了"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().await.unwrap().contains("请至少选择一件商品"));
+    // A faulty item may be exchanged.
+    let opened = ask(vec![
+        ("kind", "exchange"),
+        ("reason", "quality"),
+        ("quantity_1", "1"),
+        ("description", "左耳没有声音"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let location = opened.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(location.starts_with("/portal/shop/cases/AS-"), "{location}");
+    let page = client()
+        .get(app.url(&location))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("换货") && page.contains("已提交"), "{page}");
+    let number = location.rsplit('/').next().unwrap();
+    let (_, listed) = app.get(&format!("/api/v1/cases?q={number}"), AGENT).await;
+    assert_eq!(listed["items"][0]["channel"], "portal");
+    assert_eq!(listed["items"][0]["kind"], "exchange");
+}

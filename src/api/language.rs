@@ -67,6 +67,9 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "refund_exceeds_paid" => "退款金额超过该订单行实付金额的剩余可退部分",
         "refund_invalid" => "退款金额或订单行不正确",
         "no_return" => "此类案件无需寄回商品，没有退货标签",
+        "not_allowed_by_policy" => {
+            "按法律和店铺规则，这个申请现在不能提交（原因见 details.reasons）"
+        }
         "payload_too_large" => "请求体过大",
         "unsupported_media_type" => "不支持的内容类型",
         "unavailable" => "系统繁忙，请稍后重试",

@@ -254,7 +254,13 @@ pub async fn create(
         shop.time_zone.iana_name().unwrap_or("Asia/Shanghai"),
         now,
     );
-    let policy_decision = policy::decide_for_case(&request, kind, now);
+    let decision = policy::decide_for_case(&request, kind, now);
+    if actor.role == Role::Customer
+        && let Some(refused) = decision.as_ref().and_then(refusal)
+    {
+        return Err(refused);
+    }
+    let policy_decision = decision.and_then(|decision| serde_json::to_string(&decision).ok());
     let clock = clocks::plan(
         kind,
         status,
@@ -664,4 +670,44 @@ pub async fn post_message(
 pub fn parse_status(text: &str) -> AppResult<Status> {
     Status::parse(text.trim())
         .ok_or_else(|| AppError::invalid("status", format!("unknown status '{text}'")))
+}
+
+/// A customer may only open what the policy allows now; staff may be more generous. The refusal
+/// carries the reasons in both languages.
+fn refusal(decision: &crate::domain::policy::Decision) -> Option<AppError> {
+    let requested = decision
+        .requested
+        .as_ref()
+        .filter(|requested| !requested.allowed)?;
+    let grounds: Vec<&crate::domain::policy::decision::Ground> = decision
+        .remedies
+        .iter()
+        .filter(|remedy| remedy.remedy == requested.remedy)
+        .flat_map(|remedy| remedy.grounds.iter())
+        .filter(|ground| !ground.allowed)
+        .collect();
+    let english: Vec<String> = grounds
+        .iter()
+        .map(|ground| ground.explanation.english.clone())
+        .collect();
+    let allowed: Vec<&str> = decision
+        .remedies
+        .iter()
+        .filter(|remedy| remedy.allowed)
+        .map(|remedy| remedy.remedy.as_case_kind().as_str())
+        .collect();
+    Some(AppError::Conflict {
+        code: "not_allowed_by_policy",
+        message: if english.is_empty() {
+            "this request is not possible for this order now".into()
+        } else {
+            english.join("; ")
+        },
+        details: json!({
+            "remedy": requested.remedy,
+            "rules": requested.rules,
+            "reasons": grounds.iter().map(|ground| &ground.explanation).collect::<Vec<_>>(),
+            "allowed_kinds": allowed,
+        }),
+    })
 }

@@ -98,15 +98,19 @@ pub fn case_request(
     }
 }
 
-/// The decision for a new case, as stored JSON; `None` for conversations (nothing to decide)
-/// or an order the engine cannot read (the case is still created; the reason is logged).
-pub fn decide_for_case(request: &PolicyRequest, kind: CaseKind, now: i64) -> Option<String> {
+/// The decision for a new case; `None` for conversations (nothing to decide) or an order the
+/// engine cannot read (the case is still created; the reason is logged).
+pub fn decide_for_case(
+    request: &PolicyRequest,
+    kind: CaseKind,
+    now: i64,
+) -> Option<policy::Decision> {
     if !kind.concerns_goods() {
         return None;
     }
     let now = Timestamp::from_microsecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
     match policy::evaluate(request, now) {
-        Ok(decision) => serde_json::to_string(&decision).ok(),
+        Ok(decision) => Some(decision),
         Err(error) => {
             tracing::warn!(%error, "policy decision skipped for a new case");
             None
