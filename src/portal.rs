@@ -27,11 +27,15 @@ use crate::db::shops::{self, Shop};
 use crate::db::{Database, cases, customers, orders};
 use crate::documents::label::Size;
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
+use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::domain::time::{format_in_zone, now_micros};
+use crate::domain::{Action, CaseKind, Role};
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::operations::cases::Visibility;
 use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput};
 use crate::operations::labels;
+use crate::operations::transitions::{self, TransitionInput};
 
 const COOKIE: &str = "portal_session";
 const SESSION_MICROS: i64 = 7 * 24 * 3_600_000_000;
@@ -50,6 +54,14 @@ pub fn router() -> axum::Router<AppState> {
             axum::routing::post(ask_for_help),
         )
         .route("/portal/{shop}/cases/{number}", get(case_page))
+        .route(
+            "/portal/{shop}/cases/{number}/actions",
+            axum::routing::post(case_action),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/messages",
+            axum::routing::post(case_message),
+        )
         .route("/portal/{shop}/cases/{number}/label.pdf", get(case_label))
 }
 
@@ -124,6 +136,15 @@ struct CasePage {
     status: String,
     has_label: bool,
     timeline: Vec<(String, String)>,
+    /// (when, who, text)
+    messages: Vec<(String, String, String)>,
+    errors: Vec<String>,
+    version: i64,
+    can_ship: bool,
+    /// (action, button text)
+    other_actions: Vec<(String, String)>,
+    carrier: String,
+    tracking_number: String,
 }
 
 fn render(template: &impl Template, status: StatusCode, language: Language) -> Response {
@@ -624,7 +645,7 @@ async fn ask_for_help(
     };
     let actor = shops::Actor {
         shop: shop.clone(),
-        role: crate::domain::Role::Customer,
+        role: Role::Customer,
         staff_id: None,
     };
     let input = NewCaseInput {
@@ -703,39 +724,205 @@ async fn case_page(
     let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
         return Ok(to_find(&shop, None));
     };
+    let page = case_view(
+        &state,
+        &shop,
+        &case,
+        language,
+        Vec::new(),
+        ShipTyped::default(),
+    )
+    .await?;
+    Ok(with_language_cookie(
+        render(&page, StatusCode::OK, language),
+        query.lang.as_deref(),
+    ))
+}
+
+/// The carrier and tracking number the customer typed.
+#[derive(Default)]
+struct ShipTyped {
+    carrier: String,
+    tracking_number: String,
+}
+
+async fn case_view(
+    state: &AppState,
+    shop: &Shop,
+    case: &cases::CaseRecord,
+    language: Language,
+    errors: Vec<String>,
+    typed: ShipTyped,
+) -> Result<CasePage, AppError> {
     let events = cases::events(&state.database.reader, &case.id).await?;
+    let when = |micros: i64| {
+        let text = format_in_zone(micros, &shop.time_zone).replace('T', " ");
+        text.chars().take(16).collect::<String>()
+    };
     let timeline = events
         .iter()
         .filter_map(|event| {
             let status = event.to_status.as_ref()?;
-            Some((
-                format_in_zone(event.at, &shop.time_zone).replace('T', " ")[..16].to_string(),
-                language.text(&format!("status-{status}")),
-            ))
+            Some((when(event.at), language.text(&format!("status-{status}"))))
         })
         .collect();
-    let page = CasePage {
+    let messages = cases::messages(&state.database.reader, &case.id, false)
+        .await?
+        .into_iter()
+        .map(|message| {
+            let who = if message.author_role == "customer" {
+                language.text("portal-you")
+            } else {
+                language.text("portal-shop")
+            };
+            (when(message.created_at), who, message.body)
+        })
+        .collect();
+    let actions = allowed_actions(
+        case.kind,
+        case.status,
+        Role::Customer,
+        Moment {
+            now: now_micros(),
+            ended_at: case.ended_at,
+        },
+    );
+    Ok(CasePage {
         heading: language.text_with("portal-case-heading", "number", &case.number),
         number: case.number.clone(),
         kind: language.text(&format!("kind-{}", case.kind.as_str())),
         status: language.text(&format!("status-{}", case.status.as_str())),
         has_label: matches!(
             case.kind,
-            crate::domain::CaseKind::ReturnAndRefund
-                | crate::domain::CaseKind::Exchange
-                | crate::domain::CaseKind::Repair
+            CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
         ),
         timeline,
+        messages,
+        errors,
+        version: case.version,
+        can_ship: actions.contains(&Action::ShipReturn),
+        other_actions: actions
+            .iter()
+            .filter(|action| **action != Action::ShipReturn && **action != Action::Escalate)
+            .map(|action| {
+                (
+                    action.as_str().to_string(),
+                    language.text(&format!("portal-action-{}", action.as_str())),
+                )
+            })
+            .collect(),
+        carrier: typed.carrier,
+        tracking_number: typed.tracking_number,
         page: Page {
             language,
             shop_name: shop.name.clone(),
             shop_slug: shop.slug.clone(),
         },
+    })
+}
+
+fn customer(shop: &Shop) -> shops::Actor {
+    shops::Actor {
+        shop: shop.clone(),
+        role: Role::Customer,
+        staff_id: None,
+    }
+}
+
+/// An action the customer takes on the case page: add the return's tracking number, cancel,
+/// confirm the replacement arrived, close, reopen. The same guards as for staff apply.
+async fn case_action(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
     };
-    Ok(with_language_cookie(
-        render(&page, StatusCode::OK, language),
-        query.lang.as_deref(),
-    ))
+    let field = |name: &str| {
+        form.get(name)
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+    };
+    let input = TransitionInput {
+        action: field("action").unwrap_or_default(),
+        version: field("version")
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(case.version),
+        reason: None,
+        note: None,
+        carrier: field("carrier"),
+        tracking_number: field("tracking_number"),
+    };
+    match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+        ),
+        Err(error) => {
+            let message = match &error {
+                AppError::Conflict {
+                    code: "version_conflict",
+                    ..
+                } => language.text("portal-changed"),
+                AppError::Invalid { .. }
+                | AppError::BadRequest { .. }
+                | AppError::Transition(_)
+                | AppError::Conflict { .. } => error.to_string(),
+                _ => return Err(error),
+            };
+            let typed = ShipTyped {
+                carrier: field("carrier").unwrap_or_default(),
+                tracking_number: field("tracking_number").unwrap_or_default(),
+            };
+            let page = case_view(&state, &shop, &case, language, vec![message], typed).await?;
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+        }
+    }
+}
+
+async fn case_message(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let body = form.get("body").cloned().unwrap_or_default();
+    match crate::operations::cases::post_message(
+        &state.database,
+        &customer(&shop),
+        &case.id,
+        Visibility::Customer,
+        &body,
+    )
+    .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+        ),
+        Err(error @ AppError::Invalid { .. }) => {
+            let page = case_view(
+                &state,
+                &shop,
+                &case,
+                language,
+                vec![error.to_string()],
+                ShipTyped::default(),
+            )
+            .await?;
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 #[derive(Deserialize)]

@@ -237,3 +237,102 @@ async fn a_customer_asks_for_help_and_the_policy_says_what_is_possible() {
     assert_eq!(listed["items"][0]["channel"], "portal");
     assert_eq!(listed["items"][0]["kind"], "exchange");
 }
+
+#[tokio::test]
+async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
+    let app = TestApp::start().await;
+    app.order("PTL-5").await;
+    let case = app.case("PTL-5", "return_and_refund", "屏幕坏了").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap().to_string(),
+        case["number"].as_str().unwrap().to_string(),
+    );
+    let (status, _) = app.act(&id, AGENT, "approve", serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let found = find(&app, "10.2.2.2", "PTL-5", "13800138000").await;
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page_url = app.url(&format!("/portal/shop/cases/{number}"));
+    let html = client()
+        .get(&page_url)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("快递单号") && html.contains("已同意"),
+        "{html}"
+    );
+    let act = |fields: Vec<(&'static str, String)>| {
+        client()
+            .post(app.url(&format!("/portal/shop/cases/{number}/actions")))
+            .header(COOKIE, cookie.clone())
+            .form(&fields)
+            .send()
+    };
+    let missing = act(vec![
+        ("action", "ship_return".into()),
+        ("carrier", "顺丰".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("tracking_number") && html.contains("value=\"顺丰\""),
+        "{html}"
+    );
+    let shipped = act(vec![
+        ("action", "ship_return".into()),
+        ("carrier", "顺丰".into()),
+        ("tracking_number", "SF1234567890".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(shipped.status(), StatusCode::SEE_OTHER);
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "return_shipped");
+    // A second click with the old version changes nothing.
+    let stale = act(vec![("action", "cancel".into()), ("version", "1".into())])
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let sent = client()
+        .post(app.url(&format!("/portal/shop/cases/{number}/messages")))
+        .header(COOKIE, &cookie)
+        .form(&[("body", "已经寄出，请查收")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let (_, messages) = app
+        .get(&format!("/api/v1/cases/{id}/messages"), AGENT)
+        .await;
+    let bodies = serde_json::to_string(&messages).unwrap();
+    assert!(
+        bodies.contains("已经寄出，请查收") && bodies.contains("customer"),
+        "{bodies}"
+    );
+    let html = client()
+        .get(&page_url)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("已经寄出，请查收") && html.contains("退货已寄出"),
+        "{html}"
+    );
+}
