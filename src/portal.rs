@@ -62,6 +62,10 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/{shop}/cases/{number}/messages",
             axum::routing::post(case_message),
         )
+        .route(
+            "/portal/{shop}/cases/{number}/rating",
+            axum::routing::post(rate),
+        )
         .route("/portal/{shop}/cases/{number}/label.pdf", get(case_label))
 }
 
@@ -145,6 +149,10 @@ struct CasePage {
     other_actions: Vec<(String, String)>,
     carrier: String,
     tracking_number: String,
+    /// The customer's stars, once rated.
+    rated: Option<i64>,
+    /// The case has ended and is not rated yet.
+    can_rate: bool,
 }
 
 fn render(template: &impl Template, status: StatusCode, language: Language) -> Response {
@@ -787,7 +795,15 @@ async fn case_view(
             ended_at: case.ended_at,
         },
     );
+    let rated: Option<i64> = sqlx::query("SELECT stars FROM ratings WHERE case_id = $1")
+        .bind(&case.id)
+        .fetch_optional(&state.database.reader)
+        .await?
+        .map(|row| row.try_get("stars"))
+        .transpose()?;
     Ok(CasePage {
+        can_rate: rated.is_none() && !case.status.is_open(),
+        rated,
         heading: language.text_with("portal-case-heading", "number", &case.number),
         number: case.number.clone(),
         kind: language.text(&format!("kind-{}", case.kind.as_str())),
@@ -923,6 +939,78 @@ async fn case_message(
         }
         Err(error) => Err(error),
     }
+}
+
+async fn refuse_rating(
+    state: &AppState,
+    shop: &Shop,
+    case: &cases::CaseRecord,
+    language: Language,
+    key: &str,
+) -> Result<Response, AppError> {
+    let errors = vec![language.text(key)];
+    let page = case_view(state, shop, case, language, errors, ShipTyped::default()).await?;
+    Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+}
+
+/// 1–5 stars and a comment, once per case, after it has ended; recorded on the timeline.
+async fn rate(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let stars = form
+        .get("stars")
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .filter(|stars| (1..=5).contains(stars));
+    let comment: String = form
+        .get("comment")
+        .map(|text| text.trim().chars().take(2000).collect())
+        .unwrap_or_default();
+    let Some(stars) = stars.filter(|_| !case.status.is_open()) else {
+        return refuse_rating(&state, &shop, &case, language, "portal-rate-invalid").await;
+    };
+    let now = now_micros();
+    let mut transaction = state.database.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO ratings (case_id, shop_id, stars, comment, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(&case.id)
+    .bind(&shop.id)
+    .bind(stars)
+    .bind(&comment)
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        drop(transaction);
+        return refuse_rating(&state, &shop, &case, language, "portal-rate-twice").await;
+    }
+    cases::insert_event(
+        &mut transaction,
+        &cases::NewEvent {
+            shop_id: &shop.id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::Customer,
+            actor_id: None,
+            action: "rated",
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "stars": stars, "comment": comment }),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -336,3 +336,78 @@ async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn a_closed_case_is_rated_once() {
+    let app = TestApp::start().await;
+    app.order("PTL-6").await;
+    let (status, case) = app
+        .post("/api/v1/cases", AGENT, serde_json::json!({"order_number": "PTL-6", "kind": "consultation", "reason_code": "other", "description": "发票怎么开"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let (id, number) = (
+        case["id"].as_str().unwrap().to_string(),
+        case["number"].as_str().unwrap().to_string(),
+    );
+    let found = find(&app, "10.3.3.3", "PTL-6", "13800138000").await;
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let rate = |stars: &'static str| {
+        client()
+            .post(app.url(&format!("/portal/shop/cases/{number}/rating")))
+            .header(COOKIE, cookie.clone())
+            .form(&[("stars", stars), ("comment", "客服很耐心")])
+            .send()
+    };
+    // Not before it has ended.
+    assert_eq!(
+        rate("5").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    for action in ["resolve", "close"] {
+        let (status, body) = app.act(&id, AGENT, action, serde_json::json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let page = client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("为这次服务打分"), "{page}");
+    assert_eq!(
+        rate("9").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(rate("5").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let again = rate("1").await.unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().await.unwrap().contains("已经评价过"));
+    let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    let rated: Vec<&serde_json::Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["action"] == "rated")
+        .collect();
+    assert_eq!(rated.len(), 1);
+    assert_eq!(rated[0]["data"]["stars"], 5);
+    let page = client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("您的评价：5 星"), "{page}");
+}

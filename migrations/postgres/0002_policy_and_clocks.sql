@@ -67,3 +67,12 @@ CREATE TABLE secrets (
     value TEXT NOT NULL,
     created_at BIGINT NOT NULL
 );
+
+-- The customer's rating of the service, once per case.
+CREATE TABLE ratings (
+    case_id TEXT PRIMARY KEY REFERENCES cases(id),
+    shop_id TEXT NOT NULL,
+    stars BIGINT NOT NULL,
+    comment TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
