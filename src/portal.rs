@@ -70,10 +70,31 @@ pub fn router() -> axum::Router<AppState> {
 }
 
 /// What every page shows: the shop, the language.
+#[derive(Clone)]
 pub struct Page {
     pub language: Language,
     pub shop_name: String,
     pub shop_slug: String,
+    /// The shop's colour for the header (`#rrggbb`), its logo and FAQ.
+    pub colour: String,
+    pub logo_url: Option<String>,
+    pub faq_url: Option<String>,
+}
+
+/// The frame of a page for this shop, with its branding.
+async fn page(state: &AppState, shop: &Shop, language: Language) -> Result<Page, AppError> {
+    let branding = crate::db::settings::get(&state.database, &shop.id)
+        .await?
+        .branding
+        .clone();
+    Ok(Page {
+        language,
+        shop_name: shop.name.clone(),
+        shop_slug: shop.slug.clone(),
+        colour: branding.colour.unwrap_or_else(|| "#0f766e".into()),
+        logo_url: branding.logo_url,
+        faq_url: branding.faq_url,
+    })
 }
 
 impl Page {
@@ -205,11 +226,7 @@ async fn find_page(
     let shop = shop_by_slug(&state.database, &slug).await?;
     let language = Language::choose(query.lang.as_deref(), &headers);
     let page = FindPage {
-        page: Page {
-            language,
-            shop_name: shop.name,
-            shop_slug: shop.slug,
-        },
+        page: page(&state, &shop, language).await?,
         error: None,
         order_number: query.order.unwrap_or_default(),
         contact: String::new(),
@@ -298,13 +315,10 @@ async fn find(
     let order_number = form.order_number.trim().to_string();
     let address_key = format!("address|{}|{}", shop.id, client_address(&headers));
     let order_key = format!("order|{}|{}", shop.id, order_number.to_lowercase());
+    let frame = page(&state, &shop, language).await?;
     let refuse = |message_key: &str, status: StatusCode| {
         let page = FindPage {
-            page: Page {
-                language,
-                shop_name: shop.name.clone(),
-                shop_slug: shop.slug.clone(),
-            },
+            page: frame.clone(),
             error: Some(language.text(message_key)),
             order_number: form.order_number.clone(),
             contact: form.contact.clone(),
@@ -592,11 +606,7 @@ async fn order_view(
         kind: typed.kind,
         reason: typed.reason,
         description: typed.description,
-        page: Page {
-            language,
-            shop_name: shop.name.clone(),
-            shop_slug: shop.slug.clone(),
-        },
+        page: page(state, &shop, language).await?,
     })
 }
 
@@ -829,11 +839,7 @@ async fn case_view(
             .collect(),
         carrier: typed.carrier,
         tracking_number: typed.tracking_number,
-        page: Page {
-            language,
-            shop_name: shop.name.clone(),
-            shop_slug: shop.slug.clone(),
-        },
+        page: page(state, &shop, language).await?,
     })
 }
 

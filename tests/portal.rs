@@ -411,3 +411,47 @@ async fn a_closed_case_is_rated_once() {
         .unwrap();
     assert!(page.contains("您的评价：5 星"), "{page}");
 }
+
+#[tokio::test]
+async fn every_portal_page_carries_the_shops_branding() {
+    let app = TestApp::start().await;
+    let branding = serde_json::json!({"branding": {"colour": "#c2410c", "logo_url": "https://example.com/logo.png", "faq_url": "https://example.com/faq"}});
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings",
+            common::SUPERVISOR,
+            Some(branding),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let html = client()
+        .get(app.url("/portal/shop"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("background:#c2410c")
+            && html.contains("https://example.com/logo.png")
+            && html.contains("https://example.com/faq"),
+        "{html}"
+    );
+    for bad in [
+        serde_json::json!({"branding": {"colour": "red"}}),
+        serde_json::json!({"branding": {"faq_url": "javascript:alert(1)"}}),
+        serde_json::json!({"sla": {"opens": "19:00:00", "closes": "18:00:00"}}),
+    ] {
+        let (status, _) = app
+            .call(
+                reqwest::Method::PUT,
+                "/api/v1/settings",
+                common::SUPERVISOR,
+                Some(bad),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

@@ -8,6 +8,7 @@ CREATE TABLE shop_settings (
     clocks TEXT NOT NULL DEFAULT '{}',
     sla TEXT NOT NULL DEFAULT '{}',
     return_address TEXT,
+    branding TEXT NOT NULL DEFAULT '{}',
     updated_at BIGINT NOT NULL
 );
 

@@ -103,6 +103,12 @@ pub async fn save_settings(
     new.sla
         .check()
         .map_err(|message| AppError::invalid("sla", message))?;
+    new.branding
+        .check()
+        .map_err(|message| AppError::invalid("branding", message))?;
+    new.sla
+        .check()
+        .map_err(|message| AppError::invalid("sla", message))?;
     let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
     if !problems.is_empty() {
         return Err(AppError::Invalid {

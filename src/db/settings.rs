@@ -33,6 +33,53 @@ pub struct ShopSettings {
     /// Where customers send returns (printed on the return label).
     #[serde(default)]
     pub return_address: Option<String>,
+    /// How the customer portal looks: colour, logo, FAQ link.
+    #[serde(default)]
+    pub branding: Branding,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    /// `#rrggbb`
+    #[serde(default)]
+    pub colour: Option<String>,
+    /// An https (or http) address of the logo image.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// The shop's FAQ page, linked on every portal page.
+    #[serde(default)]
+    pub faq_url: Option<String>,
+}
+
+impl Branding {
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(colour) = &self.colour
+            && !(colour.len() == 7
+                && colour.starts_with('#')
+                && colour[1..]
+                    .chars()
+                    .all(|character| character.is_ascii_hexdigit()))
+        {
+            return Err(format!(
+                "branding.colour: '{colour}' is not a colour like #0f766e"
+            ));
+        }
+        for (field, url) in [("logo_url", &self.logo_url), ("faq_url", &self.faq_url)] {
+            if let Some(url) = url
+                && (!(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.len() > 500
+                    || url
+                        .chars()
+                        .any(|character| character.is_whitespace() || character == '"'))
+            {
+                return Err(format!(
+                    "branding.{field}: '{url}' is not an http(s) address"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
@@ -104,7 +151,7 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT jurisdiction, policy, clocks, sla, return_address FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -122,6 +169,8 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
         policy: serde_json::from_str(&policy).map_err(|error| corrupt("policy", error))?,
         clocks: serde_json::from_str(&clocks).map_err(|error| corrupt("clocks", error))?,
         return_address: row.try_get("return_address")?,
+        branding: serde_json::from_str(&row.try_get::<String, _>("branding")?)
+            .map_err(|error| corrupt("branding", error))?,
         sla: if sla == "{}" {
             SlaSettings::default()
         } else {
@@ -144,8 +193,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, updated_at = $7",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, updated_at = $8",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -153,6 +202,7 @@ pub async fn save(
     .bind(clocks)
     .bind(sla)
     .bind(settings.return_address.as_deref())
+    .bind(serde_json::to_string(&settings.branding).unwrap_or_else(|_| "{}".into()))
     .bind(now)
     .execute(pool)
     .await?;
