@@ -606,7 +606,7 @@ async fn order_view(
         kind: typed.kind,
         reason: typed.reason,
         description: typed.description,
-        page: page(state, &shop, language).await?,
+        page: page(state, shop, language).await?,
     })
 }
 
@@ -839,7 +839,7 @@ async fn case_view(
             .collect(),
         carrier: typed.carrier,
         tracking_number: typed.tracking_number,
-        page: page(state, &shop, language).await?,
+        page: page(state, shop, language).await?,
     })
 }
 
