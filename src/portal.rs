@@ -29,7 +29,7 @@ use crate::documents::label::Size;
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::domain::time::{format_in_zone, now_micros};
-use crate::domain::{Action, CaseKind, Role};
+use crate::domain::{Action, Role};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::operations::cases::Visibility;
@@ -818,10 +818,7 @@ async fn case_view(
         number: case.number.clone(),
         kind: language.text(&format!("kind-{}", case.kind.as_str())),
         status: language.text(&format!("status-{}", case.status.as_str())),
-        has_label: matches!(
-            case.kind,
-            CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
-        ),
+        has_label: case.kind.ships_back(),
         timeline,
         messages,
         errors,
@@ -900,8 +897,7 @@ async fn case_action(
                 carrier: field("carrier").unwrap_or_default(),
                 tracking_number: field("tracking_number").unwrap_or_default(),
             };
-            let page = case_view(&state, &shop, &case, language, vec![message], typed).await?;
-            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+            case_with_errors(&state, &shop, &case, language, vec![message], typed).await
         }
     }
 }
@@ -932,30 +928,23 @@ async fn case_message(
             Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
         ),
         Err(error @ AppError::Invalid { .. }) => {
-            let page = case_view(
-                &state,
-                &shop,
-                &case,
-                language,
-                vec![error.to_string()],
-                ShipTyped::default(),
-            )
-            .await?;
-            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+            let errors = vec![error.to_string()];
+            case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await
         }
         Err(error) => Err(error),
     }
 }
 
-async fn refuse_rating(
+/// The case page again, with what went wrong and what the customer typed.
+async fn case_with_errors(
     state: &AppState,
     shop: &Shop,
     case: &cases::CaseRecord,
     language: Language,
-    key: &str,
+    errors: Vec<String>,
+    typed: ShipTyped,
 ) -> Result<Response, AppError> {
-    let errors = vec![language.text(key)];
-    let page = case_view(state, shop, case, language, errors, ShipTyped::default()).await?;
+    let page = case_view(state, shop, case, language, errors, typed).await?;
     Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
 }
 
@@ -981,7 +970,15 @@ async fn rate(
         .map(|text| text.trim().chars().take(2000).collect())
         .unwrap_or_default();
     let Some(stars) = stars.filter(|_| !case.status.is_open()) else {
-        return refuse_rating(&state, &shop, &case, language, "portal-rate-invalid").await;
+        return case_with_errors(
+            &state,
+            &shop,
+            &case,
+            language,
+            vec![language.text("portal-rate-invalid")],
+            ShipTyped::default(),
+        )
+        .await;
     };
     let now = now_micros();
     let mut transaction = state.database.begin().await?;
@@ -998,7 +995,15 @@ async fn rate(
     .rows_affected();
     if inserted == 0 {
         drop(transaction);
-        return refuse_rating(&state, &shop, &case, language, "portal-rate-twice").await;
+        return case_with_errors(
+            &state,
+            &shop,
+            &case,
+            language,
+            vec![language.text("portal-rate-twice")],
+            ShipTyped::default(),
+        )
+        .await;
     }
     cases::insert_event(
         &mut transaction,
@@ -1047,17 +1052,7 @@ async fn case_label(
         &labels::base_url(&headers),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"label-{}.pdf\"", case.number),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    Ok(crate::operations::labels::pdf_response(&case.number, pdf))
 }
 
 #[cfg(test)]

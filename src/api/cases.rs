@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -484,18 +483,5 @@ pub async fn label(
     let base = crate::operations::labels::base_url(&headers);
     let pdf =
         crate::operations::labels::render(&state.database, &actor.shop, &case, size, &base).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"label-{}.pdf\"", case.number),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    Ok(crate::operations::labels::pdf_response(&case.number, pdf))
 }

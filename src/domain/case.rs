@@ -68,6 +68,14 @@ impl CaseKind {
         !matches!(self, CaseKind::Consultation | CaseKind::Complaint)
     }
 
+    /// Whether the goods come back to the shop (and the case has a return label).
+    pub fn ships_back(self) -> bool {
+        matches!(
+            self,
+            CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
+        )
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             CaseKind::RefundOnly => "仅退款",

@@ -4,7 +4,6 @@ use crate::db::cases::{self, CaseRecord};
 use crate::db::shops::Shop;
 use crate::db::{Database, settings};
 use crate::documents::label::{self, Label, LabelError, Size};
-use crate::domain::CaseKind;
 use crate::error::{AppError, AppResult};
 
 /// Renders the label; `base_url` is where the portal is reached (for the QR code).
@@ -15,10 +14,7 @@ pub async fn render(
     size: Size,
     base_url: &str,
 ) -> AppResult<Vec<u8>> {
-    if !matches!(
-        case.kind,
-        CaseKind::ReturnAndRefund | CaseKind::Exchange | CaseKind::Repair
-    ) {
+    if !case.kind.ships_back() {
         return Err(AppError::Conflict {
             code: "no_return",
             message: format!(
@@ -60,6 +56,23 @@ pub async fn render(
         LabelError::NoFont => AppError::NotConfigured(error.to_string()),
         other => AppError::Internal(anyhow::anyhow!(other.to_string())),
     })
+}
+
+/// The label as an HTTP answer, shown in the browser and saved as `label-{number}.pdf`.
+pub fn pdf_response(case_number: &str, pdf: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"label-{case_number}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
 }
 
 /// Where the app is reached: `APP_PUBLIC_URL`, else the request's Host.
