@@ -6,6 +6,7 @@ mod common;
 use common::{AGENT, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -103,9 +104,23 @@ async fn a_customer_finds_the_order_and_follows_the_case() {
     assert_eq!(status.status(), StatusCode::OK);
     let html = status.text().await.unwrap();
     assert!(
-        html.contains("退货退款") && html.contains("label.pdf"),
-        "{html}"
+        html.contains("退货退款") && !html.contains("label.pdf"),
+        "no label before the shop approves: {html}"
     );
+    let (code, body) = app
+        .act(case["id"].as_str().unwrap(), AGENT, "approve", json!({}))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let html = client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("label.pdf"), "{html}");
     let label = client()
         .get(app.url(&format!(
             "/portal/shop/cases/{number}/label.pdf?size=thermal"
@@ -179,7 +194,13 @@ async fn a_customer_asks_for_help_and_the_policy_says_what_is_possible() {
         client()
             .post(app.url("/portal/shop/orders/PTL-4/requests"))
             .header(COOKIE, cookie.clone())
-            .form(&fields)
+            .multipart(
+                fields
+                    .iter()
+                    .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                        form.text(*name, value.to_string())
+                    }),
+            )
             .send()
     };
     // Delivered 2026-11-03: a no-reason return is too late now; the reason is shown, the form kept.

@@ -1,10 +1,12 @@
 //! The REST API under `/api/v1`: routing, authentication, request parsing and the error shape.
 //! Handlers are thin: parse, call [`crate::operations`], render a view.
 
+mod attachments;
 mod cases;
 mod extract;
 mod idempotency;
 mod language;
+mod offers;
 mod openapi;
 mod orders;
 mod policy;
@@ -28,6 +30,8 @@ pub use language::prefers_chinese;
 /// The largest JSON body accepted; imports may be larger.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
+/// One photo or video (the largest, a video, is 30 MB).
+pub const ATTACHMENT_LIMIT: usize = 31 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -52,6 +56,22 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/transitions", post(cases::transition))
         .route("/cases/{id}/events", get(cases::events))
         .route("/cases/{id}/label.pdf", get(cases::label))
+        .route(
+            "/cases/{id}/attachments",
+            post(attachments::upload)
+                .get(attachments::list)
+                .layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
+        )
+        .route(
+            "/cases/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
+        .route("/cases/{id}/offers", post(offers::make).get(offers::list))
+        .route(
+            "/cases/{id}/offers/{offer_id}/withdraw",
+            post(offers::withdraw),
+        )
+        .route("/cases/{id}/portal-link", post(offers::portal_link))
         .route(
             "/cases/{id}/messages",
             post(cases::post_message).get(cases::messages),

@@ -15,7 +15,7 @@ use crate::domain::clocks::describe;
 use crate::domain::time::format_in_zone;
 use crate::error::AppError;
 
-fn time(shop: &Shop, micros: i64) -> String {
+pub fn time(shop: &Shop, micros: i64) -> String {
     format_in_zone(micros, &shop.time_zone)
 }
 

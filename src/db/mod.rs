@@ -1,6 +1,7 @@
 //! Storage: one code path for SQLite and PostgreSQL through sqlx's `AnyPool`, with the few
 //! differences kept in [`dialect`]. SQL lives in one file per aggregate.
 
+pub mod attachments;
 pub mod batch;
 pub mod case_list;
 pub mod cases;
@@ -8,6 +9,7 @@ pub mod customers;
 pub mod dialect;
 pub mod group;
 pub mod idempotency;
+pub mod offers;
 pub mod orders;
 pub mod outbox;
 pub mod refunds;

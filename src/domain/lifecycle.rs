@@ -86,6 +86,14 @@ const RULES: &[Rule] = &[
         action: Action::Refund,
         to: Refunded,
     },
+    // The shop may refund without the goods coming back: an accepted partial-refund offer (the
+    // customer keeps the goods), or goods not worth their return freight.
+    Rule {
+        kinds: &[ReturnAndRefund],
+        from: &[Submitted, Approved],
+        action: Action::Refund,
+        to: Refunded,
+    },
     // A partial refund can be topped up until the lines are fully refunded.
     Rule {
         kinds: &[RefundOnly, ReturnAndRefund],

@@ -6,6 +6,7 @@ pub mod case;
 pub mod clocks;
 pub mod identifiers;
 pub mod lifecycle;
+pub mod media;
 pub mod money;
 pub mod order;
 pub mod policy;

@@ -96,6 +96,50 @@ pub fn full_refund(balances: &[LineBalance]) -> Vec<RefundLine> {
         .collect()
 }
 
+/// `total` spread over the lines in proportion to what each still has to refund (largest
+/// remainders take the odd fen); `None` if it is not more than zero or more than is left.
+pub fn split_refund(balances: &[LineBalance], total: i64) -> Option<Vec<RefundLine>> {
+    let left: i64 = balances.iter().map(LineBalance::remaining_minor).sum();
+    if total <= 0 || total > left {
+        return None;
+    }
+    let mut shares: Vec<(usize, i64, i128)> = balances
+        .iter()
+        .enumerate()
+        .map(|(index, balance)| {
+            let exact = i128::from(total) * i128::from(balance.remaining_minor());
+            let share = exact / i128::from(left);
+            (
+                index,
+                i64::try_from(share).unwrap_or(0),
+                exact % i128::from(left),
+            )
+        })
+        .collect();
+    let mut missing = total - shares.iter().map(|(_, share, _)| share).sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by_key(|index| std::cmp::Reverse(shares[*index].2));
+    for index in order {
+        if missing == 0 {
+            break;
+        }
+        if shares[index].1 < balances[index].remaining_minor() {
+            shares[index].1 += 1;
+            missing -= 1;
+        }
+    }
+    Some(
+        shares
+            .into_iter()
+            .filter(|(_, share, _)| *share > 0)
+            .map(|(index, share, _)| RefundLine {
+                order_line_id: balances[index].order_line_id.clone(),
+                amount_minor: share,
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,6 +212,55 @@ mod tests {
             for balance in &balances {
                 prop_assert!(balance.refunded_minor <= balance.paid_minor);
                 prop_assert!(balance.refunded_minor >= 0);
+            }
+        }
+    }
+
+    #[test]
+    fn an_amount_is_spread_in_proportion_to_what_is_left() {
+        let balances = vec![
+            LineBalance {
+                order_line_id: "a".into(),
+                paid_minor: 10_000,
+                refunded_minor: 0,
+            },
+            LineBalance {
+                order_line_id: "b".into(),
+                paid_minor: 5_000,
+                refunded_minor: 0,
+            },
+            LineBalance {
+                order_line_id: "c".into(),
+                paid_minor: 2_000,
+                refunded_minor: 2_000,
+            },
+        ];
+        let lines = split_refund(&balances, 1_001).expect("within what is left");
+        assert_eq!(
+            lines.iter().map(|line| line.amount_minor).sum::<i64>(),
+            1_001
+        );
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].amount_minor, 667);
+        assert_eq!(lines[1].amount_minor, 334);
+        assert!(check_refund(&balances, &lines).is_ok());
+        assert_eq!(split_refund(&balances, 15_001), None);
+        assert_eq!(split_refund(&balances, 0), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_split_always_adds_up_and_fits(paid in proptest::collection::vec((1i64..100_000, 0i64..100_000), 1..6), fraction in 0.0f64..1.0) {
+            let balances: Vec<LineBalance> = paid.iter().enumerate().map(|(index, (paid, refunded))| LineBalance {
+                order_line_id: index.to_string(), paid_minor: *paid, refunded_minor: (*refunded).min(*paid),
+            }).collect();
+            let left: i64 = balances.iter().map(LineBalance::remaining_minor).sum();
+            let total = ((left as f64) * fraction) as i64 + 1;
+            if let Some(lines) = split_refund(&balances, total) {
+                proptest::prop_assert_eq!(lines.iter().map(|line| line.amount_minor).sum::<i64>(), total);
+                proptest::prop_assert!(check_refund(&balances, &lines).is_ok());
+            } else {
+                proptest::prop_assert!(total > left);
             }
         }
     }

@@ -2,10 +2,12 @@
 //! call these. Each operation checks its input, asks the domain, and persists the result and
 //! its timeline event in one transaction.
 
+pub mod attachments;
 pub mod cases;
 pub mod clocks;
 pub mod import;
 pub mod labels;
+pub mod offers;
 pub mod orders;
 pub mod policy;
 pub mod refunds;

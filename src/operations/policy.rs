@@ -117,3 +117,29 @@ pub fn decide_for_case(
         }
     }
 }
+
+/// What the customer may ask for on the whole order today without giving a reason (the
+/// no-reason return window, the shop's own promises) — shown before the customer chooses; a
+/// request with a reason is decided again when it is sent.
+pub fn order_overview(
+    order: &OrderForCase,
+    settings: &ShopSettings,
+    time_zone: &str,
+    now: i64,
+) -> Option<policy::Decision> {
+    let mut request = case_request(
+        order,
+        CaseKind::ReturnAndRefund,
+        "",
+        &[],
+        settings,
+        time_zone,
+        now,
+    );
+    request.kind = None;
+    for item in &mut request.items {
+        item.return_quantity = Some(item.quantity);
+    }
+    let now = Timestamp::from_microsecond(now).unwrap_or(Timestamp::UNIX_EPOCH);
+    policy::evaluate(&request, now).ok()
+}

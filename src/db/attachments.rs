@@ -1,0 +1,112 @@
+//! Photos and videos attached to cases; the bytes are stored with the row.
+
+use sha2::{Digest, Sha256};
+use sqlx::{AnyPool, Row};
+
+use super::{Transaction, new_id};
+
+pub struct NewAttachment<'a> {
+    pub shop_id: &'a str,
+    pub case_id: &'a str,
+    pub kind: &'a str,
+    pub content_type: &'a str,
+    pub file_name: &'a str,
+    pub content: &'a [u8],
+    pub author_role: &'a str,
+    pub author_id: Option<&'a str>,
+    pub now: i64,
+}
+
+/// An attachment without its bytes.
+#[derive(Debug, Clone)]
+pub struct AttachmentRecord {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub content_type: String,
+    pub file_name: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub author_role: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, case_id, kind, content_type, file_name, size_bytes, sha256, author_role, created_at";
+
+fn record(row: &sqlx::any::AnyRow) -> Result<AttachmentRecord, sqlx::Error> {
+    Ok(AttachmentRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        content_type: row.try_get("content_type")?,
+        file_name: row.try_get("file_name")?,
+        size_bytes: row.try_get("size_bytes")?,
+        sha256: row.try_get("sha256")?,
+        author_role: row.try_get("author_role")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn insert(
+    transaction: &mut Transaction,
+    attachment: &NewAttachment<'_>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO attachments (id, shop_id, case_id, kind, content_type, file_name, size_bytes, sha256, content, author_role, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(attachment.shop_id)
+    .bind(attachment.case_id)
+    .bind(attachment.kind)
+    .bind(attachment.content_type)
+    .bind(attachment.file_name)
+    .bind(i64::try_from(attachment.content.len()).unwrap_or(i64::MAX))
+    .bind(hex::encode(Sha256::digest(attachment.content)))
+    .bind(attachment.content.to_vec())
+    .bind(attachment.author_role)
+    .bind(attachment.author_id)
+    .bind(attachment.now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+/// A case's attachments, oldest first.
+pub async fn for_case(pool: &AnyPool, case_id: &str) -> Result<Vec<AttachmentRecord>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM attachments WHERE case_id = $1 ORDER BY created_at, id"
+    )))
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(record).collect()
+}
+
+/// How many files a case already has.
+pub async fn count_for_case(pool: &AnyPool, case_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")
+}
+
+/// One attachment of a case with its bytes.
+pub async fn content(
+    pool: &AnyPool,
+    case_id: &str,
+    id: &str,
+) -> Result<Option<(AttachmentRecord, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS}, content FROM attachments WHERE case_id = $1 AND id = $2"
+    )))
+    .bind(case_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| Ok((record(&row)?, row.try_get("content")?)))
+        .transpose()
+}

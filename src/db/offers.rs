@@ -1,0 +1,118 @@
+//! Offers the shop makes the customer on a case (e.g. a partial refund to keep the goods).
+
+use sqlx::{AnyPool, Row};
+
+use super::{Transaction, new_id};
+
+#[derive(Debug, Clone)]
+pub struct OfferRecord {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub note: Option<String>,
+    /// open, accepted, declined, withdrawn
+    pub state: String,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub answered_at: Option<i64>,
+    pub refund_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, answered_at, refund_id";
+
+fn record(row: &sqlx::any::AnyRow) -> Result<OfferRecord, sqlx::Error> {
+    Ok(OfferRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        kind: row.try_get("kind")?,
+        amount_minor: row.try_get("amount_minor")?,
+        currency: row.try_get("currency")?,
+        note: row.try_get("note")?,
+        state: row.try_get("state")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        answered_at: row.try_get("answered_at")?,
+        refund_id: row.try_get("refund_id")?,
+    })
+}
+
+pub struct NewOffer<'a> {
+    pub shop_id: &'a str,
+    pub case_id: &'a str,
+    pub kind: &'a str,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub note: Option<&'a str>,
+    pub created_by: Option<&'a str>,
+    pub now: i64,
+}
+
+pub async fn insert(
+    transaction: &mut Transaction,
+    offer: &NewOffer<'_>,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO offers (id, shop_id, case_id, kind, amount_minor, currency, note, state, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
+    )
+    .bind(&id)
+    .bind(offer.shop_id)
+    .bind(offer.case_id)
+    .bind(offer.kind)
+    .bind(offer.amount_minor)
+    .bind(offer.currency)
+    .bind(offer.note)
+    .bind(offer.created_by)
+    .bind(offer.now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+/// A case's offers, newest first.
+pub async fn for_case(pool: &AnyPool, case_id: &str) -> Result<Vec<OfferRecord>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM offers WHERE case_id = $1 ORDER BY created_at DESC, id DESC"
+    )))
+    .bind(case_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(record).collect()
+}
+
+/// The case's open offer, read inside a transaction that holds the case's lock.
+pub async fn open_in(
+    transaction: &mut Transaction,
+    case_id: &str,
+) -> Result<Option<OfferRecord>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM offers WHERE case_id = $1 AND state = 'open'"
+    )))
+    .bind(case_id)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    row.as_ref().map(record).transpose()
+}
+
+/// Ends an open offer; false if it was no longer open.
+pub async fn answer(
+    transaction: &mut Transaction,
+    id: &str,
+    state: &str,
+    refund_id: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE offers SET state = $1, refund_id = $2, answered_at = $3 WHERE id = $4 AND state = 'open'",
+    )
+    .bind(state)
+    .bind(refund_id)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

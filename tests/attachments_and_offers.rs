@@ -1,0 +1,294 @@
+//! Photos on cases (judged by their bytes, without location) and partial-refund offers (paid
+//! exactly once when accepted), over the staff API and the portal.
+
+mod common;
+
+use common::{AGENT, OTHER_SHOP, TestApp, error_code};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+async fn upload(app: &TestApp, id: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{id}/attachments?file_name={name}")))
+        .bearer_auth(AGENT)
+        .header("Content-Type", "image/jpeg")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+/// A portal session cookie for the order.
+async fn portal_cookie(app: &TestApp, order: &str) -> String {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/portal/shop"))
+        .form(&[("order_number", order), ("contact", "13800138000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    response.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn staff_attach_photos_checked_by_their_content() {
+    let app = TestApp::start().await;
+    app.order("ATT-1").await;
+    let case = app.case("ATT-1", "repair", "屏幕闪烁").await;
+    let id = case["id"].as_str().unwrap();
+
+    let (status, stored) = upload(&app, id, "screen.jpg", fixture("photo-with-location.jpg")).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    assert_eq!(stored["kind"], "photo");
+    assert_eq!(stored["content_type"], "image/jpeg");
+    assert_eq!(stored["author_role"], "agent");
+
+    // A text file sent as image/jpeg is refused with a reason naming the file.
+    let (status, body) = upload(&app, id, "fake.jpg", fixture("not-a-photo.jpg")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_code(&body), "invalid");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'fake.jpg' is not a JPEG"),
+        "{body}"
+    );
+
+    // Six files per case at most.
+    for index in 0..5 {
+        let (status, _) = upload(
+            &app,
+            id,
+            &format!("p{index}.jpg"),
+            fixture("photo-with-location.jpg"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = upload(&app, id, "p7.jpg", fixture("photo-with-location.jpg")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 6")
+    );
+
+    let (_, listed) = app
+        .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 6);
+    let download = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/cases/{id}/attachments/{}",
+            stored["id"].as_str().unwrap()
+        )))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.headers()["content-type"], "image/jpeg");
+    assert_eq!(download.headers()["x-content-type-options"], "nosniff");
+    let bytes = download.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
+    assert_ne!(
+        bytes.as_ref(),
+        fixture("photo-with-location.jpg").as_slice(),
+        "location stripped"
+    );
+
+    // Another shop sees nothing; the timeline records the upload.
+    let (status, _) = app
+        .get(&format!("/api/v1/cases/{id}/attachments"), OTHER_SHOP)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event["action"] == "attached")
+    );
+}
+
+#[tokio::test]
+async fn the_customer_adds_photos_from_the_case_page() {
+    let app = TestApp::start().await;
+    app.order("ATT-2").await;
+    let case = app.case("ATT-2", "exchange", "颜色不对").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let cookie = portal_cookie(&app, "ATT-2").await;
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new().part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name)
+                .mime_str("image/jpeg")
+                .unwrap(),
+        );
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(app.url(&format!("/portal/shop/cases/{number}/attachments")))
+            .header(COOKIE, cookie.clone())
+            .multipart(form)
+            .send()
+    };
+    let refused = send("假照片.jpg", fixture("not-a-photo.jpg"))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("“假照片.jpg”不是可接受的照片或视频")
+    );
+    let added = send("颜色.jpg", fixture("photo-with-location.jpg"))
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let (_, listed) = app
+        .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
+        .await;
+    assert_eq!(listed[0]["file_name"], "颜色.jpg");
+    assert_eq!(listed[0]["author_role"], "customer");
+    // Without the session cookie the file is not served.
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url(&format!(
+            "/portal/shop/cases/{number}/attachments/{}",
+            listed[0]["id"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_accepted_offer_is_paid_exactly_once() {
+    let app = TestApp::start().await;
+    app.order("OFR-1").await;
+    let case = app.case("OFR-1", "refund_only", "少发了一件").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let offer_path = format!("/api/v1/cases/{id}/offers");
+
+    // Paid 199.00 + 90.00: an offer above 289.00 or at zero is refused.
+    let (status, body) = app
+        .post(&offer_path, AGENT, json!({ "amount_minor": 28901 }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("¥289.00")
+    );
+    let (status, _) = app
+        .post(&offer_path, AGENT, json!({ "amount_minor": 0 }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, first) = app
+        .post(&offer_path, AGENT, json!({ "amount_minor": 5000 }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (status, body) = app
+        .post(&offer_path, AGENT, json!({ "amount_minor": 6000 }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_code(&body), "offer_already_open");
+    let (status, withdrawn) = app
+        .post(
+            &format!("{offer_path}/{}/withdraw", first["id"].as_str().unwrap()),
+            AGENT,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(withdrawn["state"], "withdrawn");
+    let (status, offer) = app
+        .post(
+            &offer_path,
+            AGENT,
+            json!({ "amount_minor": 10001, "note": "补偿" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let offer_id = offer["id"].as_str().unwrap().to_string();
+
+    // The customer presses "accept" twice at once: one refund.
+    let cookie = portal_cookie(&app, "OFR-1").await;
+    let accept = || {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(app.url(&format!("/portal/shop/cases/{number}/offers/{offer_id}")))
+            .header(COOKIE, cookie.clone())
+            .form(&[("answer", "accept")])
+            .send()
+    };
+    let (one, two) = tokio::join!(accept(), accept());
+    let mut statuses = vec![one.unwrap().status(), two.unwrap().status()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        vec![StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    let refunds = refunds.as_array().unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["amount_minor"], 10001);
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "refunded");
+    // Split over the lines in proportion to what was paid, 199.00 : 90.00 → 68.865 : 31.145;
+    // the odd fen goes to the larger remainder (…50.17 against …49.83).
+    let lines = shown["lines"].as_array().unwrap();
+    let refunded: Vec<i64> = lines
+        .iter()
+        .map(|line| line["refunded_minor"].as_i64().unwrap())
+        .collect();
+    assert_eq!(refunded.iter().sum::<i64>(), 10001);
+    assert_eq!(refunded, vec![6887, 3114]);
+    let (_, offers) = app.get(&offer_path, AGENT).await;
+    assert_eq!(offers[0]["state"], "accepted");
+    assert_eq!(offers[0]["refund_id"], refunds[0]["id"]);
+}

@@ -1,0 +1,293 @@
+//! The portal in a real browser: headless Chromium at a phone's viewport (390 × 844), driven
+//! over WebDriver. A customer finds the order, opens a return with a photo, prints the label,
+//! adds the tracking number, accepts an offer and rates the closed case; wrong guesses and
+//! fake photos are refused. Screenshots land in target/screenshots/.
+
+mod common;
+mod webdriver;
+
+use std::path::PathBuf;
+
+use common::{AGENT, INSPECTOR, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use webdriver::Browser;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// An order delivered two days ago, so that the 7-day no-reason return is still open.
+async fn recent_order(app: &TestApp, number: &str) -> Value {
+    let delivered = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+    let placed = delivered - jiff::SignedDuration::from_hours(72);
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": number,
+                "platform": "tmall",
+                "placed_at": placed.to_string(),
+                "delivered_at": delivered.to_string(),
+                "customer": { "name": "李小红", "phone": "13800138000" },
+                "lines": [
+                    { "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900 },
+                    { "sku": "TS-2", "product_name": "纯棉T恤", "quantity": 2, "unit_price_minor": 5000 }
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// The tags of the first TIFF directory of a JPEG's EXIF block.
+fn exif_tags(jpeg: &[u8]) -> Vec<u16> {
+    let Some(start) = jpeg.windows(6).position(|window| window == b"Exif\0\0") else {
+        return Vec::new();
+    };
+    let tiff = &jpeg[start + 6..];
+    let little = &tiff[..2] == b"II";
+    let u16_at = |at: usize| {
+        let pair = [tiff[at], tiff[at + 1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    };
+    let u32_at = |at: usize| {
+        let quad = [tiff[at], tiff[at + 1], tiff[at + 2], tiff[at + 3]];
+        if little {
+            u32::from_le_bytes(quad)
+        } else {
+            u32::from_be_bytes(quad)
+        }
+    };
+    let first = u32_at(4) as usize;
+    (0..u16_at(first) as usize)
+        .map(|index| u16_at(first + 2 + index * 12))
+        .collect()
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp, order: &str, contact: &str) -> String {
+    browser.open(&app.url("/portal/shop")).await;
+    browser.type_into("#order_number", order).await;
+    browser.type_into("#contact", contact).await;
+    browser.submit("form button[type=submit]").await;
+    browser.url().await
+}
+
+/// No horizontal scrolling on a phone: the page fits its 390-pixel width.
+async fn assert_fits_the_phone(browser: &Browser) {
+    let width = browser
+        .script("return document.documentElement.scrollWidth")
+        .await;
+    assert!(
+        width.as_i64().unwrap() <= 390,
+        "the page is {width} px wide on a 390 px phone"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_returns_goods_from_a_phone() {
+    let app = TestApp::start().await;
+    recent_order(&app, "WEB-1").await;
+    let browser = Browser::phone().await;
+
+    // A wrong phone number gets exactly the answer an unknown order gets.
+    sign_in(&browser, &app, "NO-SUCH-ORDER", "13800138000").await;
+    let unknown = browser.text(".error").await;
+    sign_in(&browser, &app, "WEB-1", "13999999999").await;
+    let wrong = browser.text(".error").await;
+    assert!(!unknown.is_empty());
+    assert_eq!(unknown, wrong);
+    assert_eq!(
+        browser.value("#order_number").await,
+        "WEB-1",
+        "typed values are kept"
+    );
+    browser.screenshot("portal-find-refused").await;
+
+    let url = sign_in(&browser, &app, "WEB-1", "13800138000").await;
+    assert!(url.ends_with("/portal/shop/orders/WEB-1"), "{url}");
+    assert_fits_the_phone(&browser).await;
+    // The policy's answer for the order, with the no-reason deadline.
+    let rights = browser.text("#rights").await;
+    assert!(
+        rights.contains("退货退款") && rights.contains("截止"),
+        "{rights}"
+    );
+    assert!(browser.text("#files-limits").await.contains("10 MB"));
+
+    // A draft survives a reload.
+    browser
+        .type_into("#description", "左耳没有声音，右耳正常")
+        .await;
+    browser.type_into("#quantity_1", "1").await;
+    browser.refresh().await;
+    assert_eq!(
+        browser.value("#description").await,
+        "左耳没有声音，右耳正常"
+    );
+    assert_eq!(browser.value("#quantity_1").await, "1");
+
+    // A text file named .jpg is refused; what was typed stays.
+    browser
+        .script("document.getElementById('kind').value = 'return_and_refund'; document.getElementById('reason').value = 'quality';")
+        .await;
+    browser
+        .choose_file("#files", &fixture("not-a-photo.jpg"))
+        .await;
+    browser.submit("#ask-form button[type=submit]").await;
+    let refusal = browser.text("#ask .error").await;
+    assert!(refusal.contains("not-a-photo.jpg"), "{refusal}");
+    assert_eq!(
+        browser.value("#description").await,
+        "左耳没有声音，右耳正常"
+    );
+    browser.screenshot("portal-fake-photo-refused").await;
+
+    // With a real photo the request goes through.
+    browser
+        .script("document.getElementById('kind').value = 'return_and_refund'; document.getElementById('reason').value = 'quality';")
+        .await;
+    browser
+        .choose_file("#files", &fixture("photo-with-location.jpg"))
+        .await;
+    browser.submit("#ask-form button[type=submit]").await;
+    let case_url = browser.wait_for_url("/portal/shop/cases/").await;
+    let number = case_url.rsplit('/').next().unwrap().to_string();
+    assert!(browser.try_find("#files img").await.is_some());
+    assert_fits_the_phone(&browser).await;
+    browser.screenshot("portal-case-submitted").await;
+
+    // The stored photo has no location; the rest of its EXIF is kept.
+    let (_, listed) = app.get(&format!("/api/v1/cases?q={number}"), AGENT).await;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    let (_, files) = app
+        .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
+        .await;
+    assert_eq!(files[0]["content_type"], "image/jpeg");
+    assert_eq!(files[0]["author_role"], "customer");
+    let stored = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/cases/{id}/attachments/{}",
+            files[0]["id"].as_str().unwrap()
+        )))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let original = std::fs::read(fixture("photo-with-location.jpg")).unwrap();
+    assert!(exif_tags(&original).contains(&0x8825));
+    assert!(!exif_tags(&stored).contains(&0x8825), "GPS pointer removed");
+    assert!(exif_tags(&stored).contains(&0x010F), "Make kept");
+    assert!(stored.windows(7).any(|window| window == b"TestCam"));
+
+    // The shop approves; the label is there to print, and the tracking number goes in.
+    let (status, _) = app.act(&id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    browser.refresh().await;
+    let label = browser
+        .attribute("a[href$='label.pdf']", "href")
+        .await
+        .unwrap();
+    let pdf = app
+        .client
+        .get(app.url(&label))
+        .header("Cookie", browser.cookie_header().await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    browser.type_into("#carrier", "顺丰速运").await;
+    browser.type_into("#tracking_number", "SF1234567890").await;
+    browser.screenshot("portal-case-approved").await;
+    browser.submit("#carrier ~ button[type=submit]").await;
+    let (_, case) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(case["status"], "return_shipped", "{case}");
+
+    // Received, inspected, refunded and closed by the shop; the customer rates it.
+    for (token, action) in [(INSPECTOR, "receive"), (INSPECTOR, "inspect_pass")] {
+        let (status, body) = app.act(&id, token, action, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let (status, _) = app.refund(&id, "web-1-refund", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app.act(&id, AGENT, "close", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    browser.refresh().await;
+    browser
+        .script("document.getElementById('stars').value = '4'")
+        .await;
+    browser.type_into("#comment", "处理很快").await;
+    browser.submit("#comment ~ button[type=submit]").await;
+    assert!(browser.source().await.contains("4 星"));
+    assert!(browser.try_find("#comment").await.is_none(), "rated once");
+    browser.screenshot("portal-case-rated").await;
+    let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event["action"] == "rated" && event["data"]["stars"] == 4),
+        "{events}"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_accepts_a_partial_refund_from_a_signed_link() {
+    let app = TestApp::start().await;
+    recent_order(&app, "WEB-2").await;
+    let case = app.case("WEB-2", "return_and_refund", "耳机有划痕").await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let (status, offer) = app
+        .post(
+            &format!("/api/v1/cases/{id}/offers"),
+            AGENT,
+            json!({ "amount_minor": 3000, "note": "划痕不影响使用，补偿 30 元，商品无需退回" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+    let (status, link) = app
+        .post(&format!("/api/v1/cases/{id}/portal-link"), AGENT, json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+
+    // The link signs the customer in without the phone number and opens the case.
+    let browser = Browser::phone().await;
+    browser.open(link["url"].as_str().unwrap()).await;
+    browser
+        .wait_for_url(&format!("/cases/{}", case["number"].as_str().unwrap()))
+        .await;
+    let shown = browser.text("#offer").await;
+    assert!(
+        shown.contains("¥30.00") && shown.contains("补偿 30 元"),
+        "{shown}"
+    );
+    assert_fits_the_phone(&browser).await;
+    browser.screenshot("portal-offer").await;
+    browser.submit("#offer button[value=accept]").await;
+    assert!(browser.try_find("#offer").await.is_none());
+
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    let refunds = refunds.as_array().unwrap();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["amount_minor"], 3000);
+    let (_, case) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(case["status"], "refunded");
+
+    // A forged or foreign link signs nobody in.
+    browser.open(&app.url("/portal/shop/enter/bm9wZQ.00")).await;
+    assert!(browser.text(".error").await.contains("链接"));
+}
