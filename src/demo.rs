@@ -128,6 +128,30 @@ fn paths(kind: CaseKind) -> Vec<(Status, Vec<(Action, Role)>)> {
     found
 }
 
+/// The demo shop's canned replies, with the placeholders the console fills in.
+pub fn demo_reply_templates() -> Vec<crate::db::settings::ReplyTemplate> {
+    [
+        (
+            "同意退货",
+            "{customer_name}您好，您的售后申请 {case_number} 已同意。请将商品连同配件寄回：{return_address}，寄出后在售后页面填写快递单号。",
+        ),
+        (
+            "补充照片",
+            "{customer_name}您好，为了尽快处理 {case_number}，请在售后页面补充商品问题部位的照片，谢谢！",
+        ),
+        (
+            "已退款",
+            "{customer_name}您好，订单 {order_number} 的退款已原路退回，到账时间以银行为准。感谢您对{shop_name}的支持！",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, body)| crate::db::settings::ReplyTemplate {
+        name: name.into(),
+        body: body.into(),
+    })
+    .collect()
+}
+
 /// Loads the demo shop, staff, tokens, orders and cases. Does nothing if the shop has cases.
 pub async fn load(database: &Database) -> anyhow::Result<()> {
     let shop = ensure_shop(database, SHOP_SLUG, "小鹿数码旗舰店").await?;
@@ -135,6 +159,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
     if settings.return_address.is_none() {
         settings.return_address =
             Some("浙江省杭州市余杭区文一西路 969 号 小鹿数码售后部 收 0571-88886666".into());
+        settings.reply_templates = demo_reply_templates();
         crate::db::settings::store(
             database,
             &shop.id,
@@ -295,6 +320,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                                 "SF{:010}",
                                 1_000_000 + counter * 10 + step
                             )),
+                            disposition: None,
                         },
                     )
                     .await

@@ -86,6 +86,14 @@ impl Language {
             .unwrap_or_else(|| key.to_string())
     }
 
+    /// The text for `key`, or `fallback` when there is none (for values a shop or a platform
+    /// names freely, such as a customer tier).
+    pub fn text_or(self, key: &str, fallback: &str) -> String {
+        LOCALES
+            .try_lookup(&self.identifier(), key)
+            .unwrap_or_else(|| fallback.to_string())
+    }
+
     pub fn text_with(self, key: &str, name: &str, value: &str) -> String {
         let mut arguments = HashMap::new();
         arguments.insert(
@@ -116,12 +124,18 @@ mod tests {
 
     #[test]
     fn both_languages_have_the_same_keys() {
-        let chinese = keys(include_str!("../locales/zh-CN/main.ftl"));
-        let english = keys(include_str!("../locales/en-US/main.ftl"));
+        let chinese = keys(concat!(
+            include_str!("../locales/zh-CN/main.ftl"),
+            include_str!("../locales/zh-CN/console.ftl")
+        ));
+        let english = keys(concat!(
+            include_str!("../locales/en-US/main.ftl"),
+            include_str!("../locales/en-US/console.ftl")
+        ));
         assert_eq!(chinese, english);
         // Each message has at most one argument, named one of these.
         let found = |language: Language, key: &str| {
-            ["number", "name", "date", "amount"]
+            ["number", "name", "date", "amount", "n", "cases", "code", "at"]
                 .iter()
                 .any(|argument| language.text_with(key, argument, "1") != key)
         };
@@ -134,6 +148,43 @@ mod tests {
                 chinese.contains(&format!("status-{}", status.as_str())),
                 "{status}"
             );
+        }
+        // The console names every status, action, priority and role.
+        let named = crate::domain::Status::ALL
+            .iter()
+            .map(|status| format!("staff-status-{status}"))
+            .chain(
+                crate::domain::Action::ALL
+                    .iter()
+                    .flat_map(|action| [format!("action-{action}"), format!("event-{action}")]),
+            )
+            .chain(
+                crate::domain::Priority::ALL
+                    .iter()
+                    .map(|priority| format!("priority-{priority}")),
+            )
+            .chain(
+                crate::domain::Role::ALL
+                    .iter()
+                    .map(|role| format!("role-{role}")),
+            )
+            .chain(
+                crate::operations::transitions::DISPOSITIONS
+                    .iter()
+                    .map(|code| format!("disposition-{code}")),
+            )
+            .chain(
+                crate::operations::refunds::METHODS
+                    .iter()
+                    .map(|code| format!("method-{code}")),
+            )
+            .chain(
+                crate::domain::order::PLATFORMS
+                    .iter()
+                    .map(|code| format!("platform-{code}")),
+            );
+        for key in named {
+            assert!(chinese.contains(&key), "{key} missing");
         }
         for kind in crate::domain::CaseKind::ALL {
             assert!(

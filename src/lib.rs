@@ -13,4 +13,6 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod operations;
+pub mod pages;
+pub mod console;
 pub mod portal;

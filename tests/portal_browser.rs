@@ -10,38 +10,13 @@ use std::path::PathBuf;
 
 use common::{AGENT, INSPECTOR, TestApp};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use webdriver::Browser;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
-}
-
-/// An order delivered two days ago, so that the 7-day no-reason return is still open.
-async fn recent_order(app: &TestApp, number: &str) -> Value {
-    let delivered = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
-    let placed = delivered - jiff::SignedDuration::from_hours(72);
-    let (status, body) = app
-        .post(
-            "/api/v1/orders",
-            AGENT,
-            json!({
-                "order_number": number,
-                "platform": "tmall",
-                "placed_at": placed.to_string(),
-                "delivered_at": delivered.to_string(),
-                "customer": { "name": "李小红", "phone": "13800138000" },
-                "lines": [
-                    { "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900 },
-                    { "sku": "TS-2", "product_name": "纯棉T恤", "quantity": 2, "unit_price_minor": 5000 }
-                ]
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
 }
 
 /// The tags of the first TIFF directory of a JPEG's EXIF block.
@@ -95,7 +70,7 @@ async fn assert_fits_the_phone(browser: &Browser) {
 #[tokio::test]
 async fn a_customer_returns_goods_from_a_phone() {
     let app = TestApp::start().await;
-    recent_order(&app, "WEB-1").await;
+    app.recent_order("WEB-1").await;
     let browser = Browser::phone().await;
 
     // A wrong phone number gets exactly the answer an unknown order gets.
@@ -248,7 +223,7 @@ async fn a_customer_returns_goods_from_a_phone() {
 #[tokio::test]
 async fn a_customer_accepts_a_partial_refund_from_a_signed_link() {
     let app = TestApp::start().await;
-    recent_order(&app, "WEB-2").await;
+    app.recent_order("WEB-2").await;
     let case = app.case("WEB-2", "return_and_refund", "耳机有划痕").await;
     let id = case["id"].as_str().unwrap().to_string();
     let (status, offer) = app

@@ -108,7 +108,7 @@ pub async fn show(
     Ok(axum::Json(full_view(&state, &actor, case).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseListQuery {
     /// Comma-separated statuses, or `open` (every unfinished case) or `ended` (closed, cancelled, rejected).
@@ -123,6 +123,13 @@ pub struct CaseListQuery {
     /// `breached`: only cases that missed an SLA target.
     #[param(pattern = "^breached$")]
     pub sla: Option<String>,
+    /// Only cases carrying this tag.
+    pub tag: Option<String>,
+    /// Only cases of orders from this platform (tmall, taobao, jd, pinduoduo, douyin, wechat, shopify, …).
+    pub platform: Option<String>,
+    /// `soon`: due within the next 24 hours (or overdue); `overdue`: past due.
+    #[param(pattern = "^(soon|overdue)$")]
+    pub due: Option<String>,
     /// A substring of the case number, order number, customer name or phone, or description.
     pub q: Option<String>,
     /// due_at (default), created_at or updated_at; prefix `-` for descending.
@@ -160,6 +167,29 @@ pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter
                 return Err(AppError::invalid(
                     "sla",
                     format!("unknown sla filter '{other}'; use sla=breached"),
+                ));
+            }
+        },
+        tag: query
+            .tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|tag| !tag.is_empty())
+            .map(str::to_string),
+        platform: query
+            .platform
+            .as_deref()
+            .map(str::trim)
+            .filter(|platform| !platform.is_empty())
+            .map(str::to_lowercase),
+        due_before: match query.due.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("soon") => Some(now_micros() + 24 * 3_600_000_000),
+            Some("overdue") => Some(now_micros()),
+            Some(other) => {
+                return Err(AppError::invalid(
+                    "due",
+                    format!("unknown due filter '{other}'; use due=soon or due=overdue"),
                 ));
             }
         },

@@ -24,8 +24,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::db::Database;
 use crate::error::AppError;
 
+pub use cases::{CaseListQuery, case_filter};
 pub use extract::{Authenticated, token_hash};
-pub use language::prefers_chinese;
+pub use views::{ClockView, Page};
+pub use language::{chinese as chinese_message, prefers_chinese};
 
 /// The largest JSON body accepted; imports may be larger.
 pub const JSON_LIMIT: usize = 1024 * 1024;
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
         .merge(crate::portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
+        .merge(crate::console::router().layer(DefaultBodyLimit::max(256 * 1024)))
         .merge(openapi::swagger())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

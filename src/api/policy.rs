@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::extract::{Authenticated, Json};
-use crate::db::settings::{self, ShopSettings};
+use crate::db::settings::{self, ReplyTemplate, ShopSettings};
 use crate::domain::Role;
 use crate::domain::clocks;
 use crate::domain::policy::{self, Decision, PolicyRequest};
@@ -106,9 +106,8 @@ pub async fn save_settings(
     new.branding
         .check()
         .map_err(|message| AppError::invalid("branding", message))?;
-    new.sla
-        .check()
-        .map_err(|message| AppError::invalid("sla", message))?;
+    ReplyTemplate::check_all(&new.reply_templates)
+        .map_err(|message| AppError::invalid("reply_templates", message))?;
     let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
     if !problems.is_empty() {
         return Err(AppError::Invalid {

@@ -77,6 +77,12 @@ pub struct CaseFilter {
     pub customer_id: Option<String>,
     /// Only cases that missed an SLA target.
     pub sla_breached: bool,
+    /// Cases carrying this tag.
+    pub tag: Option<String>,
+    /// Cases of orders from this platform (tmall, jd, …).
+    pub platform: Option<String>,
+    /// Cases due before this moment (unix µs): "due soon" and "overdue".
+    pub due_before: Option<i64>,
     pub sort: CaseSort,
     /// The (sort key, id) of the last case of the previous page.
     pub after: Option<(i64, String)>,
@@ -131,6 +137,23 @@ pub async fn list(
     }
     if filter.sla_breached {
         conditions.push("c.sla_breached IS NOT NULL".into());
+    }
+    if let Some(tag) = &filter.tag {
+        // Tags are a JSON array of strings: match the quoted tag.
+        let quoted = serde_json::to_string(tag).unwrap_or_default();
+        let value = placeholder(
+            &mut binds,
+            Bind::Text(format!("%{}%", super::dialect::like_escape(&quoted))),
+        );
+        conditions.push(format!("c.tags LIKE {value} ESCAPE '\\'"));
+    }
+    if let Some(platform) = &filter.platform {
+        let value = placeholder(&mut binds, Bind::Text(platform.clone()));
+        conditions.push(format!("o.platform = {value}"));
+    }
+    if let Some(due_before) = filter.due_before {
+        let value = placeholder(&mut binds, Bind::Number(due_before));
+        conditions.push(format!("c.due_at < {value}"));
     }
     if let Some(priority) = filter.priority {
         let value = placeholder(&mut binds, Bind::Text(priority.as_str().into()));

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod refunds;
 pub mod settings;
 pub mod shops;
+pub mod staff_sessions;
 pub mod timers;
 
 use std::str::FromStr;

@@ -36,6 +36,50 @@ pub struct ShopSettings {
     /// How the customer portal looks: colour, logo, FAQ link.
     #[serde(default)]
     pub branding: Branding,
+    /// Canned replies for the console's reply box. `{customer_name}`, `{case_number}`,
+    /// `{order_number}`, `{return_address}` and `{shop_name}` are filled in.
+    #[serde(default)]
+    pub reply_templates: Vec<ReplyTemplate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyTemplate {
+    pub name: String,
+    pub body: String,
+}
+
+impl ReplyTemplate {
+    /// At most 100 templates, each named (1–60 characters) with a body of 1–4000 characters.
+    pub fn check_all(templates: &[ReplyTemplate]) -> Result<(), String> {
+        if templates.len() > 100 {
+            return Err("reply_templates: at most 100 templates".into());
+        }
+        for (index, template) in templates.iter().enumerate() {
+            let name = template.name.trim().chars().count();
+            let body = template.body.trim().chars().count();
+            if !(1..=60).contains(&name) {
+                return Err(format!(
+                    "reply_templates[{index}].name must have 1 to 60 characters"
+                ));
+            }
+            if !(1..=4000).contains(&body) {
+                return Err(format!(
+                    "reply_templates[{index}].body must have 1 to 4000 characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body with the case's values in place of its placeholders.
+    pub fn fill(&self, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.body.clone(), |body, (name, value)| {
+                body.replace(&format!("{{{name}}}"), value)
+            })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -151,7 +195,7 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -171,6 +215,8 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
         return_address: row.try_get("return_address")?,
         branding: serde_json::from_str(&row.try_get::<String, _>("branding")?)
             .map_err(|error| corrupt("branding", error))?,
+        reply_templates: serde_json::from_str(&row.try_get::<String, _>("reply_templates")?)
+            .map_err(|error| corrupt("reply_templates", error))?,
         sla: if sla == "{}" {
             SlaSettings::default()
         } else {
@@ -193,8 +239,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, updated_at = $8",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, updated_at = $9",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -203,6 +249,7 @@ pub async fn save(
     .bind(sla)
     .bind(settings.return_address.as_deref())
     .bind(serde_json::to_string(&settings.branding).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.reply_templates).unwrap_or_else(|_| "[]".into()))
     .bind(now)
     .execute(pool)
     .await?;

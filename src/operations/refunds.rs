@@ -42,7 +42,7 @@ pub struct RefundInput {
     pub note: Option<String>,
 }
 
-const METHODS: &[&str] = &["original", "balance", "bank_transfer", "cash"];
+pub const METHODS: &[&str] = &["original", "balance", "bank_transfer", "cash"];
 
 /// What happened: a new refund, or the one already executed under the same key.
 pub enum RefundOutcome {

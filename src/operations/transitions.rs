@@ -29,7 +29,15 @@ pub struct TransitionInput {
     /// For ship_return, ship_replacement and ship_back.
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
+    /// For inspect_pass and inspect_fail: what happens to the goods — restock, refurbish,
+    /// scrap or return_to_vendor.
+    #[serde(default)]
+    #[schema(pattern = "^(restock|refurbish|scrap|return_to_vendor)$")]
+    pub disposition: Option<String>,
 }
+
+/// What may happen to returned goods after inspection.
+pub const DISPOSITIONS: &[&str] = &["restock", "refurbish", "scrap", "return_to_vendor"];
 
 pub(super) fn version_conflict(case: &CaseRecord, expected: i64) -> AppError {
     AppError::Conflict {
@@ -83,6 +91,25 @@ pub async fn transition(
         shipping,
         64,
     )?;
+    let disposition = match input.disposition.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(_) if !matches!(action, Action::InspectPass | Action::InspectFail) => {
+            return Err(AppError::invalid(
+                "disposition",
+                "a disposition goes with inspect_pass or inspect_fail only",
+            ));
+        }
+        Some(disposition) if DISPOSITIONS.contains(&disposition) => Some(disposition),
+        Some(other) => {
+            return Err(AppError::invalid(
+                "disposition",
+                format!(
+                    "unknown disposition '{other}'; use one of: {}",
+                    DISPOSITIONS.join(", ")
+                ),
+            ));
+        }
+    };
     let shop = &actor.shop;
     let now = now_micros();
     let settings = settings::get(database, &shop.id).await?;
@@ -123,6 +150,9 @@ pub async fn transition(
     }
     if let Some(note) = &note {
         data["note"] = json!(note);
+    }
+    if let Some(disposition) = disposition {
+        data["disposition"] = json!(disposition);
     }
     if let (Some(carrier), Some(tracking_number)) = (&carrier, &tracking_number) {
         let direction = if action == Action::ShipReturn {

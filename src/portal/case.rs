@@ -254,6 +254,7 @@ pub(super) async fn case_action(
         note: None,
         carrier: field("carrier"),
         tracking_number: field("tracking_number"),
+        disposition: None,
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
         Ok(_) => Ok(

@@ -15,11 +15,10 @@ pub use session::{ATTEMPTS, LINK_MICROS, signed_link};
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Multipart};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use sqlx::Row;
 
@@ -30,6 +29,7 @@ use crate::domain::Role;
 use crate::domain::media::Refusal;
 use crate::error::AppError;
 use crate::i18n::Language;
+pub(crate) use crate::pages::render;
 use crate::operations::attachments::{Upload, UploadError};
 
 /// The largest form with files the portal reads: every file at its limit, and the fields.
@@ -114,20 +114,6 @@ impl Page {
     }
 }
 
-fn render(template: &impl Template, status: StatusCode, language: Language) -> Response {
-    match template.render() {
-        Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            response.headers_mut().insert(
-                header::CONTENT_LANGUAGE,
-                HeaderValue::from_static(language.code()),
-            );
-            response
-        }
-        Err(error) => AppError::Internal(anyhow::anyhow!("template: {error}")).into_response(),
-    }
-}
-
 #[derive(Deserialize, Default)]
 struct LanguageQuery {
     lang: Option<String>,
@@ -167,21 +153,10 @@ fn with_language_cookie(mut response: Response, chosen: Option<&str>) -> Respons
     response
 }
 
-fn utf8_path(text: &str) -> String {
-    text.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.') {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
-}
 
 fn to_find(shop: &Shop, order_number: Option<&str>) -> Response {
     let query = order_number
-        .map(|number| format!("?order={}", utf8_path(number)))
+        .map(|number| format!("?order={}", crate::pages::url_encode(number)))
         .unwrap_or_default();
     Redirect::to(&format!("/portal/{}{query}", shop.slug)).into_response()
 }

@@ -162,6 +162,9 @@ async fn order_view(
         order_id: Some(order.id.clone()),
         customer_id: None,
         sla_breached: false,
+        tag: None,
+        platform: None,
+        due_before: None,
         sort: CaseSort::CreatedAtDescending,
         after: None,
         limit: 100,
@@ -185,7 +188,7 @@ async fn order_view(
     ];
     Ok(OrderPage {
         heading: language.text_with("portal-order-heading", "number", &order.order_number),
-        order_number: utf8_path(&order.order_number),
+        order_number: crate::pages::url_encode(&order.order_number),
         items: lines
             .iter()
             .map(|line| ItemRow {

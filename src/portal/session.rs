@@ -166,7 +166,7 @@ pub(super) async fn find(
     let mut response = Redirect::to(&format!(
         "/portal/{}/orders/{}",
         shop.slug,
-        utf8_path(&order.order_number)
+        crate::pages::url_encode(&order.order_number)
     ))
     .into_response();
     response
@@ -260,7 +260,7 @@ pub async fn signed_link(
 ) -> Result<String, AppError> {
     let token = sign(database, &shop.id, order_id, LINK_MICROS).await?;
     let case = case_number
-        .map(|number| format!("?case={}", utf8_path(number)))
+        .map(|number| format!("?case={}", crate::pages::url_encode(number)))
         .unwrap_or_default();
     Ok(format!(
         "{}/portal/{}/enter/{token}{case}",
@@ -364,11 +364,11 @@ pub(super) async fn enter(
     };
     let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
     let target = match query.case {
-        Some(number) => format!("/portal/{}/cases/{}", shop.slug, utf8_path(&number)),
+        Some(number) => format!("/portal/{}/cases/{}", shop.slug, crate::pages::url_encode(&number)),
         None => format!(
             "/portal/{}/orders/{}",
             shop.slug,
-            utf8_path(&order.order_number)
+            crate::pages::url_encode(&order.order_number)
         ),
     };
     let mut response = Redirect::to(&target).into_response();

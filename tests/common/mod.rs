@@ -187,6 +187,31 @@ impl TestApp {
         body
     }
 
+    /// An order delivered two days ago, so that the 7-day no-reason return is still open.
+    pub async fn recent_order(&self, number: &str) -> Value {
+        let delivered = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+        let placed = delivered - jiff::SignedDuration::from_hours(72);
+        let (status, body) = self
+            .post(
+                "/api/v1/orders",
+                AGENT,
+                json!({
+                    "order_number": number,
+                    "platform": "tmall",
+                    "placed_at": placed.to_string(),
+                    "delivered_at": delivered.to_string(),
+                    "customer": { "name": "李小红", "phone": "13800138000" },
+                    "lines": [
+                        { "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900 },
+                        { "sku": "TS-2", "product_name": "纯棉T恤", "quantity": 2, "unit_price_minor": 5000 }
+                    ]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
     /// Opens a case of `kind` on `order_number` about both lines.
     pub async fn case(&self, order_number: &str, kind: &str, description: &str) -> Value {
         let (status, body) = self

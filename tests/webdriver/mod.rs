@@ -38,6 +38,15 @@ impl Browser {
     /// Headless Chromium with a phone's screen (390 × 844 CSS pixels, touch, a phone's user
     /// agent). Fails with what to install when Chromium or ChromeDriver is missing.
     pub async fn phone() -> Browser {
+        Browser::start(true).await
+    }
+
+    /// Headless Chromium in a laptop-sized window (1366 × 900).
+    pub async fn laptop() -> Browser {
+        Browser::start(false).await
+    }
+
+    async fn start(phone: bool) -> Browser {
         let driver_path = std::env::var("CHROMEDRIVER")
             .ok()
             .or_else(|| find_program(&["chromedriver"]))
@@ -67,18 +76,22 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = std::env::temp_dir().join(format!("aftersale-chromium-{port}"));
+        let mut options = json!({
+            "binary": chromium,
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     format!("--user-data-dir={}", profile.display()), "--lang=zh-CN",
+                     "--window-size=1366,900"],
+        });
+        if phone {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+            });
+        }
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "prefs": { "intl.accept_languages": "zh-CN,zh" },
-                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                         format!("--user-data-dir={}", profile.display()), "--lang=zh-CN"],
-                "mobileEmulation": {
-                    "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 3.0, "touch": true },
-                    "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
-                }
-            }
+            "goog:chromeOptions": options
         }}});
         let response: Value = http
             .post(format!("{base}/session"))

@@ -1,0 +1,274 @@
+//! The staff console: the pages agents, inspectors and supervisors work in. Server-rendered
+//! (askama), zh-CN first with an English switch, usable without JavaScript. Every change goes
+//! through the same [`crate::operations`] as the API: same guards, same events, same errors.
+//!
+//! Signing in makes a session row (the cookie holds a random token, the row its SHA-256) with a
+//! CSRF token that every form carries; a POST without it is refused.
+
+mod case;
+mod queue;
+mod receiving;
+mod session;
+mod text;
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::api::AppState;
+use crate::db::shops::{self, Actor};
+use crate::db::staff_sessions;
+use crate::domain::Role;
+use crate::domain::time::now_micros;
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::pages::render;
+
+pub use text::error_text;
+
+const COOKIE: &str = "staff_session";
+
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/console", get(queue::queue_page))
+        .route("/console/shop", post(session::switch_shop))
+        .route("/console/bulk", post(queue::bulk))
+        .route("/console/views", post(queue::save_view))
+        .route("/console/views/{id}/delete", post(queue::delete_view))
+        .route("/console/cases/{id}", get(case::case_page))
+        .route("/console/cases/{id}/actions", post(case::act))
+        .route("/console/cases/{id}/refunds", post(case::refund))
+        .route("/console/cases/{id}/messages", post(case::message))
+        .route("/console/cases/{id}/changes", post(case::change))
+        .route(
+            "/console/cases/{id}/attachments/{attachment}",
+            get(case::attachment),
+        )
+        .route("/console/cases/{id}/label.pdf", get(case::label))
+        .route(
+            "/console/receiving",
+            get(receiving::receiving_page).post(receiving::find),
+        )
+        .layer(axum::middleware::from_fn(remember_language))
+}
+
+/// A language chosen with `?lang=` on any console page stays chosen (a cookie).
+async fn remember_language(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let chosen = request.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .map(str::to_string)
+    });
+    let response = next.run(request).await;
+    session::with_language(response, chosen.as_deref())
+}
+
+/// The signed-in person, in the shop the session is working in.
+pub struct Staff {
+    pub actor: Actor,
+    pub staff_id: String,
+    pub name: String,
+    pub session_id: String,
+    pub csrf: String,
+    pub language: Language,
+}
+
+/// The value of cookie `name`.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value)
+        })
+}
+
+fn language_of(parts: &Parts) -> Language {
+    let lang = parts.uri.query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .map(str::to_string)
+    });
+    Language::choose(lang.as_deref(), &parts.headers)
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let language = language_of(parts);
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|path| path.as_str())
+                .filter(|_| parts.method == axum::http::Method::GET)
+                .unwrap_or("/console");
+            Redirect::to(&format!("/login?next={}", text::url_encode(next))).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, COOKIE) else {
+            return Err(to_login());
+        };
+        let session_id = crate::api::token_hash(token);
+        let database = &state.database;
+        let session = staff_sessions::find(&database.reader, &session_id, now_micros())
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let Some(session) = session else {
+            return Err(to_login());
+        };
+        let shop = shops::find_shop_by_id(&database.reader, &session.shop_id)
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let role = shops::membership_role(&database.reader, &session.shop_id, &session.staff_id)
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let (Some(shop), Some(role)) = (shop, role) else {
+            return Err(to_login());
+        };
+        Ok(Staff {
+            actor: Actor {
+                shop,
+                role,
+                staff_id: Some(session.staff_id.clone()),
+            },
+            staff_id: session.staff_id,
+            name: session.staff_name,
+            session_id,
+            csrf: session.csrf_token,
+            language,
+        })
+    }
+}
+
+impl Staff {
+    /// Refuses a form that does not carry this session's CSRF token.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
+        let sent = sent.unwrap_or_default().as_bytes();
+        let expected = self.csrf.as_bytes();
+        let same = sent.len() == expected.len()
+            && sent
+                .iter()
+                .zip(expected)
+                .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+                == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(PageError {
+                status: StatusCode::FORBIDDEN,
+                message: self.language.text("console-csrf"),
+            })
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+}
+
+/// What every console page shows around its content.
+pub struct Frame {
+    pub language: Language,
+    pub staff_name: String,
+    pub role: String,
+    pub shop_id: String,
+    pub shop_name: String,
+    /// The shops this person works in: (id, name).
+    pub shops: Vec<(String, String)>,
+    pub csrf: String,
+    /// `queue`, `receiving` or `` (which menu item is current).
+    pub section: &'static str,
+}
+
+impl Frame {
+    pub async fn new(
+        state: &AppState,
+        staff: &Staff,
+        section: &'static str,
+    ) -> Result<Frame, AppError> {
+        let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
+        Ok(Frame {
+            language: staff.language,
+            staff_name: staff.name.clone(),
+            role: staff.language.text(&format!("role-{}", staff.role())),
+            shop_id: staff.actor.shop.id.clone(),
+            shop_name: staff.actor.shop.name.clone(),
+            shops: shops
+                .into_iter()
+                .map(|(shop, _)| (shop.id, shop.name))
+                .collect(),
+            csrf: staff.csrf.clone(),
+            section,
+        })
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.language.text(key)
+    }
+}
+
+/// A page that could not be shown: its status and what to tell the person.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> PageError {
+        if let AppError::Internal(cause) = &error {
+            tracing::error!("console: {cause:#}");
+        }
+        PageError {
+            status: error.status(),
+            message: format!(
+                "{} / {}",
+                error_text(Language::Chinese, &error),
+                error_text(Language::English, &error)
+            ),
+        }
+    }
+}
+
+impl From<sqlx::Error> for PageError {
+    fn from(error: sqlx::Error) -> PageError {
+        PageError::from(AppError::from(error))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        render(
+            &ErrorPage {
+                message: &self.message,
+            },
+            self.status,
+            Language::Chinese,
+        )
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
