@@ -135,9 +135,11 @@ mod tests {
         assert_eq!(chinese, english);
         // Each message has at most one argument, named one of these.
         let found = |language: Language, key: &str| {
-            ["number", "name", "date", "amount", "n", "cases", "code", "at"]
-                .iter()
-                .any(|argument| language.text_with(key, argument, "1") != key)
+            [
+                "number", "name", "date", "amount", "n", "cases", "code", "at",
+            ]
+            .iter()
+            .any(|argument| language.text_with(key, argument, "1") != key)
         };
         for key in &chinese {
             assert!(found(Language::Chinese, key), "{key} missing in zh-CN");

@@ -7,6 +7,7 @@ pub mod documents;
 
 pub mod api;
 pub mod bench;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -14,5 +15,4 @@ pub mod i18n;
 pub mod jobs;
 pub mod operations;
 pub mod pages;
-pub mod console;
 pub mod portal;

@@ -26,7 +26,11 @@ pub fn render(template: &impl Template, status: StatusCode, language: Language) 
 /// `2026-12-02 19:47` in the shop's time zone.
 pub fn minutes(micros: i64, zone: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_microsecond(micros)
-        .map(|at| at.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|at| {
+            at.to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 

@@ -60,7 +60,9 @@ async fn assert_translated(browser: &Browser) {
 async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     let app = TestApp::start().await;
     app.recent_order("CON-1").await;
-    let case = app.case("CON-1", "return_and_refund", "耳机左边没有声音").await;
+    let case = app
+        .case("CON-1", "return_and_refund", "耳机左边没有声音")
+        .await;
     let id = case["id"].as_str().unwrap().to_string();
     let number = case["number"].as_str().unwrap().to_string();
     let browser = Browser::laptop().await;
@@ -75,11 +77,16 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
 
     sign_in(&browser, &app, "agent@test.local").await;
     let queue = browser.text("#cases").await;
-    assert!(queue.contains(&number) && queue.contains("待审核"), "{queue}");
+    assert!(
+        queue.contains(&number) && queue.contains("待审核"),
+        "{queue}"
+    );
     assert_translated(&browser).await;
     browser.screenshot("console-queue").await;
 
-    browser.click(&format!("a[href='/console/cases/{id}']")).await;
+    browser
+        .click(&format!("a[href='/console/cases/{id}']"))
+        .await;
     browser.wait_for_url(&format!("/console/cases/{id}")).await;
     assert!(browser.text("#order").await.contains("蓝牙耳机"));
     assert_translated(&browser).await;
@@ -102,8 +109,12 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser.submit("#action-approve button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "approved");
     browser.type_into("#ship_return-carrier", "顺丰速运").await;
-    browser.type_into("#ship_return-tracking", "SF7788990011").await;
-    browser.submit("#action-ship_return button[type=submit]").await;
+    browser
+        .type_into("#ship_return-tracking", "SF7788990011")
+        .await;
+    browser
+        .submit("#action-ship_return button[type=submit]")
+        .await;
     assert_eq!(status_of(&app, &id).await, "return_shipped");
 
     // A reply from a template, and an internal note.
@@ -125,7 +136,9 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser.open(&app.url("/console/receiving")).await;
     assert!(browser.text("body").await.contains(&number));
     browser.type_into("#code", "SF7788990011").await;
-    browser.submit("form[action='/console/receiving'] button").await;
+    browser
+        .submit("form[action='/console/receiving'] button")
+        .await;
     browser.wait_for_url(&format!("/console/cases/{id}")).await;
     browser
         .type_into("#action-receive input[name=note]", "外包装完好")
@@ -135,14 +148,18 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser
         .script("document.getElementById('inspect_pass-disposition').value = 'restock'")
         .await;
-    browser.submit("#action-inspect_pass button[type=submit]").await;
+    browser
+        .submit("#action-inspect_pass button[type=submit]")
+        .await;
     assert_eq!(status_of(&app, &id).await, "inspected");
     assert!(browser.text("#timeline").await.contains("重新入库"));
 
     // The agent refunds what is left and closes the case.
     sign_out(&browser).await;
     sign_in(&browser, &app, "agent@test.local").await;
-    browser.open(&app.url(&format!("/console/cases/{id}"))).await;
+    browser
+        .open(&app.url(&format!("/console/cases/{id}")))
+        .await;
     assert_eq!(browser.value("#amount_1").await, "199.00");
     browser.submit("#refund button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "refunded");

@@ -306,7 +306,10 @@ async fn case_view(
             Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
         ),
         needs_disposition: matches!(action, Action::InspectPass | Action::InspectFail),
-        danger: matches!(action, Action::Reject | Action::Cancel | Action::InspectFail),
+        danger: matches!(
+            action,
+            Action::Reject | Action::Cancel | Action::InspectFail
+        ),
     })
     .collect();
     let can_refund = allowed_actions(
@@ -415,11 +418,8 @@ async fn case_view(
                 ordered: line.ordered_quantity,
                 paid: money(line.paid_minor, currency),
                 refunded: money(line.refunded_minor, currency),
-                remaining: Money::new(
-                    (line.paid_minor - line.refunded_minor).max(0),
-                    currency,
-                )
-                .decimal(),
+                remaining: Money::new((line.paid_minor - line.refunded_minor).max(0), currency)
+                    .decimal(),
             })
             .collect(),
         shipments: orders::shipments(reader, &order.id)
@@ -442,8 +442,12 @@ async fn case_view(
             })
             .collect(),
         customer_contact: [
-            customer.as_ref().and_then(|customer| customer.phone.clone()),
-            customer.as_ref().and_then(|customer| customer.email.clone()),
+            customer
+                .as_ref()
+                .and_then(|customer| customer.phone.clone()),
+            customer
+                .as_ref()
+                .and_then(|customer| customer.email.clone()),
         ]
         .into_iter()
         .flatten()
@@ -459,7 +463,12 @@ async fn case_view(
         actions,
         dispositions: DISPOSITIONS
             .iter()
-            .map(|code| (code.to_string(), language.text(&format!("disposition-{code}"))))
+            .map(|code| {
+                (
+                    code.to_string(),
+                    language.text(&format!("disposition-{code}")),
+                )
+            })
             .collect(),
         can_refund,
         refund_key: uuid::Uuid::now_v7().to_string(),

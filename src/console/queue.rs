@@ -103,6 +103,7 @@ fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
 }
 
 fn current_query(query: &CaseListQuery) -> String {
+    let limit = query.limit.map(|limit| limit.to_string());
     query_string(&[
         ("status", query.status.as_deref()),
         ("kind", query.kind.as_deref()),
@@ -115,6 +116,7 @@ fn current_query(query: &CaseListQuery) -> String {
         ("sla", query.sla.as_deref()),
         ("q", query.q.as_deref()),
         ("sort", query.sort.as_deref()),
+        ("limit", limit.as_deref()),
     ])
 }
 
@@ -256,9 +258,7 @@ pub(super) async fn queue_page(
             None,
         ),
     ];
-    for (id, name, query) in
-        staff_sessions::saved_views(reader, &shop.id, &staff.staff_id).await?
-    {
+    for (id, name, query) in staff_sessions::saved_views(reader, &shop.id, &staff.staff_id).await? {
         views.push((name, query, Some(id)));
     }
     let notice = notice.done.map(|done| {
@@ -283,10 +283,7 @@ pub(super) async fn queue_page(
         statuses: labelled(language, Status::ALL, Status::as_str, "staff-status-"),
         kinds: labelled(language, CaseKind::ALL, CaseKind::as_str, "kind-"),
         reasons,
-        staff: people
-            .into_iter()
-            .map(|(id, name, _)| (id, name))
-            .collect(),
+        staff: people.into_iter().map(|(id, name, _)| (id, name)).collect(),
         priorities: labelled(language, Priority::ALL, Priority::as_str, "priority-"),
         platforms: PLATFORMS
             .iter()
@@ -394,7 +391,10 @@ pub(super) async fn bulk(
                     .await
                     .map(|case| case.number)
                     .unwrap_or_else(|_| id.to_string());
-                failed.push(format!("{number}（{}）", super::error_text(language, &error)));
+                failed.push(format!(
+                    "{number}（{}）",
+                    super::error_text(language, &error)
+                ));
             }
         }
     }

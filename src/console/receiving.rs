@@ -52,29 +52,27 @@ async fn in_status(
         limit: 50,
     };
     let shop = &staff.actor.shop;
-    Ok(
-        case_list::list(&state.database.reader, state.database.backend, &shop.id, &filter)
-            .await?
-            .into_iter()
-            .map(|case| {
-                (
-                    case.id,
-                    case.number,
-                    case.order_number,
-                    case.customer_name.or(case.contact_name).unwrap_or_default(),
-                    minutes(case.updated_at, &shop.time_zone),
-                )
-            })
-            .collect(),
+    Ok(case_list::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        &filter,
     )
+    .await?
+    .into_iter()
+    .map(|case| {
+        (
+            case.id,
+            case.number,
+            case.order_number,
+            case.customer_name.or(case.contact_name).unwrap_or_default(),
+            minutes(case.updated_at, &shop.time_zone),
+        )
+    })
+    .collect())
 }
 
-async fn page(
-    state: &AppState,
-    staff: &Staff,
-    code: String,
-    error: Option<String>,
-) -> PageResult {
+async fn page(state: &AppState, staff: &Staff, code: String, error: Option<String>) -> PageResult {
     let view = ReceivingPage {
         frame: Frame::new(state, staff, "receiving").await?,
         code,
@@ -120,7 +118,9 @@ pub(super) async fn find(
             let error = if code.is_empty() {
                 staff.language.text("receiving-empty")
             } else {
-                staff.language.text_with("receiving-not-found", "code", &code)
+                staff
+                    .language
+                    .text_with("receiving-not-found", "code", &code)
             };
             page(&state, &staff, code, Some(error)).await
         }

@@ -80,10 +80,7 @@ pub(super) fn with_language(mut response: Response, lang: Option<&str>) -> Respo
     response
 }
 
-pub(super) async fn login_page(
-    Query(query): Query<LoginQuery>,
-    headers: HeaderMap,
-) -> Response {
+pub(super) async fn login_page(Query(query): Query<LoginQuery>, headers: HeaderMap) -> Response {
     let language = Language::choose(query.lang.as_deref(), &headers);
     let page = LoginPage {
         language,

@@ -99,13 +99,11 @@ pub async fn credentials(
 
 /// Failed sign-ins for this address since `since`.
 pub async fn failures_since(pool: &AnyPool, email: &str, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $2",
-    )
-    .bind(email)
-    .bind(since)
-    .fetch_one(pool)
-    .await
+    sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $2")
+        .bind(email)
+        .bind(since)
+        .fetch_one(pool)
+        .await
 }
 
 pub async fn record_failure(database: &Database, email: &str, now: i64) -> Result<(), sqlx::Error> {
@@ -138,10 +136,9 @@ pub async fn shops_of(pool: &AnyPool, staff_id: &str) -> Result<Vec<(Shop, Role)
     for row in rows {
         let shop_id: String = row.try_get(0)?;
         let role: String = row.try_get(1)?;
-        if let (Some(shop), Some(role)) = (
-            find_shop_by_id(pool, &shop_id).await?,
-            Role::parse(&role),
-        ) {
+        if let (Some(shop), Some(role)) =
+            (find_shop_by_id(pool, &shop_id).await?, Role::parse(&role))
+        {
             shops.push((shop, role));
         }
     }

@@ -29,8 +29,8 @@ use crate::domain::Role;
 use crate::domain::media::Refusal;
 use crate::error::AppError;
 use crate::i18n::Language;
-pub(crate) use crate::pages::render;
 use crate::operations::attachments::{Upload, UploadError};
+pub(crate) use crate::pages::render;
 
 /// The largest form with files the portal reads: every file at its limit, and the fields.
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -152,7 +152,6 @@ fn with_language_cookie(mut response: Response, chosen: Option<&str>) -> Respons
     }
     response
 }
-
 
 fn to_find(shop: &Shop, order_number: Option<&str>) -> Response {
     let query = order_number

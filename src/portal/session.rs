@@ -364,7 +364,11 @@ pub(super) async fn enter(
     };
     let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
     let target = match query.case {
-        Some(number) => format!("/portal/{}/cases/{}", shop.slug, crate::pages::url_encode(&number)),
+        Some(number) => format!(
+            "/portal/{}/cases/{}",
+            shop.slug,
+            crate::pages::url_encode(&number)
+        ),
         None => format!(
             "/portal/{}/orders/{}",
             shop.slug,

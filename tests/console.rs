@@ -1,0 +1,386 @@
+//! The staff console over HTTP: sign-in rules, CSRF, shop isolation, the queue's filters and
+//! views, bulk changes and refunds sent twice.
+
+mod common;
+
+use aftersale::domain::Role;
+use aftersale::operations::shops as shop_setup;
+use common::{AGENT, TestApp};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` part of each Set-Cookie.
+fn cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .map(str::to_string)
+        .collect()
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect(name) + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+/// Sends the sign-in form; the response and the login cookie it was sent with.
+async fn try_sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    let page = client().get(app.url("/login")).send().await.unwrap();
+    let login_cookie = cookies(&page).join("; ");
+    let html = page.text().await.unwrap();
+    client()
+        .post(app.url("/login"))
+        .header(COOKIE, login_cookie)
+        .form(&[
+            ("csrf", hidden(&html, "csrf").as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A signed-in session: its cookie and its CSRF token.
+async fn sign_in(app: &TestApp, email: &str) -> (String, String) {
+    let response = try_sign_in(app, email, "password1").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = cookies(&response)
+        .into_iter()
+        .find(|cookie| cookie.starts_with("staff_session="))
+        .unwrap();
+    let html = page(app, &cookie, "/console").await.1;
+    (cookie.clone(), hidden(&html, "csrf"))
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = client()
+        .get(app.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signing_in_is_guarded() {
+    let app = TestApp::start().await;
+    // Pages need a session.
+    let response = client().get(app.url("/console")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(
+        response.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+
+    // The form without its double-submit cookie is refused.
+    let form = client().get(app.url("/login")).send().await.unwrap();
+    let html = form.text().await.unwrap();
+    let refused = client()
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", hidden(&html, "csrf").as_str()),
+            ("email", "agent@test.local"),
+            ("password", "password1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // An unknown address and a wrong password get the same answer.
+    let unknown = try_sign_in(&app, "nobody@test.local", "password1").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    let unknown = unknown.text().await.unwrap();
+    let wrong = try_sign_in(&app, "agent2@test.local", "password2").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let wrong = wrong.text().await.unwrap();
+    let error = |html: &str| {
+        let start = html.find("class=\"error\"").unwrap();
+        html[start..start + html[start..].find("</p>").unwrap()].to_string()
+    };
+    assert_eq!(error(&unknown), error(&wrong));
+
+    // Five failures lock the address, even for the right password, and only that address.
+    for _ in 0..4 {
+        let response = try_sign_in(&app, "agent2@test.local", "nope").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = try_sign_in(&app, "agent2@test.local", "password1").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+
+    // Signing out ends the session: its cookie opens nothing any more.
+    let response = post(&app, &cookie, "/logout", &[("csrf", "wrong")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = post(&app, &cookie, "/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, _) = page(&app, &cookie, "/console").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_person_sees_only_the_shop_they_work_in() {
+    let app = TestApp::start().await;
+    app.order("ISO-1").await;
+    let case = app.case("ISO-1", "refund_only", "未收到货").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@other.local").await;
+    let (status, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("ISO-1"));
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    assert!(!queue.contains("ISO-1"));
+    let response = post(
+        &app,
+        &cookie,
+        &format!("/console/cases/{id}/actions"),
+        &[("csrf", &csrf), ("action", "approve"), ("version", "1")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "submitted");
+
+    // A person of both shops switches between them; not into a shop that is not theirs.
+    let shop = aftersale::db::shops::find_shop_by_slug(&app.database.reader, "shop")
+        .await
+        .unwrap()
+        .unwrap();
+    shop_setup::add_staff(
+        &app.database,
+        &shop,
+        "agent@other.local",
+        "其他客服",
+        Role::Agent,
+        "password1",
+    )
+    .await
+    .unwrap();
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    let chosen = queue.contains("ISO-1");
+    let response = post(
+        &app,
+        &cookie,
+        "/console/shop",
+        &[("csrf", &csrf), ("shop_id", &shop.id)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    assert!(queue.contains("ISO-1") && !chosen, "{queue}");
+    let response = post(
+        &app,
+        &cookie,
+        "/console/shop",
+        &[("csrf", &csrf), ("shop_id", "no-such-shop")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_queue_filters_pages_and_changes_cases_in_bulk() {
+    let app = TestApp::start().await;
+    app.order("Q-1").await;
+    let mut ids = Vec::new();
+    for description in ["一号", "二号", "三号"] {
+        let case = app.case("Q-1", "consultation", description).await;
+        ids.push((
+            case["id"].as_str().unwrap().to_string(),
+            case["number"].as_str().unwrap().to_string(),
+        ));
+    }
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+
+    // Two per page: the second page has the third case.
+    let (_, first) = page(
+        &app,
+        &cookie,
+        "/console?status=open&sort=created_at&limit=2",
+    )
+    .await;
+    assert!(first.contains(&ids[0].1) && first.contains(&ids[1].1) && !first.contains(&ids[2].1));
+    let marker = "id=\"next-page\" href=\"";
+    let start = first.find(marker).unwrap() + marker.len();
+    let next = first[start..start + first[start..].find('"').unwrap()]
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let (_, second) = page(&app, &cookie, &next).await;
+    assert!(
+        second.contains(&ids[2].1) && !second.contains(&ids[0].1),
+        "{next}"
+    );
+
+    // Bulk: assign two to me and tag them; a stale version is reported, not applied.
+    let (_, shown) = app.get(&format!("/api/v1/cases/{}", ids[0].0), AGENT).await;
+    let version = shown["version"].as_i64().unwrap();
+    let first_case = format!("{}:{version}", ids[0].0);
+    let second_case = format!("{}:{version}", ids[1].0);
+    let stale_case = format!("{}:{}", ids[2].0, version + 5);
+    let response = post(
+        &app,
+        &cookie,
+        "/console/bulk",
+        &[
+            ("csrf", &csrf),
+            ("operation", "assign"),
+            ("assignee", "me"),
+            ("case", &first_case),
+            ("case", &second_case),
+            ("case", &stale_case),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, notice) = page(&app, &cookie, &location).await;
+    assert!(
+        notice.contains("已处理 2 个工单") && notice.contains(&ids[2].1),
+        "{notice}"
+    );
+    let (_, mine) = page(&app, &cookie, "/console?status=open&assignee=me").await;
+    assert!(mine.contains(&ids[0].1) && mine.contains(&ids[1].1) && !mine.contains(&ids[2].1));
+
+    let version = version + 1;
+    let first_case = format!("{}:{version}", ids[0].0);
+    post(
+        &app,
+        &cookie,
+        "/console/bulk",
+        &[
+            ("csrf", &csrf),
+            ("operation", "tag"),
+            ("tag", "加急"),
+            ("case", &first_case),
+        ],
+    )
+    .await;
+    let (_, tagged) = page(&app, &cookie, "/console?status=open&tag=%E5%8A%A0%E6%80%A5").await;
+    assert!(tagged.contains(&ids[0].1) && !tagged.contains(&ids[1].1));
+    let (status, listed) = app
+        .get("/api/v1/cases?tag=加急&platform=tmall", AGENT)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let (_, listed) = app.get("/api/v1/cases?platform=jd", AGENT).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+    let (_, listed) = app.get("/api/v1/cases?status=open&due=soon", AGENT).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+    let (_, listed) = app.get("/api/v1/cases?due=overdue", AGENT).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0);
+    let (status, _) = app.get("/api/v1/cases?due=tomorrow", AGENT).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A bad filter in the console is shown, not a crash.
+    let (status, html) = page(&app, &cookie, "/console?due=tomorrow").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("tomorrow"));
+
+    // A saved view is listed, opens its filters, and can be deleted.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/views",
+        &[
+            ("csrf", &csrf),
+            ("name", "加急的"),
+            ("query", "status=open&tag=加急"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    assert!(queue.contains("加急的"));
+    let (_, other_person) = page(
+        &app,
+        &sign_in(&app, "agent2@test.local").await.0,
+        "/console",
+    )
+    .await;
+    assert!(!other_person.contains("加急的"), "views are personal");
+    let start = queue.find("/console/views/").unwrap();
+    let path = &queue[start..start + queue[start..].find('"').unwrap()];
+    post(&app, &cookie, path, &[("csrf", &csrf)]).await;
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    assert!(!queue.contains("加急的"));
+}
+
+#[tokio::test]
+async fn a_refund_form_sent_twice_refunds_once() {
+    let app = TestApp::start().await;
+    app.order("RF-1").await;
+    let case = app.case("RF-1", "refund_only", "少发一件").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let key = hidden(&html, "key");
+    let path = format!("/console/cases/{id}/refunds");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("key", key.as_str()),
+        ("amount_1", "50.00"),
+        ("amount_2", ""),
+        ("method", "original"),
+    ];
+    let (one, two) = tokio::join!(
+        post(&app, &cookie, &path, &form),
+        post(&app, &cookie, &path, &form)
+    );
+    assert!(one.status().is_redirection() || one.status() == StatusCode::CONFLICT);
+    assert!(two.status().is_redirection() || two.status() == StatusCode::CONFLICT);
+    let again = post(&app, &cookie, &path, &form).await;
+    assert!(again.status().is_redirection(), "{}", again.status());
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds.as_array().unwrap().len(), 1, "{refunds}");
+    assert_eq!(refunds[0]["amount_minor"], 5000);
+
+    // More than was paid is refused with the amount kept in the form.
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let response = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("key", hidden(&html, "key").as_str()),
+            ("amount_1", "500"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("value=\"500\""), "the typed amount stays");
+    let response = post(
+        &app,
+        &cookie,
+        &path,
+        &[("csrf", csrf.as_str()), ("amount_1", "abc")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
