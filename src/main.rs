@@ -199,6 +199,9 @@ async fn main() -> anyhow::Result<()> {
             println!("  health:     http://{address}/healthz");
             println!("  API docs:   http://{address}/api/v1/docs");
             println!(
+                "  console:    http://{address}/console  (staff: sign in with a demo login below)"
+            );
+            println!(
                 "  portal:     http://{address}/portal   (demo: order DEMO240008, phone 13800138001)"
             );
             if shops::find_shop_by_slug(&database.reader, demo::SHOP_SLUG)

@@ -145,6 +145,12 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         .await;
     browser.submit("#action-receive button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "received");
+    // The parcel's condition, photographed.
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/photo-with-location.jpg");
+    browser.choose_file("#upload", &photo).await;
+    browser.submit("#files button[type=submit]").await;
+    assert!(browser.try_find("#files img").await.is_some());
     browser
         .script("document.getElementById('inspect_pass-disposition').value = 'restock'")
         .await;

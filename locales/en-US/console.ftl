@@ -241,3 +241,4 @@ shipment-in_transit = in transit
 shipment-delivered = delivered
 shipment-pending = awaiting pickup
 shipment-exception = exception
+console-files-add = Add photos or videos

@@ -241,3 +241,4 @@ shipment-in_transit = 运输中
 shipment-delivered = 已签收
 shipment-pending = 待揽收
 shipment-exception = 异常
+console-files-add = 上传照片或视频

@@ -28,7 +28,7 @@ use crate::operations::cases::{self as case_operations, CaseChanges, Visibility}
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundLineInput};
 use crate::operations::transitions::{self, DISPOSITIONS, TransitionInput};
 use crate::operations::{attachments as attachment_operations, labels};
-use crate::pages::{minutes, render};
+use crate::pages::{minutes, read_multipart, render, upload_error_text};
 
 /// What the person sent with the form that failed, to show it again.
 #[derive(Default)]
@@ -708,6 +708,49 @@ pub(super) async fn change(
         .await
         .map(|_| ());
     answer(&state, &staff, &id, "change", fields, result).await
+}
+
+/// Photos or videos the staff add (e.g. the condition of a returned parcel), checked from their
+/// bytes like the customer's.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> PageResult {
+    let language = staff.language;
+    let refuse = |error: String| Typed {
+        form: "files".into(),
+        fields: HashMap::new(),
+        error,
+    };
+    let (fields, files) = match read_multipart(multipart).await {
+        Ok(read) => read,
+        Err(reason) => {
+            let typed = refuse(format!(
+                "{} ({reason})",
+                language.text("portal-files-unreadable")
+            ));
+            return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
+    let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+    if files.is_empty() {
+        let typed = refuse(language.text("portal-files-none"));
+        return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let already = attachment_operations::count(&state.database, &case).await?;
+    match attachment_operations::check(files, already) {
+        Ok(checked) => {
+            attachment_operations::store(&state.database, &staff.actor, &case, &checked).await?;
+            Ok(Redirect::to(&format!("/console/cases/{id}#files")).into_response())
+        }
+        Err(error) => {
+            let typed = refuse(upload_error_text(language, &error));
+            shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
 }
 
 pub(super) async fn attachment(

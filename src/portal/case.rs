@@ -23,6 +23,7 @@ use crate::i18n::Language;
 use crate::operations::cases::Visibility;
 use crate::operations::labels;
 use crate::operations::transitions::{self, TransitionInput};
+use crate::pages::{read_multipart, upload_error_text};
 
 #[derive(Template)]
 #[template(path = "portal/case.html")]

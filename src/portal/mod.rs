@@ -13,8 +13,6 @@ mod session;
 use session::session_order;
 pub use session::{ATTEMPTS, LINK_MICROS, signed_link};
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -26,10 +24,8 @@ use crate::api::AppState;
 use crate::db::shops::{self, Shop};
 use crate::db::{Database, cases};
 use crate::domain::Role;
-use crate::domain::media::Refusal;
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::operations::attachments::{Upload, UploadError};
 pub(crate) use crate::pages::render;
 
 /// The largest form with files the portal reads: every file at its limit, and the fields.
@@ -177,55 +173,5 @@ fn customer(shop: &Shop) -> shops::Actor {
         shop: shop.clone(),
         role: Role::Customer,
         staff_id: None,
-    }
-}
-
-/// A form sent as multipart/form-data: its text fields and its files (empty file inputs are
-/// skipped). `Err` carries the reason the body could not be read (e.g. too large).
-async fn read_multipart(
-    mut multipart: Multipart,
-) -> Result<(HashMap<String, String>, Vec<Upload>), String> {
-    let mut fields = HashMap::new();
-    let mut files = Vec::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => return Err(error.body_text()),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        match field.file_name().map(str::to_string) {
-            Some(file_name) => {
-                let bytes = field.bytes().await.map_err(|error| error.body_text())?;
-                if !bytes.is_empty() {
-                    files.push(Upload {
-                        file_name,
-                        bytes: bytes.to_vec(),
-                    });
-                }
-            }
-            None => {
-                let text = field.text().await.map_err(|error| error.body_text())?;
-                fields.insert(name, text);
-            }
-        }
-    }
-    Ok((fields, files))
-}
-
-/// An upload refusal in the customer's language.
-fn upload_error_text(language: Language, error: &UploadError) -> String {
-    match error {
-        UploadError::TooMany { limit } => {
-            language.text_with("portal-files-too-many", "number", &limit.to_string())
-        }
-        UploadError::File { file_name, refusal } => {
-            let key = match refusal {
-                Refusal::UnknownType => "portal-file-unknown",
-                Refusal::TooLarge { .. } => "portal-file-too-large",
-                Refusal::Damaged => "portal-file-damaged",
-            };
-            language.text_with(key, "name", file_name)
-        }
     }
 }

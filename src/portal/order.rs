@@ -18,6 +18,7 @@ use crate::domain::time::now_micros;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput};
+use crate::pages::{read_multipart, upload_error_text};
 
 struct CaseRow {
     number: String,
