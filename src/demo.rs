@@ -152,6 +152,39 @@ pub fn demo_reply_templates() -> Vec<crate::db::settings::ReplyTemplate> {
     .collect()
 }
 
+/// The demo shop's SOP: quality problems need photos and the serial number before approval.
+pub fn demo_checklists() -> Vec<crate::domain::checklist::Checklist> {
+    use crate::domain::Action;
+    use crate::domain::checklist::{Checklist, Step};
+    let step = |code: &str, text: &str, before: &[Action]| Step {
+        code: code.into(),
+        text: text.into(),
+        before: before.to_vec(),
+    };
+    vec![
+        Checklist {
+            category: "quality".into(),
+            steps: vec![
+                step("photos", "请买家上传问题部位照片", &[Action::Approve]),
+                step(
+                    "serial",
+                    "核对商品序列号与订单一致",
+                    &[Action::Approve, Action::Refund],
+                ),
+                step("advice", "告知买家寄回时带齐配件", &[]),
+            ],
+        },
+        Checklist {
+            category: "logistics".into(),
+            steps: vec![step(
+                "carrier",
+                "联系快递公司核实破损并索赔",
+                &[Action::Refund],
+            )],
+        },
+    ]
+}
+
 /// Loads the demo shop, staff, tokens, orders and cases. Does nothing if the shop has cases.
 pub async fn load(database: &Database) -> anyhow::Result<()> {
     let shop = ensure_shop(database, SHOP_SLUG, "小鹿数码旗舰店").await?;
@@ -335,6 +368,18 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                     .version;
             }
         }
+    }
+    // The SOP goes in last: the demo's cases were moved along without it.
+    let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
+    if settings.sop.is_empty() {
+        settings.sop = demo_checklists();
+        crate::db::settings::store(
+            database,
+            &shop.id,
+            &settings,
+            crate::domain::time::now_micros(),
+        )
+        .await?;
     }
     Ok(())
 }

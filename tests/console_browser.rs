@@ -6,9 +6,9 @@
 mod common;
 mod webdriver;
 
-use common::{AGENT, TestApp};
-use reqwest::StatusCode;
-use serde_json::Value;
+use common::{AGENT, SUPERVISOR, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 use webdriver::Browser;
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
@@ -59,6 +59,13 @@ async fn assert_translated(browser: &Browser) {
 #[tokio::test]
 async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     let app = TestApp::start().await;
+    let sop = json!({ "sop": [{ "category": "quality", "steps": [
+        { "code": "photos", "text": "请买家上传问题部位照片", "before": ["approve"] }
+    ]}]});
+    let (status, body) = app
+        .call(Method::PUT, "/api/v1/settings", SUPERVISOR, Some(sop))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     app.recent_order("CON-1").await;
     let case = app
         .case("CON-1", "return_and_refund", "耳机左边没有声音")
@@ -104,6 +111,15 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     );
     assert_eq!(status_of(&app, &id).await, "submitted");
     browser.screenshot("console-refused-action").await;
+
+    // Approval waits for the SOP step, and says which.
+    browser.submit("#action-approve button[type=submit]").await;
+    let held = browser.text("#action-approve .error").await;
+    assert!(held.contains("请买家上传问题部位照片"), "{held}");
+    assert_eq!(status_of(&app, &id).await, "submitted");
+    browser.screenshot("console-checklist-holds").await;
+    browser.submit("#step-photos button[type=submit]").await;
+    assert!(browser.text("#checklist").await.contains("☑"));
 
     // Approve; the customer's parcel is recorded by the agent here.
     browser.submit("#action-approve button[type=submit]").await;

@@ -31,3 +31,16 @@ CREATE INDEX saved_views_by_staff ON saved_views (staff_id, shop_id);
 
 -- Canned replies for the console's reply box (a JSON array of {name, body}).
 ALTER TABLE shop_settings ADD COLUMN reply_templates TEXT NOT NULL DEFAULT '[]';
+
+-- SOP checklists per reason category (a JSON array of {category, steps: [{code, text, before}]}).
+ALTER TABLE shop_settings ADD COLUMN sop TEXT NOT NULL DEFAULT '[]';
+
+-- The checklist steps done on a case: who ticked them and when.
+CREATE TABLE case_checks (
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    step_code TEXT NOT NULL,
+    shop_id TEXT NOT NULL,
+    done_by TEXT,
+    done_at BIGINT NOT NULL,
+    PRIMARY KEY (case_id, step_code)
+);

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod cases;
+mod checklist;
 mod extract;
 mod idempotency;
 mod language;
@@ -79,6 +80,8 @@ pub fn router(state: AppState) -> Router {
             post(cases::post_message).get(cases::messages),
         )
         .route("/cases/{id}/notes", post(cases::post_note))
+        .route("/cases/{id}/checklist", get(checklist::show))
+        .route("/cases/{id}/checklist/{step}", post(checklist::tick))
         .route(
             "/cases/{id}/refunds",
             post(cases::refund).get(cases::refunds),

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{AppState, attachments, cases, offers, orders, policy};
+use super::{AppState, attachments, cases, checklist, offers, orders, policy};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,7 @@ use super::{AppState, attachments, cases, offers, orders, policy};
     paths(
         cases::create, cases::list, cases::show, cases::update, cases::transition, cases::events,
         cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds, cases::label,
-        attachments::upload, attachments::list, attachments::download,
+        attachments::upload, attachments::list, attachments::download, checklist::show, checklist::tick,
         offers::make, offers::list, offers::withdraw, offers::portal_link,
         orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,

@@ -108,6 +108,8 @@ pub async fn save_settings(
         .map_err(|message| AppError::invalid("branding", message))?;
     ReplyTemplate::check_all(&new.reply_templates)
         .map_err(|message| AppError::invalid("reply_templates", message))?;
+    crate::domain::checklist::check(&new.sop)
+        .map_err(|message| AppError::invalid("sop", message))?;
     let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
     if !problems.is_empty() {
         return Err(AppError::Invalid {

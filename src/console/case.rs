@@ -27,7 +27,7 @@ use crate::i18n::Language;
 use crate::operations::cases::{self as case_operations, CaseChanges, Visibility};
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundLineInput};
 use crate::operations::transitions::{self, DISPOSITIONS, TransitionInput};
-use crate::operations::{attachments as attachment_operations, labels};
+use crate::operations::{attachments as attachment_operations, checklist, labels};
 use crate::pages::{minutes, read_multipart, render, upload_error_text};
 
 /// What the person sent with the form that failed, to show it again.
@@ -140,6 +140,8 @@ pub struct CasePage {
     staff: Vec<(String, String)>,
     priorities: Vec<(String, String)>,
     has_label: bool,
+    /// The SOP checklist: (code, text, done, "before …" actions, done by/at)
+    checklist: Vec<(String, String, bool, String, String)>,
     typed: Typed,
 }
 
@@ -231,7 +233,7 @@ async fn case_view(
             _ => language.text_or(&format!("event-{}", event.action), &event.action),
         };
         let mut detail = Vec::new();
-        for field in ["reason", "note", "comment"] {
+        for field in ["reason", "note", "comment", "text"] {
             if let Some(text) = event.data[field].as_str() {
                 detail.push(text.to_string());
             }
@@ -508,6 +510,27 @@ async fn case_view(
             })
             .collect(),
         has_label: case.kind.ships_back(),
+        checklist: checklist::of_case(&state.database, &case)
+            .await?
+            .into_iter()
+            .map(|step| {
+                let before = step
+                    .before
+                    .iter()
+                    .map(|action| staff_action_label(language, *action))
+                    .collect::<Vec<_>>()
+                    .join("、");
+                let done = match (&step.done_by, step.done_at) {
+                    (by, Some(at)) => format!(
+                        "{} {}",
+                        by.as_deref().and_then(name_of).unwrap_or_default(),
+                        minutes(at, zone)
+                    ),
+                    _ => String::new(),
+                };
+                (step.code, step.text, step.done, before, done)
+            })
+            .collect(),
         typed,
     })
 }
@@ -682,6 +705,19 @@ pub(super) async fn message(
             .await
             .map(|_| ());
     answer(&state, &staff, &id, form_name, fields, result).await
+}
+
+/// Ticks a checklist step off, or undoes it.
+pub(super) async fn check_step(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, code)): Path<(String, String)>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
+    let done = fields.get("done").map(String::as_str) == Some("1");
+    let result = checklist::tick(&state.database, &staff.actor, &id, &code, done).await;
+    answer(&state, &staff, &id, "checklist", fields, result).await
 }
 
 /// Assignee, priority and tags.

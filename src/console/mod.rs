@@ -46,6 +46,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/messages", post(case::message))
         .route("/console/cases/{id}/changes", post(case::change))
         .route(
+            "/console/cases/{id}/checklist/{code}",
+            post(case::check_step),
+        )
+        .route(
             "/console/cases/{id}/attachments",
             post(case::upload).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
         )

@@ -27,6 +27,21 @@ pub fn error_text(language: Language, error: &AppError) -> String {
                 format!("「{label}」不可接受：{message}")
             }
         }
+        AppError::Conflict {
+            code: "checklist_incomplete",
+            details,
+            ..
+        } => format!(
+            "请先完成检查清单：{}",
+            details["texts"]
+                .as_array()
+                .map(|texts| texts
+                    .iter()
+                    .filter_map(|text| text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"))
+                .unwrap_or_default()
+        ),
         AppError::Refund(_) => format!(
             "{}（{}）",
             crate::api::chinese_message(error.code(), None),

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod batch;
 pub mod case_list;
 pub mod cases;
+pub mod checks;
 pub mod customers;
 pub mod dialect;
 pub mod group;

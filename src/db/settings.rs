@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::Database;
 
+use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
 use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
 use crate::domain::sla::SlaSettings;
@@ -40,6 +41,9 @@ pub struct ShopSettings {
     /// `{order_number}`, `{return_address}` and `{shop_name}` are filled in.
     #[serde(default)]
     pub reply_templates: Vec<ReplyTemplate>,
+    /// SOP checklists per reason category; a step may have to be done before some actions.
+    #[serde(default)]
+    pub sop: Vec<Checklist>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -195,7 +199,7 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -217,6 +221,8 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
             .map_err(|error| corrupt("branding", error))?,
         reply_templates: serde_json::from_str(&row.try_get::<String, _>("reply_templates")?)
             .map_err(|error| corrupt("reply_templates", error))?,
+        sop: serde_json::from_str(&row.try_get::<String, _>("sop")?)
+            .map_err(|error| corrupt("sop", error))?,
         sla: if sla == "{}" {
             SlaSettings::default()
         } else {
@@ -239,8 +245,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, updated_at = $9",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, updated_at = $10",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -250,6 +256,7 @@ pub async fn save(
     .bind(settings.return_address.as_deref())
     .bind(serde_json::to_string(&settings.branding).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.reply_templates).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&settings.sop).unwrap_or_else(|_| "[]".into()))
     .bind(now)
     .execute(pool)
     .await?;

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod case;
+pub mod checklist;
 pub mod clocks;
 pub mod identifiers;
 pub mod lifecycle;

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod cases;
+pub mod checklist;
 pub mod clocks;
 pub mod import;
 pub mod labels;

@@ -128,6 +128,7 @@ async fn attempt(
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
+    super::checklist::require(&mut transaction, actor, &settings, &case, Action::Refund).await?;
     let request = Request {
         key,
         method,

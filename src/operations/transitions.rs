@@ -120,6 +120,7 @@ pub async fn transition(
     if case.version != input.version {
         return Err(version_conflict(&case, input.version));
     }
+    super::checklist::require(&mut transaction, actor, &settings, &case, action).await?;
     let to = lifecycle::next_status(
         case.kind,
         case.status,
