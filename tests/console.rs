@@ -384,3 +384,73 @@ async fn a_refund_form_sent_twice_refunds_once() {
     .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn staff_find_orders_and_customers_and_open_a_case_from_an_order() {
+    let app = TestApp::start().await;
+    let order = app.order("DIR-1").await;
+    let order_id = order["order"]["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+
+    let (_, found) = page(&app, &cookie, "/console/orders?q=13800138000").await;
+    assert!(found.contains("DIR-1"), "{found}");
+    let (_, none) = page(&app, &cookie, "/console/orders?q=NOPE-404").await;
+    assert!(!none.contains("DIR-1"));
+    let (_, customers) = page(&app, &cookie, "/console/customers?q=%E7%8E%8B%E5%B0%8F").await;
+    assert!(customers.contains("王小明"), "{customers}");
+
+    // No item chosen: refused, the description kept.
+    let path = format!("/console/orders/{order_id}/cases");
+    let response = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("kind", "exchange"),
+            ("reason_code", "size_colour"),
+            ("description", "电话里说要换大一码"),
+            ("quantity_1", "0"),
+            ("quantity_2", "0"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("电话里说要换大一码") && html.contains("class=\"error\""));
+
+    let response = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("kind", "exchange"),
+            ("reason_code", "size_colour"),
+            ("description", "电话里说要换大一码"),
+            ("quantity_2", "1"),
+            ("channel", "phone"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[LOCATION].to_str().unwrap().to_string();
+    let case_id = location.rsplit('/').next().unwrap();
+    let (_, case) = app.get(&format!("/api/v1/cases/{case_id}"), AGENT).await;
+    assert_eq!(case["kind"], "exchange");
+    assert_eq!(case["channel"], "phone");
+    assert_eq!(case["lines"][0]["quantity"], 1);
+    assert!(case["assignee_id"].is_string());
+
+    // The customer's profile lists the order and the case.
+    let customer_id = case["customer_id"].as_str().unwrap();
+    let (_, profile) = page(&app, &cookie, &format!("/console/customers/{customer_id}")).await;
+    assert!(profile.contains("DIR-1") && profile.contains(case["number"].as_str().unwrap()));
+
+    // Another shop's staff finds nothing of it.
+    let (other, _) = sign_in(&app, "agent@other.local").await;
+    let (status, _) = page(&app, &other, &format!("/console/orders/{order_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page(&app, &other, &format!("/console/customers/{customer_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

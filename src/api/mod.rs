@@ -28,7 +28,7 @@ use crate::error::AppError;
 pub use cases::{CaseListQuery, case_filter};
 pub use extract::{Authenticated, token_hash};
 pub use language::{chinese as chinese_message, prefers_chinese};
-pub use views::{ClockView, Page};
+pub use views::{ClockView, Page, after};
 
 /// The largest JSON body accepted; imports may be larger.
 pub const JSON_LIMIT: usize = 1024 * 1024;

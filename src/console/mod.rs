@@ -6,6 +6,7 @@
 //! CSRF token that every form carries; a POST without it is refused.
 
 mod case;
+mod directory;
 mod queue;
 mod receiving;
 mod session;
@@ -58,6 +59,11 @@ pub fn router() -> axum::Router<AppState> {
             get(case::attachment),
         )
         .route("/console/cases/{id}/label.pdf", get(case::label))
+        .route("/console/customers", get(directory::customers_page))
+        .route("/console/customers/{id}", get(directory::customer_page))
+        .route("/console/orders", get(directory::orders_page))
+        .route("/console/orders/{id}", get(directory::order_page))
+        .route("/console/orders/{id}/cases", post(directory::open_case))
         .route(
             "/console/receiving",
             get(receiving::receiving_page).post(receiving::find),
