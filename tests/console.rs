@@ -454,3 +454,230 @@ async fn staff_find_orders_and_customers_and_open_a_case_from_an_order() {
     let (status, _) = page(&app, &other, &format!("/console/customers/{customer_id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
+    let app = TestApp::start().await;
+    let (agent, _) = sign_in(&app, "agent@test.local").await;
+    let (status, _) = page(&app, &agent, "/console/settings").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("quality"), "the reasons are listed");
+
+    // A bad colour is refused next to its section with what was typed kept.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/general",
+        &[
+            ("csrf", &csrf),
+            ("return_address", "上海市浦东新区 1 号"),
+            ("colour", "red"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("value=\"red\"") && html.contains("上海市浦东新区 1 号"));
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/general",
+        &[
+            ("csrf", &csrf),
+            ("return_address", "上海市浦东新区 1 号"),
+            ("colour", "#aa3300"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["return_address"], "上海市浦东新区 1 号");
+    assert_eq!(settings["branding"]["colour"], "#aa3300");
+
+    // Templates: add one, then delete it.
+    post(
+        &app,
+        &cookie,
+        "/console/settings/templates",
+        &[
+            ("csrf", &csrf),
+            ("name_0", "催寄回"),
+            ("body_0", "{customer_name}您好，请尽快寄回 {case_number}。"),
+        ],
+    )
+    .await;
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["reply_templates"][0]["name"], "催寄回");
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/templates",
+        &[("csrf", &csrf), ("name_1", "只有名字")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    post(
+        &app,
+        &cookie,
+        "/console/settings/templates",
+        &[
+            ("csrf", &csrf),
+            ("name_0", "催寄回"),
+            ("body_0", "x"),
+            ("delete_0", "on"),
+        ],
+    )
+    .await;
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["reply_templates"], serde_json::json!([]));
+
+    // A reason code: a bad one refused, a good one listed by the API.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/reasons",
+        &[
+            ("csrf", &csrf),
+            ("code", "坏代码"),
+            ("category", "quality"),
+            ("name_zh", "x"),
+            ("name_en", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    post(
+        &app,
+        &cookie,
+        "/console/settings/reasons",
+        &[
+            ("csrf", &csrf),
+            ("code", "battery"),
+            ("category", "quality"),
+            ("name_zh", "电池鼓包"),
+            ("name_en", "Swollen battery"),
+            ("active", "on"),
+        ],
+    )
+    .await;
+    let (_, reasons) = app.get("/api/v1/reasons", AGENT).await;
+    assert!(reasons.to_string().contains("电池鼓包"), "{reasons}");
+
+    // The SOP document: not JSON, or a bad step, is refused with the text kept; then saved.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/documents",
+        &[
+            ("csrf", &csrf),
+            ("document", "sop"),
+            ("value", "[{\"category\": \"quality\", \"steps\": ["),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("[{&#34;category&#34;: &#34;quality&#34;, &#34;steps&#34;: [")
+    );
+    let sop = r#"[{"category": "quality", "steps": [{"code": "photos", "text": "要照片", "before": ["approve"]}]}]"#;
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/documents",
+        &[("csrf", &csrf), ("document", "sop"), ("value", sop)],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["sop"][0]["steps"][0]["code"], "photos");
+    assert_eq!(
+        settings["return_address"], "上海市浦东新区 1 号",
+        "other settings kept"
+    );
+    // A policy below the law is refused.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/documents",
+        &[
+            ("csrf", &csrf),
+            ("document", "policy"),
+            ("value", r#"{"no_reason_days": 3}"#),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Staff: a supervisor cannot add people; an admin can, and the new person signs in.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/staff",
+        &[
+            ("csrf", &csrf),
+            ("email", "new@test.local"),
+            ("name", "新人"),
+            ("role", "agent"),
+            ("password", "longenough"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (admin, admin_csrf) = sign_in(&app, "admin@test.local").await;
+    let response = post(
+        &app,
+        &admin,
+        "/console/settings/staff",
+        &[
+            ("csrf", &admin_csrf),
+            ("email", "new@test.local"),
+            ("name", "新人"),
+            ("role", "agent"),
+            ("password", "short"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("new@test.local") && !html.contains("value=\"short\""));
+    let response = post(
+        &app,
+        &admin,
+        "/console/settings/staff",
+        &[
+            ("csrf", &admin_csrf),
+            ("email", "new@test.local"),
+            ("name", "新人"),
+            ("role", "inspector"),
+            ("password", "longenough"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = try_sign_in(&app, "new@test.local", "longenough").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // A person of the other shop joins with their own password unchanged.
+    post(
+        &app,
+        &admin,
+        "/console/settings/staff",
+        &[
+            ("csrf", &admin_csrf),
+            ("email", "agent@other.local"),
+            ("role", "agent"),
+        ],
+    )
+    .await;
+    let response = try_sign_in(&app, "agent@other.local", "password1").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, settings_page) = page(&app, &admin, "/console/settings").await;
+    assert!(settings_page.contains("其他客服") && settings_page.contains("新人"));
+}

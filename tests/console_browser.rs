@@ -215,3 +215,42 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     assert_translated(&browser).await;
     browser.screenshot("console-queue-english").await;
 }
+
+#[tokio::test]
+async fn every_console_page_renders_in_both_languages() {
+    let app = TestApp::start().await;
+    let order = app.recent_order("ALL-1").await;
+    let case = app.case("ALL-1", "repair", "屏幕闪烁").await;
+    let id = case["id"].as_str().unwrap();
+    let order_id = order["order"]["id"].as_str().unwrap();
+    let customer_id = order["order"]["customer_id"].as_str().unwrap();
+    let browser = Browser::laptop().await;
+    sign_in(&browser, &app, "admin@test.local").await;
+    let pages = [
+        ("queue", "/console".to_string()),
+        ("case", format!("/console/cases/{id}")),
+        ("orders", "/console/orders".to_string()),
+        ("order", format!("/console/orders/{order_id}")),
+        ("customers", "/console/customers".to_string()),
+        ("customer", format!("/console/customers/{customer_id}")),
+        ("receiving", "/console/receiving".to_string()),
+        ("settings", "/console/settings".to_string()),
+    ];
+    for language in ["en", "zh"] {
+        browser
+            .open(&app.url(&format!("/console?lang={language}")))
+            .await;
+        for (name, path) in &pages {
+            browser.open(&app.url(path)).await;
+            assert_eq!(
+                browser.script("return document.documentElement.lang").await,
+                if language == "en" { "en-US" } else { "zh-CN" },
+                "{path}"
+            );
+            assert_translated(&browser).await;
+            browser
+                .screenshot(&format!("console-{name}-{language}"))
+                .await;
+        }
+    }
+}

@@ -6,9 +6,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::extract::{Authenticated, Json};
-use crate::db::settings::{self, ReplyTemplate, ShopSettings};
-use crate::domain::Role;
-use crate::domain::clocks;
+use crate::db::settings::{self, ShopSettings};
 use crate::domain::policy::{self, Decision, PolicyRequest};
 use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
@@ -88,42 +86,13 @@ pub async fn save_settings(
     Authenticated(actor): Authenticated,
     Json(body): Json<Value>,
 ) -> AppResult<axum::Json<ShopSettings>> {
-    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
-        return Err(AppError::Forbidden(
-            "only supervisors and admins change the shop's settings".into(),
-        ));
-    }
     let new: ShopSettings = serde_path_to_error::deserialize(body).map_err(|error| {
         AppError::invalid(
             &error.path().to_string(),
             format!("{}: {}", error.path(), error.inner()),
         )
     })?;
-    clocks::check_settings(&new.clocks).map_err(|message| AppError::invalid("clocks", message))?;
-    new.sla
-        .check()
-        .map_err(|message| AppError::invalid("sla", message))?;
-    new.branding
-        .check()
-        .map_err(|message| AppError::invalid("branding", message))?;
-    ReplyTemplate::check_all(&new.reply_templates)
-        .map_err(|message| AppError::invalid("reply_templates", message))?;
-    crate::domain::checklist::check(&new.sop)
-        .map_err(|message| AppError::invalid("sop", message))?;
-    let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
-    if !problems.is_empty() {
-        return Err(AppError::Invalid {
-            message: format!(
-                "the policy is narrower than the law: {}",
-                problems
-                    .iter()
-                    .map(|problem| problem.explanation.english.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            details: serde_json::json!({ "field": "policy", "findings": problems }),
-        });
-    }
-    settings::store(&state.database, &actor.shop.id, &new, now_micros()).await?;
-    Ok(axum::Json(new))
+    Ok(axum::Json(
+        crate::operations::settings::save(&state.database, &actor, new).await?,
+    ))
 }

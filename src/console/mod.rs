@@ -10,6 +10,7 @@ mod directory;
 mod queue;
 mod receiving;
 mod session;
+mod settings;
 mod text;
 
 use askama::Template;
@@ -64,6 +65,23 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/orders", get(directory::orders_page))
         .route("/console/orders/{id}", get(directory::order_page))
         .route("/console/orders/{id}/cases", post(directory::open_case))
+        .route("/console/settings", get(settings::settings_page))
+        .route("/console/settings/general", post(settings::save_general))
+        .route(
+            "/console/settings/templates",
+            post(settings::save_templates),
+        )
+        .route("/console/settings/reasons", post(settings::save_reason))
+        .route("/console/settings/staff", post(settings::save_member))
+        .route(
+            "/console/settings/staff/{id}/role",
+            post(settings::change_role),
+        )
+        .route(
+            "/console/settings/staff/{id}/remove",
+            post(settings::remove_member),
+        )
+        .route("/console/settings/documents", post(settings::save_document))
         .route(
             "/console/receiving",
             get(receiving::receiving_page).post(receiving::find),
@@ -207,6 +225,8 @@ pub struct Frame {
     /// The shops this person works in: (id, name).
     pub shops: Vec<(String, String)>,
     pub csrf: String,
+    /// Supervisors and admins see the settings.
+    pub manages: bool,
     /// `queue`, `receiving` or `` (which menu item is current).
     pub section: &'static str,
 }
@@ -229,6 +249,7 @@ impl Frame {
                 .map(|(shop, _)| (shop.id, shop.name))
                 .collect(),
             csrf: staff.csrf.clone(),
+            manages: matches!(staff.role(), Role::Supervisor | Role::Admin),
             section,
         })
     }

@@ -12,6 +12,7 @@ pub mod offers;
 pub mod orders;
 pub mod policy;
 pub mod refunds;
+pub mod settings;
 pub mod shops;
 pub mod sla;
 pub mod transitions;

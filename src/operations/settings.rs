@@ -1,0 +1,229 @@
+//! Changing a shop's settings, reasons and staff: one set of checks for the API and the console.
+
+use sqlx::Row;
+
+use crate::db::Database;
+use crate::db::settings::{self, ReplyTemplate, ShopSettings};
+use crate::db::shops::{self, Actor, Reason};
+use crate::domain::time::now_micros;
+use crate::domain::{Role, clocks, policy};
+use crate::error::{AppError, AppResult};
+
+fn require(actor: &Actor, roles: &[Role], what: &str) -> AppResult<()> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "only {} change {what}",
+            roles
+                .iter()
+                .map(|role| format!("{role}s"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )))
+    }
+}
+
+/// Checks every part of the settings and stores them. A policy narrower than the law is
+/// refused with its findings.
+pub async fn save(
+    database: &Database,
+    actor: &Actor,
+    new: ShopSettings,
+) -> AppResult<ShopSettings> {
+    require(
+        actor,
+        &[Role::Supervisor, Role::Admin],
+        "the shop's settings",
+    )?;
+    clocks::check_settings(&new.clocks).map_err(|message| AppError::invalid("clocks", message))?;
+    new.sla
+        .check()
+        .map_err(|message| AppError::invalid("sla", message))?;
+    new.branding
+        .check()
+        .map_err(|message| AppError::invalid("branding", message))?;
+    ReplyTemplate::check_all(&new.reply_templates)
+        .map_err(|message| AppError::invalid("reply_templates", message))?;
+    crate::domain::checklist::check(&new.sop)
+        .map_err(|message| AppError::invalid("sop", message))?;
+    if new
+        .return_address
+        .as_ref()
+        .is_some_and(|address| address.chars().count() > 500)
+    {
+        return Err(AppError::invalid(
+            "return_address",
+            "return_address is longer than 500 characters",
+        ));
+    }
+    let problems = policy::check_shop_policy(new.jurisdiction, &new.policy);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid {
+            message: format!(
+                "the policy is narrower than the law: {}",
+                problems
+                    .iter()
+                    .map(|problem| problem.explanation.english.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            details: serde_json::json!({ "field": "policy", "findings": problems }),
+        });
+    }
+    settings::store(database, &actor.shop.id, &new, now_micros()).await?;
+    Ok(new)
+}
+
+/// Adds or changes one of the shop's reason codes (supervisors and admins).
+pub async fn save_reason(database: &Database, actor: &Actor, reason: &Reason) -> AppResult<()> {
+    require(actor, &[Role::Supervisor, Role::Admin], "reasons")?;
+    let code_ok = (1..=40).contains(&reason.code.len())
+        && reason.code.chars().all(|character| {
+            character.is_ascii_lowercase() || character.is_ascii_digit() || character == '_'
+        });
+    if !code_ok {
+        return Err(AppError::invalid(
+            "code",
+            format!(
+                "code '{}' must be 1–40 lower-case letters, digits or _",
+                reason.code
+            ),
+        ));
+    }
+    for (field, text) in [
+        ("category", &reason.category),
+        ("name_zh", &reason.name_zh),
+        ("name_en", &reason.name_en),
+    ] {
+        if !(1..=60).contains(&text.trim().chars().count()) {
+            return Err(AppError::invalid(
+                field,
+                format!("{field} is required (1–60 characters)"),
+            ));
+        }
+    }
+    let position: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM reasons WHERE shop_id = $1")
+            .bind(&actor.shop.id)
+            .fetch_one(&database.reader)
+            .await?;
+    let existing = sqlx::query("SELECT position FROM reasons WHERE shop_id = $1 AND code = $2")
+        .bind(&actor.shop.id)
+        .bind(&reason.code)
+        .fetch_optional(&database.reader)
+        .await?;
+    let position = match existing {
+        Some(row) => row.try_get::<i64, _>(0)?,
+        None => position,
+    };
+    let mut transaction = database.begin().await?;
+    shops::upsert_reason(&mut transaction, &actor.shop.id, reason, position).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Gives a person a role in the shop (admins). A new address needs a password of at least 8
+/// characters; a person who already exists keeps theirs.
+pub async fn add_member(
+    database: &Database,
+    actor: &Actor,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> AppResult<()> {
+    require(actor, &[Role::Admin], "staff")?;
+    let email = crate::domain::identifiers::EmailAddress::parse(email)
+        .map_err(|error| AppError::invalid("email", error.to_string()))?;
+    if !role.is_staff() {
+        return Err(AppError::invalid(
+            "role",
+            format!("'{role}' is not a staff role"),
+        ));
+    }
+    let name = name.trim();
+    let mut transaction = database.begin().await?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut *transaction)
+        .await?;
+    let staff_id = match existing {
+        Some(id) => id,
+        None => {
+            if password.chars().count() < 8 {
+                return Err(AppError::invalid(
+                    "password",
+                    "password is required for a new person: at least 8 characters",
+                ));
+            }
+            if !(1..=60).contains(&name.chars().count()) {
+                return Err(AppError::invalid(
+                    "name",
+                    "name is required (1–60 characters)",
+                ));
+            }
+            let hash = super::shops::hash_password(password).map_err(AppError::Internal)?;
+            shops::upsert_staff(&mut transaction, email.as_str(), name, &hash).await?
+        }
+    };
+    shops::set_membership(&mut transaction, &actor.shop.id, &staff_id, role).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Takes a person out of the shop (admins; not themselves).
+pub async fn remove_member(database: &Database, actor: &Actor, staff_id: &str) -> AppResult<()> {
+    require(actor, &[Role::Admin], "staff")?;
+    if actor.staff_id.as_deref() == Some(staff_id) {
+        return Err(AppError::invalid(
+            "staff_id",
+            "you cannot remove yourself from the shop",
+        ));
+    }
+    let mut transaction = database.begin().await?;
+    sqlx::query("DELETE FROM memberships WHERE shop_id = $1 AND staff_id = $2")
+        .bind(&actor.shop.id)
+        .bind(staff_id)
+        .execute(&mut *transaction)
+        .await?;
+    sqlx::query("DELETE FROM staff_sessions WHERE shop_id = $1 AND staff_id = $2")
+        .bind(&actor.shop.id)
+        .bind(staff_id)
+        .execute(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// Changes a member's role (admins; not their own, so a shop keeps an admin).
+pub async fn set_role(
+    database: &Database,
+    actor: &Actor,
+    staff_id: &str,
+    role: Role,
+) -> AppResult<()> {
+    require(actor, &[Role::Admin], "staff")?;
+    if !role.is_staff() {
+        return Err(AppError::invalid(
+            "role",
+            format!("'{role}' is not a staff role"),
+        ));
+    }
+    if actor.staff_id.as_deref() == Some(staff_id) {
+        return Err(AppError::invalid(
+            "staff_id",
+            "you cannot change your own role",
+        ));
+    }
+    if shops::membership_role(&database.reader, &actor.shop.id, staff_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::NotFound("staff member"));
+    }
+    let mut transaction = database.begin().await?;
+    shops::set_membership(&mut transaction, &actor.shop.id, staff_id, role).await?;
+    transaction.commit().await?;
+    Ok(())
+}
