@@ -223,6 +223,46 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             figures.line("queue page (status=open&sort=due_at)", concurrency)
         );
     }
+    // The staff console's pages (HTML rendered on the server), signed in as the bench agent.
+    let cookie = console_session(&client, &base).await?;
+    let queue_page = format!("{base}/console?status=open&sort=due_at");
+    for concurrency in [1, options.concurrency] {
+        let figures = measure(
+            options.reads,
+            concurrency,
+            page(&client, &cookie, vec![queue_page.clone()]),
+        )
+        .await;
+        println!("{}", figures.line("console queue page (HTML)", concurrency));
+    }
+    let listed: serde_json::Value = client
+        .get(&queue_url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let case_pages: Vec<String> = listed["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["id"].as_str())
+                .map(|id| format!("{base}/console/cases/{id}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !case_pages.is_empty() {
+        for concurrency in [1, options.concurrency] {
+            let figures = measure(
+                options.reads,
+                concurrency,
+                page(&client, &cookie, case_pages.clone()),
+            )
+            .await;
+            println!("{}", figures.line("console case page (HTML)", concurrency));
+        }
+    }
     let searches: Vec<String> = [
         "退款",
         "破损",
@@ -363,6 +403,61 @@ fn get(
     let url = url.to_string();
     move |_| {
         let request = client.get(url.clone()).bearer_auth(TOKEN).send();
+        Box::pin(
+            async move { matches!(request.await, Ok(response) if response.status().is_success()) },
+        )
+    }
+}
+
+/// Signs in to the console as the bench agent; the session cookie.
+async fn console_session(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let form = client.get(format!("{base}/login")).send().await?;
+    let login_cookie = form
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let html = form.text().await?;
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).context("no CSRF token on /login")? + marker.len();
+    let csrf = &html[start..start + html[start..].find('"').unwrap_or(0)];
+    let signed_in = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .post(format!("{base}/login"))
+        .header(reqwest::header::COOKIE, login_cookie)
+        .form(&[
+            ("csrf", csrf),
+            ("email", "bench@bench.local"),
+            ("password", "bench-password"),
+        ])
+        .send()
+        .await?;
+    signed_in
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next().map(str::to_string))
+        .find(|cookie| cookie.starts_with("staff_session="))
+        .context("signing in to the console failed")
+}
+
+/// GETs the pages in turn with the session cookie.
+fn page(
+    client: &reqwest::Client,
+    cookie: &str,
+    urls: Vec<String>,
+) -> impl Fn(usize) -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static
+{
+    let client = client.clone();
+    let cookie = cookie.to_string();
+    move |index| {
+        let request = client
+            .get(urls[index % urls.len()].clone())
+            .header(reqwest::header::COOKIE, cookie.clone())
+            .send();
         Box::pin(
             async move { matches!(request.await, Ok(response) if response.status().is_success()) },
         )
