@@ -94,6 +94,22 @@ impl Language {
             .unwrap_or_else(|| fallback.to_string())
     }
 
+    /// The text for `key` with several arguments.
+    pub fn text_args(self, key: &str, values: &[(&str, &str)]) -> String {
+        let arguments: HashMap<std::borrow::Cow<'static, str>, FluentValue> = values
+            .iter()
+            .map(|(name, value)| {
+                (
+                    std::borrow::Cow::Owned(name.to_string()),
+                    FluentValue::from(value.to_string()),
+                )
+            })
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&self.identifier(), key, &arguments)
+            .unwrap_or_else(|| key.to_string())
+    }
+
     pub fn text_with(self, key: &str, name: &str, value: &str) -> String {
         let mut arguments = HashMap::new();
         arguments.insert(
@@ -126,20 +142,23 @@ mod tests {
     fn both_languages_have_the_same_keys() {
         let chinese = keys(concat!(
             include_str!("../locales/zh-CN/main.ftl"),
-            include_str!("../locales/zh-CN/console.ftl")
+            include_str!("../locales/zh-CN/console.ftl"),
+            include_str!("../locales/zh-CN/mail.ftl")
         ));
         let english = keys(concat!(
             include_str!("../locales/en-US/main.ftl"),
-            include_str!("../locales/en-US/console.ftl")
+            include_str!("../locales/en-US/console.ftl"),
+            include_str!("../locales/en-US/mail.ftl")
         ));
         assert_eq!(chinese, english);
         // Each message has at most one argument, named one of these.
         let found = |language: Language, key: &str| {
-            [
-                "number", "name", "date", "amount", "n", "cases", "code", "at",
+            let all = [
+                "number", "name", "date", "amount", "n", "cases", "code", "at", "shop", "reason",
+                "carrier", "tracking", "text",
             ]
-            .iter()
-            .any(|argument| language.text_with(key, argument, "1") != key)
+            .map(|argument| (argument, "1"));
+            language.text_args(key, &all) != key
         };
         for key in &chinese {
             assert!(found(Language::Chinese, key), "{key} missing in zh-CN");

@@ -220,6 +220,14 @@ async fn main() -> anyhow::Result<()> {
                 database.clone(),
                 aftersale::jobs::WorkerClock::with_offset_hours(cli.clock_offset_hours),
             );
+            let channels = aftersale::operations::notifications::Channels::from_env()
+                .context("APP_SMTP_URL / APP_MAIL_FROM / APP_PUBLIC_URL")?;
+            if !channels.sends_email() {
+                println!(
+                    "  e-mail:     off (set APP_SMTP_URL, e.g. smtp://127.0.0.1:2525, to send it)"
+                );
+            }
+            aftersale::operations::notifications::spawn(database.clone(), channels);
             axum::serve(listener, api::router(api::AppState::new(database)))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

@@ -12,6 +12,7 @@ mod openapi;
 mod orders;
 mod policy;
 mod views;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -104,6 +105,10 @@ pub fn router(state: AppState) -> Router {
             "/settings",
             get(policy::show_settings).put(policy::save_settings),
         )
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/{id}", axum::routing::delete(webhooks::remove))
+        .route("/deliveries", get(webhooks::deliveries_list))
+        .route("/deliveries/{id}/replay", post(webhooks::replay))
         .route("/openapi.json", get(openapi::document))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

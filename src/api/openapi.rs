@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{AppState, attachments, cases, checklist, offers, orders, policy};
+use super::{AppState, attachments, cases, checklist, offers, orders, policy, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,10 +18,11 @@ use super::{AppState, attachments, cases, checklist, offers, orders, policy};
         orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
         policy::evaluate, policy::show_settings, policy::save_settings,
+        webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries_list, webhooks::replay,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Conventions),
-    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"))
+    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"), (name = "webhooks"))
 )]
 pub struct ApiDocument;
 

@@ -292,16 +292,62 @@ pub async fn insert_event(
     .bind(event.data.to_string())
     .execute(&mut **transaction)
     .await?;
+    if let Some((topic, payload)) = outgoing(&id, event) {
+        sqlx::query(OUTBOX_SQL)
+            .bind(&id)
+            .bind(event.shop_id)
+            .bind(event.case_id)
+            .bind(topic)
+            .bind(payload)
+            .bind(event.at)
+            .execute(&mut **transaction)
+            .await?;
+    }
     Ok(id)
 }
 
-/// Adds a timeline entry to `batch`.
+/// The outbox row every event that leaves the system gets, in the same transaction; its id is
+/// the event's, so receivers can tell a repeat.
+const OUTBOX_SQL: &str = "INSERT INTO outbox (id, shop_id, case_id, audience, topic, payload, state, attempts, created_at) \
+    VALUES ($1, $2, $3, 'event', $4, $5, 'pending', 0, $6)";
+
+fn outgoing(id: &str, event: &NewEvent<'_>) -> Option<(&'static str, String)> {
+    let topic =
+        crate::domain::notifications::topic(event.action, event.to_status.map(Status::as_str))?;
+    let payload = serde_json::json!({
+        "event_id": id,
+        "case_id": event.case_id,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor_role": event.actor_role,
+        "at": event.at,
+        "data": event.data,
+    });
+    Some((topic, payload.to_string()))
+}
+
+/// Adds a timeline entry (and its outbox row) to `batch`.
 pub fn push_event(batch: &mut Batch, event: &NewEvent<'_>) {
+    let id = new_id();
+    if let Some((topic, payload)) = outgoing(&id, event) {
+        batch.push(
+            OUTBOX_SQL,
+            vec![
+                id.clone().into(),
+                event.shop_id.into(),
+                event.case_id.into(),
+                topic.into(),
+                payload.into(),
+                event.at.into(),
+            ],
+        );
+    }
     batch.push(
         "INSERT INTO case_events (id, case_id, shop_id, at, actor_role, actor_id, action, from_status, to_status, data) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         vec![
-            new_id().into(),
+            id.into(),
             event.case_id.into(),
             event.shop_id.into(),
             event.at.into(),

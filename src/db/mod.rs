@@ -7,6 +7,7 @@ pub mod case_list;
 pub mod cases;
 pub mod checks;
 pub mod customers;
+pub mod deliveries;
 pub mod dialect;
 pub mod group;
 pub mod idempotency;

@@ -156,6 +156,13 @@ pub async fn find_staff_by_email(
         .transpose()
 }
 
+pub async fn staff_email(pool: &AnyPool, staff_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT email FROM staff WHERE id = $1")
+        .bind(staff_id)
+        .fetch_optional(pool)
+        .await
+}
+
 /// The role a person holds in a shop, if any.
 pub async fn membership_role(
     pool: &AnyPool,

@@ -9,9 +9,11 @@ pub mod identifiers;
 pub mod lifecycle;
 pub mod media;
 pub mod money;
+pub mod notifications;
 pub mod order;
 pub mod policy;
 pub mod refund;
+pub mod signing;
 pub mod sla;
 pub mod time;
 

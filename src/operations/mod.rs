@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod clocks;
 pub mod import;
 pub mod labels;
+pub mod notifications;
 pub mod offers;
 pub mod orders;
 pub mod policy;

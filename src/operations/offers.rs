@@ -10,7 +10,6 @@ use super::refunds::{self, RefundInput, RefundLineInput, RefundOutcome};
 use super::text_field;
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::offers::{self, NewOffer, OfferRecord};
-use crate::db::outbox::{self, NewMessage};
 use crate::db::shops::Actor;
 use crate::db::{Database, settings};
 use crate::domain::refund::{LineBalance, split_refund};
@@ -115,18 +114,6 @@ pub async fn make(
         "offer_made",
         data.clone(),
         now,
-    )
-    .await?;
-    outbox::insert(
-        &mut transaction,
-        &NewMessage {
-            shop_id: &actor.shop.id,
-            case_id: Some(&case.id),
-            audience: "customer",
-            topic: "offer.made",
-            payload: &json!({ "case_number": case.number, "offer": data }),
-            now,
-        },
     )
     .await?;
     transaction.commit().await?;

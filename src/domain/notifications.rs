@@ -1,0 +1,94 @@
+//! Which events leave the system, under which topic, and which of them the customer is told
+//! about. Pure: the outbox writes what this says.
+
+/// The topic of a case event, or `None` for events that stay inside (internal notes, checklist
+/// ticks).
+pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
+    Some(match action {
+        "created" => "case.created",
+        "updated" => "case.updated",
+        "message" => "message.created",
+        "rated" => "case.rated",
+        "attached" => "case.attachment_added",
+        "sla_breached" => "case.sla_breached",
+        "offer_made" => "offer.made",
+        "offer_accepted" | "offer_declined" | "offer_withdrawn" => "offer.answered",
+        "refund" => "refund.executed",
+        "note" | "checked" | "unchecked" => return None,
+        _ if to_status.is_some() => "case.transitioned",
+        _ => return None,
+    })
+}
+
+/// The moments the customer hears about (by e-mail): a name for the message, from the event.
+pub fn customer_moment(action: &str, author_role: &str) -> Option<&'static str> {
+    Some(match action {
+        "created" => "received",
+        "approve" => "approved",
+        "reject" => "rejected",
+        "receive" => "return_arrived",
+        "refund" => "refunded",
+        "ship_replacement" => "replacement_shipped",
+        "ship_back" => "shipped_back",
+        "close" => "closed",
+        "offer_made" => "offer",
+        "message" if author_role != "customer" => "message",
+        _ => return None,
+    })
+}
+
+/// Every topic a webhook may subscribe to.
+pub const TOPICS: &[&str] = &[
+    "case.created",
+    "case.updated",
+    "case.transitioned",
+    "case.rated",
+    "case.attachment_added",
+    "case.sla_breached",
+    "message.created",
+    "offer.made",
+    "offer.answered",
+    "refund.executed",
+];
+
+/// How long to wait before attempt `attempt` + 1 after a failure: 10 s doubling, at most an hour.
+pub fn backoff_micros(attempt: i64) -> i64 {
+    let seconds = 10i64.saturating_mul(1i64 << attempt.clamp(1, 20).saturating_sub(1));
+    seconds.min(3_600) * 1_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_events_stay_inside() {
+        assert_eq!(topic("note", None), None);
+        assert_eq!(topic("checked", None), None);
+        assert_eq!(
+            topic("approve", Some("approved")),
+            Some("case.transitioned")
+        );
+        assert_eq!(topic("refund", Some("refunded")), Some("refund.executed"));
+        assert_eq!(topic("created", Some("submitted")), Some("case.created"));
+        for action in ["created", "updated", "message", "refund", "offer_made"] {
+            assert!(TOPICS.contains(&topic(action, Some("x")).unwrap()));
+        }
+    }
+
+    #[test]
+    fn the_customer_hears_of_the_shop_not_of_themselves() {
+        assert_eq!(customer_moment("message", "agent"), Some("message"));
+        assert_eq!(customer_moment("message", "customer"), None);
+        assert_eq!(customer_moment("close", "system"), Some("closed"));
+        assert_eq!(customer_moment("updated", "agent"), None);
+    }
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        assert_eq!(backoff_micros(1), 10_000_000);
+        assert_eq!(backoff_micros(2), 20_000_000);
+        assert_eq!(backoff_micros(4), 80_000_000);
+        assert_eq!(backoff_micros(30), 3_600_000_000);
+    }
+}

@@ -1,0 +1,373 @@
+//! Notifications out, against real receivers: an HTTP server on loopback that can be down for a
+//! while, and a real SMTP server (aiosmtpd). Time is moved by passing `now` to the worker.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aftersale::domain::signing::webhook_signature;
+use aftersale::domain::time::now_micros;
+use aftersale::operations::notifications::{Channels, MAX_ATTEMPTS, run_once};
+use axum::http::{HeaderMap, StatusCode};
+use common::{AGENT, SUPERVISOR, TestApp};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// What the receiver got: headers and body of each request.
+type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+/// An HTTP receiver on loopback; while `down` is set it answers 503 (and records nothing).
+async fn receiver() -> (String, Received, Arc<AtomicBool>) {
+    let received: Received = Arc::default();
+    let down = Arc::new(AtomicBool::new(false));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let received = received.clone();
+            let down = down.clone();
+            move |headers: HeaderMap, body: String| async move {
+                if down.load(Ordering::SeqCst) {
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                received.lock().unwrap().push((headers, body));
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{address}/hook"), received, down)
+}
+
+fn no_email() -> Channels {
+    Channels::new(None, "店铺 <shop@test.local>", "http://127.0.0.1:8080").unwrap()
+}
+
+async fn subscribe(app: &TestApp, url: &str, topics: Value) -> String {
+    let (status, body) = app
+        .post(
+            "/api/v1/webhooks",
+            SUPERVISOR,
+            json!({ "url": url, "topics": topics }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    body["secret"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_retried_and_never_lost() {
+    let app = TestApp::start().await;
+    let (url, received, down) = receiver().await;
+    let secret = subscribe(&app, &url, json!(["*"])).await;
+    let (status, body) = app
+        .post("/api/v1/webhooks", AGENT, json!({ "url": url }))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = app
+        .post(
+            "/api/v1/webhooks",
+            SUPERVISOR,
+            json!({ "url": "ftp://x", "topics": [] }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app
+        .post(
+            "/api/v1/webhooks",
+            SUPERVISOR,
+            json!({ "url": url, "topics": ["case.exploded"] }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+
+    app.order("WH-1").await;
+    let case = app.case("WH-1", "refund_only", "少发一件").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, _) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    // An internal note stays inside.
+    app.post(
+        &format!("/api/v1/cases/{id}/notes"),
+        AGENT,
+        json!({ "body": "内部备注" }),
+    )
+    .await;
+
+    // The receiver is down: the attempt fails and waits.
+    down.store(true, Ordering::SeqCst);
+    let channels = no_email();
+    let start = now_micros();
+    let round = run_once(&app.database, &channels, start).await.unwrap();
+    assert_eq!((round.sent, round.failed), (0, 2), "{round:?}");
+    let (_, pending) = app
+        .get("/api/v1/deliveries?state=pending", SUPERVISOR)
+        .await;
+    assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
+    assert!(pending[0]["last_error"].as_str().unwrap().contains("503"));
+
+    // Back up: nothing is sent before the back-off, then everything once.
+    down.store(false, Ordering::SeqCst);
+    let round = run_once(&app.database, &channels, start + 5_000_000)
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 0);
+    let round = run_once(&app.database, &channels, start + 11_000_000)
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 2);
+    let round = run_once(&app.database, &channels, start + 3_600_000_000)
+        .await
+        .unwrap();
+    assert_eq!(round.sent, 0, "nothing twice");
+    let got = received.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    let mut topics = Vec::new();
+    for (headers, body) in &got {
+        let signature = headers["x-aftersale-signature"].to_str().unwrap();
+        let timestamp: i64 = signature
+            .split(',')
+            .next()
+            .unwrap()
+            .trim_start_matches("t=")
+            .parse()
+            .unwrap();
+        assert_eq!(
+            signature,
+            webhook_signature(secret.as_bytes(), timestamp, body.as_bytes())
+        );
+        let event: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            event["id"],
+            headers["x-aftersale-event-id"].to_str().unwrap()
+        );
+        assert_eq!(event["data"]["case"]["number"], case["number"]);
+        topics.push(event["type"].as_str().unwrap().to_string());
+    }
+    assert_eq!(topics, ["case.created", "case.transitioned"]);
+}
+
+#[tokio::test]
+async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
+    let app = TestApp::start().await;
+    let (url, received, down) = receiver().await;
+    subscribe(&app, &url, json!(["refund.executed"])).await;
+    app.order("WH-2").await;
+    let case = app.case("WH-2", "refund_only", "未收到货").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, _) = app.refund(id, "wh-2", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+
+    down.store(true, Ordering::SeqCst);
+    let channels = no_email();
+    let mut now = now_micros();
+    for _ in 0..MAX_ATTEMPTS {
+        run_once(&app.database, &channels, now).await.unwrap();
+        now += 3_600_000_000;
+    }
+    let (_, dead) = app.get("/api/v1/deliveries?state=dead", SUPERVISOR).await;
+    let dead = dead.as_array().unwrap().clone();
+    assert_eq!(dead.len(), 1, "only the subscribed topic");
+    assert_eq!(dead[0]["topic"], "refund.executed");
+    assert_eq!(dead[0]["attempts"], MAX_ATTEMPTS);
+
+    // After a restart (a new connection pool on the same database) and a replay, it arrives.
+    down.store(false, Ordering::SeqCst);
+    let (status, replayed) = app
+        .post(
+            &format!(
+                "/api/v1/deliveries/{}/replay",
+                dead[0]["id"].as_str().unwrap()
+            ),
+            SUPERVISOR,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["state"], "pending");
+    let restarted = aftersale::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    let round = run_once(&restarted, &channels, now_micros()).await.unwrap();
+    assert_eq!(round.sent, 1);
+    let got = received.lock().unwrap().clone();
+    let event: Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(event["id"], dead[0]["event_id"]);
+    assert_eq!(event["data"]["event"]["data"]["amount_minor"], 28900);
+
+    // A removed endpoint gets nothing more.
+    let (_, endpoints) = app.get("/api/v1/webhooks", SUPERVISOR).await;
+    assert!(
+        endpoints[0].get("secret").is_none(),
+        "the secret is shown once"
+    );
+    let endpoint = endpoints[0]["id"].as_str().unwrap();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/webhooks/{endpoint}"),
+            SUPERVISOR,
+            None,
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::NO_CONTENT);
+    let (status, _) = app.refund(id, "wh-2b", json!({})).await;
+    assert_ne!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+    run_once(&restarted, &channels, now_micros()).await.unwrap();
+    assert_eq!(received.lock().unwrap().len(), 1);
+}
+
+/// A real SMTP server writing what it receives into a directory.
+struct SmtpSink {
+    process: std::process::Child,
+    directory: PathBuf,
+    port: u16,
+}
+
+impl SmtpSink {
+    fn start() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let directory = std::env::temp_dir().join(format!("aftersale-smtp-{port}"));
+        std::fs::create_dir_all(&directory).unwrap();
+        let mut process = std::process::Command::new("/usr/bin/python3")
+            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py"))
+            .arg(port.to_string())
+            .arg(&directory)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; .ci/run installs it)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(process.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+        SmtpSink {
+            process,
+            directory,
+            port,
+        }
+    }
+
+    fn messages(&self) -> Vec<Value> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.directory)
+            .unwrap()
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|extension| extension == "json")
+            })
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.directory);
+    }
+}
+
+#[tokio::test]
+async fn the_customer_is_told_by_email_in_chinese() {
+    let app = TestApp::start().await;
+    let sink = SmtpSink::start();
+    let channels = Channels::new(
+        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
+        "测试店铺 <shop@test.local>",
+        "https://shop.example",
+    )
+    .unwrap();
+    app.order("ML-1").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({
+                "order_number": "ML-1", "kind": "return_and_refund", "reason_code": "quality",
+                "description": "耳机没声音", "lines": [{ "line_number": 1 }],
+                "contact": { "name": "王小明", "phone": "13800138000", "email": "buyer@example.com" }
+            }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    let number = case["number"].as_str().unwrap();
+    let (status, _) = app
+        .act(
+            id,
+            AGENT,
+            "reject",
+            json!({ "reason": "已超过七天无理由退货期" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    app.post(
+        &format!("/api/v1/cases/{id}/notes"),
+        AGENT,
+        json!({ "body": "不发给买家" }),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/cases/{id}/messages"),
+        AGENT,
+        json!({ "body": "您好，\n请看拒绝原因。" }),
+    )
+    .await;
+
+    let round = run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    assert_eq!(round.failed, 0, "{round:?}");
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 3, "{mails:?}");
+    for mail in &mails {
+        assert_eq!(mail["to"], json!(["buyer@example.com"]));
+        assert!(mail["subject"].as_str().unwrap().contains(number), "{mail}");
+        assert!(
+            mail["text"]
+                .as_str()
+                .unwrap()
+                .contains("https://shop.example/portal/shop/enter/")
+        );
+        assert!(mail["html"].as_str().unwrap().contains("王小明"));
+    }
+    assert!(mail_subject(&mails[0]).contains("已收到"));
+    assert!(mail_subject(&mails[1]).contains("未通过"));
+    assert!(
+        mails[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("已超过七天无理由退货期")
+    );
+    assert!(mails[2]["text"].as_str().unwrap().contains("请看拒绝原因"));
+    // Each e-mail's Message-ID is its event's id: a resend can be recognised.
+    let (_, sent) = app.get("/api/v1/deliveries?state=sent", SUPERVISOR).await;
+    let event_ids: Vec<String> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|delivery| format!("<{}@aftersale>", delivery["event_id"].as_str().unwrap()))
+        .collect();
+    for mail in &mails {
+        assert!(event_ids.contains(&mail["message_id"].as_str().unwrap().to_string()));
+    }
+}
+
+fn mail_subject(mail: &Value) -> String {
+    mail["subject"].as_str().unwrap().to_string()
+}
