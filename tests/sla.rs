@@ -90,7 +90,12 @@ async fn a_missed_first_response_raises_priority_and_tells_the_supervisor() {
         breach["data"]["priority"],
         json!({"from": "normal", "to": "high"})
     );
-    let notices = outbox::for_case(&app.database.reader, id).await.unwrap();
+    let notices: Vec<_> = outbox::for_case(&app.database.reader, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(audience, _, _)| audience == "supervisor")
+        .collect();
     assert_eq!(notices.len(), 1);
     assert_eq!(
         (notices[0].0.as_str(), notices[0].1.as_str()),

@@ -123,7 +123,7 @@ pub async fn claim_outbox(
     };
     let sql = format!(
         "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
-         WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at LIMIT $3{lock}) \
+         WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at, id LIMIT $3{lock}) \
          RETURNING id, shop_id, case_id, audience, topic, payload, created_at"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -132,7 +132,9 @@ pub async fn claim_outbox(
         .bind(limit)
         .fetch_all(pool)
         .await?;
-    rows.iter()
+    // RETURNING keeps no order: oldest first, as the events happened.
+    let mut claimed: Vec<OutboxRow> = rows
+        .iter()
         .map(|row| {
             let payload: String = row.try_get("payload")?;
             Ok(OutboxRow {
@@ -145,7 +147,9 @@ pub async fn claim_outbox(
                 created_at: row.try_get("created_at")?,
             })
         })
-        .collect()
+        .collect::<Result<_, sqlx::Error>>()?;
+    claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(claimed)
 }
 
 pub struct NewDelivery<'a> {
@@ -248,7 +252,7 @@ pub async fn claim_due(
     let sql = format!(
         "UPDATE deliveries SET lease_until = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries \
          WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-         ORDER BY next_attempt_at LIMIT $3{lock}) RETURNING {COLUMNS}"
+         ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lease_until)
@@ -256,7 +260,9 @@ pub async fn claim_due(
         .bind(limit)
         .fetch_all(pool)
         .await?;
-    rows.iter().map(record).collect()
+    let mut claimed: Vec<DeliveryRecord> = rows.iter().map(record).collect::<Result<_, _>>()?;
+    claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
+    Ok(claimed)
 }
 
 pub async fn mark_sent(pool: &AnyPool, id: &str, now: i64) -> Result<(), sqlx::Error> {
