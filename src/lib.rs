@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod integrations;
 pub mod jobs;
 pub mod operations;
 pub mod pages;

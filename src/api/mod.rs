@@ -6,6 +6,7 @@ mod cases;
 mod checklist;
 mod extract;
 mod idempotency;
+mod inbound;
 mod language;
 mod offers;
 mod openapi;
@@ -108,6 +109,12 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/webhooks/{id}", axum::routing::delete(webhooks::remove))
         .route("/deliveries", get(webhooks::deliveries_list))
+        .route(
+            "/integrations/{source}",
+            axum::routing::put(inbound::set_secret),
+        )
+        .route("/inbound", get(inbound::list))
+        .route("/inbound/{id}/replay", post(inbound::replay))
         .route("/deliveries/{id}/replay", post(webhooks::replay))
         .route("/openapi.json", get(openapi::document))
         .layer(axum::middleware::from_fn_with_state(
@@ -122,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(crate::portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
         .merge(crate::console::router().layer(DefaultBodyLimit::max(256 * 1024)))
+        .merge(crate::integrations::router().layer(DefaultBodyLimit::max(JSON_LIMIT)))
         .merge(openapi::swagger())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

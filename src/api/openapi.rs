@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{AppState, attachments, cases, checklist, offers, orders, policy, webhooks};
+use super::{AppState, attachments, cases, checklist, inbound, offers, orders, policy, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,6 +19,7 @@ use super::{AppState, attachments, cases, checklist, offers, orders, policy, web
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
         policy::evaluate, policy::show_settings, policy::save_settings,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries_list, webhooks::replay,
+        inbound::set_secret, inbound::list, inbound::replay,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Conventions),

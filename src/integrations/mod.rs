@@ -1,0 +1,262 @@
+//! Orders in from sales platforms: `POST /hooks/{shop}/shopify` and `/hooks/{shop}/woocommerce`.
+//! A payload is verified with the shop's secret for that platform (HMAC-SHA256 of the raw body,
+//! base64, in `X-Shopify-Hmac-Sha256` / `X-WC-Webhook-Signature`): a bad signature is 401 and
+//! nothing is kept. A verified one is logged in `inbound_deliveries`, then applied: the same
+//! order delivered twice, or an older version after a newer one, ends as one order in its newest
+//! state. A malformed one is answered 422 with the reason and stays in the log to replay.
+
+pub mod platforms;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use crate::api::AppState;
+use crate::db::shops::{self, Actor, Shop};
+use crate::db::{Database, new_id};
+use crate::domain::Role;
+use crate::domain::signing::hmac_sha256;
+use crate::domain::time::now_micros;
+use crate::error::{AppError, AppResult};
+use platforms::PlatformOrder;
+
+/// The platforms that post orders here.
+pub const SOURCES: &[&str] = &["shopify", "woocommerce"];
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/hooks/{shop}/{source}", axum::routing::post(receive))
+}
+
+fn secret_name(source: &str, shop_id: &str) -> String {
+    format!("inbound:{source}:{shop_id}")
+}
+
+/// Sets the secret a platform signs its webhooks with for this shop.
+pub async fn set_secret(
+    database: &Database,
+    shop_id: &str,
+    source: &str,
+    secret: &str,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+    )
+    .bind(secret_name(source, shop_id))
+    .bind(secret)
+    .bind(now_micros())
+    .execute(&database.writer)
+    .await?;
+    Ok(())
+}
+
+async fn secret(database: &Database, shop_id: &str, source: &str) -> AppResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
+            .bind(secret_name(source, shop_id))
+            .fetch_optional(&database.reader)
+            .await?,
+    )
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .trim()
+}
+
+/// Whether `signature` is base64(HMAC-SHA256(secret, body)), compared in constant time.
+pub fn verified(secret: &str, body: &[u8], signature: &str) -> bool {
+    let expected =
+        base64::engine::general_purpose::STANDARD.encode(hmac_sha256(secret.as_bytes(), body));
+    expected.len() == signature.len()
+        && expected
+            .bytes()
+            .zip(signature.bytes())
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
+fn answer(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    Path((slug, source)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
+    if !SOURCES.contains(&source.as_str()) {
+        return Err(AppError::NotFound("platform (use shopify or woocommerce)"));
+    }
+    let shop = shops::find_shop_by_slug(&state.database.reader, &slug)
+        .await?
+        .ok_or(AppError::NotFound("shop"))?;
+    // WooCommerce pings a new webhook with a form body before it signs anything.
+    if source == "woocommerce" && body.starts_with(b"webhook_id=") {
+        return Ok(answer(StatusCode::OK, json!({ "status": "pong" })));
+    }
+    let Some(secret) = secret(&state.database, &shop.id, &source).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let (signature, topic) = match source.as_str() {
+        "shopify" => (
+            header(&headers, "x-shopify-hmac-sha256"),
+            header(&headers, "x-shopify-topic"),
+        ),
+        _ => (
+            header(&headers, "x-wc-webhook-signature"),
+            header(&headers, "x-wc-webhook-topic"),
+        ),
+    };
+    if !verified(&secret, &body, signature) {
+        return Err(AppError::Unauthorized);
+    }
+    let text = String::from_utf8_lossy(&body).replace('\0', "");
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, received_at) VALUES ($1, $2, $3, $4, $5, 'received', $6)",
+    )
+    .bind(&id)
+    .bind(&shop.id)
+    .bind(&source)
+    .bind(topic)
+    .bind(&text)
+    .bind(now_micros())
+    .execute(&state.database.writer)
+    .await?;
+    let (status, detail) = process(&state.database, &shop, &id, &source, topic, &text).await?;
+    let code = if status == "failed" {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(answer(
+        code,
+        json!({ "id": id, "status": status, "detail": detail }),
+    ))
+}
+
+/// Applies a logged delivery (again, for a replay) and records the outcome on it.
+pub async fn process(
+    database: &Database,
+    shop: &Shop,
+    id: &str,
+    source: &str,
+    topic: &str,
+    body: &str,
+) -> AppResult<(&'static str, String)> {
+    let outcome = apply(database, shop, source, topic, body).await;
+    let (status, detail) = match outcome {
+        Ok(done) => done,
+        Err(AppError::Invalid { message, .. }) => ("failed", message),
+        Err(AppError::BadRequest { message, .. }) => ("failed", message),
+        Err(other) => return Err(other),
+    };
+    sqlx::query(
+        "UPDATE inbound_deliveries SET status = $1, detail = $2, processed_at = $3 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(&detail)
+    .bind(now_micros())
+    .bind(id)
+    .execute(&database.writer)
+    .await?;
+    Ok((status, detail))
+}
+
+async fn apply(
+    database: &Database,
+    shop: &Shop,
+    source: &str,
+    topic: &str,
+    body: &str,
+) -> AppResult<(&'static str, String)> {
+    let is_order = matches!(
+        (source, topic),
+        (
+            "shopify",
+            "orders/create" | "orders/updated" | "orders/paid" | "orders/fulfilled"
+        ) | ("woocommerce", "order.created" | "order.updated")
+    );
+    if !is_order {
+        return Ok((
+            "ignored",
+            format!("topic '{topic}' is not handled; kept for the record"),
+        ));
+    }
+    let payload: Value = serde_json::from_str(body)
+        .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
+    let order = match source {
+        "shopify" => platforms::shopify_order(&payload),
+        _ => platforms::woocommerce_order(&payload),
+    }
+    .map_err(|message| AppError::invalid("body", message))?;
+    apply_order(database, shop, source, &order).await
+}
+
+/// Stores the order unless a newer version of it was applied already.
+async fn apply_order(
+    database: &Database,
+    shop: &Shop,
+    source: &str,
+    order: &PlatformOrder,
+) -> AppResult<(&'static str, String)> {
+    let actor = Actor {
+        shop: shop.clone(),
+        role: Role::System,
+        staff_id: None,
+    };
+    let checked = crate::operations::orders::check(&actor, &order.input)?;
+    let mut transaction = database.begin().await?;
+    sqlx::query(
+        "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES ($1, $2, $3, -1) \
+         ON CONFLICT (shop_id, source, external_id) DO NOTHING",
+    )
+    .bind(&shop.id)
+    .bind(source)
+    .bind(&order.external_id)
+    .execute(&mut *transaction)
+    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT source_updated_at FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3{}",
+        database.backend.for_update()
+    )))
+    .bind(&shop.id)
+    .bind(source)
+    .bind(&order.external_id)
+    .fetch_one(&mut *transaction)
+    .await?;
+    let applied: i64 = row.try_get(0)?;
+    let number = checked.order_number.as_str().to_string();
+    if applied > order.updated_at {
+        return Ok((
+            "stale",
+            format!("order {number}: a newer version was applied already"),
+        ));
+    }
+    let (order_id, outcome) =
+        crate::db::orders::upsert(&mut transaction, &shop.id, &checked).await?;
+    sqlx::query(
+        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
+    )
+    .bind(order.updated_at)
+    .bind(&order_id)
+    .bind(&shop.id)
+    .bind(source)
+    .bind(&order.external_id)
+    .execute(&mut *transaction)
+    .await?;
+    transaction.commit().await?;
+    Ok(match outcome {
+        crate::db::orders::Outcome::Unchanged => ("unchanged", format!("order {number} as it was")),
+        _ => ("applied", format!("order {number} stored")),
+    })
+}
