@@ -25,3 +25,6 @@ CREATE TABLE inbound_orders (
     order_id TEXT,
     PRIMARY KEY (shop_id, source, external_id)
 );
+
+-- The newest scan a carrier reported for a parcel (a repeated push adds nothing).
+ALTER TABLE shipments ADD COLUMN last_scan TEXT;

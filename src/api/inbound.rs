@@ -38,7 +38,9 @@ pub async fn set_secret(
         ));
     }
     if !SOURCES.contains(&source.as_str()) {
-        return Err(AppError::NotFound("platform (use shopify or woocommerce)"));
+        return Err(AppError::NotFound(
+            "platform (use shopify, woocommerce, kuaidi100 or aftership)",
+        ));
     }
     let secret = input.secret.trim();
     if !(8..=200).contains(&secret.len()) {

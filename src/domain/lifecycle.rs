@@ -289,7 +289,8 @@ fn roles_for(action: Action) -> &'static [Role] {
         Action::Escalate => &[Customer, Agent, Supervisor, Admin, System],
         Action::Reopen => &[Customer, Supervisor, Admin],
         Action::ShipReturn => &[Customer, Agent, Supervisor, Admin],
-        Action::Receive => &[Inspector, Agent, Supervisor, Admin],
+        // System: the carrier reported the return delivered to the shop.
+        Action::Receive => &[Inspector, Agent, Supervisor, Admin, System],
         Action::InspectPass | Action::InspectFail => &[Inspector, Supervisor, Admin],
         Action::Refund => &[Agent, Supervisor, Admin, System],
         Action::ConfirmDelivery => &[Customer, Agent, Supervisor, Admin, System],

@@ -14,6 +14,7 @@ pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
         "offer_made" => "offer.made",
         "offer_accepted" | "offer_declined" | "offer_withdrawn" => "offer.answered",
         "refund" => "refund.executed",
+        "tracking" => "shipment.updated",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",
         _ => return None,
@@ -49,6 +50,7 @@ pub const TOPICS: &[&str] = &[
     "offer.made",
     "offer.answered",
     "refund.executed",
+    "shipment.updated",
 ];
 
 /// How long to wait before attempt `attempt` + 1 after a failure: 10 s doubling, at most an hour.

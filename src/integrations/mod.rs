@@ -6,6 +6,7 @@
 //! state. A malformed one is answered 422 with the reason and stays in the log to replay.
 
 pub mod platforms;
+pub mod tracking;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -25,7 +26,7 @@ use crate::error::{AppError, AppResult};
 use platforms::PlatformOrder;
 
 /// The platforms that post orders here.
-pub const SOURCES: &[&str] = &["shopify", "woocommerce"];
+pub const SOURCES: &[&str] = &["shopify", "woocommerce", "kuaidi100", "aftership"];
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/hooks/{shop}/{source}", axum::routing::post(receive))
@@ -94,7 +95,9 @@ async fn receive(
     body: Bytes,
 ) -> AppResult<Response> {
     if !SOURCES.contains(&source.as_str()) {
-        return Err(AppError::NotFound("platform (use shopify or woocommerce)"));
+        return Err(AppError::NotFound(
+            "platform (use shopify, woocommerce, kuaidi100 or aftership)",
+        ));
     }
     let shop = shops::find_shop_by_slug(&state.database.reader, &slug)
         .await?
@@ -106,20 +109,42 @@ async fn receive(
     let Some(secret) = secret(&state.database, &shop.id, &source).await? else {
         return Err(AppError::Unauthorized);
     };
-    let (signature, topic) = match source.as_str() {
+    let (valid, topic, text) = match source.as_str() {
+        "kuaidi100" => {
+            // A form: `param` (JSON) and `sign` = MD5(param + secret), upper-case hex.
+            let form: std::collections::HashMap<String, String> =
+                serde_urlencoded::from_bytes(&body).unwrap_or_default();
+            let param = form.get("param").cloned().unwrap_or_default();
+            let expected = hex::encode(<md5::Md5 as md5::Digest>::digest(
+                format!("{param}{secret}").as_bytes(),
+            ));
+            let sign = form.get("sign").map(String::as_str).unwrap_or_default();
+            (
+                expected.eq_ignore_ascii_case(sign.trim()),
+                "tracking",
+                param,
+            )
+        }
+        "aftership" => (
+            verified(&secret, &body, header(&headers, "aftership-hmac-sha256")),
+            "tracking",
+            String::from_utf8_lossy(&body).to_string(),
+        ),
         "shopify" => (
-            header(&headers, "x-shopify-hmac-sha256"),
+            verified(&secret, &body, header(&headers, "x-shopify-hmac-sha256")),
             header(&headers, "x-shopify-topic"),
+            String::from_utf8_lossy(&body).to_string(),
         ),
         _ => (
-            header(&headers, "x-wc-webhook-signature"),
+            verified(&secret, &body, header(&headers, "x-wc-webhook-signature")),
             header(&headers, "x-wc-webhook-topic"),
+            String::from_utf8_lossy(&body).to_string(),
         ),
     };
-    if !verified(&secret, &body, signature) {
+    if !valid {
         return Err(AppError::Unauthorized);
     }
-    let text = String::from_utf8_lossy(&body).replace('\0', "");
+    let text = text.replace('\0', "");
     let id = new_id();
     sqlx::query(
         "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, received_at) VALUES ($1, $2, $3, $4, $5, 'received', $6)",
@@ -138,10 +163,15 @@ async fn receive(
     } else {
         StatusCode::OK
     };
-    Ok(answer(
-        code,
-        json!({ "id": id, "status": status, "detail": detail }),
-    ))
+    let mut reply = json!({ "id": id, "status": status, "detail": detail });
+    if source == "kuaidi100" {
+        // What Kuaidi100 reads to stop pushing the same update again.
+        let ok = status != "failed";
+        reply["result"] = json!(ok);
+        reply["returnCode"] = json!(if ok { "200" } else { "500" });
+        reply["message"] = json!(if ok { "成功" } else { "失败" });
+    }
+    Ok(answer(code, reply))
 }
 
 /// Applies a logged delivery (again, for a replay) and records the outcome on it.
@@ -179,6 +209,17 @@ async fn apply(
     topic: &str,
     body: &str,
 ) -> AppResult<(&'static str, String)> {
+    if topic == "tracking" {
+        let payload: Value = serde_json::from_str(body).map_err(|error| {
+            AppError::bad_request(format!("the tracking push is not JSON: {error}"))
+        })?;
+        let update = match source {
+            "kuaidi100" => tracking::kuaidi100(&payload),
+            _ => tracking::aftership(&payload),
+        }
+        .map_err(|message| AppError::invalid("body", message))?;
+        return apply_tracking(database, shop, &update).await;
+    }
     let is_order = matches!(
         (source, topic),
         (
@@ -259,4 +300,133 @@ async fn apply_order(
         crate::db::orders::Outcome::Unchanged => ("unchanged", format!("order {number} as it was")),
         _ => ("applied", format!("order {number} stored")),
     })
+}
+
+/// A parcel's news on every shipment with its tracking number: its status and delivery time, a
+/// `tracking` event on its case; a return delivered to the shop is received (by the system),
+/// an original delivery dates the order's delivery (from which return windows count).
+async fn apply_tracking(
+    database: &Database,
+    shop: &Shop,
+    update: &tracking::TrackingUpdate,
+) -> AppResult<(&'static str, String)> {
+    let rows = sqlx::query(
+        "SELECT id, order_id, case_id, direction, status, last_scan FROM shipments WHERE shop_id = $1 AND tracking_number = $2",
+    )
+    .bind(&shop.id)
+    .bind(&update.tracking_number)
+    .fetch_all(&database.reader)
+    .await?;
+    if rows.is_empty() {
+        return Ok((
+            "ignored",
+            format!("no shipment has tracking number {}", update.tracking_number),
+        ));
+    }
+    let state = update.state.as_str();
+    let delivered = update.state == tracking::ParcelState::Delivered;
+    let at = update.at.unwrap_or_else(now_micros);
+    let system = Actor {
+        shop: shop.clone(),
+        role: Role::System,
+        staff_id: None,
+    };
+    let mut changed = 0;
+    for row in &rows {
+        let id: String = row.try_get("id")?;
+        let order_id: String = row.try_get("order_id")?;
+        let case_id: Option<String> = row.try_get("case_id")?;
+        let direction: String = row.try_get("direction")?;
+        let status: String = row.try_get("status")?;
+        let last_scan: Option<String> = row.try_get("last_scan")?;
+        if status == state && last_scan.as_deref() == Some(update.description.as_str()) {
+            continue;
+        }
+        let mut transaction = database.begin().await?;
+        if delivered {
+            sqlx::query("UPDATE shipments SET status = $1, delivered_at = COALESCE(delivered_at, $2), last_scan = $3 WHERE id = $4")
+                .bind(state)
+                .bind(at)
+                .bind(&update.description)
+                .bind(&id)
+                .execute(&mut *transaction)
+                .await?;
+        } else {
+            sqlx::query("UPDATE shipments SET status = $1, last_scan = $2 WHERE id = $3")
+                .bind(state)
+                .bind(&update.description)
+                .bind(&id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        match &case_id {
+            Some(case_id) => {
+                crate::db::cases::insert_event(
+                    &mut transaction,
+                    &crate::db::cases::NewEvent {
+                        shop_id: &shop.id,
+                        case_id,
+                        at: now_micros(),
+                        actor_role: Role::System,
+                        actor_id: None,
+                        action: "tracking",
+                        from_status: None,
+                        to_status: None,
+                        data: json!({
+                            "note": update.description,
+                            "shipment": { "carrier": update.carrier, "tracking_number": update.tracking_number, "direction": direction },
+                            "state": state,
+                            "scanned_at": update.at,
+                        }),
+                    },
+                )
+                .await?;
+            }
+            None if delivered && direction == "to_customer" => {
+                sqlx::query(
+                    "UPDATE orders SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL",
+                )
+                .bind(at)
+                .bind(&order_id)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            None => {}
+        }
+        transaction.commit().await?;
+        changed += 1;
+        if delivered
+            && direction == "to_shop"
+            && let Some(case_id) = &case_id
+            && let Some(case) = crate::db::cases::get(&database.reader, &shop.id, case_id).await?
+            && case.status == crate::domain::Status::ReturnShipped
+        {
+            crate::operations::transitions::transition(
+                database,
+                &system,
+                case_id,
+                &crate::operations::transitions::TransitionInput {
+                    action: "receive".into(),
+                    version: case.version,
+                    reason: None,
+                    note: Some(
+                        format!("{} {}", update.carrier, update.description)
+                            .trim()
+                            .to_string(),
+                    ),
+                    carrier: None,
+                    tracking_number: None,
+                    disposition: None,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok((
+        if changed > 0 { "applied" } else { "unchanged" },
+        format!(
+            "{changed} shipment(s) with tracking number {} now {state}",
+            update.tracking_number
+        ),
+    ))
 }
