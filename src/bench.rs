@@ -141,6 +141,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    crate::integrations::set_secret(
+        &database,
+        &shop.id,
+        "shopify",
+        crate::bench_notifications::SHOPIFY_SECRET,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
     let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shop_id = $1")
         .bind(&shop.id)
         .fetch_one(&database.reader)
@@ -378,7 +386,33 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "server peak memory {}",
         peak.trim_start_matches("VmHWM:").trim()
     );
+    // Orders in: signed Shopify webhooks over HTTP, each verified, logged and stored.
+    let intake = measure(options.reads, options.concurrency, {
+        let client = client.clone();
+        let url = format!("{base}/hooks/{SHOP}/shopify");
+        let offset = now_micros() as usize % 1_000_000_000;
+        move |index| {
+            let (body, signature) = crate::bench_notifications::shopify_order(offset + index);
+            let request = client
+                .post(url.clone())
+                .header("X-Shopify-Hmac-Sha256", signature)
+                .header("X-Shopify-Topic", "orders/create")
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send();
+            async move { matches!(request.await, Ok(response) if response.status().is_success()) }
+        }
+    })
+    .await;
+    println!(
+        "{}",
+        intake.line(
+            "webhook intake (Shopify orders/create)",
+            options.concurrency
+        )
+    );
     server.kill().await.ok();
+    crate::bench_notifications::delivery(&options.target).await?;
     Ok(())
 }
 

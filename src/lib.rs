@@ -7,6 +7,7 @@ pub mod documents;
 
 pub mod api;
 pub mod bench;
+pub mod bench_notifications;
 pub mod console;
 pub mod db;
 pub mod demo;
