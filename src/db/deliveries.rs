@@ -186,16 +186,24 @@ pub async fn insert(
 
 pub async fn mark_dispatched(
     transaction: &mut Transaction,
-    outbox_id: &str,
+    outbox_ids: &[&str],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'dispatched', sent_at = $1, lease_until = NULL WHERE id = $2",
-    )
-    .bind(now)
-    .bind(outbox_id)
-    .execute(&mut **transaction)
-    .await?;
+    if outbox_ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (0..outbox_ids.len())
+        .map(|index| format!("${}", index + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE outbox SET state = 'dispatched', sent_at = $1, lease_until = NULL WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+    for id in outbox_ids {
+        statement = statement.bind(*id);
+    }
+    statement.execute(&mut **transaction).await?;
     Ok(())
 }
 

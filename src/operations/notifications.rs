@@ -5,6 +5,7 @@
 //! given up on (dead) after [`MAX_ATTEMPTS`]; a person can replay it. Every message carries the
 //! event's id, the same on every retry, so a receiver can drop repeats.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart};
@@ -95,10 +96,35 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             BATCH,
         )
         .await?;
+        // Plan the batch's deliveries (reads only; shops and endpoints read once per batch),
+        // then write them and mark the rows in one transaction.
+        let mut known = Known::default();
+        let mut planned = Vec::new();
         for row in &rows {
-            dispatch(database, channels, row, now).await?;
-            round.dispatched += 1;
+            for (channel, target, body) in plan(database, channels, row, &mut known).await? {
+                planned.push((row, channel, target, body));
+            }
         }
+        let mut transaction = database.begin().await?;
+        for (row, channel, target, body) in &planned {
+            deliveries::insert(
+                &mut transaction,
+                &NewDelivery {
+                    shop_id: &row.shop_id,
+                    outbox_id: &row.id,
+                    channel,
+                    target,
+                    topic: &row.topic,
+                    body,
+                    now,
+                },
+            )
+            .await?;
+        }
+        let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
+        deliveries::mark_dispatched(&mut transaction, &ids, now).await?;
+        transaction.commit().await?;
+        round.dispatched += rows.len();
         if (rows.len() as i64) < BATCH {
             break;
         }
@@ -112,8 +138,27 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             BATCH,
         )
         .await?;
-        for delivery in &due {
-            match send(database, channels, delivery, now).await {
+        // Up to eight at a time: a slow receiver does not hold up the others.
+        // Each recipient's messages stay in order: a round never sends two to the same target.
+        let mut results: Vec<(&DeliveryRecord, anyhow::Result<()>)> = Vec::new();
+        let mut remaining: Vec<&DeliveryRecord> = due.iter().collect();
+        while !remaining.is_empty() {
+            let mut round_targets = std::collections::HashSet::new();
+            let (now_sent, later): (Vec<&DeliveryRecord>, Vec<&DeliveryRecord>) =
+                remaining.into_iter().partition(|delivery| {
+                    round_targets.len() < 8 && round_targets.insert(delivery.target.as_str())
+                });
+            let sent = futures::future::join_all(
+                now_sent
+                    .iter()
+                    .map(|delivery| send(database, channels, delivery, now)),
+            )
+            .await;
+            results.extend(now_sent.into_iter().zip(sent));
+            remaining = later;
+        }
+        for (delivery, result) in results {
+            match result {
                 Ok(()) => {
                     deliveries::mark_sent(&database.writer, &delivery.id, now).await?;
                     round.sent += 1;
@@ -166,18 +211,46 @@ fn case_view(shop: &Shop, case: &CaseRecord) -> Value {
     })
 }
 
-/// The deliveries of one outbox row, made in one transaction with the row marked dispatched.
-async fn dispatch(
+/// Shops and their endpoints, read once per batch.
+#[derive(Default)]
+struct Known {
+    shops: HashMap<String, Option<Shop>>,
+    endpoints: HashMap<String, Vec<deliveries::Endpoint>>,
+}
+
+/// The deliveries one outbox row makes: (channel, target, body). A row nobody is to hear of
+/// (no endpoint wants its topic, no e-mail) costs no further reads.
+async fn plan(
     database: &Database,
     channels: &Channels,
     row: &OutboxRow,
-    now: i64,
-) -> anyhow::Result<()> {
-    let Some(shop) = shops::find_shop_by_id(&database.reader, &row.shop_id).await? else {
-        let mut transaction = database.begin().await?;
-        deliveries::mark_dispatched(&mut transaction, &row.id, now).await?;
-        transaction.commit().await?;
-        return Ok(());
+    known: &mut Known,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    if !known.endpoints.contains_key(&row.shop_id) {
+        let endpoints = deliveries::endpoints(&database.reader, &row.shop_id).await?;
+        known.endpoints.insert(row.shop_id.clone(), endpoints);
+    }
+    let wanted: Vec<String> = known.endpoints[&row.shop_id]
+        .iter()
+        .filter(|endpoint| row.audience == "event" && endpoint.wants(&row.topic))
+        .map(|endpoint| endpoint.id.clone())
+        .collect();
+    let mails_customer = row.audience == "event"
+        && customer_moment(
+            row.payload["action"].as_str().unwrap_or_default(),
+            row.payload["actor_role"].as_str().unwrap_or_default(),
+        )
+        .is_some();
+    let mails = channels.sends_email() && (mails_customer || row.audience == "supervisor");
+    if wanted.is_empty() && !mails {
+        return Ok(Vec::new());
+    }
+    if !known.shops.contains_key(&row.shop_id) {
+        let shop = shops::find_shop_by_id(&database.reader, &row.shop_id).await?;
+        known.shops.insert(row.shop_id.clone(), shop);
+    }
+    let Some(shop) = known.shops[&row.shop_id].clone() else {
+        return Ok(Vec::new());
     };
     let case = match &row.case_id {
         Some(id) => cases::get(&database.reader, &shop.id, id).await?,
@@ -202,10 +275,8 @@ async fn dispatch(
             }
         })
         .to_string();
-        for endpoint in deliveries::endpoints(&database.reader, &shop.id).await? {
-            if endpoint.wants(&row.topic) {
-                planned.push(("webhook", endpoint.id, body.clone()));
-            }
+        for endpoint in wanted {
+            planned.push(("webhook", endpoint, body.clone()));
         }
         if channels.sends_email()
             && let Some(case) = &case
@@ -240,25 +311,7 @@ async fn dispatch(
             planned.push(("email", address.clone(), with_recipient(mail, &address)));
         }
     }
-    let mut transaction = database.begin().await?;
-    for (channel, target, body) in &planned {
-        deliveries::insert(
-            &mut transaction,
-            &NewDelivery {
-                shop_id: &shop.id,
-                outbox_id: &row.id,
-                channel,
-                target,
-                topic: &row.topic,
-                body,
-                now,
-            },
-        )
-        .await?;
-    }
-    deliveries::mark_dispatched(&mut transaction, &row.id, now).await?;
-    transaction.commit().await?;
-    Ok(())
+    Ok(planned)
 }
 
 fn shop_language(shop: &Shop) -> Language {
