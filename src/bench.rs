@@ -149,10 +149,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
     .await
     .map_err(|error| anyhow::anyhow!("{error}"))?;
-    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE shop_id = $1")
-        .bind(&shop.id)
-        .fetch_one(&database.reader)
-        .await?;
+    // The loaded orders (BO…), not those the intake measurement adds.
+    let orders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE shop_id = $1 AND order_number LIKE 'BO%'",
+    )
+    .bind(&shop.id)
+    .fetch_one(&database.reader)
+    .await?;
     database.close().await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?

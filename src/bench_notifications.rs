@@ -49,8 +49,10 @@ async fn drain(
         .fetch_one(&database.reader)
         .await?;
     let mut transaction = database.begin().await?;
-    for id in &ids {
-        sqlx::query("UPDATE cases SET contact_email = 'buyer@example.com' WHERE id = $1")
+    for (index, id) in ids.iter().enumerate() {
+        // One customer each, as in a shop: a customer's own messages go one after another.
+        sqlx::query("UPDATE cases SET contact_email = $1 WHERE id = $2")
+            .bind(format!("buyer{index}@example.com"))
             .bind(id)
             .execute(&mut *transaction)
             .await?;
