@@ -178,22 +178,8 @@ async fn case_view(
     let other_cases = match &case.customer_id {
         Some(customer_id) => {
             let filter = CaseFilter {
-                statuses: Vec::new(),
-                open: None,
-                kinds: Vec::new(),
-                assignee: None,
-                priority: None,
-                reason_code: None,
-                query: None,
-                order_id: None,
                 customer_id: Some(customer_id.clone()),
-                sla_breached: false,
-                tag: None,
-                platform: None,
-                due_before: None,
-                sort: CaseSort::CreatedAtDescending,
-                after: None,
-                limit: 11,
+                ..CaseFilter::all(CaseSort::CreatedAtDescending, 11)
             };
             case_list::list(reader, state.database.backend, &shop.id, &filter)
                 .await?

@@ -44,22 +44,9 @@ async fn cases_where(
     let language = staff.language;
     let shop = &staff.actor.shop;
     let filter = CaseFilter {
-        statuses: Vec::new(),
-        open: None,
-        kinds: Vec::new(),
-        assignee: None,
-        priority: None,
-        reason_code: None,
-        query: None,
         order_id,
         customer_id,
-        sla_breached: false,
-        tag: None,
-        platform: None,
-        due_before: None,
-        sort: CaseSort::CreatedAtDescending,
-        after: None,
-        limit: 100,
+        ..CaseFilter::all(CaseSort::CreatedAtDescending, 100)
     };
     let records = case_list::list(
         &state.database.reader,

@@ -35,21 +35,7 @@ async fn in_status(
 ) -> Result<Vec<(String, String, String, String, String)>, sqlx::Error> {
     let filter = CaseFilter {
         statuses: vec![status],
-        open: None,
-        kinds: Vec::new(),
-        assignee: None,
-        priority: None,
-        reason_code: None,
-        query: None,
-        order_id: None,
-        customer_id: None,
-        sla_breached: false,
-        tag: None,
-        platform: None,
-        due_before: None,
-        sort: CaseSort::UpdatedAt,
-        after: None,
-        limit: 50,
+        ..CaseFilter::all(CaseSort::UpdatedAt, 50)
     };
     let shop = &staff.actor.shop;
     Ok(case_list::list(

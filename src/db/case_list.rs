@@ -89,6 +89,30 @@ pub struct CaseFilter {
     pub limit: i64,
 }
 
+impl CaseFilter {
+    /// Every case, in `sort` order, `limit` to a page: narrow it by setting fields.
+    pub fn all(sort: CaseSort, limit: i64) -> CaseFilter {
+        CaseFilter {
+            statuses: Vec::new(),
+            open: None,
+            kinds: Vec::new(),
+            assignee: None,
+            priority: None,
+            reason_code: None,
+            query: None,
+            order_id: None,
+            customer_id: None,
+            sla_breached: false,
+            tag: None,
+            platform: None,
+            due_before: None,
+            sort,
+            after: None,
+            limit,
+        }
+    }
+}
+
 /// A page of the shop's cases. Binds are collected as the SQL grows, so the placeholders stay
 /// numbered correctly whatever filters are present.
 pub async fn list(

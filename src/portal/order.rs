@@ -153,22 +153,8 @@ async fn order_view(
 ) -> Result<OrderPage, AppError> {
     let lines = orders::lines(&state.database.reader, &order.id).await?;
     let filter = CaseFilter {
-        statuses: Vec::new(),
-        open: None,
-        kinds: Vec::new(),
-        assignee: None,
-        priority: None,
-        reason_code: None,
-        query: None,
         order_id: Some(order.id.clone()),
-        customer_id: None,
-        sla_breached: false,
-        tag: None,
-        platform: None,
-        due_before: None,
-        sort: CaseSort::CreatedAtDescending,
-        after: None,
-        limit: 100,
+        ..CaseFilter::all(CaseSort::CreatedAtDescending, 100)
     };
     let records = case_list::list(
         &state.database.reader,
