@@ -389,3 +389,33 @@ async fn nul_characters_and_absurd_amounts_are_refused_not_crashed_on() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test]
+async fn the_downloadable_template_imports_as_it_is() {
+    let app = TestApp::start().await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/orders/import/template.csv"))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let template = response.bytes().await.unwrap().to_vec();
+    let text = String::from_utf8(template.clone()).unwrap();
+    assert!(
+        text.contains("订单号") && text.contains("实付金额"),
+        "{text}"
+    );
+    let (status, report) = import(&app, "text/csv", template).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let (_, order) = app.get("/api/v1/orders/TB20261201001", AGENT).await;
+    assert_eq!(order["lines"][0]["paid_minor"], 18900, "{order}");
+    assert_eq!(order["platform"], "taobao");
+}

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
             "/orders/import",
             post(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/orders/import/template.csv", get(orders::import_template))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/cases", get(orders::cases_of_order))
         .route(

@@ -15,7 +15,7 @@ use super::{AppState, attachments, cases, checklist, inbound, offers, orders, po
         cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds, cases::label,
         attachments::upload, attachments::list, attachments::download, checklist::show, checklist::tick,
         offers::make, offers::list, offers::withdraw, offers::portal_link,
-        orders::create, orders::import, orders::list, orders::show, orders::cases_of_order,
+        orders::create, orders::import, orders::import_template, orders::list, orders::show, orders::cases_of_order,
         orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
         policy::evaluate, policy::show_settings, policy::save_settings,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries_list, webhooks::replay,

@@ -251,3 +251,22 @@ pub async fn create_customer(
         axum::Json(customer),
     ))
 }
+
+#[utoipa::path(get, path = "/api/v1/orders/import/template.csv", tag = "orders",
+    responses((status = 200, content_type = "text/csv", description = "the import template: headers and an example line")),
+    security(("bearer" = [])))]
+/// The CSV template for `POST /orders/import` (and `aftersale import orders`).
+pub async fn import_template(Authenticated(_actor): Authenticated) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"orders-template.csv\"",
+            ),
+        ],
+        crate::operations::import::template_csv(),
+    )
+        .into_response()
+}

@@ -88,6 +88,43 @@ const REQUIRED: &[&str] = &[
     "unit_price",
 ];
 
+/// The import template: a header row (the Chinese names the platforms' exports use) and one
+/// example order line, as CSV with a BOM so that spreadsheet programs read it as UTF-8.
+pub fn template_csv() -> String {
+    let example = |column: &str| match column {
+        "order_number" => "TB20261201001",
+        "line_number" => "1",
+        "platform" => "taobao",
+        "currency" => "CNY",
+        "placed_at" => "2026-12-01 10:30",
+        "paid_at" => "2026-12-01 10:31",
+        "shipped_at" => "2026-12-02 09:00",
+        "customer_name" => "王小明",
+        "phone" => "13800138000",
+        "address" => "浙江省杭州市余杭区文一西路 969 号",
+        "sku" => "EP-1",
+        "product_name" => "蓝牙耳机",
+        "category" => "数码配件",
+        "quantity" => "1",
+        "unit_price" => "199.00",
+        "paid" => "189.00",
+        "shipping_fee" => "0",
+        _ => "",
+    };
+    let header: Vec<&str> = COLUMNS
+        .iter()
+        .map(|(column, names)| {
+            names
+                .iter()
+                .copied()
+                .find(|name| !name.is_ascii())
+                .unwrap_or(column)
+        })
+        .collect();
+    let row: Vec<&str> = COLUMNS.iter().map(|(column, _)| example(column)).collect();
+    format!("\u{feff}{}\r\n{}\r\n", header.join(","), row.join(","))
+}
+
 /// One data row: its number in the file (the header is row 1) and its cells by column.
 #[derive(Debug, Clone)]
 pub struct SheetRow {
