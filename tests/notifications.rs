@@ -371,3 +371,39 @@ async fn the_customer_is_told_by_email_in_chinese() {
 fn mail_subject(mail: &Value) -> String {
     mail["subject"].as_str().unwrap().to_string()
 }
+
+#[tokio::test]
+async fn the_customer_gets_a_text_message_through_the_gateway() {
+    let app = TestApp::start().await;
+    let (url, received, _) = receiver().await;
+    let channels = no_email().with_sms(&url, Some("sms-token"));
+    app.order("SMS-1").await;
+    let case = app.case("SMS-1", "refund_only", "少发一件").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, _) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let round = run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    assert_eq!((round.sent, round.failed), (2, 0), "{round:?}");
+    let got = received.lock().unwrap().clone();
+    let texts: Vec<Value> = got
+        .iter()
+        .map(|(headers, body)| {
+            assert_eq!(headers["authorization"], "Bearer sms-token");
+            serde_json::from_str(body).unwrap()
+        })
+        .collect();
+    assert_eq!(texts[0]["to"], "13800138000");
+    let number = case["number"].as_str().unwrap();
+    assert!(texts[0]["text"].as_str().unwrap().contains(number));
+    assert!(texts[0]["text"].as_str().unwrap().contains("已收到"));
+    assert!(texts[1]["text"].as_str().unwrap().contains("已同意"));
+    assert!(
+        texts[1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("/portal/shop/enter/")
+    );
+    assert_ne!(texts[0]["event_id"], texts[1]["event_id"]);
+}

@@ -33,6 +33,8 @@ pub struct Channels {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
     http: reqwest::Client,
+    /// An SMS gateway taking `POST {"to","text","event_id"}` (JSON), with its bearer token.
+    sms: Option<(String, Option<String>)>,
     /// Where customers reach the portal (links in e-mails).
     pub public_url: String,
 }
@@ -54,13 +56,24 @@ impl Channels {
                 .timeout(Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,
+            sms: None,
             public_url: public_url.trim_end_matches('/').to_string(),
         })
     }
 
-    /// From `APP_SMTP_URL`, `APP_MAIL_FROM` and `APP_PUBLIC_URL`.
+    /// Sends text messages through an HTTP gateway too.
+    pub fn with_sms(mut self, url: &str, token: Option<&str>) -> Channels {
+        self.sms = Some((url.to_string(), token.map(str::to_string)));
+        self
+    }
+
+    pub fn sends_sms(&self) -> bool {
+        self.sms.is_some()
+    }
+
+    /// From `APP_SMTP_URL`, `APP_MAIL_FROM`, `APP_PUBLIC_URL`, `APP_SMS_URL` and `APP_SMS_TOKEN`.
     pub fn from_env() -> anyhow::Result<Channels> {
-        Channels::new(
+        let channels = Channels::new(
             std::env::var("APP_SMTP_URL")
                 .ok()
                 .filter(|url| !url.is_empty())
@@ -68,6 +81,17 @@ impl Channels {
             &std::env::var("APP_MAIL_FROM")
                 .unwrap_or_else(|_| "售后服务 <aftersale@localhost>".into()),
             &std::env::var("APP_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
+        )?;
+        Ok(
+            match std::env::var("APP_SMS_URL")
+                .ok()
+                .filter(|url| !url.is_empty())
+            {
+                Some(url) => {
+                    channels.with_sms(&url, std::env::var("APP_SMS_TOKEN").ok().as_deref())
+                }
+                None => channels,
+            },
         )
     }
 
@@ -241,7 +265,8 @@ async fn plan(
             row.payload["actor_role"].as_str().unwrap_or_default(),
         )
         .is_some();
-    let mails = channels.sends_email() && (mails_customer || row.audience == "supervisor");
+    let mails = (channels.sends_email() && (mails_customer || row.audience == "supervisor"))
+        || (channels.sends_sms() && mails_customer);
     if wanted.is_empty() && !mails {
         return Ok(Vec::new());
     }
@@ -288,6 +313,25 @@ async fn plan(
         {
             let mail = customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
             planned.push(("email", address.clone(), with_recipient(mail, &address)));
+        }
+        if channels.sends_sms()
+            && let Some(case) = &case
+            && let Some(moment) = customer_moment(
+                row.payload["action"].as_str().unwrap_or_default(),
+                row.payload["actor_role"].as_str().unwrap_or_default(),
+            )
+            && moment != "message"
+            && let Some(phone) = case.contact_phone.clone()
+        {
+            // The subject line and the signed link: a text message's worth.
+            let mail = customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
+            let link = mail["link"].as_str().unwrap_or_default();
+            let text = format!("{} {link}", mail["subject"].as_str().unwrap_or_default());
+            planned.push((
+                "sms",
+                phone.clone(),
+                json!({ "to": phone, "text": text }).to_string(),
+            ));
         }
     } else if row.audience == "supervisor"
         && channels.sends_email()
@@ -453,7 +497,7 @@ fn mail_json(
         escape(&link_text),
         escape(&footer)
     ));
-    json!({ "subject": subject, "text": text, "html": html })
+    json!({ "subject": subject, "text": text, "html": html, "link": link })
 }
 
 fn with_recipient(mut mail: Value, address: &str) -> String {
@@ -523,6 +567,24 @@ async fn send(
                 ))?;
             smtp.send(message).await?;
             Ok(())
+        }
+        "sms" => {
+            let (url, token) = channels
+                .sms
+                .as_ref()
+                .ok_or_else(|| anyhow::anyhow!("no SMS gateway is configured (APP_SMS_URL)"))?;
+            let mut message: Value = serde_json::from_str(&delivery.body)?;
+            message["event_id"] = json!(delivery.outbox_id);
+            let mut request = channels.http.post(url).json(&message);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                anyhow::bail!("the SMS gateway answered {}", response.status())
+            }
         }
         other => anyhow::bail!("unknown channel '{other}'"),
     }
