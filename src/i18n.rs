@@ -45,12 +45,7 @@ impl Language {
         if let Some(language) = query.and_then(Language::parse) {
             return language;
         }
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .find_map(|pair| pair.trim().strip_prefix("lang=").and_then(Language::parse));
+        let cookie = crate::pages::cookie(headers, "lang").and_then(Language::parse);
         if let Some(language) = cookie {
             return language;
         }

@@ -29,6 +29,26 @@ pub fn render(template: &impl Template, status: StatusCode, language: Language) 
     }
 }
 
+/// The value of cookie `name`.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then_some(value)
+        })
+}
+
+/// The `lang=` of a query string, if there is one.
+pub fn query_language(query: Option<&str>) -> Option<&str> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+}
+
 /// `2026-12-02 19:47` in the shop's time zone.
 pub fn minutes(micros: i64, zone: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_microsecond(micros)

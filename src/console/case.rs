@@ -274,7 +274,7 @@ async fn case_view(
         ));
     }
     timeline.sort_by_key(|(at, _)| *at);
-    let actions: Vec<ActionForm> = allowed_actions(
+    let allowed = allowed_actions(
         case.kind,
         case.status,
         staff.role(),
@@ -282,34 +282,26 @@ async fn case_view(
             now,
             ended_at: case.ended_at,
         },
-    )
-    .into_iter()
-    .filter(|action| *action != Action::Refund)
-    .map(|action| ActionForm {
-        code: action.as_str(),
-        label: staff_action_label(language, action),
-        needs_reason: needs_reason(action),
-        needs_shipping: matches!(
-            action,
-            Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
-        ),
-        needs_disposition: matches!(action, Action::InspectPass | Action::InspectFail),
-        danger: matches!(
-            action,
-            Action::Reject | Action::Cancel | Action::InspectFail
-        ),
-    })
-    .collect();
-    let can_refund = allowed_actions(
-        case.kind,
-        case.status,
-        staff.role(),
-        Moment {
-            now,
-            ended_at: case.ended_at,
-        },
-    )
-    .contains(&Action::Refund);
+    );
+    let can_refund = allowed.contains(&Action::Refund);
+    let actions: Vec<ActionForm> = allowed
+        .into_iter()
+        .filter(|action| *action != Action::Refund)
+        .map(|action| ActionForm {
+            code: action.as_str(),
+            label: staff_action_label(language, action),
+            needs_reason: needs_reason(action),
+            needs_shipping: matches!(
+                action,
+                Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
+            ),
+            needs_disposition: matches!(action, Action::InspectPass | Action::InspectFail),
+            danger: matches!(
+                action,
+                Action::Reject | Action::Cancel | Action::InspectFail
+            ),
+        })
+        .collect();
     let clocks = timers::pending_for_case(reader, &case.id)
         .await?
         .iter()

@@ -15,8 +15,8 @@ mod text;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::api::AppState;
@@ -26,7 +26,7 @@ use crate::domain::Role;
 use crate::domain::time::now_micros;
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::pages::render;
+use crate::pages::{cookie, query_language, render};
 
 pub use text::error_text;
 
@@ -94,12 +94,7 @@ async fn remember_language(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let chosen = request.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("lang="))
-            .map(str::to_string)
-    });
+    let chosen = query_language(request.uri().query()).map(str::to_string);
     let response = next.run(request).await;
     session::with_language(response, chosen.as_deref())
 }
@@ -114,27 +109,8 @@ pub struct Staff {
     pub language: Language,
 }
 
-/// The value of cookie `name`.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            let (key, value) = pair.trim().split_once('=')?;
-            (key == name).then_some(value)
-        })
-}
-
 fn language_of(parts: &Parts) -> Language {
-    let lang = parts.uri.query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("lang="))
-            .map(str::to_string)
-    });
-    Language::choose(lang.as_deref(), &parts.headers)
+    Language::choose(query_language(parts.uri.query()), &parts.headers)
 }
 
 impl FromRequestParts<AppState> for Staff {
@@ -192,15 +168,7 @@ impl FromRequestParts<AppState> for Staff {
 impl Staff {
     /// Refuses a form that does not carry this session's CSRF token.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
-        let sent = sent.unwrap_or_default().as_bytes();
-        let expected = self.csrf.as_bytes();
-        let same = sent.len() == expected.len()
-            && sent
-                .iter()
-                .zip(expected)
-                .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-                == 0;
-        if same {
+        if crate::domain::signing::same(sent.unwrap_or_default().as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
             Err(PageError {

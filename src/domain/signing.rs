@@ -23,6 +23,15 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
         .into()
 }
 
+/// Whether two secrets (tokens, signatures) are equal, compared in constant time.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .fold(0u8, |difference, (x, y)| difference | (x ^ y))
+            == 0
+}
+
 /// The signature header of an outgoing webhook: `t=<unix seconds>,v1=<hex HMAC of "t.body">`.
 pub fn webhook_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     let mut message = format!("{timestamp}.").into_bytes();

@@ -303,35 +303,41 @@ async fn plan(
         for endpoint in wanted {
             planned.push(("webhook", endpoint, body.clone()));
         }
-        if channels.sends_email()
-            && let Some(case) = &case
+        // The customer's message is composed once, for e-mail and text message alike.
+        if let Some(case) = &case
             && let Some(moment) = customer_moment(
                 row.payload["action"].as_str().unwrap_or_default(),
                 row.payload["actor_role"].as_str().unwrap_or_default(),
             )
-            && let Some(address) = customer_address(database, &shop, case).await?
         {
-            let mail = customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
-            planned.push(("email", address.clone(), with_recipient(mail, &address)));
-        }
-        if channels.sends_sms()
-            && let Some(case) = &case
-            && let Some(moment) = customer_moment(
-                row.payload["action"].as_str().unwrap_or_default(),
-                row.payload["actor_role"].as_str().unwrap_or_default(),
-            )
-            && moment != "message"
-            && let Some(phone) = case.contact_phone.clone()
-        {
-            // The subject line and the signed link: a text message's worth.
-            let mail = customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
-            let link = mail["link"].as_str().unwrap_or_default();
-            let text = format!("{} {link}", mail["subject"].as_str().unwrap_or_default());
-            planned.push((
-                "sms",
-                phone.clone(),
-                json!({ "to": phone, "text": text }).to_string(),
-            ));
+            let address = match channels.sends_email() {
+                true => customer_address(database, &shop, case).await?,
+                false => None,
+            };
+            let phone = case
+                .contact_phone
+                .clone()
+                .filter(|_| channels.sends_sms() && moment != "message");
+            if address.is_some() || phone.is_some() {
+                let mail =
+                    customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
+                // The subject line and the signed link: a text message's worth.
+                let text = format!(
+                    "{} {}",
+                    mail["subject"].as_str().unwrap_or_default(),
+                    mail["link"].as_str().unwrap_or_default()
+                );
+                if let Some(address) = address {
+                    planned.push(("email", address.clone(), with_recipient(mail, &address)));
+                }
+                if let Some(phone) = phone {
+                    planned.push((
+                        "sms",
+                        phone.clone(),
+                        json!({ "to": phone, "text": text }).to_string(),
+                    ));
+                }
+            }
         }
     } else if row.audience == "supervisor"
         && channels.sends_email()

@@ -261,13 +261,7 @@ async fn verify(
         return Ok(None);
     };
     let expected = hex::encode(hmac_sha256(&secret(database).await?, &message));
-    if expected.len() != signature.len()
-        || expected
-            .bytes()
-            .zip(signature.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            != 0
-    {
+    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
         return Ok(None);
     }
     let text = String::from_utf8_lossy(&message).into_owned();
@@ -288,20 +282,10 @@ pub(super) async fn session_order(
     shop_id: &str,
     headers: &HeaderMap,
 ) -> Result<Option<String>, AppError> {
-    let Some(value) = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| {
-            pair.trim()
-                .strip_prefix("portal_session=")
-                .map(str::to_string)
-        })
-    else {
+    let Some(value) = crate::pages::cookie(headers, COOKIE) else {
         return Ok(None);
     };
-    verify(database, shop_id, &value).await
+    verify(database, shop_id, value).await
 }
 
 /// The session cookie for this shop's portal.
