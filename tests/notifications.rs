@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +10,7 @@ use aftersale::domain::signing::webhook_signature;
 use aftersale::domain::time::now_micros;
 use aftersale::operations::notifications::{Channels, MAX_ATTEMPTS, run_once};
 use axum::http::{HeaderMap, StatusCode};
+use common::smtp::SmtpSink;
 use common::{AGENT, SUPERVISOR, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -218,68 +218,6 @@ async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
     assert_ne!(status, reqwest::StatusCode::INTERNAL_SERVER_ERROR);
     run_once(&restarted, &channels, now_micros()).await.unwrap();
     assert_eq!(received.lock().unwrap().len(), 1);
-}
-
-/// A real SMTP server writing what it receives into a directory.
-struct SmtpSink {
-    process: std::process::Child,
-    directory: PathBuf,
-    port: u16,
-}
-
-impl SmtpSink {
-    fn start() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let directory = std::env::temp_dir().join(format!("aftersale-smtp-{port}"));
-        std::fs::create_dir_all(&directory).unwrap();
-        let mut process = std::process::Command::new("/usr/bin/python3")
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py"))
-            .arg(port.to_string())
-            .arg(&directory)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; .ci/run installs it)");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(process.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-        SmtpSink {
-            process,
-            directory,
-            port,
-        }
-    }
-
-    fn messages(&self) -> Vec<Value> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.directory)
-            .unwrap()
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "json")
-            })
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-        let _ = std::fs::remove_dir_all(&self.directory);
-    }
 }
 
 #[tokio::test]

@@ -23,3 +23,7 @@ mail-message-subject = [{ $shop }] New reply on request { $number }
 mail-message-body = { $text }
 mail-sla-subject = [{ $shop }] Case { $number } missed its service target
 mail-sla-body = Case { $number } has missed its service target; its priority was raised. Please deal with it now.
+mail-parcel_stalled-subject = [{ $shop }] No tracking news for { $days } days ({ $number })
+mail-parcel_stalled-body = The parcel { $carrier } { $tracking } for { $number } has had no new scan for { $days } days. Please check with the carrier and tell the customer first. A follow-up task is open.
+mail-parcel_late-subject = [{ $shop }] Parcel still not delivered after { $days } days ({ $number })
+mail-parcel_late-body = The parcel { $carrier } { $tracking } for { $number } left { $days } days ago and is still not delivered. Please check with the carrier and tell the customer first. A follow-up task is open.

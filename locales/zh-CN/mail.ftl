@@ -23,3 +23,7 @@ mail-message-subject = 【{ $shop }】售后单 { $number } 有新回复
 mail-message-body = { $text }
 mail-sla-subject = 【{ $shop }】售后单 { $number } 已超过服务时限
 mail-sla-body = 售后单 { $number } 已超过服务时限，优先级已提高，请尽快处理。
+mail-parcel_stalled-subject = 【{ $shop }】包裹 { $days } 天没有物流更新（{ $number }）
+mail-parcel_stalled-body = { $number } 的包裹 { $carrier } { $tracking } 已 { $days } 天没有新的物流记录。请联系快递公司核实，并主动告知客户。跟进任务已建好。
+mail-parcel_late-subject = 【{ $shop }】包裹发出 { $days } 天仍未签收（{ $number }）
+mail-parcel_late-body = { $number } 的包裹 { $carrier } { $tracking } 发出已 { $days } 天仍未签收。请联系快递公司核实，并主动告知客户。跟进任务已建好。

@@ -12,6 +12,7 @@ mod offers;
 mod openapi;
 mod orders;
 mod policy;
+mod shipments;
 mod views;
 mod webhooks;
 
@@ -96,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/import/template.csv", get(orders::import_template))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/cases", get(orders::cases_of_order))
+        .route("/orders/{id}/shipments", post(shipments::add))
+        .route("/shipments/{id}/scans", post(shipments::scan))
+        .route("/follow-ups", get(shipments::list))
+        .route("/follow-ups/{id}/done", post(shipments::done))
         .route(
             "/customers",
             get(orders::list_customers).post(orders::create_customer),

@@ -5,7 +5,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{AppState, attachments, cases, checklist, inbound, offers, orders, policy, webhooks};
+use super::{
+    AppState, attachments, cases, checklist, inbound, offers, orders, policy, shipments, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +22,7 @@ use super::{AppState, attachments, cases, checklist, inbound, offers, orders, po
         policy::evaluate, policy::show_settings, policy::save_settings,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries_list, webhooks::replay,
         inbound::set_secret, inbound::list, inbound::replay,
+        shipments::add, shipments::scan, shipments::list, shipments::done,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&Conventions),

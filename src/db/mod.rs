@@ -9,6 +9,7 @@ pub mod checks;
 pub mod customers;
 pub mod deliveries;
 pub mod dialect;
+pub mod follow_ups;
 pub mod group;
 pub mod idempotency;
 pub mod offers;

@@ -342,28 +342,46 @@ pub async fn lock(
     Ok(())
 }
 
+const SHIPMENT_COLUMNS: &str = "id, case_id, direction, carrier, tracking_number, status, shipped_at, delivered_at FROM shipments";
+
+fn shipment(row: &sqlx::any::AnyRow) -> Result<ShipmentRecord, sqlx::Error> {
+    Ok(ShipmentRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        direction: row.try_get("direction")?,
+        carrier: row.try_get("carrier")?,
+        tracking_number: row.try_get("tracking_number")?,
+        status: row.try_get("status")?,
+        shipped_at: row.try_get("shipped_at")?,
+        delivered_at: row.try_get("delivered_at")?,
+    })
+}
+
 pub async fn shipments(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, case_id, direction, carrier, tracking_number, status, shipped_at, delivered_at \
-         FROM shipments WHERE order_id = $1 ORDER BY created_at, id",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SHIPMENT_COLUMNS} WHERE order_id = $1 ORDER BY created_at, id"
+    )))
     .bind(order_id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(ShipmentRecord {
-                id: row.try_get("id")?,
-                case_id: row.try_get("case_id")?,
-                direction: row.try_get("direction")?,
-                carrier: row.try_get("carrier")?,
-                tracking_number: row.try_get("tracking_number")?,
-                status: row.try_get("status")?,
-                shipped_at: row.try_get("shipped_at")?,
-                delivered_at: row.try_get("delivered_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(shipment).collect()
+}
+
+/// One of the shop's shipments, with its order's id.
+pub async fn get_shipment(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<(ShipmentRecord, String)>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT order_id, {SHIPMENT_COLUMNS} WHERE shop_id = $1 AND id = $2"
+    )))
+    .bind(shop_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| Ok((shipment(&row)?, row.try_get("order_id")?)))
+        .transpose()
 }
 
 pub struct NewShipment<'a> {
@@ -385,7 +403,7 @@ pub async fn insert_shipment(
     let id = new_id();
     sqlx::query(
         "INSERT INTO shipments (id, shop_id, order_id, case_id, direction, carrier, tracking_number, status, \
-         shipped_at, delivered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         shipped_at, delivered_at, created_at, moved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(shop_id)
@@ -398,6 +416,7 @@ pub async fn insert_shipment(
     .bind(shipment.shipped_at)
     .bind(shipment.delivered_at)
     .bind(now_micros())
+    .bind(shipment.shipped_at.unwrap_or_else(now_micros))
     .execute(&mut **transaction)
     .await?;
     Ok(id)

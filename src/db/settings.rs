@@ -12,6 +12,7 @@ use super::Database;
 
 use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
+use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
 use crate::domain::sla::SlaSettings;
 
@@ -44,6 +45,9 @@ pub struct ShopSettings {
     /// SOP checklists per reason category; a step may have to be done before some actions.
     #[serde(default)]
     pub sop: Vec<Checklist>,
+    /// When a parcel on its way is followed up: days without a scan, days since shipping.
+    #[serde(default)]
+    pub parcels: ParcelWatch,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -199,7 +203,7 @@ fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
 
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -223,6 +227,8 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
             .map_err(|error| corrupt("reply_templates", error))?,
         sop: serde_json::from_str(&row.try_get::<String, _>("sop")?)
             .map_err(|error| corrupt("sop", error))?,
+        parcels: serde_json::from_str(&row.try_get::<String, _>("parcels")?)
+            .map_err(|error| corrupt("parcels", error))?,
         sla: if sla == "{}" {
             SlaSettings::default()
         } else {
@@ -245,8 +251,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, updated_at = $10",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -257,6 +263,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.branding).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.reply_templates).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&settings.sop).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&settings.parcels).unwrap_or_else(|_| "{}".into()))
     .bind(now)
     .execute(pool)
     .await?;

@@ -11,6 +11,7 @@ pub mod media;
 pub mod money;
 pub mod notifications;
 pub mod order;
+pub mod parcels;
 pub mod policy;
 pub mod refund;
 pub mod signing;

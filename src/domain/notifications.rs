@@ -15,6 +15,7 @@ pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
         "offer_accepted" | "offer_declined" | "offer_withdrawn" => "offer.answered",
         "refund" => "refund.executed",
         "tracking" => "shipment.updated",
+        "parcel_stalled" | "parcel_late" => "shipment.delayed",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",
         _ => return None,
@@ -51,6 +52,7 @@ pub const TOPICS: &[&str] = &[
     "offer.answered",
     "refund.executed",
     "shipment.updated",
+    "shipment.delayed",
 ];
 
 /// How long to wait before attempt `attempt` + 1 after a failure: 10 s doubling, at most an hour.

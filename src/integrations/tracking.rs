@@ -3,35 +3,7 @@
 
 use serde_json::Value;
 
-/// Where a parcel stands, as far as after-sales care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParcelState {
-    InTransit,
-    Delivered,
-    /// A problem: refused, returned to sender, lost, failed attempt.
-    Exception,
-}
-
-impl ParcelState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParcelState::InTransit => "in_transit",
-            ParcelState::Delivered => "delivered",
-            ParcelState::Exception => "exception",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrackingUpdate {
-    pub tracking_number: String,
-    pub carrier: String,
-    pub state: ParcelState,
-    /// When the newest scan happened (unix µs), if the push says.
-    pub at: Option<i64>,
-    /// The newest scan, in the carrier's words.
-    pub description: String,
-}
+pub use crate::domain::parcels::{ParcelState, TrackingUpdate};
 
 /// Kuaidi100's `param`: `lastResult.state` 3 is 签收 (delivered); 2 疑难, 4 退签, 14 拒签 are
 /// problems; the rest are on the way. `data` is newest first; times are China time.

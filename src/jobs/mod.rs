@@ -1,4 +1,5 @@
-//! Background work that must survive restarts: the clocks' timers. Rows in the database are
+//! Background work that must survive restarts: the clocks' timers (and, once a minute, the
+//! parcels that stalled or ran late). Rows in the database are
 //! the queue; any number of server instances run a worker; each timer fires once.
 
 use std::sync::Arc;
@@ -17,6 +18,8 @@ pub const RETRY_MICROS: i64 = 60_000_000;
 /// … up to this many attempts; then it is left as `failed` for a person to look at.
 pub const MAX_ATTEMPTS: i64 = 5;
 const BATCH: i64 = 50;
+/// How often the worker looks for parcels that stalled or ran late.
+const PARCEL_SWEEP_MICROS: i64 = 60_000_000;
 
 /// The time the workers go by: the real time plus an offset (zero unless a drill or test moves it).
 #[derive(Clone, Default)]
@@ -90,9 +93,18 @@ pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Res
 pub fn spawn(database: Database, clock: WorkerClock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let worker = worker_name();
+        let mut parcels_checked = i64::MIN;
         loop {
             if let Err(error) = run_due(&database, &worker, clock.now()).await {
                 tracing::warn!(%error, "timer worker");
+            }
+            // Stalled and late parcels: looked for once a minute.
+            if clock.now() - parcels_checked >= PARCEL_SWEEP_MICROS {
+                parcels_checked = clock.now();
+                if let Err(error) = crate::operations::parcels::sweep(&database, clock.now()).await
+                {
+                    tracing::warn!(%error, "parcel sweep");
+                }
             }
             let wait = match timers::next_due(&database.reader).await {
                 Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),

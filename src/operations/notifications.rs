@@ -265,7 +265,7 @@ async fn plan(
             row.payload["actor_role"].as_str().unwrap_or_default(),
         )
         .is_some();
-    let mails = (channels.sends_email() && (mails_customer || row.audience == "supervisor"))
+    let mails = (channels.sends_email() && (mails_customer || row.audience != "event"))
         || (channels.sends_sms() && mails_customer);
     if wanted.is_empty() && !mails {
         return Ok(Vec::new());
@@ -338,6 +338,52 @@ async fn plan(
                     ));
                 }
             }
+        }
+    } else if row.audience == "staff" && channels.sends_email() {
+        // A parcel to follow up: to the case's assignee, or else to the supervisors.
+        let language = shop_language(&shop);
+        let parcel = &row.payload["parcel"];
+        let number = match &case {
+            Some(case) => case.number.clone(),
+            None => crate::db::orders::get(
+                &database.reader,
+                &shop.id,
+                row.payload["order_id"].as_str().unwrap_or_default(),
+            )
+            .await?
+            .map(|order| order.order_number)
+            .unwrap_or_default(),
+        };
+        let days = parcel["days"].to_string();
+        let values = [
+            ("shop", shop.name.as_str()),
+            ("number", number.as_str()),
+            ("carrier", parcel["carrier"].as_str().unwrap_or_default()),
+            (
+                "tracking",
+                parcel["tracking_number"].as_str().unwrap_or_default(),
+            ),
+            ("days", days.as_str()),
+        ];
+        let kind = row.topic.as_str();
+        let link = format!("{}/console/follow-ups", channels.public_url);
+        let addresses = match row.payload["assignee_id"].as_str() {
+            Some(staff_id) => shops::staff_email(&database.reader, staff_id)
+                .await?
+                .into_iter()
+                .collect(),
+            None => supervisor_addresses(database, &shop).await?,
+        };
+        for address in addresses {
+            let mail = mail_json(
+                language,
+                &shop,
+                &language.text_args(&format!("mail-{kind}-subject"), &values),
+                &[language.text_args(&format!("mail-{kind}-body"), &values)],
+                &link,
+                None,
+            );
+            planned.push(("email", address.clone(), with_recipient(mail, &address)));
         }
     } else if row.audience == "supervisor"
         && channels.sends_email()

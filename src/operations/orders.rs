@@ -60,7 +60,11 @@ pub struct OrderInput {
     pub lines: Vec<OrderLineInput>,
 }
 
-fn time_field(field: &str, value: Option<&str>, actor: &Actor) -> AppResult<Option<i64>> {
+pub(crate) fn time_field(
+    field: &str,
+    value: Option<&str>,
+    actor: &Actor,
+) -> AppResult<Option<i64>> {
     match value.map(str::trim).filter(|value| !value.is_empty()) {
         None => Ok(None),
         Some(value) => parse_time(value, &actor.shop.time_zone)

@@ -47,6 +47,9 @@ pub async fn save(
         .map_err(|message| AppError::invalid("reply_templates", message))?;
     crate::domain::checklist::check(&new.sop)
         .map_err(|message| AppError::invalid("sop", message))?;
+    new.parcels
+        .check()
+        .map_err(|message| AppError::invalid("parcels", message))?;
     if new
         .return_address
         .as_ref()

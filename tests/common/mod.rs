@@ -3,6 +3,8 @@
 //! database is created per test from that server).
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use aftersale::api::{AppState, router};
 use aftersale::db::Database;
 use aftersale::domain::Role;

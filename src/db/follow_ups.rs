@@ -1,0 +1,217 @@
+//! Follow-up tasks, and the parcels on their way that may need one.
+
+use serde::Serialize;
+use sqlx::{AnyPool, Row};
+use utoipa::ToSchema;
+
+use super::{Transaction, new_id};
+
+/// A parcel not delivered and not yet followed up.
+pub struct WatchedParcel {
+    pub id: String,
+    pub order_id: String,
+    pub case_id: Option<String>,
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub shipped_at: Option<i64>,
+    pub moved_at: i64,
+}
+
+/// The shop's undelivered, unflagged parcels that last moved before `still_since` or left before
+/// `shipped_before`, oldest movement first.
+pub async fn parcels_to_check(
+    pool: &AnyPool,
+    shop_id: &str,
+    still_since: i64,
+    shipped_before: i64,
+    limit: i64,
+) -> Result<Vec<WatchedParcel>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, order_id, case_id, direction, carrier, tracking_number, shipped_at, moved_at FROM shipments \
+         WHERE shop_id = $1 AND delivered_at IS NULL AND flagged_at IS NULL AND moved_at IS NOT NULL \
+         AND (moved_at <= $2 OR shipped_at <= $3) ORDER BY moved_at LIMIT $4",
+    )
+    .bind(shop_id)
+    .bind(still_since)
+    .bind(shipped_before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(WatchedParcel {
+                id: row.try_get("id")?,
+                order_id: row.try_get("order_id")?,
+                case_id: row.try_get("case_id")?,
+                direction: row.try_get("direction")?,
+                carrier: row.try_get("carrier")?,
+                tracking_number: row.try_get("tracking_number")?,
+                shipped_at: row.try_get("shipped_at")?,
+                moved_at: row.try_get("moved_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The shops with parcels on their way.
+pub async fn shops_with_parcels(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT shop_id FROM shipments WHERE delivered_at IS NULL AND flagged_at IS NULL",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// Marks the parcel as followed up; false when another worker did it first.
+pub async fn flag_parcel(
+    transaction: &mut Transaction,
+    shipment_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE shipments SET flagged_at = $1 WHERE id = $2 AND flagged_at IS NULL AND delivered_at IS NULL",
+    )
+    .bind(now)
+    .bind(shipment_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub struct NewFollowUp<'a> {
+    pub shop_id: &'a str,
+    pub kind: &'a str,
+    pub order_id: &'a str,
+    pub case_id: Option<&'a str>,
+    pub shipment_id: Option<&'a str>,
+    pub assignee_id: Option<&'a str>,
+    pub detail: &'a serde_json::Value,
+    pub due_at: i64,
+    pub now: i64,
+}
+
+/// Adds the task unless this parcel already has one of this kind; its id if added.
+pub async fn insert(
+    transaction: &mut Transaction,
+    task: &NewFollowUp<'_>,
+) -> Result<Option<String>, sqlx::Error> {
+    let id = new_id();
+    let added = sqlx::query(
+        "INSERT INTO follow_ups (id, shop_id, kind, order_id, case_id, shipment_id, assignee_id, detail, due_at, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10) ON CONFLICT DO NOTHING",
+    )
+    .bind(&id)
+    .bind(task.shop_id)
+    .bind(task.kind)
+    .bind(task.order_id)
+    .bind(task.case_id)
+    .bind(task.shipment_id)
+    .bind(task.assignee_id)
+    .bind(task.detail.to_string())
+    .bind(task.due_at)
+    .bind(task.now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok((added.rows_affected() == 1).then_some(id))
+}
+
+/// A follow-up task as the API and console show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUp {
+    pub id: String,
+    /// parcel_stalled, parcel_late
+    pub kind: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub case_id: Option<String>,
+    pub case_number: Option<String>,
+    pub shipment_id: Option<String>,
+    pub assignee_id: Option<String>,
+    /// The parcel and what was seen of it.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    /// Unix microseconds.
+    pub due_at: i64,
+    /// open, done
+    pub status: String,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+    pub note: Option<String>,
+}
+
+const COLUMNS: &str = "f.id, f.kind, f.order_id, o.order_number, f.case_id, c.number AS case_number, \
+     f.shipment_id, f.assignee_id, f.detail, f.due_at, f.status, f.created_at, f.done_at, f.note \
+     FROM follow_ups f JOIN orders o ON o.id = f.order_id LEFT JOIN cases c ON c.id = f.case_id";
+
+fn read(row: &sqlx::any::AnyRow) -> Result<FollowUp, sqlx::Error> {
+    let detail: String = row.try_get("detail")?;
+    Ok(FollowUp {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        order_id: row.try_get("order_id")?,
+        order_number: row.try_get("order_number")?,
+        case_id: row.try_get("case_id")?,
+        case_number: row.try_get("case_number")?,
+        shipment_id: row.try_get("shipment_id")?,
+        assignee_id: row.try_get("assignee_id")?,
+        detail: serde_json::from_str(&detail).unwrap_or_default(),
+        due_at: row.try_get("due_at")?,
+        status: row.try_get("status")?,
+        created_at: row.try_get("created_at")?,
+        done_at: row.try_get("done_at")?,
+        note: row.try_get("note")?,
+    })
+}
+
+/// The shop's tasks with this status, soonest due first (at most `limit`).
+pub async fn list(
+    pool: &AnyPool,
+    shop_id: &str,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<FollowUp>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.status = $2 ORDER BY f.due_at, f.id LIMIT $3"
+    )))
+    .bind(shop_id)
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(read).collect()
+}
+
+pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<FollowUp>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.id = $2"
+    )))
+    .bind(shop_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(read).transpose()
+}
+
+/// Closes an open task; false when it was closed already.
+pub async fn finish(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+    by: Option<&str>,
+    note: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE follow_ups SET status = 'done', done_at = $1, done_by = $2, note = $3 \
+         WHERE shop_id = $4 AND id = $5 AND status = 'open'",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(note)
+    .bind(shop_id)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
