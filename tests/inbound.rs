@@ -199,3 +199,199 @@ async fn the_woocommerce_sample_order_is_stored() {
     let (status, _) = deliver(&app, "amazon", "x", b"{}", secret).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+fn shopify_return(id: i64, line_item: i64, reason: &str) -> Vec<u8> {
+    json!({
+        "id": id,
+        "admin_graphql_api_id": format!("gid://shopify/Return/{id}"),
+        "name": "#1001-R1",
+        "status": "requested",
+        "order": { "id": 5_001_002_003_i64, "admin_graphql_api_id": "gid://shopify/Order/5001002003" },
+        "return_line_items": [{
+            "id": 71,
+            "fulfillment_line_item": { "id": 81, "line_item": { "id": line_item, "admin_graphql_api_id": format!("gid://shopify/LineItem/{line_item}") } },
+            "quantity": 1,
+            "return_reason": reason,
+            "return_reason_note": "",
+            "customer_note": "保护套尺寸偏小，装不进去"
+        }],
+        "total_return_line_items": 1,
+        "exchange_line_items": [],
+        "return_shipping_fees": []
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_shopify_return_request_opens_one_return_case() {
+    let app = TestApp::start().await;
+    let secret = "shpss_returns";
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/integrations/shopify",
+            ADMIN,
+            Some(json!({ "secret": secret })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // Before its order: refused with the reason, kept to replay.
+    let request = shopify_return(9001, 2, "size_too_small");
+    let (status, early) = deliver(&app, "shopify", "returns/request", &request, secret).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{early}");
+    assert!(
+        early["detail"]
+            .as_str()
+            .unwrap()
+            .contains("has not come in"),
+        "{early}"
+    );
+    let (status, _) = deliver(&app, "shopify", "returns/request", &request, "wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let (status, _) = deliver(
+        &app,
+        "shopify",
+        "orders/create",
+        &shopify_order("2026-11-28T10:16:00+08:00", 1),
+        secret,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, replayed) = app
+        .post(
+            &format!("/api/v1/inbound/{}/replay", early["id"].as_str().unwrap()),
+            SUPERVISOR,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{replayed}");
+    assert_eq!(replayed["status"], "applied", "{replayed}");
+
+    // Delivered again: still one case.
+    let (status, again) = deliver(&app, "shopify", "returns/request", &request, secret).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["status"], "unchanged", "{again}");
+
+    let (_, orders) = app.get("/api/v1/orders?q=1001", AGENT).await;
+    let order_id = orders["items"][0]["id"].as_str().unwrap();
+    let (_, cases) = app
+        .get(&format!("/api/v1/orders/{order_id}/cases"), AGENT)
+        .await;
+    let cases = cases["items"].as_array().unwrap();
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    let (_, case) = app
+        .get(
+            &format!("/api/v1/cases/{}", cases[0]["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(case["kind"], "return_and_refund");
+    assert_eq!(case["reason_code"], "size_colour");
+    assert_eq!(case["channel"], "platform");
+    assert_eq!(case["description"], "保护套尺寸偏小，装不进去");
+    assert_eq!(case["lines"].as_array().unwrap().len(), 1, "{case}");
+    assert_eq!(case["lines"][0]["line_number"], 2);
+    assert_eq!(case["lines"][0]["quantity"], 1);
+    assert!(
+        replayed["detail"]
+            .as_str()
+            .unwrap()
+            .contains(case["number"].as_str().unwrap())
+    );
+
+    // A line the order does not have is named.
+    let (status, stray) = deliver(
+        &app,
+        "shopify",
+        "returns/request",
+        &shopify_return(9002, 99, "defective"),
+        secret,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stray["detail"].as_str().unwrap().contains("line item 99"),
+        "{stray}"
+    );
+}
+
+#[tokio::test]
+async fn any_other_platform_posts_orders_in_the_api_format_signed() {
+    let app = TestApp::start().await;
+    let secret = "generic-secret";
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/integrations/generic",
+            ADMIN,
+            Some(json!({ "secret": secret })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let order = |updated_at: &str, quantity: i64| {
+        json!({
+            "id": "dy-778899",
+            "updated_at": updated_at,
+            "order": {
+                "order_number": "DY778899", "platform": "douyin", "placed_at": "2026-11-30 09:00",
+                "customer": { "name": "周杰", "phone": "13700137000" },
+                "lines": [{ "sku": "MUG-1", "product_name": "保温杯", "quantity": quantity, "unit_price_minor": 8900 }]
+            }
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let post = |body: Vec<u8>, signed_with: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(app.url("/hooks/shop/generic"))
+                .header("X-Aftersale-Hmac-Sha256", signature(signed_with, &body))
+                .header("Content-Type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _) = post(order("2026-11-30T09:05:00+08:00", 1), "wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, first) = post(order("2026-11-30T09:05:00+08:00", 1), secret).await;
+    assert_eq!(
+        (status, first["status"].clone()),
+        (StatusCode::OK, json!("applied")),
+        "{first}"
+    );
+    let (_, newer) = post(order("2026-11-30T10:00:00+08:00", 2), secret).await;
+    assert_eq!(newer["status"], "applied");
+    let (_, older) = post(order("2026-11-30T09:30:00+08:00", 3), secret).await;
+    assert_eq!(older["status"], "stale");
+    let (_, found) = app.get("/api/v1/orders?q=DY778899", AGENT).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    let (_, shown) = app
+        .get(
+            &format!(
+                "/api/v1/orders/{}",
+                found["items"][0]["id"].as_str().unwrap()
+            ),
+            AGENT,
+        )
+        .await;
+    assert_eq!(shown["lines"][0]["quantity"], 2);
+    assert_eq!(shown["platform"], "douyin");
+
+    let broken = json!({ "id": "dy-1", "updated_at": "2026-11-30T10:00:00Z", "order": { "order_number": "X" } })
+        .to_string()
+        .into_bytes();
+    let (status, refused) = post(broken, secret).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["detail"].as_str().unwrap().contains("order:"),
+        "{refused}"
+    );
+}

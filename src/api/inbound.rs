@@ -23,7 +23,7 @@ pub struct SecretInput {
 }
 
 #[utoipa::path(put, path = "/api/v1/integrations/{source}", tag = "webhooks",
-    params(("source" = String, Path, description = "shopify or woocommerce")), request_body = SecretInput,
+    params(("source" = String, Path, description = "shopify, woocommerce, generic, kuaidi100 or aftership")), request_body = SecretInput,
     responses((status = 204), (status = 403)), security(("bearer" = [])))]
 /// Sets the secret that orders posted to `/hooks/{shop}/{source}` must be signed with (admins).
 pub async fn set_secret(
@@ -39,7 +39,7 @@ pub async fn set_secret(
     }
     if !SOURCES.contains(&source.as_str()) {
         return Err(AppError::NotFound(
-            "platform (use shopify, woocommerce, kuaidi100 or aftership)",
+            "platform (use shopify, woocommerce, generic, kuaidi100 or aftership)",
         ));
     }
     let secret = input.secret.trim();

@@ -1,11 +1,15 @@
-//! Orders in from sales platforms: `POST /hooks/{shop}/shopify` and `/hooks/{shop}/woocommerce`.
-//! A payload is verified with the shop's secret for that platform (HMAC-SHA256 of the raw body,
-//! base64, in `X-Shopify-Hmac-Sha256` / `X-WC-Webhook-Signature`): a bad signature is 401 and
+//! Orders in from sales platforms: `POST /hooks/{shop}/shopify`, `/hooks/{shop}/woocommerce` and
+//! `/hooks/{shop}/generic` (any other platform, in this API's own order format); parcels' news
+//! from `/hooks/{shop}/kuaidi100` and `/hooks/{shop}/aftership`.
+//! A payload is verified with the shop's secret for that source (HMAC-SHA256 of the raw body,
+//! base64, in `X-Shopify-Hmac-Sha256` / `X-WC-Webhook-Signature` / `X-Aftersale-Hmac-Sha256`;
+//! MD5 `sign` for Kuaidi100): a bad signature is 401 and
 //! nothing is kept. A verified one is logged in `inbound_deliveries`, then applied: the same
 //! order delivered twice, or an older version after a newer one, ends as one order in its newest
 //! state. A malformed one is answered 422 with the reason and stays in the log to replay.
 
 pub mod platforms;
+pub mod returns;
 pub mod tracking;
 
 use axum::body::Bytes;
@@ -26,7 +30,13 @@ use crate::error::{AppError, AppResult};
 use platforms::PlatformOrder;
 
 /// The platforms that post orders here.
-pub const SOURCES: &[&str] = &["shopify", "woocommerce", "kuaidi100", "aftership"];
+pub const SOURCES: &[&str] = &[
+    "shopify",
+    "woocommerce",
+    "generic",
+    "kuaidi100",
+    "aftership",
+];
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/hooks/{shop}/{source}", axum::routing::post(receive))
@@ -91,7 +101,7 @@ async fn receive(
 ) -> AppResult<Response> {
     if !SOURCES.contains(&source.as_str()) {
         return Err(AppError::NotFound(
-            "platform (use shopify, woocommerce, kuaidi100 or aftership)",
+            "platform (use shopify, woocommerce, generic, kuaidi100 or aftership)",
         ));
     }
     let shop = shops::find_shop_by_slug(&state.database.reader, &slug)
@@ -123,6 +133,11 @@ async fn receive(
         "aftership" => (
             verified(&secret, &body, header(&headers, "aftership-hmac-sha256")),
             "tracking",
+            String::from_utf8_lossy(&body).to_string(),
+        ),
+        "generic" => (
+            verified(&secret, &body, header(&headers, "x-aftersale-hmac-sha256")),
+            "order",
             String::from_utf8_lossy(&body).to_string(),
         ),
         "shopify" => (
@@ -215,12 +230,20 @@ async fn apply(
         .map_err(|message| AppError::invalid("body", message))?;
         return crate::operations::parcels::record(database, shop, &update).await;
     }
+    if (source, topic) == ("shopify", "returns/request") {
+        let payload: Value = serde_json::from_str(body)
+            .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
+        let request = platforms::shopify_return(&payload)
+            .map_err(|message| AppError::invalid("body", message))?;
+        return returns::open_case(database, shop, source, &request).await;
+    }
     let is_order = matches!(
         (source, topic),
         (
             "shopify",
             "orders/create" | "orders/updated" | "orders/paid" | "orders/fulfilled"
         ) | ("woocommerce", "order.created" | "order.updated")
+            | ("generic", "order")
     );
     if !is_order {
         return Ok((
@@ -232,6 +255,7 @@ async fn apply(
         .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
     let order = match source {
         "shopify" => platforms::shopify_order(&payload),
+        "generic" => platforms::generic_order(&payload),
         _ => platforms::woocommerce_order(&payload),
     }
     .map_err(|message| AppError::invalid("body", message))?;
@@ -281,13 +305,14 @@ async fn apply_order(
     let (order_id, outcome) =
         crate::db::orders::upsert(&mut transaction, &shop.id, &checked).await?;
     sqlx::query(
-        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
+        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $6 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
     )
     .bind(order.updated_at)
     .bind(&order_id)
     .bind(&shop.id)
     .bind(source)
     .bind(&order.external_id)
+    .bind(serde_json::to_string(&order.line_ids).unwrap_or_else(|_| "[]".into()))
     .execute(&mut *transaction)
     .await?;
     transaction.commit().await?;

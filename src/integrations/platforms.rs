@@ -12,6 +12,81 @@ pub struct PlatformOrder {
     pub external_id: String,
     /// Unix microseconds.
     pub updated_at: i64,
+    /// The platform's id of each line, in order (line number = position + 1).
+    pub line_ids: Vec<String>,
+}
+
+/// A return a customer asked for on the platform (Shopify `returns/request`).
+pub struct PlatformReturn {
+    pub external_id: String,
+    /// The platform's id of the order.
+    pub order_external_id: String,
+    /// The platform's name for it, e.g. `#1001-R1`.
+    pub name: String,
+    /// The platform's line id and the quantity to return.
+    pub lines: Vec<(String, i64)>,
+    /// The platform's reason code (`defective`, `size_too_small`, …).
+    pub reason: String,
+    /// What the customer wrote.
+    pub note: String,
+}
+
+impl PlatformReturn {
+    /// The shop's reason code closest to the platform's.
+    pub fn reason_code(&self) -> &'static str {
+        match self.reason.as_str() {
+            "defective" => "quality",
+            "not_as_described" | "wrong_item" => "not_as_described",
+            "size_too_small" | "size_too_large" | "color" | "style" => "size_colour",
+            "unwanted" => "no_reason",
+            _ => "other",
+        }
+    }
+}
+
+/// A Shopify return request: `order.id`, `return_line_items[].fulfillment_line_item.line_item.id`.
+pub fn shopify_return(body: &Value) -> Result<PlatformReturn, String> {
+    let external_id = text(&body["id"]).ok_or("id is missing")?;
+    let order_external_id = text(&body["order"]["id"])
+        .or_else(|| text(&body["order_id"]))
+        .ok_or("order.id is missing")?;
+    let items = body["return_line_items"]
+        .as_array()
+        .filter(|items| !items.is_empty())
+        .ok_or("return_line_items is missing or empty")?;
+    let mut lines = Vec::new();
+    let mut reason = String::new();
+    let mut notes = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let field = format!("return_line_items[{index}]");
+        let line_item = &item["fulfillment_line_item"]["line_item"];
+        let line_id = text(&line_item["id"])
+            .or_else(|| text(&item["line_item_id"]))
+            .ok_or(format!(
+                "{field}.fulfillment_line_item.line_item.id is missing"
+            ))?;
+        let quantity = item["quantity"]
+            .as_i64()
+            .filter(|quantity| *quantity > 0)
+            .ok_or(format!("{field}.quantity is missing"))?;
+        lines.push((line_id, quantity));
+        if reason.is_empty() {
+            reason = text(&item["return_reason"]).unwrap_or_default();
+        }
+        for note in [&item["customer_note"], &item["return_reason_note"]] {
+            if let Some(note) = text(note) {
+                notes.push(note);
+            }
+        }
+    }
+    Ok(PlatformReturn {
+        name: text(&body["name"]).unwrap_or_else(|| external_id.clone()),
+        external_id,
+        order_external_id,
+        lines,
+        reason,
+        note: notes.join("\n"),
+    })
 }
 
 fn text(value: &Value) -> Option<String> {
@@ -112,6 +187,7 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         .transpose()?
         .flatten();
     Ok(PlatformOrder {
+        line_ids: items.iter().filter_map(|item| text(&item["id"])).collect(),
         external_id,
         updated_at,
         input: OrderInput {
@@ -145,6 +221,23 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
             },
             lines,
         },
+    })
+}
+
+/// Any other platform's order, in this API's own format:
+/// `{"id": "…", "updated_at": "RFC 3339", "order": { …as POST /api/v1/orders… }}`.
+pub fn generic_order(body: &Value) -> Result<PlatformOrder, String> {
+    let external_id = text(&body["id"]).ok_or("id (the platform's order id) is missing")?;
+    let updated_at = instant(&body["updated_at"], "updated_at")?.ok_or("updated_at is missing")?;
+    let input: OrderInput =
+        serde_json::from_value(body["order"].clone()).map_err(|error| format!("order: {error}"))?;
+    Ok(PlatformOrder {
+        line_ids: (1..=input.lines.len())
+            .map(|number| number.to_string())
+            .collect(),
+        external_id,
+        updated_at,
+        input,
     })
 }
 
@@ -194,6 +287,7 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
         .collect::<Vec<_>>()
         .join(", ");
     Ok(PlatformOrder {
+        line_ids: items.iter().filter_map(|item| text(&item["id"])).collect(),
         external_id,
         updated_at,
         input: OrderInput {
