@@ -216,10 +216,8 @@ async fn main() -> anyhow::Result<()> {
                     "  try: curl -H 'Authorization: Bearer demo-agent-token' 'http://{address}/api/v1/cases?status=open'"
                 );
             }
-            aftersale::jobs::spawn(
-                database.clone(),
-                aftersale::jobs::WorkerClock::with_offset_hours(cli.clock_offset_hours),
-            );
+            let clock = aftersale::jobs::WorkerClock::with_offset_hours(cli.clock_offset_hours);
+            aftersale::jobs::spawn(database.clone(), clock.clone());
             let channels = aftersale::operations::notifications::Channels::from_env()
                 .context("APP_SMTP_URL / APP_MAIL_FROM / APP_PUBLIC_URL")?;
             if !channels.sends_email() {
@@ -227,7 +225,7 @@ async fn main() -> anyhow::Result<()> {
                     "  e-mail:     off (set APP_SMTP_URL, e.g. smtp://127.0.0.1:2525, to send it)"
                 );
             }
-            aftersale::operations::notifications::spawn(database.clone(), channels);
+            aftersale::operations::notifications::spawn(database.clone(), channels, clock);
             axum::serve(listener, api::router(api::AppState::new(database)))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;

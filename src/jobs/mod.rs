@@ -93,14 +93,14 @@ pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Res
 pub fn spawn(database: Database, clock: WorkerClock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let worker = worker_name();
-        let mut parcels_checked = i64::MIN;
+        let mut parcels_checked: Option<i64> = None;
         loop {
             if let Err(error) = run_due(&database, &worker, clock.now()).await {
                 tracing::warn!(%error, "timer worker");
             }
             // Stalled and late parcels: looked for once a minute.
-            if clock.now() - parcels_checked >= PARCEL_SWEEP_MICROS {
-                parcels_checked = clock.now();
+            if parcels_checked.is_none_or(|at| clock.now() - at >= PARCEL_SWEEP_MICROS) {
+                parcels_checked = Some(clock.now());
                 if let Err(error) = crate::operations::parcels::sweep(&database, clock.now()).await
                 {
                     tracing::warn!(%error, "parcel sweep");

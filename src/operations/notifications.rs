@@ -208,13 +208,15 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
     }
 }
 
-/// Sends what is due every second until the process ends.
-pub fn spawn(database: Database, channels: Channels) -> tokio::task::JoinHandle<()> {
+/// Sends what is due every second until the process ends, by the workers' clock.
+pub fn spawn(
+    database: Database,
+    channels: Channels,
+    clock: crate::jobs::WorkerClock,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(error) =
-                run_once(&database, &channels, crate::domain::time::now_micros()).await
-            {
+            if let Err(error) = run_once(&database, &channels, clock.now()).await {
                 tracing::warn!(%error, "delivery worker");
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
