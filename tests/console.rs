@@ -693,3 +693,57 @@ async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
     let (_, settings_page) = page(&app, &admin, "/console/settings").await;
     assert!(settings_page.contains("其他客服") && settings_page.contains("新人"));
 }
+
+#[tokio::test]
+async fn a_late_parcel_is_followed_up_from_the_console() {
+    let app = TestApp::start().await;
+    let order = app.order("FU-1").await;
+    let (status, parcel) = app
+        .post(
+            &format!("/api/v1/orders/{}/shipments", order["order"]["id"].as_str().unwrap()),
+            AGENT,
+            serde_json::json!({ "direction": "to_customer", "carrier": "韵达快递", "tracking_number": "YD-FU1" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{parcel}");
+    let later = aftersale::domain::time::now_micros() + 6 * 24 * 3_600_000_000;
+    assert_eq!(
+        aftersale::operations::parcels::sweep(&app.database, later)
+            .await
+            .unwrap(),
+        1
+    );
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/follow-ups").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("YD-FU1") && html.contains("超时未签收") && html.contains("发出 5 天未签收"),
+        "{html}"
+    );
+    let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
+    let done = format!(
+        "/console/follow-ups/{}/done",
+        tasks[0]["id"].as_str().unwrap()
+    );
+
+    let response = post(&app, &cookie, &done, &[("note", "已催派送")]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let response = post(
+        &app,
+        &cookie,
+        &done,
+        &[("csrf", &csrf), ("note", "已催派送")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, "/console/follow-ups").await;
+    assert!(
+        html.contains("暂无待跟进的包裹") && html.contains("已催派送"),
+        "{html}"
+    );
+    let response = post(&app, &cookie, &done, &[("csrf", &csrf), ("note", "again")]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("已由他人完成"));
+    let (_, english) = page(&app, &cookie, "/console/follow-ups?lang=en-US").await;
+    assert!(english.contains("Recently done"), "{english}");
+}

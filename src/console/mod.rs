@@ -7,6 +7,7 @@
 
 mod case;
 mod directory;
+mod follow_ups;
 mod queue;
 mod receiving;
 mod session;
@@ -60,6 +61,8 @@ pub fn router() -> axum::Router<AppState> {
             get(case::attachment),
         )
         .route("/console/cases/{id}/label.pdf", get(case::label))
+        .route("/console/follow-ups", get(follow_ups::follow_ups_page))
+        .route("/console/follow-ups/{id}/done", post(follow_ups::done))
         .route("/console/customers", get(directory::customers_page))
         .route("/console/customers/{id}", get(directory::customer_page))
         .route("/console/orders", get(directory::orders_page))
