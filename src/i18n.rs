@@ -146,11 +146,11 @@ mod tests {
             include_str!("../locales/en-US/mail.ftl")
         ));
         assert_eq!(chinese, english);
-        // Each message has at most one argument, named one of these.
+        // Every argument a message uses is one of these.
         let found = |language: Language, key: &str| {
             let all = [
                 "number", "name", "date", "amount", "n", "cases", "code", "at", "shop", "reason",
-                "carrier", "tracking", "text",
+                "carrier", "tracking", "text", "days",
             ]
             .map(|argument| (argument, "1"));
             language.text_args(key, &all) != key

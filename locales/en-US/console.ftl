@@ -315,3 +315,6 @@ follow-up-kind-parcel_stalled = Stalled
 follow-up-kind-parcel_late = Late
 follow-ups-days-parcel_stalled = no news for { $days } days
 follow-ups-days-parcel_late = not delivered { $days } days after shipping
+event-tracking = Tracking news
+event-parcel_stalled = Parcel stalled; follow-up opened
+event-parcel_late = Parcel late; follow-up opened

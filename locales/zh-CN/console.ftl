@@ -315,3 +315,6 @@ follow-up-kind-parcel_stalled = 物流停滞
 follow-up-kind-parcel_late = 超时未签收
 follow-ups-days-parcel_stalled = { $days } 天无更新
 follow-ups-days-parcel_late = 发出 { $days } 天未签收
+event-tracking = 物流更新
+event-parcel_stalled = 包裹物流停滞，已建跟进任务
+event-parcel_late = 包裹超时未签收，已建跟进任务
