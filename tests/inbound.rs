@@ -45,6 +45,19 @@ async fn deliver(
     )
 }
 
+/// What an admin does once per platform: the secret its webhooks are signed with.
+async fn set_secret(app: &TestApp, source: &str, secret: &str) {
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/integrations/{source}"),
+            ADMIN,
+            Some(json!({ "secret": secret })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
 fn shopify_order(updated_at: &str, quantity: i64) -> Vec<u8> {
     json!({
         "id": 5_001_002_003_i64,
@@ -84,15 +97,7 @@ async fn shopify_orders_arrive_once_in_their_newest_state() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/api/v1/integrations/shopify",
-            ADMIN,
-            Some(json!({ "secret": secret })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    set_secret(&app, "shopify", secret).await;
     let (status, _) = deliver(&app, "shopify", "orders/create", &body, "not-the-secret").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, log) = app.get("/api/v1/inbound", SUPERVISOR).await;
@@ -161,13 +166,7 @@ async fn shopify_orders_arrive_once_in_their_newest_state() {
 async fn the_woocommerce_sample_order_is_stored() {
     let app = TestApp::start().await;
     let secret = "wc-webhook-secret";
-    app.call(
-        Method::PUT,
-        "/api/v1/integrations/woocommerce",
-        ADMIN,
-        Some(json!({ "secret": secret })),
-    )
-    .await;
+    set_secret(&app, "woocommerce", secret).await;
     // The ping WooCommerce sends when a webhook is made.
     let ping = app
         .client
@@ -227,15 +226,7 @@ fn shopify_return(id: i64, line_item: i64, reason: &str) -> Vec<u8> {
 async fn a_shopify_return_request_opens_one_return_case() {
     let app = TestApp::start().await;
     let secret = "shpss_returns";
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/api/v1/integrations/shopify",
-            ADMIN,
-            Some(json!({ "secret": secret })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    set_secret(&app, "shopify", secret).await;
 
     // Before its order: refused with the reason, kept to replay.
     let request = shopify_return(9001, 2, "size_too_small");
@@ -322,15 +313,7 @@ async fn a_shopify_return_request_opens_one_return_case() {
 async fn any_other_platform_posts_orders_in_the_api_format_signed() {
     let app = TestApp::start().await;
     let secret = "generic-secret";
-    let (status, _) = app
-        .call(
-            Method::PUT,
-            "/api/v1/integrations/generic",
-            ADMIN,
-            Some(json!({ "secret": secret })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    set_secret(&app, "generic", secret).await;
     let order = |updated_at: &str, quantity: i64| {
         json!({
             "id": "dy-778899",
