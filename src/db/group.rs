@@ -193,8 +193,9 @@ async fn one_by_one(connection: &mut PoolConnection<sqlx::Any>, jobs: Vec<Job>) 
                 .await?;
             let number: i64 = sqlx::Row::try_get(rows.first().ok_or(sqlx::Error::RowNotFound)?, 0)?;
             let (sql, values) = build(number).joined();
+            // A text made for this write only: not kept in the statement cache.
             bind_all(
-                sqlx::query(sqlx::AssertSqlSafe(format!("{sql}RELEASE write;"))),
+                sqlx::query(sqlx::AssertSqlSafe(format!("{sql}RELEASE write;"))).persistent(false),
                 values,
             )
             .execute(&mut **connection)
