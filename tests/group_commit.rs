@@ -56,3 +56,59 @@ async fn a_bad_write_in_a_group_fails_alone() {
         .unwrap();
     assert!(counter >= 11);
 }
+
+#[tokio::test]
+async fn cases_created_at_once_are_whole_and_findable() {
+    let app = TestApp::start().await;
+    app.order("G-1").await;
+    let descriptions: Vec<String> = (0..40)
+        .map(|index| format!("批量并发{index:02}号"))
+        .collect();
+    let created = join_all(descriptions.iter().map(|description| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/cases",
+                common::AGENT,
+                serde_json::json!({
+                    "order_number": "G-1", "kind": "refund_only", "reason_code": "quality",
+                    "description": description, "lines": [{ "line_number": 2, "quantity": 1 }],
+                    "contact": { "name": "并发测试", "phone": "13800138000" }
+                }),
+            )
+            .await
+        }
+    }))
+    .await;
+    let mut numbers = Vec::new();
+    for ((status, case), description) in created.iter().zip(&descriptions) {
+        assert_eq!(*status, reqwest::StatusCode::CREATED, "{case}");
+        numbers.push(case["number"].as_str().unwrap().to_string());
+        let id = case["id"].as_str().unwrap();
+        let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), common::AGENT).await;
+        assert_eq!(shown["description"], description.as_str());
+        assert_eq!(shown["contact"]["phone"], "13800138000", "{shown}");
+        assert_eq!(shown["lines"][0]["line_number"], 2);
+        assert_eq!(shown["lines"][0]["quantity"], 1);
+        assert_eq!(shown["version"], 1);
+        let (_, events) = app
+            .get(&format!("/api/v1/cases/{id}/events"), common::AGENT)
+            .await;
+        assert_eq!(events[0]["action"], "created", "{events}");
+        let (_, found) = app
+            .get(&format!("/api/v1/cases?q={description}"), common::AGENT)
+            .await;
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "{description}");
+        assert_eq!(found["items"][0]["id"], id);
+    }
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 40, "each case its own number");
+    let notices: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE topic = 'case.created' AND audience = 'event'",
+    )
+    .fetch_one(&app.database.reader)
+    .await
+    .unwrap();
+    assert_eq!(notices, 40);
+}

@@ -67,6 +67,76 @@ fn renumber(sql: &str, offset: usize) -> String {
     result
 }
 
+/// `INSERT INTO t (columns) VALUES (expressions)[ rest]` as `INSERT INTO t (columns) SELECT
+/// expressions FROM json_each($1) WHERE true[ rest]`, each `$N` read from the row's element
+/// N - 1. Other statements have no such form.
+fn set_form(statement: &str) -> Option<String> {
+    let trimmed = statement.trim();
+    if !trimmed.starts_with("INSERT INTO ") {
+        return None;
+    }
+    let values_at = trimmed.find(") VALUES (")?;
+    let head = &trimmed[..=values_at];
+    let expressions_start = values_at + ") VALUES (".len();
+    // The expressions end at the parenthesis that closes VALUES (.
+    let mut depth = 1;
+    let mut end = None;
+    for (offset, character) in trimmed[expressions_start..].char_indices() {
+        match character {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = Some(expressions_start + offset);
+                    break;
+                }
+            }
+            '\'' => return None,
+            _ => {}
+        }
+    }
+    let end = end?;
+    let expressions = &trimmed[expressions_start..end];
+    let rest = &trimmed[end + 1..];
+    let mut read = String::with_capacity(expressions.len() * 2);
+    let mut characters = expressions.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character != '$' {
+            read.push(character);
+            continue;
+        }
+        let mut digits = String::new();
+        while let Some(digit) = characters.peek().copied().filter(char::is_ascii_digit) {
+            digits.push(digit);
+            characters.next();
+        }
+        let number: usize = digits.parse().ok()?;
+        read.push_str(&format!("(value ->> {})", number.checked_sub(1)?));
+    }
+    Some(format!(
+        "{head} SELECT {read} FROM json_each($1) WHERE true{rest}"
+    ))
+}
+
+/// The rows' values as a JSON array of arrays.
+fn json_rows(rows: &[Vec<Value>]) -> String {
+    let array: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|values| {
+            serde_json::Value::Array(
+                values
+                    .iter()
+                    .map(|value| match value {
+                        Value::Text(text) => text.clone().into(),
+                        Value::Integer(number) => (*number).into(),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    serde_json::Value::Array(array).to_string()
+}
+
 pub(super) fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     values: Vec<Value>,
@@ -103,6 +173,44 @@ impl Batch {
             sql.push_str(&renumber(&statement, all.len()));
             sql.push_str(";\n");
             all.extend(values);
+        }
+        (sql, all)
+    }
+
+    /// The statements as one SQL text for SQLite in which each statement repeated with other
+    /// values (a group of case creations: one `INSERT … VALUES` per table per case) runs once
+    /// for all its rows, read from a JSON array with `json_each`. The text then depends only on
+    /// which statements there are, not on how many rows: SQLite compiles it once and the
+    /// statement cache keeps it. Statements run in the order each first appears.
+    pub(super) fn set_based(self) -> (String, Vec<Value>) {
+        let mut order: Vec<String> = Vec::new();
+        let mut rows: std::collections::HashMap<String, Vec<Vec<Value>>> =
+            std::collections::HashMap::new();
+        for (statement, values) in self.statements {
+            if !rows.contains_key(&statement) {
+                order.push(statement.clone());
+            }
+            rows.entry(statement).or_default().push(values);
+        }
+        let mut sql = String::new();
+        let mut all = Vec::new();
+        for statement in order {
+            let mut rows = rows.remove(&statement).unwrap_or_default();
+            match set_form(&statement) {
+                Some(form) => {
+                    sql.push_str(&renumber(&form, all.len()));
+                    all.push(Value::Text(Some(json_rows(&rows))));
+                }
+                None => {
+                    for values in rows.drain(..) {
+                        sql.push_str(&renumber(&statement, all.len()));
+                        sql.push_str(";\n");
+                        all.extend(values);
+                    }
+                    continue;
+                }
+            }
+            sql.push_str(";\n");
         }
         (sql, all)
     }
@@ -168,7 +276,33 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::renumber;
+    use super::{Batch, Value, renumber, set_form};
+
+    #[test]
+    fn repeated_inserts_become_one_over_json_rows() {
+        assert_eq!(
+            set_form(
+                "INSERT INTO t (a, b, c) VALUES ($1, $2, coalesce($1, 0)) ON CONFLICT DO NOTHING"
+            )
+            .unwrap(),
+            "INSERT INTO t (a, b, c) SELECT (value ->> 0), (value ->> 1), coalesce((value ->> 0), 0) FROM json_each($1) WHERE true ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(set_form("UPDATE t SET a = $1"), None);
+        assert_eq!(set_form("INSERT INTO t (a) VALUES ('x', $1)"), None);
+        let mut batch = Batch::new();
+        batch.push("INSERT INTO t (a) VALUES ($1)", vec![Value::from("x")]);
+        batch.push("UPDATE u SET b = $1", vec![Value::from(1)]);
+        batch.push(
+            "INSERT INTO t (a) VALUES ($1)",
+            vec![Value::from(None::<&str>)],
+        );
+        let (sql, values) = batch.set_based();
+        assert_eq!(
+            sql,
+            "INSERT INTO t (a) SELECT (value ->> 0) FROM json_each($1) WHERE true;\nUPDATE u SET b = $2;\n"
+        );
+        assert!(matches!(&values[0], Value::Text(Some(rows)) if rows == "[[\"x\"],[null]]"));
+    }
 
     #[test]
     fn placeholders_are_shifted() {

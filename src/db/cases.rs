@@ -147,8 +147,8 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
     );
     if backend == Backend::Sqlite {
         batch.push(
-            "INSERT INTO case_search (rowid, search_text) SELECT rowid, search_text FROM cases WHERE id = $1",
-            vec![case.id.into()],
+            "INSERT INTO case_search (rowid, search_text) VALUES ((SELECT rowid FROM cases WHERE id = $1), $2)",
+            vec![case.id.into(), case.search_text.into()],
         );
     }
 }

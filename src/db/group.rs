@@ -158,9 +158,11 @@ async fn whole_group(
             ],
         );
     }
-    let (sql, values) = group.joined();
+    // One statement per table for the whole group: the same text for every group of the same
+    // kind of writes, compiled once.
+    let (sql, values) = group.set_based();
     bind_all(
-        sqlx::query(sqlx::AssertSqlSafe(format!("{sql}COMMIT;"))).persistent(false),
+        sqlx::query(sqlx::AssertSqlSafe(format!("{sql}COMMIT;"))),
         values,
     )
     .execute(&mut **connection)
