@@ -46,6 +46,8 @@ pub struct Database {
     pub backend: Backend,
     /// SQLite only: the queue that commits case creations in groups.
     pub group: Option<group::GroupCommitter>,
+    /// SQLite only: the connection that checkpoints the WAL in the background.
+    checkpoints: Option<AnyPool>,
     /// Shops' settings, read at most every few seconds (they are read on every change).
     pub settings: settings::Cache,
 }
@@ -59,17 +61,26 @@ impl Database {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)?;
-                let writer = sqlite_pool(1).connect_with(options.clone()).await?;
+                // The writer leaves copying the WAL back into the database to a reader (every
+                // quarter second, without blocking writes); it does it itself only as a backstop.
+                let writer = sqlite_pool(1, "PRAGMA wal_autocheckpoint = 10000;")
+                    .connect_with(options.clone())
+                    .await?;
                 let readers = std::thread::available_parallelism()
                     .map_or(4, |count| count.get() * 2)
                     .max(4);
-                let reader = sqlite_pool(readers as u32).connect_with(options).await?;
+                let reader = sqlite_pool(readers as u32, "")
+                    .connect_with(options.clone())
+                    .await?;
+                let checkpoints = sqlite_pool(1, "").connect_with(options).await?;
+                spawn_checkpoints(checkpoints.clone());
                 let group = Some(group::GroupCommitter::start(writer.clone()));
                 Ok(Database {
                     reader,
                     writer,
                     backend,
                     group,
+                    checkpoints: Some(checkpoints),
                     settings: settings::Cache::default(),
                 })
             }
@@ -86,6 +97,7 @@ impl Database {
                     writer: pool,
                     backend,
                     group: None,
+                    checkpoints: None,
                     settings: settings::Cache::default(),
                 })
             }
@@ -116,26 +128,46 @@ impl Database {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.close().await;
+        }
     }
 }
 
-fn sqlite_pool(max_connections: u32) -> AnyPoolOptions {
+fn sqlite_pool(max_connections: u32, pragmas: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|connection, _| {
+        .after_connect(move |connection, _| {
             Box::pin(async move {
                 connection
-                    .execute(
+                    .execute(sqlx::AssertSqlSafe(format!(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                         PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
-                    )
+                         PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY; {pragmas}"
+                    )))
                     .await?;
                 Ok(())
             })
         })
+}
+
+/// Checkpoints the WAL on a connection of its own four times a second (PASSIVE: it copies what
+/// no reader still needs and never blocks the writer or the readers), until it is closed.
+fn spawn_checkpoints(connection: AnyPool) {
+    tokio::spawn(async move {
+        while !connection.is_closed() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&connection)
+                .await
+                && !connection.is_closed()
+            {
+                tracing::warn!(%error, "WAL checkpoint");
+            }
+        }
+    });
 }
 
 /// `sqlite://data/aftersale.db` → the same with `mode=rwc`, its folder created.
