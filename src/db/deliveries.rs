@@ -199,7 +199,10 @@ pub async fn mark_dispatched(
         "UPDATE outbox SET state = 'dispatched', sent_at = $1, lease_until = NULL WHERE id IN ({})",
         placeholders.join(", ")
     );
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
+    // As many placeholders as rows: a text not worth a place in the statement cache.
+    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
+        .bind(now);
     for id in outbox_ids {
         statement = statement.bind(*id);
     }

@@ -25,7 +25,11 @@ use crate::i18n::Language;
 /// A delivery that failed this many times is dead.
 pub const MAX_ATTEMPTS: i64 = 8;
 const LEASE_MICROS: i64 = 60_000_000;
+/// Deliveries sent per round (up to eight at a time).
 const BATCH: i64 = 50;
+/// Outbox rows turned into deliveries per transaction: large, so that a burst of events (a
+/// flood of new cases) costs the single SQLite writer few commits.
+const OUTBOX_BATCH: i64 = 500;
 
 /// How messages leave: the SMTP server (if any) and the HTTP client for webhooks.
 #[derive(Clone)]
@@ -117,7 +121,7 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             database.backend,
             now,
             now + LEASE_MICROS,
-            BATCH,
+            OUTBOX_BATCH,
         )
         .await?;
         // Plan the batch's deliveries (reads only; shops and endpoints read once per batch),
@@ -149,7 +153,7 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
         deliveries::mark_dispatched(&mut transaction, &ids, now).await?;
         transaction.commit().await?;
         round.dispatched += rows.len();
-        if (rows.len() as i64) < BATCH {
+        if (rows.len() as i64) < OUTBOX_BATCH {
             break;
         }
     }
