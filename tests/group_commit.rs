@@ -112,3 +112,53 @@ async fn cases_created_at_once_are_whole_and_findable() {
     .unwrap();
     assert_eq!(notices, 40);
 }
+
+/// A second server on the same database file, both creating cases at once, each grouping its
+/// writes: every case ends with its own number (each group reads the day's counter afresh).
+#[tokio::test]
+async fn two_instances_on_one_file_never_share_a_case_number() {
+    let app = TestApp::start().await;
+    if app.database.backend != aftersale::db::Backend::Sqlite {
+        return; // PostgreSQL takes numbers in each transaction; nothing is remembered.
+    }
+    app.order("G-2").await;
+    let second = aftersale::db::Database::connect(&app.database_url)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = aftersale::api::router(aftersale::api::AppState::new(second));
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let bases = [app.base.clone(), format!("http://{address}")];
+    let mut numbers = Vec::new();
+    for round in 0..4 {
+        // Several at once on each instance, so that both group their writes.
+        let created = join_all((0..12).map(|index| {
+            let url = format!("{}/api/v1/cases", bases[(index + round) % 2]);
+            let client = app.client.clone();
+            async move {
+                let response = client
+                    .post(url)
+                    .bearer_auth(common::AGENT)
+                    .json(&serde_json::json!({
+                        "order_number": "G-2", "kind": "consultation", "reason_code": "other",
+                        "description": format!("两台实例{round}-{index}"), "lines": []
+                    }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status();
+                (status, response.json::<serde_json::Value>().await.unwrap())
+            }
+        }))
+        .await;
+        for (status, case) in created {
+            assert_eq!(status, reqwest::StatusCode::CREATED, "{case}");
+            numbers.push(case["number"].as_str().unwrap().to_string());
+        }
+    }
+    let count = numbers.len();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), count, "a number was given twice");
+}
