@@ -354,6 +354,24 @@ async fn any_other_platform_posts_orders_in_the_api_format_signed() {
     assert_eq!(newer["status"], "applied");
     let (_, older) = post(order("2026-11-30T09:30:00+08:00", 3), secret).await;
     assert_eq!(older["status"], "stale");
+    // Its parcels come with it.
+    let mut shipped: Value =
+        serde_json::from_slice(&order("2026-11-30T11:00:00+08:00", 2)).unwrap();
+    shipped["shipments"] = json!([{ "carrier": "中通快递", "tracking_number": "ZT778899", "shipped_at": "2026-11-30 12:00" }]);
+    let (_, with_parcel) = post(shipped.to_string().into_bytes(), secret).await;
+    assert_eq!(with_parcel["status"], "applied", "{with_parcel}");
+    let mut broken_parcel = shipped.clone();
+    broken_parcel["updated_at"] = json!("2026-11-30T12:00:00+08:00");
+    broken_parcel["shipments"] = json!([{ "carrier": "中通快递" }]);
+    let (status, refused) = post(broken_parcel.to_string().into_bytes(), secret).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("shipments[0].tracking_number"),
+        "{refused}"
+    );
     let (_, found) = app.get("/api/v1/orders?q=DY778899", AGENT).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
     let (_, shown) = app
@@ -367,6 +385,10 @@ async fn any_other_platform_posts_orders_in_the_api_format_signed() {
         .await;
     assert_eq!(shown["lines"][0]["quantity"], 2);
     assert_eq!(shown["platform"], "douyin");
+    assert_eq!(
+        shown["shipments"][0]["tracking_number"], "ZT778899",
+        "{shown}"
+    );
 
     let broken = json!({ "id": "dy-1", "updated_at": "2026-11-30T10:00:00Z", "order": { "order_number": "X" } })
         .to_string()
@@ -377,4 +399,74 @@ async fn any_other_platform_posts_orders_in_the_api_format_signed() {
         refused["detail"].as_str().unwrap().contains("order:"),
         "{refused}"
     );
+}
+
+#[tokio::test]
+async fn a_shopify_fulfilment_becomes_a_watched_parcel() {
+    let app = TestApp::start().await;
+    let secret = "shpss_fulfilment";
+    set_secret(&app, "shopify", secret).await;
+    let fulfilled = |updated_at: &str| {
+        let mut order: Value = serde_json::from_slice(&shopify_order(updated_at, 1)).unwrap();
+        order["fulfillments"] = json!([{
+            "id": 4_001, "created_at": "2026-11-28T18:00:00+08:00", "status": "success",
+            "tracking_company": "SF Express", "tracking_number": "SF100200300",
+            "tracking_numbers": ["SF100200300"], "shipment_status": null
+        }]);
+        order.to_string().into_bytes()
+    };
+    let (status, first) = deliver(
+        &app,
+        "shopify",
+        "orders/fulfilled",
+        &fulfilled("2026-11-28T18:00:05+08:00"),
+        secret,
+    )
+    .await;
+    assert_eq!(
+        (status, first["status"].clone()),
+        (StatusCode::OK, json!("applied")),
+        "{first}"
+    );
+    let (_, again) = deliver(
+        &app,
+        "shopify",
+        "orders/updated",
+        &fulfilled("2026-11-28T19:00:00+08:00"),
+        secret,
+    )
+    .await;
+    assert_eq!(
+        again["status"], "unchanged",
+        "the same parcel again: {again}"
+    );
+
+    let (_, orders) = app.get("/api/v1/orders?q=1001", AGENT).await;
+    let (_, order) = app
+        .get(
+            &format!(
+                "/api/v1/orders/{}",
+                orders["items"][0]["id"].as_str().unwrap()
+            ),
+            AGENT,
+        )
+        .await;
+    let shipments = order["shipments"].as_array().unwrap();
+    assert_eq!(shipments.len(), 1, "{order}");
+    assert_eq!(shipments[0]["tracking_number"], "SF100200300");
+    assert_eq!(shipments[0]["carrier"], "SF Express");
+    assert_eq!(shipments[0]["direction"], "to_customer");
+    assert_eq!(shipments[0]["shipped_at"], "2026-11-28T18:00:00+08:00");
+
+    // Shipped on 28 November and never scanned: late by now, followed up once.
+    let now = aftersale::domain::time::now_micros();
+    assert_eq!(
+        aftersale::operations::parcels::sweep(&app.database, now)
+            .await
+            .unwrap(),
+        1
+    );
+    let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
+    assert_eq!(tasks[0]["kind"], "parcel_late");
+    assert_eq!(tasks[0]["detail"]["tracking_number"], "SF100200300");
 }

@@ -302,8 +302,38 @@ async fn apply_order(
             format!("order {number}: a newer version was applied already"),
         ));
     }
-    let (order_id, outcome) =
+    let (order_id, mut outcome) =
         crate::db::orders::upsert(&mut transaction, &shop.id, &checked).await?;
+    // Parcels not seen before join the order (and are watched from then on).
+    for parcel in &order.parcels {
+        let known: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2",
+        )
+        .bind(&order_id)
+        .bind(&parcel.tracking_number)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        if known.is_none() {
+            crate::db::orders::insert_shipment(
+                &mut transaction,
+                &shop.id,
+                &crate::db::orders::NewShipment {
+                    order_id: &order_id,
+                    case_id: None,
+                    direction: "to_customer",
+                    carrier: &parcel.carrier,
+                    tracking_number: &parcel.tracking_number,
+                    status: crate::domain::parcels::ParcelState::InTransit.as_str(),
+                    shipped_at: parcel.shipped_at,
+                    delivered_at: None,
+                },
+            )
+            .await?;
+            if outcome == crate::db::orders::Outcome::Unchanged {
+                outcome = crate::db::orders::Outcome::Updated;
+            }
+        }
+    }
     sqlx::query(
         "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $6 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
     )

@@ -14,6 +14,51 @@ pub struct PlatformOrder {
     pub updated_at: i64,
     /// The platform's id of each line, in order (line number = position + 1).
     pub line_ids: Vec<String>,
+    /// The parcels the order went out in, as far as the platform knows them.
+    pub parcels: Vec<Parcel>,
+}
+
+/// A parcel of an order on its way to the customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parcel {
+    pub carrier: String,
+    pub tracking_number: String,
+    /// Unix microseconds.
+    pub shipped_at: Option<i64>,
+}
+
+/// Shopify's fulfilments with a tracking number (`tracking_numbers`, or `tracking_number`).
+fn shopify_parcels(order: &Value) -> Result<Vec<Parcel>, String> {
+    let mut parcels = Vec::new();
+    for (index, fulfillment) in order["fulfillments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let shipped_at = instant(
+            &fulfillment["created_at"],
+            &format!("fulfillments[{index}].created_at"),
+        )?;
+        let carrier = text(&fulfillment["tracking_company"]).unwrap_or_else(|| "—".into());
+        let mut numbers: Vec<String> = fulfillment["tracking_numbers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(text)
+            .collect();
+        if numbers.is_empty() {
+            numbers.extend(text(&fulfillment["tracking_number"]));
+        }
+        for tracking_number in numbers {
+            parcels.push(Parcel {
+                carrier: carrier.clone(),
+                tracking_number,
+                shipped_at,
+            });
+        }
+    }
+    Ok(parcels)
 }
 
 /// A return a customer asked for on the platform (Shopify `returns/request`).
@@ -188,6 +233,7 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         .flatten();
     Ok(PlatformOrder {
         line_ids: items.iter().filter_map(|item| text(&item["id"])).collect(),
+        parcels: shopify_parcels(order)?,
         external_id,
         updated_at,
         input: OrderInput {
@@ -225,16 +271,33 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
 }
 
 /// Any other platform's order, in this API's own format:
-/// `{"id": "…", "updated_at": "RFC 3339", "order": { …as POST /api/v1/orders… }}`.
+/// `{"id": "…", "updated_at": "RFC 3339", "order": { …as POST /api/v1/orders… },
+/// "shipments": [{"carrier", "tracking_number", "shipped_at"}]}` (shipments optional).
 pub fn generic_order(body: &Value) -> Result<PlatformOrder, String> {
     let external_id = text(&body["id"]).ok_or("id (the platform's order id) is missing")?;
     let updated_at = instant(&body["updated_at"], "updated_at")?.ok_or("updated_at is missing")?;
     let input: OrderInput =
         serde_json::from_value(body["order"].clone()).map_err(|error| format!("order: {error}"))?;
+    let mut parcels = Vec::new();
+    for (index, shipment) in body["shipments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let field = format!("shipments[{index}]");
+        parcels.push(Parcel {
+            carrier: text(&shipment["carrier"]).ok_or(format!("{field}.carrier is missing"))?,
+            tracking_number: text(&shipment["tracking_number"])
+                .ok_or(format!("{field}.tracking_number is missing"))?,
+            shipped_at: instant(&shipment["shipped_at"], &format!("{field}.shipped_at"))?,
+        });
+    }
     Ok(PlatformOrder {
         line_ids: (1..=input.lines.len())
             .map(|number| number.to_string())
             .collect(),
+        parcels,
         external_id,
         updated_at,
         input,
@@ -288,6 +351,7 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
         .join(", ");
     Ok(PlatformOrder {
         line_ids: items.iter().filter_map(|item| text(&item["id"])).collect(),
+        parcels: Vec::new(),
         external_id,
         updated_at,
         input: OrderInput {
