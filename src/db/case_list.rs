@@ -4,6 +4,7 @@ use sqlx::AnyPool;
 
 use super::Backend;
 use super::cases::{CASE_COLUMNS, CASE_FROM, CaseRecord, case_from_row};
+use super::dialect::SearchPlan;
 use crate::domain::{CaseKind, Priority, Status};
 
 /// The order a list is sorted in: a column and a direction, with the id as tie-breaker.
@@ -197,6 +198,11 @@ pub async fn list(
     }
     if let Some(query) = &filter.query {
         let plan = backend.search_plan(pool, query).await?;
+        if backend == Backend::Sqlite && matches!(plan, SearchPlan::Index(_)) {
+            // The index's few matches are fetched by rowid. Otherwise SQLite would rather scan
+            // a list index holding the search text for the shop, checking each entry's rowid.
+            conditions[0] = "+c.shop_id = $1".to_string();
+        }
         let (condition, values) = backend.case_search(binds.len() + 1, query, &plan);
         binds.extend(values.into_iter().map(Bind::Text));
         conditions.push(condition);
