@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
@@ -12,6 +11,7 @@ use super::extract::{Authenticated, Json, Path, Query};
 use super::views::time;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
+use crate::db::inbound::InboundRecord;
 use crate::integrations::{self, SOURCES};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -84,22 +84,16 @@ fn managers(role: Role) -> AppResult<()> {
     }
 }
 
-const SELECT: &str =
-    "SELECT id, source, topic, status, detail, received_at, body FROM inbound_deliveries";
-
-fn view(
-    shop: &crate::db::shops::Shop,
-    row: &sqlx::any::AnyRow,
-) -> Result<InboundView, sqlx::Error> {
-    Ok(InboundView {
-        id: row.try_get("id")?,
-        source: row.try_get("source")?,
-        topic: row.try_get("topic")?,
-        status: row.try_get("status")?,
-        detail: row.try_get("detail")?,
-        received_at: time(shop, row.try_get("received_at")?),
-        body: row.try_get("body")?,
-    })
+fn view(shop: &crate::db::shops::Shop, record: InboundRecord) -> InboundView {
+    InboundView {
+        received_at: time(shop, record.received_at),
+        id: record.id,
+        source: record.source,
+        topic: record.topic,
+        status: record.status,
+        detail: record.detail,
+        body: record.body,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/inbound", tag = "webhooks", params(InboundQuery),
@@ -117,31 +111,13 @@ pub async fn list(
         .as_deref()
         .map(str::trim)
         .filter(|status| !status.is_empty());
-    let rows = match status {
-        Some(status) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE shop_id = $1 AND status = $2 ORDER BY received_at DESC, id DESC LIMIT $3"
-            )))
-            .bind(&actor.shop.id)
-            .bind(status)
-            .bind(limit)
-            .fetch_all(&state.database.reader)
-            .await?
-        }
-        None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE shop_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2"
-            )))
-            .bind(&actor.shop.id)
-            .bind(limit)
-            .fetch_all(&state.database.reader)
-            .await?
-        }
-    };
+    let records =
+        crate::db::inbound::list(&state.database.reader, &actor.shop.id, status, limit).await?;
     Ok(axum::Json(
-        rows.iter()
-            .map(|row| view(&actor.shop, row))
-            .collect::<Result<_, _>>()?,
+        records
+            .into_iter()
+            .map(|record| view(&actor.shop, record))
+            .collect(),
     ))
 }
 
@@ -153,28 +129,6 @@ pub async fn replay(
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
 ) -> AppResult<axum::Json<InboundView>> {
-    managers(actor.role)?;
-    let find = || {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE shop_id = $1 AND id = $2"
-        )))
-        .bind(&actor.shop.id)
-        .bind(&id)
-    };
-    let row = find()
-        .fetch_optional(&state.database.writer)
-        .await?
-        .ok_or(AppError::NotFound("inbound delivery"))?;
-    let stored = view(&actor.shop, &row)?;
-    integrations::process(
-        &state.database,
-        &actor.shop,
-        &id,
-        &stored.source,
-        &stored.topic,
-        &stored.body,
-    )
-    .await?;
-    let row = find().fetch_one(&state.database.writer).await?;
-    Ok(axum::Json(view(&actor.shop, &row)?))
+    let record = integrations::replay(&state.database, &actor, &id).await?;
+    Ok(axum::Json(view(&actor.shop, record)))
 }

@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod follow_ups;
 pub mod group;
 pub mod idempotency;
+pub mod inbound;
 pub mod offers;
 pub mod orders;
 pub mod outbox;

@@ -184,6 +184,35 @@ async fn receive(
     Ok(answer(code, reply))
 }
 
+/// Applies a stored delivery again (after fixing the shop's reasons or settings, or once the
+/// order a return needs has come in); supervisors and admins. Returns it as it now stands.
+pub async fn replay(
+    database: &Database,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<crate::db::inbound::InboundRecord> {
+    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+        return Err(AppError::Forbidden(
+            "only supervisors and admins see inbound deliveries".into(),
+        ));
+    }
+    let stored = crate::db::inbound::get(&database.writer, &actor.shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("inbound delivery"))?;
+    process(
+        database,
+        &actor.shop,
+        id,
+        &stored.source,
+        &stored.topic,
+        &stored.body,
+    )
+    .await?;
+    crate::db::inbound::get(&database.writer, &actor.shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("inbound delivery"))
+}
+
 /// Applies a logged delivery (again, for a replay) and records the outcome on it.
 pub async fn process(
     database: &Database,
