@@ -747,3 +747,71 @@ async fn a_late_parcel_is_followed_up_from_the_console() {
     let (_, english) = page(&app, &cookie, "/console/follow-ups?lang=en-US").await;
     assert!(english.contains("Recently done"), "{english}");
 }
+
+#[tokio::test]
+async fn supervisors_see_what_came_in_and_apply_a_failed_delivery_again() {
+    use base64::Engine;
+    let app = TestApp::start().await;
+    let secret = "generic-console-secret";
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/integrations/generic",
+            common::ADMIN,
+            Some(serde_json::json!({ "secret": secret })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // An order with a negative quantity fails, and is kept to replay.
+    let send = |body: String| {
+        let signature = base64::engine::general_purpose::STANDARD.encode(
+            aftersale::domain::signing::hmac_sha256(secret.as_bytes(), body.as_bytes()),
+        );
+        let request = app
+            .client
+            .post(app.url("/hooks/shop/generic"))
+            .header("X-Aftersale-Hmac-Sha256", signature)
+            .body(body);
+        async move { request.send().await.unwrap().status() }
+    };
+    let order = serde_json::json!({
+        "id": "ext-9", "updated_at": "2026-12-01T10:00:00Z",
+        "order": { "order_number": "IN-9", "placed_at": "2026-12-01 09:00",
+                   "customer": { "name": "许晴" },
+                   "lines": [{ "sku": "A", "product_name": "水杯", "quantity": -1, "unit_price_minor": 1000 }] }
+    });
+    assert_eq!(
+        send(order.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (cookie, _) = sign_in(&app, "agent@test.local").await;
+    let (status, _) = page(&app, &cookie, "/console/inbound").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "agents do not see it");
+
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/inbound").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("失败") && html.contains("quantity"), "{html}");
+    let (_, logged) = app
+        .get("/api/v1/inbound?status=failed", common::SUPERVISOR)
+        .await;
+    let replay = format!(
+        "/console/inbound/{}/replay",
+        logged[0]["id"].as_str().unwrap()
+    );
+    let response = post(&app, &cookie, &replay, &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let response = post(&app, &cookie, &replay, &[("csrf", &csrf)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Still failing (nothing was fixed): applied again, failed again, said so.
+    let (_, again) = app
+        .get("/api/v1/inbound?status=failed", common::SUPERVISOR)
+        .await;
+    assert_eq!(again.as_array().unwrap().len(), 1);
+    let (_, english) = page(&app, &cookie, "/console/inbound?lang=en-US").await;
+    assert!(
+        english.contains("Apply again") && english.contains("Failed"),
+        "{english}"
+    );
+}

@@ -9,9 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::time;
+use crate::db::inbound::InboundRecord;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::db::inbound::InboundRecord;
 use crate::integrations::{self, SOURCES};
 
 #[derive(Debug, Deserialize, ToSchema)]

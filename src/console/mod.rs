@@ -8,6 +8,7 @@
 mod case;
 mod directory;
 mod follow_ups;
+mod inbound;
 mod queue;
 mod receiving;
 mod session;
@@ -63,6 +64,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/label.pdf", get(case::label))
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/follow-ups/{id}/done", post(follow_ups::done))
+        .route("/console/inbound", get(inbound::inbound_page))
+        .route("/console/inbound/{id}/replay", post(inbound::replay))
         .route("/console/customers", get(directory::customers_page))
         .route("/console/customers/{id}", get(directory::customer_page))
         .route("/console/orders", get(directory::orders_page))
