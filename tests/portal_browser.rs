@@ -264,5 +264,5 @@ async fn a_customer_accepts_a_partial_refund_from_a_signed_link() {
 
     // A forged or foreign link signs nobody in.
     browser.open(&app.url("/portal/shop/enter/bm9wZQ.00")).await;
-    assert!(browser.text(".error").await.contains("链接"));
+    browser.wait_for_text(".error", "链接").await;
 }

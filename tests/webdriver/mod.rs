@@ -302,6 +302,26 @@ impl Browser {
         path
     }
 
+    /// Waits (up to 5 s) until the first element matching `selector` says `part`; panics with
+    /// what it said and the page otherwise.
+    pub async fn wait_for_text(&self, selector: &str, part: &str) -> String {
+        let mut said = String::new();
+        for _ in 0..50 {
+            if self.try_find(selector).await.is_some() {
+                said = self.text(selector).await;
+                if said.contains(part) {
+                    return said;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "{selector} never said {part} (it said {said:?}) at {}:\n{}",
+            self.url().await,
+            self.source().await
+        )
+    }
+
     /// Waits (up to 10 s) until the current URL contains `part`.
     pub async fn wait_for_url(&self, part: &str) -> String {
         for _ in 0..100 {
