@@ -79,7 +79,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser.type_into("#email", "agent@test.local").await;
     browser.type_into("#password", "wrong-password").await;
     browser.submit("form button[type=submit]").await;
-    assert!(browser.text(".error").await.contains("不正确"));
+    browser.wait_for_text(".error", "不正确").await;
     assert_eq!(browser.value("#email").await, "agent@test.local");
 
     sign_in(&browser, &app, "agent@test.local").await;
@@ -95,7 +95,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         .click(&format!("a[href='/console/cases/{id}']"))
         .await;
     browser.wait_for_url(&format!("/console/cases/{id}")).await;
-    assert!(browser.text("#order").await.contains("蓝牙耳机"));
+    browser.wait_for_text("#order", "蓝牙耳机").await;
     assert_translated(&browser).await;
 
     // Rejecting without a reason is refused next to the form; the note typed stays.
@@ -119,7 +119,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     assert_eq!(status_of(&app, &id).await, "submitted");
     browser.screenshot("console-checklist-holds").await;
     browser.submit("#step-photos button[type=submit]").await;
-    assert!(browser.text("#checklist").await.contains("☑"));
+    browser.wait_for_text("#checklist", "☑").await;
 
     // Approve; the customer's parcel is recorded by the agent here.
     browser.submit("#action-approve button[type=submit]").await;
@@ -150,7 +150,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     sign_out(&browser).await;
     sign_in(&browser, &app, "inspector@test.local").await;
     browser.open(&app.url("/console/receiving")).await;
-    assert!(browser.text("body").await.contains(&number));
+    browser.wait_for_text("body", &number).await;
     browser.type_into("#code", "SF7788990011").await;
     browser
         .submit("form[action='/console/receiving'] button")
@@ -174,7 +174,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         .submit("#action-inspect_pass button[type=submit]")
         .await;
     assert_eq!(status_of(&app, &id).await, "inspected");
-    assert!(browser.text("#timeline").await.contains("重新入库"));
+    browser.wait_for_text("#timeline", "重新入库").await;
 
     // The agent refunds what is left and closes the case.
     sign_out(&browser).await;
@@ -189,7 +189,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     assert_eq!(refunds[0]["amount_minor"], 29900, "{refunds}");
     browser.submit("#action-close button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "closed");
-    assert!(browser.text("#status").await.contains("已关闭"));
+    browser.wait_for_text("#status", "已关闭").await;
     browser.screenshot("console-case-closed").await;
 
     // A post without the CSRF token, with a valid session, changes nothing.
@@ -208,10 +208,10 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser
         .open(&app.url(&format!("/console/cases/{id}?lang=en")))
         .await;
-    assert!(browser.text("#status").await.contains("Closed"));
+    browser.wait_for_text("#status", "Closed").await;
     assert_translated(&browser).await;
     browser.open(&app.url("/console?status=ended")).await;
-    assert!(browser.text("#cases").await.contains("Closed"));
+    browser.wait_for_text("#cases", "Closed").await;
     assert_translated(&browser).await;
     browser.screenshot("console-queue-english").await;
 }

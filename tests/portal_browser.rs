@@ -96,7 +96,7 @@ async fn a_customer_returns_goods_from_a_phone() {
         rights.contains("退货退款") && rights.contains("截止"),
         "{rights}"
     );
-    assert!(browser.text("#files-limits").await.contains("10 MB"));
+    browser.wait_for_text("#files-limits", "10 MB").await;
 
     // A draft survives a reload.
     browser
