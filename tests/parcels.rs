@@ -29,7 +29,18 @@ async fn agent_id(app: &TestApp) -> String {
 /// A return case assigned to the agent, its parcel sent back today.
 async fn assigned_return(app: &TestApp, order: &str, tracking: &str) -> Value {
     app.recent_order(order).await;
-    let case = app.case(order, "return_and_refund", "屏幕有划痕").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({
+                "order_number": order, "kind": "return_and_refund", "reason_code": "quality",
+                "description": "屏幕有划痕", "lines": [{ "line_number": 1 }],
+                "contact": { "name": "李小红", "phone": "13800138000", "email": format!("buyer-{order}@example.com") }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
     let id = case["id"].as_str().unwrap();
     let (status, body) = app
         .call(
@@ -205,6 +216,23 @@ async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
         "{subject}"
     );
     assert!(agent_mail[0]["text"].as_str().unwrap().contains("SF-PW1"));
+    // The customer hears first, in plain words, with their case's link.
+    let customer_mail: Vec<Value> = to("buyer-pw-1@example.com")
+        .into_iter()
+        .filter(|mail| mail["subject"].as_str().unwrap().contains("正在跟进"))
+        .collect();
+    assert_eq!(customer_mail.len(), 1, "{mails:?}");
+    let subject = customer_mail[0]["subject"].as_str().unwrap();
+    assert!(
+        subject.contains("正在跟进") && subject.contains(case_number),
+        "{subject}"
+    );
+    assert!(
+        customer_mail[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("SF-PW1")
+    );
     let supervisor_mail = to("supervisor@test.local");
     assert_eq!(supervisor_mail.len(), 1, "{mails:?}");
     assert!(

@@ -27,3 +27,5 @@ mail-parcel_stalled-subject = [{ $shop }] No tracking news for { $days } days ({
 mail-parcel_stalled-body = The parcel { $carrier } { $tracking } for { $number } has had no new scan for { $days } days. Please check with the carrier and tell the customer first. A follow-up task is open.
 mail-parcel_late-subject = [{ $shop }] Parcel still not delivered after { $days } days ({ $number })
 mail-parcel_late-body = The parcel { $carrier } { $tracking } for { $number } left { $days } days ago and is still not delivered. Please check with the carrier and tell the customer first. A follow-up task is open.
+mail-parcel_delayed-subject = [{ $shop }] We are following up the parcel of case { $number }
+mail-parcel_delayed-body = The parcel { $carrier } { $tracking } of case { $number } has had no tracking news for a few days. We are checking with the carrier and will tell you as soon as we know more; there is no need to chase us.

@@ -34,6 +34,8 @@ pub fn customer_moment(action: &str, author_role: &str) -> Option<&'static str> 
         "ship_back" => "shipped_back",
         "close" => "closed",
         "offer_made" => "offer",
+        // Spoken first: the shop noticed the parcel before the customer had to ask.
+        "parcel_stalled" | "parcel_late" => "parcel_delayed",
         "message" if author_role != "customer" => "message",
         _ => return None,
     })
@@ -86,6 +88,10 @@ mod tests {
         assert_eq!(customer_moment("message", "customer"), None);
         assert_eq!(customer_moment("close", "system"), Some("closed"));
         assert_eq!(customer_moment("updated", "agent"), None);
+        assert_eq!(
+            customer_moment("parcel_late", "system"),
+            Some("parcel_delayed")
+        );
     }
 
     #[test]
