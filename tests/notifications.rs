@@ -224,12 +224,7 @@ async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
 async fn the_customer_is_told_by_email_in_chinese() {
     let app = TestApp::start().await;
     let sink = SmtpSink::start();
-    let channels = Channels::new(
-        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
-        "测试店铺 <shop@test.local>",
-        "https://shop.example",
-    )
-    .unwrap();
+    let channels = sink.channels();
     app.order("ML-1").await;
     let (status, case) = app
         .post(

@@ -4,7 +4,7 @@
 mod common;
 
 use aftersale::domain::time::now_micros;
-use aftersale::operations::notifications::{Channels, run_once};
+use aftersale::operations::notifications::run_once;
 use aftersale::operations::parcels::sweep;
 use common::smtp::SmtpSink;
 use common::{AGENT, OTHER_SHOP, TestApp, error_code};
@@ -69,12 +69,7 @@ async fn assigned_return(app: &TestApp, order: &str, tracking: &str) -> Value {
 async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
     let app = TestApp::start().await;
     let sink = SmtpSink::start();
-    let channels = Channels::new(
-        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
-        "测试店铺 <shop@test.local>",
-        "https://shop.example",
-    )
-    .unwrap();
+    let channels = sink.channels();
     let start = now_micros();
     let case = assigned_return(&app, "PW-1", "SF-PW1").await;
     let case_number = case["number"].as_str().unwrap();

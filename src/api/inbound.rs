@@ -74,16 +74,6 @@ pub struct InboundQuery {
     pub limit: Option<i64>,
 }
 
-fn managers(role: Role) -> AppResult<()> {
-    if matches!(role, Role::Supervisor | Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only supervisors and admins see inbound deliveries".into(),
-        ))
-    }
-}
-
 fn view(shop: &crate::db::shops::Shop, record: InboundRecord) -> InboundView {
     InboundView {
         received_at: time(shop, record.received_at),
@@ -104,7 +94,7 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     Query(query): Query<InboundQuery>,
 ) -> AppResult<axum::Json<Vec<InboundView>>> {
-    managers(actor.role)?;
+    integrations::managers_only(actor.role)?;
     let limit = super::views::page_limit(query.limit)?;
     let status = query
         .status

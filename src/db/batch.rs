@@ -195,22 +195,21 @@ impl Batch {
         let mut sql = String::new();
         let mut all = Vec::new();
         for statement in order {
-            let mut rows = rows.remove(&statement).unwrap_or_default();
+            let rows = rows.remove(&statement).unwrap_or_default();
             match set_form(&statement) {
                 Some(form) => {
                     sql.push_str(&renumber(&form, all.len()));
+                    sql.push_str(";\n");
                     all.push(Value::Text(Some(json_rows(&rows))));
                 }
                 None => {
-                    for values in rows.drain(..) {
+                    for values in rows {
                         sql.push_str(&renumber(&statement, all.len()));
                         sql.push_str(";\n");
                         all.extend(values);
                     }
-                    continue;
                 }
             }
-            sql.push_str(";\n");
         }
         (sql, all)
     }

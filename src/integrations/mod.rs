@@ -184,6 +184,17 @@ async fn receive(
     Ok(answer(code, reply))
 }
 
+/// The inbound log is for supervisors and admins.
+pub fn managers_only(role: Role) -> AppResult<()> {
+    if matches!(role, Role::Supervisor | Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "only supervisors and admins see inbound deliveries".into(),
+        ))
+    }
+}
+
 /// Applies a stored delivery again (after fixing the shop's reasons or settings, or once the
 /// order a return needs has come in); supervisors and admins. Returns it as it now stands.
 pub async fn replay(
@@ -191,11 +202,7 @@ pub async fn replay(
     actor: &Actor,
     id: &str,
 ) -> AppResult<crate::db::inbound::InboundRecord> {
-    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
-        return Err(AppError::Forbidden(
-            "only supervisors and admins see inbound deliveries".into(),
-        ));
-    }
+    managers_only(actor.role)?;
     let stored = crate::db::inbound::get(&database.writer, &actor.shop.id, id)
         .await?
         .ok_or(AppError::NotFound("inbound delivery"))?;

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use aftersale::operations::notifications::Channels;
 use serde_json::Value;
 
 /// A real SMTP server writing what it receives into a directory.
@@ -39,6 +40,16 @@ impl SmtpSink {
             directory,
             port,
         }
+    }
+
+    /// The app's e-mail channel to this server, as the test shop sends (links to shop.example).
+    pub fn channels(&self) -> Channels {
+        Channels::new(
+            Some(&format!("smtp://127.0.0.1:{}", self.port)),
+            "测试店铺 <shop@test.local>",
+            "https://shop.example",
+        )
+        .unwrap()
     }
 
     /// Every message received so far (as smtp_sink.py writes them: to, subject, text, html).
