@@ -114,7 +114,9 @@ async fn cases_created_at_once_are_whole_and_findable() {
 }
 
 /// A second server on the same database file, both creating cases at once, each grouping its
-/// writes: every case ends with its own number (each group reads the day's counter afresh).
+/// writes: every case ends with its own number, and no number is skipped. Each instance
+/// remembers the day's counter between groups; once the other has taken numbers, its next group
+/// collides with theirs, fails whole, and is written again with the counter read afresh.
 #[tokio::test]
 async fn two_instances_on_one_file_never_share_a_case_number() {
     let app = TestApp::start().await;
@@ -161,4 +163,10 @@ async fn two_instances_on_one_file_never_share_a_case_number() {
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), count, "a number was given twice");
+    let mut sequences: Vec<usize> = numbers
+        .iter()
+        .map(|number| number.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    sequences.sort();
+    assert_eq!(sequences, (1..=count).collect::<Vec<_>>(), "{numbers:?}");
 }

@@ -68,8 +68,9 @@ fn renumber(sql: &str, offset: usize) -> String {
 }
 
 /// `INSERT INTO t (columns) VALUES (expressions)[ rest]` as `INSERT INTO t (columns) SELECT
-/// expressions FROM json_each($1) WHERE true[ rest]`, each `$N` read from the row's element
-/// N - 1. Other statements have no such form.
+/// expressions FROM jsonb_each($1) WHERE true[ rest]`, each `$N` read from the row's element
+/// N - 1 (`jsonb_each` hands each row over as JSONB, so reading its elements parses nothing
+/// again). Other statements have no such form.
 fn set_form(statement: &str) -> Option<String> {
     let trimmed = statement.trim();
     if !trimmed.starts_with("INSERT INTO ") {
@@ -114,7 +115,7 @@ fn set_form(statement: &str) -> Option<String> {
         read.push_str(&format!("(value ->> {})", number.checked_sub(1)?));
     }
     Some(format!(
-        "{head} SELECT {read} FROM json_each($1) WHERE true{rest}"
+        "{head} SELECT {read} FROM jsonb_each($1) WHERE true{rest}"
     ))
 }
 
@@ -179,7 +180,7 @@ impl Batch {
 
     /// The statements as one SQL text for SQLite in which each statement repeated with other
     /// values (a group of case creations: one `INSERT … VALUES` per table per case) runs once
-    /// for all its rows, read from a JSON array with `json_each`. The text then depends only on
+    /// for all its rows, read from a JSON array with `jsonb_each`. The text then depends only on
     /// which statements there are, not on how many rows: SQLite compiles it once and the
     /// statement cache keeps it. Statements run in the order each first appears.
     pub(super) fn set_based(self) -> (String, Vec<Value>) {
@@ -284,7 +285,7 @@ mod tests {
                 "INSERT INTO t (a, b, c) VALUES ($1, $2, coalesce($1, 0)) ON CONFLICT DO NOTHING"
             )
             .unwrap(),
-            "INSERT INTO t (a, b, c) SELECT (value ->> 0), (value ->> 1), coalesce((value ->> 0), 0) FROM json_each($1) WHERE true ON CONFLICT DO NOTHING"
+            "INSERT INTO t (a, b, c) SELECT (value ->> 0), (value ->> 1), coalesce((value ->> 0), 0) FROM jsonb_each($1) WHERE true ON CONFLICT DO NOTHING"
         );
         assert_eq!(set_form("UPDATE t SET a = $1"), None);
         assert_eq!(set_form("INSERT INTO t (a) VALUES ('x', $1)"), None);
@@ -298,7 +299,7 @@ mod tests {
         let (sql, values) = batch.set_based();
         assert_eq!(
             sql,
-            "INSERT INTO t (a) SELECT (value ->> 0) FROM json_each($1) WHERE true;\nUPDATE u SET b = $2;\n"
+            "INSERT INTO t (a) SELECT (value ->> 0) FROM jsonb_each($1) WHERE true;\nUPDATE u SET b = $2;\n"
         );
         assert!(matches!(&values[0], Value::Text(Some(rows)) if rows == "[[\"x\"],[null]]"));
     }

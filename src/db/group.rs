@@ -1,12 +1,15 @@
 //! Group commit on SQLite for writes that take the next number of a shop's day (case
 //! creation). They are queued to one task, which takes every write waiting at that moment and
-//! commits them in one transaction, sending the whole group as one statement batch: the day's
-//! counters are read once, the numbers handed out in order, the batches and the counters'
-//! new values written, then COMMIT. The commit (the WAL pages it writes) and the round trips to
-//! SQLite's thread are shared by the group. If the group's batch fails, it is rolled back and
-//! each write is retried alone inside a savepoint, so one bad write fails alone.
+//! commits them in one transaction, sending the whole group as one statement batch: the
+//! numbers are handed out in order from the day's counters (remembered from the last group, read
+//! when unknown), the batches and the counters' new values written, then COMMIT. The commit (the
+//! WAL pages it writes) and the round trip to SQLite's thread are shared by the group, and the
+//! task keeps the writer connection while writes keep coming. If the group's batch fails, it is
+//! rolled back, the counters are forgotten, and each write is retried alone inside a savepoint
+//! (reading its number afresh), so one bad write fails alone.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use sqlx::{AnyPool, Executor, pool::PoolConnection};
 use tokio::sync::{mpsc, oneshot};
@@ -16,6 +19,10 @@ use super::cases::NEXT_SEQUENCE_SQL;
 
 /// How many writes one transaction takes at most.
 const GROUP_SIZE: usize = 64;
+
+/// How long the committer keeps the writer while writes keep coming, before letting the
+/// other writers (transitions, workers) have their turn.
+const HOLD: Duration = Duration::from_millis(20);
 
 /// Makes a write's batch from its number; callable again if the group has to be retried.
 type Build = Box<dyn Fn(i64) -> Batch + Send + Sync>;
@@ -47,15 +54,32 @@ impl GroupCommitter {
     pub fn start(writer: AnyPool) -> GroupCommitter {
         let (sender, mut receiver) = mpsc::unbounded_channel::<Job>();
         tokio::spawn(async move {
+            let mut known = Counters::new();
             while let Some(first) = receiver.recv().await {
-                let mut jobs = vec![first];
-                while jobs.len() < GROUP_SIZE {
-                    match receiver.try_recv() {
-                        Ok(job) => jobs.push(job),
-                        Err(_) => break,
+                let mut connection = match writer.acquire().await {
+                    Ok(connection) => connection,
+                    Err(error) => {
+                        let _ = first.reply.send(Err(failed(&error)));
+                        continue;
+                    }
+                };
+                // The connection is kept while writes keep coming, up to HOLD: handing it back
+                // to the pool and taking it again costs a task switch per group.
+                let held_since = Instant::now();
+                let mut next = Some(first);
+                while let Some(first) = next.take() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < GROUP_SIZE {
+                        match receiver.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    commit_group(&mut connection, jobs, &mut known).await;
+                    if held_since.elapsed() < HOLD {
+                        next = receiver.try_recv().ok();
                     }
                 }
-                commit_group(&writer, jobs).await;
             }
         });
         GroupCommitter { sender }
@@ -80,37 +104,36 @@ impl GroupCommitter {
     }
 }
 
-async fn commit_group(writer: &AnyPool, jobs: Vec<Job>) {
-    let mut connection = match writer.acquire().await {
-        Ok(connection) => connection,
-        Err(error) => {
-            for job in jobs {
-                let _ = job.reply.send(Err(failed(&error)));
-            }
-            return;
-        }
-    };
-    if jobs.len() == 1 {
-        one_by_one(&mut connection, jobs).await;
-        return;
-    }
-    match whole_group(&mut connection, &jobs).await {
+async fn commit_group(
+    connection: &mut PoolConnection<sqlx::Any>,
+    jobs: Vec<Job>,
+    known: &mut Counters,
+) {
+    match whole_group(connection, &jobs, known).await {
         Ok(numbers) => {
             for (job, number) in jobs.into_iter().zip(numbers) {
                 let _ = job.reply.send(Ok(number));
             }
         }
         Err(_) => {
+            known.clear();
             let _ = connection.execute("ROLLBACK").await;
-            one_by_one(&mut connection, jobs).await;
+            one_by_one(connection, jobs).await;
         }
     }
 }
 
-/// The whole group in one transaction and two round trips; the caller rolls back on error.
+/// The day's last numbers as this committer left them, per (shop, day).
+type Counters = HashMap<(String, String), i64>;
+
+/// The whole group in one transaction and one round trip (two when a day's counter is not
+/// known yet); the caller rolls back on error. The counters are remembered between groups:
+/// if another instance took numbers meanwhile, the first of ours is already a case's number
+/// (UNIQUE (shop_id, number)), the group fails, and the caller forgets them.
 async fn whole_group(
     connection: &mut PoolConnection<sqlx::Any>,
     jobs: &[Job],
+    known: &mut Counters,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut keys: Vec<(String, String)> = Vec::new();
     for job in jobs {
@@ -119,24 +142,37 @@ async fn whole_group(
             keys.push(key);
         }
     }
-    let mut counters: HashMap<(String, String), i64> = HashMap::new();
     let mut begin = String::from("BEGIN IMMEDIATE;\n");
-    for (index, _) in keys.iter().enumerate() {
-        let shop = index * 2 + 1;
-        let day = shop + 1;
-        begin.push_str(&format!(
-            "SELECT {index} AS key, COALESCE((SELECT value FROM case_counters WHERE shop_id = ${shop} AND day = ${day}), 0) AS value;\n"
-        ));
+    let unknown: Vec<&(String, String)> = keys
+        .iter()
+        .filter(|key| !known.contains_key(*key))
+        .collect();
+    if !unknown.is_empty() {
+        for (index, _) in unknown.iter().enumerate() {
+            let shop = index * 2 + 1;
+            let day = shop + 1;
+            begin.push_str(&format!(
+                "SELECT {index} AS key, COALESCE((SELECT value FROM case_counters WHERE shop_id = ${shop} AND day = ${day}), 0) AS value;\n"
+            ));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(begin)).persistent(false);
+        for (shop_id, day) in &unknown {
+            query = query.bind(shop_id.clone()).bind(day.clone());
+        }
+        for row in query.fetch_all(&mut **connection).await? {
+            let index: i64 = sqlx::Row::try_get(&row, 0)?;
+            let value: i64 = sqlx::Row::try_get(&row, 1)?;
+            known.insert(unknown[index as usize].clone(), value);
+        }
+        begin = String::new();
     }
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(begin)).persistent(false);
-    for (shop_id, day) in &keys {
-        query = query.bind(shop_id.clone()).bind(day.clone());
-    }
-    for row in query.fetch_all(&mut **connection).await? {
-        let index: i64 = sqlx::Row::try_get(&row, 0)?;
-        let value: i64 = sqlx::Row::try_get(&row, 1)?;
-        counters.insert(keys[index as usize].clone(), value);
-    }
+    let mut counters: Counters = keys
+        .into_iter()
+        .map(|key| {
+            let value = known[&key];
+            (key, value)
+        })
+        .collect();
     let mut numbers = Vec::with_capacity(jobs.len());
     let mut group = Batch::new();
     for job in jobs {
@@ -162,11 +198,15 @@ async fn whole_group(
     // kind of writes, compiled once.
     let (sql, values) = group.set_based();
     bind_all(
-        sqlx::query(sqlx::AssertSqlSafe(format!("{sql}COMMIT;"))),
+        sqlx::query(sqlx::AssertSqlSafe(format!("{begin}{sql}COMMIT;"))),
         values,
     )
     .execute(&mut **connection)
     .await?;
+    if known.len() > 1024 {
+        known.clear();
+    }
+    known.extend(counters);
     Ok(numbers)
 }
 
