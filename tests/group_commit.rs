@@ -1,5 +1,5 @@
 //! Numbered writes (case creation's path) committed in groups: a failing write fails alone,
-//! the others commit with distinct, consecutive numbers.
+//! the others commit with distinct, consecutive numbers; other writes are not starved.
 
 mod common;
 
@@ -169,4 +169,60 @@ async fn two_instances_on_one_file_never_share_a_case_number() {
         .collect();
     sequences.sort();
     assert_eq!(sequences, (1..=count).collect::<Vec<_>>(), "{numbers:?}");
+}
+
+/// While creations keep the group committer busy (it keeps the writer between groups), other
+/// writes still get their turn: ten changes to a case, one after another, all land.
+#[tokio::test]
+async fn other_writes_go_through_while_creations_keep_coming() {
+    let app = TestApp::start().await;
+    app.order("G-3").await;
+    let case = app.case("G-3", "consultation", "别的写入也要轮到").await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let creating = join_all((0..8).map(|worker| {
+        let app = &app;
+        async move {
+            let mut created = 0;
+            for index in 0..25 {
+                let (status, body) = app
+                    .post(
+                        "/api/v1/cases",
+                        common::AGENT,
+                        serde_json::json!({
+                            "order_number": "G-3", "kind": "consultation", "reason_code": "other",
+                            "description": format!("持续创建{worker}-{index}"), "lines": []
+                        }),
+                    )
+                    .await;
+                assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+                created += 1;
+            }
+            created
+        }
+    }));
+    let changing = async {
+        let mut version = case["version"].as_i64().unwrap();
+        for round in 0..10 {
+            let priority = if round % 2 == 0 { "high" } else { "normal" };
+            let (status, body) = app
+                .call(
+                    reqwest::Method::PATCH,
+                    &format!("/api/v1/cases/{id}"),
+                    common::AGENT,
+                    Some(serde_json::json!({ "version": version, "priority": priority })),
+                )
+                .await;
+            assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+            assert_eq!(body["priority"], priority);
+            version = body["version"].as_i64().unwrap();
+        }
+        version
+    };
+    let (created, version) = tokio::join!(creating, changing);
+    assert_eq!(created.iter().sum::<i32>(), 200);
+    assert_eq!(version, case["version"].as_i64().unwrap() + 10);
+    let (_, listed) = app
+        .get("/api/v1/cases?q=持续创建&limit=200", common::AGENT)
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 200);
 }
