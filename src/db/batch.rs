@@ -257,13 +257,16 @@ where
     }
     let (database, shop_id, day) = (database.clone(), shop_id.to_string(), day.to_string());
     let task = tokio::spawn(async move {
-        let mut transaction = database.begin().await?;
+        // The number is taken in a transaction of its own: the day's counter row is locked only
+        // for that moment, not until the write commits (every creation of the shop's day would
+        // otherwise wait for the one before it). A write that fails after it leaves a gap.
         let row = sqlx::query(super::cases::NEXT_SEQUENCE_SQL)
             .bind(shop_id)
             .bind(day)
-            .fetch_one(&mut *transaction)
+            .fetch_one(&database.writer)
             .await?;
         let number: i64 = sqlx::Row::try_get(&row, 0)?;
+        let mut transaction = database.begin().await?;
         then(number)
             .execute(&mut transaction, database.backend)
             .await?;
