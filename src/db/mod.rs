@@ -94,8 +94,14 @@ impl Database {
             }
             Backend::Postgres => {
                 ensure_postgres_database(url).await?;
+                // Four connections a core (8 to 32): more only queue inside PostgreSQL, on
+                // the same cores, and lengthen the slowest requests (at 16 concurrent queue
+                // pages on 2 cores, 32 connections gave p99 59 ms, 8 gave 22 ms).
+                let connections = std::thread::available_parallelism()
+                    .map_or(8, |count| count.get() * 4)
+                    .clamp(8, 32);
                 let pool = AnyPoolOptions::new()
-                    .max_connections(32)
+                    .max_connections(connections as u32)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await
