@@ -66,7 +66,7 @@ impl Database {
                 // its own (every 100 ms, without blocking writes). It checkpoints itself only as
                 // a backstop, rarely: under steady writes the WAL cannot restart while readers
                 // use it, and past the threshold every commit would try again, each with an
-                // fsync. readers look up pages only in the frames not yet copied back, so a long
+                // fsync. Readers look up pages only in the frames not yet copied back, so a long
                 // WAL does not slow them; it is cut back to 64 MB once it restarts.
                 let writer = sqlite_pool(
                     1,
