@@ -348,7 +348,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             crate::documents::label::Size::Thermal
         };
         let one = Instant::now();
-        crate::documents::label::render(&label, size)?;
+        crate::documents::label::render(&label, size, None)?;
         timings.push(one.elapsed());
     }
     timings.sort();

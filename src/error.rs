@@ -49,6 +49,14 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Ok when `role` has the capability ([`crate::domain::permissions`]), else 403 saying who may.
+    pub fn require(
+        role: crate::domain::Role,
+        capability: crate::domain::permissions::Capability,
+    ) -> AppResult<()> {
+        crate::domain::permissions::check(role, capability).map_err(AppError::Forbidden)
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
         AppError::Invalid {
             message: message.into(),

@@ -45,11 +45,11 @@ impl Language {
         if let Some(language) = query.and_then(Language::parse) {
             return language;
         }
-        let cookie = crate::pages::cookie(headers, "lang").and_then(Language::parse);
+        let cookie = crate::http::pages::cookie(headers, "lang").and_then(Language::parse);
         if let Some(language) = cookie {
             return language;
         }
-        if crate::api::prefers_chinese(headers.get(header::ACCEPT_LANGUAGE))
+        if crate::http::api::prefers_chinese(headers.get(header::ACCEPT_LANGUAGE))
             || headers.get(header::ACCEPT_LANGUAGE).is_none()
         {
             Language::Chinese

@@ -127,11 +127,10 @@ async fn two_instances_on_one_file_never_share_a_case_number() {
     let second = aftersale::db::Database::connect(&app.database_url)
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let router = aftersale::api::router(aftersale::api::AppState::new(second));
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let bases = [app.base.clone(), format!("http://{address}")];
+    let bases = [
+        app.base.clone(),
+        common::serve(second, &app.database_url).await,
+    ];
     let mut numbers = Vec::new();
     for round in 0..4 {
         // Several at once on each instance, so that both group their writes.

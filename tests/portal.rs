@@ -163,7 +163,7 @@ async fn a_customer_finds_the_order_and_follows_the_case() {
 async fn guessing_is_limited() {
     let app = TestApp::start().await;
     app.order("PTL-3").await;
-    for attempt in 0..aftersale::portal::ATTEMPTS {
+    for attempt in 0..aftersale::http::portal::ATTEMPTS {
         let response = find(&app, "10.9.9.9", "PTL-3", &format!("1390000{attempt:04}")).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }

@@ -75,3 +75,182 @@ pub async fn get(
     .await?;
     row.as_ref().map(read).transpose()
 }
+
+/// Logs a verified delivery as received.
+pub async fn insert(
+    pool: &AnyPool,
+    id: &str,
+    shop_id: &str,
+    source: &str,
+    topic: &str,
+    body: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, received_at) VALUES ($1, $2, $3, $4, $5, 'received', $6)",
+    )
+    .bind(id)
+    .bind(shop_id)
+    .bind(source)
+    .bind(topic)
+    .bind(body)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What applying a delivery came to.
+pub async fn record_outcome(
+    pool: &AnyPool,
+    id: &str,
+    status: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE inbound_deliveries SET status = $1, detail = $2, processed_at = $3 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(detail)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A platform's order as it was last applied: the platform's id, our order and its line ids.
+pub struct ExternalOrder {
+    pub order_id: Option<String>,
+    /// The platform's line ids, in the order's line order.
+    pub line_ids: Vec<String>,
+}
+
+/// The platform order `external_id` from `source`, if it has come in.
+pub async fn external_order(
+    pool: &AnyPool,
+    shop_id: &str,
+    source: &str,
+    external_id: &str,
+) -> Result<Option<ExternalOrder>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT order_id, line_ids FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3",
+    )
+    .bind(shop_id)
+    .bind(source)
+    .bind(external_id)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        let line_ids: Option<String> = row.try_get("line_ids")?;
+        Ok(ExternalOrder {
+            order_id: row.try_get("order_id")?,
+            line_ids: line_ids
+                .and_then(|ids| serde_json::from_str(&ids).ok())
+                .unwrap_or_default(),
+        })
+    })
+    .transpose()
+}
+
+/// Locks the platform order's row in `transaction` (made if new) and returns the platform's
+/// last-change time of the version applied (-1 for none yet).
+pub async fn lock_external_order(
+    transaction: &mut super::Transaction,
+    backend: super::Backend,
+    shop_id: &str,
+    source: &str,
+    external_id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES ($1, $2, $3, -1) \
+         ON CONFLICT (shop_id, source, external_id) DO NOTHING",
+    )
+    .bind(shop_id)
+    .bind(source)
+    .bind(external_id)
+    .execute(&mut **transaction)
+    .await?;
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT source_updated_at FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3{}",
+        backend.for_update()
+    )))
+    .bind(shop_id)
+    .bind(source)
+    .bind(external_id)
+    .fetch_one(&mut **transaction)
+    .await
+}
+
+/// Records the version of the platform order just applied.
+pub async fn mark_external_order(
+    transaction: &mut super::Transaction,
+    shop_id: &str,
+    source: &str,
+    external_id: &str,
+    updated_at: i64,
+    order_id: &str,
+    line_ids: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $6 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
+    )
+    .bind(updated_at)
+    .bind(order_id)
+    .bind(shop_id)
+    .bind(source)
+    .bind(external_id)
+    .bind(serde_json::to_string(line_ids).unwrap_or_else(|_| "[]".into()))
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// Claims the platform's return `external_id` for one case; false when another delivery has.
+pub async fn claim_return(
+    pool: &AnyPool,
+    shop_id: &str,
+    source: &str,
+    external_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "INSERT INTO inbound_cases (shop_id, source, external_id, case_id, created_at) VALUES ($1, $2, $3, '', $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(shop_id)
+    .bind(source)
+    .bind(external_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(claimed.rows_affected() > 0)
+}
+
+/// The case a claimed return opened, or (`case_id` None) the claim let go for a replay.
+pub async fn settle_return(
+    pool: &AnyPool,
+    shop_id: &str,
+    source: &str,
+    external_id: &str,
+    case_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let query = match case_id {
+        Some(case_id) => sqlx::query(
+            "UPDATE inbound_cases SET case_id = $4 WHERE shop_id = $1 AND source = $2 AND external_id = $3",
+        )
+        .bind(shop_id)
+        .bind(source)
+        .bind(external_id)
+        .bind(case_id),
+        None => sqlx::query(
+            "DELETE FROM inbound_cases WHERE shop_id = $1 AND source = $2 AND external_id = $3",
+        )
+        .bind(shop_id)
+        .bind(source)
+        .bind(external_id),
+    };
+    query.execute(pool).await?;
+    Ok(())
+}

@@ -17,6 +17,7 @@ pub mod offers;
 pub mod orders;
 pub mod outbox;
 pub mod refunds;
+pub mod secrets;
 pub mod settings;
 pub mod shops;
 pub mod staff_sessions;
@@ -116,6 +117,14 @@ impl Database {
                 })
             }
         }
+    }
+
+    /// One round trip to the database (the health check).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.reader)
+            .await
+            .map(|_| ())
     }
 
     /// Brings the schema up to date.

@@ -468,3 +468,18 @@ pub async fn list(
     let rows = statement.bind(limit).fetch_all(pool).await?;
     rows.iter().map(order_from_row).collect()
 }
+
+/// Whether the order has a parcel with this tracking number already.
+pub async fn has_shipment(
+    transaction: &mut Transaction,
+    order_id: &str,
+    tracking_number: &str,
+) -> Result<bool, sqlx::Error> {
+    let known: Option<String> =
+        sqlx::query_scalar("SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2")
+            .bind(order_id)
+            .bind(tracking_number)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    Ok(known.is_some())
+}

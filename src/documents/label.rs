@@ -75,16 +75,15 @@ pub enum LabelError {
     Pdf(String),
 }
 
-fn font() -> Result<Font, LabelError> {
+/// The font: the configured one (`path#index`, read once) if it loads, else the first system
+/// CJK font found.
+fn font(configured: Option<&str>) -> Result<Font, LabelError> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
     FONT.get_or_init(|| {
-        let configured =
-            std::env::var("APP_LABEL_FONT")
-                .ok()
-                .map(|value| match value.rsplit_once('#') {
-                    Some((path, index)) => (path.to_string(), index.parse().unwrap_or(0)),
-                    None => (value, 0),
-                });
+        let configured = configured.map(|value| match value.rsplit_once('#') {
+            Some((path, index)) => (path.to_string(), index.parse().unwrap_or(0)),
+            None => (value.to_string(), 0),
+        });
         configured
             .into_iter()
             .chain(
@@ -139,8 +138,8 @@ fn wrap(text: &str, font_size: f32, width: f32, limit: usize) -> Vec<String> {
 }
 
 /// Renders the label as PDF bytes.
-pub fn render(label: &Label, size: Size) -> Result<Vec<u8>, LabelError> {
-    let font = font()?;
+pub fn render(label: &Label, size: Size, font_file: Option<&str>) -> Result<Vec<u8>, LabelError> {
+    let font = font(font_file)?;
     let (width, height) = size.points();
     let scale = width / 595.28;
     let margin = 36.0 * scale.max(0.6);

@@ -12,6 +12,7 @@ pub mod money;
 pub mod notifications;
 pub mod order;
 pub mod parcels;
+pub mod permissions;
 pub mod policy;
 pub mod refund;
 pub mod signing;

@@ -1,6 +1,6 @@
-//! Orders in from sales platforms: `POST /hooks/{shop}/shopify`, `/hooks/{shop}/woocommerce` and
-//! `/hooks/{shop}/generic` (any other platform, in this API's own order format); parcels' news
-//! from `/hooks/{shop}/kuaidi100` and `/hooks/{shop}/aftership`.
+//! What the platforms and carriers send, applied: orders from Shopify, WooCommerce and the
+//! generic format, Shopify return requests, parcels' news from Kuaidi100 and AfterShip (the
+//! HTTP side, `POST /hooks/{shop}/{source}`, is `crate::http::hooks`).
 //! A payload is verified with the shop's secret for that source (HMAC-SHA256 of the raw body,
 //! base64, in `X-Shopify-Hmac-Sha256` / `X-WC-Webhook-Signature` / `X-Aftersale-Hmac-Sha256`;
 //! MD5 `sign` for Kuaidi100): a bad signature is 401 and
@@ -12,18 +12,13 @@ pub mod platforms;
 pub mod returns;
 pub mod tracking;
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use serde_json::{Value, json};
-use sqlx::Row;
+use serde_json::Value;
 
-use crate::api::AppState;
-use crate::db::shops::{self, Actor, Shop};
-use crate::db::{Database, new_id};
+use crate::db::shops::{Actor, Shop};
+use crate::db::{Database, inbound, secrets};
 use crate::domain::Role;
+use crate::domain::permissions::Capability;
 use crate::domain::signing::hmac_sha256;
 use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
@@ -38,10 +33,6 @@ pub const SOURCES: &[&str] = &[
     "aftership",
 ];
 
-pub fn router() -> axum::Router<AppState> {
-    axum::Router::new().route("/hooks/{shop}/{source}", axum::routing::post(receive))
-}
-
 fn secret_name(source: &str, shop_id: &str) -> String {
     format!("inbound:{source}:{shop_id}")
 }
@@ -53,33 +44,19 @@ pub async fn set_secret(
     source: &str,
     secret: &str,
 ) -> AppResult<()> {
-    sqlx::query(
-        "INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value, created_at = excluded.created_at",
+    secrets::put(
+        &database.writer,
+        &secret_name(source, shop_id),
+        secret,
+        now_micros(),
     )
-    .bind(secret_name(source, shop_id))
-    .bind(secret)
-    .bind(now_micros())
-    .execute(&database.writer)
     .await?;
     Ok(())
 }
 
-async fn secret(database: &Database, shop_id: &str, source: &str) -> AppResult<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1")
-            .bind(secret_name(source, shop_id))
-            .fetch_optional(&database.reader)
-            .await?,
-    )
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .trim()
+/// The secret a platform signs its webhooks with for this shop, if one was set.
+pub async fn secret(database: &Database, shop_id: &str, source: &str) -> AppResult<Option<String>> {
+    Ok(secrets::get(&database.reader, &secret_name(source, shop_id)).await?)
 }
 
 /// Whether `signature` is base64(HMAC-SHA256(secret, body)), compared in constant time.
@@ -89,112 +66,6 @@ pub fn verified(secret: &str, body: &[u8], signature: &str) -> bool {
     crate::domain::signing::same(expected.as_bytes(), signature.as_bytes())
 }
 
-fn answer(status: StatusCode, body: Value) -> Response {
-    (status, axum::Json(body)).into_response()
-}
-
-async fn receive(
-    State(state): State<AppState>,
-    Path((slug, source)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<Response> {
-    if !SOURCES.contains(&source.as_str()) {
-        return Err(AppError::NotFound(
-            "platform (use shopify, woocommerce, generic, kuaidi100 or aftership)",
-        ));
-    }
-    let shop = shops::find_shop_by_slug(&state.database.reader, &slug)
-        .await?
-        .ok_or(AppError::NotFound("shop"))?;
-    // WooCommerce pings a new webhook with a form body before it signs anything.
-    if source == "woocommerce" && body.starts_with(b"webhook_id=") {
-        return Ok(answer(StatusCode::OK, json!({ "status": "pong" })));
-    }
-    let Some(secret) = secret(&state.database, &shop.id, &source).await? else {
-        return Err(AppError::Unauthorized);
-    };
-    let (valid, topic, text) = match source.as_str() {
-        "kuaidi100" => {
-            // A form: `param` (JSON) and `sign` = MD5(param + secret), upper-case hex.
-            let form: std::collections::HashMap<String, String> =
-                serde_urlencoded::from_bytes(&body).unwrap_or_default();
-            let param = form.get("param").cloned().unwrap_or_default();
-            let expected = hex::encode(<md5::Md5 as md5::Digest>::digest(
-                format!("{param}{secret}").as_bytes(),
-            ));
-            let sign = form.get("sign").map(String::as_str).unwrap_or_default();
-            (
-                expected.eq_ignore_ascii_case(sign.trim()),
-                "tracking",
-                param,
-            )
-        }
-        "aftership" => (
-            verified(&secret, &body, header(&headers, "aftership-hmac-sha256")),
-            "tracking",
-            String::from_utf8_lossy(&body).to_string(),
-        ),
-        "generic" => (
-            verified(&secret, &body, header(&headers, "x-aftersale-hmac-sha256")),
-            "order",
-            String::from_utf8_lossy(&body).to_string(),
-        ),
-        "shopify" => (
-            verified(&secret, &body, header(&headers, "x-shopify-hmac-sha256")),
-            header(&headers, "x-shopify-topic"),
-            String::from_utf8_lossy(&body).to_string(),
-        ),
-        _ => (
-            verified(&secret, &body, header(&headers, "x-wc-webhook-signature")),
-            header(&headers, "x-wc-webhook-topic"),
-            String::from_utf8_lossy(&body).to_string(),
-        ),
-    };
-    if !valid {
-        return Err(AppError::Unauthorized);
-    }
-    let text = text.replace('\0', "");
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, received_at) VALUES ($1, $2, $3, $4, $5, 'received', $6)",
-    )
-    .bind(&id)
-    .bind(&shop.id)
-    .bind(&source)
-    .bind(topic)
-    .bind(&text)
-    .bind(now_micros())
-    .execute(&state.database.writer)
-    .await?;
-    let (status, detail) = process(&state.database, &shop, &id, &source, topic, &text).await?;
-    let code = if status == "failed" {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let mut reply = json!({ "id": id, "status": status, "detail": detail });
-    if source == "kuaidi100" {
-        // What Kuaidi100 reads to stop pushing the same update again.
-        let ok = status != "failed";
-        reply["result"] = json!(ok);
-        reply["returnCode"] = json!(if ok { "200" } else { "500" });
-        reply["message"] = json!(if ok { "成功" } else { "失败" });
-    }
-    Ok(answer(code, reply))
-}
-
-/// The inbound log is for supervisors and admins.
-pub fn managers_only(role: Role) -> AppResult<()> {
-    if matches!(role, Role::Supervisor | Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "only supervisors and admins see inbound deliveries".into(),
-        ))
-    }
-}
-
 /// Applies a stored delivery again (after fixing the shop's reasons or settings, or once the
 /// order a return needs has come in); supervisors and admins. Returns it as it now stands.
 pub async fn replay(
@@ -202,8 +73,8 @@ pub async fn replay(
     actor: &Actor,
     id: &str,
 ) -> AppResult<crate::db::inbound::InboundRecord> {
-    managers_only(actor.role)?;
-    let stored = crate::db::inbound::get(&database.writer, &actor.shop.id, id)
+    AppError::require(actor.role, Capability::SeeInbound)?;
+    let stored = inbound::get(&database.writer, &actor.shop.id, id)
         .await?
         .ok_or(AppError::NotFound("inbound delivery"))?;
     process(
@@ -215,7 +86,7 @@ pub async fn replay(
         &stored.body,
     )
     .await?;
-    crate::db::inbound::get(&database.writer, &actor.shop.id, id)
+    inbound::get(&database.writer, &actor.shop.id, id)
         .await?
         .ok_or(AppError::NotFound("inbound delivery"))
 }
@@ -236,15 +107,7 @@ pub async fn process(
         Err(AppError::BadRequest { message, .. }) => ("failed", message),
         Err(other) => return Err(other),
     };
-    sqlx::query(
-        "UPDATE inbound_deliveries SET status = $1, detail = $2, processed_at = $3 WHERE id = $4",
-    )
-    .bind(status)
-    .bind(&detail)
-    .bind(now_micros())
-    .bind(id)
-    .execute(&database.writer)
-    .await?;
+    inbound::record_outcome(&database.writer, id, status, &detail, now_micros()).await?;
     Ok((status, detail))
 }
 
@@ -312,25 +175,14 @@ async fn apply_order(
     };
     let checked = crate::operations::orders::check(&actor, &order.input)?;
     let mut transaction = database.begin().await?;
-    sqlx::query(
-        "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES ($1, $2, $3, -1) \
-         ON CONFLICT (shop_id, source, external_id) DO NOTHING",
+    let applied = inbound::lock_external_order(
+        &mut transaction,
+        database.backend,
+        &shop.id,
+        source,
+        &order.external_id,
     )
-    .bind(&shop.id)
-    .bind(source)
-    .bind(&order.external_id)
-    .execute(&mut *transaction)
     .await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT source_updated_at FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3{}",
-        database.backend.for_update()
-    )))
-    .bind(&shop.id)
-    .bind(source)
-    .bind(&order.external_id)
-    .fetch_one(&mut *transaction)
-    .await?;
-    let applied: i64 = row.try_get(0)?;
     let number = checked.order_number.as_str().to_string();
     if applied > order.updated_at {
         return Ok((
@@ -342,14 +194,9 @@ async fn apply_order(
         crate::db::orders::upsert(&mut transaction, &shop.id, &checked).await?;
     // Parcels not seen before join the order (and are watched from then on).
     for parcel in &order.parcels {
-        let known: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2",
-        )
-        .bind(&order_id)
-        .bind(&parcel.tracking_number)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        if known.is_none() {
+        if !crate::db::orders::has_shipment(&mut transaction, &order_id, &parcel.tracking_number)
+            .await?
+        {
             crate::db::orders::insert_shipment(
                 &mut transaction,
                 &shop.id,
@@ -370,16 +217,15 @@ async fn apply_order(
             }
         }
     }
-    sqlx::query(
-        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $6 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
+    inbound::mark_external_order(
+        &mut transaction,
+        &shop.id,
+        source,
+        &order.external_id,
+        order.updated_at,
+        &order_id,
+        &order.line_ids,
     )
-    .bind(order.updated_at)
-    .bind(&order_id)
-    .bind(&shop.id)
-    .bind(source)
-    .bind(&order.external_id)
-    .bind(serde_json::to_string(&order.line_ids).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut *transaction)
     .await?;
     transaction.commit().await?;
     Ok(match outcome {

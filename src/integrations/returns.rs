@@ -1,11 +1,9 @@
 //! A return a customer asked for on a platform (Shopify `returns/request`) opens a return case
 //! on the order that came in from there: once, however often the platform delivers it.
 
-use sqlx::Row;
-
 use super::platforms::PlatformReturn;
 use crate::db::shops::{self, Actor, Shop};
-use crate::db::{Database, orders};
+use crate::db::{Database, inbound, orders};
 use crate::domain::Role;
 use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
@@ -17,13 +15,12 @@ pub async fn open_case(
     source: &str,
     request: &PlatformReturn,
 ) -> AppResult<(&'static str, String)> {
-    let row = sqlx::query(
-        "SELECT order_id, line_ids FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3",
+    let known = inbound::external_order(
+        &database.reader,
+        &shop.id,
+        source,
+        &request.order_external_id,
     )
-    .bind(&shop.id)
-    .bind(source)
-    .bind(&request.order_external_id)
-    .fetch_optional(&database.reader)
     .await?;
     let not_yet = || {
         AppError::invalid(
@@ -34,16 +31,12 @@ pub async fn open_case(
             ),
         )
     };
-    let row = row.ok_or_else(not_yet)?;
-    let order_id: Option<String> = row.try_get("order_id")?;
-    let line_ids: Option<String> = row.try_get("line_ids")?;
-    let line_ids: Vec<String> = line_ids
-        .and_then(|ids| serde_json::from_str(&ids).ok())
-        .unwrap_or_default();
+    let known = known.ok_or_else(not_yet)?;
+    let line_ids = known.line_ids;
     let order = orders::get(
         &database.reader,
         &shop.id,
-        order_id.as_deref().unwrap_or_default(),
+        known.order_id.as_deref().unwrap_or_default(),
     )
     .await?
     .ok_or_else(not_yet)?;
@@ -65,17 +58,15 @@ pub async fn open_case(
     }
 
     // Claimed first, so that two deliveries at once open one case.
-    let claimed = sqlx::query(
-        "INSERT INTO inbound_cases (shop_id, source, external_id, case_id, created_at) VALUES ($1, $2, $3, '', $4) \
-         ON CONFLICT DO NOTHING",
+    let claimed = inbound::claim_return(
+        &database.writer,
+        &shop.id,
+        source,
+        &request.external_id,
+        now_micros(),
     )
-    .bind(&shop.id)
-    .bind(source)
-    .bind(&request.external_id)
-    .bind(now_micros())
-    .execute(&database.writer)
     .await?;
-    if claimed.rows_affected() == 0 {
+    if !claimed {
         return Ok((
             "unchanged",
             format!("return {} has its case already", request.name),
@@ -120,14 +111,13 @@ pub async fn open_case(
     .await;
     match opened {
         Ok(created) => {
-            sqlx::query(
-                "UPDATE inbound_cases SET case_id = $1 WHERE shop_id = $2 AND source = $3 AND external_id = $4",
+            inbound::settle_return(
+                &database.writer,
+                &shop.id,
+                source,
+                &request.external_id,
+                Some(&created.case.id),
             )
-            .bind(&created.case.id)
-            .bind(&shop.id)
-            .bind(source)
-            .bind(&request.external_id)
-            .execute(&database.writer)
             .await?;
             Ok((
                 "applied",
@@ -139,13 +129,13 @@ pub async fn open_case(
         }
         Err(error) => {
             // Let go of the claim, so a replay can try again.
-            sqlx::query(
-                "DELETE FROM inbound_cases WHERE shop_id = $1 AND source = $2 AND external_id = $3",
+            inbound::settle_return(
+                &database.writer,
+                &shop.id,
+                source,
+                &request.external_id,
+                None,
             )
-            .bind(&shop.id)
-            .bind(source)
-            .bind(&request.external_id)
-            .execute(&database.writer)
             .await?;
             Err(error)
         }

@@ -1,15 +1,17 @@
-//! Background work that must survive restarts: the clocks' timers (and, once a minute, the
-//! parcels that stalled or ran late). Rows in the database are
-//! the queue; any number of server instances run a worker; each timer fires once.
+//! Background work that must survive restarts, every worker of an instance: the clocks' timers
+//! (and, once a minute, the parcels that stalled or ran late) and the outbox's deliveries. Rows
+//! in the database are the queue; any number of instances run workers; each timer fires once.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::db::Database;
 use crate::db::timers;
-use crate::domain::time::now_micros;
 use crate::operations::clocks::{self, Fired};
+use crate::operations::notifications::{self, Channels};
+
+/// Tells the workers to stop: they finish the round they are in and return.
+pub type Stop = tokio::sync::watch::Receiver<bool>;
 
 /// How long a claimed timer stays with its worker before another may take it over.
 pub const LEASE_MICROS: i64 = 60_000_000;
@@ -20,26 +22,6 @@ pub const MAX_ATTEMPTS: i64 = 5;
 const BATCH: i64 = 50;
 /// How often the worker looks for parcels that stalled or ran late.
 const PARCEL_SWEEP_MICROS: i64 = 60_000_000;
-
-/// The time the workers go by: the real time plus an offset (zero unless a drill or test moves it).
-#[derive(Clone, Default)]
-pub struct WorkerClock {
-    offset_micros: Arc<AtomicI64>,
-}
-
-impl WorkerClock {
-    pub fn with_offset_hours(hours: i64) -> WorkerClock {
-        let clock = WorkerClock::default();
-        clock
-            .offset_micros
-            .store(hours * 3_600_000_000, Ordering::Relaxed);
-        clock
-    }
-
-    pub fn now(&self) -> i64 {
-        now_micros() + self.offset_micros.load(Ordering::Relaxed)
-    }
-}
 
 /// A name unique to this worker, for leases.
 pub fn worker_name() -> String {
@@ -88,29 +70,68 @@ pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Res
     }
 }
 
-/// Runs the worker until the process ends: fires what is due, then sleeps until the next timer
-/// (at most a second, so timers added by other instances are seen quickly).
-pub fn spawn(database: Database, clock: WorkerClock) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let worker = worker_name();
-        let mut parcels_checked: Option<i64> = None;
-        loop {
-            if let Err(error) = run_due(&database, &worker, clock.now()).await {
-                tracing::warn!(%error, "timer worker");
-            }
-            // Stalled and late parcels: looked for once a minute.
-            if parcels_checked.is_none_or(|at| clock.now() - at >= PARCEL_SWEEP_MICROS) {
-                parcels_checked = Some(clock.now());
-                if let Err(error) = crate::operations::parcels::sweep(&database, clock.now()).await
-                {
-                    tracing::warn!(%error, "parcel sweep");
-                }
-            }
-            let wait = match timers::next_due(&database.reader).await {
-                Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),
-                _ => 1_000_000,
-            };
-            tokio::time::sleep(Duration::from_micros(wait as u64)).await;
+/// Starts every worker of this instance: the timers (with the parcel sweep) and the deliveries.
+pub fn start(
+    database: &Database,
+    channels: Channels,
+    clock: &Clock,
+    stop: Stop,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![
+        tokio::spawn(timer_worker(database.clone(), clock.clone(), stop.clone())),
+        tokio::spawn(delivery_worker(
+            database.clone(),
+            channels,
+            clock.clone(),
+            stop,
+        )),
+    ]
+}
+
+/// Waits `micros`, or less if the stop signal comes; true when it is time to stop.
+async fn pause(stop: &mut Stop, micros: i64) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_micros(micros.max(0) as u64)) => *stop.borrow(),
+        _ = stop.changed() => true,
+    }
+}
+
+/// Fires what is due, then sleeps until the next timer (at most a second, so timers added by
+/// other instances are seen quickly); stalled and late parcels are looked for once a minute.
+async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
+    let worker = worker_name();
+    let mut parcels_checked: Option<i64> = None;
+    loop {
+        if let Err(error) = run_due(&database, &worker, clock.now()).await {
+            tracing::warn!(%error, "timer worker");
         }
-    })
+        if parcels_checked.is_none_or(|at| clock.now() - at >= PARCEL_SWEEP_MICROS) {
+            parcels_checked = Some(clock.now());
+            if let Err(error) = crate::operations::parcels::sweep(&database, clock.now()).await {
+                tracing::warn!(%error, "parcel sweep");
+            }
+        }
+        let wait = match timers::next_due(&database.reader).await {
+            Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),
+            _ => 1_000_000,
+        };
+        if pause(&mut stop, wait).await {
+            return;
+        }
+    }
+}
+
+/// Sends what is due every second, by the workers' clock.
+async fn delivery_worker(database: Database, channels: Channels, clock: Clock, mut stop: Stop) {
+    loop {
+        if let Err(error) = notifications::run_once(&database, &channels, clock.now()).await {
+            tracing::warn!(%error, "delivery worker");
+        }
+        if pause(&mut stop, 1_000_000).await {
+            return;
+        }
+    }
 }

@@ -15,6 +15,7 @@ use crate::db::{Database, dialect, new_id};
 use crate::domain::clocks::{self, Clock, HOUR_MICROS};
 use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
 
+use crate::domain::permissions::Capability;
 use crate::domain::time::{local_date, now_micros};
 use crate::domain::{Action, CaseKind, Priority, Role, Status};
 use crate::error::{AppError, AppResult};
@@ -489,15 +490,7 @@ pub async fn update(
     id: &str,
     changes: &CaseChanges,
 ) -> AppResult<CaseRecord> {
-    if !matches!(
-        actor.role,
-        Role::Agent | Role::Supervisor | Role::Admin | Role::System
-    ) {
-        return Err(AppError::Forbidden(format!(
-            "role '{}' may not edit cases",
-            actor.role
-        )));
-    }
+    AppError::require(actor.role, Capability::EditCases)?;
     let priority = changes
         .priority
         .as_deref()

@@ -6,13 +6,15 @@ use crate::db::{Database, settings};
 use crate::documents::label::{self, Label, LabelError, Size};
 use crate::error::{AppError, AppResult};
 
-/// Renders the label; `base_url` is where the portal is reached (for the QR code).
+/// Renders the label; `base_url` is where the portal is reached (for the QR code), `font` a
+/// configured font file (`path#index`) tried before the system's CJK fonts.
 pub async fn render(
     database: &Database,
     shop: &Shop,
     case: &CaseRecord,
     size: Size,
     base_url: &str,
+    font: Option<&str>,
 ) -> AppResult<Vec<u8>> {
     if !case.kind.ships_back() {
         return Err(AppError::Conflict {
@@ -52,36 +54,8 @@ pub async fn render(
             .unwrap_or_default(),
         return_address: shop_settings.return_address.clone(),
     };
-    label::render(&document, size).map_err(|error| match error {
+    label::render(&document, size, font).map_err(|error| match error {
         LabelError::NoFont => AppError::NotConfigured(error.to_string()),
         other => AppError::Internal(anyhow::anyhow!(other.to_string())),
-    })
-}
-
-/// The label as an HTTP answer, shown in the browser and saved as `label-{number}.pdf`.
-pub fn pdf_response(case_number: &str, pdf: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"label-{case_number}.pdf\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response()
-}
-
-/// Where the app is reached: `APP_PUBLIC_URL`, else the request's Host.
-pub fn base_url(headers: &axum::http::HeaderMap) -> String {
-    std::env::var("APP_PUBLIC_URL").ok().unwrap_or_else(|| {
-        let host = headers
-            .get(axum::http::header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
     })
 }

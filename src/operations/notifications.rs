@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use anyhow::Context;
+
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::{Value, json};
@@ -17,9 +19,10 @@ use crate::db::cases::{self, CaseRecord};
 use crate::db::deliveries::{self, DeliveryRecord, NewDelivery, OutboxRow};
 use crate::db::shops::{self, Shop};
 use crate::db::staff_sessions;
+use crate::domain::Money;
 use crate::domain::notifications::{backoff_micros, customer_moment};
+use crate::domain::permissions::{Capability, allows};
 use crate::domain::signing::webhook_signature;
-use crate::domain::{Money, Role};
 use crate::i18n::Language;
 
 /// A delivery that failed this many times is dead.
@@ -75,28 +78,21 @@ impl Channels {
         self.sms.is_some()
     }
 
-    /// From `APP_SMTP_URL`, `APP_MAIL_FROM`, `APP_PUBLIC_URL`, `APP_SMS_URL` and `APP_SMS_TOKEN`.
-    pub fn from_env() -> anyhow::Result<Channels> {
+    /// From the configuration's SMTP, sender, public URL and SMS settings.
+    pub fn from_config(config: &crate::config::Config) -> anyhow::Result<Channels> {
         let channels = Channels::new(
-            std::env::var("APP_SMTP_URL")
-                .ok()
-                .filter(|url| !url.is_empty())
-                .as_deref(),
-            &std::env::var("APP_MAIL_FROM")
-                .unwrap_or_else(|_| "售后服务 <aftersale@localhost>".into()),
-            &std::env::var("APP_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into()),
-        )?;
-        Ok(
-            match std::env::var("APP_SMS_URL")
-                .ok()
-                .filter(|url| !url.is_empty())
-            {
-                Some(url) => {
-                    channels.with_sms(&url, std::env::var("APP_SMS_TOKEN").ok().as_deref())
-                }
-                None => channels,
-            },
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+            config
+                .public_url
+                .as_deref()
+                .unwrap_or("http://127.0.0.1:8080"),
         )
+        .context("the e-mail settings (APP_SMTP_URL, APP_MAIL_FROM, APP_PUBLIC_URL)")?;
+        Ok(match &config.sms_url {
+            Some(url) => channels.with_sms(url, config.sms_token.as_deref()),
+            None => channels,
+        })
     }
 
     pub fn sends_email(&self) -> bool {
@@ -210,22 +206,6 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             return Ok(round);
         }
     }
-}
-
-/// Sends what is due every second until the process ends, by the workers' clock.
-pub fn spawn(
-    database: Database,
-    channels: Channels,
-    clock: crate::jobs::WorkerClock,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Err(error) = run_once(&database, &channels, clock.now()).await {
-                tracing::warn!(%error, "delivery worker");
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    })
 }
 
 fn case_view(shop: &Shop, case: &CaseRecord) -> Value {
@@ -444,7 +424,7 @@ async fn customer_address(
 async fn supervisor_addresses(database: &Database, shop: &Shop) -> anyhow::Result<Vec<String>> {
     let mut addresses = Vec::new();
     for (id, _, role) in staff_sessions::staff_of(&database.reader, &shop.id).await? {
-        if matches!(role, Role::Supervisor | Role::Admin)
+        if allows(role, Capability::HearOfEscalations)
             && let Some(email) = shops::staff_email(&database.reader, &id).await?
         {
             addresses.push(email);
@@ -497,7 +477,7 @@ async fn customer_mail(
             .unwrap_or_default();
         body = text.lines().map(str::to_string).collect();
     }
-    let link = crate::portal::signed_link(
+    let link = crate::http::portal::signed_link(
         database,
         shop,
         &case.order_id,

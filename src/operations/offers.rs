@@ -12,6 +12,7 @@ use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::offers::{self, NewOffer, OfferRecord};
 use crate::db::shops::Actor;
 use crate::db::{Database, settings};
+use crate::domain::permissions::{Capability, allows};
 use crate::domain::refund::{LineBalance, split_refund};
 use crate::domain::time::now_micros;
 use crate::domain::{CaseKind, Money, Role};
@@ -41,11 +42,7 @@ pub async fn make(
     case_id: &str,
     input: &OfferInput,
 ) -> AppResult<OfferRecord> {
-    if !matches!(actor.role, Role::Agent | Role::Supervisor | Role::Admin) {
-        return Err(AppError::Forbidden(
-            "only agents, supervisors and admins make offers".into(),
-        ));
-    }
+    AppError::require(actor.role, Capability::MakeOffers)?;
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
     if input.amount_minor <= 0 {
         return Err(AppError::invalid(
@@ -183,8 +180,8 @@ pub async fn answer(
     answer: Answer,
 ) -> AppResult<OfferRecord> {
     let allowed = match answer {
-        Answer::Accept | Answer::Decline => actor.role == Role::Customer,
-        Answer::Withdraw => matches!(actor.role, Role::Agent | Role::Supervisor | Role::Admin),
+        Answer::Accept | Answer::Decline => allows(actor.role, Capability::AnswerOffers),
+        Answer::Withdraw => allows(actor.role, Capability::MakeOffers),
     };
     if !allowed {
         return Err(AppError::Forbidden(

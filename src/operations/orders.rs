@@ -218,18 +218,10 @@ pub async fn store(
     actor: &Actor,
     order: &NewOrder,
 ) -> AppResult<(String, Outcome)> {
-    if !matches!(
+    AppError::require(
         actor.role,
-        crate::domain::Role::Agent
-            | crate::domain::Role::Supervisor
-            | crate::domain::Role::Admin
-            | crate::domain::Role::System
-    ) {
-        return Err(AppError::Forbidden(format!(
-            "role '{}' may not change orders",
-            actor.role
-        )));
-    }
+        crate::domain::permissions::Capability::ChangeOrders,
+    )?;
     let mut transaction = database.begin().await?;
     let result = orders::upsert(&mut transaction, &actor.shop.id, order).await?;
     transaction.commit().await?;

@@ -5,24 +5,10 @@ use sqlx::Row;
 use crate::db::Database;
 use crate::db::settings::{self, ReplyTemplate, ShopSettings};
 use crate::db::shops::{self, Actor, Reason};
+use crate::domain::permissions::Capability;
 use crate::domain::time::now_micros;
 use crate::domain::{Role, clocks, policy};
 use crate::error::{AppError, AppResult};
-
-fn require(actor: &Actor, roles: &[Role], what: &str) -> AppResult<()> {
-    if roles.contains(&actor.role) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "only {} change {what}",
-            roles
-                .iter()
-                .map(|role| format!("{role}s"))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        )))
-    }
-}
 
 /// Checks every part of the settings and stores them. A policy narrower than the law is
 /// refused with its findings.
@@ -31,11 +17,7 @@ pub async fn save(
     actor: &Actor,
     new: ShopSettings,
 ) -> AppResult<ShopSettings> {
-    require(
-        actor,
-        &[Role::Supervisor, Role::Admin],
-        "the shop's settings",
-    )?;
+    AppError::require(actor.role, Capability::ManageSettings)?;
     clocks::check_settings(&new.clocks).map_err(|message| AppError::invalid("clocks", message))?;
     new.sla
         .check()
@@ -80,7 +62,7 @@ pub async fn save(
 
 /// Adds or changes one of the shop's reason codes (supervisors and admins).
 pub async fn save_reason(database: &Database, actor: &Actor, reason: &Reason) -> AppResult<()> {
-    require(actor, &[Role::Supervisor, Role::Admin], "reasons")?;
+    AppError::require(actor.role, Capability::ManageReasons)?;
     let code_ok = (1..=40).contains(&reason.code.len())
         && reason.code.chars().all(|character| {
             character.is_ascii_lowercase() || character.is_ascii_digit() || character == '_'
@@ -136,7 +118,7 @@ pub async fn add_member(
     role: Role,
     password: &str,
 ) -> AppResult<()> {
-    require(actor, &[Role::Admin], "staff")?;
+    AppError::require(actor.role, Capability::ManageStaff)?;
     let email = crate::domain::identifiers::EmailAddress::parse(email)
         .map_err(|error| AppError::invalid("email", error.to_string()))?;
     if !role.is_staff() {
@@ -177,7 +159,7 @@ pub async fn add_member(
 
 /// Takes a person out of the shop (admins; not themselves).
 pub async fn remove_member(database: &Database, actor: &Actor, staff_id: &str) -> AppResult<()> {
-    require(actor, &[Role::Admin], "staff")?;
+    AppError::require(actor.role, Capability::ManageStaff)?;
     if actor.staff_id.as_deref() == Some(staff_id) {
         return Err(AppError::invalid(
             "staff_id",
@@ -206,7 +188,7 @@ pub async fn set_role(
     staff_id: &str,
     role: Role,
 ) -> AppResult<()> {
-    require(actor, &[Role::Admin], "staff")?;
+    AppError::require(actor.role, Capability::ManageStaff)?;
     if !role.is_staff() {
         return Err(AppError::invalid(
             "role",

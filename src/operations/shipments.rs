@@ -11,15 +11,12 @@ use crate::db::orders::{self, NewShipment, ShipmentRecord};
 use crate::db::shops::Actor;
 use crate::db::{Database, cases};
 use crate::domain::parcels::{ParcelState, TrackingUpdate};
+use crate::domain::permissions::Capability;
 use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 fn staff_only(actor: &Actor) -> AppResult<()> {
-    if actor.role.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only the shop's staff do this".into()))
-    }
+    AppError::require(actor.role, Capability::HandleParcels)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -81,7 +81,7 @@ pub async fn add_token(
         staff_id,
         role,
         name,
-        &crate::api::token_hash(token),
+        &crate::http::api::token_hash(token),
     )
     .await?;
     transaction.commit().await?;

@@ -5,7 +5,8 @@
 
 pub mod smtp;
 
-use aftersale::api::{AppState, router};
+use aftersale::app::{self, Workers};
+use aftersale::config::Config;
 use aftersale::db::Database;
 use aftersale::domain::Role;
 use aftersale::operations::shops as shop_setup;
@@ -73,6 +74,31 @@ async fn fresh_database() -> (Database, String, Option<tempdir::TempDir>) {
     }
 }
 
+/// Serves the app (without its workers: tests run them at the times they choose) on a free port
+/// of this machine; returns its base URL.
+pub async fn serve(database: Database, database_url: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let config = Config {
+        database_url: database_url.to_string(),
+        bind: address,
+        demo: false,
+        ..Config::default()
+    };
+    tokio::spawn(async move {
+        app::serve(
+            listener,
+            database,
+            config,
+            Workers::None,
+            std::future::pending(),
+        )
+        .await
+        .unwrap()
+    });
+    format!("http://{address}")
+}
+
 impl TestApp {
     pub async fn start() -> TestApp {
         let (database, database_url, directory) = fresh_database().await;
@@ -117,12 +143,8 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let app = router(AppState::new(database.clone()));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         TestApp {
-            base: format!("http://{address}"),
+            base: serve(database.clone(), &database_url).await,
             client: reqwest::Client::new(),
             database,
             database_url,

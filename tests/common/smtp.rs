@@ -1,45 +1,36 @@
-//! A real SMTP server (aiosmtpd, run by Debian's python3) for the notification tests.
+//! A real SMTP server for the notification tests, in process: it speaks the protocol over TCP
+//! (RFC 5321: greeting, EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT) and
+//! decodes each accepted message with `mail-parser` (RFC 2047 subjects, quoted-printable and
+//! base64 parts), so the app's mail goes through lettre and a socket exactly as in production.
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 
 use aftersale::operations::notifications::Channels;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// A real SMTP server writing what it receives into a directory.
+/// A real SMTP server keeping what it receives in memory.
 pub struct SmtpSink {
-    process: std::process::Child,
-    directory: PathBuf,
+    received: Arc<Mutex<Vec<Value>>>,
     pub port: u16,
 }
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let directory = std::env::temp_dir().join(format!("aftersale-smtp-{port}"));
-        std::fs::create_dir_all(&directory).unwrap();
-        let mut process = std::process::Command::new("/usr/bin/python3")
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py"))
-            .arg(port.to_string())
-            .arg(&directory)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; .ci/run installs it)");
-        let mut line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(process.stdout.take().unwrap()),
-            &mut line,
-        )
-        .unwrap();
-        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
-        SmtpSink {
-            process,
-            directory,
-            port,
-        }
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let store = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    let _ = converse(stream, &store);
+                });
+            }
+        });
+        SmtpSink { received, port }
     }
 
     /// The app's e-mail channel to this server, as the test shop sends (links to shop.example).
@@ -52,28 +43,97 @@ impl SmtpSink {
         .unwrap()
     }
 
-    /// Every message received so far (as smtp_sink.py writes them: to, subject, text, html).
+    /// Every message received so far, in order: from, to, subject, message_id, text, html.
     pub fn messages(&self) -> Vec<Value> {
-        let mut files: Vec<_> = std::fs::read_dir(&self.directory)
-            .unwrap()
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "json")
-            })
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
-            .collect()
+        self.received.lock().unwrap().clone()
     }
 }
 
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-        let _ = std::fs::remove_dir_all(&self.directory);
+/// One SMTP session on one connection.
+fn converse(stream: TcpStream, store: &Mutex<Vec<Value>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    let mut reply = |text: &str| writer.write_all(format!("{text}\r\n").as_bytes());
+    reply("220 sink.test ESMTP")?;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end();
+        let verb = command
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        match verb.as_str() {
+            "EHLO" => reply("250-sink.test\r\n250-8BITMIME\r\n250 SMTPUTF8")?,
+            "HELO" => reply("250 sink.test")?,
+            "MAIL" => {
+                from = address(command);
+                to.clear();
+                reply("250 OK")?;
+            }
+            "RCPT" => {
+                to.push(address(command));
+                reply("250 OK")?;
+            }
+            "DATA" => {
+                reply("354 End data with <CR><LF>.<CR><LF>")?;
+                let content = read_data(&mut reader)?;
+                store.lock().unwrap().push(decode(&from, &to, &content));
+                reply("250 Message accepted")?;
+            }
+            "RSET" => {
+                from.clear();
+                to.clear();
+                reply("250 OK")?;
+            }
+            "NOOP" => reply("250 OK")?,
+            "QUIT" => return reply("221 Bye"),
+            _ => reply("502 Command not implemented")?,
+        }
     }
+}
+
+/// The address inside `MAIL FROM:<…>` or `RCPT TO:<…>`.
+fn address(command: &str) -> String {
+    command
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(address, _)| address.to_string())
+        .unwrap_or_default()
+}
+
+/// The message's lines up to the lone dot, with leading dots unstuffed.
+fn read_data(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut content = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(content);
+        }
+        if line == b".\r\n" || line == b".\n" {
+            return Ok(content);
+        }
+        let unstuffed = line.strip_prefix(b".").unwrap_or(&line);
+        content.extend_from_slice(unstuffed);
+    }
+}
+
+fn decode(from: &str, to: &[String], content: &[u8]) -> Value {
+    let message = mail_parser::MessageParser::default()
+        .parse(content)
+        .expect("the sink received a message it cannot parse");
+    json!({
+        "from": from,
+        "to": to,
+        "subject": message.subject().unwrap_or_default(),
+        "message_id": message.message_id().map(|id| format!("<{id}>")).unwrap_or_default(),
+        "text": message.body_text(0).map(|text| text.into_owned()).unwrap_or_default(),
+        "html": message.body_html(0).map(|html| html.into_owned()).unwrap_or_default(),
+    })
 }

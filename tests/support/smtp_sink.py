@@ -1,4 +1,4 @@
-"""A real SMTP server for the tests (aiosmtpd, Debian's python3-aiosmtpd): every message it
+"""A real SMTP server for `aftersale bench` (aiosmtpd, Debian's python3-aiosmtpd): every message it
 accepts is written, decoded, as one JSON file into the directory given.
 
     python3 smtp_sink.py PORT DIRECTORY

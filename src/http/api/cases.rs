@@ -1,0 +1,515 @@
+//! `/api/v1/cases…` handlers.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Authenticated, Json, Path, Query};
+use super::idempotency;
+use super::views::{
+    CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, SlaView, after,
+    page_limit,
+};
+use crate::app::AppState;
+use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
+use crate::db::cases;
+use crate::db::refunds as refund_records;
+use crate::db::shops::Actor;
+use crate::db::timers::{self, TimerRecord};
+use crate::documents::label as label_document;
+use crate::domain::CaseKind;
+use crate::domain::lifecycle::{Moment, allowed_actions};
+use crate::domain::time::now_micros;
+use crate::error::{AppError, AppResult};
+use crate::operations::cases::{self as case_operations, CaseChanges, NewCaseInput, Visibility};
+use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
+use crate::operations::transitions::{self, TransitionInput};
+
+/// The full view of one case: lines and the actions the caller may take.
+async fn full_view(
+    state: &AppState,
+    actor: &Actor,
+    case: cases::CaseRecord,
+) -> AppResult<CaseView> {
+    let reader = &state.database.reader;
+    let lines = cases::lines(reader, &case.id).await?;
+    let decision = cases::policy_decision(reader, &case.id).await?;
+    let timers = timers::pending_for_case(reader, &case.id).await?;
+    let sla = cases::read_sla(reader, &case.id).await?.unwrap_or_default();
+    let mut view = view_with(actor, case, &lines, decision.as_deref(), &timers);
+    view.sla = Some(SlaView::new(&actor.shop, &sla));
+    Ok(view)
+}
+
+fn view_with(
+    actor: &Actor,
+    case: cases::CaseRecord,
+    lines: &[cases::CaseLineRecord],
+    decision: Option<&str>,
+    timers: &[TimerRecord],
+) -> CaseView {
+    let moment = Moment {
+        now: now_micros(),
+        ended_at: case.ended_at,
+    };
+    let actions = allowed_actions(case.kind, case.status, actor.role, moment);
+    let mut view = CaseView::new(&actor.shop, case);
+    view.lines = Some(lines.iter().map(CaseLineView::from).collect());
+    view.policy = decision.and_then(|json| serde_json::from_str(json).ok());
+    view.clocks = Some(
+        timers
+            .iter()
+            .map(|timer| ClockView::new(&actor.shop, timer))
+            .collect(),
+    );
+    view.allowed_actions = Some(
+        actions
+            .iter()
+            .map(|action| action.as_str().to_string())
+            .collect(),
+    );
+    view
+}
+
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseInput,
+    responses((status = 201, body = CaseView), (status = 422, description = "a field is not acceptable")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<NewCaseInput>,
+) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
+    let created = case_operations::create(&state.database, &actor, &input).await?;
+    let sla = cases::SlaState {
+        first_response_due: Some(created.case.due_at),
+        resolution_due: Some(created.resolution_due),
+        ..cases::SlaState::default()
+    };
+    let mut view = view_with(
+        &actor,
+        created.case,
+        &created.lines,
+        created.policy_decision.as_deref(),
+        &created.timers,
+    );
+    view.sla = Some(SlaView::new(&actor.shop, &sla));
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = CaseView), (status = 404)), security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<CaseView>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseListQuery {
+    /// Comma-separated statuses, or `open` (every unfinished case) or `ended` (closed, cancelled, rejected).
+    pub status: Option<String>,
+    /// Comma-separated kinds.
+    pub kind: Option<String>,
+    /// A staff id, `me` or `none`.
+    pub assignee: Option<String>,
+    pub priority: Option<String>,
+    pub reason_code: Option<String>,
+    pub customer_id: Option<String>,
+    /// `breached`: only cases that missed an SLA target.
+    #[param(pattern = "^breached$")]
+    pub sla: Option<String>,
+    /// Only cases carrying this tag.
+    pub tag: Option<String>,
+    /// Only cases of orders from this platform (tmall, taobao, jd, pinduoduo, douyin, wechat, shopify, …).
+    pub platform: Option<String>,
+    /// `soon`: due within the next 24 hours (or overdue); `overdue`: past due.
+    #[param(pattern = "^(soon|overdue)$")]
+    pub due: Option<String>,
+    /// A substring of the case number, order number, customer name or phone, or description.
+    pub q: Option<String>,
+    /// due_at (default), created_at or updated_at; prefix `-` for descending.
+    #[param(pattern = "^-?(due_at|created_at|updated_at)$")]
+    pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn split(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+}
+
+pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter> {
+    let mut filter = CaseFilter {
+        statuses: Vec::new(),
+        open: None,
+        kinds: Vec::new(),
+        assignee: None,
+        priority: None,
+        reason_code: query
+            .reason_code
+            .clone()
+            .filter(|code| !code.trim().is_empty()),
+        query: None,
+        order_id: None,
+        customer_id: query.customer_id.clone().filter(|id| !id.trim().is_empty()),
+        sla_breached: match query.sla.as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some("breached") => true,
+            Some(other) => {
+                return Err(AppError::invalid(
+                    "sla",
+                    format!("unknown sla filter '{other}'; use sla=breached"),
+                ));
+            }
+        },
+        tag: query
+            .tag
+            .as_deref()
+            .map(str::trim)
+            .filter(|tag| !tag.is_empty())
+            .map(str::to_string),
+        platform: query
+            .platform
+            .as_deref()
+            .map(str::trim)
+            .filter(|platform| !platform.is_empty())
+            .map(str::to_lowercase),
+        due_before: match query.due.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("soon") => Some(now_micros() + 24 * 3_600_000_000),
+            Some("overdue") => Some(now_micros()),
+            Some(other) => {
+                return Err(AppError::invalid(
+                    "due",
+                    format!("unknown due filter '{other}'; use due=soon or due=overdue"),
+                ));
+            }
+        },
+        sort: CaseSort::DueAt,
+        after: None,
+        limit: page_limit(query.limit)?,
+    };
+    for status in split(query.status.as_deref().unwrap_or_default()) {
+        match status {
+            "open" => filter.open = Some(true),
+            "ended" => filter.open = Some(false),
+            other => filter.statuses.push(case_operations::parse_status(other)?),
+        }
+    }
+    for kind in split(query.kind.as_deref().unwrap_or_default()) {
+        filter.kinds.push(
+            CaseKind::parse(kind)
+                .ok_or_else(|| AppError::invalid("kind", format!("unknown kind '{kind}'")))?,
+        );
+    }
+    filter.assignee = match query
+        .assignee
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        None => None,
+        Some("none") => Some(AssigneeFilter::Nobody),
+        Some("me") => Some(AssigneeFilter::Staff(actor.staff_id.clone().ok_or_else(
+            || AppError::invalid("assignee", "this token belongs to no staff member"),
+        )?)),
+        Some(id) => Some(AssigneeFilter::Staff(id.to_string())),
+    };
+    if let Some(priority) = query
+        .priority
+        .as_deref()
+        .filter(|text| !text.trim().is_empty())
+    {
+        filter.priority = Some(case_operations::parse_priority(priority)?);
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if q.chars().count() > 100 {
+            return Err(AppError::invalid("q", "q is longer than 100 characters"));
+        }
+        filter.query = Some(q.to_lowercase());
+    }
+    if let Some(sort) = query.sort.as_deref().filter(|text| !text.trim().is_empty()) {
+        filter.sort = CaseSort::parse(sort.trim()).ok_or_else(|| {
+            AppError::invalid("sort", format!("unknown sort '{sort}'; use due_at, created_at or updated_at, with - for descending"))
+        })?;
+    }
+    filter.after = after(query.cursor.as_deref())?;
+    Ok(filter)
+}
+
+/// Runs a case list and renders the page.
+pub async fn case_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CaseFilter,
+) -> AppResult<Page<CaseView>> {
+    let records = case_list::list(
+        &state.database.reader,
+        state.database.backend,
+        &actor.shop.id,
+        filter,
+    )
+    .await?;
+    Ok(Page::of(
+        records,
+        filter.limit,
+        |case| (filter.sort.key_of(case), case.id.as_str()),
+        |case| CaseView::new(&actor.shop, case),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
+    responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<CaseListQuery>,
+) -> AppResult<axum::Json<Page<CaseView>>> {
+    let filter = case_filter(&actor, &query)?;
+    Ok(axum::Json(case_page(&state, &actor, &filter).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = String, Path)),
+    request_body = TransitionInput,
+    responses((status = 200, body = CaseView), (status = 409, description = "not allowed now, or a stale version"),
+        (status = 403, description = "the role may not take this action")),
+    security(("bearer" = [])))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<TransitionInput>,
+) -> AppResult<axum::Json<CaseView>> {
+    let case = transitions::transition(&state.database, &actor, &id, &input).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+/// A change to a case: send only what changes, with the version you saw.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePatch {
+    pub version: i64,
+    /// A staff id, or null to unassign.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+    #[schema(pattern = "^(low|normal|high|urgent)$")]
+    pub priority: Option<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// Tells "absent" (None) from "null" (Some(None)).
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
+    responses((status = 200, body = CaseView), (status = 409, description = "a stale version")), security(("bearer" = [])))]
+pub async fn update(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(patch): Json<CasePatch>,
+) -> AppResult<axum::Json<CaseView>> {
+    let changes = CaseChanges {
+        version: patch.version,
+        assignee_id: patch.assignee_id,
+        priority: patch.priority,
+        tags: patch.tags,
+    };
+    let case = case_operations::update(&state.database, &actor, &id, &changes).await?;
+    Ok(axum::Json(full_view(&state, &actor, case).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<EventView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let events = cases::events(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        events
+            .into_iter()
+            .map(|event| EventView::new(&actor.shop, event))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
+    pub body: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    add_message(&state, &actor, &id, Visibility::Customer, &input.body).await
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_note(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    add_message(&state, &actor, &id, Visibility::Internal, &input.body).await
+}
+
+async fn add_message(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    visibility: Visibility,
+    body: &str,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    let message =
+        case_operations::post_message(&state.database, actor, id, visibility, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MessageView::new(&actor.shop, message)),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
+    security(("bearer" = [])))]
+pub async fn messages(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<MessageView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let messages = cases::messages(&state.database.reader, &case.id, actor.role.is_staff()).await?;
+    Ok(axum::Json(
+        messages
+            .into_iter()
+            .map(|message| MessageView::new(&actor.shop, message))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path),
+        ("Idempotency-Key" = String, Header, description = "required: the refund runs once per key")),
+    request_body = RefundInput,
+    responses((status = 201, body = RefundView, description = "executed"), (status = 200, body = RefundView, description = "already executed under this key"),
+        (status = 422, description = "more than remains refundable")),
+    security(("bearer" = [])))]
+pub async fn refund(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, axum::Json<RefundView>)> {
+    let input: RefundInput = if body.iter().all(u8::is_ascii_whitespace) {
+        RefundInput::default()
+    } else {
+        let Json(value) = parse_json::<RefundInput>(&body)?;
+        value
+    };
+    let key = headers
+        .get(idempotency::HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    match refund_operations::execute(&state.database, &actor, &id, key, &input).await? {
+        RefundOutcome::Executed(refund) => Ok((
+            StatusCode::CREATED,
+            axum::Json(RefundView::new(&actor.shop, refund)),
+        )),
+        RefundOutcome::Replayed(refund) => Ok((
+            StatusCode::OK,
+            axum::Json(RefundView::new(&actor.shop, refund)),
+        )),
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<Json<T>> {
+    let value: Value = serde_json::from_slice(body).map_err(|error| AppError::BadRequest {
+        code: "malformed_json",
+        message: format!("the body is not valid JSON: {error}"),
+    })?;
+    serde_json::from_value(value)
+        .map(Json)
+        .map_err(|error| AppError::BadRequest {
+            code: "invalid_json_data",
+            message: format!("the JSON does not fit: {error}"),
+        })
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<RefundView>)), security(("bearer" = [])))]
+pub async fn refunds(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<RefundView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let refunds = refund_records::of_case(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        refunds
+            .into_iter()
+            .map(|refund| RefundView::new(&actor.shop, refund))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LabelQuery {
+    /// `a4` (default) or `thermal` (100 × 150 mm).
+    #[param(pattern = "^(a4|thermal)$")]
+    pub size: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/label.pdf", tag = "cases",
+    params(("id" = String, Path), LabelQuery),
+    responses((status = 200, content_type = "application/pdf", description = "the return label"),
+        (status = 409, description = "nothing goes back to the shop in this kind of case"),
+        (status = 503, description = "no Chinese font installed on the server")),
+    security(("bearer" = [])))]
+/// The printable return label: case number as Code128, a QR code to the status page, the order,
+/// items, customer, the shop's return address and packing instructions.
+pub async fn label(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Query(query): Query<LabelQuery>,
+    headers: HeaderMap,
+) -> AppResult<axum::response::Response> {
+    let size = match query
+        .size
+        .as_deref()
+        .map(str::trim)
+        .filter(|size| !size.is_empty())
+    {
+        None => label_document::Size::A4,
+        Some(text) => label_document::Size::parse(text).ok_or_else(|| {
+            AppError::invalid("size", format!("unknown size '{text}'; use a4 or thermal"))
+        })?,
+    };
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    crate::http::label_pdf(&state, &actor.shop, &case, size, &headers).await
+}

@@ -1,0 +1,167 @@
+//! Request parts: the caller behind the bearer token, and JSON, path and query extractors whose
+//! rejections use the API's error shape.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+
+use super::JSON_LIMIT;
+use crate::app::AppState;
+use crate::db::shops::{self, Actor};
+use crate::error::AppError;
+
+/// SHA-256 of a token, hex: what the database stores.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Recently seen tokens, so a busy client does not cost a database read per request. Entries
+/// live a few seconds, so a revoked token stops working almost at once.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (Instant, Actor)>>,
+}
+
+const TOKEN_TTL: Duration = Duration::from_secs(5);
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Actor> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(hash)
+            .filter(|(at, _)| at.elapsed() < TOKEN_TTL)
+            .map(|(_, actor)| actor.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.retain(|_, (at, _)| at.elapsed() < TOKEN_TTL);
+            }
+            entries.insert(hash, (Instant::now(), actor));
+        }
+    }
+}
+
+/// The authenticated caller. Every query a handler makes is filtered by `actor.shop.id`.
+pub struct Authenticated(pub Actor);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or(AppError::Unauthorized)?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        let hash = token_hash(token);
+        if let Some(actor) = state.tokens.get(&hash) {
+            return Ok(Authenticated(actor));
+        }
+        let actor = shops::actor_for_token(&state.database.reader, &hash)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        state.tokens.put(hash, actor.clone());
+        Ok(Authenticated(actor))
+    }
+}
+
+/// `axum::Json` with the API's errors.
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge(JSON_LIMIT),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ),
+        _ => match rejection {
+            JsonRejection::JsonDataError(error) => AppError::BadRequest {
+                code: "invalid_json_data",
+                message: format!("the JSON does not fit: {}", error.body_text()),
+            },
+            JsonRejection::JsonSyntaxError(error) => AppError::BadRequest {
+                code: "malformed_json",
+                message: format!("the body is not valid JSON: {}", error.body_text()),
+            },
+            other => AppError::bad_request(other.body_text()),
+        },
+    }
+}
+
+/// `axum::extract::Path` with the API's errors.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    axum::extract::Path<T>: FromRequestParts<S, Rejection = PathRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| Path(value))
+            .map_err(|rejection| AppError::bad_request(rejection.body_text()))
+    }
+}
+
+/// `axum::extract::Query` with the API's errors.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    axum::extract::Query<T>: FromRequestParts<S, Rejection = QueryRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|rejection| AppError::BadRequest {
+                code: "invalid_query",
+                message: rejection.body_text(),
+            })
+    }
+}

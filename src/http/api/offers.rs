@@ -1,0 +1,140 @@
+//! `/api/v1/cases/{id}/offers…`: partial-refund offers the customer answers in the portal, and
+//! the signed link that takes the customer there.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::extract::{Authenticated, Json, Path};
+use super::views::time;
+use crate::app::AppState;
+use crate::db::offers::{self, OfferRecord};
+use crate::db::shops::Shop;
+use crate::error::AppResult;
+use crate::operations::cases as case_operations;
+use crate::operations::offers::{self as operations, Answer, OfferInput};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferView {
+    pub id: String,
+    /// partial_refund
+    pub kind: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub note: Option<String>,
+    /// open, accepted, declined, withdrawn
+    pub state: String,
+    pub created_at: String,
+    pub answered_at: Option<String>,
+    /// The refund paid when the customer accepted.
+    pub refund_id: Option<String>,
+}
+
+fn view(shop: &Shop, record: OfferRecord) -> OfferView {
+    OfferView {
+        created_at: time(shop, record.created_at),
+        answered_at: record.answered_at.map(|at| time(shop, at)),
+        id: record.id,
+        kind: record.kind,
+        amount_minor: record.amount_minor,
+        currency: record.currency,
+        note: record.note,
+        state: record.state,
+        refund_id: record.refund_id,
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/offers", tag = "refunds",
+    params(("id" = String, Path)), request_body = OfferInput,
+    responses((status = 201, body = OfferView),
+        (status = 409, description = "not a submitted or approved refund case, or an offer is already open"),
+        (status = 422, description = "the amount is not positive or more than is left to refund")),
+    security(("bearer" = [])))]
+/// Offers the customer a partial refund to keep the goods; the customer accepts or declines in
+/// the portal, and accepting pays the refund at once.
+pub async fn make(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<OfferInput>,
+) -> AppResult<(StatusCode, axum::Json<OfferView>)> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let offer = operations::make(&state.database, &actor, &case.id, &input).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/offers", tag = "refunds",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<OfferView>)), security(("bearer" = [])))]
+/// The case's offers, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<OfferView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let records = offers::for_case(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        records
+            .into_iter()
+            .map(|record| view(&actor.shop, record))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/offers/{offer_id}/withdraw", tag = "refunds",
+    params(("id" = String, Path), ("offer_id" = String, Path)),
+    responses((status = 200, body = OfferView), (status = 409, description = "the offer is no longer open")),
+    security(("bearer" = [])))]
+/// Takes back an open offer.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path((id, offer_id)): Path<(String, String)>,
+) -> AppResult<axum::Json<OfferView>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let offer = operations::answer(
+        &state.database,
+        &actor,
+        &case.id,
+        &offer_id,
+        Answer::Withdraw,
+    )
+    .await?;
+    Ok(axum::Json(view(&actor.shop, offer)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortalLink {
+    /// Opens the case in the portal, signed in to its order, without the phone number.
+    pub url: String,
+    pub expires_at: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}/portal-link", tag = "cases",
+    params(("id" = String, Path)),
+    responses((status = 200, body = PortalLink)), security(("bearer" = [])))]
+/// A signed link for the customer (valid 30 days), e.g. to paste into a chat.
+pub async fn portal_link(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<axum::Json<PortalLink>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let base = crate::http::base_url(&state, &headers);
+    let url = crate::http::portal::signed_link(
+        &state.database,
+        &actor.shop,
+        &case.order_id,
+        Some(&case.number),
+        &base,
+    )
+    .await?;
+    let expires = crate::domain::time::now_micros() + crate::http::portal::LINK_MICROS;
+    Ok(axum::Json(PortalLink {
+        url,
+        expires_at: time(&actor.shop, expires),
+    }))
+}

@@ -1,0 +1,272 @@
+//! `/api/v1/orders…`, `/api/v1/customers…` and `/api/v1/reasons` handlers.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::cases::{CaseListQuery, case_filter, case_page};
+use super::extract::{Authenticated, Json, Path, Query};
+use super::views::{CaseView, OrderLineView, OrderView, Page, ShipmentView, after, page_limit};
+use crate::app::AppState;
+use crate::db::customers::{self, CustomerRecord};
+use crate::db::orders::{self, Outcome};
+use crate::db::shops::{self, Reason};
+use crate::error::{AppError, AppResult};
+use crate::operations::import::{self, Format, ImportReport};
+use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoredOrder {
+    pub outcome: Outcome,
+    pub order: OrderView,
+}
+
+async fn order_view(
+    state: &AppState,
+    shop: &shops::Shop,
+    order: orders::OrderRecord,
+) -> AppResult<OrderView> {
+    let lines = orders::lines(&state.database.reader, &order.id).await?;
+    let shipments = orders::shipments(&state.database.reader, &order.id).await?;
+    let mut view = OrderView::new(shop, order);
+    view.lines = Some(lines.into_iter().map(OrderLineView::from).collect());
+    view.shipments = Some(
+        shipments
+            .into_iter()
+            .map(|shipment| ShipmentView::new(shop, shipment))
+            .collect(),
+    );
+    Ok(view)
+}
+
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
+    responses((status = 201, body = StoredOrder, description = "created"), (status = 200, body = StoredOrder, description = "updated or unchanged")),
+    security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<OrderInput>,
+) -> AppResult<(StatusCode, axum::Json<StoredOrder>)> {
+    let order = order_operations::check(&actor, &input)?;
+    let (id, outcome) = order_operations::store(&state.database, &actor, &order).await?;
+    let record = orders::get(&state.database.reader, &actor.shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("order"))?;
+    let status = if outcome == Outcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        axum::Json(StoredOrder {
+            outcome,
+            order: order_view(&state, &actor.shop, record).await?,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/import", tag = "orders",
+    request_body(content = String, description = "a CSV (text/csv, UTF-8) or XLSX file, one row per order line", content_type = "text/csv"),
+    responses((status = 200, body = ImportReport)), security(("bearer" = [])))]
+pub async fn import(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<axum::Json<ImportReport>> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let format = Format::from_name(content_type).ok_or_else(|| {
+        AppError::UnsupportedMediaType(
+            "send text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                .into(),
+        )
+    })?;
+    let rows = import::read(&body, format)?;
+    Ok(axum::Json(
+        import::import(&state.database, &actor, &rows, &|_| {}).await,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// A substring of the order number, buyer name or phone (orders); name, phone or e-mail (customers).
+    pub q: Option<String>,
+    pub customer_id: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+fn search(query: &ListQuery) -> AppResult<Option<String>> {
+    match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) if q.chars().count() > 100 => {
+            Err(AppError::invalid("q", "q is longer than 100 characters"))
+        }
+        other => Ok(other.map(str::to_lowercase)),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
+    responses((status = 200, body = Page<OrderView>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<ListQuery>,
+) -> AppResult<axum::Json<Page<OrderView>>> {
+    let limit = page_limit(query.limit)?;
+    let after = after(query.cursor.as_deref())?;
+    let q = search(&query)?;
+    let records = orders::list(
+        &state.database.reader,
+        state.database.backend,
+        &actor.shop.id,
+        q.as_deref(),
+        query.customer_id.as_deref(),
+        after,
+        limit,
+    )
+    .await?;
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |order| (order.placed_at, order.id.as_str()),
+        |order| OrderView::new(&actor.shop, order),
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
+    responses((status = 200, body = OrderView), (status = 404)), security(("bearer" = [])))]
+pub async fn show(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<OrderView>> {
+    let order = find_order(&state, &actor.shop.id, &id).await?;
+    Ok(axum::Json(order_view(&state, &actor.shop, order).await?))
+}
+
+async fn find_order(state: &AppState, shop_id: &str, id: &str) -> AppResult<orders::OrderRecord> {
+    if let Some(order) = orders::get(&state.database.reader, shop_id, id).await? {
+        return Ok(order);
+    }
+    orders::find_by_number(&state.database.reader, shop_id, id)
+        .await?
+        .ok_or(AppError::NotFound("order"))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}/cases", tag = "orders", params(("id" = String, Path), CaseListQuery),
+    responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
+pub async fn cases_of_order(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Query(query): Query<CaseListQuery>,
+) -> AppResult<axum::Json<Page<CaseView>>> {
+    let order = find_order(&state, &actor.shop.id, &id).await?;
+    let mut filter = case_filter(&actor, &query)?;
+    filter.order_id = Some(order.id);
+    if query.sort.is_none() {
+        filter.sort = crate::db::case_list::CaseSort::CreatedAtDescending;
+    }
+    Ok(axum::Json(case_page(&state, &actor, &filter).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListQuery),
+    responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
+pub async fn list_customers(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<ListQuery>,
+) -> AppResult<axum::Json<Page<CustomerRecord>>> {
+    let limit = page_limit(query.limit)?;
+    let after = after(query.cursor.as_deref())?;
+    let q = search(&query)?;
+    let records = customers::list(
+        &state.database.reader,
+        state.database.backend,
+        &actor.shop.id,
+        q.as_deref(),
+        after,
+        limit,
+    )
+    .await?;
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |customer| (customer.created_at, customer.id.as_str()),
+        |customer| customer,
+    )))
+}
+
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = CustomerRecord), (status = 404)), security(("bearer" = [])))]
+pub async fn show_customer(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<CustomerRecord>> {
+    Ok(axum::Json(
+        customers::get(&state.database.reader, &actor.shop.id, &id)
+            .await?
+            .ok_or(AppError::NotFound("customer"))?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reasons", tag = "cases",
+    responses((status = 200, body = Vec<Reason>)), security(("bearer" = [])))]
+pub async fn reasons(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> AppResult<axum::Json<Vec<Reason>>> {
+    Ok(axum::Json(
+        shops::list_reasons(&state.database.reader, &actor.shop.id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
+    responses((status = 201, body = CustomerRecord, description = "added"),
+        (status = 200, body = CustomerRecord, description = "a customer with this phone or e-mail exists")),
+    security(("bearer" = [])))]
+pub async fn create_customer(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<CustomerInput>,
+) -> AppResult<(StatusCode, axum::Json<CustomerRecord>)> {
+    let (id, created) = order_operations::store_customer(&state.database, &actor, &input).await?;
+    let customer = customers::get(&state.database.reader, &actor.shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        axum::Json(customer),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/import/template.csv", tag = "orders",
+    responses((status = 200, content_type = "text/csv", description = "the import template: headers and an example line")),
+    security(("bearer" = [])))]
+/// The CSV template for `POST /orders/import` (and `aftersale import orders`).
+pub async fn import_template(Authenticated(_actor): Authenticated) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"orders-template.csv\"",
+            ),
+        ],
+        crate::operations::import::template_csv(),
+    )
+        .into_response()
+}

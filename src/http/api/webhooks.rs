@@ -1,0 +1,238 @@
+//! `/api/v1/webhooks` (where the shop's events go) and `/api/v1/deliveries` (what was sent, what
+//! failed, replay).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::extract::{Authenticated, Json, Path, Query};
+use super::views::time;
+use crate::app::AppState;
+use crate::db::deliveries::{self, DeliveryRecord, Endpoint};
+use crate::db::shops::{Actor, Shop};
+use crate::domain::notifications::TOPICS;
+use crate::domain::permissions::Capability;
+use crate::domain::time::now_micros;
+use crate::error::{AppError, AppResult};
+
+fn managers(actor: &Actor) -> AppResult<()> {
+    AppError::require(actor.role, Capability::ManageWebhooks)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndpointView {
+    pub id: String,
+    pub url: String,
+    pub topics: Vec<String>,
+    pub active: bool,
+    pub created_at: String,
+    /// The signing secret: shown once, when the endpoint is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+fn endpoint_view(shop: &Shop, endpoint: Endpoint, secret: Option<String>) -> EndpointView {
+    EndpointView {
+        id: endpoint.id,
+        url: endpoint.url,
+        topics: endpoint.topics,
+        active: endpoint.active,
+        created_at: time(shop, endpoint.created_at),
+        secret,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointInput {
+    /// An http(s) address that accepts POSTed JSON.
+    pub url: String,
+    /// Topics to receive (see the list in docs/API.md); absent or `["*"]` for all.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = EndpointInput,
+    responses((status = 201, body = EndpointView, description = "made; `secret` is shown this once")),
+    security(("bearer" = [])))]
+/// Sends the shop's events to an address, signed with a new secret.
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<EndpointInput>,
+) -> AppResult<(StatusCode, axum::Json<EndpointView>)> {
+    managers(&actor)?;
+    let url = input.url.trim();
+    let parsed = reqwest::Url::parse(url).map_err(|error| {
+        AppError::invalid("url", format!("url '{url}' is not an address: {error}"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || url.len() > 500 || parsed.host().is_none() {
+        return Err(AppError::invalid(
+            "url",
+            "url must be an http or https address (at most 500 characters)",
+        ));
+    }
+    let topics = if input.topics.is_empty() {
+        vec!["*".to_string()]
+    } else {
+        input.topics.clone()
+    };
+    if let Some(unknown) = topics
+        .iter()
+        .find(|topic| topic.as_str() != "*" && !TOPICS.contains(&topic.as_str()))
+    {
+        return Err(AppError::invalid(
+            "topics",
+            format!("unknown topic '{unknown}'; use * or: {}", TOPICS.join(", ")),
+        ));
+    }
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+    );
+    let id = deliveries::insert_endpoint(
+        &state.database.writer,
+        &actor.shop.id,
+        url,
+        &secret,
+        &topics,
+        now_micros(),
+    )
+    .await?;
+    let endpoint = deliveries::endpoint_by_id(&state.database.writer, &id)
+        .await?
+        .ok_or(AppError::Unavailable)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(endpoint_view(&actor.shop, endpoint, Some(secret))),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks",
+    responses((status = 200, body = Vec<EndpointView>)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> AppResult<axum::Json<Vec<EndpointView>>> {
+    managers(&actor)?;
+    Ok(axum::Json(
+        deliveries::endpoints(&state.database.reader, &actor.shop.id)
+            .await?
+            .into_iter()
+            .map(|endpoint| endpoint_view(&actor.shop, endpoint, None))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 204), (status = 404)), security(("bearer" = [])))]
+/// Stops sending to the endpoint; what it was sent stays on record.
+pub async fn remove(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    managers(&actor)?;
+    if deliveries::deactivate_endpoint(&state.database.writer, &actor.shop.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("webhook endpoint"))
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: String,
+    /// The event's id: the same in every delivery and retry of it.
+    pub event_id: String,
+    /// webhook or email
+    pub channel: String,
+    /// The endpoint id or the e-mail address.
+    pub target: String,
+    pub topic: String,
+    /// pending, sent or dead
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+fn delivery_view(shop: &Shop, delivery: DeliveryRecord) -> DeliveryView {
+    DeliveryView {
+        id: delivery.id,
+        event_id: delivery.outbox_id,
+        channel: delivery.channel,
+        target: delivery.target,
+        topic: delivery.topic,
+        state: delivery.state,
+        attempts: delivery.attempts,
+        next_attempt_at: time(shop, delivery.next_attempt_at),
+        last_error: delivery.last_error,
+        created_at: time(shop, delivery.created_at),
+        sent_at: delivery.sent_at.map(|at| time(shop, at)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// pending, sent or dead
+    #[param(pattern = "^(pending|sent|dead)$")]
+    pub state: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/deliveries", tag = "webhooks", params(DeliveryQuery),
+    responses((status = 200, body = Vec<DeliveryView>)), security(("bearer" = [])))]
+/// The shop's deliveries, newest first.
+pub async fn deliveries_list(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<DeliveryQuery>,
+) -> AppResult<axum::Json<Vec<DeliveryView>>> {
+    managers(&actor)?;
+    let wanted = query
+        .state
+        .as_deref()
+        .map(str::trim)
+        .filter(|state| !state.is_empty());
+    if let Some(state) = wanted
+        && !matches!(state, "pending" | "sent" | "dead")
+    {
+        return Err(AppError::invalid(
+            "state",
+            format!("unknown state '{state}'; use pending, sent or dead"),
+        ));
+    }
+    let limit = super::views::page_limit(query.limit)?;
+    Ok(axum::Json(
+        deliveries::list(&state.database.reader, &actor.shop.id, wanted, limit)
+            .await?
+            .into_iter()
+            .map(|delivery| delivery_view(&actor.shop, delivery))
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/replay", tag = "webhooks", params(("id" = String, Path)),
+    responses((status = 200, body = DeliveryView), (status = 404)), security(("bearer" = [])))]
+/// Sends a delivery again (a dead one, or one the receiver lost), with the same event id.
+pub async fn replay(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<DeliveryView>> {
+    managers(&actor)?;
+    if !deliveries::replay(&state.database.writer, &actor.shop.id, &id, now_micros()).await? {
+        return Err(AppError::NotFound("delivery"));
+    }
+    let delivery = deliveries::get(&state.database.writer, &actor.shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("delivery"))?;
+    Ok(axum::Json(delivery_view(&actor.shop, delivery)))
+}

@@ -1,0 +1,467 @@
+//! Customers and orders: search, a customer's profile (orders, cases, tier, tags) and an
+//! order's page (lines, shipments, cases) where staff open a case for the customer.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+use super::text::{money, url_encode};
+use super::{Frame, PageResult, Staff, error_text};
+use crate::app::AppState;
+use crate::db::case_list::{self, CaseFilter, CaseSort};
+use crate::db::cases::CaseRecord;
+use crate::db::customers::{self, CustomerRecord};
+use crate::db::orders::{self, OrderRecord};
+use crate::db::shops::list_reasons;
+use crate::domain::CaseKind;
+use crate::error::AppError;
+use crate::http::api::Page;
+use crate::http::pages::{minutes, render};
+use crate::i18n::Language;
+use crate::operations::cases::{
+    self as case_operations, CaseLineInput, ContactInput, NewCaseInput,
+};
+
+#[derive(Deserialize, Default)]
+pub(super) struct SearchQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// (id, number, kind, status, created) of cases.
+type CaseRows = Vec<(String, String, String, String, String)>;
+
+async fn cases_where(
+    state: &AppState,
+    staff: &Staff,
+    order_id: Option<String>,
+    customer_id: Option<String>,
+) -> Result<CaseRows, sqlx::Error> {
+    let language = staff.language;
+    let shop = &staff.actor.shop;
+    let filter = CaseFilter {
+        order_id,
+        customer_id,
+        ..CaseFilter::all(CaseSort::CreatedAtDescending, 100)
+    };
+    let records = case_list::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        &filter,
+    )
+    .await?;
+    Ok(records
+        .into_iter()
+        .map(|case: CaseRecord| {
+            (
+                case.id,
+                case.number,
+                language.text(&format!("kind-{}", case.kind)),
+                language.text(&format!("staff-status-{}", case.status)),
+                minutes(case.created_at, &shop.time_zone),
+            )
+        })
+        .collect())
+}
+
+fn next_link(base: &str, query: &Option<String>, cursor: Option<String>) -> Option<String> {
+    cursor.map(|cursor| {
+        let q = query
+            .as_deref()
+            .map(|q| format!("q={}&", url_encode(q)))
+            .unwrap_or_default();
+        format!("{base}?{q}cursor={cursor}")
+    })
+}
+
+fn search_term(query: &SearchQuery) -> Result<Option<String>, AppError> {
+    let term = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_string);
+    if term.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::invalid("q", "q is longer than 100 characters"));
+    }
+    Ok(term)
+}
+
+#[derive(Template)]
+#[template(path = "console/customers.html")]
+struct CustomersPage {
+    frame: Frame,
+    q: String,
+    /// (id, name, phone, email, tier)
+    rows: Vec<(String, String, String, String, String)>,
+    next: Option<String>,
+}
+
+fn tier(language: Language, tier: &str) -> String {
+    language.text_or(&format!("tier-{tier}"), tier)
+}
+
+pub(super) async fn customers_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
+    let term = search_term(&query)?;
+    let after = crate::http::api::after(query.cursor.as_deref())?;
+    let shop = &staff.actor.shop;
+    let records = customers::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        term.as_deref(),
+        after,
+        50,
+    )
+    .await?;
+    let page = Page::of(
+        records,
+        50,
+        |customer: &CustomerRecord| (customer.created_at, customer.id.as_str()),
+        |customer| customer,
+    );
+    let language = staff.language;
+    let view = CustomersPage {
+        frame: Frame::new(&state, &staff, "customers").await?,
+        rows: page
+            .items
+            .into_iter()
+            .map(|customer| {
+                (
+                    customer.id,
+                    customer.name,
+                    customer.phone.unwrap_or_default(),
+                    customer.email.unwrap_or_default(),
+                    tier(language, &customer.tier),
+                )
+            })
+            .collect(),
+        next: next_link("/console/customers", &term, page.next_cursor),
+        q: term.unwrap_or_default(),
+    };
+    Ok(render(&view, StatusCode::OK, language))
+}
+
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+struct CustomerPage {
+    frame: Frame,
+    customer: CustomerRecord,
+    tier: String,
+    /// (id, number, platform, placed, total)
+    orders: Vec<(String, String, String, String, String)>,
+    cases: CaseRows,
+}
+
+fn order_row(
+    language: Language,
+    staff: &Staff,
+    order: OrderRecord,
+) -> (String, String, String, String, String) {
+    let shop = &staff.actor.shop;
+    (
+        order.id,
+        order.order_number,
+        language.text_or(&format!("platform-{}", order.platform), &order.platform),
+        minutes(order.placed_at, &shop.time_zone),
+        money(order.total_minor, shop.currency),
+    )
+}
+
+pub(super) async fn customer_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let shop = &staff.actor.shop;
+    let reader = &state.database.reader;
+    let customer = customers::get(reader, &shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("customer"))?;
+    let language = staff.language;
+    let orders = orders::list(
+        reader,
+        state.database.backend,
+        &shop.id,
+        None,
+        Some(&id),
+        None,
+        100,
+    )
+    .await?
+    .into_iter()
+    .map(|order| order_row(language, &staff, order))
+    .collect();
+    let view = CustomerPage {
+        frame: Frame::new(&state, &staff, "customers").await?,
+        tier: tier(language, &customer.tier),
+        cases: cases_where(&state, &staff, None, Some(id)).await?,
+        customer,
+        orders,
+    };
+    Ok(render(&view, StatusCode::OK, language))
+}
+
+#[derive(Template)]
+#[template(path = "console/orders.html")]
+struct OrdersPage {
+    frame: Frame,
+    q: String,
+    rows: Vec<(String, String, String, String, String)>,
+    next: Option<String>,
+}
+
+pub(super) async fn orders_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
+    let term = search_term(&query)?;
+    let after = crate::http::api::after(query.cursor.as_deref())?;
+    let shop = &staff.actor.shop;
+    let records = orders::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        term.as_deref(),
+        None,
+        after,
+        50,
+    )
+    .await?;
+    let page = Page::of(
+        records,
+        50,
+        |order: &OrderRecord| (order.placed_at, order.id.as_str()),
+        |order| order,
+    );
+    let language = staff.language;
+    let view = OrdersPage {
+        frame: Frame::new(&state, &staff, "orders").await?,
+        rows: page
+            .items
+            .into_iter()
+            .map(|order| order_row(language, &staff, order))
+            .collect(),
+        next: next_link("/console/orders", &term, page.next_cursor),
+        q: term.unwrap_or_default(),
+    };
+    Ok(render(&view, StatusCode::OK, language))
+}
+
+#[derive(Template)]
+#[template(path = "console/order.html")]
+struct OrderPage {
+    frame: Frame,
+    order: OrderRecord,
+    platform: String,
+    placed_at: String,
+    total: String,
+    customer: Option<CustomerRecord>,
+    /// (line number, product, sku, quantity, paid, refunded)
+    lines: Vec<(i64, String, String, i64, String, String)>,
+    /// (direction, carrier, tracking, status)
+    shipments: Vec<(String, String, String, String)>,
+    cases: CaseRows,
+    kinds: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    /// What was typed into the new-case form, when it was refused.
+    typed: HashMap<String, String>,
+    error: Option<String>,
+}
+
+impl OrderPage {
+    fn typed(&self, field: &str) -> String {
+        self.typed.get(field).cloned().unwrap_or_default()
+    }
+
+    fn chosen_quantity(&self, line_number: &i64) -> String {
+        self.typed(&format!("quantity_{line_number}"))
+    }
+}
+
+async fn order_view(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    typed: HashMap<String, String>,
+    error: Option<String>,
+) -> Result<OrderPage, super::PageError> {
+    let shop = &staff.actor.shop;
+    let reader = &state.database.reader;
+    let language = staff.language;
+    let order = orders::get(reader, &shop.id, id)
+        .await?
+        .ok_or(AppError::NotFound("order"))?;
+    let customer = match &order.customer_id {
+        Some(customer_id) => customers::get(reader, &shop.id, customer_id).await?,
+        None => None,
+    };
+    let lines = orders::lines(reader, &order.id)
+        .await?
+        .into_iter()
+        .map(|line| {
+            (
+                line.line_number,
+                line.product_name,
+                line.sku,
+                line.quantity,
+                money(line.paid_minor, shop.currency),
+                money(line.refunded_minor, shop.currency),
+            )
+        })
+        .collect();
+    let shipments = orders::shipments(reader, &order.id)
+        .await?
+        .into_iter()
+        .map(|shipment| {
+            (
+                language.text_or(
+                    &format!("direction-{}", shipment.direction),
+                    &shipment.direction,
+                ),
+                shipment.carrier,
+                shipment.tracking_number,
+                language.text_or(&format!("shipment-{}", shipment.status), &shipment.status),
+            )
+        })
+        .collect();
+    let reasons = list_reasons(reader, &shop.id)
+        .await?
+        .into_iter()
+        .filter(|reason| reason.active)
+        .map(|reason| {
+            let name = match language {
+                Language::Chinese => reason.name_zh,
+                Language::English => reason.name_en,
+            };
+            (reason.code, name)
+        })
+        .collect();
+    Ok(OrderPage {
+        frame: Frame::new(state, staff, "orders").await?,
+        platform: language.text_or(&format!("platform-{}", order.platform), &order.platform),
+        placed_at: minutes(order.placed_at, &shop.time_zone),
+        total: money(order.total_minor, shop.currency),
+        cases: cases_where(state, staff, Some(order.id.clone()), None).await?,
+        customer,
+        lines,
+        shipments,
+        kinds: CaseKind::ALL
+            .iter()
+            .map(|kind| {
+                (
+                    kind.as_str().to_string(),
+                    language.text(&format!("kind-{kind}")),
+                )
+            })
+            .collect(),
+        reasons,
+        order,
+        typed,
+        error,
+    })
+}
+
+pub(super) async fn order_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    let view = order_view(&state, &staff, &id, HashMap::new(), None).await?;
+    Ok(render(&view, StatusCode::OK, staff.language))
+}
+
+/// Staff open a case for the customer (a phone call, a chat): the same operation as the API,
+/// and the case page opens.
+pub(super) async fn open_case(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
+    let shop = &staff.actor.shop;
+    let order = orders::get(&state.database.reader, &shop.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("order"))?;
+    let field = |name: &str| {
+        fields
+            .get(name)
+            .map(|value| value.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut lines = Vec::new();
+    let mut problem = None;
+    for (name, value) in &fields {
+        let Some(line_number) = name
+            .strip_prefix("quantity_")
+            .and_then(|number| number.parse().ok())
+        else {
+            continue;
+        };
+        match value.trim() {
+            "" | "0" => {}
+            text => match text.parse::<i64>() {
+                Ok(quantity) if quantity > 0 => lines.push(CaseLineInput {
+                    line_number,
+                    quantity: Some(quantity),
+                }),
+                _ => {
+                    problem = Some(AppError::invalid(
+                        "lines",
+                        format!("line {line_number}: '{text}' is not a number of pieces"),
+                    ))
+                }
+            },
+        }
+    }
+    lines.sort_by_key(|line| line.line_number);
+    let result = match problem {
+        Some(error) => Err(error),
+        None if lines.is_empty() => Err(AppError::invalid(
+            "lines",
+            "lines is required: choose how many pieces of at least one item",
+        )),
+        None => {
+            let input = NewCaseInput {
+                order_number: order.order_number.clone(),
+                kind: field("kind"),
+                reason_code: field("reason_code"),
+                description: field("description"),
+                lines,
+                contact: ContactInput::default(),
+                priority: None,
+                assignee_id: Some(staff.staff_id.clone()),
+                tags: Vec::new(),
+                channel: Some(match field("channel").as_str() {
+                    "" => "phone".to_string(),
+                    other => other.to_string(),
+                }),
+            };
+            case_operations::create(&state.database, &staff.actor, &input).await
+        }
+    };
+    match result {
+        Ok(created) => {
+            Ok(Redirect::to(&format!("/console/cases/{}", created.case.id)).into_response())
+        }
+        Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
+        Err(error) => {
+            let status = error.status();
+            let message = error_text(staff.language, &error);
+            let view = order_view(&state, &staff, &id, fields, Some(message)).await?;
+            Ok(render(&view, status, staff.language))
+        }
+    }
+}

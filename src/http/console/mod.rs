@@ -1,0 +1,284 @@
+//! The staff console: the pages agents, inspectors and supervisors work in. Server-rendered
+//! (askama), zh-CN first with an English switch, usable without JavaScript. Every change goes
+//! through the same [`crate::operations`] as the API: same guards, same events, same errors.
+//!
+//! Signing in makes a session row (the cookie holds a random token, the row its SHA-256) with a
+//! CSRF token that every form carries; a POST without it is refused.
+
+mod case;
+mod directory;
+mod follow_ups;
+mod inbound;
+mod queue;
+mod receiving;
+mod session;
+mod settings;
+mod text;
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::db::shops::{self, Actor};
+use crate::db::staff_sessions;
+use crate::domain::Role;
+use crate::domain::permissions::{Capability, allows};
+use crate::domain::time::now_micros;
+use crate::error::AppError;
+use crate::http::pages::{cookie, query_language, render};
+use crate::i18n::Language;
+
+pub use text::error_text;
+
+const COOKIE: &str = "staff_session";
+
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/console", get(queue::queue_page))
+        .route("/console/shop", post(session::switch_shop))
+        .route("/console/bulk", post(queue::bulk))
+        .route("/console/views", post(queue::save_view))
+        .route("/console/views/{id}/delete", post(queue::delete_view))
+        .route("/console/cases/{id}", get(case::case_page))
+        .route("/console/cases/{id}/actions", post(case::act))
+        .route("/console/cases/{id}/refunds", post(case::refund))
+        .route("/console/cases/{id}/messages", post(case::message))
+        .route("/console/cases/{id}/changes", post(case::change))
+        .route(
+            "/console/cases/{id}/checklist/{code}",
+            post(case::check_step),
+        )
+        .route(
+            "/console/cases/{id}/attachments",
+            post(case::upload).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route(
+            "/console/cases/{id}/attachments/{attachment}",
+            get(case::attachment),
+        )
+        .route("/console/cases/{id}/label.pdf", get(case::label))
+        .route("/console/follow-ups", get(follow_ups::follow_ups_page))
+        .route("/console/follow-ups/{id}/done", post(follow_ups::done))
+        .route("/console/inbound", get(inbound::inbound_page))
+        .route("/console/inbound/{id}/replay", post(inbound::replay))
+        .route("/console/customers", get(directory::customers_page))
+        .route("/console/customers/{id}", get(directory::customer_page))
+        .route("/console/orders", get(directory::orders_page))
+        .route("/console/orders/{id}", get(directory::order_page))
+        .route("/console/orders/{id}/cases", post(directory::open_case))
+        .route("/console/settings", get(settings::settings_page))
+        .route("/console/settings/general", post(settings::save_general))
+        .route(
+            "/console/settings/templates",
+            post(settings::save_templates),
+        )
+        .route("/console/settings/reasons", post(settings::save_reason))
+        .route("/console/settings/staff", post(settings::save_member))
+        .route(
+            "/console/settings/staff/{id}/role",
+            post(settings::change_role),
+        )
+        .route(
+            "/console/settings/staff/{id}/remove",
+            post(settings::remove_member),
+        )
+        .route("/console/settings/documents", post(settings::save_document))
+        .route(
+            "/console/receiving",
+            get(receiving::receiving_page).post(receiving::find),
+        )
+        .layer(axum::middleware::from_fn(remember_language))
+}
+
+/// A language chosen with `?lang=` on any console page stays chosen (a cookie).
+async fn remember_language(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let chosen = query_language(request.uri().query()).map(str::to_string);
+    let response = next.run(request).await;
+    session::with_language(response, chosen.as_deref())
+}
+
+/// The signed-in person, in the shop the session is working in.
+pub struct Staff {
+    pub actor: Actor,
+    pub staff_id: String,
+    pub name: String,
+    pub session_id: String,
+    pub csrf: String,
+    pub language: Language,
+}
+
+fn language_of(parts: &Parts) -> Language {
+    Language::choose(query_language(parts.uri.query()), &parts.headers)
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let language = language_of(parts);
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|path| path.as_str())
+                .filter(|_| parts.method == axum::http::Method::GET)
+                .unwrap_or("/console");
+            Redirect::to(&format!("/login?next={}", text::url_encode(next))).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, COOKIE) else {
+            return Err(to_login());
+        };
+        let session_id = crate::http::api::token_hash(token);
+        let database = &state.database;
+        let session = staff_sessions::find(&database.reader, &session_id, now_micros())
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let Some(session) = session else {
+            return Err(to_login());
+        };
+        let shop = shops::find_shop_by_id(&database.reader, &session.shop_id)
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let role = shops::membership_role(&database.reader, &session.shop_id, &session.staff_id)
+            .await
+            .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
+        let (Some(shop), Some(role)) = (shop, role) else {
+            return Err(to_login());
+        };
+        Ok(Staff {
+            actor: Actor {
+                shop,
+                role,
+                staff_id: Some(session.staff_id.clone()),
+            },
+            staff_id: session.staff_id,
+            name: session.staff_name,
+            session_id,
+            csrf: session.csrf_token,
+            language,
+        })
+    }
+}
+
+impl Staff {
+    /// Refuses a form that does not carry this session's CSRF token.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), PageError> {
+        if crate::domain::signing::same(sent.unwrap_or_default().as_bytes(), self.csrf.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError {
+                status: StatusCode::FORBIDDEN,
+                message: self.language.text("console-csrf"),
+            })
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.actor.role
+    }
+}
+
+/// What every console page shows around its content.
+pub struct Frame {
+    pub language: Language,
+    pub staff_name: String,
+    pub role: String,
+    pub shop_id: String,
+    pub shop_name: String,
+    /// The shops this person works in: (id, name).
+    pub shops: Vec<(String, String)>,
+    pub csrf: String,
+    /// Supervisors and admins see the settings.
+    pub manages: bool,
+    /// `queue`, `receiving` or `` (which menu item is current).
+    pub section: &'static str,
+}
+
+impl Frame {
+    pub async fn new(
+        state: &AppState,
+        staff: &Staff,
+        section: &'static str,
+    ) -> Result<Frame, AppError> {
+        let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
+        Ok(Frame {
+            language: staff.language,
+            staff_name: staff.name.clone(),
+            role: staff.language.text(&format!("role-{}", staff.role())),
+            shop_id: staff.actor.shop.id.clone(),
+            shop_name: staff.actor.shop.name.clone(),
+            shops: shops
+                .into_iter()
+                .map(|(shop, _)| (shop.id, shop.name))
+                .collect(),
+            csrf: staff.csrf.clone(),
+            manages: allows(staff.role(), Capability::ManageSettings),
+            section,
+        })
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.language.text(key)
+    }
+}
+
+/// A page that could not be shown: its status and what to tell the person.
+#[derive(Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> PageError {
+        if let AppError::Internal(cause) = &error {
+            tracing::error!("console: {cause:#}");
+        }
+        PageError {
+            status: error.status(),
+            message: format!(
+                "{} / {}",
+                error_text(Language::Chinese, &error),
+                error_text(Language::English, &error)
+            ),
+        }
+    }
+}
+
+impl From<sqlx::Error> for PageError {
+    fn from(error: sqlx::Error) -> PageError {
+        PageError::from(AppError::from(error))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage<'a> {
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        render(
+            &ErrorPage {
+                message: &self.message,
+            },
+            self.status,
+            Language::Chinese,
+        )
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;

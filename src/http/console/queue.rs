@@ -1,0 +1,454 @@
+//! The queue: the shop's cases filtered and sorted, saved views, keyset paging, and bulk
+//! assign / tag / close.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+use super::text::{due_in, url_encode};
+use super::{Frame, PageError, PageResult, Staff};
+use crate::app::AppState;
+use crate::db::case_list;
+use crate::db::cases::CaseRecord;
+use crate::db::shops::list_reasons;
+use crate::db::staff_sessions;
+use crate::domain::order::PLATFORMS;
+use crate::domain::time::now_micros;
+use crate::domain::{Action, CaseKind, Priority, Status};
+use crate::error::AppError;
+use crate::http::api::{CaseListQuery, Page, case_filter};
+use crate::http::pages::render;
+use crate::i18n::Language;
+use crate::operations::cases::{self as case_operations, CaseChanges};
+use crate::operations::transitions::{self, TransitionInput};
+
+/// One row of the queue.
+pub struct Row {
+    pub id: String,
+    pub number: String,
+    pub version: i64,
+    pub kind: String,
+    pub status: String,
+    pub priority: String,
+    pub priority_code: &'static str,
+    pub customer: String,
+    pub order_number: String,
+    pub assignee: String,
+    pub due: String,
+    /// overdue, soon or later (the badge's colour)
+    pub due_class: &'static str,
+    pub tags: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/queue.html")]
+struct QueuePage {
+    frame: Frame,
+    query: CaseListQuery,
+    rows: Vec<Row>,
+    next: Option<String>,
+    /// The query string of this view without the cursor (for "next page" and saving).
+    current: String,
+    statuses: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    staff: Vec<(String, String)>,
+    priorities: Vec<(String, String)>,
+    platforms: Vec<(String, String)>,
+    /// Built-in views and the person's own: (name, query string, saved view id).
+    views: Vec<(String, String, Option<String>)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl QueuePage {
+    fn selected(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "status" => self.query.status.as_deref(),
+            "kind" => self.query.kind.as_deref(),
+            "reason_code" => self.query.reason_code.as_deref(),
+            "assignee" => self.query.assignee.as_deref(),
+            "priority" => self.query.priority.as_deref(),
+            "platform" => self.query.platform.as_deref(),
+            "due" => self.query.due.as_deref(),
+            "sla" => self.query.sla.as_deref(),
+            "sort" => self.query.sort.as_deref(),
+            _ => None,
+        };
+        current.unwrap_or_default() == value
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    done: Option<usize>,
+    failed: Option<String>,
+}
+
+/// The query string a list of pairs makes, without empty values.
+fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| {
+            value
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| format!("{name}={}", url_encode(value.trim())))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn current_query(query: &CaseListQuery) -> String {
+    let limit = query.limit.map(|limit| limit.to_string());
+    query_string(&[
+        ("status", query.status.as_deref()),
+        ("kind", query.kind.as_deref()),
+        ("reason_code", query.reason_code.as_deref()),
+        ("assignee", query.assignee.as_deref()),
+        ("tag", query.tag.as_deref()),
+        ("priority", query.priority.as_deref()),
+        ("platform", query.platform.as_deref()),
+        ("due", query.due.as_deref()),
+        ("sla", query.sla.as_deref()),
+        ("q", query.q.as_deref()),
+        ("sort", query.sort.as_deref()),
+        ("limit", limit.as_deref()),
+    ])
+}
+
+fn labelled<T: Copy>(
+    language: Language,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    prefix: &str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|item| {
+            let code = code(*item);
+            (code.to_string(), language.text(&format!("{prefix}{code}")))
+        })
+        .collect()
+}
+
+pub(super) async fn queue_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let raw = raw.unwrap_or_default();
+    let mut query: CaseListQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    let notice: Notice = serde_urlencoded::from_str(&raw).unwrap_or_default();
+    if query.status.is_none() && query.q.is_none() {
+        query.status = Some("open".into());
+    }
+    let language = staff.language;
+    let mut error = None;
+    let filter = match case_filter(&staff.actor, &query) {
+        Ok(filter) => Some(filter),
+        Err(problem) => {
+            error = Some(super::error_text(language, &problem));
+            None
+        }
+    };
+    let records = match &filter {
+        Some(filter) => {
+            case_list::list(
+                &state.database.reader,
+                state.database.backend,
+                &staff.actor.shop.id,
+                filter,
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
+    let limit = filter.as_ref().map(|filter| filter.limit).unwrap_or(50);
+    let sort = filter
+        .as_ref()
+        .map(|filter| filter.sort)
+        .unwrap_or(case_list::CaseSort::DueAt);
+    let page = Page::of(
+        records,
+        limit,
+        |case: &CaseRecord| (sort.key_of(case), case.id.as_str()),
+        |case| case,
+    );
+    let reader = &state.database.reader;
+    let shop = &staff.actor.shop;
+    let people = staff_sessions::staff_of(reader, &shop.id).await?;
+    let names: HashMap<&str, &str> = people
+        .iter()
+        .map(|(id, name, _)| (id.as_str(), name.as_str()))
+        .collect();
+    let now = now_micros();
+    let rows = page
+        .items
+        .iter()
+        .map(|case| {
+            let (due, due_class) = if case.status.is_open() {
+                due_in(language, case.due_at, now)
+            } else {
+                (String::new(), "ended")
+            };
+            Row {
+                id: case.id.clone(),
+                number: case.number.clone(),
+                version: case.version,
+                kind: language.text(&format!("kind-{}", case.kind)),
+                status: language.text(&format!("staff-status-{}", case.status)),
+                priority: language.text(&format!("priority-{}", case.priority)),
+                priority_code: case.priority.as_str(),
+                customer: case
+                    .customer_name
+                    .clone()
+                    .or_else(|| case.contact_name.clone())
+                    .unwrap_or_default(),
+                order_number: case.order_number.clone(),
+                assignee: case
+                    .assignee_id
+                    .as_deref()
+                    .and_then(|id| names.get(id))
+                    .map(|name| name.to_string())
+                    .unwrap_or_default(),
+                due,
+                due_class,
+                tags: case.tags.clone(),
+            }
+        })
+        .collect();
+    let reasons = list_reasons(reader, &shop.id)
+        .await?
+        .into_iter()
+        .map(|reason| {
+            let name = match language {
+                Language::Chinese => reason.name_zh,
+                Language::English => reason.name_en,
+            };
+            (reason.code, name)
+        })
+        .collect();
+    let mut views = vec![
+        (
+            language.text("view-my-open"),
+            "status=open&assignee=me".to_string(),
+            None,
+        ),
+        (
+            language.text("view-unassigned"),
+            "status=open&assignee=none".to_string(),
+            None,
+        ),
+        (
+            language.text("view-to-inspect"),
+            "status=received".to_string(),
+            None,
+        ),
+        (
+            language.text("view-due-soon"),
+            "status=open&due=soon".to_string(),
+            None,
+        ),
+        (
+            language.text("view-sla-breach"),
+            "status=open&sla=breached".to_string(),
+            None,
+        ),
+    ];
+    for (id, name, query) in staff_sessions::saved_views(reader, &shop.id, &staff.staff_id).await? {
+        views.push((name, query, Some(id)));
+    }
+    let notice = notice.done.map(|done| {
+        let mut text = language.text_with("console-bulk-done", "n", &done.to_string());
+        if let Some(failed) = notice.failed.filter(|failed| !failed.is_empty()) {
+            text.push_str(&language.text_with("console-bulk-failed", "cases", &failed));
+        }
+        text
+    });
+    let current = current_query(&query);
+    let view = QueuePage {
+        frame: Frame::new(&state, &staff, "queue").await?,
+        next: page.next_cursor.map(|cursor| {
+            format!(
+                "{current}{}cursor={cursor}",
+                if current.is_empty() { "" } else { "&" }
+            )
+        }),
+        current,
+        query,
+        rows,
+        statuses: labelled(language, Status::ALL, Status::as_str, "staff-status-"),
+        kinds: labelled(language, CaseKind::ALL, CaseKind::as_str, "kind-"),
+        reasons,
+        staff: people.into_iter().map(|(id, name, _)| (id, name)).collect(),
+        priorities: labelled(language, Priority::ALL, Priority::as_str, "priority-"),
+        platforms: PLATFORMS
+            .iter()
+            .map(|code| (code.to_string(), language.text(&format!("platform-{code}"))))
+            .collect(),
+        views,
+        notice,
+        error,
+    };
+    let status = if view.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(&view, status, language))
+}
+
+/// Assign, tag or close the ticked cases, each through the same operation as one at a time;
+/// what could not be done is listed by case number.
+pub(super) async fn bulk(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |name: &str| {
+        form.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    staff.check_csrf(field("csrf"))?;
+    let back = field("back").unwrap_or_default().to_string();
+    let operation = field("operation").unwrap_or_default();
+    let language = staff.language;
+    let mut done = 0;
+    let mut failed = Vec::new();
+    for (_, value) in form.iter().filter(|(key, _)| key == "case") {
+        let Some((id, version)) = value.split_once(':') else {
+            continue;
+        };
+        let version: i64 = version.parse().unwrap_or(-1);
+        let result = match operation {
+            "assign" => {
+                let assignee = field("assignee").unwrap_or_default();
+                let changes = CaseChanges {
+                    version,
+                    assignee_id: Some(match assignee {
+                        "" | "none" => None,
+                        "me" => Some(staff.staff_id.clone()),
+                        other => Some(other.to_string()),
+                    }),
+                    ..CaseChanges::default()
+                };
+                case_operations::update(&state.database, &staff.actor, id, &changes)
+                    .await
+                    .map(|_| ())
+            }
+            "tag" => {
+                let tag = field("tag").unwrap_or_default().trim().to_string();
+                match case_operations::fetch(&state.database, &staff.actor, id).await {
+                    Ok(case) if !tag.is_empty() => {
+                        let mut tags = case.tags.clone();
+                        if !tags.contains(&tag) {
+                            tags.push(tag);
+                        }
+                        let changes = CaseChanges {
+                            version,
+                            tags: Some(tags),
+                            ..CaseChanges::default()
+                        };
+                        case_operations::update(&state.database, &staff.actor, id, &changes)
+                            .await
+                            .map(|_| ())
+                    }
+                    Ok(_) => Err(AppError::invalid("tag", "tag is required")),
+                    Err(error) => Err(error),
+                }
+            }
+            "close" => transitions::transition(
+                &state.database,
+                &staff.actor,
+                id,
+                &TransitionInput {
+                    action: Action::Close.as_str().into(),
+                    version,
+                    reason: None,
+                    note: None,
+                    carrier: None,
+                    tracking_number: None,
+                    disposition: None,
+                },
+            )
+            .await
+            .map(|_| ()),
+            _ => {
+                return Err(PageError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    message: language.text("console-bulk-choose"),
+                });
+            }
+        };
+        match result {
+            Ok(()) => done += 1,
+            Err(error) => {
+                let number = case_operations::fetch(&state.database, &staff.actor, id)
+                    .await
+                    .map(|case| case.number)
+                    .unwrap_or_else(|_| id.to_string());
+                failed.push(format!(
+                    "{number}（{}）",
+                    super::error_text(language, &error)
+                ));
+            }
+        }
+    }
+    let back = if back.is_empty() {
+        String::new()
+    } else {
+        format!("{back}&")
+    };
+    Ok(Redirect::to(&format!(
+        "/console?{back}done={done}&failed={}",
+        url_encode(&failed.join("；"))
+    ))
+    .into_response())
+}
+
+/// Saves the current filters under a name, for this person in this shop.
+pub(super) async fn save_view(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(form.get("csrf").map(String::as_str))?;
+    let name: String = form
+        .get("name")
+        .map(|name| name.trim().chars().take(60).collect())
+        .unwrap_or_default();
+    let query = form.get("query").cloned().unwrap_or_default();
+    if name.is_empty() {
+        return Err(PageError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: staff.language.text("console-view-name"),
+        });
+    }
+    staff_sessions::save_view(
+        &state.database,
+        &staff.actor.shop.id,
+        &staff.staff_id,
+        &name,
+        &query,
+        now_micros(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/console?{query}")).into_response())
+}
+
+pub(super) async fn delete_view(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(form.get("csrf").map(String::as_str))?;
+    staff_sessions::delete_view(&state.database, &staff.actor.shop.id, &staff.staff_id, &id)
+        .await?;
+    Ok(Redirect::to("/console").into_response())
+}

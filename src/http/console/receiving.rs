@@ -1,0 +1,114 @@
+//! Warehouse receiving: scan (or type) a case number or a parcel's tracking number and the case
+//! opens where its parcel is received and inspected; the parcels on their way and the goods
+//! waiting for inspection are listed.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+
+use super::{Frame, PageResult, Staff};
+use crate::app::AppState;
+use crate::db::case_list::{self, CaseFilter, CaseSort};
+use crate::db::{cases, staff_sessions};
+use crate::domain::Status;
+use crate::http::pages::{minutes, render};
+
+#[derive(Template)]
+#[template(path = "console/receiving.html")]
+struct ReceivingPage {
+    frame: Frame,
+    code: String,
+    error: Option<String>,
+    /// (id, number, order number, customer, since)
+    arriving: Vec<(String, String, String, String, String)>,
+    to_inspect: Vec<(String, String, String, String, String)>,
+}
+
+async fn in_status(
+    state: &AppState,
+    staff: &Staff,
+    status: Status,
+) -> Result<Vec<(String, String, String, String, String)>, sqlx::Error> {
+    let filter = CaseFilter {
+        statuses: vec![status],
+        ..CaseFilter::all(CaseSort::UpdatedAt, 50)
+    };
+    let shop = &staff.actor.shop;
+    Ok(case_list::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        &filter,
+    )
+    .await?
+    .into_iter()
+    .map(|case| {
+        (
+            case.id,
+            case.number,
+            case.order_number,
+            case.customer_name.or(case.contact_name).unwrap_or_default(),
+            minutes(case.updated_at, &shop.time_zone),
+        )
+    })
+    .collect())
+}
+
+async fn page(state: &AppState, staff: &Staff, code: String, error: Option<String>) -> PageResult {
+    let view = ReceivingPage {
+        frame: Frame::new(state, staff, "receiving").await?,
+        code,
+        arriving: in_status(state, staff, Status::ReturnShipped).await?,
+        to_inspect: in_status(state, staff, Status::Received).await?,
+        error,
+    };
+    let status = if view.error.is_some() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    Ok(render(&view, status, staff.language))
+}
+
+pub(super) async fn receiving_page(State(state): State<AppState>, staff: Staff) -> PageResult {
+    page(&state, &staff, String::new(), None).await
+}
+
+/// The case of a scanned case number or tracking number, opened at its receiving step.
+pub(super) async fn find(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(form.get("csrf").map(String::as_str))?;
+    let code = form
+        .get("code")
+        .map(|code| code.trim().to_string())
+        .unwrap_or_default();
+    let shop_id = &staff.actor.shop.id;
+    let reader = &state.database.reader;
+    let by_number = cases::find_by_number(reader, shop_id, &code.to_uppercase())
+        .await?
+        .map(|case| case.id);
+    let found = match by_number {
+        Some(id) => Some(id),
+        None => staff_sessions::case_by_tracking(reader, shop_id, &code).await?,
+    };
+    match found {
+        Some(id) => Ok(Redirect::to(&format!("/console/cases/{id}#actions")).into_response()),
+        None => {
+            let error = if code.is_empty() {
+                staff.language.text("receiving-empty")
+            } else {
+                staff
+                    .language
+                    .text_with("receiving-not-found", "code", &code)
+            };
+            page(&state, &staff, code, Some(error)).await
+        }
+    }
+}

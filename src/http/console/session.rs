@@ -1,0 +1,205 @@
+//! Signing in and out, and switching shops. Passwords are argon2 hashes; five failed attempts
+//! for an address within 15 minutes lock it for the rest of that window (the same answer
+//! whether the address exists or not). The sign-in form is protected by a double-submit token.
+
+use std::collections::HashMap;
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use super::{COOKIE, PageError, PageResult, Staff, cookie};
+use crate::app::AppState;
+use crate::db::staff_sessions::{self, NewSession};
+use crate::domain::time::now_micros;
+use crate::http::api::token_hash;
+use crate::http::pages::render;
+use crate::i18n::Language;
+
+/// Failed attempts allowed per address in [`LOCK_MICROS`].
+pub const ATTEMPTS: i64 = 5;
+const LOCK_MICROS: i64 = 15 * 60 * 1_000_000;
+/// A session lasts a working day and a half.
+const SESSION_MICROS: i64 = 12 * 3_600_000_000;
+const LOGIN_CSRF: &str = "login_csrf";
+
+fn random_token() -> String {
+    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    language: Language,
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct LoginQuery {
+    next: Option<String>,
+    lang: Option<String>,
+}
+
+/// Only paths inside the console are followed after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|path| path.starts_with("/console") && !path.starts_with("//"))
+        .unwrap_or("/console")
+        .to_string()
+}
+
+fn login_response(page: &LoginPage, status: StatusCode) -> Response {
+    let mut response = render(page, status, page.language);
+    let cookie = format!(
+        "{LOGIN_CSRF}={}; Path=/login; HttpOnly; SameSite=Strict",
+        page.csrf
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Remembers a language chosen with `?lang=` for the console's pages.
+pub(super) fn with_language(mut response: Response, lang: Option<&str>) -> Response {
+    if let Some(language) = lang.and_then(Language::parse)
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "lang={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            language.code()
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub(super) async fn login_page(Query(query): Query<LoginQuery>, headers: HeaderMap) -> Response {
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let page = LoginPage {
+        language,
+        csrf: random_token(),
+        email: String::new(),
+        next: safe_next(query.next.as_deref()),
+        error: None,
+    };
+    login_response(&page, StatusCode::OK)
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    Query(query): Query<LoginQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let email = form
+        .get("email")
+        .map(|email| email.trim().to_lowercase())
+        .unwrap_or_default();
+    let password = form.get("password").cloned().unwrap_or_default();
+    let next = safe_next(form.get("next").map(String::as_str));
+    let refuse = |key: &str, status: StatusCode| {
+        let page = LoginPage {
+            language,
+            csrf: random_token(),
+            email: email.clone(),
+            next: next.clone(),
+            error: Some(language.text(key)),
+        };
+        Ok(login_response(&page, status))
+    };
+    let sent = form.get("csrf").map(String::as_str).unwrap_or_default();
+    if sent.is_empty() || cookie(&headers, LOGIN_CSRF) != Some(sent) {
+        return refuse("console-login-expired", StatusCode::FORBIDDEN);
+    }
+    let database = &state.database;
+    let now = now_micros();
+    if staff_sessions::failures_since(&database.reader, &email, now - LOCK_MICROS).await?
+        >= ATTEMPTS
+    {
+        return refuse("console-login-locked", StatusCode::TOO_MANY_REQUESTS);
+    }
+    let found = staff_sessions::credentials(&database.reader, &email).await?;
+    let verified = found.as_ref().is_some_and(|(_, _, hash)| {
+        PasswordHash::new(hash).is_ok_and(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    });
+    let shops = match (&found, verified) {
+        (Some((staff_id, _, _)), true) => {
+            staff_sessions::shops_of(&database.reader, staff_id).await?
+        }
+        _ => Vec::new(),
+    };
+    let (Some((staff_id, _, _)), Some((shop, _))) = (found, shops.first()) else {
+        staff_sessions::record_failure(database, &email, now).await?;
+        return refuse("console-login-failed", StatusCode::UNAUTHORIZED);
+    };
+    staff_sessions::clear_failures(database, &email).await?;
+    let token = random_token();
+    staff_sessions::insert(
+        database,
+        &NewSession {
+            id: &token_hash(&token),
+            staff_id: &staff_id,
+            shop_id: &shop.id,
+            csrf_token: &random_token(),
+            now,
+            expires_at: now + SESSION_MICROS,
+        },
+    )
+    .await?;
+    let mut response = Redirect::to(&next).into_response();
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+        SESSION_MICROS / 1_000_000
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(form.get("csrf").map(String::as_str))?;
+    staff_sessions::delete(&state.database, &staff.session_id).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("staff_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    Ok(response)
+}
+
+/// Works in another of the person's shops from now on.
+pub(super) async fn switch_shop(
+    State(state): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HashMap<String, String>>,
+) -> PageResult {
+    staff.check_csrf(form.get("csrf").map(String::as_str))?;
+    let wanted = form.get("shop_id").map(String::as_str).unwrap_or_default();
+    let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
+    if !shops.iter().any(|(shop, _)| shop.id == wanted) {
+        return Err(PageError {
+            status: StatusCode::FORBIDDEN,
+            message: staff.language.text("console-shop-not-yours"),
+        });
+    }
+    staff_sessions::set_shop(&state.database, &staff.session_id, wanted).await?;
+    Ok(Redirect::to("/console").into_response())
+}

@@ -1,0 +1,60 @@
+//! The front ends over HTTP, each a router merged by [`crate::app::router`]: the JSON API, the
+//! staff console, the customer portal and the inbound hooks; `pages` is what console and portal
+//! share.
+
+pub mod api;
+pub mod console;
+pub mod hooks;
+pub mod pages;
+pub mod portal;
+
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::db::cases::CaseRecord;
+use crate::db::shops::Shop;
+use crate::documents::label::Size;
+use crate::error::AppResult;
+
+/// Where the app is reached: the configured public URL, else the request's Host.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    state.config.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .unwrap_or("127.0.0.1:8080");
+        format!("http://{host}")
+    })
+}
+
+/// A case's return label as an HTTP answer, shown in the browser and saved as
+/// `label-{number}.pdf`.
+pub async fn label_pdf(
+    state: &AppState,
+    shop: &Shop,
+    case: &CaseRecord,
+    size: Size,
+    headers: &HeaderMap,
+) -> AppResult<Response> {
+    let pdf = crate::operations::labels::render(
+        &state.database,
+        shop,
+        case,
+        size,
+        &base_url(state, headers),
+        state.config.label_font.as_deref(),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"label-{}.pdf\"", case.number),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}

@@ -1,0 +1,515 @@
+//! The case page: status, timeline, messages, the customer's actions, rating and label.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::Row;
+
+use super::*;
+use crate::app::AppState;
+use crate::db::cases;
+use crate::db::shops::Shop;
+use crate::documents::label::Size;
+use crate::domain::lifecycle::{Moment, allowed_actions};
+use crate::domain::time::{format_in_zone, now_micros};
+use crate::domain::{Action, Role, Status};
+use crate::error::AppError;
+use crate::http::pages::{read_multipart, upload_error_text};
+use crate::i18n::Language;
+use crate::operations::cases::Visibility;
+use crate::operations::transitions::{self, TransitionInput};
+
+#[derive(Template)]
+#[template(path = "portal/case.html")]
+struct CasePage {
+    page: Page,
+    heading: String,
+    number: String,
+    kind: String,
+    status: String,
+    has_label: bool,
+    timeline: Vec<(String, String)>,
+    /// (when, who, text)
+    messages: Vec<(String, String, String)>,
+    errors: Vec<String>,
+    version: i64,
+    can_ship: bool,
+    /// (action, button text)
+    other_actions: Vec<(String, String)>,
+    carrier: String,
+    tracking_number: String,
+    /// The customer's stars, once rated.
+    rated: Option<i64>,
+    /// The case has ended and is not rated yet.
+    can_rate: bool,
+    /// What happens next, in plain words.
+    next_step: String,
+    /// (when, what) the running clocks will do.
+    deadlines: Vec<(String, String)>,
+    /// (id, kind, file name) of the files on the case.
+    files: Vec<(String, String, String)>,
+    can_attach: bool,
+    limits: String,
+    /// The open offer: (id, amount, note).
+    offer: Option<(String, String, String)>,
+    /// Offers already answered: (amount, state in words).
+    past_offers: Vec<(String, String)>,
+}
+
+pub(super) async fn case_page(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let page = case_view(
+        &state,
+        &shop,
+        &case,
+        language,
+        Vec::new(),
+        ShipTyped::default(),
+    )
+    .await?;
+    Ok(with_language_cookie(
+        render(&page, StatusCode::OK, language),
+        query.lang.as_deref(),
+    ))
+}
+
+/// The carrier and tracking number the customer typed.
+#[derive(Default)]
+struct ShipTyped {
+    carrier: String,
+    tracking_number: String,
+}
+
+async fn case_view(
+    state: &AppState,
+    shop: &Shop,
+    case: &cases::CaseRecord,
+    language: Language,
+    errors: Vec<String>,
+    typed: ShipTyped,
+) -> Result<CasePage, AppError> {
+    let events = cases::events(&state.database.reader, &case.id).await?;
+    let when = |micros: i64| {
+        let text = format_in_zone(micros, &shop.time_zone).replace('T', " ");
+        text.chars().take(16).collect::<String>()
+    };
+    let timeline = events
+        .iter()
+        .filter_map(|event| {
+            let status = event.to_status.as_ref()?;
+            Some((when(event.at), language.text(&format!("status-{status}"))))
+        })
+        .collect();
+    let messages = cases::messages(&state.database.reader, &case.id, false)
+        .await?
+        .into_iter()
+        .map(|message| {
+            let who = if message.author_role == "customer" {
+                language.text("portal-you")
+            } else {
+                language.text("portal-shop")
+            };
+            (when(message.created_at), who, message.body)
+        })
+        .collect();
+    let actions = allowed_actions(
+        case.kind,
+        case.status,
+        Role::Customer,
+        Moment {
+            now: now_micros(),
+            ended_at: case.ended_at,
+        },
+    );
+    let rated: Option<i64> = sqlx::query("SELECT stars FROM ratings WHERE case_id = $1")
+        .bind(&case.id)
+        .fetch_optional(&state.database.reader)
+        .await?
+        .map(|row| row.try_get("stars"))
+        .transpose()?;
+    let deadlines = crate::db::timers::pending_for_case(&state.database.reader, &case.id)
+        .await?
+        .iter()
+        .filter(|timer| !timer.clock.is_sla())
+        .map(|timer| {
+            let text = crate::domain::clocks::describe(timer.clock, &timer.steps);
+            let text = match language {
+                Language::Chinese => text.chinese,
+                Language::English => text.english,
+            };
+            (when(timer.due_at), text)
+        })
+        .collect();
+    let files = crate::db::attachments::for_case(&state.database.reader, &case.id)
+        .await?
+        .into_iter()
+        .map(|file| (file.id, file.kind, file.file_name))
+        .collect::<Vec<_>>();
+    let offers = crate::db::offers::for_case(&state.database.reader, &case.id).await?;
+    let amount = |minor: i64, currency: &str| {
+        crate::domain::Currency::parse(currency)
+            .map(|currency| crate::domain::Money::new(minor, currency).to_string())
+            .unwrap_or_else(|_| format!("{minor} {currency}"))
+    };
+    let offer = offers
+        .iter()
+        .find(|offer| offer.state == "open")
+        .map(|offer| {
+            (
+                offer.id.clone(),
+                amount(offer.amount_minor, &offer.currency),
+                offer.note.clone().unwrap_or_default(),
+            )
+        });
+    let past_offers = offers
+        .iter()
+        .filter(|offer| offer.state != "open")
+        .map(|offer| {
+            (
+                amount(offer.amount_minor, &offer.currency),
+                language.text(&format!("portal-offer-{}", offer.state)),
+            )
+        })
+        .collect();
+    Ok(CasePage {
+        next_step: language.text(&format!("portal-next-{}", case.status.as_str())),
+        deadlines,
+        can_attach: case.status.is_open() && files.len() < crate::domain::media::FILES_LIMIT,
+        files,
+        limits: language.text_with(
+            "portal-files-limits",
+            "number",
+            &crate::domain::media::FILES_LIMIT.to_string(),
+        ),
+        offer,
+        past_offers,
+        can_rate: rated.is_none() && !case.status.is_open(),
+        rated,
+        heading: language.text_with("portal-case-heading", "number", &case.number),
+        number: case.number.clone(),
+        kind: language.text(&format!("kind-{}", case.kind.as_str())),
+        status: language.text(&format!("status-{}", case.status.as_str())),
+        has_label: case.kind.ships_back()
+            && matches!(case.status, Status::Approved | Status::ReturnShipped),
+        timeline,
+        messages,
+        errors,
+        version: case.version,
+        can_ship: actions.contains(&Action::ShipReturn),
+        other_actions: actions
+            .iter()
+            .filter(|action| **action != Action::ShipReturn && **action != Action::Escalate)
+            .map(|action| {
+                (
+                    action.as_str().to_string(),
+                    language.text(&format!("portal-action-{}", action.as_str())),
+                )
+            })
+            .collect(),
+        carrier: typed.carrier,
+        tracking_number: typed.tracking_number,
+        page: page(state, shop, language).await?,
+    })
+}
+
+/// An action the customer takes on the case page: add the return's tracking number, cancel,
+/// confirm the replacement arrived, close, reopen. The same guards as for staff apply.
+pub(super) async fn case_action(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let field = |name: &str| {
+        form.get(name)
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+    };
+    let input = TransitionInput {
+        action: field("action").unwrap_or_default(),
+        version: field("version")
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(case.version),
+        reason: None,
+        note: None,
+        carrier: field("carrier"),
+        tracking_number: field("tracking_number"),
+        disposition: None,
+    };
+    match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+        ),
+        Err(error) => {
+            let message = match &error {
+                AppError::Conflict {
+                    code: "version_conflict",
+                    ..
+                } => language.text("portal-changed"),
+                AppError::Invalid { .. }
+                | AppError::BadRequest { .. }
+                | AppError::Transition(_)
+                | AppError::Conflict { .. } => error.to_string(),
+                _ => return Err(error),
+            };
+            let typed = ShipTyped {
+                carrier: field("carrier").unwrap_or_default(),
+                tracking_number: field("tracking_number").unwrap_or_default(),
+            };
+            case_with_errors(&state, &shop, &case, language, vec![message], typed).await
+        }
+    }
+}
+
+pub(super) async fn case_message(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let body = form.get("body").cloned().unwrap_or_default();
+    match crate::operations::cases::post_message(
+        &state.database,
+        &customer(&shop),
+        &case.id,
+        Visibility::Customer,
+        &body,
+    )
+    .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+        ),
+        Err(error @ AppError::Invalid { .. }) => {
+            let errors = vec![error.to_string()];
+            case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The case page again, with what went wrong and what the customer typed.
+async fn case_with_errors(
+    state: &AppState,
+    shop: &Shop,
+    case: &cases::CaseRecord,
+    language: Language,
+    errors: Vec<String>,
+    typed: ShipTyped,
+) -> Result<Response, AppError> {
+    let page = case_view(state, shop, case, language, errors, typed).await?;
+    Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+}
+
+/// 1–5 stars and a comment, once per case, after it has ended; recorded on the timeline.
+pub(super) async fn rate(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let stars = form
+        .get("stars")
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .filter(|stars| (1..=5).contains(stars));
+    let comment: String = form
+        .get("comment")
+        .map(|text| text.trim().chars().take(2000).collect())
+        .unwrap_or_default();
+    let Some(stars) = stars.filter(|_| !case.status.is_open()) else {
+        return case_with_errors(
+            &state,
+            &shop,
+            &case,
+            language,
+            vec![language.text("portal-rate-invalid")],
+            ShipTyped::default(),
+        )
+        .await;
+    };
+    let now = now_micros();
+    let mut transaction = state.database.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO ratings (case_id, shop_id, stars, comment, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING",
+    )
+    .bind(&case.id)
+    .bind(&shop.id)
+    .bind(stars)
+    .bind(&comment)
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        drop(transaction);
+        return case_with_errors(
+            &state,
+            &shop,
+            &case,
+            language,
+            vec![language.text("portal-rate-twice")],
+            ShipTyped::default(),
+        )
+        .await;
+    }
+    cases::insert_event(
+        &mut transaction,
+        &cases::NewEvent {
+            shop_id: &shop.id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::Customer,
+            actor_id: None,
+            action: "rated",
+            from_status: None,
+            to_status: None,
+            data: serde_json::json!({ "stars": stars, "comment": comment }),
+        },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct LabelQuery {
+    size: Option<String>,
+}
+
+pub(super) async fn case_label(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LabelQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let size = query
+        .size
+        .as_deref()
+        .and_then(Size::parse)
+        .unwrap_or(Size::A4);
+    crate::http::label_pdf(&state, &shop, &case, size, &headers).await
+}
+
+/// More photos or a video for the case, from the case page.
+pub(super) async fn attach(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let refuse = |errors: Vec<String>| {
+        case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default())
+    };
+    let files = match read_multipart(multipart).await {
+        Ok((_, files)) => files,
+        Err(reason) => return refuse(vec![language.text("portal-files-unreadable"), reason]).await,
+    };
+    if files.is_empty() || !case.status.is_open() {
+        return refuse(vec![language.text("portal-files-none")]).await;
+    }
+    let already = crate::operations::attachments::count(&state.database, &case).await?;
+    match crate::operations::attachments::check(files, already) {
+        Ok(files) => {
+            crate::operations::attachments::store(&state.database, &customer(&shop), &case, &files)
+                .await?;
+            Ok(
+                Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number))
+                    .into_response(),
+            )
+        }
+        Err(error) => refuse(vec![upload_error_text(language, &error)]).await,
+    }
+}
+
+/// One of the case's files, for the customer who owns the case.
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    Path((slug, number, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let (file, content) = crate::db::attachments::content(&state.database.reader, &case.id, &id)
+        .await?
+        .ok_or(AppError::NotFound("attachment"))?;
+    Ok(crate::operations::attachments::response(&file, content))
+}
+
+/// The customer accepts or declines the open offer.
+pub(super) async fn answer_offer(
+    State(state): State<AppState>,
+    Path((slug, number, id)): Path<(String, String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    use crate::operations::offers::{self, Answer};
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
+        return Ok(to_find(&shop, None));
+    };
+    let answer = match form.get("answer").map(String::as_str) {
+        Some("accept") => Answer::Accept,
+        Some("decline") => Answer::Decline,
+        _ => {
+            let errors = vec![language.text("portal-offer-choose")];
+            return case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default())
+                .await;
+        }
+    };
+    match offers::answer(&state.database, &customer(&shop), &case.id, &id, answer).await {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+        ),
+        Err(AppError::Conflict { .. }) => {
+            let errors = vec![language.text("portal-offer-gone")];
+            case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await
+        }
+        Err(error) => Err(error),
+    }
+}

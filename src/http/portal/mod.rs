@@ -1,0 +1,177 @@
+//! The customer portal: find an order with its number and the phone or e-mail on it, then see
+//! its after-sales requests, their progress and return labels. Server-rendered (askama), zh-CN
+//! first with an English switch, usable without JavaScript.
+//!
+//! A customer is signed in to one order by a cookie signed with the server's secret (HMAC-SHA256,
+//! 7 days). A wrong phone and an unknown order get the same answer, and failed attempts are
+//! limited per address and per order number.
+
+mod case;
+mod order;
+mod session;
+
+use session::session_order;
+pub use session::{ATTEMPTS, LINK_MICROS, signed_link};
+
+use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Multipart};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use sqlx::Row;
+
+use crate::app::AppState;
+use crate::db::shops::{self, Shop};
+use crate::db::{Database, cases};
+use crate::domain::Role;
+use crate::error::AppError;
+pub(crate) use crate::http::pages::render;
+use crate::i18n::Language;
+
+/// The largest form with files the portal reads: every file at its limit, and the fields.
+const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/portal", get(choose_shop))
+        .route(
+            "/portal/{shop}",
+            get(session::find_page).post(session::find),
+        )
+        .route("/portal/{shop}/enter/{token}", get(session::enter))
+        .route("/portal/{shop}/orders/{number}", get(order::order_page))
+        .route(
+            "/portal/{shop}/orders/{number}/requests",
+            axum::routing::post(order::ask_for_help).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/attachments",
+            axum::routing::post(case::attach).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/attachments/{id}",
+            get(case::attachment),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/offers/{id}",
+            axum::routing::post(case::answer_offer),
+        )
+        .route("/portal/{shop}/cases/{number}", get(case::case_page))
+        .route(
+            "/portal/{shop}/cases/{number}/actions",
+            axum::routing::post(case::case_action),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/messages",
+            axum::routing::post(case::case_message),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/rating",
+            axum::routing::post(case::rate),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/label.pdf",
+            get(case::case_label),
+        )
+}
+
+/// What every page shows: the shop, the language.
+#[derive(Clone)]
+pub struct Page {
+    pub language: Language,
+    pub shop_name: String,
+    pub shop_slug: String,
+    /// The shop's colour for the header (`#rrggbb`), its logo and FAQ.
+    pub colour: String,
+    pub logo_url: Option<String>,
+    pub faq_url: Option<String>,
+}
+
+/// The frame of a page for this shop, with its branding.
+async fn page(state: &AppState, shop: &Shop, language: Language) -> Result<Page, AppError> {
+    let branding = crate::db::settings::get(&state.database, &shop.id)
+        .await?
+        .branding
+        .clone();
+    Ok(Page {
+        language,
+        shop_name: shop.name.clone(),
+        shop_slug: shop.slug.clone(),
+        colour: branding.colour.unwrap_or_else(|| "#0f766e".into()),
+        logo_url: branding.logo_url,
+        faq_url: branding.faq_url,
+    })
+}
+
+impl Page {
+    pub fn t(&self, key: &str) -> String {
+        self.language.text(key)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct LanguageQuery {
+    lang: Option<String>,
+    order: Option<String>,
+}
+
+async fn shop_by_slug(database: &Database, slug: &str) -> Result<Shop, AppError> {
+    shops::find_shop_by_slug(&database.reader, slug)
+        .await?
+        .ok_or(AppError::NotFound("shop"))
+}
+
+async fn choose_shop(State(state): State<AppState>) -> Result<Response, AppError> {
+    let rows = sqlx::query("SELECT slug FROM shops ORDER BY created_at LIMIT 2")
+        .fetch_all(&state.database.reader)
+        .await?;
+    match rows.first() {
+        Some(row) if rows.len() == 1 => {
+            let slug: String = row.try_get("slug")?;
+            Ok(Redirect::to(&format!("/portal/{slug}")).into_response())
+        }
+        _ => Err(AppError::NotFound(
+            "shop: open the portal at /portal/{shop}",
+        )),
+    }
+}
+
+fn with_language_cookie(mut response: Response, chosen: Option<&str>) -> Response {
+    if let Some(language) = chosen.and_then(Language::parse)
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "lang={}; Path=/portal; Max-Age=31536000; SameSite=Lax",
+            language.code()
+        ))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn to_find(shop: &Shop, order_number: Option<&str>) -> Response {
+    let query = order_number
+        .map(|number| format!("?order={}", crate::http::pages::url_encode(number)))
+        .unwrap_or_default();
+    Redirect::to(&format!("/portal/{}{query}", shop.slug)).into_response()
+}
+
+/// The customer's case, if this browser is signed in to its order.
+async fn customer_case(
+    state: &AppState,
+    shop: &Shop,
+    number: &str,
+    headers: &HeaderMap,
+) -> Result<Option<cases::CaseRecord>, AppError> {
+    let signed_in = session_order(&state.database, &shop.id, headers).await?;
+    let case = cases::find_by_number(&state.database.reader, &shop.id, number).await?;
+    Ok(case.filter(|case| signed_in.as_deref() == Some(case.order_id.as_str())))
+}
+
+fn customer(shop: &Shop) -> shops::Actor {
+    shops::Actor {
+        shop: shop.clone(),
+        role: Role::Customer,
+        staff_id: None,
+    }
+}

@@ -1,0 +1,360 @@
+//! The order page: its items, its cases, and the form that asks for help.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::*;
+use crate::app::AppState;
+use crate::db::case_list::{self, CaseFilter, CaseSort};
+use crate::db::shops::{self, Shop};
+use crate::db::{cases, customers, orders};
+use crate::domain::Role;
+use crate::domain::policy::request::Remedy;
+use crate::domain::time::now_micros;
+use crate::error::AppError;
+use crate::http::pages::{read_multipart, upload_error_text};
+use crate::i18n::Language;
+use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput};
+
+struct CaseRow {
+    number: String,
+    kind: String,
+    status: String,
+}
+
+struct ItemRow {
+    line_number: i64,
+    name: String,
+    quantity: i64,
+    /// What the customer typed (kept when the form comes back with an error).
+    chosen: i64,
+}
+
+#[derive(Template)]
+#[template(path = "portal/order.html")]
+struct OrderPage {
+    page: Page,
+    heading: String,
+    order_number: String,
+    items: Vec<ItemRow>,
+    cases: Vec<CaseRow>,
+    kinds: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    /// What the customer may ask for today without a reason: (remedy, allowed, until, why).
+    rights: Vec<Right>,
+    /// The upload limits, shown before choosing files.
+    limits: String,
+    errors: Vec<String>,
+    kind: String,
+    reason: String,
+    description: String,
+}
+
+/// One remedy in the overview of the customer's rights.
+struct Right {
+    remedy: String,
+    allowed: bool,
+    until: Option<String>,
+    why: String,
+}
+
+/// The policy's answer for the whole order, asked without a reason, in the customer's words.
+async fn rights(
+    state: &AppState,
+    shop: &Shop,
+    order: &orders::OrderRecord,
+    language: Language,
+) -> Result<Vec<Right>, AppError> {
+    let Some(facts) =
+        cases::order_for_case(&state.database.reader, &shop.id, &order.order_number, "").await?
+    else {
+        return Ok(Vec::new());
+    };
+    let settings = crate::db::settings::get(&state.database, &shop.id).await?;
+    let Some(decision) = crate::operations::policy::order_overview(
+        &facts,
+        &settings,
+        &shop.time_zone_name,
+        now_micros(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    Ok(decision
+        .remedies
+        .iter()
+        .filter(|remedy| remedy.remedy != Remedy::PriceReduction)
+        .map(|remedy| {
+            let ground = remedy
+                .grounds
+                .iter()
+                .find(|ground| ground.allowed == remedy.allowed);
+            let why = ground.map_or_else(String::new, |ground| match language {
+                Language::Chinese => ground.explanation.chinese.clone(),
+                Language::English => ground.explanation.english.clone(),
+            });
+            Right {
+                remedy: language.text(&format!("kind-{}", remedy.remedy.as_case_kind().as_str())),
+                allowed: remedy.allowed,
+                until: remedy.until.clone(),
+                why,
+            }
+        })
+        .collect())
+}
+
+/// What the customer typed in the request form.
+#[derive(Default)]
+struct Typed {
+    quantities: HashMap<i64, i64>,
+    kind: String,
+    reason: String,
+    description: String,
+}
+
+pub(super) async fn order_page(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let signed_in = session_order(&state.database, &shop.id, &headers).await?;
+    let order = orders::find_by_number(&state.database.reader, &shop.id, &number).await?;
+    let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
+        return Ok(to_find(&shop, Some(&number)));
+    };
+    let page = order_view(
+        &state,
+        &shop,
+        &order,
+        language,
+        Vec::new(),
+        Typed::default(),
+    )
+    .await?;
+    Ok(with_language_cookie(
+        render(&page, StatusCode::OK, language),
+        query.lang.as_deref(),
+    ))
+}
+
+async fn order_view(
+    state: &AppState,
+    shop: &Shop,
+    order: &orders::OrderRecord,
+    language: Language,
+    errors: Vec<String>,
+    typed: Typed,
+) -> Result<OrderPage, AppError> {
+    let lines = orders::lines(&state.database.reader, &order.id).await?;
+    let filter = CaseFilter {
+        order_id: Some(order.id.clone()),
+        ..CaseFilter::all(CaseSort::CreatedAtDescending, 100)
+    };
+    let records = case_list::list(
+        &state.database.reader,
+        state.database.backend,
+        &shop.id,
+        &filter,
+    )
+    .await?;
+    let reasons = shops::list_reasons(&state.database.reader, &shop.id).await?;
+    let rights = rights(state, shop, order, language).await?;
+    let kinds = [
+        "return_and_refund",
+        "refund_only",
+        "exchange",
+        "repair",
+        "consultation",
+        "complaint",
+    ];
+    Ok(OrderPage {
+        heading: language.text_with("portal-order-heading", "number", &order.order_number),
+        order_number: crate::http::pages::url_encode(&order.order_number),
+        items: lines
+            .iter()
+            .map(|line| ItemRow {
+                line_number: line.line_number,
+                name: line.product_name.clone(),
+                quantity: line.quantity,
+                chosen: typed
+                    .quantities
+                    .get(&line.line_number)
+                    .copied()
+                    .unwrap_or(0),
+            })
+            .collect(),
+        cases: records
+            .iter()
+            .map(|case| CaseRow {
+                number: case.number.clone(),
+                kind: language.text(&format!("kind-{}", case.kind.as_str())),
+                status: language.text(&format!("status-{}", case.status.as_str())),
+            })
+            .collect(),
+        kinds: kinds
+            .iter()
+            .map(|kind| (kind.to_string(), language.text(&format!("kind-{kind}"))))
+            .collect(),
+        reasons: reasons
+            .iter()
+            .filter(|reason| reason.active)
+            .map(|reason| {
+                let name = match language {
+                    Language::Chinese => reason.name_zh.clone(),
+                    Language::English => reason.name_en.clone(),
+                };
+                (reason.code.clone(), name)
+            })
+            .collect(),
+        rights,
+        limits: language.text_with(
+            "portal-files-limits",
+            "number",
+            &crate::domain::media::FILES_LIMIT.to_string(),
+        ),
+        errors,
+        kind: typed.kind,
+        reason: typed.reason,
+        description: typed.description,
+        page: page(state, shop, language).await?,
+    })
+}
+
+/// Opens a request from the portal: the chosen items, kind, reason and description. What the
+/// policy refuses comes back with its reasons, and everything typed is kept.
+pub(super) async fn ask_for_help(
+    State(state): State<AppState>,
+    Path((slug, number)): Path<(String, String)>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let signed_in = session_order(&state.database, &shop.id, &headers).await?;
+    let order = orders::find_by_number(&state.database.reader, &shop.id, &number).await?;
+    let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
+        return Ok(to_find(&shop, Some(&number)));
+    };
+    let (form, files) = match read_multipart(multipart).await {
+        Ok(read) => read,
+        Err(reason) => {
+            let errors = vec![language.text("portal-files-unreadable"), reason];
+            let page =
+                order_view(&state, &shop, &order, language, errors, Typed::default()).await?;
+            return Ok(render(&page, StatusCode::PAYLOAD_TOO_LARGE, language));
+        }
+    };
+    let mut typed = Typed {
+        kind: form.get("kind").cloned().unwrap_or_default(),
+        reason: form.get("reason").cloned().unwrap_or_default(),
+        description: form.get("description").cloned().unwrap_or_default(),
+        ..Typed::default()
+    };
+    for (key, value) in &form {
+        if let (Some(line), Ok(quantity)) = (
+            key.strip_prefix("quantity_")
+                .and_then(|line| line.parse::<i64>().ok()),
+            value.trim().parse::<i64>(),
+        ) && quantity > 0
+        {
+            typed.quantities.insert(line, quantity);
+        }
+    }
+    let mut lines: Vec<CaseLineInput> = typed
+        .quantities
+        .iter()
+        .map(|(line, quantity)| CaseLineInput {
+            line_number: *line,
+            quantity: Some(*quantity),
+        })
+        .collect();
+    lines.sort_by_key(|line| line.line_number);
+    let goods = !matches!(typed.kind.as_str(), "consultation" | "complaint");
+    if goods && lines.is_empty() {
+        let errors = vec![language.text("portal-ask-no-items")];
+        let page = order_view(&state, &shop, &order, language, errors, typed).await?;
+        return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language));
+    }
+    let files = match crate::operations::attachments::check(files, 0) {
+        Ok(files) => files,
+        Err(error) => {
+            let errors = vec![
+                upload_error_text(language, &error),
+                language.text("portal-files-choose-again"),
+            ];
+            let page = order_view(&state, &shop, &order, language, errors, typed).await?;
+            return Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language));
+        }
+    };
+    let customer = match &order.customer_id {
+        Some(id) => customers::get(&state.database.reader, &shop.id, id).await?,
+        None => None,
+    };
+    let actor = shops::Actor {
+        shop: shop.clone(),
+        role: Role::Customer,
+        staff_id: None,
+    };
+    let input = NewCaseInput {
+        order_number: order.order_number.clone(),
+        kind: typed.kind.clone(),
+        reason_code: typed.reason.clone(),
+        description: typed.description.clone(),
+        lines: if goods { lines } else { Vec::new() },
+        contact: ContactInput {
+            name: customer.as_ref().map(|customer| customer.name.clone()),
+            phone: customer
+                .as_ref()
+                .and_then(|customer| customer.phone.clone()),
+            email: customer
+                .as_ref()
+                .and_then(|customer| customer.email.clone()),
+        },
+        priority: None,
+        assignee_id: None,
+        tags: Vec::new(),
+        channel: Some("portal".into()),
+    };
+    match crate::operations::cases::create(&state.database, &actor, &input).await {
+        Ok(created) => {
+            crate::operations::attachments::store(&state.database, &actor, &created.case, &files)
+                .await?;
+            Ok(Redirect::to(&format!(
+                "/portal/{}/cases/{}",
+                shop.slug, created.case.number
+            ))
+            .into_response())
+        }
+        Err(error) => {
+            let errors = match &error {
+                AppError::Conflict {
+                    code: "not_allowed_by_policy",
+                    details,
+                    ..
+                } => {
+                    let mut list = vec![language.text("portal-ask-refused")];
+                    if let Some(reasons) = details
+                        .get("reasons")
+                        .and_then(|reasons| reasons.as_array())
+                    {
+                        list.extend(reasons.iter().filter_map(|reason| {
+                            reason.get(language.code())?.as_str().map(str::to_string)
+                        }));
+                    }
+                    list
+                }
+                AppError::Invalid { .. } | AppError::BadRequest { .. } => vec![error.to_string()],
+                _ => return Err(error),
+            };
+            let page = order_view(&state, &shop, &order, language, errors, typed).await?;
+            Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Signing in to an order: the find form, the rate limit on wrong guesses, and the signed
+//! cookie (and links) that carry the sign-in.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use super::*;
+use crate::app::AppState;
+use crate::db::shops::Shop;
+use crate::db::{Database, customers, orders, secrets};
+use crate::domain::identifiers::{EmailAddress, PhoneNumber};
+use crate::domain::signing::hmac_sha256;
+use crate::domain::time::now_micros;
+use crate::error::AppError;
+use crate::i18n::Language;
+
+const COOKIE: &str = "portal_session";
+const SESSION_MICROS: i64 = 7 * 24 * 3_600_000_000;
+/// Failed attempts allowed per address (and per order number) in the window.
+pub const ATTEMPTS: usize = 10;
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Template)]
+#[template(path = "portal/find.html")]
+struct FindPage {
+    page: Page,
+    error: Option<String>,
+    order_number: String,
+    contact: String,
+}
+
+pub(super) async fn find_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let page = FindPage {
+        page: page(&state, &shop, language).await?,
+        error: None,
+        order_number: query.order.unwrap_or_default(),
+        contact: String::new(),
+    };
+    Ok(with_language_cookie(
+        render(&page, StatusCode::OK, language),
+        query.lang.as_deref(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub(super) struct FindForm {
+    #[serde(default)]
+    order_number: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// Failed attempts by key (address or order), for the rate limit.
+static FAILURES: LazyLock<Mutex<HashMap<String, Vec<Instant>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn recent_failures(key: &str) -> usize {
+    let mut failures = FAILURES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let list = failures.entry(key.to_string()).or_default();
+    list.retain(|at| at.elapsed() < WINDOW);
+    list.len()
+}
+
+fn record_failure(key: &str) {
+    let mut failures = FAILURES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    failures
+        .entry(key.to_string())
+        .or_default()
+        .push(Instant::now());
+}
+
+fn client_address(headers: &HeaderMap) -> String {
+    headers
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(',').next())
+        .map(|value| value.trim().to_string())
+        .unwrap_or_else(|| "direct".into())
+}
+
+/// Whether `given` is the phone or e-mail on the order's customer.
+fn contact_matches(given: &str, phone: Option<&str>, email: Option<&str>) -> bool {
+    let given = given.trim();
+    if let (Ok(given), Some(phone)) = (PhoneNumber::parse(given), phone)
+        && let Ok(stored) = PhoneNumber::parse(phone)
+    {
+        return given.national() == stored.national();
+    }
+    if let (Ok(given), Some(email)) = (EmailAddress::parse(given), email) {
+        return given.as_str().eq_ignore_ascii_case(email.trim());
+    }
+    false
+}
+
+pub(super) async fn find(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<LanguageQuery>,
+    headers: HeaderMap,
+    Form(form): Form<FindForm>,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let order_number = form.order_number.trim().to_string();
+    let address_key = format!("address|{}|{}", shop.id, client_address(&headers));
+    let order_key = format!("order|{}|{}", shop.id, order_number.to_lowercase());
+    let frame = page(&state, &shop, language).await?;
+    let refuse = |message_key: &str, status: StatusCode| {
+        let page = FindPage {
+            page: frame.clone(),
+            error: Some(language.text(message_key)),
+            order_number: form.order_number.clone(),
+            contact: form.contact.clone(),
+        };
+        render(&page, status, language)
+    };
+    if recent_failures(&address_key) >= ATTEMPTS || recent_failures(&order_key) >= ATTEMPTS {
+        return Ok(refuse("portal-too-many", StatusCode::TOO_MANY_REQUESTS));
+    }
+    let order = if order_number.is_empty() || order_number.len() > 64 {
+        None
+    } else {
+        orders::find_by_number(&state.database.reader, &shop.id, &order_number).await?
+    };
+    let customer = match order.as_ref().and_then(|order| order.customer_id.clone()) {
+        Some(id) => customers::get(&state.database.reader, &shop.id, &id).await?,
+        None => None,
+    };
+    let matched = match (&order, &customer) {
+        (Some(_), Some(customer)) => contact_matches(
+            &form.contact,
+            customer.phone.as_deref(),
+            customer.email.as_deref(),
+        ),
+        _ => false,
+    };
+    let Some(order) = order.filter(|_| matched) else {
+        record_failure(&address_key);
+        record_failure(&order_key);
+        // The same answer whether the order is unknown or the contact is wrong.
+        return Ok(refuse("portal-not-found", StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
+    let mut response = Redirect::to(&format!(
+        "/portal/{}/orders/{}",
+        shop.slug,
+        crate::http::pages::url_encode(&order.order_number)
+    ))
+    .into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&shop, &cookie)?);
+    Ok(response)
+}
+
+/// The server's signing key, created once and shared through the database by every instance.
+async fn secret(database: &Database) -> Result<Vec<u8>, AppError> {
+    let value = match secrets::get(&database.reader, "portal").await? {
+        Some(value) => value,
+        None => {
+            let fresh: [u8; 32] = rand::random();
+            secrets::get_or_put(
+                &database.writer,
+                "portal",
+                &hex::encode(fresh),
+                now_micros(),
+            )
+            .await?
+        }
+    };
+    hex::decode(value).map_err(|error| AppError::Internal(error.into()))
+}
+
+/// A token for this order in this shop, valid for `lifetime_micros`: the cookie's value, and
+/// the last part of a signed link.
+async fn sign(
+    database: &Database,
+    shop_id: &str,
+    order_id: &str,
+    lifetime_micros: i64,
+) -> Result<String, AppError> {
+    let expires = now_micros() + lifetime_micros;
+    let message = format!("{shop_id}|{order_id}|{expires}");
+    let signature = hmac_sha256(&secret(database).await?, message.as_bytes());
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&message),
+        hex::encode(signature)
+    ))
+}
+
+async fn sign_session(
+    database: &Database,
+    shop_id: &str,
+    order_id: &str,
+) -> Result<String, AppError> {
+    sign(database, shop_id, order_id, SESSION_MICROS).await
+}
+
+/// How long a link sent in a notification signs the customer in.
+pub const LINK_MICROS: i64 = 30 * 24 * 3_600_000_000;
+
+/// A link that signs the customer in to the order and opens the case (when given), for
+/// notifications; valid for [`LINK_MICROS`].
+pub async fn signed_link(
+    database: &Database,
+    shop: &Shop,
+    order_id: &str,
+    case_number: Option<&str>,
+    base_url: &str,
+) -> Result<String, AppError> {
+    let token = sign(database, &shop.id, order_id, LINK_MICROS).await?;
+    let case = case_number
+        .map(|number| format!("?case={}", crate::http::pages::url_encode(number)))
+        .unwrap_or_default();
+    Ok(format!(
+        "{}/portal/{}/enter/{token}{case}",
+        base_url.trim_end_matches('/'),
+        shop.slug
+    ))
+}
+
+/// The order a token signs in to, if it is genuine, for this shop and not expired.
+async fn verify(
+    database: &Database,
+    shop_id: &str,
+    value: &str,
+) -> Result<Option<String>, AppError> {
+    let Some((encoded, signature)) = value.split_once('.') else {
+        return Ok(None);
+    };
+    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
+        return Ok(None);
+    };
+    let expected = hex::encode(hmac_sha256(&secret(database).await?, &message));
+    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&message).into_owned();
+    let parts: Vec<&str> = text.split('|').collect();
+    match parts.as_slice() {
+        [shop, order, expires]
+            if *shop == shop_id && expires.parse::<i64>().is_ok_and(|at| at > now_micros()) =>
+        {
+            Ok(Some(order.to_string()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The order this browser is signed in to in this shop, if the cookie is genuine and fresh.
+pub(super) async fn session_order(
+    database: &Database,
+    shop_id: &str,
+    headers: &HeaderMap,
+) -> Result<Option<String>, AppError> {
+    let Some(value) = crate::http::pages::cookie(headers, COOKIE) else {
+        return Ok(None);
+    };
+    verify(database, shop_id, value).await
+}
+
+/// The session cookie for this shop's portal.
+fn session_cookie(shop: &Shop, value: &str) -> Result<HeaderValue, AppError> {
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/portal/{}; Max-Age=604800; HttpOnly; SameSite=Lax",
+        shop.slug
+    ))
+    .map_err(|error| AppError::Internal(error.into()))
+}
+
+#[derive(Deserialize)]
+pub(super) struct EnterQuery {
+    case: Option<String>,
+    lang: Option<String>,
+}
+
+/// A signed link from a notification: signs in to the order and opens it (or the case).
+pub(super) async fn enter(
+    State(state): State<AppState>,
+    Path((slug, token)): Path<(String, String)>,
+    Query(query): Query<EnterQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let shop = shop_by_slug(&state.database, &slug).await?;
+    let language = Language::choose(query.lang.as_deref(), &headers);
+    let order = match verify(&state.database, &shop.id, &token).await? {
+        Some(order_id) => orders::get(&state.database.reader, &shop.id, &order_id).await?,
+        None => None,
+    };
+    let Some(order) = order else {
+        let page = FindPage {
+            page: page(&state, &shop, language).await?,
+            error: Some(language.text("portal-link-expired")),
+            order_number: String::new(),
+            contact: String::new(),
+        };
+        return Ok(render(&page, StatusCode::UNAUTHORIZED, language));
+    };
+    let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
+    let target = match query.case {
+        Some(number) => format!(
+            "/portal/{}/cases/{}",
+            shop.slug,
+            crate::http::pages::url_encode(&number)
+        ),
+        None => format!(
+            "/portal/{}/orders/{}",
+            shop.slug,
+            crate::http::pages::url_encode(&order.order_number)
+        ),
+    };
+    let mut response = Redirect::to(&target).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session_cookie(&shop, &cookie)?);
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_match_by_national_phone_or_email() {
+        assert!(contact_matches(
+            "+86 138-0013-8000",
+            Some("13800138000"),
+            None
+        ));
+        assert!(contact_matches(
+            "Wang@Example.com",
+            None,
+            Some("wang@example.com")
+        ));
+        assert!(!contact_matches("13800138001", Some("13800138000"), None));
+        assert!(!contact_matches("", Some("13800138000"), Some("a@b.cn")));
+    }
+}
