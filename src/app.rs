@@ -30,7 +30,7 @@ impl AppState {
     pub fn new(database: Database, config: Config) -> AppState {
         let clock = Clock::with_offset_hours(config.clock_offset_hours);
         AppState {
-            database,
+            database: database.with_clock(clock.clone()),
             tokens: Arc::new(api::TokenCache::default()),
             config: Arc::new(config),
             clock,

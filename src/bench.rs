@@ -14,7 +14,6 @@ use serde_json::json;
 
 use crate::db::{Backend, Database, dialect};
 use crate::domain::Role;
-use crate::domain::time::now_micros;
 use crate::operations::shops as shop_setup;
 
 #[derive(Debug, clap::Args)]
@@ -309,7 +308,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     // The policy engine: in process (the pure function), then over HTTP.
     let requests = policy_requests();
     let mut timings = Vec::with_capacity(options.reads * 10);
-    let now = jiff::Timestamp::now();
+    let now = jiff::Timestamp::from_microsecond(crate::clock::system_micros())?;
     let started = Instant::now();
     for index in 0..options.reads * 10 {
         let request = &requests[index % requests.len()];
@@ -393,7 +392,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let intake = measure(options.reads, options.concurrency, {
         let client = client.clone();
         let url = format!("{base}/hooks/{SHOP}/shopify");
-        let offset = now_micros() as usize % 1_000_000_000;
+        let offset = crate::clock::system_micros() as usize % 1_000_000_000;
         move |index| {
             let (body, signature) = crate::bench_notifications::shopify_order(offset + index);
             let request = client
@@ -559,7 +558,7 @@ async fn load(
     to: usize,
 ) -> anyhow::Result<()> {
     let mut random = StdRng::seed_from_u64(from as u64 + 7);
-    let now = now_micros();
+    let now = crate::clock::system_micros();
     let day = 86_400_000_000i64;
     let batch = 400;
     let mut index = from;

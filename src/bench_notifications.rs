@@ -12,7 +12,6 @@ use serde_json::json;
 use crate::db::Database;
 use crate::db::deliveries;
 use crate::domain::signing::hmac_sha256;
-use crate::domain::time::now_micros;
 use crate::operations::notifications::{Channels, run_once};
 
 pub const SHOPIFY_SECRET: &str = "bench-shopify-secret";
@@ -57,7 +56,7 @@ async fn drain(
             .execute(&mut *transaction)
             .await?;
         let payload = json!({ "event_id": "", "case_id": id, "action": "approve", "from_status": "submitted",
-            "to_status": "approved", "actor_role": "agent", "at": now_micros(), "data": {} });
+            "to_status": "approved", "actor_role": "agent", "at": crate::clock::system_micros(), "data": {} });
         sqlx::query(
             "INSERT INTO outbox (id, shop_id, case_id, audience, topic, payload, state, attempts, created_at) \
              VALUES ($1, $2, $3, 'event', 'case.transitioned', $4, 'pending', 0, $5)",
@@ -66,7 +65,7 @@ async fn drain(
         .bind(&shop_id)
         .bind(id)
         .bind(payload.to_string())
-        .bind(now_micros())
+        .bind(crate::clock::system_micros())
         .execute(&mut *transaction)
         .await?;
     }
@@ -74,7 +73,7 @@ async fn drain(
     let started = Instant::now();
     let mut sent = 0;
     loop {
-        let round = run_once(database, channels, now_micros()).await?;
+        let round = run_once(database, channels, crate::clock::system_micros()).await?;
         sent += round.sent;
         if round.dispatched == 0 && round.sent == 0 {
             break;
@@ -113,7 +112,7 @@ pub async fn delivery(target: &str) -> anyhow::Result<()> {
         &format!("http://{address}/hook"),
         "bench-secret",
         &["case.transitioned".to_string()],
-        now_micros(),
+        crate::clock::system_micros(),
     )
     .await?;
     let channels = Channels::new(None, "bench <bench@localhost>", "http://127.0.0.1:8080")?;

@@ -6,7 +6,6 @@ use std::collections::VecDeque;
 use crate::db::Database;
 use crate::db::shops::Actor;
 use crate::domain::lifecycle::{Moment, next_status};
-use crate::domain::time::now_micros;
 use crate::domain::{Action, CaseKind, Role, Status};
 use crate::operations::cases::{
     self as case_operations, CaseLineInput, ContactInput, NewCaseInput,
@@ -88,7 +87,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
 ];
 
 /// Every status of `kind` with the shortest list of actions (and who takes them) that reach it.
-fn paths(kind: CaseKind) -> Vec<(Status, Vec<(Action, Role)>)> {
+fn paths(kind: CaseKind, now: i64) -> Vec<(Status, Vec<(Action, Role)>)> {
     let roles = [
         Role::Agent,
         Role::Inspector,
@@ -97,7 +96,7 @@ fn paths(kind: CaseKind) -> Vec<(Status, Vec<(Action, Role)>)> {
         Role::System,
     ];
     let moment = Moment {
-        now: now_micros(),
+        now,
         ended_at: None,
     };
     let mut found: Vec<(Status, Vec<(Action, Role)>)> = vec![(kind.initial_status(), Vec::new())];
@@ -193,13 +192,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
         settings.return_address =
             Some("浙江省杭州市余杭区文一西路 969 号 小鹿数码售后部 收 0571-88886666".into());
         settings.reply_templates = demo_reply_templates();
-        crate::db::settings::store(
-            database,
-            &shop.id,
-            &settings,
-            crate::domain::time::now_micros(),
-        )
-        .await?;
+        crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     let mut actors: Vec<Actor> = Vec::new();
     for (email, name, role, token) in STAFF {
@@ -241,15 +234,15 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
     let agent = actor_for(Role::Agent);
     let mut counter = 0usize;
     for kind in CaseKind::ALL {
-        for (_, path) in paths(*kind) {
+        for (_, path) in paths(*kind, database.clock.now()) {
             counter += 1;
             let (name, phone) = CUSTOMERS[counter % CUSTOMERS.len()];
             let first = PRODUCTS[counter % PRODUCTS.len()];
             let second = PRODUCTS[(counter + 3) % PRODUCTS.len()];
             let order_number = format!("DEMO{:06}", 240_000 + counter);
             let days_ago = (counter % 6) as i64 + 1;
-            let placed =
-                jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days_ago + 5);
+            let placed = jiff::Timestamp::from_microsecond(database.clock.now())?
+                - jiff::SignedDuration::from_hours(24 * days_ago + 5);
             let input = OrderInput {
                 order_number: order_number.clone(),
                 platform: Some(["taobao", "tmall", "jd", "wechat"][counter % 4].into()),
@@ -373,13 +366,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
         settings.sop = demo_checklists();
-        crate::db::settings::store(
-            database,
-            &shop.id,
-            &settings,
-            crate::domain::time::now_micros(),
-        )
-        .await?;
+        crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     Ok(())
 }
@@ -392,7 +379,10 @@ mod tests {
     #[test]
     fn demo_paths_reach_every_status_of_every_kind() {
         for kind in CaseKind::ALL {
-            let reached: Vec<Status> = paths(*kind).into_iter().map(|(status, _)| status).collect();
+            let reached: Vec<Status> = paths(*kind, crate::clock::system_micros())
+                .into_iter()
+                .map(|(status, _)| status)
+                .collect();
             for status in statuses_of(*kind) {
                 assert!(reached.contains(&status), "{kind}: {status} is not reached");
             }

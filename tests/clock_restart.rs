@@ -4,6 +4,8 @@
 //! with the receiver back, every event arrives once. On PostgreSQL two server processes run the
 //! workers at the same time.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -148,8 +150,8 @@ async fn wait_refunded(base: &str, ids: &[String]) {
 }
 
 async fn database_url() -> (String, Option<std::path::PathBuf>) {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => {
+    match common::test_database_url() {
+        Some(server) => {
             let (base, _) = server.rsplit_once('/').unwrap();
             let name = format!("aftersale_test_{}", uuid::Uuid::now_v7().simple());
             (format!("{base}/{name}"), None)
@@ -179,7 +181,7 @@ async fn timers_fire_once_after_a_kill_and_restart() {
 
     // A worker that claimed the second timer and died before finishing it.
     let database = aftersale::db::Database::connect(&url).await.unwrap();
-    let lease = aftersale::domain::time::now_micros() + 3_600_000_000;
+    let lease = aftersale::clock::system_micros() + 3_600_000_000;
     sqlx::query("UPDATE timers SET state = 'running', locked_by = 'dead-worker', locked_until = $1 WHERE case_id = $2")
         .bind(lease)
         .bind(&claimed)

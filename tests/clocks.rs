@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 const HOUR: i64 = 3_600_000_000;
 
 fn now() -> i64 {
-    aftersale::domain::time::now_micros()
+    aftersale::clock::system_micros()
 }
 
 async fn unshipped_order(app: &TestApp, number: &str, platform: &str) {
@@ -271,9 +271,7 @@ async fn concurrent_workers_fire_each_timer_exactly_once() {
         ids.push(case["id"].as_str().unwrap().to_string());
     }
     // Several workers; on PostgreSQL each has its own connection pool, like separate instances.
-    let url = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty());
+    let url = common::test_database_url();
     let due = now() + 49 * HOUR;
     let mut workers = Vec::new();
     for worker in 0..4 {

@@ -291,11 +291,7 @@ async fn the_queue_filters_pages_and_changes_cases_in_bulk() {
     let (_, listed) = app.get("/api/v1/cases?platform=jd", AGENT).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);
     // "Due soon" is within 24 hours; on a weekend the business-hours targets lie beyond that.
-    let horizon = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as i64
-        + 24 * 3_600_000_000;
+    let horizon = common::now() + 24 * 3_600_000_000;
     let mut soon = 0;
     for (id, _) in &ids {
         let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
@@ -706,7 +702,7 @@ async fn a_late_parcel_is_followed_up_from_the_console() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{parcel}");
-    let later = aftersale::domain::time::now_micros() + 6 * 24 * 3_600_000_000;
+    let later = aftersale::clock::system_micros() + 6 * 24 * 3_600_000_000;
     assert_eq!(
         aftersale::operations::parcels::sweep(&app.database, later)
             .await

@@ -459,7 +459,7 @@ async fn a_shopify_fulfilment_becomes_a_watched_parcel() {
     assert_eq!(shipments[0]["shipped_at"], "2026-11-28T18:00:00+08:00");
 
     // Shipped on 28 November and never scanned: late by now, followed up once.
-    let now = aftersale::domain::time::now_micros();
+    let now = aftersale::clock::system_micros();
     assert_eq!(
         aftersale::operations::parcels::sweep(&app.database, now)
             .await

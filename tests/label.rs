@@ -126,7 +126,7 @@ async fn labels_carry_readable_text_and_both_codes_in_both_sizes() {
         );
         assert!(link.starts_with(&app.base), "{link}");
     }
-    if std::env::var("KEEP_LABELS").is_err() {
+    if common::variable("KEEP_LABELS").is_none() {
         let _ = std::fs::remove_dir_all(&directory);
     } else {
         eprintln!("labels kept in {}", directory.display());

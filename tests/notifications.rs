@@ -6,8 +6,8 @@ mod common;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use aftersale::clock::system_micros as now_micros;
 use aftersale::domain::signing::webhook_signature;
-use aftersale::domain::time::now_micros;
 use aftersale::operations::notifications::{Channels, MAX_ATTEMPTS, run_once};
 use axum::http::{HeaderMap, StatusCode};
 use common::smtp::SmtpSink;

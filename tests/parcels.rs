@@ -3,7 +3,7 @@
 
 mod common;
 
-use aftersale::domain::time::now_micros;
+use aftersale::clock::system_micros as now_micros;
 use aftersale::operations::notifications::run_once;
 use aftersale::operations::parcels::sweep;
 use common::smtp::SmtpSink;

@@ -3,6 +3,8 @@
 //! NULL). SQLite's FTS5 search index, which PostgreSQL does with pg_trgm on `cases`, is the one
 //! table only SQLite has. Needs TEST_DATABASE_URL (CI's PostgreSQL run sets it).
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use aftersale::db::Database;
@@ -84,10 +86,7 @@ async fn postgres_schema(server: &str) -> Schema {
 async fn sqlite_and_postgres_have_the_same_tables_and_columns() {
     let sqlite = sqlite_schema().await;
     assert!(sqlite.contains_key("cases") && sqlite["cases"].contains_key("version"));
-    let Some(server) = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-    else {
+    let Some(server) = common::test_database_url() else {
         eprintln!("TEST_DATABASE_URL is not set: only SQLite's schema was read");
         return;
     };

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 const HOUR: i64 = 3_600_000_000;
 
 fn now() -> i64 {
-    aftersale::domain::time::now_micros()
+    aftersale::clock::system_micros()
 }
 
 async fn calendar_hours(app: &TestApp) {

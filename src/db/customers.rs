@@ -5,7 +5,7 @@ use sqlx::{AnyPool, Row, any::AnyRow};
 use utoipa::ToSchema;
 
 use super::{Backend, Transaction, dialect, new_id};
-use crate::domain::{order::NewCustomer, time::now_micros};
+use crate::domain::order::NewCustomer;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CustomerRecord {
@@ -50,6 +50,7 @@ pub async fn find_or_insert(
     transaction: &mut Transaction,
     shop_id: &str,
     customer: &NewCustomer,
+    now: i64,
 ) -> Result<(String, bool), sqlx::Error> {
     let phone = customer
         .phone
@@ -76,7 +77,6 @@ pub async fn find_or_insert(
             .fetch_optional(&mut **transaction)
             .await?;
     }
-    let now = now_micros();
     if let Some(id) = existing {
         sqlx::query(
             "UPDATE customers SET phone = COALESCE(phone, $1), email = COALESCE(email, $2), \

@@ -3,7 +3,6 @@
 use sqlx::Row;
 
 use super::Database;
-use crate::domain::time::now_micros;
 
 /// What a key already holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +32,7 @@ pub async fn claim(
     .bind(scope)
     .bind(key)
     .bind(request_hash)
-    .bind(now_micros())
+    .bind(database.clock.now())
     .execute(&database.writer)
     .await?;
     if inserted.rows_affected() == 1 {

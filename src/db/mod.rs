@@ -27,6 +27,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::Context;
+
+use crate::clock::Clock;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor};
 
@@ -52,6 +54,8 @@ pub struct Database {
     checkpoints: Option<AnyPool>,
     /// Shops' settings, read at most every few seconds (they are read on every change).
     pub settings: settings::Cache,
+    /// The time every write is stamped with (the app's one clock: [`Database::with_clock`]).
+    pub clock: Clock,
 }
 
 impl Database {
@@ -91,6 +95,7 @@ impl Database {
                     group,
                     checkpoints: Some(checkpoints),
                     settings: settings::Cache::default(),
+                    clock: Clock::default(),
                 })
             }
             Backend::Postgres => {
@@ -114,9 +119,16 @@ impl Database {
                     group: None,
                     checkpoints: None,
                     settings: settings::Cache::default(),
+                    clock: Clock::default(),
                 })
             }
         }
+    }
+
+    /// The same database going by `clock` (the app's, shared with every copy of it).
+    pub fn with_clock(mut self, clock: Clock) -> Database {
+        self.clock = clock;
+        self
     }
 
     /// One round trip to the database (the health check).

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row, any::AnyRow};
 
 use super::{Backend, Transaction, customers, dialect, new_id};
-use crate::domain::{order::NewOrder, time::now_micros};
+use crate::domain::order::NewOrder;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {
@@ -101,6 +101,7 @@ pub async fn upsert(
     transaction: &mut Transaction,
     shop_id: &str,
     order: &NewOrder,
+    now: i64,
 ) -> Result<(String, Outcome), sqlx::Error> {
     let existing = find_by_number_in(transaction, shop_id, order.order_number.as_str()).await?;
     let customer_id = if order.customer.name.trim().is_empty()
@@ -112,12 +113,11 @@ pub async fn upsert(
             .and_then(|existing| existing.customer_id.clone())
     } else {
         Some(
-            customers::find_or_insert(transaction, shop_id, &order.customer)
+            customers::find_or_insert(transaction, shop_id, &order.customer, now)
                 .await?
                 .0,
         )
     };
-    let now = now_micros();
     let search_text = dialect::search_text(&[
         Some(order.order_number.as_str()),
         Some(&order.customer.name),
@@ -399,6 +399,7 @@ pub async fn insert_shipment(
     transaction: &mut Transaction,
     shop_id: &str,
     shipment: &NewShipment<'_>,
+    now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
@@ -415,8 +416,8 @@ pub async fn insert_shipment(
     .bind(shipment.status)
     .bind(shipment.shipped_at)
     .bind(shipment.delivered_at)
-    .bind(now_micros())
-    .bind(shipment.shipped_at.unwrap_or_else(now_micros))
+    .bind(now)
+    .bind(shipment.shipped_at.unwrap_or(now))
     .execute(&mut **transaction)
     .await?;
     Ok(id)

@@ -3,7 +3,7 @@
 use sqlx::{AnyPool, Row};
 
 use super::{Transaction, new_id};
-use crate::domain::{Currency, Role, time::now_micros};
+use crate::domain::{Currency, Role};
 
 /// What a request needs to know about its shop.
 #[derive(Debug, Clone)]
@@ -51,6 +51,7 @@ pub struct NewShop<'a> {
 pub async fn insert_shop(
     transaction: &mut Transaction,
     shop: &NewShop<'_>,
+    now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
@@ -63,7 +64,7 @@ pub async fn insert_shop(
     .bind(shop.currency.as_str())
     .bind(shop.time_zone)
     .bind(shop.locale)
-    .bind(now_micros())
+    .bind(now)
     .execute(&mut **transaction)
     .await?;
     Ok(id)
@@ -100,6 +101,7 @@ pub async fn upsert_staff(
     email: &str,
     name: &str,
     password_hash: &str,
+    now: i64,
 ) -> Result<String, sqlx::Error> {
     let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
         .bind(email)
@@ -120,7 +122,7 @@ pub async fn upsert_staff(
         .bind(email)
         .bind(name)
         .bind(password_hash)
-        .bind(now_micros())
+        .bind(now)
         .execute(&mut **transaction)
         .await?;
     Ok(id)
@@ -190,6 +192,7 @@ pub async fn insert_token(
     role: Role,
     name: &str,
     token_hash: &str,
+    now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
@@ -202,7 +205,7 @@ pub async fn insert_token(
     .bind(role.as_str())
     .bind(name)
     .bind(token_hash)
-    .bind(now_micros())
+    .bind(now)
     .execute(&mut **transaction)
     .await?;
     Ok(id)

@@ -2,11 +2,6 @@
 
 use jiff::{Timestamp, tz::TimeZone};
 
-/// Now, in unix microseconds.
-pub fn now_micros() -> i64 {
-    Timestamp::now().as_microsecond()
-}
-
 /// A stored time shown in the shop's zone, e.g. `2026-11-22T23:30:00+08:00`.
 pub fn format_in_zone(micros: i64, zone: &TimeZone) -> String {
     match Timestamp::from_microsecond(micros) {

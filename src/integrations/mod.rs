@@ -20,7 +20,6 @@ use crate::db::{Database, inbound, secrets};
 use crate::domain::Role;
 use crate::domain::permissions::Capability;
 use crate::domain::signing::hmac_sha256;
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 use platforms::PlatformOrder;
 
@@ -48,7 +47,7 @@ pub async fn set_secret(
         &database.writer,
         &secret_name(source, shop_id),
         secret,
-        now_micros(),
+        database.clock.now(),
     )
     .await?;
     Ok(())
@@ -107,7 +106,7 @@ pub async fn process(
         Err(AppError::BadRequest { message, .. }) => ("failed", message),
         Err(other) => return Err(other),
     };
-    inbound::record_outcome(&database.writer, id, status, &detail, now_micros()).await?;
+    inbound::record_outcome(&database.writer, id, status, &detail, database.clock.now()).await?;
     Ok((status, detail))
 }
 
@@ -191,7 +190,8 @@ async fn apply_order(
         ));
     }
     let (order_id, mut outcome) =
-        crate::db::orders::upsert(&mut transaction, &shop.id, &checked).await?;
+        crate::db::orders::upsert(&mut transaction, &shop.id, &checked, database.clock.now())
+            .await?;
     // Parcels not seen before join the order (and are watched from then on).
     for parcel in &order.parcels {
         if !crate::db::orders::has_shipment(&mut transaction, &order_id, &parcel.tracking_number)
@@ -210,6 +210,7 @@ async fn apply_order(
                     shipped_at: parcel.shipped_at,
                     delivered_at: None,
                 },
+                database.clock.now(),
             )
             .await?;
             if outcome == crate::db::orders::Outcome::Unchanged {

@@ -5,7 +5,6 @@ use super::platforms::PlatformReturn;
 use crate::db::shops::{self, Actor, Shop};
 use crate::db::{Database, inbound, orders};
 use crate::domain::Role;
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput, create};
 
@@ -63,7 +62,7 @@ pub async fn open_case(
         &shop.id,
         source,
         &request.external_id,
-        now_micros(),
+        database.clock.now(),
     )
     .await?;
     if !claimed {

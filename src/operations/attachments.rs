@@ -10,7 +10,6 @@ use crate::db::attachments::{self, AttachmentRecord, NewAttachment};
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::shops::Actor;
 use crate::domain::media::{self, FILES_LIMIT, Media, Refusal};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 /// A file as it arrived.
@@ -105,7 +104,7 @@ pub async fn store(
     if files.is_empty() {
         return Ok(Vec::new());
     }
-    let now = now_micros();
+    let now = database.clock.now();
     let mut transaction = database.begin().await?;
     let mut ids = Vec::with_capacity(files.len());
     for file in files {

@@ -16,7 +16,7 @@ use crate::domain::clocks::{self, Clock, HOUR_MICROS};
 use crate::domain::identifiers::{CaseNumber, EmailAddress, PhoneNumber};
 
 use crate::domain::permissions::Capability;
-use crate::domain::time::{local_date, now_micros};
+use crate::domain::time::local_date;
 use crate::domain::{Action, CaseKind, Priority, Role, Status};
 use crate::error::{AppError, AppResult};
 
@@ -241,7 +241,7 @@ pub async fn create(
     chosen.sort_by_key(|line| line.line_number);
     check_assignee(database, actor, input.assignee_id.as_deref()).await?;
 
-    let now = now_micros();
+    let now = database.clock.now();
     let day = local_date(now, &shop.time_zone);
     let id = new_id();
     let status = kind.initial_status();
@@ -501,7 +501,7 @@ pub async fn update(
         check_assignee(database, actor, Some(assignee_id)).await?;
     }
     let shop = &actor.shop;
-    let now = now_micros();
+    let now = database.clock.now();
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
         .await?
@@ -593,7 +593,7 @@ pub async fn post_message(
         ));
     }
     let shop = &actor.shop;
-    let now = now_micros();
+    let now = database.clock.now();
     let answers_customer = visibility != Visibility::Internal && actor.role.is_staff();
     let settings = if answers_customer {
         Some(settings::get(database, &shop.id).await?)

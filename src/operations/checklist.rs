@@ -11,7 +11,6 @@ use crate::db::shops::Actor;
 use crate::db::{Database, Transaction, checks, settings};
 use crate::domain::Action;
 use crate::domain::checklist::{self, Step};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 /// One step as a case shows it.
@@ -87,7 +86,7 @@ pub async fn tick(
     let step = steps.iter().find(|step| step.code == code).ok_or_else(|| {
         AppError::invalid("step", format!("the case's checklist has no step '{code}'"))
     })?;
-    let now = now_micros();
+    let now = database.clock.now();
     let mut transaction = database.begin().await?;
     let changed = checks::set(
         &mut transaction,

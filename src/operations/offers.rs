@@ -14,7 +14,6 @@ use crate::db::shops::Actor;
 use crate::db::{Database, settings};
 use crate::domain::permissions::{Capability, allows};
 use crate::domain::refund::{LineBalance, split_refund};
-use crate::domain::time::now_micros;
 use crate::domain::{CaseKind, Money, Role};
 use crate::error::{AppError, AppResult};
 
@@ -50,7 +49,7 @@ pub async fn make(
             "the amount must be more than zero (in minor units: 1000 = ¥10.00)",
         ));
     }
-    let now = now_micros();
+    let now = database.clock.now();
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
         .await?
@@ -188,7 +187,7 @@ pub async fn answer(
             "the customer accepts or declines an offer; staff withdraw it".into(),
         ));
     }
-    let now = now_micros();
+    let now = database.clock.now();
     let settings = settings::get(database, &actor.shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)

@@ -113,8 +113,13 @@ pub async fn store_customer(
         ));
     }
     let mut transaction = database.begin().await?;
-    let result =
-        crate::db::customers::find_or_insert(&mut transaction, &actor.shop.id, &customer).await?;
+    let result = crate::db::customers::find_or_insert(
+        &mut transaction,
+        &actor.shop.id,
+        &customer,
+        database.clock.now(),
+    )
+    .await?;
     transaction.commit().await?;
     Ok(result)
 }
@@ -223,7 +228,13 @@ pub async fn store(
         crate::domain::permissions::Capability::ChangeOrders,
     )?;
     let mut transaction = database.begin().await?;
-    let result = orders::upsert(&mut transaction, &actor.shop.id, order).await?;
+    let result = orders::upsert(
+        &mut transaction,
+        &actor.shop.id,
+        order,
+        database.clock.now(),
+    )
+    .await?;
     transaction.commit().await?;
     Ok(result)
 }

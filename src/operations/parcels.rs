@@ -9,7 +9,6 @@ use crate::db::shops::{Actor, Shop};
 use crate::db::{Database, cases, outbox, settings};
 use crate::domain::Role;
 use crate::domain::parcels::{Concern, ParcelState, ParcelWatch, TrackingUpdate};
-use crate::domain::time::now_micros;
 use crate::error::AppResult;
 
 const DAY_MICROS: i64 = 24 * 3_600_000_000;
@@ -155,7 +154,7 @@ pub async fn record(
     }
     let state = update.state.as_str();
     let delivered = update.state == ParcelState::Delivered;
-    let at = update.at.unwrap_or_else(now_micros);
+    let at = update.at.unwrap_or_else(|| database.clock.now());
     let system = Actor {
         shop: shop.clone(),
         role: Role::System,
@@ -195,7 +194,7 @@ pub async fn record(
                     &crate::db::cases::NewEvent {
                         shop_id: &shop.id,
                         case_id,
-                        at: now_micros(),
+                        at: database.clock.now(),
                         actor_role: Role::System,
                         actor_id: None,
                         action: "tracking",

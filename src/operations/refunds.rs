@@ -19,7 +19,6 @@ use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -122,7 +121,7 @@ async fn attempt(
     note: Option<&str>,
     input: &RefundInput,
 ) -> AppResult<RefundOutcome> {
-    let now = now_micros();
+    let now = database.clock.now();
     let settings = settings::get(database, &actor.shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)

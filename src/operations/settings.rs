@@ -6,7 +6,6 @@ use crate::db::Database;
 use crate::db::settings::{self, ReplyTemplate, ShopSettings};
 use crate::db::shops::{self, Actor, Reason};
 use crate::domain::permissions::Capability;
-use crate::domain::time::now_micros;
 use crate::domain::{Role, clocks, policy};
 use crate::error::{AppError, AppResult};
 
@@ -56,7 +55,7 @@ pub async fn save(
             details: serde_json::json!({ "field": "policy", "findings": problems }),
         });
     }
-    settings::store(database, &actor.shop.id, &new, now_micros()).await?;
+    settings::store(database, &actor.shop.id, &new, database.clock.now()).await?;
     Ok(new)
 }
 
@@ -149,7 +148,14 @@ pub async fn add_member(
                 ));
             }
             let hash = super::shops::hash_password(password).map_err(AppError::Internal)?;
-            shops::upsert_staff(&mut transaction, email.as_str(), name, &hash).await?
+            shops::upsert_staff(
+                &mut transaction,
+                email.as_str(),
+                name,
+                &hash,
+                database.clock.now(),
+            )
+            .await?
         }
     };
     shops::set_membership(&mut transaction, &actor.shop.id, &staff_id, role).await?;

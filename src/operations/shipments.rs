@@ -12,7 +12,6 @@ use crate::db::shops::Actor;
 use crate::db::{Database, cases};
 use crate::domain::parcels::{ParcelState, TrackingUpdate};
 use crate::domain::permissions::Capability;
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 fn staff_only(actor: &Actor) -> AppResult<()> {
@@ -51,8 +50,8 @@ pub async fn add(
     let carrier = text_field("carrier", Some(&input.carrier), true, 60)?.unwrap_or_default();
     let tracking_number =
         text_field("tracking_number", Some(&input.tracking_number), true, 60)?.unwrap_or_default();
-    let shipped_at =
-        time_field("shipped_at", input.shipped_at.as_deref(), actor)?.unwrap_or_else(now_micros);
+    let shipped_at = time_field("shipped_at", input.shipped_at.as_deref(), actor)?
+        .unwrap_or_else(|| database.clock.now());
     let order = orders::get(&database.reader, &actor.shop.id, order_id)
         .await?
         .ok_or(AppError::NotFound("order"))?;
@@ -81,6 +80,7 @@ pub async fn add(
             shipped_at: Some(shipped_at),
             delivered_at: None,
         },
+        database.clock.now(),
     )
     .await?;
     transaction.commit().await?;
@@ -156,7 +156,7 @@ pub async fn finish(
         &task.id,
         actor.staff_id.as_deref(),
         note.as_deref(),
-        now_micros(),
+        database.clock.now(),
     )
     .await?;
     if !closed {

@@ -37,6 +37,7 @@ pub async fn ensure_shop(
             time_zone: "Asia/Shanghai",
             locale: "zh-CN",
         },
+        database.clock.now(),
     )
     .await?;
     for (position, reason) in shops::default_reasons().iter().enumerate() {
@@ -59,7 +60,8 @@ pub async fn add_staff(
 ) -> anyhow::Result<String> {
     let hash = hash_password(password)?;
     let mut transaction = database.begin().await?;
-    let id = shops::upsert_staff(&mut transaction, email, name, &hash).await?;
+    let id =
+        shops::upsert_staff(&mut transaction, email, name, &hash, database.clock.now()).await?;
     shops::set_membership(&mut transaction, &shop.id, &id, role).await?;
     transaction.commit().await?;
     Ok(id)
@@ -82,6 +84,7 @@ pub async fn add_token(
         role,
         name,
         &crate::http::api::token_hash(token),
+        database.clock.now(),
     )
     .await?;
     transaction.commit().await?;

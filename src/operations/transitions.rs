@@ -13,7 +13,6 @@ use crate::db::settings;
 use crate::db::shops::Actor;
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -111,7 +110,7 @@ pub async fn transition(
         }
     };
     let shop = &actor.shop;
-    let now = now_micros();
+    let now = database.clock.now();
     let settings = settings::get(database, &shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
@@ -174,6 +173,7 @@ pub async fn transition(
                 shipped_at: Some(now),
                 delivered_at: None,
             },
+            database.clock.now(),
         )
         .await?;
         data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });

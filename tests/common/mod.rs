@@ -2,6 +2,8 @@
 //! SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set (a new
 //! database is created per test from that server).
 #![allow(dead_code)]
+// The tests read their own settings (TEST_DATABASE_URL, KEEP_LABELS) from the environment.
+#![allow(clippy::disallowed_methods)]
 
 pub mod smtp;
 
@@ -12,6 +14,21 @@ use aftersale::domain::Role;
 use aftersale::operations::shops as shop_setup;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+/// A PostgreSQL server's database URL to make the tests' databases on, if one was given.
+pub fn test_database_url() -> Option<String> {
+    variable("TEST_DATABASE_URL")
+}
+
+/// A test setting from the environment, when set and not empty.
+pub fn variable(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// Now, in unix microseconds (the tests move time by passing later times to the workers).
+pub fn now() -> i64 {
+    aftersale::clock::system_micros()
+}
 
 pub struct TestApp {
     pub base: String,
@@ -42,8 +59,8 @@ pub const OTHER_SHOP: &str = "other-shop-token";
 
 async fn fresh_database() -> (Database, String, Option<tempdir::TempDir>) {
     let name = format!("aftersale_test_{}", uuid::Uuid::now_v7().simple());
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => {
+    match test_database_url() {
+        Some(server) => {
             sqlx::any::install_default_drivers();
             let admin = sqlx::AnyPool::connect(&server)
                 .await
@@ -213,7 +230,8 @@ impl TestApp {
 
     /// An order delivered two days ago, so that the 7-day no-reason return is still open.
     pub async fn recent_order(&self, number: &str) -> Value {
-        let delivered = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+        let delivered = jiff::Timestamp::from_microsecond(now()).unwrap()
+            - jiff::SignedDuration::from_hours(48);
         let placed = delivered - jiff::SignedDuration::from_hours(72);
         let (status, body) = self
             .post(

@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client for the browser tests: starts ChromeDriver, opens headless
 //! Chromium at a phone's viewport, and offers the few commands the tests use.
-
+// Where Chromium and ChromeDriver are: PATH, CHROMIUM, CHROMEDRIVER.
+#![allow(clippy::disallowed_methods)]
 #![allow(dead_code)]
 
 use std::process::{Child, Command, Stdio};

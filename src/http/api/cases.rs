@@ -21,7 +21,6 @@ use crate::db::timers::{self, TimerRecord};
 use crate::documents::label as label_document;
 use crate::domain::CaseKind;
 use crate::domain::lifecycle::{Moment, allowed_actions};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 use crate::operations::cases::{self as case_operations, CaseChanges, NewCaseInput, Visibility};
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
@@ -38,7 +37,8 @@ async fn full_view(
     let decision = cases::policy_decision(reader, &case.id).await?;
     let timers = timers::pending_for_case(reader, &case.id).await?;
     let sla = cases::read_sla(reader, &case.id).await?.unwrap_or_default();
-    let mut view = view_with(actor, case, &lines, decision.as_deref(), &timers);
+    let now = state.clock.now();
+    let mut view = view_with(actor, case, &lines, decision.as_deref(), &timers, now);
     view.sla = Some(SlaView::new(&actor.shop, &sla));
     Ok(view)
 }
@@ -49,9 +49,10 @@ fn view_with(
     lines: &[cases::CaseLineRecord],
     decision: Option<&str>,
     timers: &[TimerRecord],
+    now: i64,
 ) -> CaseView {
     let moment = Moment {
-        now: now_micros(),
+        now,
         ended_at: case.ended_at,
     };
     let actions = allowed_actions(case.kind, case.status, actor.role, moment);
@@ -93,6 +94,7 @@ pub async fn create(
         &created.lines,
         created.policy_decision.as_deref(),
         &created.timers,
+        state.clock.now(),
     );
     view.sla = Some(SlaView::new(&actor.shop, &sla));
     Ok((StatusCode::CREATED, axum::Json(view)))
@@ -147,7 +149,8 @@ fn split(text: &str) -> impl Iterator<Item = &str> {
         .filter(|part| !part.is_empty())
 }
 
-pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter> {
+/// The filter a list query asks for; `now` places "due soon" and "overdue".
+pub fn case_filter(actor: &Actor, query: &CaseListQuery, now: i64) -> AppResult<CaseFilter> {
     let mut filter = CaseFilter {
         statuses: Vec::new(),
         open: None,
@@ -185,8 +188,8 @@ pub fn case_filter(actor: &Actor, query: &CaseListQuery) -> AppResult<CaseFilter
             .map(str::to_lowercase),
         due_before: match query.due.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some("soon") => Some(now_micros() + 24 * 3_600_000_000),
-            Some("overdue") => Some(now_micros()),
+            Some("soon") => Some(now + 24 * 3_600_000_000),
+            Some("overdue") => Some(now),
             Some(other) => {
                 return Err(AppError::invalid(
                     "due",
@@ -274,7 +277,7 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     Query(query): Query<CaseListQuery>,
 ) -> AppResult<axum::Json<Page<CaseView>>> {
-    let filter = case_filter(&actor, &query)?;
+    let filter = case_filter(&actor, &query, state.clock.now())?;
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 

@@ -132,7 +132,7 @@ pub async fn portal_link(
         &base,
     )
     .await?;
-    let expires = crate::domain::time::now_micros() + crate::http::portal::LINK_MICROS;
+    let expires = state.clock.now() + crate::http::portal::LINK_MICROS;
     Ok(axum::Json(PortalLink {
         url,
         expires_at: time(&actor.shop, expires),

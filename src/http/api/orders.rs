@@ -169,7 +169,7 @@ pub async fn cases_of_order(
     Query(query): Query<CaseListQuery>,
 ) -> AppResult<axum::Json<Page<CaseView>>> {
     let order = find_order(&state, &actor.shop.id, &id).await?;
-    let mut filter = case_filter(&actor, &query)?;
+    let mut filter = case_filter(&actor, &query, state.clock.now())?;
     filter.order_id = Some(order.id);
     if query.sort.is_none() {
         filter.sort = crate::db::case_list::CaseSort::CreatedAtDescending;

@@ -8,7 +8,6 @@ use super::extract::{Authenticated, Json};
 use crate::app::AppState;
 use crate::db::settings::{self, ShopSettings};
 use crate::domain::policy::{self, Decision, PolicyRequest};
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 #[utoipa::path(post, path = "/api/v1/policy/evaluate", tag = "policy", request_body = PolicyRequest,
@@ -50,7 +49,7 @@ pub async fn evaluate(
     }
     let request = policy::read_request(body).map_err(|error| invalid(&error.0))?;
     let now =
-        jiff::Timestamp::from_microsecond(now_micros()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        jiff::Timestamp::from_microsecond(state.clock.now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let decision = policy::evaluate(&request, now).map_err(|error| invalid(&error.0))?;
     Ok(axum::Json(decision))
 }

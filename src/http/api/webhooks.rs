@@ -14,7 +14,6 @@ use crate::db::deliveries::{self, DeliveryRecord, Endpoint};
 use crate::db::shops::{Actor, Shop};
 use crate::domain::notifications::TOPICS;
 use crate::domain::permissions::Capability;
-use crate::domain::time::now_micros;
 use crate::error::{AppError, AppResult};
 
 fn managers(actor: &Actor) -> AppResult<()> {
@@ -98,7 +97,7 @@ pub async fn create(
         url,
         &secret,
         &topics,
-        now_micros(),
+        state.clock.now(),
     )
     .await?;
     let endpoint = deliveries::endpoint_by_id(&state.database.writer, &id)
@@ -228,7 +227,14 @@ pub async fn replay(
     Path(id): Path<String>,
 ) -> AppResult<axum::Json<DeliveryView>> {
     managers(&actor)?;
-    if !deliveries::replay(&state.database.writer, &actor.shop.id, &id, now_micros()).await? {
+    if !deliveries::replay(
+        &state.database.writer,
+        &actor.shop.id,
+        &id,
+        state.clock.now(),
+    )
+    .await?
+    {
         return Err(AppError::NotFound("delivery"));
     }
     let delivery = deliveries::get(&state.database.writer, &actor.shop.id, &id)

@@ -20,7 +20,6 @@ use crate::db::cases::{self, CaseRecord};
 use crate::db::{attachments, customers, orders, refunds, settings, staff_sessions, timers};
 use crate::documents::label::Size;
 use crate::domain::lifecycle::{Moment, allowed_actions, needs_reason};
-use crate::domain::time::now_micros;
 use crate::domain::{Action, Money};
 use crate::error::AppError;
 use crate::http::pages::{minutes, read_multipart, render, upload_error_text};
@@ -159,7 +158,7 @@ async fn case_view(
     let shop = &staff.actor.shop;
     let zone = &shop.time_zone;
     let reader = &state.database.reader;
-    let now = now_micros();
+    let now = state.clock.now();
     let lines = cases::lines(reader, &case.id).await?;
     let order = orders::get(reader, &shop.id, &case.order_id)
         .await?

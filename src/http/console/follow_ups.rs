@@ -71,7 +71,7 @@ fn row(staff: &Staff, task: FollowUp, now: i64) -> Row {
 }
 
 async fn page(state: &AppState, staff: &Staff, error: Option<String>) -> PageResult {
-    let now = crate::domain::time::now_micros();
+    let now = state.clock.now();
     let reader = &state.database.reader;
     let shop_id = &staff.actor.shop.id;
     let rows = |tasks: Vec<FollowUp>| -> Vec<Row> {

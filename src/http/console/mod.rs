@@ -26,7 +26,6 @@ use crate::db::shops::{self, Actor};
 use crate::db::staff_sessions;
 use crate::domain::Role;
 use crate::domain::permissions::{Capability, allows};
-use crate::domain::time::now_micros;
 use crate::error::AppError;
 use crate::http::pages::{cookie, query_language, render};
 use crate::i18n::Language;
@@ -142,7 +141,7 @@ impl FromRequestParts<AppState> for Staff {
         };
         let session_id = crate::http::api::token_hash(token);
         let database = &state.database;
-        let session = staff_sessions::find(&database.reader, &session_id, now_micros())
+        let session = staff_sessions::find(&database.reader, &session_id, state.clock.now())
             .await
             .map_err(|error| PageError::from(AppError::from(error)).into_response())?;
         let Some(session) = session else {

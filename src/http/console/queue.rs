@@ -18,7 +18,6 @@ use crate::db::cases::CaseRecord;
 use crate::db::shops::list_reasons;
 use crate::db::staff_sessions;
 use crate::domain::order::PLATFORMS;
-use crate::domain::time::now_micros;
 use crate::domain::{Action, CaseKind, Priority, Status};
 use crate::error::AppError;
 use crate::http::api::{CaseListQuery, Page, case_filter};
@@ -148,7 +147,7 @@ pub(super) async fn queue_page(
     }
     let language = staff.language;
     let mut error = None;
-    let filter = match case_filter(&staff.actor, &query) {
+    let filter = match case_filter(&staff.actor, &query, state.clock.now()) {
         Ok(filter) => Some(filter),
         Err(problem) => {
             error = Some(super::error_text(language, &problem));
@@ -185,7 +184,7 @@ pub(super) async fn queue_page(
         .iter()
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
         .collect();
-    let now = now_micros();
+    let now = state.clock.now();
     let rows = page
         .items
         .iter()
@@ -435,7 +434,7 @@ pub(super) async fn save_view(
         &staff.staff_id,
         &name,
         &query,
-        now_micros(),
+        state.clock.now(),
     )
     .await?;
     Ok(Redirect::to(&format!("/console?{query}")).into_response())

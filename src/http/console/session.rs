@@ -17,7 +17,6 @@ use serde::Deserialize;
 use super::{COOKIE, PageError, PageResult, Staff, cookie};
 use crate::app::AppState;
 use crate::db::staff_sessions::{self, NewSession};
-use crate::domain::time::now_micros;
 use crate::http::api::token_hash;
 use crate::http::pages::render;
 use crate::i18n::Language;
@@ -121,7 +120,7 @@ pub(super) async fn login(
         return refuse("console-login-expired", StatusCode::FORBIDDEN);
     }
     let database = &state.database;
-    let now = now_micros();
+    let now = state.clock.now();
     if staff_sessions::failures_since(&database.reader, &email, now - LOCK_MICROS).await?
         >= ATTEMPTS
     {

@@ -16,7 +16,7 @@ use crate::db::cases;
 use crate::db::shops::Shop;
 use crate::documents::label::Size;
 use crate::domain::lifecycle::{Moment, allowed_actions};
-use crate::domain::time::{format_in_zone, now_micros};
+use crate::domain::time::format_in_zone;
 use crate::domain::{Action, Role, Status};
 use crate::error::AppError;
 use crate::http::pages::{read_multipart, upload_error_text};
@@ -131,7 +131,7 @@ async fn case_view(
         case.status,
         Role::Customer,
         Moment {
-            now: now_micros(),
+            now: state.clock.now(),
             ended_at: case.ended_at,
         },
     );
@@ -359,7 +359,7 @@ pub(super) async fn rate(
         )
         .await;
     };
-    let now = now_micros();
+    let now = state.clock.now();
     let mut transaction = state.database.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO ratings (case_id, shop_id, stars, comment, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING",

@@ -14,7 +14,6 @@ use crate::db::shops::{self, Shop};
 use crate::db::{cases, customers, orders};
 use crate::domain::Role;
 use crate::domain::policy::request::Remedy;
-use crate::domain::time::now_micros;
 use crate::error::AppError;
 use crate::http::pages::{read_multipart, upload_error_text};
 use crate::i18n::Language;
@@ -79,7 +78,7 @@ async fn rights(
         &facts,
         &settings,
         &shop.time_zone_name,
-        now_micros(),
+        state.clock.now(),
     ) else {
         return Ok(Vec::new());
     };

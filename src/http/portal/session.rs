@@ -20,7 +20,6 @@ use crate::db::shops::Shop;
 use crate::db::{Database, customers, orders, secrets};
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::domain::signing::hmac_sha256;
-use crate::domain::time::now_micros;
 use crate::error::AppError;
 use crate::i18n::Language;
 
@@ -184,7 +183,7 @@ async fn secret(database: &Database) -> Result<Vec<u8>, AppError> {
                 &database.writer,
                 "portal",
                 &hex::encode(fresh),
-                now_micros(),
+                database.clock.now(),
             )
             .await?
         }
@@ -200,7 +199,7 @@ async fn sign(
     order_id: &str,
     lifetime_micros: i64,
 ) -> Result<String, AppError> {
-    let expires = now_micros() + lifetime_micros;
+    let expires = database.clock.now() + lifetime_micros;
     let message = format!("{shop_id}|{order_id}|{expires}");
     let signature = hmac_sha256(&secret(database).await?, message.as_bytes());
     Ok(format!(
@@ -261,7 +260,10 @@ async fn verify(
     let parts: Vec<&str> = text.split('|').collect();
     match parts.as_slice() {
         [shop, order, expires]
-            if *shop == shop_id && expires.parse::<i64>().is_ok_and(|at| at > now_micros()) =>
+            if *shop == shop_id
+                && expires
+                    .parse::<i64>()
+                    .is_ok_and(|at| at > database.clock.now()) =>
         {
             Ok(Some(order.to_string()))
         }
