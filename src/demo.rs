@@ -217,11 +217,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
         role: Role::System,
         staff_id: None,
     });
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE shop_id = $1")
-        .bind(&shop.id)
-        .fetch_one(&database.reader)
-        .await?;
-    if existing > 0 {
+    if crate::db::cases::any_in_shop(&database.reader, &shop.id).await? {
         return Ok(());
     }
     let actor_for = |role: Role| {

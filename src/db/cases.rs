@@ -723,3 +723,13 @@ pub async fn raise_priority(
         .await?;
     Ok(())
 }
+
+/// Whether the shop has any case at all.
+pub async fn any_in_shop(pool: &AnyPool, shop_id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM cases WHERE shop_id = $1 LIMIT 1")
+            .bind(shop_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}

@@ -1,4 +1,4 @@
-//! Orders with their lines and shipments.
+//! Orders with their lines.
 
 use serde::Serialize;
 use sqlx::{AnyPool, Row, any::AnyRow};
@@ -36,18 +36,6 @@ pub struct OrderLineRecord {
     pub serial_number: Option<String>,
     /// Refunded so far on this line, by all cases of the order.
     pub refunded_minor: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ShipmentRecord {
-    pub id: String,
-    pub case_id: Option<String>,
-    pub direction: String,
-    pub carrier: String,
-    pub tracking_number: String,
-    pub status: String,
-    pub shipped_at: Option<i64>,
-    pub delivered_at: Option<i64>,
 }
 
 /// What an upsert did.
@@ -342,87 +330,6 @@ pub async fn lock(
     Ok(())
 }
 
-const SHIPMENT_COLUMNS: &str = "id, case_id, direction, carrier, tracking_number, status, shipped_at, delivered_at FROM shipments";
-
-fn shipment(row: &sqlx::any::AnyRow) -> Result<ShipmentRecord, sqlx::Error> {
-    Ok(ShipmentRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        direction: row.try_get("direction")?,
-        carrier: row.try_get("carrier")?,
-        tracking_number: row.try_get("tracking_number")?,
-        status: row.try_get("status")?,
-        shipped_at: row.try_get("shipped_at")?,
-        delivered_at: row.try_get("delivered_at")?,
-    })
-}
-
-pub async fn shipments(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {SHIPMENT_COLUMNS} WHERE order_id = $1 ORDER BY created_at, id"
-    )))
-    .bind(order_id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(shipment).collect()
-}
-
-/// One of the shop's shipments, with its order's id.
-pub async fn get_shipment(
-    pool: &AnyPool,
-    shop_id: &str,
-    id: &str,
-) -> Result<Option<(ShipmentRecord, String)>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT order_id, {SHIPMENT_COLUMNS} WHERE shop_id = $1 AND id = $2"
-    )))
-    .bind(shop_id)
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|row| Ok((shipment(&row)?, row.try_get("order_id")?)))
-        .transpose()
-}
-
-pub struct NewShipment<'a> {
-    pub order_id: &'a str,
-    pub case_id: Option<&'a str>,
-    pub direction: &'a str,
-    pub carrier: &'a str,
-    pub tracking_number: &'a str,
-    pub status: &'a str,
-    pub shipped_at: Option<i64>,
-    pub delivered_at: Option<i64>,
-}
-
-pub async fn insert_shipment(
-    transaction: &mut Transaction,
-    shop_id: &str,
-    shipment: &NewShipment<'_>,
-    now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO shipments (id, shop_id, order_id, case_id, direction, carrier, tracking_number, status, \
-         shipped_at, delivered_at, created_at, moved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&id)
-    .bind(shop_id)
-    .bind(shipment.order_id)
-    .bind(shipment.case_id)
-    .bind(shipment.direction)
-    .bind(shipment.carrier)
-    .bind(shipment.tracking_number)
-    .bind(shipment.status)
-    .bind(shipment.shipped_at)
-    .bind(shipment.delivered_at)
-    .bind(now)
-    .bind(shipment.shipped_at.unwrap_or(now))
-    .execute(&mut **transaction)
-    .await?;
-    Ok(id)
-}
-
 /// A page of orders, newest placed first; `query` matches order number, buyer name or phone.
 pub async fn list(
     pool: &AnyPool,
@@ -470,17 +377,16 @@ pub async fn list(
     rows.iter().map(order_from_row).collect()
 }
 
-/// Whether the order has a parcel with this tracking number already.
-pub async fn has_shipment(
+/// The order was delivered at `at` (the first delivery scan dates it; a later one does not).
+pub async fn mark_delivered(
     transaction: &mut Transaction,
     order_id: &str,
-    tracking_number: &str,
-) -> Result<bool, sqlx::Error> {
-    let known: Option<String> =
-        sqlx::query_scalar("SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2")
-            .bind(order_id)
-            .bind(tracking_number)
-            .fetch_optional(&mut **transaction)
-            .await?;
-    Ok(known.is_some())
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL")
+        .bind(at)
+        .bind(order_id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }

@@ -95,6 +95,69 @@ pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
         .await
 }
 
+/// Where the reason `code` stands in the shop's list: its place, or the next free one.
+pub async fn reason_position(
+    pool: &AnyPool,
+    shop_id: &str,
+    code: &str,
+) -> Result<i64, sqlx::Error> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM reasons WHERE shop_id = $1 AND code = $2")
+            .bind(shop_id)
+            .bind(code)
+            .fetch_optional(pool)
+            .await?;
+    match existing {
+        Some(position) => Ok(position),
+        None => {
+            sqlx::query_scalar(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM reasons WHERE shop_id = $1",
+            )
+            .bind(shop_id)
+            .fetch_one(pool)
+            .await
+        }
+    }
+}
+
+/// The staff member with this e-mail, in a transaction.
+pub async fn staff_id_by_email(
+    transaction: &mut Transaction,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut **transaction)
+        .await
+}
+
+/// Takes the person out of the shop and ends their sessions in it.
+pub async fn remove_membership(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    staff_id: &str,
+) -> Result<(), sqlx::Error> {
+    for statement in [
+        "DELETE FROM memberships WHERE shop_id = $1 AND staff_id = $2",
+        "DELETE FROM staff_sessions WHERE shop_id = $1 AND staff_id = $2",
+    ] {
+        sqlx::query(statement)
+            .bind(shop_id)
+            .bind(staff_id)
+            .execute(&mut **transaction)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The slugs of the first `limit` shops, oldest first.
+pub async fn first_slugs(pool: &AnyPool, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM shops ORDER BY created_at LIMIT $1")
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
 /// Adds a person, or updates the name and password of the one with this e-mail.
 pub async fn upsert_staff(
     transaction: &mut Transaction,
@@ -103,11 +166,7 @@ pub async fn upsert_staff(
     password_hash: &str,
     now: i64,
 ) -> Result<String, sqlx::Error> {
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
-        .bind(email)
-        .fetch_optional(&mut **transaction)
-        .await?;
-    if let Some(id) = existing {
+    if let Some(id) = staff_id_by_email(transaction, email).await? {
         sqlx::query("UPDATE staff SET name = $1, password_hash = $2 WHERE id = $3")
             .bind(name)
             .bind(password_hash)

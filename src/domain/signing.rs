@@ -42,6 +42,11 @@ pub fn webhook_signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     )
 }
 
+/// SHA-256 of a token, hex: what the database stores.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,11 @@ pub mod hooks;
 pub mod pages;
 pub mod portal;
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
+use crate::db::attachments::AttachmentRecord;
 use crate::db::cases::CaseRecord;
 use crate::db::shops::Shop;
 use crate::documents::label::Size;
@@ -57,4 +58,41 @@ pub async fn label_pdf(
         pdf,
     )
         .into_response())
+}
+
+/// A stored file as an HTTP response: its checked type, never sniffed again by the browser,
+/// shown inline (photos, videos) with its name.
+pub fn file_response(file: &AttachmentRecord, content: Vec<u8>) -> Response {
+    let disposition = format!(
+        "inline; filename=\"{}\"; filename*=UTF-8''{}",
+        file.file_name
+            .replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
+        file.file_name
+            .bytes()
+            .map(
+                |byte| if byte.is_ascii_alphanumeric() || b"-_.".contains(&byte) {
+                    (byte as char).to_string()
+                } else {
+                    format!("%{byte:02X}")
+                }
+            )
+            .collect::<String>()
+    );
+    let mut response = (StatusCode::OK, content).into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&file.content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400"),
+    );
+    response
 }

@@ -194,13 +194,13 @@ async fn apply_order(
             .await?;
     // Parcels not seen before join the order (and are watched from then on).
     for parcel in &order.parcels {
-        if !crate::db::orders::has_shipment(&mut transaction, &order_id, &parcel.tracking_number)
+        if !crate::db::shipments::exists(&mut transaction, &order_id, &parcel.tracking_number)
             .await?
         {
-            crate::db::orders::insert_shipment(
+            crate::db::shipments::insert(
                 &mut transaction,
                 &shop.id,
-                &crate::db::orders::NewShipment {
+                &crate::db::shipments::NewShipment {
                     order_id: &order_id,
                     case_id: None,
                     direction: "to_customer",

@@ -1,12 +1,10 @@
 //! Photos and videos on a case: checked from their bytes, stripped of location, stored with a
 //! timeline event in one transaction.
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::db::Database;
-use crate::db::attachments::{self, AttachmentRecord, NewAttachment};
+use crate::db::attachments::{self, NewAttachment};
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::shops::Actor;
 use crate::domain::media::{self, FILES_LIMIT, Media, Refusal};
@@ -152,41 +150,4 @@ pub async fn store(
 pub async fn count(database: &Database, case: &CaseRecord) -> AppResult<usize> {
     let count = attachments::count_for_case(&database.reader, &case.id).await?;
     Ok(usize::try_from(count).unwrap_or(usize::MAX))
-}
-
-/// A stored file as an HTTP response: its checked type, never sniffed again by the browser,
-/// shown inline (photos, videos) with its name.
-pub fn response(file: &AttachmentRecord, content: Vec<u8>) -> Response {
-    let disposition = format!(
-        "inline; filename=\"{}\"; filename*=UTF-8''{}",
-        file.file_name
-            .replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
-        file.file_name
-            .bytes()
-            .map(
-                |byte| if byte.is_ascii_alphanumeric() || b"-_.".contains(&byte) {
-                    (byte as char).to_string()
-                } else {
-                    format!("%{byte:02X}")
-                }
-            )
-            .collect::<String>()
-    );
-    let mut response = (StatusCode::OK, content).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&file.content_type) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
-    response
 }

@@ -13,6 +13,8 @@ pub mod offers;
 pub mod orders;
 pub mod parcels;
 pub mod policy;
+pub mod portal_tokens;
+pub mod ratings;
 pub mod refunds;
 pub mod settings;
 pub mod shipments;

@@ -477,7 +477,7 @@ async fn customer_mail(
             .unwrap_or_default();
         body = text.lines().map(str::to_string).collect();
     }
-    let link = crate::http::portal::signed_link(
+    let link = crate::operations::portal_tokens::signed_link(
         database,
         shop,
         &case.order_id,

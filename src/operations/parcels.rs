@@ -1,15 +1,13 @@
 //! Parcels that stall or run late become follow-up tasks, with a notice to the agent, before the
 //! customer has to chase them ("still not here after five days"). Run by the clock worker.
 
-use serde_json::json;
-use sqlx::Row;
-
 use crate::db::follow_ups::{self, NewFollowUp, WatchedParcel};
 use crate::db::shops::{Actor, Shop};
-use crate::db::{Database, cases, outbox, settings};
+use crate::db::{Database, cases, outbox, settings, shipments};
 use crate::domain::Role;
 use crate::domain::parcels::{Concern, ParcelState, ParcelWatch, TrackingUpdate};
 use crate::error::AppResult;
+use serde_json::json;
 
 const DAY_MICROS: i64 = 24 * 3_600_000_000;
 /// Parcels looked at per shop and round; the next round takes the rest.
@@ -139,14 +137,9 @@ pub async fn record(
     shop: &Shop,
     update: &TrackingUpdate,
 ) -> AppResult<(&'static str, String)> {
-    let rows = sqlx::query(
-        "SELECT id, order_id, case_id, direction, status, last_scan FROM shipments WHERE shop_id = $1 AND tracking_number = $2",
-    )
-    .bind(&shop.id)
-    .bind(&update.tracking_number)
-    .fetch_all(&database.reader)
-    .await?;
-    if rows.is_empty() {
+    let parcels =
+        shipments::by_tracking_number(&database.reader, &shop.id, &update.tracking_number).await?;
+    if parcels.is_empty() {
         return Ok((
             "ignored",
             format!("no shipment has tracking number {}", update.tracking_number),
@@ -161,32 +154,24 @@ pub async fn record(
         staff_id: None,
     };
     let mut changed = 0;
-    for row in &rows {
-        let id: String = row.try_get("id")?;
-        let order_id: String = row.try_get("order_id")?;
-        let case_id: Option<String> = row.try_get("case_id")?;
-        let direction: String = row.try_get("direction")?;
-        let status: String = row.try_get("status")?;
-        let last_scan: Option<String> = row.try_get("last_scan")?;
-        if status == state && last_scan.as_deref() == Some(update.description.as_str()) {
+    for parcel in parcels {
+        if parcel.status == state
+            && parcel.last_scan.as_deref() == Some(update.description.as_str())
+        {
             continue;
         }
+        let direction = parcel.direction;
+        let case_id = parcel.case_id;
         let mut transaction = database.begin().await?;
-        // A scan is movement: the parcel may be followed up again if it stalls anew.
-        let sql = if delivered {
-            "UPDATE shipments SET status = $1, delivered_at = COALESCE(delivered_at, $2), last_scan = $3, \
-             moved_at = $2, flagged_at = NULL WHERE id = $4"
-        } else {
-            "UPDATE shipments SET status = $1, last_scan = $3, flagged_at = NULL, \
-             moved_at = CASE WHEN moved_at IS NULL OR moved_at < $2 THEN $2 ELSE moved_at END WHERE id = $4"
-        };
-        sqlx::query(sql)
-            .bind(state)
-            .bind(at)
-            .bind(&update.description)
-            .bind(&id)
-            .execute(&mut *transaction)
-            .await?;
+        shipments::record_scan(
+            &mut transaction,
+            &parcel.id,
+            state,
+            delivered,
+            at,
+            &update.description,
+        )
+        .await?;
         match &case_id {
             Some(case_id) => {
                 crate::db::cases::insert_event(
@@ -211,13 +196,7 @@ pub async fn record(
                 .await?;
             }
             None if delivered && direction == "to_customer" => {
-                sqlx::query(
-                    "UPDATE orders SET delivered_at = $1 WHERE id = $2 AND delivered_at IS NULL",
-                )
-                .bind(at)
-                .bind(&order_id)
-                .execute(&mut *transaction)
-                .await?;
+                crate::db::orders::mark_delivered(&mut transaction, &parcel.order_id, at).await?;
             }
             None => {}
         }

@@ -1,7 +1,5 @@
 //! Changing a shop's settings, reasons and staff: one set of checks for the API and the console.
 
-use sqlx::Row;
-
 use crate::db::Database;
 use crate::db::settings::{self, ReplyTemplate, ShopSettings};
 use crate::db::shops::{self, Actor, Reason};
@@ -87,20 +85,7 @@ pub async fn save_reason(database: &Database, actor: &Actor, reason: &Reason) ->
             ));
         }
     }
-    let position: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM reasons WHERE shop_id = $1")
-            .bind(&actor.shop.id)
-            .fetch_one(&database.reader)
-            .await?;
-    let existing = sqlx::query("SELECT position FROM reasons WHERE shop_id = $1 AND code = $2")
-        .bind(&actor.shop.id)
-        .bind(&reason.code)
-        .fetch_optional(&database.reader)
-        .await?;
-    let position = match existing {
-        Some(row) => row.try_get::<i64, _>(0)?,
-        None => position,
-    };
+    let position = shops::reason_position(&database.reader, &actor.shop.id, &reason.code).await?;
     let mut transaction = database.begin().await?;
     shops::upsert_reason(&mut transaction, &actor.shop.id, reason, position).await?;
     transaction.commit().await?;
@@ -128,11 +113,7 @@ pub async fn add_member(
     }
     let name = name.trim();
     let mut transaction = database.begin().await?;
-    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(&mut *transaction)
-        .await?;
-    let staff_id = match existing {
+    let staff_id = match shops::staff_id_by_email(&mut transaction, email.as_str()).await? {
         Some(id) => id,
         None => {
             if password.chars().count() < 8 {
@@ -173,16 +154,7 @@ pub async fn remove_member(database: &Database, actor: &Actor, staff_id: &str) -
         ));
     }
     let mut transaction = database.begin().await?;
-    sqlx::query("DELETE FROM memberships WHERE shop_id = $1 AND staff_id = $2")
-        .bind(&actor.shop.id)
-        .bind(staff_id)
-        .execute(&mut *transaction)
-        .await?;
-    sqlx::query("DELETE FROM staff_sessions WHERE shop_id = $1 AND staff_id = $2")
-        .bind(&actor.shop.id)
-        .bind(staff_id)
-        .execute(&mut *transaction)
-        .await?;
+    shops::remove_membership(&mut transaction, &actor.shop.id, staff_id).await?;
     transaction.commit().await?;
     Ok(())
 }

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use super::orders::time_field;
 use super::text_field;
 use crate::db::follow_ups::{self, FollowUp};
-use crate::db::orders::{self, NewShipment, ShipmentRecord};
+use crate::db::orders;
+use crate::db::shipments::{self, NewShipment, ShipmentRecord};
 use crate::db::shops::Actor;
 use crate::db::{Database, cases};
 use crate::domain::parcels::{ParcelState, TrackingUpdate};
@@ -67,7 +68,7 @@ pub async fn add(
         }
     }
     let mut transaction = database.begin().await?;
-    let id = orders::insert_shipment(
+    let id = shipments::insert(
         &mut transaction,
         &actor.shop.id,
         &NewShipment {
@@ -84,9 +85,8 @@ pub async fn add(
     )
     .await?;
     transaction.commit().await?;
-    orders::get_shipment(&database.reader, &actor.shop.id, &id)
+    shipments::get(&database.reader, &actor.shop.id, &id)
         .await?
-        .map(|(shipment, _)| shipment)
         .ok_or(AppError::NotFound("shipment"))
 }
 
@@ -121,7 +121,7 @@ pub async fn scan(
     let description =
         text_field("description", Some(&input.description), true, 500)?.unwrap_or_default();
     let at = time_field("at", input.at.as_deref(), actor)?;
-    let (shipment, _) = orders::get_shipment(&database.reader, &actor.shop.id, shipment_id)
+    let shipment = shipments::get(&database.reader, &actor.shop.id, shipment_id)
         .await?
         .ok_or(AppError::NotFound("shipment"))?;
     super::parcels::record(

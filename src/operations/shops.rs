@@ -83,7 +83,7 @@ pub async fn add_token(
         staff_id,
         role,
         name,
-        &crate::http::api::token_hash(token),
+        &crate::domain::signing::token_hash(token),
         database.clock.now(),
     )
     .await?;

@@ -8,8 +8,8 @@ use super::cases::fetch;
 use super::{clocks, sla, text_field};
 use crate::db::Database;
 use crate::db::cases::{self, CaseRecord, NewEvent};
-use crate::db::orders::{self, NewShipment};
 use crate::db::settings;
+use crate::db::shipments::{self, NewShipment};
 use crate::db::shops::Actor;
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
@@ -160,7 +160,7 @@ pub async fn transition(
         } else {
             "to_customer"
         };
-        let shipment_id = orders::insert_shipment(
+        let shipment_id = shipments::insert(
             &mut transaction,
             &shop.id,
             &NewShipment {

@@ -119,5 +119,5 @@ pub async fn download(
     let (record, content) = attachments::content(&state.database.reader, &case.id, &attachment_id)
         .await?
         .ok_or(AppError::NotFound("attachment"))?;
-    Ok(operations::response(&record, content))
+    Ok(crate::http::file_response(&record, content))
 }

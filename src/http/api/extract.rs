@@ -9,17 +9,12 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
 
 use super::JSON_LIMIT;
 use crate::app::AppState;
 use crate::db::shops::{self, Actor};
+use crate::domain::signing::token_hash;
 use crate::error::AppError;
-
-/// SHA-256 of a token, hex: what the database stores.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Recently seen tokens, so a busy client does not cost a database read per request. Entries
 /// live a few seconds, so a revoked token stops working almost at once.

@@ -11,9 +11,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{IMPORT_LIMIT, extract::token_hash};
+use super::IMPORT_LIMIT;
 use crate::app::AppState;
 use crate::db::idempotency::{self, Stored};
+use crate::domain::signing::token_hash;
 use crate::error::AppError;
 
 pub const HEADER: &str = "idempotency-key";

@@ -25,7 +25,7 @@ use crate::app::AppState;
 use crate::error::AppError;
 
 pub use cases::{CaseListQuery, case_filter};
-pub use extract::{Authenticated, TokenCache, token_hash};
+pub use extract::{Authenticated, TokenCache};
 pub use language::{chinese as chinese_message, prefers_chinese};
 pub use openapi::swagger;
 pub use views::{ClockView, Page, after};

@@ -124,7 +124,7 @@ pub async fn portal_link(
 ) -> AppResult<axum::Json<PortalLink>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
     let base = crate::http::base_url(&state, &headers);
-    let url = crate::http::portal::signed_link(
+    let url = crate::operations::portal_tokens::signed_link(
         &state.database,
         &actor.shop,
         &case.order_id,
@@ -132,7 +132,7 @@ pub async fn portal_link(
         &base,
     )
     .await?;
-    let expires = state.clock.now() + crate::http::portal::LINK_MICROS;
+    let expires = state.clock.now() + crate::operations::portal_tokens::LINK_MICROS;
     Ok(axum::Json(PortalLink {
         url,
         expires_at: time(&actor.shop, expires),

@@ -28,7 +28,7 @@ async fn order_view(
     order: orders::OrderRecord,
 ) -> AppResult<OrderView> {
     let lines = orders::lines(&state.database.reader, &order.id).await?;
-    let shipments = orders::shipments(&state.database.reader, &order.id).await?;
+    let shipments = crate::db::shipments::for_order(&state.database.reader, &order.id).await?;
     let mut view = OrderView::new(shop, order);
     view.lines = Some(lines.into_iter().map(OrderLineView::from).collect());
     view.shipments = Some(

@@ -7,8 +7,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord, SlaState};
-use crate::db::orders::{OrderLineRecord, OrderRecord, ShipmentRecord};
+use crate::db::orders::{OrderLineRecord, OrderRecord};
 use crate::db::refunds::RefundRecord;
+use crate::db::shipments::ShipmentRecord;
 use crate::db::shops::Shop;
 use crate::db::timers::TimerRecord;
 use crate::domain::clocks::describe;

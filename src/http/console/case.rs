@@ -401,7 +401,7 @@ async fn case_view(
                     .decimal(),
             })
             .collect(),
-        shipments: orders::shipments(reader, &order.id)
+        shipments: crate::db::shipments::for_order(reader, &order.id)
             .await?
             .into_iter()
             .map(|shipment| {
@@ -775,7 +775,7 @@ pub(super) async fn attachment(
     let (record, content) = attachments::content(&state.database.reader, &case.id, &attachment_id)
         .await?
         .ok_or(AppError::NotFound("attachment"))?;
-    Ok(attachment_operations::response(&record, content))
+    Ok(crate::http::file_response(&record, content))
 }
 
 #[derive(Deserialize)]

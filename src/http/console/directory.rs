@@ -321,7 +321,7 @@ async fn order_view(
             )
         })
         .collect();
-    let shipments = orders::shipments(reader, &order.id)
+    let shipments = crate::db::shipments::for_order(reader, &order.id)
         .await?
         .into_iter()
         .map(|shipment| {

@@ -139,7 +139,7 @@ impl FromRequestParts<AppState> for Staff {
         let Some(token) = cookie(&parts.headers, COOKIE) else {
             return Err(to_login());
         };
-        let session_id = crate::http::api::token_hash(token);
+        let session_id = crate::domain::signing::token_hash(token);
         let database = &state.database;
         let session = staff_sessions::find(&database.reader, &session_id, state.clock.now())
             .await

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{COOKIE, PageError, PageResult, Staff, cookie};
 use crate::app::AppState;
 use crate::db::staff_sessions::{self, NewSession};
-use crate::http::api::token_hash;
+use crate::domain::signing::token_hash;
 use crate::http::pages::render;
 use crate::i18n::Language;
 

@@ -2,14 +2,6 @@
 
 use std::collections::HashMap;
 
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use sqlx::Row;
-
 use super::*;
 use crate::app::AppState;
 use crate::db::cases;
@@ -22,7 +14,14 @@ use crate::error::AppError;
 use crate::http::pages::{read_multipart, upload_error_text};
 use crate::i18n::Language;
 use crate::operations::cases::Visibility;
+use crate::operations::ratings::{self, Rated};
 use crate::operations::transitions::{self, TransitionInput};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "portal/case.html")]
@@ -135,12 +134,7 @@ async fn case_view(
             ended_at: case.ended_at,
         },
     );
-    let rated: Option<i64> = sqlx::query("SELECT stars FROM ratings WHERE case_id = $1")
-        .bind(&case.id)
-        .fetch_optional(&state.database.reader)
-        .await?
-        .map(|row| row.try_get("stars"))
-        .transpose()?;
+    let rated = crate::db::ratings::stars(&state.database.reader, &case.id).await?;
     let deadlines = crate::db::timers::pending_for_case(&state.database.reader, &case.id)
         .await?
         .iter()
@@ -342,64 +336,24 @@ pub(super) async fn rate(
     };
     let stars = form
         .get("stars")
-        .and_then(|value| value.trim().parse::<i64>().ok())
-        .filter(|stars| (1..=5).contains(stars));
-    let comment: String = form
-        .get("comment")
-        .map(|text| text.trim().chars().take(2000).collect())
-        .unwrap_or_default();
-    let Some(stars) = stars.filter(|_| !case.status.is_open()) else {
-        return case_with_errors(
-            &state,
-            &shop,
-            &case,
-            language,
-            vec![language.text("portal-rate-invalid")],
-            ShipTyped::default(),
-        )
-        .await;
+        .and_then(|value| value.trim().parse::<i64>().ok());
+    let comment = form.get("comment").map(String::as_str).unwrap_or_default();
+    let refusal = match ratings::rate(&state.database, &case, stars, comment).await? {
+        Rated::Recorded => None,
+        Rated::Invalid => Some("portal-rate-invalid"),
+        Rated::Twice => Some("portal-rate-twice"),
     };
-    let now = state.clock.now();
-    let mut transaction = state.database.begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO ratings (case_id, shop_id, stars, comment, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (case_id) DO NOTHING",
-    )
-    .bind(&case.id)
-    .bind(&shop.id)
-    .bind(stars)
-    .bind(&comment)
-    .bind(now)
-    .execute(&mut *transaction)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        drop(transaction);
+    if let Some(refusal) = refusal {
         return case_with_errors(
             &state,
             &shop,
             &case,
             language,
-            vec![language.text("portal-rate-twice")],
+            vec![language.text(refusal)],
             ShipTyped::default(),
         )
         .await;
     }
-    cases::insert_event(
-        &mut transaction,
-        &cases::NewEvent {
-            shop_id: &shop.id,
-            case_id: &case.id,
-            at: now,
-            actor_role: Role::Customer,
-            actor_id: None,
-            action: "rated",
-            from_status: None,
-            to_status: None,
-            data: serde_json::json!({ "stars": stars, "comment": comment }),
-        },
-    )
-    .await?;
-    transaction.commit().await?;
     Ok(Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
 }
 
@@ -476,7 +430,7 @@ pub(super) async fn attachment(
     let (file, content) = crate::db::attachments::content(&state.database.reader, &case.id, &id)
         .await?
         .ok_or(AppError::NotFound("attachment"))?;
-    Ok(crate::operations::attachments::response(&file, content))
+    Ok(crate::http::file_response(&file, content))
 }
 
 /// The customer accepts or declines the open offer.

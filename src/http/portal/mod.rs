@@ -10,15 +10,8 @@ mod case;
 mod order;
 mod session;
 
+pub use session::ATTEMPTS;
 use session::session_order;
-pub use session::{ATTEMPTS, LINK_MICROS, signed_link};
-
-use axum::extract::State;
-use axum::extract::{DefaultBodyLimit, Multipart};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
-use sqlx::Row;
 
 use crate::app::AppState;
 use crate::db::shops::{self, Shop};
@@ -27,6 +20,11 @@ use crate::domain::Role;
 use crate::error::AppError;
 pub(crate) use crate::http::pages::render;
 use crate::i18n::Language;
+use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Multipart};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 /// The largest form with files the portal reads: every file at its limit, and the fields.
 const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -123,14 +121,9 @@ async fn shop_by_slug(database: &Database, slug: &str) -> Result<Shop, AppError>
 }
 
 async fn choose_shop(State(state): State<AppState>) -> Result<Response, AppError> {
-    let rows = sqlx::query("SELECT slug FROM shops ORDER BY created_at LIMIT 2")
-        .fetch_all(&state.database.reader)
-        .await?;
-    match rows.first() {
-        Some(row) if rows.len() == 1 => {
-            let slug: String = row.try_get("slug")?;
-            Ok(Redirect::to(&format!("/portal/{slug}")).into_response())
-        }
+    let slugs = shops::first_slugs(&state.database.reader, 2).await?;
+    match slugs.as_slice() {
+        [slug] => Ok(Redirect::to(&format!("/portal/{slug}")).into_response()),
         _ => Err(AppError::NotFound(
             "shop: open the portal at /portal/{shop}",
         )),

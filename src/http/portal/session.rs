@@ -10,20 +10,19 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use super::*;
 use crate::app::AppState;
 use crate::db::shops::Shop;
-use crate::db::{Database, customers, orders, secrets};
+use crate::db::{Database, customers, orders};
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
-use crate::domain::signing::hmac_sha256;
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::operations::portal_tokens;
 
 const COOKIE: &str = "portal_session";
+/// How long a sign-in lasts in the browser.
 const SESSION_MICROS: i64 = 7 * 24 * 3_600_000_000;
 /// Failed attempts allowed per address (and per order number) in the window.
 pub const ATTEMPTS: usize = 10;
@@ -160,7 +159,7 @@ pub(super) async fn find(
         // The same answer whether the order is unknown or the contact is wrong.
         return Ok(refuse("portal-not-found", StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
+    let cookie = portal_tokens::sign(&state.database, &shop.id, &order.id, SESSION_MICROS).await?;
     let mut response = Redirect::to(&format!(
         "/portal/{}/orders/{}",
         shop.slug,
@@ -173,104 +172,6 @@ pub(super) async fn find(
     Ok(response)
 }
 
-/// The server's signing key, created once and shared through the database by every instance.
-async fn secret(database: &Database) -> Result<Vec<u8>, AppError> {
-    let value = match secrets::get(&database.reader, "portal").await? {
-        Some(value) => value,
-        None => {
-            let fresh: [u8; 32] = rand::random();
-            secrets::get_or_put(
-                &database.writer,
-                "portal",
-                &hex::encode(fresh),
-                database.clock.now(),
-            )
-            .await?
-        }
-    };
-    hex::decode(value).map_err(|error| AppError::Internal(error.into()))
-}
-
-/// A token for this order in this shop, valid for `lifetime_micros`: the cookie's value, and
-/// the last part of a signed link.
-async fn sign(
-    database: &Database,
-    shop_id: &str,
-    order_id: &str,
-    lifetime_micros: i64,
-) -> Result<String, AppError> {
-    let expires = database.clock.now() + lifetime_micros;
-    let message = format!("{shop_id}|{order_id}|{expires}");
-    let signature = hmac_sha256(&secret(database).await?, message.as_bytes());
-    Ok(format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(&message),
-        hex::encode(signature)
-    ))
-}
-
-async fn sign_session(
-    database: &Database,
-    shop_id: &str,
-    order_id: &str,
-) -> Result<String, AppError> {
-    sign(database, shop_id, order_id, SESSION_MICROS).await
-}
-
-/// How long a link sent in a notification signs the customer in.
-pub const LINK_MICROS: i64 = 30 * 24 * 3_600_000_000;
-
-/// A link that signs the customer in to the order and opens the case (when given), for
-/// notifications; valid for [`LINK_MICROS`].
-pub async fn signed_link(
-    database: &Database,
-    shop: &Shop,
-    order_id: &str,
-    case_number: Option<&str>,
-    base_url: &str,
-) -> Result<String, AppError> {
-    let token = sign(database, &shop.id, order_id, LINK_MICROS).await?;
-    let case = case_number
-        .map(|number| format!("?case={}", crate::http::pages::url_encode(number)))
-        .unwrap_or_default();
-    Ok(format!(
-        "{}/portal/{}/enter/{token}{case}",
-        base_url.trim_end_matches('/'),
-        shop.slug
-    ))
-}
-
-/// The order a token signs in to, if it is genuine, for this shop and not expired.
-async fn verify(
-    database: &Database,
-    shop_id: &str,
-    value: &str,
-) -> Result<Option<String>, AppError> {
-    let Some((encoded, signature)) = value.split_once('.') else {
-        return Ok(None);
-    };
-    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
-        return Ok(None);
-    };
-    let expected = hex::encode(hmac_sha256(&secret(database).await?, &message));
-    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
-        return Ok(None);
-    }
-    let text = String::from_utf8_lossy(&message).into_owned();
-    let parts: Vec<&str> = text.split('|').collect();
-    match parts.as_slice() {
-        [shop, order, expires]
-            if *shop == shop_id
-                && expires
-                    .parse::<i64>()
-                    .is_ok_and(|at| at > database.clock.now()) =>
-        {
-            Ok(Some(order.to_string()))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// The order this browser is signed in to in this shop, if the cookie is genuine and fresh.
 pub(super) async fn session_order(
     database: &Database,
@@ -280,7 +181,7 @@ pub(super) async fn session_order(
     let Some(value) = crate::http::pages::cookie(headers, COOKIE) else {
         return Ok(None);
     };
-    verify(database, shop_id, value).await
+    portal_tokens::verify(database, shop_id, value).await
 }
 
 /// The session cookie for this shop's portal.
@@ -307,7 +208,7 @@ pub(super) async fn enter(
 ) -> Result<Response, AppError> {
     let shop = shop_by_slug(&state.database, &slug).await?;
     let language = Language::choose(query.lang.as_deref(), &headers);
-    let order = match verify(&state.database, &shop.id, &token).await? {
+    let order = match portal_tokens::verify(&state.database, &shop.id, &token).await? {
         Some(order_id) => orders::get(&state.database.reader, &shop.id, &order_id).await?,
         None => None,
     };
@@ -320,7 +221,7 @@ pub(super) async fn enter(
         };
         return Ok(render(&page, StatusCode::UNAUTHORIZED, language));
     };
-    let cookie = sign_session(&state.database, &shop.id, &order.id).await?;
+    let cookie = portal_tokens::sign(&state.database, &shop.id, &order.id, SESSION_MICROS).await?;
     let target = match query.case {
         Some(number) => format!(
             "/portal/{}/cases/{}",

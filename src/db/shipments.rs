@@ -1,0 +1,145 @@
+//! Parcels: to the customer (an order's shipments) and back to the shop (a case's returns),
+//! each with its latest scan.
+
+use sqlx::AnyPool;
+
+use super::{Transaction, new_id};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShipmentRecord {
+    pub id: String,
+    pub order_id: String,
+    pub case_id: Option<String>,
+    /// to_customer or to_shop
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub status: String,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+    pub last_scan: Option<String>,
+}
+
+const COLUMNS: &str = "SELECT id, order_id, case_id, direction, carrier, tracking_number, status, \
+                       shipped_at, delivered_at, last_scan FROM shipments";
+
+/// The order's parcels, oldest first.
+pub async fn for_order(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{COLUMNS} WHERE order_id = $1 ORDER BY created_at, id"
+    )))
+    .bind(order_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// One of the shop's shipments.
+pub async fn get(
+    pool: &AnyPool,
+    shop_id: &str,
+    id: &str,
+) -> Result<Option<ShipmentRecord>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{COLUMNS} WHERE shop_id = $1 AND id = $2"
+    )))
+    .bind(shop_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The shop's shipments with this tracking number (a parcel may be on more than one order).
+pub async fn by_tracking_number(
+    pool: &AnyPool,
+    shop_id: &str,
+    tracking_number: &str,
+) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{COLUMNS} WHERE shop_id = $1 AND tracking_number = $2"
+    )))
+    .bind(shop_id)
+    .bind(tracking_number)
+    .fetch_all(pool)
+    .await
+}
+
+/// Whether the order has a parcel with this tracking number already.
+pub async fn exists(
+    transaction: &mut Transaction,
+    order_id: &str,
+    tracking_number: &str,
+) -> Result<bool, sqlx::Error> {
+    let known: Option<String> =
+        sqlx::query_scalar("SELECT id FROM shipments WHERE order_id = $1 AND tracking_number = $2")
+            .bind(order_id)
+            .bind(tracking_number)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    Ok(known.is_some())
+}
+
+pub struct NewShipment<'a> {
+    pub order_id: &'a str,
+    pub case_id: Option<&'a str>,
+    pub direction: &'a str,
+    pub carrier: &'a str,
+    pub tracking_number: &'a str,
+    pub status: &'a str,
+    pub shipped_at: Option<i64>,
+    pub delivered_at: Option<i64>,
+}
+
+pub async fn insert(
+    transaction: &mut Transaction,
+    shop_id: &str,
+    shipment: &NewShipment<'_>,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO shipments (id, shop_id, order_id, case_id, direction, carrier, tracking_number, status, \
+         shipped_at, delivered_at, created_at, moved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(shop_id)
+    .bind(shipment.order_id)
+    .bind(shipment.case_id)
+    .bind(shipment.direction)
+    .bind(shipment.carrier)
+    .bind(shipment.tracking_number)
+    .bind(shipment.status)
+    .bind(shipment.shipped_at)
+    .bind(shipment.delivered_at)
+    .bind(now)
+    .bind(shipment.shipped_at.unwrap_or(now))
+    .execute(&mut **transaction)
+    .await?;
+    Ok(id)
+}
+
+/// A scan: the parcel's state and latest description. A scan is movement, so the parcel may be
+/// followed up again if it stalls anew; a delivery dates the parcel's arrival once.
+pub async fn record_scan(
+    transaction: &mut Transaction,
+    id: &str,
+    state: &str,
+    delivered: bool,
+    at: i64,
+    description: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = if delivered {
+        "UPDATE shipments SET status = $1, delivered_at = COALESCE(delivered_at, $2), last_scan = $3, \
+         moved_at = $2, flagged_at = NULL WHERE id = $4"
+    } else {
+        "UPDATE shipments SET status = $1, last_scan = $3, flagged_at = NULL, \
+         moved_at = CASE WHEN moved_at IS NULL OR moved_at < $2 THEN $2 ELSE moved_at END WHERE id = $4"
+    };
+    sqlx::query(sql)
+        .bind(state)
+        .bind(at)
+        .bind(description)
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
