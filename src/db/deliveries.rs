@@ -117,14 +117,13 @@ pub async fn claim_outbox(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox \
-         WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at, id LIMIT $3{lock}) \
-         RETURNING id, shop_id, case_id, audience, topic, payload, created_at"
+    let sql = backend.claim(
+        "outbox",
+        "lease_until = $1, attempts = attempts + 1",
+        "state = 'pending' AND (lease_until IS NULL OR lease_until < $2)",
+        "created_at, id",
+        3,
+        "id, shop_id, case_id, audience, topic, payload, created_at",
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lease_until)
@@ -256,14 +255,13 @@ pub async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE deliveries SET lease_until = $1, attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries \
-         WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-         ORDER BY next_attempt_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
+    let sql = backend.claim(
+        "deliveries",
+        "lease_until = $1, attempts = attempts + 1",
+        "state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)",
+        "next_attempt_at, id",
+        3,
+        COLUMNS,
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(lease_until)

@@ -28,6 +28,30 @@ impl Backend {
         }
     }
 
+    /// The one claim-with-a-lease statement every queue (timers, outbox, deliveries) uses: sets
+    /// `set` on up to `$limit` rows of `table` that `due` selects, first by `order`, and returns
+    /// `returning` of them. On PostgreSQL rows another worker is claiming are skipped (SKIP
+    /// LOCKED), so several instances share the queue; SQLite's single writer makes the
+    /// statement atomic. RETURNING keeps no order: callers sort what they get.
+    pub fn claim(
+        self,
+        table: &str,
+        set: &str,
+        due: &str,
+        order: &str,
+        limit: usize,
+        returning: &str,
+    ) -> String {
+        let skip_locked = match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        format!(
+            "UPDATE {table} SET {set} WHERE id IN (SELECT id FROM {table} WHERE {due} \
+             ORDER BY {order} LIMIT ${limit}{skip_locked}) RETURNING {returning}"
+        )
+    }
+
     /// A condition that `column` (lower-cased search text) contains the bound parameter
     /// `$n` (lower-cased query) as a substring, without an index.
     pub fn contains(self, column: &str, parameter: usize) -> String {

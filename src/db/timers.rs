@@ -143,14 +143,13 @@ pub async fn claim_due(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<TimerRecord>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE timers SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM timers WHERE (state = 'pending' AND due_at <= $3) \
-         OR (state = 'running' AND locked_until < $3) ORDER BY due_at LIMIT $4{lock}) RETURNING {COLUMNS}"
+    let sql = backend.claim(
+        "timers",
+        "state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1",
+        "(state = 'pending' AND due_at <= $3) OR (state = 'running' AND locked_until < $3)",
+        "due_at",
+        4,
+        COLUMNS,
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(worker)
@@ -170,12 +169,9 @@ pub async fn hold(
     id: &str,
     worker: &str,
 ) -> Result<Option<TimerRecord>, sqlx::Error> {
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE",
-        Backend::Sqlite => "",
-    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM timers WHERE id = $1 AND state = 'running' AND locked_by = $2{lock}"
+        "SELECT {COLUMNS} FROM timers WHERE id = $1 AND state = 'running' AND locked_by = $2{}",
+        backend.for_update()
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
