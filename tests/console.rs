@@ -811,3 +811,58 @@ async fn supervisors_see_what_came_in_and_apply_a_failed_delivery_again() {
         "{english}"
     );
 }
+
+/// Every form the console posts goes through one CSRF check: without the session's token each
+/// is refused with 403 and changes nothing.
+#[tokio::test]
+async fn every_console_form_needs_the_session_token() {
+    let app = TestApp::start().await;
+    app.order("CSRF-1").await;
+    let case = app.case("CSRF-1", "refund_only", "颜色不对").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, _) = sign_in(&app, "admin@test.local").await;
+    let paths = [
+        "/logout".to_string(),
+        "/console/shop".into(),
+        "/console/bulk".into(),
+        "/console/views".into(),
+        "/console/views/some-view/delete".into(),
+        format!("/console/cases/{id}/actions"),
+        format!("/console/cases/{id}/refunds"),
+        format!("/console/cases/{id}/messages"),
+        format!("/console/cases/{id}/changes"),
+        format!("/console/cases/{id}/checklist/photos"),
+        "/console/follow-ups/some-task/done".into(),
+        "/console/inbound/some-delivery/replay".into(),
+        format!(
+            "/console/orders/{}/cases",
+            case["order_id"].as_str().unwrap()
+        ),
+        "/console/receiving".into(),
+        "/console/settings/general".into(),
+        "/console/settings/templates".into(),
+        "/console/settings/reasons".into(),
+        "/console/settings/staff".into(),
+        "/console/settings/staff/someone/role".into(),
+        "/console/settings/staff/someone/remove".into(),
+        "/console/settings/documents".into(),
+    ];
+    for path in &paths {
+        for csrf in [None, Some("forged")] {
+            let mut form = vec![("action", "approve"), ("version", "1"), ("body", "你好")];
+            if let Some(csrf) = csrf {
+                form.push(("csrf", csrf));
+            }
+            let response = post(&app, &cookie, path, &form).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{path} with {csrf:?}"
+            );
+        }
+    }
+    let (_, after) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(after["version"], case["version"], "nothing changed");
+    let (status, _) = page(&app, &cookie, "/console").await;
+    assert_eq!(status, StatusCode::OK, "still signed in");
+}

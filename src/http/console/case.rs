@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::form::{Fields, Posted};
 use super::text::{due_in, money};
 use super::{Frame, PageError, PageResult, Staff, error_text};
 use crate::app::AppState;
@@ -573,11 +573,12 @@ fn version(fields: &HashMap<String, String>) -> i64 {
 
 pub(super) async fn act(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let action = text(&fields, "action").unwrap_or_default();
     let input = TransitionInput {
         action: action.clone(),
@@ -598,11 +599,12 @@ pub(super) async fn act(
 /// idempotency key, so a double click or a resent form refunds once.
 pub(super) async fn refund(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let currency = staff.actor.shop.currency;
     let mut lines = Vec::new();
     let mut problem = None;
@@ -665,11 +667,12 @@ pub(super) async fn refund(
 /// A reply to the customer, or an internal note (`visibility=internal`).
 pub(super) async fn message(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let internal = fields.get("visibility").map(String::as_str) == Some("internal");
     let (visibility, form_name) = if internal {
         (Visibility::Internal, "note")
@@ -687,11 +690,12 @@ pub(super) async fn message(
 /// Ticks a checklist step off, or undoes it.
 pub(super) async fn check_step(
     State(state): State<AppState>,
-    staff: Staff,
     Path((id, code)): Path<(String, String)>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let done = fields.get("done").map(String::as_str) == Some("1");
     let result = checklist::tick(&state.database, &staff.actor, &id, &code, done).await;
     answer(&state, &staff, &id, "checklist", fields, result).await
@@ -700,11 +704,12 @@ pub(super) async fn check_step(
 /// Assignee, priority and tags.
 pub(super) async fn change(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let changes = CaseChanges {
         version: version(&fields),
         assignee_id: Some(text(&fields, "assignee")),

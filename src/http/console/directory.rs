@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
+use super::form::{Fields, Posted};
 use super::text::{money, url_encode};
 use super::{Frame, PageResult, Staff, error_text};
 use crate::app::AppState;
@@ -386,11 +386,12 @@ pub(super) async fn order_page(
 /// and the case page opens.
 pub(super) async fn open_case(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let shop = &staff.actor.shop;
     let order = orders::get(&state.database.reader, &shop.id, &id)
         .await?

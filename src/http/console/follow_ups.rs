@@ -1,15 +1,15 @@
 //! Follow-ups: the parcels that stalled or ran late, to chase with the carrier and tell the
 //! customer about first; marked done with what was found.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
+use super::form::Posted;
 use super::{Frame, PageResult, Staff};
+use serde::Deserialize;
+
 use crate::app::AppState;
 use crate::db::follow_ups::{self, FollowUp};
 use crate::error::AppError;
@@ -97,15 +97,18 @@ pub(super) async fn follow_ups_page(State(state): State<AppState>, staff: Staff)
     page(&state, &staff, None).await
 }
 
+#[derive(Deserialize)]
+pub(super) struct DoneForm {
+    note: Option<String>,
+}
+
 /// Marks a task done, with the note typed next to it.
 pub(super) async fn done(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, form }: Posted<DoneForm>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
-    let note = form.get("note").map(String::as_str);
+    let note = form.note.as_deref();
     match shipments::finish(&state.database, &staff.actor, &id, note).await {
         Ok(_) => Ok(Redirect::to("/console/follow-ups").into_response()),
         Err(AppError::Conflict { .. }) => {

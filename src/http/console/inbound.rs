@@ -1,14 +1,12 @@
 //! What the platforms and carriers sent (orders, returns, tracking) and what came of it, for
 //! supervisors and admins; a delivery that failed can be applied again.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
+use super::form::{Empty, Posted};
 use super::{Frame, PageError, PageResult, Staff};
 use crate::app::AppState;
 use crate::domain::permissions::{Capability, allows};
@@ -70,11 +68,9 @@ pub(super) async fn inbound_page(State(state): State<AppState>, staff: Staff) ->
 /// Applies a delivery again, then back to the list (where its new status shows).
 pub(super) async fn replay(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, .. }: Posted<Empty>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
     managers_only(&staff)?;
     crate::integrations::replay(&state.database, &staff.actor, &id).await?;
     Ok(Redirect::to("/console/inbound").into_response())

@@ -8,6 +8,7 @@
 mod case;
 mod directory;
 mod follow_ups;
+mod form;
 mod inbound;
 mod queue;
 mod receiving;

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
+use super::form::{Empty, Posted};
 use super::text::{due_in, url_encode};
 use super::{Frame, PageError, PageResult, Staff};
 use crate::app::AppState;
@@ -305,15 +305,13 @@ pub(super) async fn queue_page(
 /// what could not be done is listed by case number.
 pub(super) async fn bulk(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    Posted { staff, form }: Posted<Vec<(String, String)>>,
 ) -> PageResult {
     let field = |name: &str| {
         form.iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
     };
-    staff.check_csrf(field("csrf"))?;
     let back = field("back").unwrap_or_default().to_string();
     let operation = field("operation").unwrap_or_default();
     let language = staff.language;
@@ -410,18 +408,21 @@ pub(super) async fn bulk(
     .into_response())
 }
 
+#[derive(Deserialize)]
+pub(super) struct ViewForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    query: String,
+}
+
 /// Saves the current filters under a name, for this person in this shop.
 pub(super) async fn save_view(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, form }: Posted<ViewForm>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
-    let name: String = form
-        .get("name")
-        .map(|name| name.trim().chars().take(60).collect())
-        .unwrap_or_default();
-    let query = form.get("query").cloned().unwrap_or_default();
+    let name: String = form.name.trim().chars().take(60).collect();
+    let query = form.query;
     if name.is_empty() {
         return Err(PageError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -442,11 +443,9 @@ pub(super) async fn save_view(
 
 pub(super) async fn delete_view(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, .. }: Posted<Empty>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
     staff_sessions::delete_view(&state.database, &staff.actor.shop.id, &staff.staff_id, &id)
         .await?;
     Ok(Redirect::to("/console").into_response())

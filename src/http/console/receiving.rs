@@ -2,15 +2,15 @@
 //! opens where its parcel is received and inspected; the parcels on their way and the goods
 //! waiting for inspection are listed.
 
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
+use super::form::Posted;
 use super::{Frame, PageResult, Staff};
+use serde::Deserialize;
+
 use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::{cases, staff_sessions};
@@ -78,17 +78,18 @@ pub(super) async fn receiving_page(State(state): State<AppState>, staff: Staff) 
     page(&state, &staff, String::new(), None).await
 }
 
+#[derive(Deserialize)]
+pub(super) struct ScanForm {
+    #[serde(default)]
+    code: String,
+}
+
 /// The case of a scanned case number or tracking number, opened at its receiving step.
 pub(super) async fn find(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, form }: Posted<ScanForm>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
-    let code = form
-        .get("code")
-        .map(|code| code.trim().to_string())
-        .unwrap_or_default();
+    let code = form.code.trim().to_string();
     let shop_id = &staff.actor.shop.id;
     let reader = &state.database.reader;
     let by_number = cases::find_by_number(reader, shop_id, &code.to_uppercase())

@@ -14,7 +14,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
-use super::{COOKIE, PageError, PageResult, Staff, cookie};
+use super::form::{Empty, Posted};
+use super::{COOKIE, PageError, PageResult, cookie};
 use crate::app::AppState;
 use crate::db::staff_sessions::{self, NewSession};
 use crate::domain::signing::token_hash;
@@ -171,10 +172,8 @@ pub(super) async fn login(
 
 pub(super) async fn logout(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, .. }: Posted<Empty>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
     staff_sessions::delete(&state.database, &staff.session_id).await?;
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(
@@ -184,14 +183,18 @@ pub(super) async fn logout(
     Ok(response)
 }
 
+#[derive(Deserialize)]
+pub(super) struct ShopForm {
+    #[serde(default)]
+    shop_id: String,
+}
+
 /// Works in another of the person's shops from now on.
 pub(super) async fn switch_shop(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(form): Form<HashMap<String, String>>,
+    Posted { staff, form }: Posted<ShopForm>,
 ) -> PageResult {
-    staff.check_csrf(form.get("csrf").map(String::as_str))?;
-    let wanted = form.get("shop_id").map(String::as_str).unwrap_or_default();
+    let wanted = form.shop_id.as_str();
     let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
     if !shops.iter().any(|(shop, _)| shop.id == wanted) {
         return Err(PageError {

@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde_json::Value;
 
+use super::form::{Fields, Posted};
 use super::{Frame, PageError, PageResult, Staff, error_text};
 use crate::app::AppState;
 use crate::db::settings::{self, ReplyTemplate, ShopSettings};
@@ -222,10 +222,11 @@ async fn current(state: &AppState, staff: &Staff) -> Result<ShopSettings, AppErr
 /// Return address and the portal's branding.
 pub(super) async fn save_general(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     managers_only(&staff)?;
     let result = async {
         let mut new = current(&state, &staff).await?;
@@ -244,10 +245,11 @@ pub(super) async fn save_general(
 /// The reply templates: each row kept, changed or (ticked) deleted, and a new one added.
 pub(super) async fn save_templates(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     managers_only(&staff)?;
     let result = async {
         let mut new = current(&state, &staff).await?;
@@ -278,10 +280,11 @@ pub(super) async fn save_templates(
 /// Adds or changes a reason code.
 pub(super) async fn save_reason(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let reason = Reason {
         code: field(&fields, "code").unwrap_or_default().to_lowercase(),
         category: field(&fields, "category").unwrap_or_default(),
@@ -296,10 +299,11 @@ pub(super) async fn save_reason(
 /// Gives a person a role in the shop.
 pub(super) async fn save_member(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let role = Role::parse(fields.get("role").map(String::as_str).unwrap_or_default())
         .unwrap_or(Role::Customer);
     let result = operations::add_member(
@@ -322,11 +326,12 @@ pub(super) async fn save_member(
 /// Changes a member's role.
 pub(super) async fn change_role(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let role = Role::parse(fields.get("role").map(String::as_str).unwrap_or_default())
         .unwrap_or(Role::Customer);
     let result = operations::set_role(&state.database, &staff.actor, &id, role).await;
@@ -335,11 +340,12 @@ pub(super) async fn change_role(
 
 pub(super) async fn remove_member(
     State(state): State<AppState>,
-    staff: Staff,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let result = operations::remove_member(&state.database, &staff.actor, &id).await;
     answer(&state, &staff, "staff", fields, result).await
 }
@@ -347,10 +353,11 @@ pub(super) async fn remove_member(
 /// One of the JSON documents (SOP, policy, clocks, SLA with its calendar), or the jurisdiction.
 pub(super) async fn save_document(
     State(state): State<AppState>,
-    staff: Staff,
-    Form(fields): Form<HashMap<String, String>>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
 ) -> PageResult {
-    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     managers_only(&staff)?;
     let name = fields.get("document").cloned().unwrap_or_default();
     let result = async {
