@@ -476,3 +476,48 @@ async fn every_portal_page_carries_the_shops_branding() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// A customer who reaches a page that is not there reads a page in their language, never JSON.
+#[tokio::test]
+async fn errors_are_pages_in_the_customers_language() {
+    let app = TestApp::start().await;
+    for (path, language, expected) in [
+        ("/portal/no-such-shop", None, "没有找到您要的页面"),
+        (
+            "/portal/no-such-shop?lang=en",
+            None,
+            "We could not find that page",
+        ),
+        (
+            "/portal/gone/cases/AS-20260101-999999",
+            Some("en-US,en;q=0.9"),
+            "Something went wrong",
+        ),
+        ("/portal/gone/orders/NOT-HERE", Some("zh-CN"), "出错了"),
+    ] {
+        let mut request = client().get(app.url(path));
+        if let Some(language) = language {
+            request = request.header("Accept-Language", language);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = response.text().await.unwrap();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        assert!(body.contains(expected), "{path}: {body}");
+    }
+    let response = client()
+        .get(app.url("/portal/no-such-shop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()["content-language"], "zh-CN");
+}

@@ -7,6 +7,7 @@
 //! limited per address and per order number.
 
 mod case;
+mod error;
 mod order;
 mod session;
 
@@ -72,6 +73,7 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/{shop}/cases/{number}/label.pdf",
             get(case::case_label),
         )
+        .layer(axum::middleware::from_fn(error::html_errors))
 }
 
 /// What every page shows: the shop, the language.
