@@ -1,0 +1,308 @@
+//! What each outbox row becomes: a signed webhook body per subscribed endpoint, the customer's
+//! e-mail and text message at the moments they hear of, staff e-mail for parcels to chase and
+//! SLA breaches.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::Channels;
+use super::mail::Mail;
+use crate::db::Database;
+use crate::db::cases::{self, CaseRecord};
+use crate::db::deliveries::{self, OutboxRow};
+use crate::db::shops::{self, Shop};
+use crate::db::staff_sessions;
+use crate::domain::Money;
+use crate::domain::notifications::customer_moment;
+use crate::domain::permissions::{Capability, allows};
+use crate::i18n::Language;
+
+fn case_view(shop: &Shop, case: &CaseRecord) -> Value {
+    json!({
+        "id": case.id,
+        "number": case.number,
+        "kind": case.kind,
+        "status": case.status,
+        "priority": case.priority,
+        "order_number": case.order_number,
+        "customer_name": case.customer_name,
+        "updated_at": crate::domain::time::format_in_zone(case.updated_at, &shop.time_zone),
+    })
+}
+
+/// Shops and their endpoints, read once per batch.
+#[derive(Default)]
+pub(super) struct Known {
+    shops: HashMap<String, Option<Shop>>,
+    endpoints: HashMap<String, Vec<deliveries::Endpoint>>,
+}
+
+/// The deliveries one outbox row makes: (channel, target, body). A row nobody is to hear of
+/// (no endpoint wants its topic, no e-mail) costs no further reads.
+pub(super) async fn plan(
+    database: &Database,
+    channels: &Channels,
+    row: &OutboxRow,
+    known: &mut Known,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    if !known.endpoints.contains_key(&row.shop_id) {
+        let endpoints = deliveries::endpoints(&database.reader, &row.shop_id).await?;
+        known.endpoints.insert(row.shop_id.clone(), endpoints);
+    }
+    let wanted: Vec<String> = known.endpoints[&row.shop_id]
+        .iter()
+        .filter(|endpoint| row.audience == "event" && endpoint.wants(&row.topic))
+        .map(|endpoint| endpoint.id.clone())
+        .collect();
+    let mails_customer = row.audience == "event"
+        && customer_moment(
+            row.payload["action"].as_str().unwrap_or_default(),
+            row.payload["actor_role"].as_str().unwrap_or_default(),
+        )
+        .is_some();
+    let mails = (channels.sends_email() && (mails_customer || row.audience != "event"))
+        || (channels.sends_sms() && mails_customer);
+    if wanted.is_empty() && !mails {
+        return Ok(Vec::new());
+    }
+    if !known.shops.contains_key(&row.shop_id) {
+        let shop = shops::find_shop_by_id(&database.reader, &row.shop_id).await?;
+        known.shops.insert(row.shop_id.clone(), shop);
+    }
+    let Some(shop) = known.shops[&row.shop_id].clone() else {
+        return Ok(Vec::new());
+    };
+    let case = match &row.case_id {
+        Some(id) => cases::get(&database.reader, &shop.id, id).await?,
+        None => None,
+    };
+    let mut planned: Vec<(&'static str, String, String)> = Vec::new();
+    if row.audience == "event" {
+        let body = json!({
+            "id": row.id,
+            "type": row.topic,
+            "created_at": crate::domain::time::format_in_zone(row.created_at, &shop.time_zone),
+            "shop": { "id": shop.id, "slug": shop.slug, "name": shop.name },
+            "data": {
+                "case": case.as_ref().map(|case| case_view(&shop, case)),
+                "event": {
+                    "action": row.payload["action"],
+                    "from_status": row.payload["from_status"],
+                    "to_status": row.payload["to_status"],
+                    "actor_role": row.payload["actor_role"],
+                    "data": row.payload["data"],
+                }
+            }
+        })
+        .to_string();
+        for endpoint in wanted {
+            planned.push(("webhook", endpoint, body.clone()));
+        }
+        // The customer's message is composed once, for e-mail and text message alike.
+        if let Some(case) = &case
+            && let Some(moment) = customer_moment(
+                row.payload["action"].as_str().unwrap_or_default(),
+                row.payload["actor_role"].as_str().unwrap_or_default(),
+            )
+        {
+            let address = match channels.sends_email() {
+                true => customer_address(database, &shop, case).await?,
+                false => None,
+            };
+            let phone = case
+                .contact_phone
+                .clone()
+                .filter(|_| channels.sends_sms() && moment != "message");
+            if address.is_some() || phone.is_some() {
+                let mail =
+                    customer_mail(database, channels, &shop, case, moment, &row.payload).await?;
+                // The subject line and the signed link: a text message's worth.
+                let text = format!("{} {}", mail.subject, mail.link);
+                if let Some(address) = address {
+                    planned.push(("email", address.clone(), mail.to_delivery(&address)));
+                }
+                if let Some(phone) = phone {
+                    planned.push((
+                        "sms",
+                        phone.clone(),
+                        json!({ "to": phone, "text": text }).to_string(),
+                    ));
+                }
+            }
+        }
+    } else if row.audience == "staff" && channels.sends_email() {
+        // A parcel to follow up: to the case's assignee, or else to the supervisors.
+        let language = shop_language(&shop);
+        let parcel = &row.payload["parcel"];
+        let number = match &case {
+            Some(case) => case.number.clone(),
+            None => crate::db::orders::get(
+                &database.reader,
+                &shop.id,
+                row.payload["order_id"].as_str().unwrap_or_default(),
+            )
+            .await?
+            .map(|order| order.order_number)
+            .unwrap_or_default(),
+        };
+        let days = parcel["days"].to_string();
+        let values = [
+            ("shop", shop.name.as_str()),
+            ("number", number.as_str()),
+            ("carrier", parcel["carrier"].as_str().unwrap_or_default()),
+            (
+                "tracking",
+                parcel["tracking_number"].as_str().unwrap_or_default(),
+            ),
+            ("days", days.as_str()),
+        ];
+        let kind = row.topic.as_str();
+        let link = format!("{}/console/follow-ups", channels.public_url);
+        let addresses = match row.payload["assignee_id"].as_str() {
+            Some(staff_id) => shops::staff_email(&database.reader, staff_id)
+                .await?
+                .into_iter()
+                .collect(),
+            None => supervisor_addresses(database, &shop).await?,
+        };
+        for address in addresses {
+            let mail = Mail::new(
+                language,
+                &shop,
+                language.text_args(&format!("mail-{kind}-subject"), &values),
+                vec![language.text_args(&format!("mail-{kind}-body"), &values)],
+                link.clone(),
+                None,
+            );
+            planned.push(("email", address.clone(), mail.to_delivery(&address)));
+        }
+    } else if row.audience == "supervisor"
+        && channels.sends_email()
+        && let Some(case) = &case
+    {
+        let language = shop_language(&shop);
+        let values = [
+            ("shop", shop.name.as_str()),
+            ("number", case.number.as_str()),
+        ];
+        let link = format!("{}/console/cases/{}", channels.public_url, case.id);
+        for address in supervisor_addresses(database, &shop).await? {
+            let mail = Mail::new(
+                language,
+                &shop,
+                language.text_args("mail-sla-subject", &values),
+                vec![language.text_args("mail-sla-body", &values)],
+                link.clone(),
+                None,
+            );
+            planned.push(("email", address.clone(), mail.to_delivery(&address)));
+        }
+    }
+    Ok(planned)
+}
+
+fn shop_language(shop: &Shop) -> Language {
+    Language::parse(&shop.locale).unwrap_or(Language::Chinese)
+}
+
+async fn customer_address(
+    database: &Database,
+    shop: &Shop,
+    case: &CaseRecord,
+) -> anyhow::Result<Option<String>> {
+    if let Some(email) = case
+        .contact_email
+        .clone()
+        .filter(|email| email.contains('@'))
+    {
+        return Ok(Some(email));
+    }
+    Ok(match &case.customer_id {
+        Some(id) => crate::db::customers::get(&database.reader, &shop.id, id)
+            .await?
+            .and_then(|customer| customer.email)
+            .filter(|email| email.contains('@')),
+        None => None,
+    })
+}
+
+async fn supervisor_addresses(database: &Database, shop: &Shop) -> anyhow::Result<Vec<String>> {
+    let mut addresses = Vec::new();
+    for (id, _, role) in staff_sessions::staff_of(&database.reader, &shop.id).await? {
+        if allows(role, Capability::HearOfEscalations)
+            && let Some(email) = shops::staff_email(&database.reader, &id).await?
+        {
+            addresses.push(email);
+        }
+    }
+    Ok(addresses)
+}
+
+/// The customer's e-mail for a moment of their case, with the signed link to its page.
+async fn customer_mail(
+    database: &Database,
+    channels: &Channels,
+    shop: &Shop,
+    case: &CaseRecord,
+    moment: &str,
+    event: &Value,
+) -> anyhow::Result<Mail> {
+    let language = shop_language(shop);
+    let data = &event["data"];
+    let amount = data["amount_minor"]
+        .as_i64()
+        .or_else(|| data["offer"]["amount_minor"].as_i64())
+        .map(|minor| Money::new(minor, shop.currency).to_string())
+        .unwrap_or_default();
+    let values = [
+        ("shop", shop.name.as_str()),
+        ("number", case.number.as_str()),
+        ("reason", data["reason"].as_str().unwrap_or_default()),
+        ("amount", amount.as_str()),
+        (
+            "carrier",
+            data["shipment"]["carrier"].as_str().unwrap_or_default(),
+        ),
+        (
+            "tracking",
+            data["shipment"]["tracking_number"]
+                .as_str()
+                .unwrap_or_default(),
+        ),
+        ("text", ""),
+    ];
+    let mut body = vec![language.text_args(&format!("mail-{moment}-body"), &values)];
+    if moment == "message" {
+        let message_id = data["message_id"].as_str().unwrap_or_default();
+        let text = cases::messages(&database.reader, &case.id, false)
+            .await?
+            .into_iter()
+            .find(|message| message.id == message_id)
+            .map(|message| message.body)
+            .unwrap_or_default();
+        body = text.lines().map(str::to_string).collect();
+    }
+    let link = crate::operations::portal_tokens::signed_link(
+        database,
+        shop,
+        &case.order_id,
+        Some(&case.number),
+        &channels.public_url,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let name = case
+        .contact_name
+        .clone()
+        .or(case.customer_name.clone())
+        .unwrap_or_default();
+    Ok(Mail::new(
+        language,
+        shop,
+        language.text_args(&format!("mail-{moment}-subject"), &values),
+        body,
+        link,
+        Some(&name),
+    ))
+}
