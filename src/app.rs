@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -40,13 +41,18 @@ impl AppState {
 
 /// The whole HTTP application: API, portal, console, hooks, API docs.
 pub fn router(state: AppState) -> Router {
+    let (api, document) = OpenApiRouter::new()
+        .nest("/api/v1", api::router(state.clone()))
+        .split_for_parts();
+    let document = api::finish_document(document);
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api::router(state.clone()))
+        .merge(api)
+        .merge(api::document(document.clone()))
         .merge(portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
         .merge(console::router().layer(DefaultBodyLimit::max(256 * 1024)))
         .merge(hooks::router().layer(DefaultBodyLimit::max(api::JSON_LIMIT)))
-        .merge(api::swagger())
+        .merge(api::swagger(document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(|_| {

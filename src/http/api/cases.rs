@@ -74,7 +74,7 @@ fn view_with(
     view
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewCaseInput,
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = NewCaseInput,
     responses((status = 201, body = CaseView), (status = 422, description = "a field is not acceptable")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -100,7 +100,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = CaseView), (status = 404)), security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -270,7 +270,7 @@ pub async fn case_page(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListQuery),
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseListQuery),
     responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -281,7 +281,7 @@ pub async fn list(
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/transitions", tag = "cases", params(("id" = String, Path)),
     request_body = TransitionInput,
     responses((status = 200, body = CaseView), (status = 409, description = "not allowed now, or a stale version"),
         (status = 403, description = "the role may not take this action")),
@@ -317,7 +317,7 @@ fn present<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
+#[utoipa::path(patch, path = "/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
     responses((status = 200, body = CaseView), (status = 409, description = "a stale version")), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
@@ -335,7 +335,7 @@ pub async fn update(
     Ok(axum::Json(full_view(&state, &actor, case).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
 pub async fn events(
     State(state): State<AppState>,
@@ -359,7 +359,7 @@ pub struct MessageInput {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
     request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -370,7 +370,7 @@ pub async fn post_message(
     add_message(&state, &actor, &id, Visibility::Customer, &input.body).await
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
     request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
 pub async fn post_note(
     State(state): State<AppState>,
@@ -396,7 +396,7 @@ async fn add_message(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
     security(("bearer" = [])))]
 pub async fn messages(
@@ -414,7 +414,7 @@ pub async fn messages(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path),
+#[utoipa::path(post, path = "/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path),
         ("Idempotency-Key" = String, Header, description = "required: the refund runs once per key")),
     request_body = RefundInput,
     responses((status = 201, body = RefundView, description = "executed"), (status = 200, body = RefundView, description = "already executed under this key"),
@@ -462,7 +462,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<Json<T>>
         })
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path)),
     responses((status = 200, body = Vec<RefundView>)), security(("bearer" = [])))]
 pub async fn refunds(
     State(state): State<AppState>,
@@ -487,7 +487,7 @@ pub struct LabelQuery {
     pub size: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/label.pdf", tag = "cases",
+#[utoipa::path(get, path = "/cases/{id}/label.pdf", tag = "cases",
     params(("id" = String, Path), LabelQuery),
     responses((status = 200, content_type = "application/pdf", description = "the return label"),
         (status = 409, description = "nothing goes back to the shop in this kind of case"),

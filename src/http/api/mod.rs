@@ -16,10 +16,11 @@ mod shipments;
 mod views;
 mod webhooks;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::error::AppError;
@@ -27,7 +28,7 @@ use crate::error::AppError;
 pub use cases::{CaseListQuery, case_filter};
 pub use extract::{Authenticated, TokenCache};
 pub use language::{chinese as chinese_message, prefers_chinese};
-pub use openapi::swagger;
+pub use openapi::{document, finish as finish_document, swagger};
 pub use views::{ClockView, Page, after};
 
 /// The largest JSON body accepted; imports may be larger.
@@ -36,77 +37,52 @@ pub const IMPORT_LIMIT: usize = 32 * 1024 * 1024;
 /// One photo or video (the largest, a video, is 30 MB).
 pub const ATTACHMENT_LIMIT: usize = 31 * 1024 * 1024;
 
-/// The API's routes, nested under `/api/v1` by [`crate::app::router`].
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/cases", post(cases::create).get(cases::list))
-        .route("/cases/{id}", get(cases::show).patch(cases::update))
-        .route("/cases/{id}/transitions", post(cases::transition))
-        .route("/cases/{id}/events", get(cases::events))
-        .route("/cases/{id}/label.pdf", get(cases::label))
-        .route(
-            "/cases/{id}/attachments",
-            post(attachments::upload)
-                .get(attachments::list)
+/// The API's routes, nested under `/api/v1` by [`crate::app::router`], with the OpenAPI document
+/// made from the same list: every route is a handler annotated with `#[utoipa::path]`, so the
+/// document and the router cannot drift apart.
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDocument::openapi())
+        .routes(routes!(cases::create, cases::list))
+        .routes(routes!(cases::show, cases::update))
+        .routes(routes!(cases::transition))
+        .routes(routes!(cases::events))
+        .routes(routes!(cases::label))
+        .routes(
+            routes!(attachments::upload, attachments::list)
                 .layer(DefaultBodyLimit::max(ATTACHMENT_LIMIT)),
         )
-        .route(
-            "/cases/{id}/attachments/{attachment_id}",
-            get(attachments::download),
-        )
-        .route("/cases/{id}/offers", post(offers::make).get(offers::list))
-        .route(
-            "/cases/{id}/offers/{offer_id}/withdraw",
-            post(offers::withdraw),
-        )
-        .route("/cases/{id}/portal-link", post(offers::portal_link))
-        .route(
-            "/cases/{id}/messages",
-            post(cases::post_message).get(cases::messages),
-        )
-        .route("/cases/{id}/notes", post(cases::post_note))
-        .route("/cases/{id}/checklist", get(checklist::show))
-        .route("/cases/{id}/checklist/{step}", post(checklist::tick))
-        .route(
-            "/cases/{id}/refunds",
-            post(cases::refund).get(cases::refunds),
-        )
-        .route("/orders", post(orders::create).get(orders::list))
-        .route(
-            "/orders/import",
-            post(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route("/orders/import/template.csv", get(orders::import_template))
-        .route("/orders/{id}", get(orders::show))
-        .route("/orders/{id}/cases", get(orders::cases_of_order))
-        .route("/orders/{id}/shipments", post(shipments::add))
-        .route("/shipments/{id}/scans", post(shipments::scan))
-        .route("/follow-ups", get(shipments::list))
-        .route("/follow-ups/{id}/done", post(shipments::done))
-        .route(
-            "/customers",
-            get(orders::list_customers).post(orders::create_customer),
-        )
-        .route("/customers/{id}", get(orders::show_customer))
-        .route("/reasons", get(orders::reasons))
-        .route("/policy/evaluate", post(policy::evaluate))
-        .route(
-            "/settings",
-            get(policy::show_settings).put(policy::save_settings),
-        )
-        .route("/webhooks", post(webhooks::create).get(webhooks::list))
-        .route("/webhooks/{id}", axum::routing::delete(webhooks::remove))
-        .route("/deliveries", get(webhooks::deliveries_list))
-        .route(
-            "/integrations/{source}",
-            axum::routing::put(inbound::set_secret),
-        )
-        .route("/inbound", get(inbound::list))
-        .route("/inbound/{id}/replay", post(inbound::replay))
-        .route("/deliveries/{id}/replay", post(webhooks::replay))
-        .route("/openapi.json", get(openapi::document))
+        .routes(routes!(attachments::download))
+        .routes(routes!(offers::make, offers::list))
+        .routes(routes!(offers::withdraw))
+        .routes(routes!(offers::portal_link))
+        .routes(routes!(cases::post_message, cases::messages))
+        .routes(routes!(cases::post_note))
+        .routes(routes!(checklist::show))
+        .routes(routes!(checklist::tick))
+        .routes(routes!(cases::refund, cases::refunds))
+        .routes(routes!(orders::create, orders::list))
+        .routes(routes!(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .routes(routes!(orders::import_template))
+        .routes(routes!(orders::show))
+        .routes(routes!(orders::cases_of_order))
+        .routes(routes!(shipments::add))
+        .routes(routes!(shipments::scan))
+        .routes(routes!(shipments::list))
+        .routes(routes!(shipments::done))
+        .routes(routes!(orders::list_customers, orders::create_customer))
+        .routes(routes!(orders::show_customer))
+        .routes(routes!(orders::reasons))
+        .routes(routes!(policy::evaluate))
+        .routes(routes!(policy::show_settings, policy::save_settings))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::remove))
+        .routes(routes!(webhooks::deliveries_list))
+        .routes(routes!(webhooks::replay))
+        .routes(routes!(inbound::set_secret))
+        .routes(routes!(inbound::list))
+        .routes(routes!(inbound::replay))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state,
             idempotency::honour,
         ))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))

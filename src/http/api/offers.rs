@@ -45,7 +45,7 @@ fn view(shop: &Shop, record: OfferRecord) -> OfferView {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/offers", tag = "refunds",
+#[utoipa::path(post, path = "/cases/{id}/offers", tag = "refunds",
     params(("id" = String, Path)), request_body = OfferInput,
     responses((status = 201, body = OfferView),
         (status = 409, description = "not a submitted or approved refund case, or an offer is already open"),
@@ -64,7 +64,7 @@ pub async fn make(
     Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/offers", tag = "refunds",
+#[utoipa::path(get, path = "/cases/{id}/offers", tag = "refunds",
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<OfferView>)), security(("bearer" = [])))]
 /// The case's offers, newest first.
@@ -83,7 +83,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/offers/{offer_id}/withdraw", tag = "refunds",
+#[utoipa::path(post, path = "/cases/{id}/offers/{offer_id}/withdraw", tag = "refunds",
     params(("id" = String, Path), ("offer_id" = String, Path)),
     responses((status = 200, body = OfferView), (status = 409, description = "the offer is no longer open")),
     security(("bearer" = [])))]
@@ -112,7 +112,7 @@ pub struct PortalLink {
     pub expires_at: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/portal-link", tag = "cases",
+#[utoipa::path(post, path = "/cases/{id}/portal-link", tag = "cases",
     params(("id" = String, Path)),
     responses((status = 200, body = PortalLink)), security(("bearer" = [])))]
 /// A signed link for the customer (valid 30 days), e.g. to paste into a chat.

@@ -1,30 +1,17 @@
-//! The OpenAPI 3.1 document and the locally served Swagger UI.
+//! The OpenAPI 3.1 document's frame (title, error shapes, the bearer scheme); its paths come from
+//! the router (`super::router`), so the two cannot drift. Served as JSON and in Swagger UI.
 
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{attachments, cases, checklist, inbound, offers, orders, policy, shipments, webhooks};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "aftersale API", description = "After-sales cases, orders, refunds. See docs/API.md."),
-    paths(
-        cases::create, cases::list, cases::show, cases::update, cases::transition, cases::events,
-        cases::post_message, cases::post_note, cases::messages, cases::refund, cases::refunds, cases::label,
-        attachments::upload, attachments::list, attachments::download, checklist::show, checklist::tick,
-        offers::make, offers::list, offers::withdraw, offers::portal_link,
-        orders::create, orders::import, orders::import_template, orders::list, orders::show, orders::cases_of_order,
-        orders::list_customers, orders::create_customer, orders::show_customer, orders::reasons,
-        policy::evaluate, policy::show_settings, policy::save_settings,
-        webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries_list, webhooks::replay,
-        inbound::set_secret, inbound::list, inbound::replay,
-        shipments::add, shipments::scan, shipments::list, shipments::done,
-    ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&Conventions),
     tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"), (name = "webhooks"))
 )]
 pub struct ApiDocument;
@@ -103,13 +90,25 @@ impl Modify for Conventions {
     }
 }
 
-pub async fn document() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDocument::openapi())
+/// The document the router made, with the bearer scheme and, on every operation, the error
+/// responses any request can get.
+pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    Conventions.modify(&mut document);
+    document
 }
 
-/// Swagger UI at /api/v1/docs, reading the document above.
-pub fn swagger() -> Router<AppState> {
-    Router::from(
-        SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi-ui.json", ApiDocument::openapi()),
+/// `GET /api/v1/openapi.json`: the document the router made.
+pub fn document(document: utoipa::openapi::OpenApi) -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let document = document.clone();
+            async move { axum::Json(document) }
+        }),
     )
+}
+
+/// Swagger UI at /api/v1/docs, reading the same document.
+pub fn swagger(document: utoipa::openapi::OpenApi) -> Router<AppState> {
+    Router::from(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi-ui.json", document))
 }

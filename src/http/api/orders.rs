@@ -40,7 +40,7 @@ async fn order_view(
     Ok(view)
 }
 
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderInput,
+#[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
     responses((status = 201, body = StoredOrder, description = "created"), (status = 200, body = StoredOrder, description = "updated or unchanged")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -67,7 +67,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/import", tag = "orders",
+#[utoipa::path(post, path = "/orders/import", tag = "orders",
     request_body(content = String, description = "a CSV (text/csv, UTF-8) or XLSX file, one row per order line", content_type = "text/csv"),
     responses((status = 200, body = ImportReport)), security(("bearer" = [])))]
 pub async fn import(
@@ -112,7 +112,7 @@ fn search(query: &ListQuery) -> AppResult<Option<String>> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
+#[utoipa::path(get, path = "/orders", tag = "orders", params(ListQuery),
     responses((status = 200, body = Page<OrderView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ pub async fn list(
     )))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
     responses((status = 200, body = OrderView), (status = 404)), security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -160,7 +160,7 @@ async fn find_order(state: &AppState, shop_id: &str, id: &str) -> AppResult<orde
         .ok_or(AppError::NotFound("order"))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}/cases", tag = "orders", params(("id" = String, Path), CaseListQuery),
+#[utoipa::path(get, path = "/orders/{id}/cases", tag = "orders", params(("id" = String, Path), CaseListQuery),
     responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
 pub async fn cases_of_order(
     State(state): State<AppState>,
@@ -177,7 +177,7 @@ pub async fn cases_of_order(
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListQuery),
+#[utoipa::path(get, path = "/customers", tag = "customers", params(ListQuery),
     responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
 pub async fn list_customers(
     State(state): State<AppState>,
@@ -204,7 +204,7 @@ pub async fn list_customers(
     )))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = String, Path)),
     responses((status = 200, body = CustomerRecord), (status = 404)), security(("bearer" = [])))]
 pub async fn show_customer(
     State(state): State<AppState>,
@@ -218,7 +218,7 @@ pub async fn show_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/reasons", tag = "cases",
+#[utoipa::path(get, path = "/reasons", tag = "cases",
     responses((status = 200, body = Vec<Reason>)), security(("bearer" = [])))]
 pub async fn reasons(
     State(state): State<AppState>,
@@ -229,7 +229,7 @@ pub async fn reasons(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
     responses((status = 201, body = CustomerRecord, description = "added"),
         (status = 200, body = CustomerRecord, description = "a customer with this phone or e-mail exists")),
     security(("bearer" = [])))]
@@ -252,7 +252,7 @@ pub async fn create_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/import/template.csv", tag = "orders",
+#[utoipa::path(get, path = "/orders/import/template.csv", tag = "orders",
     responses((status = 200, content_type = "text/csv", description = "the import template: headers and an example line")),
     security(("bearer" = [])))]
 /// The CSV template for `POST /orders/import` (and `aftersale import orders`).

@@ -10,7 +10,7 @@ use crate::db::settings::{self, ShopSettings};
 use crate::domain::policy::{self, Decision, PolicyRequest};
 use crate::error::{AppError, AppResult};
 
-#[utoipa::path(post, path = "/api/v1/policy/evaluate", tag = "policy", request_body = PolicyRequest,
+#[utoipa::path(post, path = "/policy/evaluate", tag = "policy", request_body = PolicyRequest,
     responses((status = 200, body = Decision, description = "the decision, with the rule ids behind each part"),
         (status = 422, description = "a field is not acceptable; the message names it")),
     security(("bearer" = [])))]
@@ -64,7 +64,7 @@ fn invalid(message: &str) -> AppError {
     AppError::invalid(field, message.to_string())
 }
 
-#[utoipa::path(get, path = "/api/v1/settings", tag = "policy",
+#[utoipa::path(get, path = "/settings", tag = "policy",
     responses((status = 200, body = ShopSettings)), security(("bearer" = [])))]
 pub async fn show_settings(
     State(state): State<AppState>,
@@ -75,7 +75,7 @@ pub async fn show_settings(
     ))
 }
 
-#[utoipa::path(put, path = "/api/v1/settings", tag = "policy", request_body = ShopSettings,
+#[utoipa::path(put, path = "/settings", tag = "policy", request_body = ShopSettings,
     responses((status = 200, body = ShopSettings, description = "saved; the findings of an unlawful policy are refused with 422"),
         (status = 403, description = "only supervisors and admins change settings")),
     security(("bearer" = [])))]

@@ -14,7 +14,7 @@ use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
 use crate::operations::shipments::{self, ScanInput, ShipmentInput};
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/shipments", tag = "orders",
+#[utoipa::path(post, path = "/orders/{id}/shipments", tag = "orders",
     params(("id" = String, Path)), request_body = ShipmentInput,
     responses((status = 201, body = ShipmentView), (status = 422, description = "a bad field")),
     security(("bearer" = [])))]
@@ -40,7 +40,7 @@ pub struct ScanOutcome {
     pub detail: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/shipments/{id}/scans", tag = "orders",
+#[utoipa::path(post, path = "/shipments/{id}/scans", tag = "orders",
     params(("id" = String, Path)), request_body = ScanInput,
     responses((status = 200, body = ScanOutcome), (status = 422, description = "a bad field")),
     security(("bearer" = [])))]
@@ -89,7 +89,7 @@ pub struct FollowUpQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/follow-ups", tag = "orders", params(FollowUpQuery),
+#[utoipa::path(get, path = "/follow-ups", tag = "orders", params(FollowUpQuery),
     responses((status = 200, body = Vec<FollowUpView>)), security(("bearer" = [])))]
 /// The shop's follow-up tasks, soonest due first.
 pub async fn list(
@@ -127,7 +127,7 @@ pub struct DoneInput {
     pub note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/done", tag = "orders",
+#[utoipa::path(post, path = "/follow-ups/{id}/done", tag = "orders",
     params(("id" = String, Path)), request_body = DoneInput,
     responses((status = 200, body = FollowUpView), (status = 409, description = "done already")),
     security(("bearer" = [])))]
