@@ -1,0 +1,90 @@
+//! Photos and videos on the case page, and the return label.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Typed, shown};
+use crate::app::AppState;
+use crate::db::attachments;
+use crate::documents::label::Size;
+use crate::error::AppError;
+use crate::http::console::{PageError, PageResult, Staff};
+use crate::http::pages::{read_multipart, upload_error_text};
+use crate::operations::attachments as attachment_operations;
+use crate::operations::cases as case_operations;
+
+/// Photos or videos the staff add (e.g. the condition of a returned parcel), checked from their
+/// bytes like the customer's.
+pub(in crate::http::console) async fn upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> PageResult {
+    let language = staff.language;
+    let refuse = |error: String| Typed {
+        form: "files".into(),
+        fields: HashMap::new(),
+        error,
+    };
+    let (fields, files) = match read_multipart(multipart).await {
+        Ok(read) => read,
+        Err(reason) => {
+            let typed = refuse(format!(
+                "{} ({reason})",
+                language.text("portal-files-unreadable")
+            ));
+            return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    staff.check_csrf(fields.get("csrf").map(String::as_str))?;
+    let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+    if files.is_empty() {
+        let typed = refuse(language.text("portal-files-none"));
+        return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let already = attachment_operations::count(&state.database, &case).await?;
+    match attachment_operations::check(files, already) {
+        Ok(checked) => {
+            attachment_operations::store(&state.database, &staff.actor, &case, &checked).await?;
+            Ok(Redirect::to(&format!("/console/cases/{id}#files")).into_response())
+        }
+        Err(error) => {
+            let typed = refuse(upload_error_text(language, &error));
+            shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub(in crate::http::console) async fn attachment(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, attachment_id)): Path<(String, String)>,
+) -> PageResult {
+    let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+    let (record, content) = attachments::content(&state.database.reader, &case.id, &attachment_id)
+        .await?
+        .ok_or(AppError::NotFound("attachment"))?;
+    Ok(crate::http::file_response(&record, content))
+}
+
+#[derive(Deserialize)]
+pub(in crate::http::console) struct LabelQuery {
+    size: Option<String>,
+}
+
+pub(in crate::http::console) async fn label(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(query): Query<LabelQuery>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let size = Size::parse(query.size.as_deref().unwrap_or("a4")).unwrap_or(Size::A4);
+    let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+    Ok(crate::http::label_pdf(&state, &staff.actor.shop, &case, size, &headers).await?)
+}

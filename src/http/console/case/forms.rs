@@ -1,0 +1,187 @@
+//! The case page's forms: an action, a refund, a reply or note, a checklist step, assignment.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+
+use super::answer;
+use crate::app::AppState;
+use crate::domain::Money;
+use crate::error::AppError;
+use crate::http::console::PageResult;
+use crate::http::console::form::{Fields, Posted};
+use crate::operations::cases::{self as case_operations, CaseChanges, Visibility};
+use crate::operations::checklist;
+use crate::operations::refunds::{self as refund_operations, RefundInput, RefundLineInput};
+use crate::operations::transitions::{self, TransitionInput};
+
+fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+fn version(fields: &HashMap<String, String>) -> i64 {
+    fields
+        .get("version")
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(-1)
+}
+
+pub(in crate::http::console) async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let action = text(&fields, "action").unwrap_or_default();
+    let input = TransitionInput {
+        action: action.clone(),
+        version: version(&fields),
+        reason: text(&fields, "reason"),
+        note: text(&fields, "note"),
+        carrier: text(&fields, "carrier"),
+        tracking_number: text(&fields, "tracking_number"),
+        disposition: text(&fields, "disposition"),
+    };
+    let result = transitions::transition(&state.database, &staff.actor, &id, &input)
+        .await
+        .map(|_| ());
+    answer(&state, &staff, &id, &action, fields, result).await
+}
+
+/// A refund of the amounts typed per line (in yuan), once per form: the form's key is the
+/// idempotency key, so a double click or a resent form refunds once.
+pub(in crate::http::console) async fn refund(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let currency = staff.actor.shop.currency;
+    let mut lines = Vec::new();
+    let mut problem = None;
+    let mut numbers: Vec<(i64, &String)> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            name.strip_prefix("amount_")
+                .and_then(|number| number.parse().ok())
+                .map(|number| (number, value))
+        })
+        .collect();
+    numbers.sort();
+    for (line_number, value) in numbers {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match Money::parse_decimal(value, currency) {
+            Ok(amount) if amount.amount_minor > 0 => lines.push(RefundLineInput {
+                line_number,
+                amount_minor: amount.amount_minor,
+            }),
+            Ok(amount) if amount.amount_minor == 0 => {}
+            _ => {
+                problem = Some(AppError::invalid(
+                    "amount",
+                    format!("line {line_number}: '{value}' is not an amount such as 12.50"),
+                ));
+            }
+        }
+    }
+    if problem.is_none() && lines.is_empty() {
+        problem = Some(AppError::invalid(
+            "amount",
+            "amount is required: type what to refund on at least one line",
+        ));
+    }
+    let result = match problem {
+        Some(error) => Err(error),
+        None => {
+            let key = text(&fields, "key").unwrap_or_default();
+            refund_operations::execute(
+                &state.database,
+                &staff.actor,
+                &id,
+                &format!("console:{key}"),
+                &RefundInput {
+                    lines,
+                    method: text(&fields, "method"),
+                    note: text(&fields, "note"),
+                },
+            )
+            .await
+            .map(|_| ())
+        }
+    };
+    answer(&state, &staff, &id, "refund", fields, result).await
+}
+
+/// A reply to the customer, or an internal note (`visibility=internal`).
+pub(in crate::http::console) async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let internal = fields.get("visibility").map(String::as_str) == Some("internal");
+    let (visibility, form_name) = if internal {
+        (Visibility::Internal, "note")
+    } else {
+        (Visibility::Customer, "message")
+    };
+    let body = fields.get("body").cloned().unwrap_or_default();
+    let result =
+        case_operations::post_message(&state.database, &staff.actor, &id, visibility, &body)
+            .await
+            .map(|_| ());
+    answer(&state, &staff, &id, form_name, fields, result).await
+}
+
+/// Ticks a checklist step off, or undoes it.
+pub(in crate::http::console) async fn check_step(
+    State(state): State<AppState>,
+    Path((id, code)): Path<(String, String)>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let done = fields.get("done").map(String::as_str) == Some("1");
+    let result = checklist::tick(&state.database, &staff.actor, &id, &code, done).await;
+    answer(&state, &staff, &id, "checklist", fields, result).await
+}
+
+/// Assignee, priority and tags.
+pub(in crate::http::console) async fn change(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let changes = CaseChanges {
+        version: version(&fields),
+        assignee_id: Some(text(&fields, "assignee")),
+        priority: text(&fields, "priority"),
+        tags: fields.get("tags").map(|tags| {
+            tags.split([',', '，'])
+                .map(str::trim)
+                .filter(|tag| !tag.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
+    };
+    let result = case_operations::update(&state.database, &staff.actor, &id, &changes)
+        .await
+        .map(|_| ());
+    answer(&state, &staff, &id, "change", fields, result).await
+}

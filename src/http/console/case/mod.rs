@@ -1,0 +1,97 @@
+//! The case page: header and clocks, the order and customer, the timeline, the actions allowed
+//! now (each with the fields it needs), refunds, replies with templates, internal notes,
+//! assignment, photos. A refused change shows the page again with the reason next to the form
+//! and what was typed kept.
+
+mod files;
+mod forms;
+mod timeline;
+mod view;
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+
+use super::{PageResult, Staff, error_text};
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::http::pages::render;
+use crate::operations::cases as case_operations;
+
+pub(super) use files::{attachment, label, upload};
+pub(super) use forms::{act, change, check_step, message, refund};
+
+/// What the person sent with the form that failed, to show it again.
+#[derive(Default)]
+pub struct Typed {
+    /// Which form: an action's code, `refund`, `message`, `note` or `change`.
+    pub form: String,
+    pub fields: HashMap<String, String>,
+    pub error: String,
+}
+
+impl Typed {
+    pub fn value(&self, form: &str, field: &str) -> String {
+        if self.form == form {
+            self.fields.get(field).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+
+    /// The refund amount typed for an order line.
+    pub fn amount(&self, line_number: &i64) -> String {
+        self.value("refund", &format!("amount_{line_number}"))
+    }
+
+    pub fn error_for(&self, form: &str) -> Option<&str> {
+        (self.form == form && !self.error.is_empty()).then_some(self.error.as_str())
+    }
+}
+
+async fn shown(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    typed: Typed,
+    status: StatusCode,
+) -> PageResult {
+    let case = case_operations::fetch(&state.database, &staff.actor, id).await?;
+    let page = view::case_view(state, staff, case, typed).await?;
+    Ok(render(&page, status, staff.language))
+}
+
+pub(in crate::http::console) async fn case_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    shown(&state, &staff, &id, Typed::default(), StatusCode::OK).await
+}
+
+/// After a change: back to the case page (a GET, so a reload does not send it again); when it
+/// was refused, the page again with the reason and the typed values.
+async fn answer(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    form_name: &str,
+    fields: HashMap<String, String>,
+    result: Result<(), AppError>,
+) -> PageResult {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
+        Err(error) => {
+            let status = error.status();
+            let typed = Typed {
+                form: form_name.to_string(),
+                error: error_text(staff.language, &error),
+                fields,
+            };
+            shown(state, staff, id, typed, status).await
+        }
+    }
+}

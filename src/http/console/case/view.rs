@@ -1,0 +1,450 @@
+//! What the case page shows, read at once (the reads run concurrently) and put in words.
+
+use askama::Template;
+use futures::TryFutureExt;
+
+use super::Typed;
+use super::timeline::{self, Entry};
+use crate::app::AppState;
+use crate::db::case_list::{self, CaseFilter, CaseSort};
+use crate::db::cases::{self, CaseRecord};
+use crate::db::{
+    attachments, customers, orders, refunds, settings, shipments, staff_sessions, timers,
+};
+use crate::domain::lifecycle::{Moment, allowed_actions, needs_reason};
+use crate::domain::{Action, Money};
+use crate::error::AppError;
+use crate::http::console::text::{due_in, money};
+use crate::http::console::{Frame, PageError, Staff};
+use crate::http::pages::minutes;
+use crate::i18n::Language;
+use crate::operations::checklist;
+use crate::operations::refunds as refund_operations;
+use crate::operations::transitions::DISPOSITIONS;
+
+pub struct ActionForm {
+    pub code: &'static str,
+    pub label: String,
+    pub needs_reason: bool,
+    pub needs_shipping: bool,
+    pub needs_disposition: bool,
+    /// Ends or refuses the case: shown in red.
+    pub danger: bool,
+}
+
+pub struct LineRow {
+    pub line_number: i64,
+    pub product: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub ordered: i64,
+    pub paid: String,
+    pub refunded: String,
+    /// What is left to refund, as a decimal to put in the refund form.
+    pub remaining: String,
+}
+
+/// A code and its name, for a select's options.
+pub struct Choice {
+    pub code: String,
+    pub name: String,
+}
+
+pub struct ClockRow {
+    pub at: String,
+    pub what: String,
+}
+
+pub struct ShipmentRow {
+    pub direction: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub state: String,
+    pub shipped: String,
+}
+
+pub struct OtherCase {
+    pub id: String,
+    pub number: String,
+    pub kind: String,
+    pub status: String,
+}
+
+pub struct RefundRow {
+    pub at: String,
+    pub amount: String,
+    pub method: String,
+}
+
+pub struct FileRow {
+    pub id: String,
+    /// photo or video
+    pub kind: String,
+    pub name: String,
+}
+
+pub struct TemplateRow {
+    pub name: String,
+    /// The template with the case's values filled in.
+    pub body: String,
+}
+
+pub struct StepRow {
+    pub code: String,
+    pub text: String,
+    pub done: bool,
+    /// The actions waiting for this step, in words.
+    pub before: String,
+    /// Who ticked it and when.
+    pub done_note: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/case.html")]
+pub struct CasePage {
+    frame: Frame,
+    id: String,
+    number: String,
+    version: i64,
+    kind: String,
+    status: String,
+    status_code: &'static str,
+    priority: String,
+    priority_code: &'static str,
+    assignee_id: String,
+    assignee: String,
+    tags: String,
+    reason: String,
+    description: String,
+    due: String,
+    due_class: &'static str,
+    sla: Vec<String>,
+    clocks: Vec<ClockRow>,
+    order_number: String,
+    platform: String,
+    placed_at: String,
+    order_total: String,
+    lines: Vec<LineRow>,
+    shipments: Vec<ShipmentRow>,
+    customer_name: String,
+    customer_contact: String,
+    customer_tier: String,
+    other_cases: Vec<OtherCase>,
+    timeline: Vec<Entry>,
+    actions: Vec<ActionForm>,
+    dispositions: Vec<Choice>,
+    can_refund: bool,
+    refund_key: String,
+    methods: Vec<Choice>,
+    currency_symbol: String,
+    refunds: Vec<RefundRow>,
+    files: Vec<FileRow>,
+    templates: Vec<TemplateRow>,
+    staff: Vec<Choice>,
+    priorities: Vec<Choice>,
+    has_label: bool,
+    checklist: Vec<StepRow>,
+    typed: Typed,
+}
+
+fn action_label(language: Language, action: Action) -> String {
+    language.text(&format!("action-{action}"))
+}
+
+fn choices(language: Language, prefix: &str, codes: &[&str]) -> Vec<Choice> {
+    codes
+        .iter()
+        .map(|code| Choice {
+            code: code.to_string(),
+            name: language.text(&format!("{prefix}-{code}")),
+        })
+        .collect()
+}
+
+/// The page for `case` as `staff` sees it, with `typed` shown again next to its form.
+pub async fn case_view(
+    state: &AppState,
+    staff: &Staff,
+    case: CaseRecord,
+    typed: Typed,
+) -> Result<CasePage, PageError> {
+    let language = staff.language;
+    let shop = &staff.actor.shop;
+    let zone = &shop.time_zone;
+    let reader = &state.database.reader;
+    let now = state.clock.now();
+    let other_cases_filter = case.customer_id.clone().map(|customer_id| CaseFilter {
+        customer_id: Some(customer_id),
+        ..CaseFilter::all(CaseSort::CreatedAtDescending, 11)
+    });
+    let (lines, order, people, customer, other_cases, events, messages) = tokio::try_join!(
+        cases::lines(reader, &case.id).err_into::<AppError>(),
+        orders::get(reader, &shop.id, &case.order_id).err_into(),
+        staff_sessions::staff_of(reader, &shop.id).err_into(),
+        async {
+            match &case.customer_id {
+                Some(id) => Ok(customers::get(reader, &shop.id, id).await?),
+                None => Ok(None),
+            }
+        },
+        async {
+            match &other_cases_filter {
+                Some(filter) => {
+                    Ok(case_list::list(reader, state.database.backend, &shop.id, filter).await?)
+                }
+                None => Ok(Vec::new()),
+            }
+        },
+        cases::events(reader, &case.id).err_into(),
+        cases::messages(reader, &case.id, true).err_into(),
+    )?;
+    let (pending, sla_state, shop_settings, reasons, refunds, files, steps) = tokio::try_join!(
+        timers::pending_for_case(reader, &case.id).err_into::<AppError>(),
+        cases::read_sla(reader, &case.id).err_into(),
+        settings::get(&state.database, &shop.id).err_into(),
+        crate::db::shops::list_reasons(reader, &shop.id).err_into(),
+        refunds::of_case(reader, &case.id).err_into(),
+        attachments::for_case(reader, &case.id).err_into(),
+        checklist::of_case(&state.database, &case),
+    )?;
+    let order = order.ok_or(AppError::NotFound("order"))?;
+    let shipments = shipments::for_order(reader, &order.id).await?;
+    let name_of = |id: &str| {
+        people
+            .iter()
+            .find(|(staff_id, _, _)| staff_id == id)
+            .map(|(_, name, _)| name.clone())
+    };
+    let allowed = allowed_actions(
+        case.kind,
+        case.status,
+        staff.role(),
+        Moment {
+            now,
+            ended_at: case.ended_at,
+        },
+    );
+    let can_refund = allowed.contains(&Action::Refund);
+    let actions = allowed
+        .into_iter()
+        .filter(|action| *action != Action::Refund)
+        .map(|action| ActionForm {
+            code: action.as_str(),
+            label: action_label(language, action),
+            needs_reason: needs_reason(action),
+            needs_shipping: matches!(
+                action,
+                Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
+            ),
+            needs_disposition: matches!(action, Action::InspectPass | Action::InspectFail),
+            danger: matches!(
+                action,
+                Action::Reject | Action::Cancel | Action::InspectFail
+            ),
+        })
+        .collect();
+    let clocks = pending
+        .iter()
+        .map(|timer| {
+            let view = crate::http::api::ClockView::new(shop, timer);
+            ClockRow {
+                at: minutes(timer.due_at, zone),
+                what: match language {
+                    Language::Chinese => view.explanation.chinese,
+                    Language::English => view.explanation.english,
+                },
+            }
+        })
+        .collect();
+    let sla_state = sla_state.unwrap_or_default();
+    let mut sla = Vec::new();
+    if let (Some(due), None) = (sla_state.first_response_due, sla_state.first_response_at) {
+        sla.push(language.text_with("console-sla-first-response", "at", &minutes(due, zone)));
+    }
+    if let (Some(due), None) = (sla_state.resolution_due, sla_state.resolved_at) {
+        sla.push(language.text_with("console-sla-resolution", "at", &minutes(due, zone)));
+    }
+    if let Some(target) = &sla_state.breached {
+        sla.push(language.text(&format!("console-sla-breached-{target}")));
+    }
+    let currency = shop.currency;
+    let customer_name = customer
+        .as_ref()
+        .map(|customer| customer.name.clone())
+        .or(case.contact_name.clone())
+        .unwrap_or_default();
+    let values = [
+        ("customer_name", customer_name.as_str()),
+        ("case_number", case.number.as_str()),
+        ("order_number", case.order_number.as_str()),
+        (
+            "return_address",
+            shop_settings.return_address.as_deref().unwrap_or_default(),
+        ),
+        ("shop_name", shop.name.as_str()),
+    ];
+    let templates = shop_settings
+        .reply_templates
+        .iter()
+        .map(|template| TemplateRow {
+            name: template.name.clone(),
+            body: template.fill(&values),
+        })
+        .collect();
+    let (due, due_class) = if case.status.is_open() {
+        due_in(language, case.due_at, now)
+    } else {
+        (String::new(), "ended")
+    };
+    let reason = reasons
+        .iter()
+        .find(|reason| reason.code == case.reason_code)
+        .map(|reason| match language {
+            Language::Chinese => reason.name_zh.clone(),
+            Language::English => reason.name_en.clone(),
+        })
+        .unwrap_or_else(|| case.reason_code.clone());
+    let timeline = timeline::entries(language, zone, &events, &messages, &name_of);
+    Ok(CasePage {
+        frame: Frame::new(state, staff, "").await?,
+        id: case.id.clone(),
+        number: case.number.clone(),
+        version: case.version,
+        kind: language.text(&format!("kind-{}", case.kind)),
+        status: language.text(&format!("staff-status-{}", case.status)),
+        status_code: case.status.as_str(),
+        priority: language.text(&format!("priority-{}", case.priority)),
+        priority_code: case.priority.as_str(),
+        assignee_id: case.assignee_id.clone().unwrap_or_default(),
+        assignee: case
+            .assignee_id
+            .as_deref()
+            .and_then(name_of)
+            .unwrap_or_else(|| language.text("console-unassigned")),
+        tags: case.tags.join(", "),
+        reason,
+        description: case.description.clone(),
+        due,
+        due_class,
+        sla,
+        clocks,
+        order_number: order.order_number.clone(),
+        platform: language.text_or(&format!("platform-{}", order.platform), &order.platform),
+        placed_at: minutes(order.placed_at, zone),
+        order_total: money(order.total_minor, currency),
+        lines: lines
+            .iter()
+            .map(|line| LineRow {
+                line_number: line.line_number,
+                product: line.product_name.clone(),
+                sku: line.sku.clone(),
+                quantity: line.quantity,
+                ordered: line.ordered_quantity,
+                paid: money(line.paid_minor, currency),
+                refunded: money(line.refunded_minor, currency),
+                remaining: Money::new((line.paid_minor - line.refunded_minor).max(0), currency)
+                    .decimal(),
+            })
+            .collect(),
+        shipments: shipments
+            .into_iter()
+            .map(|shipment| ShipmentRow {
+                direction: language.text_or(
+                    &format!("direction-{}", shipment.direction),
+                    &shipment.direction,
+                ),
+                state: language.text_or(&format!("shipment-{}", shipment.status), &shipment.status),
+                shipped: shipment
+                    .shipped_at
+                    .map(|at| minutes(at, zone))
+                    .unwrap_or_default(),
+                carrier: shipment.carrier,
+                tracking_number: shipment.tracking_number,
+            })
+            .collect(),
+        customer_contact: customer
+            .iter()
+            .flat_map(|customer| [customer.phone.clone(), customer.email.clone()])
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+        customer_tier: customer
+            .as_ref()
+            .map(|customer| language.text_or(&format!("tier-{}", customer.tier), &customer.tier))
+            .unwrap_or_default(),
+        customer_name,
+        other_cases: other_cases
+            .into_iter()
+            .filter(|other| other.id != case.id)
+            .take(10)
+            .map(|other| OtherCase {
+                kind: language.text(&format!("kind-{}", other.kind)),
+                status: language.text(&format!("staff-status-{}", other.status)),
+                id: other.id,
+                number: other.number,
+            })
+            .collect(),
+        timeline,
+        actions,
+        dispositions: choices(language, "disposition", DISPOSITIONS),
+        can_refund,
+        refund_key: uuid::Uuid::now_v7().to_string(),
+        methods: choices(language, "method", refund_operations::METHODS),
+        currency_symbol: currency.symbol().to_string(),
+        refunds: refunds
+            .into_iter()
+            .map(|refund| RefundRow {
+                at: minutes(refund.created_at, zone),
+                amount: money(refund.amount_minor, currency),
+                method: language.text_or(&format!("method-{}", refund.method), &refund.method),
+            })
+            .collect(),
+        files: files
+            .into_iter()
+            .map(|file| FileRow {
+                id: file.id,
+                kind: file.kind,
+                name: file.file_name,
+            })
+            .collect(),
+        templates,
+        staff: people
+            .iter()
+            .map(|(id, name, _)| Choice {
+                code: id.clone(),
+                name: name.clone(),
+            })
+            .collect(),
+        priorities: crate::domain::Priority::ALL
+            .iter()
+            .map(|priority| Choice {
+                code: priority.as_str().to_string(),
+                name: language.text(&format!("priority-{priority}")),
+            })
+            .collect(),
+        has_label: case.kind.ships_back(),
+        checklist: steps
+            .into_iter()
+            .map(|step| StepRow {
+                before: step
+                    .before
+                    .iter()
+                    .map(|action| action_label(language, *action))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                done_note: match (&step.done_by, step.done_at) {
+                    (by, Some(at)) => format!(
+                        "{} {}",
+                        by.as_deref().and_then(name_of).unwrap_or_default(),
+                        minutes(at, zone)
+                    ),
+                    _ => String::new(),
+                },
+                code: step.code,
+                text: step.text,
+                done: step.done,
+            })
+            .collect(),
+        typed,
+    })
+}
