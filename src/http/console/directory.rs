@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::form::{Fields, Posted};
+use super::rows::{CaseRow, Choice, OrderLineRow, OrderRow, ShipmentRow};
 use super::text::{money, url_encode};
 use super::{Frame, PageResult, Staff, error_text};
 use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
-use crate::db::cases::CaseRecord;
 use crate::db::customers::{self, CustomerRecord};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::shops::list_reasons;
@@ -33,15 +33,12 @@ pub(super) struct SearchQuery {
     cursor: Option<String>,
 }
 
-/// (id, number, kind, status, created) of cases.
-type CaseRows = Vec<(String, String, String, String, String)>;
-
 async fn cases_where(
     state: &AppState,
     staff: &Staff,
     order_id: Option<String>,
     customer_id: Option<String>,
-) -> Result<CaseRows, sqlx::Error> {
+) -> Result<Vec<CaseRow>, sqlx::Error> {
     let language = staff.language;
     let shop = &staff.actor.shop;
     let filter = CaseFilter {
@@ -58,15 +55,7 @@ async fn cases_where(
     .await?;
     Ok(records
         .into_iter()
-        .map(|case: CaseRecord| {
-            (
-                case.id,
-                case.number,
-                language.text(&format!("kind-{}", case.kind)),
-                language.text(&format!("staff-status-{}", case.status)),
-                minutes(case.created_at, &shop.time_zone),
-            )
-        })
+        .map(|case| CaseRow::new(language, &shop.time_zone, case))
         .collect())
 }
 
@@ -99,8 +88,17 @@ struct CustomersPage {
     frame: Frame,
     q: String,
     /// (id, name, phone, email, tier)
-    rows: Vec<(String, String, String, String, String)>,
+    rows: Vec<CustomerRow>,
     next: Option<String>,
+}
+
+/// A customer in the list.
+struct CustomerRow {
+    id: String,
+    name: String,
+    phone: String,
+    email: String,
+    tier: String,
 }
 
 fn tier(language: Language, tier: &str) -> String {
@@ -136,14 +134,12 @@ pub(super) async fn customers_page(
         rows: page
             .items
             .into_iter()
-            .map(|customer| {
-                (
-                    customer.id,
-                    customer.name,
-                    customer.phone.unwrap_or_default(),
-                    customer.email.unwrap_or_default(),
-                    tier(language, &customer.tier),
-                )
+            .map(|customer| CustomerRow {
+                tier: tier(language, &customer.tier),
+                id: customer.id,
+                name: customer.name,
+                phone: customer.phone.unwrap_or_default(),
+                email: customer.email.unwrap_or_default(),
             })
             .collect(),
         next: next_link("/console/customers", &term, page.next_cursor),
@@ -159,23 +155,13 @@ struct CustomerPage {
     customer: CustomerRecord,
     tier: String,
     /// (id, number, platform, placed, total)
-    orders: Vec<(String, String, String, String, String)>,
-    cases: CaseRows,
+    orders: Vec<OrderRow>,
+    cases: Vec<CaseRow>,
 }
 
-fn order_row(
-    language: Language,
-    staff: &Staff,
-    order: OrderRecord,
-) -> (String, String, String, String, String) {
+fn order_row(language: Language, staff: &Staff, order: OrderRecord) -> OrderRow {
     let shop = &staff.actor.shop;
-    (
-        order.id,
-        order.order_number,
-        language.text_or(&format!("platform-{}", order.platform), &order.platform),
-        minutes(order.placed_at, &shop.time_zone),
-        money(order.total_minor, shop.currency),
-    )
+    OrderRow::new(language, &shop.time_zone, shop.currency, order)
 }
 
 pub(super) async fn customer_page(
@@ -217,7 +203,7 @@ pub(super) async fn customer_page(
 struct OrdersPage {
     frame: Frame,
     q: String,
-    rows: Vec<(String, String, String, String, String)>,
+    rows: Vec<OrderRow>,
     next: Option<String>,
 }
 
@@ -268,13 +254,11 @@ struct OrderPage {
     placed_at: String,
     total: String,
     customer: Option<CustomerRecord>,
-    /// (line number, product, sku, quantity, paid, refunded)
-    lines: Vec<(i64, String, String, i64, String, String)>,
-    /// (direction, carrier, tracking, status)
-    shipments: Vec<(String, String, String, String)>,
-    cases: CaseRows,
-    kinds: Vec<(String, String)>,
-    reasons: Vec<(String, String)>,
+    lines: Vec<OrderLineRow>,
+    shipments: Vec<ShipmentRow>,
+    cases: Vec<CaseRow>,
+    kinds: Vec<Choice>,
+    reasons: Vec<Choice>,
     /// What was typed into the new-case form, when it was refused.
     typed: HashMap<String, String>,
     error: Option<String>,
@@ -310,31 +294,12 @@ async fn order_view(
     let lines = orders::lines(reader, &order.id)
         .await?
         .into_iter()
-        .map(|line| {
-            (
-                line.line_number,
-                line.product_name,
-                line.sku,
-                line.quantity,
-                money(line.paid_minor, shop.currency),
-                money(line.refunded_minor, shop.currency),
-            )
-        })
+        .map(|line| OrderLineRow::new(shop.currency, line))
         .collect();
     let shipments = crate::db::shipments::for_order(reader, &order.id)
         .await?
         .into_iter()
-        .map(|shipment| {
-            (
-                language.text_or(
-                    &format!("direction-{}", shipment.direction),
-                    &shipment.direction,
-                ),
-                shipment.carrier,
-                shipment.tracking_number,
-                language.text_or(&format!("shipment-{}", shipment.status), &shipment.status),
-            )
-        })
+        .map(|shipment| ShipmentRow::new(language, &shop.time_zone, shipment))
         .collect();
     let reasons = list_reasons(reader, &shop.id)
         .await?
@@ -345,7 +310,10 @@ async fn order_view(
                 Language::Chinese => reason.name_zh,
                 Language::English => reason.name_en,
             };
-            (reason.code, name)
+            Choice {
+                code: reason.code,
+                name,
+            }
         })
         .collect();
     Ok(OrderPage {
@@ -359,11 +327,9 @@ async fn order_view(
         shipments,
         kinds: CaseKind::ALL
             .iter()
-            .map(|kind| {
-                (
-                    kind.as_str().to_string(),
-                    language.text(&format!("kind-{kind}")),
-                )
+            .map(|kind| Choice {
+                code: kind.as_str().to_string(),
+                name: language.text(&format!("kind-{kind}")),
             })
             .collect(),
         reasons,

@@ -12,6 +12,7 @@ mod form;
 mod inbound;
 mod queue;
 mod receiving;
+mod rows;
 mod session;
 mod settings;
 mod text;

@@ -11,11 +11,12 @@ use super::form::Posted;
 use super::{Frame, PageResult, Staff};
 use serde::Deserialize;
 
+use super::rows::CaseRow;
 use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::{cases, staff_sessions};
 use crate::domain::Status;
-use crate::http::pages::{minutes, render};
+use crate::http::pages::render;
 
 #[derive(Template)]
 #[template(path = "console/receiving.html")]
@@ -23,16 +24,15 @@ struct ReceivingPage {
     frame: Frame,
     code: String,
     error: Option<String>,
-    /// (id, number, order number, customer, since)
-    arriving: Vec<(String, String, String, String, String)>,
-    to_inspect: Vec<(String, String, String, String, String)>,
+    arriving: Vec<CaseRow>,
+    to_inspect: Vec<CaseRow>,
 }
 
 async fn in_status(
     state: &AppState,
     staff: &Staff,
     status: Status,
-) -> Result<Vec<(String, String, String, String, String)>, sqlx::Error> {
+) -> Result<Vec<CaseRow>, sqlx::Error> {
     let filter = CaseFilter {
         statuses: vec![status],
         ..CaseFilter::all(CaseSort::UpdatedAt, 50)
@@ -46,15 +46,7 @@ async fn in_status(
     )
     .await?
     .into_iter()
-    .map(|case| {
-        (
-            case.id,
-            case.number,
-            case.order_number,
-            case.customer_name.or(case.contact_name).unwrap_or_default(),
-            minutes(case.updated_at, &shop.time_zone),
-        )
-    })
+    .map(|case| CaseRow::new(staff.language, &shop.time_zone, case))
     .collect())
 }
 

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde_json::Value;
 
 use super::form::{Fields, Posted};
+use super::rows::Choice;
 use super::{Frame, PageError, PageResult, Staff, error_text};
 use crate::app::AppState;
 use crate::db::settings::{self, ReplyTemplate, ShopSettings};
@@ -32,6 +33,14 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("sla", "settings-sla"),
 ];
 
+/// A member of the shop's staff, with their role.
+struct Member {
+    id: String,
+    name: String,
+    role_code: String,
+    role: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/settings.html")]
 struct SettingsPage {
@@ -46,9 +55,8 @@ struct SettingsPage {
     /// last row is the empty one for a new template.
     templates: Vec<(usize, String, String)>,
     reasons: Vec<Reason>,
-    /// (id, name, role code, role name)
-    staff: Vec<(String, String, String, String)>,
-    roles: Vec<(String, String)>,
+    staff: Vec<Member>,
+    roles: Vec<Choice>,
     /// (field, heading, JSON text)
     documents: Vec<(String, String, String)>,
     /// Which section a refused change belongs to, the reason, and what was typed.
@@ -133,22 +141,18 @@ async fn view(
         staff: staff_sessions::staff_of(reader, &shop.id)
             .await?
             .into_iter()
-            .map(|(id, name, role)| {
-                (
-                    id,
-                    name,
-                    role.as_str().to_string(),
-                    language.text(&format!("role-{role}")),
-                )
+            .map(|(id, name, role)| Member {
+                id,
+                name,
+                role_code: role.as_str().to_string(),
+                role: language.text(&format!("role-{role}")),
             })
             .collect(),
         roles: [Role::Agent, Role::Inspector, Role::Supervisor, Role::Admin]
             .iter()
-            .map(|role| {
-                (
-                    role.as_str().to_string(),
-                    language.text(&format!("role-{role}")),
-                )
+            .map(|role| Choice {
+                code: role.as_str().to_string(),
+                name: language.text(&format!("role-{role}")),
             })
             .collect(),
         documents: DOCUMENTS

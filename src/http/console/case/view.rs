@@ -14,6 +14,7 @@ use crate::db::{
 use crate::domain::lifecycle::{Moment, allowed_actions, needs_reason};
 use crate::domain::{Action, Money};
 use crate::error::AppError;
+use crate::http::console::rows::{Choice, ShipmentRow};
 use crate::http::console::text::{due_in, money};
 use crate::http::console::{Frame, PageError, Staff};
 use crate::http::pages::minutes;
@@ -44,23 +45,9 @@ pub struct LineRow {
     pub remaining: String,
 }
 
-/// A code and its name, for a select's options.
-pub struct Choice {
-    pub code: String,
-    pub name: String,
-}
-
 pub struct ClockRow {
     pub at: String,
     pub what: String,
-}
-
-pub struct ShipmentRow {
-    pub direction: String,
-    pub carrier: String,
-    pub tracking_number: String,
-    pub state: String,
-    pub shipped: String,
 }
 
 pub struct OtherCase {
@@ -149,16 +136,6 @@ pub struct CasePage {
 
 fn action_label(language: Language, action: Action) -> String {
     language.text(&format!("action-{action}"))
-}
-
-fn choices(language: Language, prefix: &str, codes: &[&str]) -> Vec<Choice> {
-    codes
-        .iter()
-        .map(|code| Choice {
-            code: code.to_string(),
-            name: language.text(&format!("{prefix}-{code}")),
-        })
-        .collect()
 }
 
 /// The page for `case` as `staff` sees it, with `typed` shown again next to its form.
@@ -348,19 +325,7 @@ pub async fn case_view(
             .collect(),
         shipments: shipments
             .into_iter()
-            .map(|shipment| ShipmentRow {
-                direction: language.text_or(
-                    &format!("direction-{}", shipment.direction),
-                    &shipment.direction,
-                ),
-                state: language.text_or(&format!("shipment-{}", shipment.status), &shipment.status),
-                shipped: shipment
-                    .shipped_at
-                    .map(|at| minutes(at, zone))
-                    .unwrap_or_default(),
-                carrier: shipment.carrier,
-                tracking_number: shipment.tracking_number,
-            })
+            .map(|shipment| ShipmentRow::new(language, zone, shipment))
             .collect(),
         customer_contact: customer
             .iter()
@@ -386,10 +351,10 @@ pub async fn case_view(
             .collect(),
         timeline,
         actions,
-        dispositions: choices(language, "disposition", DISPOSITIONS),
+        dispositions: Choice::named(language, "disposition", DISPOSITIONS),
         can_refund,
         refund_key: uuid::Uuid::now_v7().to_string(),
-        methods: choices(language, "method", refund_operations::METHODS),
+        methods: Choice::named(language, "method", refund_operations::METHODS),
         currency_symbol: currency.symbol().to_string(),
         refunds: refunds
             .into_iter()
