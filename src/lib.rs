@@ -4,7 +4,7 @@
 pub mod app;
 /// Benchmarks over HTTP (`aftersale bench`).
 pub mod bench;
-pub mod bench_notifications;
+
 /// The command line's subcommands (`main.rs` parses, these run).
 pub mod cli;
 /// The one clock every part asks the time.

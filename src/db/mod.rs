@@ -23,6 +23,7 @@ pub mod settings;
 pub mod shipments;
 pub mod shops;
 pub mod staff_sessions;
+pub mod synthetic;
 pub mod timers;
 
 use std::str::FromStr;

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use anyhow::Context;
 use base64::Engine;
 use serde_json::json;
 
 use crate::db::Database;
-use crate::db::deliveries;
+use crate::db::{deliveries, synthetic};
 use crate::domain::signing::hmac_sha256;
 use crate::operations::notifications::{Channels, run_once};
 
@@ -38,38 +39,7 @@ async fn drain(
     channels: &Channels,
     count: usize,
 ) -> anyhow::Result<(usize, f64)> {
-    let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM cases ORDER BY created_at DESC LIMIT {count}"
-    )))
-    .fetch_all(&database.reader)
-    .await?;
-    let shop_id: String = sqlx::query_scalar("SELECT shop_id FROM cases WHERE id = $1")
-        .bind(&ids[0])
-        .fetch_one(&database.reader)
-        .await?;
-    let mut transaction = database.begin().await?;
-    for (index, id) in ids.iter().enumerate() {
-        // One customer each, as in a shop: a customer's own messages go one after another.
-        sqlx::query("UPDATE cases SET contact_email = $1 WHERE id = $2")
-            .bind(format!("buyer{index}@example.com"))
-            .bind(id)
-            .execute(&mut *transaction)
-            .await?;
-        let payload = json!({ "event_id": "", "case_id": id, "action": "approve", "from_status": "submitted",
-            "to_status": "approved", "actor_role": "agent", "at": crate::clock::system_micros(), "data": {} });
-        sqlx::query(
-            "INSERT INTO outbox (id, shop_id, case_id, audience, topic, payload, state, attempts, created_at) \
-             VALUES ($1, $2, $3, 'event', 'case.transitioned', $4, 'pending', 0, $5)",
-        )
-        .bind(crate::db::new_id())
-        .bind(&shop_id)
-        .bind(id)
-        .bind(payload.to_string())
-        .bind(crate::clock::system_micros())
-        .execute(&mut *transaction)
-        .await?;
-    }
-    transaction.commit().await?;
+    synthetic::notification_backlog(database, count, crate::clock::system_micros()).await?;
     let started = Instant::now();
     let mut sent = 0;
     loop {
@@ -99,13 +69,12 @@ pub async fn delivery(target: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let shop_id: String = sqlx::query_scalar("SELECT id FROM shops WHERE slug = 'bench'")
-        .fetch_one(&database.reader)
-        .await?;
+    let shop_id = crate::db::shops::find_shop_by_slug(&database.reader, super::SHOP)
+        .await?
+        .context("the bench shop")?
+        .id;
     // Outbox rows left by the measurements above are not part of this figure.
-    sqlx::query("UPDATE outbox SET state = 'dispatched' WHERE state = 'pending'")
-        .execute(&database.writer)
-        .await?;
+    synthetic::settle_outbox(&database).await?;
     let endpoint = deliveries::insert_endpoint(
         &database.writer,
         &shop_id,
