@@ -1,0 +1,299 @@
+//! The legal guarantee: EU Directive 2019/771 and the UK's Consumer Rights Act 2015 (repair or
+//! replacement, price reduction or rejection, the burden of proof).
+
+use super::*;
+
+pub(super) fn eu_guarantee(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
+    let request = context.request;
+    let fault = context.fault_date();
+    let delivered = delivery_date(context);
+    let second_hand = context
+        .returned_items()
+        .any(|item| item.has(Nature::SecondHand));
+    if let Some(delivered) = delivered {
+        let end = add_months(delivered, 24);
+        let period = DayPeriod {
+            first_day: delivered,
+            counted_last_day: end,
+            last_day: end,
+        };
+        builder.deadlines.push(deadline("legal_guarantee", &period, &context.zone, Some(fault), &["EU-R13"],
+            text(format!("法定保证：交付后2年内（至 {end}）显现的不符合"), format!("Legal guarantee: a lack of conformity that shows within 2 years of delivery (until {end})"))));
+        if second_hand {
+            builder.flag("second_hand_period", &["EU-R13"], "two_years", text("二手商品：成员国可允许约定不少于1年的较短期限", "Second-hand goods: Member States may allow an agreed period of not less than 1 year"));
+        }
+        if fault > end {
+            for remedy in [
+                Remedy::Repair,
+                Remedy::Exchange,
+                Remedy::PriceReduction,
+                Remedy::ReturnAndRefund,
+            ] {
+                builder.refuse(remedy, "legal_guarantee", &["EU-R13"], text(format!("交付已超过2年（{end} 之后）：法定保证已过（成员国可规定更长）"), format!("More than 2 years after delivery (after {end}): outside the legal guarantee (unless national law is longer)")));
+            }
+            return Ok(());
+        }
+        let years = request
+            .shop_policy
+            .presumption_years
+            .unwrap_or(1)
+            .clamp(1, 2) as i64;
+        let presumed_until = add_months(delivered, 12 * years);
+        if fault <= presumed_until {
+            builder.burden(Party::Seller, &["EU-R14"], text(format!("交付后{years}年内（至 {presumed_until}）显现：推定交付时已存在，由商家证明相反"), format!("Shown within {years} year(s) of delivery (until {presumed_until}): presumed to have existed at delivery; the seller must prove otherwise")));
+        } else {
+            builder.burden(Party::Buyer, &["EU-R13", "EU-R14"], text(format!("交付后超过{years}年：商家仍负责，但消费者需证明交付时已存在不符合"), format!("After {years} year(s): the seller is still liable, but the consumer must show the defect existed at delivery")));
+            if years == 1 {
+                builder.flag("presumption_period", &["EU-R14"], "one_year", text("成员国可将推定期延长到2年（店铺设置 presumption_years）", "A Member State may extend the presumption to 2 years (shop setting presumption_years)"));
+            }
+        }
+    }
+    let explanation = text(
+        "消费者可选择修理或更换，免费、在合理期限内完成",
+        "The consumer chooses repair or replacement, free of charge and within a reasonable time",
+    );
+    builder.allow(
+        Remedy::Repair,
+        "legal_guarantee",
+        &["EU-R13", "EU-R15", "EU-R16"],
+        explanation.clone(),
+    );
+    builder.allow(
+        Remedy::Exchange,
+        "legal_guarantee",
+        &["EU-R13", "EU-R15", "EU-R16"],
+        explanation,
+    );
+    builder.find("remedy_free_of_charge", &["EU-R16"], text("修理或更换必须免费（包括运费），商家自费取回被更换的商品", "Repair or replacement is free of charge, postage included; the seller takes back replaced goods at its expense"));
+    builder.freight(
+        Party::Seller,
+        Party::Seller,
+        &["EU-R16"],
+        text(
+            "保证期内的修理和更换运费由商家承担",
+            "The seller pays transport for guarantee repairs and replacements",
+        ),
+    );
+    let history = &request.history;
+    let second_stage = (history.repairs + history.replacements >= 1 && history.still_faulty)
+        || request.facts.serious_defect
+        || request.facts.seller_refused_remedy;
+    if second_stage {
+        builder.allow(Remedy::PriceReduction, "legal_guarantee", &["EU-R15"], text("修理/更换未成功、严重不符或商家拒绝：可要求减价", "Repair/replacement failed, the defect is serious, or the seller refused: a price reduction may be asked"));
+        if request.facts.minor_defect {
+            builder.refuse(
+                Remedy::ReturnAndRefund,
+                "legal_guarantee",
+                &["EU-R15"],
+                text(
+                    "不符合轻微：不得解除合同，可减价",
+                    "The lack of conformity is minor: no termination, but a price reduction",
+                ),
+            );
+        } else {
+            builder.allow(Remedy::ReturnAndRefund, "legal_guarantee", &["EU-R15", "EU-R17"], text("可解除合同：收到商品或寄回凭证后退款", "The contract may be terminated: refund on receipt of the goods or proof of sending"));
+            if builder.refund.is_none() {
+                builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
+            }
+        }
+    } else {
+        let explanation = if request.facts.minor_defect {
+            text(
+                "先修理或更换；轻微不符合不得解除合同",
+                "Repair or replacement first; a minor lack of conformity never justifies termination",
+            )
+        } else {
+            text(
+                "先修理或更换；未成功或商家拒绝时才可减价或解除合同",
+                "Repair or replacement first; price reduction or termination only if that fails or the seller refuses",
+            )
+        };
+        builder.refuse(
+            Remedy::PriceReduction,
+            "legal_guarantee",
+            &["EU-R15"],
+            explanation.clone(),
+        );
+        builder.refuse(
+            Remedy::ReturnAndRefund,
+            "legal_guarantee",
+            &["EU-R15"],
+            explanation,
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn uk_guarantee(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
+    let request = context.request;
+    let fault = context.fault_date();
+    let act = context.act_date();
+    let Some(delivered) = delivery_date(context) else {
+        builder.allow(
+            Remedy::ReturnAndRefund,
+            "short_term_reject",
+            &["UK-R5"],
+            text(
+                "不符合约定的商品可在交付后30天内拒收",
+                "Faulty goods may be rejected within 30 days of delivery",
+            ),
+        );
+        return Ok(());
+    };
+    // The short-term right to reject: 30 days beginning the day after delivery, paused by a repair.
+    let mut period = DayPeriod::after(delivered, 30);
+    if let (Some(started), Some(returned)) = (
+        &context.dates.repair_started,
+        &context.dates.repair_returned,
+    ) {
+        let started = started.date();
+        if period.contains(started) {
+            let remaining = started
+                .until(period.last_day)
+                .map(|span| i64::from(span.get_days()))
+                .unwrap_or(0);
+            let extra = remaining.max(7);
+            let resumed = DayPeriod::after(returned.date(), extra);
+            builder.find(
+                "reject_period_paused",
+                &["UK-R5"],
+                text(
+                    format!("修理期间拒收期暂停：商品送回后还有 {extra} 天（剩余 {remaining} 天与7天取较长者），至 {}", resumed.last_day),
+                    format!("The right to reject paused during the repair: after the goods came back the consumer has {extra} days (the longer of the {remaining} days left and 7), until {}", resumed.last_day),
+                ),
+            );
+            period = resumed;
+        }
+    }
+    let perishable = context
+        .returned_items()
+        .any(|item| item.has(Nature::Perishable));
+    if perishable {
+        builder.flag("perishable_shorter", &["UK-R5"], "shorter", text("易腐商品的拒收期较短：以可合理预期保持新鲜的期间为限", "Perishable goods: the right ends when they could reasonably be expected to stay fresh"));
+    }
+    builder.deadlines.push(deadline(
+        "short_term_reject",
+        &period,
+        &context.zone,
+        Some(act),
+        &["UK-R5"],
+        text(
+            format!("短期拒收权：至 {}", period.last_day),
+            format!(
+                "Short-term right to reject: until the end of {}",
+                period.last_day
+            ),
+        ),
+    ));
+    let history = &request.history;
+    let after_one = history.repairs + history.replacements >= 1 && history.still_faulty;
+    if period.contains(act) {
+        builder.allow_until(
+            Remedy::ReturnAndRefund,
+            "short_term_reject",
+            &["UK-R5"],
+            text(
+                format!("在短期拒收期内（至 {}）：全额退款", period.last_day),
+                format!(
+                    "Within the short-term right to reject (until {}): full refund",
+                    period.last_day
+                ),
+            ),
+            &period.last_day.to_string(),
+        );
+        builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
+        let due = DayPeriod::after(act, 14);
+        builder.deadlines.push(deadline(
+            "refund_due",
+            &due,
+            &context.zone,
+            context.dates.refunded.as_ref().map(|moment| moment.date()),
+            &["UK-R6"],
+            text(
+                format!("商家同意后14天内退款（至 {}）", due.last_day),
+                format!("Refund within 14 days of agreeing (by {})", due.last_day),
+            ),
+        ));
+    } else if !after_one && !request.facts.seller_refused_remedy {
+        builder.refuse(
+            Remedy::ReturnAndRefund,
+            "short_term_reject",
+            &["UK-R5", "UK-R7"],
+            text(
+                format!("短期拒收期已于 {} 结束：先修理或更换", period.last_day),
+                format!(
+                    "The short-term right to reject ended on {}: repair or replacement first",
+                    period.last_day
+                ),
+            ),
+        );
+    }
+    let limit = add_months(delivered, 72);
+    if fault > limit {
+        builder.find(
+            "limitation_period",
+            &["UK-R9"],
+            text(
+                "已超过6年诉讼时效（苏格兰5年）",
+                "Past the 6-year limitation period (5 in Scotland)",
+            ),
+        );
+    }
+    let explanation = text(
+        "可要求修理或更换，在合理时间内、由商家承担费用",
+        "Repair or replacement within a reasonable time, at the trader's cost",
+    );
+    builder.allow(
+        Remedy::Repair,
+        "repair_or_replace",
+        &["UK-R7"],
+        explanation.clone(),
+    );
+    builder.allow(
+        Remedy::Exchange,
+        "repair_or_replace",
+        &["UK-R7"],
+        explanation,
+    );
+    builder.freight(
+        Party::Seller,
+        Party::Seller,
+        &["UK-R7"],
+        text(
+            "修理、更换由商家承担费用",
+            "Repair and replacement are at the trader's cost",
+        ),
+    );
+    if after_one || request.facts.seller_refused_remedy {
+        let six_months = add_months(delivered, 6);
+        builder.allow(Remedy::ReturnAndRefund, "final_reject", &["UK-R7"], text("修理或更换一次后仍不符合：可最终拒收或减价", "Still faulty after one repair or replacement: final right to reject or a price reduction"));
+        builder.allow(
+            Remedy::PriceReduction,
+            "final_reject",
+            &["UK-R7"],
+            text("可要求减价", "A price reduction may be asked"),
+        );
+        if act <= six_months {
+            builder.find("no_deduction_for_use", &["UK-R7"], text(format!("交付后6个月内（至 {six_months}）行使最终拒收权：不得扣除使用折旧"), format!("Final rejection within 6 months of delivery (until {six_months}): no deduction for use")));
+        } else {
+            builder.find("deduction_for_use", &["UK-R7"], text("交付超过6个月后最终拒收：退款可扣除使用价值", "Final rejection more than 6 months after delivery: the refund may be reduced for use"));
+        }
+        if builder.refund.is_none() {
+            builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
+        }
+    }
+    let presumed_until = add_months(delivered, 6);
+    if fault <= presumed_until {
+        builder.burden(Party::Seller, &["UK-R8"], text(format!("交付后6个月内（至 {presumed_until}）显现：推定交付时已存在，由商家证明相反"), format!("Shown within 6 months of delivery (until {presumed_until}): presumed present at delivery; the trader must prove otherwise")));
+    } else {
+        builder.burden(
+            Party::Buyer,
+            &["UK-R8"],
+            text(
+                "交付6个月后显现：由消费者证明交付时已存在",
+                "Shown after 6 months: the consumer must prove it existed at delivery",
+            ),
+        );
+    }
+    Ok(())
+}

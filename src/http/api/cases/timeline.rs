@@ -1,0 +1,82 @@
+//! `/api/v1/cases/{id}/events|messages|notes`: a case's timeline, replies and internal notes.
+
+use super::*;
+
+#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
+pub async fn events(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<EventView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let events = cases::events(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(
+        events
+            .into_iter()
+            .map(|event| EventView::new(&actor.shop, event))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageInput {
+    #[schema(min_length = 1, max_length = 8000, pattern = "\\S")]
+    pub body: String,
+}
+
+#[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    add_message(&state, &actor, &id, Visibility::Customer, &input.body).await
+}
+
+#[utoipa::path(post, path = "/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
+    request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
+pub async fn post_note(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<MessageInput>,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    add_message(&state, &actor, &id, Visibility::Internal, &input.body).await
+}
+
+pub(super) async fn add_message(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    visibility: Visibility,
+    body: &str,
+) -> AppResult<(StatusCode, axum::Json<MessageView>)> {
+    let message =
+        case_operations::post_message(&state.database, actor, id, visibility, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(MessageView::new(&actor.shop, message)),
+    ))
+}
+
+#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
+    security(("bearer" = [])))]
+pub async fn messages(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<Vec<MessageView>>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let messages = cases::messages(&state.database.reader, &case.id, actor.role.is_staff()).await?;
+    Ok(axum::Json(
+        messages
+            .into_iter()
+            .map(|message| MessageView::new(&actor.shop, message))
+            .collect(),
+    ))
+}
