@@ -3,7 +3,7 @@
 use sqlx::AnyPool;
 
 use super::Backend;
-use super::cases::{CASE_COLUMNS, CASE_FROM, CaseRecord, case_from_row};
+use super::cases::{CASE_COLUMNS, CASE_FROM, CaseRecord};
 use super::dialect::SearchPlan;
 use crate::domain::{CaseKind, Priority, Status};
 
@@ -225,13 +225,12 @@ pub async fn list(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
         conditions.join(" AND ")
     );
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql));
     for bind in binds {
         statement = match bind {
             Bind::Text(text) => statement.bind(text),
             Bind::Number(number) => statement.bind(number),
         };
     }
-    let rows = statement.fetch_all(pool).await?;
-    rows.iter().map(case_from_row).collect()
+    statement.fetch_all(pool).await
 }

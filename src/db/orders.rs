@@ -1,12 +1,12 @@
 //! Orders with their lines.
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::{AnyPool, Row};
 
 use super::{Backend, Transaction, customers, dialect, new_id};
 use crate::domain::order::NewOrder;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrderRecord {
     pub id: String,
     pub order_number: String,
@@ -23,7 +23,7 @@ pub struct OrderRecord {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrderLineRecord {
     pub id: String,
     pub line_number: i64,
@@ -49,39 +49,6 @@ pub enum Outcome {
 
 const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
     placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at";
-
-fn order_from_row(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
-    Ok(OrderRecord {
-        id: row.try_get("id")?,
-        order_number: row.try_get("order_number")?,
-        platform: row.try_get("platform")?,
-        customer_id: row.try_get("customer_id")?,
-        currency: row.try_get("currency")?,
-        total_minor: row.try_get("total_minor")?,
-        shipping_fee_minor: row.try_get("shipping_fee_minor")?,
-        placed_at: row.try_get("placed_at")?,
-        paid_at: row.try_get("paid_at")?,
-        shipped_at: row.try_get("shipped_at")?,
-        delivered_at: row.try_get("delivered_at")?,
-        invoice_number: row.try_get("invoice_number")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-fn line_from_row(row: &AnyRow) -> Result<OrderLineRecord, sqlx::Error> {
-    Ok(OrderLineRecord {
-        id: row.try_get("id")?,
-        line_number: row.try_get("line_number")?,
-        sku: row.try_get("sku")?,
-        product_name: row.try_get("product_name")?,
-        category: row.try_get("category")?,
-        quantity: row.try_get("quantity")?,
-        unit_price_minor: row.try_get("unit_price_minor")?,
-        paid_minor: row.try_get("paid_minor")?,
-        serial_number: row.try_get("serial_number")?,
-        refunded_minor: row.try_get("refunded_minor")?,
-    })
-}
 
 /// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
 /// lines already stored and absent from `order` are kept (cases may point at them).
@@ -255,12 +222,11 @@ async fn find_by_number_in(
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql =
         format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(order_number)
         .fetch_optional(&mut **transaction)
-        .await?;
-    row.as_ref().map(order_from_row).transpose()
+        .await
 }
 
 const LINE_SQL: &str = "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
@@ -272,16 +238,14 @@ pub async fn lines_in(
     transaction: &mut Transaction,
     order_id: &str,
 ) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(LINE_SQL)
+    sqlx::query_as(LINE_SQL)
         .bind(order_id)
         .fetch_all(&mut **transaction)
-        .await?;
-    rows.iter().map(line_from_row).collect()
+        .await
 }
 
 pub async fn lines(pool: &AnyPool, order_id: &str) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(LINE_SQL).bind(order_id).fetch_all(pool).await?;
-    rows.iter().map(line_from_row).collect()
+    sqlx::query_as(LINE_SQL).bind(order_id).fetch_all(pool).await
 }
 
 pub async fn get(
@@ -290,12 +254,11 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(order_from_row).transpose()
+        .await
 }
 
 pub async fn find_by_number(
@@ -305,12 +268,11 @@ pub async fn find_by_number(
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql =
         format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND order_number = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(order_number)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(order_from_row).transpose()
+        .await
 }
 
 /// Locks the order row until the transaction ends (PostgreSQL); refunds on one order queue here.
@@ -363,7 +325,7 @@ pub async fn list(
     sql.push_str(&format!(
         " ORDER BY placed_at DESC, id DESC LIMIT ${parameter}"
     ));
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
+    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(shop_id);
     if let Some(query) = query {
         statement = statement.bind(query.trim().to_lowercase());
     }
@@ -373,8 +335,7 @@ pub async fn list(
     if let Some((placed_at, id)) = after {
         statement = statement.bind(placed_at).bind(id);
     }
-    let rows = statement.bind(limit).fetch_all(pool).await?;
-    rows.iter().map(order_from_row).collect()
+    statement.bind(limit).fetch_all(pool).await
 }
 
 /// The order was delivered at `at` (the first delivery scan dates it; a later one does not).

@@ -19,6 +19,15 @@ macro_rules! wire_names {
             }
         }
 
+        /// Reads a stored wire name (rows are read with `#[sqlx(try_from = "String")]`).
+        impl TryFrom<String> for $type {
+            type Error = String;
+
+            fn try_from(text: String) -> Result<Self, String> {
+                $type::parse(&text).ok_or_else(|| format!("unknown {} '{text}'", stringify!($type)))
+            }
+        }
+
         impl std::fmt::Display for $type {
             fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 formatter.write_str(self.as_str())

@@ -107,7 +107,7 @@ pub fn push_event(batch: &mut Batch, event: &NewEvent<'_>) {
     );
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRecord {
     pub id: String,
     pub at: i64,
@@ -116,35 +116,21 @@ pub struct EventRecord {
     pub action: String,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub data: serde_json::Value,
 }
 
 pub async fn events(pool: &AnyPool, case_id: &str) -> Result<Vec<EventRecord>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, at, actor_role, actor_id, action, from_status, to_status, data FROM case_events \
          WHERE case_id = $1 ORDER BY at, id",
     )
     .bind(case_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let data: String = row.try_get("data")?;
-            Ok(EventRecord {
-                id: row.try_get("id")?,
-                at: row.try_get("at")?,
-                actor_role: row.try_get("actor_role")?,
-                actor_id: row.try_get("actor_id")?,
-                action: row.try_get("action")?,
-                from_status: row.try_get("from_status")?,
-                to_status: row.try_get("to_status")?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
-            })
-        })
-        .collect()
+    .await
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRecord {
     pub id: String,
     pub author_role: String,
@@ -195,17 +181,5 @@ pub async fn messages(
         "SELECT id, author_role, author_id, visibility, body, created_at FROM case_messages WHERE case_id = $1 \
          AND visibility = 'customer' ORDER BY created_at, id"
     };
-    let rows = sqlx::query(sql).bind(case_id).fetch_all(pool).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(MessageRecord {
-                id: row.try_get("id")?,
-                author_role: row.try_get("author_role")?,
-                author_id: row.try_get("author_id")?,
-                visibility: row.try_get("visibility")?,
-                body: row.try_get("body")?,
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .collect()
+    sqlx::query_as(sql).bind(case_id).fetch_all(pool).await
 }

@@ -5,14 +5,15 @@ mod sla;
 pub use events::*;
 pub use sla::*;
 
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::{AnyPool, FromRow, Row};
 
 use super::batch::Batch;
 use super::orders::OrderLineRecord;
+use super::json::JsonText;
 use super::{Backend, Transaction, new_id};
 use crate::domain::{CaseKind, Priority, Role, Status};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRecord {
     pub id: String,
     pub shop_id: String,
@@ -21,12 +22,16 @@ pub struct CaseRecord {
     pub order_number: String,
     pub customer_id: Option<String>,
     pub customer_name: Option<String>,
+    #[sqlx(try_from = "String")]
     pub kind: CaseKind,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     pub reason_code: String,
     pub description: String,
+    #[sqlx(try_from = "String")]
     pub priority: Priority,
     pub assignee_id: Option<String>,
+    #[sqlx(try_from = "JsonText<Vec<String>>")]
     pub tags: Vec<String>,
     pub channel: String,
     pub contact_name: Option<String>,
@@ -47,44 +52,6 @@ pub(super) const CASE_COLUMNS: &str = "c.id, c.shop_id, c.number, c.order_id, o.
     c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version, \
     o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at";
 pub(super) const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
-
-fn corrupt(column: &str, value: &str) -> sqlx::Error {
-    sqlx::Error::Decode(format!("unknown {column} '{value}' in the cases table").into())
-}
-
-pub(super) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
-    let status: String = row.try_get("status")?;
-    let priority: String = row.try_get("priority")?;
-    let tags: String = row.try_get("tags")?;
-    Ok(CaseRecord {
-        id: row.try_get("id")?,
-        shop_id: row.try_get("shop_id")?,
-        number: row.try_get("number")?,
-        order_id: row.try_get("order_id")?,
-        order_number: row.try_get("order_number")?,
-        customer_id: row.try_get("customer_id")?,
-        customer_name: row.try_get("customer_name")?,
-        kind: CaseKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        reason_code: row.try_get("reason_code")?,
-        description: row.try_get("description")?,
-        priority: Priority::parse(&priority).ok_or_else(|| corrupt("priority", &priority))?,
-        assignee_id: row.try_get("assignee_id")?,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
-        channel: row.try_get("channel")?,
-        contact_name: row.try_get("contact_name")?,
-        contact_phone: row.try_get("contact_phone")?,
-        contact_email: row.try_get("contact_email")?,
-        due_at: row.try_get("due_at")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        ended_at: row.try_get("ended_at")?,
-        version: row.try_get("version")?,
-        platform: row.try_get("platform")?,
-        order_shipped_at: row.try_get("order_shipped_at")?,
-    })
-}
 
 /// The statement that takes the next number of a shop's day: `$1` shop id, `$2` day (YYYYMMDD).
 pub const NEXT_SEQUENCE_SQL: &str = "INSERT INTO case_counters (shop_id, day, value) VALUES ($1, $2, 1) \
@@ -173,7 +140,7 @@ pub fn push_line(
 }
 
 /// What opening a case on an order needs to know, read in one query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderForCase {
     pub order_id: String,
     pub order_number: String,
@@ -190,10 +157,12 @@ pub struct OrderForCase {
     pub shipped_at: Option<i64>,
     pub delivered_at: Option<i64>,
     /// Whether the reason code asked about is one of the shop's active reasons.
+    #[sqlx(skip)]
     pub reason_active: bool,
     /// The reason's category (quality, preference, logistics …), if it is active.
     pub reason_category: Option<String>,
     /// The order's lines with what has been refunded on each.
+    #[sqlx(skip)]
     pub lines: Vec<OrderLineRecord>,
 }
 
@@ -204,10 +173,11 @@ pub async fn order_for_case(
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT o.id, o.order_number, o.customer_id, cu.name, cu.phone, cu.tier, o.platform, o.currency, o.total_minor, \
+        "SELECT o.id AS order_id, o.order_number, o.customer_id, cu.name AS customer_name, cu.phone AS customer_phone, \
+         cu.tier AS customer_tier, o.platform, o.currency, o.total_minor, \
          o.shipping_fee_minor, o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, \
          (SELECT MIN(r.category) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_category, \
-         l.id AS line_id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
+         l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
          l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
          WHERE r.order_line_id = l.id) AS refunded_minor \
          FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
@@ -221,45 +191,15 @@ pub async fn order_for_case(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let mut lines = Vec::with_capacity(rows.len());
+    let mut order = OrderForCase::from_row(first)?;
+    order.reason_active = order.reason_category.is_some();
     for row in &rows {
-        let Some(id) = row.try_get::<Option<String>, _>("line_id")? else {
-            continue;
-        };
-        lines.push(OrderLineRecord {
-            id,
-            line_number: row.try_get("line_number")?,
-            sku: row.try_get("sku")?,
-            product_name: row.try_get("product_name")?,
-            category: row.try_get("category")?,
-            quantity: row.try_get("quantity")?,
-            unit_price_minor: row.try_get("unit_price_minor")?,
-            paid_minor: row.try_get("paid_minor")?,
-            serial_number: row.try_get("serial_number")?,
-            refunded_minor: row.try_get("refunded_minor")?,
-        });
+        // An order without lines still comes as one row, its line columns NULL.
+        if row.try_get::<Option<String>, _>("id")?.is_some() {
+            order.lines.push(OrderLineRecord::from_row(row)?);
+        }
     }
-    Ok(Some(OrderForCase {
-        order_id: first.try_get("id")?,
-        order_number: first.try_get("order_number")?,
-        customer_id: first.try_get("customer_id")?,
-        customer_name: first.try_get("name")?,
-        customer_phone: first.try_get("phone")?,
-        customer_tier: first.try_get("tier")?,
-        platform: first.try_get("platform")?,
-        currency: first.try_get("currency")?,
-        total_minor: first.try_get("total_minor")?,
-        shipping_fee_minor: first.try_get("shipping_fee_minor")?,
-        placed_at: first.try_get("placed_at")?,
-        paid_at: first.try_get("paid_at")?,
-        shipped_at: first.try_get("shipped_at")?,
-        delivered_at: first.try_get("delivered_at")?,
-        reason_active: first
-            .try_get::<Option<String>, _>("reason_category")?
-            .is_some(),
-        reason_category: first.try_get("reason_category")?,
-        lines,
-    }))
+    Ok(Some(order))
 }
 
 pub async fn get(
@@ -268,12 +208,11 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(case_from_row).transpose()
+        .await
 }
 
 /// The policy decision stored when the case was opened, as JSON text.
@@ -300,12 +239,11 @@ pub async fn get_for_update(
         Backend::Postgres => " FOR UPDATE OF c",
     };
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2{lock}");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(id)
         .fetch_optional(&mut **transaction)
-        .await?;
-    row.as_ref().map(case_from_row).transpose()
+        .await
 }
 
 pub async fn find_by_number(
@@ -314,12 +252,11 @@ pub async fn find_by_number(
     number: &str,
 ) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.number = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(number)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(case_from_row).transpose()
+        .await
 }
 
 /// Moves a case to `status` if it is still at `expected_version`. Returns false when another
@@ -394,7 +331,7 @@ pub async fn touch(
     Ok(())
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseLineRecord {
     pub order_line_id: String,
     pub line_number: i64,
@@ -411,36 +348,21 @@ const CASE_LINE_SQL: &str = "SELECT cl.order_line_id, l.line_number, l.sku, l.pr
     WHERE r.order_line_id = l.id) AS refunded_minor FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id \
     WHERE cl.case_id = $1 ORDER BY l.line_number";
 
-fn case_line_from_row(row: &AnyRow) -> Result<CaseLineRecord, sqlx::Error> {
-    Ok(CaseLineRecord {
-        order_line_id: row.try_get("order_line_id")?,
-        line_number: row.try_get("line_number")?,
-        sku: row.try_get("sku")?,
-        product_name: row.try_get("product_name")?,
-        quantity: row.try_get("quantity")?,
-        ordered_quantity: row.try_get("ordered_quantity")?,
-        paid_minor: row.try_get("paid_minor")?,
-        refunded_minor: row.try_get("refunded_minor")?,
-    })
-}
-
 pub async fn lines(pool: &AnyPool, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(CASE_LINE_SQL)
+    sqlx::query_as(CASE_LINE_SQL)
         .bind(case_id)
         .fetch_all(pool)
-        .await?;
-    rows.iter().map(case_line_from_row).collect()
+        .await
 }
 
 pub async fn lines_in(
     transaction: &mut Transaction,
     case_id: &str,
 ) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
-    let rows = sqlx::query(CASE_LINE_SQL)
+    sqlx::query_as(CASE_LINE_SQL)
         .bind(case_id)
         .fetch_all(&mut **transaction)
-        .await?;
-    rows.iter().map(case_line_from_row).collect()
+        .await
 }
 
 /// Raises a case's priority (an SLA breach), keeping the version.

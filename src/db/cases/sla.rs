@@ -4,38 +4,25 @@ use super::*;
 
 pub use crate::domain::sla::SlaState;
 
-pub(super) const SLA_COLUMNS: &str = "first_response_at, resolved_at, sla_first_response_due, sla_resolution_due, \
-    sla_paused_at, sla_paused_minutes, sla_business_minutes, sla_breached";
-
-pub(super) fn sla_from_row(row: &AnyRow) -> Result<SlaState, sqlx::Error> {
-    Ok(SlaState {
-        first_response_at: row.try_get("first_response_at")?,
-        resolved_at: row.try_get("resolved_at")?,
-        first_response_due: row.try_get("sla_first_response_due")?,
-        resolution_due: row.try_get("sla_resolution_due")?,
-        paused_at: row.try_get("sla_paused_at")?,
-        paused_minutes: row.try_get("sla_paused_minutes")?,
-        business_minutes: row.try_get("sla_business_minutes")?,
-        breached: row.try_get("sla_breached")?,
-    })
-}
+/// The SLA columns, named as [`SlaState`]'s fields.
+pub(super) const SLA_COLUMNS: &str = "first_response_at, resolved_at, sla_first_response_due AS first_response_due, \
+    sla_resolution_due AS resolution_due, sla_paused_at AS paused_at, sla_paused_minutes AS paused_minutes, \
+    sla_business_minutes AS business_minutes, sla_breached AS breached";
 
 pub async fn sla_state(transaction: &mut Transaction, id: &str) -> Result<SlaState, sqlx::Error> {
     let sql = format!("SELECT {SLA_COLUMNS} FROM cases WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_one(&mut **transaction)
-        .await?;
-    sla_from_row(&row)
+        .await
 }
 
 pub async fn read_sla(pool: &AnyPool, id: &str) -> Result<Option<SlaState>, sqlx::Error> {
     let sql = format!("SELECT {SLA_COLUMNS} FROM cases WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(sla_from_row).transpose()
+        .await
 }
 
 /// Writes the SLA figures and the queue's `due_at` (the next target). Not a change by a person,

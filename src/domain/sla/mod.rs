@@ -174,8 +174,8 @@ pub fn resolved_in(status: Status) -> bool {
     !status.is_open() || matches!(status, Status::Refunded | Status::Resolved)
 }
 
-/// A case's SLA figures.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A case's SLA figures (read from the case's row as they are named here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct SlaState {
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
