@@ -5,7 +5,7 @@ use sqlx::{AnyPool, Row};
 use super::Transaction;
 
 /// A step done: its code, who did it, when.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CheckRecord {
     pub step_code: String,
     pub done_by: Option<String>,
@@ -15,17 +15,8 @@ pub struct CheckRecord {
 const SELECT: &str =
     "SELECT step_code, done_by, done_at FROM case_checks WHERE case_id = $1 ORDER BY done_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
-    Ok(CheckRecord {
-        step_code: row.try_get(0)?,
-        done_by: row.try_get(1)?,
-        done_at: row.try_get(2)?,
-    })
-}
-
 pub async fn of_case(pool: &AnyPool, case_id: &str) -> Result<Vec<CheckRecord>, sqlx::Error> {
-    let rows = sqlx::query(SELECT).bind(case_id).fetch_all(pool).await?;
-    rows.iter().map(from_row).collect()
+    sqlx::query_as(SELECT).bind(case_id).fetch_all(pool).await
 }
 
 /// The codes done, read inside a transaction that holds the case.

@@ -1,13 +1,14 @@
 //! Customers of a shop: found by phone or e-mail when orders arrive, listed and searched.
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
 
+use super::json::JsonText;
 use super::{Backend, Transaction, dialect, new_id};
 use crate::domain::order::NewCustomer;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct CustomerRecord {
     pub id: String,
     pub name: String,
@@ -15,26 +16,13 @@ pub struct CustomerRecord {
     pub email: Option<String>,
     pub address: Option<String>,
     pub tier: String,
+    #[sqlx(try_from = "JsonText<Vec<String>>")]
     pub tags: Vec<String>,
     #[serde(skip)]
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, name, phone, email, address, tier, tags, created_at";
-
-fn from_row(row: &AnyRow) -> Result<CustomerRecord, sqlx::Error> {
-    let tags: String = row.try_get("tags")?;
-    Ok(CustomerRecord {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        phone: row.try_get("phone")?,
-        email: row.try_get("email")?,
-        address: row.try_get("address")?,
-        tier: row.try_get("tier")?,
-        tags: serde_json::from_str(&tags).unwrap_or_default(),
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 fn search_text_of(customer: &NewCustomer) -> String {
     dialect::search_text(&[
@@ -115,12 +103,11 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<CustomerRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1 AND id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await
 }
 
 /// A page of customers, newest first, optionally matching `query` as a substring of name,
@@ -152,13 +139,12 @@ pub async fn list(
     sql.push_str(&format!(
         " ORDER BY created_at DESC, id DESC LIMIT ${parameter}"
     ));
-    let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shop_id);
+    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(shop_id);
     if let Some(query) = query {
         statement = statement.bind(query.trim().to_lowercase());
     }
     if let Some((created_at, id)) = after {
         statement = statement.bind(created_at).bind(id);
     }
-    let rows = statement.bind(limit).fetch_all(pool).await?;
-    rows.iter().map(from_row).collect()
+    statement.bind(limit).fetch_all(pool).await
 }

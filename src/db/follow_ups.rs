@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
 
+use super::json::JsonText;
 use super::{Transaction, new_id};
 
 /// A parcel not delivered and not yet followed up.
@@ -117,7 +118,7 @@ pub async fn insert(
 }
 
 /// A follow-up task as the API and console show it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct FollowUp {
     pub id: String,
     /// parcel_stalled, parcel_late
@@ -130,6 +131,7 @@ pub struct FollowUp {
     pub assignee_id: Option<String>,
     /// The parcel and what was seen of it.
     #[schema(value_type = Object)]
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub detail: serde_json::Value,
     /// Unix microseconds.
     pub due_at: i64,
@@ -144,26 +146,6 @@ const COLUMNS: &str = "f.id, f.kind, f.order_id, o.order_number, f.case_id, c.nu
      f.shipment_id, f.assignee_id, f.detail, f.due_at, f.status, f.created_at, f.done_at, f.note \
      FROM follow_ups f JOIN orders o ON o.id = f.order_id LEFT JOIN cases c ON c.id = f.case_id";
 
-fn read(row: &sqlx::any::AnyRow) -> Result<FollowUp, sqlx::Error> {
-    let detail: String = row.try_get("detail")?;
-    Ok(FollowUp {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        order_id: row.try_get("order_id")?,
-        order_number: row.try_get("order_number")?,
-        case_id: row.try_get("case_id")?,
-        case_number: row.try_get("case_number")?,
-        shipment_id: row.try_get("shipment_id")?,
-        assignee_id: row.try_get("assignee_id")?,
-        detail: serde_json::from_str(&detail).unwrap_or_default(),
-        due_at: row.try_get("due_at")?,
-        status: row.try_get("status")?,
-        created_at: row.try_get("created_at")?,
-        done_at: row.try_get("done_at")?,
-        note: row.try_get("note")?,
-    })
-}
-
 /// The shop's tasks with this status, soonest due first (at most `limit`).
 pub async fn list(
     pool: &AnyPool,
@@ -171,26 +153,24 @@ pub async fn list(
     status: &str,
     limit: i64,
 ) -> Result<Vec<FollowUp>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.status = $2 ORDER BY f.due_at, f.id LIMIT $3"
     )))
     .bind(shop_id)
     .bind(status)
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(read).collect()
+    .await
 }
 
 pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<FollowUp>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.id = $2"
     )))
     .bind(shop_id)
     .bind(id)
     .fetch_optional(pool)
-    .await?;
-    row.as_ref().map(read).transpose()
+    .await
 }
 
 /// Closes an open task; false when it was closed already.

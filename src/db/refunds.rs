@@ -1,11 +1,11 @@
 //! Refunds: one row per executed refund, unique per shop and idempotency key, with its lines.
 
-use sqlx::{AnyPool, Row, any::AnyRow};
+use sqlx::{AnyPool, Row};
 
 use super::{Transaction, new_id};
 use crate::domain::refund::RefundLine;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefundRecord {
     pub id: String,
     pub case_id: String,
@@ -16,22 +16,8 @@ pub struct RefundRecord {
     pub status: String,
     pub note: Option<String>,
     pub created_at: i64,
+    #[sqlx(skip)]
     pub lines: Vec<RefundLine>,
-}
-
-fn from_row(row: &AnyRow) -> Result<RefundRecord, sqlx::Error> {
-    Ok(RefundRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        idempotency_key: row.try_get("idempotency_key")?,
-        amount_minor: row.try_get("amount_minor")?,
-        currency: row.try_get("currency")?,
-        method: row.try_get("method")?,
-        status: row.try_get("status")?,
-        note: row.try_get("note")?,
-        created_at: row.try_get("created_at")?,
-        lines: Vec::new(),
-    })
 }
 
 const COLUMNS: &str =
@@ -68,13 +54,13 @@ pub async fn find_by_key(
     key: &str,
 ) -> Result<Option<RefundRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE shop_id = $1 AND idempotency_key = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let refund = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(shop_id)
         .bind(key)
         .fetch_optional(&mut *connection)
         .await?;
-    match row {
-        Some(row) => Ok(Some(attach_lines(&mut *connection, from_row(&row)?).await?)),
+    match refund {
+        Some(refund) => Ok(Some(attach_lines(&mut *connection, refund).await?)),
         None => Ok(None),
     }
 }
@@ -128,13 +114,13 @@ pub async fn insert(
 
 pub async fn of_case(pool: &AnyPool, case_id: &str) -> Result<Vec<RefundRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE case_id = $1 ORDER BY created_at, id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let found: Vec<RefundRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(case_id)
         .fetch_all(pool)
         .await?;
-    let mut refunds = Vec::with_capacity(rows.len());
-    for row in &rows {
-        refunds.push(attach_lines(pool, from_row(row)?).await?);
+    let mut refunds = Vec::with_capacity(found.len());
+    for refund in found {
+        refunds.push(attach_lines(pool, refund).await?);
     }
     Ok(refunds)
 }

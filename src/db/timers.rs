@@ -5,20 +5,24 @@
 use sqlx::{AnyPool, Row};
 
 use super::Transaction;
+use super::json::ListText;
 use super::batch::Batch;
 use super::dialect::Backend;
 use crate::domain::clocks::Clock;
 use crate::domain::{Action, Status};
 
 /// A timer as stored.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TimerRecord {
     pub id: String,
     pub shop_id: String,
     pub case_id: String,
+    #[sqlx(try_from = "String")]
     pub clock: Clock,
     pub rule: String,
+    #[sqlx(try_from = "ListText<Action>")]
     pub steps: Vec<Action>,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     pub due_at: i64,
     pub attempts: i64,
@@ -104,33 +108,6 @@ pub async fn cancel_for_case(
     Ok(())
 }
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<TimerRecord, sqlx::Error> {
-    let clock: String = row.try_get("clock")?;
-    let status: String = row.try_get("status")?;
-    let steps: String = row.try_get("steps")?;
-    let steps = steps
-        .split(',')
-        .filter(|step| !step.is_empty())
-        .map(|step| {
-            Action::parse(step)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown step '{step}'").into()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(TimerRecord {
-        id: row.try_get("id")?,
-        shop_id: row.try_get("shop_id")?,
-        case_id: row.try_get("case_id")?,
-        clock: Clock::parse(&clock)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown clock '{clock}'").into()))?,
-        rule: row.try_get("rule")?,
-        steps,
-        status: Status::parse(&status)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown status '{status}'").into()))?,
-        due_at: row.try_get("due_at")?,
-        attempts: row.try_get("attempts")?,
-    })
-}
-
 const COLUMNS: &str = "id, shop_id, case_id, clock, rule, steps, status, due_at, attempts";
 
 /// Claims up to `limit` due timers for `worker` until `lease_until`: pending ones whose time has
@@ -151,14 +128,13 @@ pub async fn claim_due(
         4,
         COLUMNS,
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(worker)
         .bind(lease_until)
         .bind(now)
         .bind(limit)
         .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+        .await
 }
 
 /// Locks the timer inside the firing transaction; `None` if another worker took it over or it
@@ -173,12 +149,11 @@ pub async fn hold(
         "SELECT {COLUMNS} FROM timers WHERE id = $1 AND state = 'running' AND locked_by = $2{}",
         backend.for_update()
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(worker)
         .fetch_optional(&mut **transaction)
-        .await?;
-    row.as_ref().map(from_row).transpose()
+        .await
 }
 
 /// Ends a timer: `fired` (it acted), `skipped` (nothing to do any more) or `failed`.
@@ -242,11 +217,10 @@ pub async fn pending_for_case(
     let sql = format!(
         "SELECT {COLUMNS} FROM timers WHERE case_id = $1 AND state IN ('pending', 'running') ORDER BY due_at"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(case_id)
         .fetch_all(pool)
-        .await?;
-    rows.iter().map(from_row).collect()
+        .await
 }
 
 /// The soonest pending timer, to know how long the worker may sleep.

@@ -67,7 +67,18 @@ impl Clock {
     pub fn parse(text: &str) -> Option<Clock> {
         Clock::ALL.into_iter().find(|clock| clock.as_str() == text)
     }
+}
 
+/// Reads a stored wire name.
+impl TryFrom<String> for Clock {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Clock, String> {
+        Clock::parse(&text).ok_or_else(|| format!("unknown clock '{text}'"))
+    }
+}
+
+impl Clock {
     /// The default wait in hours for a platform (rules-cn.md B3).
     pub fn default_hours(self, platform: &str) -> u32 {
         match (self, platform) {
