@@ -1,10 +1,10 @@
 //! Customers of a shop: found by phone or e-mail when orders arrive, listed and searched.
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use utoipa::ToSchema;
 
-use super::json::JsonText;
+use super::columns::JsonText;
 use super::{Backend, Transaction, dialect, new_id};
 use crate::domain::order::NewCustomer;
 

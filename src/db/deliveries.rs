@@ -1,16 +1,19 @@
 //! Webhook endpoints, and deliveries: one message to one recipient over one channel, retried
 //! with back-off until sent or given up on (dead), replayable by hand.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::columns::{Flag, JsonText};
 use super::{Backend, Transaction, new_id};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: String,
     pub url: String,
     pub secret: String,
+    #[sqlx(try_from = "JsonText<Vec<String>>")]
     pub topics: Vec<String>,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
     pub created_at: i64,
 }
@@ -25,36 +28,22 @@ impl Endpoint {
     }
 }
 
-fn endpoint(row: &sqlx::any::AnyRow) -> Result<Endpoint, sqlx::Error> {
-    let topics: String = row.try_get("topics")?;
-    Ok(Endpoint {
-        id: row.try_get("id")?,
-        url: row.try_get("url")?,
-        secret: row.try_get("secret")?,
-        topics: serde_json::from_str(&topics).unwrap_or_default(),
-        active: row.try_get::<i64, _>("active")? != 0,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
 pub async fn endpoints(pool: &AnyPool, shop_id: &str) -> Result<Vec<Endpoint>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, url, secret, topics, active, created_at FROM webhook_endpoints WHERE shop_id = $1 ORDER BY created_at",
     )
     .bind(shop_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(endpoint).collect()
+    .await
 }
 
 pub async fn endpoint_by_id(pool: &AnyPool, id: &str) -> Result<Option<Endpoint>, sqlx::Error> {
-    let row = sqlx::query(
+    sqlx::query_as(
         "SELECT id, url, secret, topics, active, created_at FROM webhook_endpoints WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
-    .await?;
-    row.as_ref().map(endpoint).transpose()
+    .await
 }
 
 pub async fn insert_endpoint(
@@ -98,13 +87,14 @@ pub async fn deactivate_endpoint(
 }
 
 /// An outbox row to turn into deliveries.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: String,
     pub shop_id: String,
     pub case_id: Option<String>,
     pub audience: String,
     pub topic: String,
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub payload: serde_json::Value,
     pub created_at: i64,
 }
@@ -125,28 +115,13 @@ pub async fn claim_outbox(
         3,
         "id, shop_id, case_id, audience, topic, payload, created_at",
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut claimed: Vec<OutboxRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(lease_until)
         .bind(now)
         .bind(limit)
         .fetch_all(pool)
         .await?;
     // RETURNING keeps no order: oldest first, as the events happened.
-    let mut claimed: Vec<OutboxRow> = rows
-        .iter()
-        .map(|row| {
-            let payload: String = row.try_get("payload")?;
-            Ok(OutboxRow {
-                id: row.try_get("id")?,
-                shop_id: row.try_get("shop_id")?,
-                case_id: row.try_get("case_id")?,
-                audience: row.try_get("audience")?,
-                topic: row.try_get("topic")?,
-                payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                created_at: row.try_get("created_at")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
     claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(claimed)
 }
@@ -209,7 +184,7 @@ pub async fn mark_dispatched(
     Ok(())
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRecord {
     pub id: String,
     pub shop_id: String,
@@ -229,24 +204,6 @@ pub struct DeliveryRecord {
 
 const COLUMNS: &str = "id, shop_id, outbox_id, channel, target, topic, body, state, attempts, next_attempt_at, last_error, created_at, sent_at";
 
-fn record(row: &sqlx::any::AnyRow) -> Result<DeliveryRecord, sqlx::Error> {
-    Ok(DeliveryRecord {
-        id: row.try_get("id")?,
-        shop_id: row.try_get("shop_id")?,
-        outbox_id: row.try_get("outbox_id")?,
-        channel: row.try_get("channel")?,
-        target: row.try_get("target")?,
-        topic: row.try_get("topic")?,
-        body: row.try_get("body")?,
-        state: row.try_get("state")?,
-        attempts: row.try_get("attempts")?,
-        next_attempt_at: row.try_get("next_attempt_at")?,
-        last_error: row.try_get("last_error")?,
-        created_at: row.try_get("created_at")?,
-        sent_at: row.try_get("sent_at")?,
-    })
-}
-
 /// Leases up to `limit` deliveries that are due.
 pub async fn claim_due(
     pool: &AnyPool,
@@ -263,13 +220,12 @@ pub async fn claim_due(
         3,
         COLUMNS,
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut claimed: Vec<DeliveryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(lease_until)
         .bind(now)
         .bind(limit)
         .fetch_all(pool)
         .await?;
-    let mut claimed: Vec<DeliveryRecord> = rows.iter().map(record).collect::<Result<_, _>>()?;
     claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
     Ok(claimed)
 }
@@ -335,14 +291,13 @@ pub async fn get(
     shop_id: &str,
     id: &str,
 ) -> Result<Option<DeliveryRecord>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 AND id = $2"
     )))
     .bind(shop_id)
     .bind(id)
     .fetch_optional(pool)
-    .await?;
-    row.as_ref().map(record).transpose()
+    .await
 }
 
 /// The shop's deliveries, newest first, optionally in one state.
@@ -352,26 +307,25 @@ pub async fn list(
     state: Option<&str>,
     limit: i64,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
-    let rows = match state {
+    match state {
         Some(state) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 AND state = $2 ORDER BY created_at DESC, id DESC LIMIT $3"
             )))
             .bind(shop_id)
             .bind(state)
             .bind(limit)
             .fetch_all(pool)
-            .await?
+            .await
         }
         None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
             )))
             .bind(shop_id)
             .bind(limit)
             .fetch_all(pool)
-            .await?
+            .await
         }
-    };
-    rows.iter().map(record).collect()
+    }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::{AnyPool, Row};
 use utoipa::ToSchema;
 
-use super::json::JsonText;
+use super::columns::JsonText;
 use super::{Transaction, new_id};
 
 /// A parcel not delivered and not yet followed up.

@@ -13,7 +13,7 @@ pub mod follow_ups;
 pub mod group;
 pub mod idempotency;
 pub mod inbound;
-pub mod json;
+pub mod columns;
 pub mod offers;
 pub mod orders;
 pub mod outbox;

@@ -1,7 +1,7 @@
 //! Orders with their lines.
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::{Backend, Transaction, customers, dialect, new_id};
 use crate::domain::order::NewOrder;

@@ -5,7 +5,7 @@
 use sqlx::{AnyPool, Row};
 
 use super::Transaction;
-use super::json::ListText;
+use super::columns::ListText;
 use super::batch::Batch;
 use super::dialect::Backend;
 use crate::domain::clocks::Clock;

@@ -9,7 +9,7 @@ use sqlx::{AnyPool, FromRow, Row};
 
 use super::batch::Batch;
 use super::orders::OrderLineRecord;
-use super::json::JsonText;
+use super::columns::JsonText;
 use super::{Backend, Transaction, new_id};
 use crate::domain::{CaseKind, Priority, Role, Status};
 

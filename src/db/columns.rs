@@ -1,6 +1,6 @@
-//! Values kept as text (the same on SQLite and PostgreSQL), read by a `FromRow` field marked
-//! `#[sqlx(try_from = "JsonText<T>")]` (JSON) or `#[sqlx(try_from = "ListText<T>")]` (wire names
-//! joined by commas).
+//! Values kept the same way on SQLite and PostgreSQL, read by a `FromRow` field marked
+//! `#[sqlx(try_from = "JsonText<T>")]` (JSON text), `#[sqlx(try_from = "ListText<T>")]` (wire
+//! names joined by commas) or `#[sqlx(try_from = "Flag")]` (0 or 1 as an integer).
 
 use serde::de::DeserializeOwned;
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
@@ -67,5 +67,30 @@ impl<'r, T: TryFrom<String, Error = String>> Decode<'r, Any> for ListText<T> {
 impl From<ListText<crate::domain::Action>> for Vec<crate::domain::Action> {
     fn from(list: ListText<crate::domain::Action>) -> Self {
         list.0
+    }
+}
+
+/// A yes/no kept as the integer 0 or 1.
+pub struct Flag(pub bool);
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as Type<Any>>::type_info()
+    }
+
+    fn compatible(kind: &AnyTypeInfo) -> bool {
+        <i64 as Type<Any>>::compatible(kind)
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0))
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
     }
 }
