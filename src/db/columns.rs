@@ -1,6 +1,7 @@
 //! Values kept the same way on SQLite and PostgreSQL, read by a `FromRow` field marked
 //! `#[sqlx(try_from = "JsonText<T>")]` (JSON text), `#[sqlx(try_from = "ListText<T>")]` (wire
-//! names joined by commas) or `#[sqlx(try_from = "Flag")]` (0 or 1 as an integer).
+//! names joined by commas), `#[sqlx(try_from = "Flag")]` (0 or 1 as an integer) or
+//! `#[sqlx(try_from = "ZoneName")]` (an IANA time zone's name).
 
 use serde::de::DeserializeOwned;
 use sqlx::any::{Any, AnyTypeInfo, AnyValueRef};
@@ -92,5 +93,31 @@ impl<'r> Decode<'r, Any> for Flag {
 impl From<Flag> for bool {
     fn from(flag: Flag) -> bool {
         flag.0
+    }
+}
+
+/// A time zone kept by its IANA name (`Asia/Shanghai`).
+pub struct ZoneName(pub jiff::tz::TimeZone);
+
+impl Type<Any> for ZoneName {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(kind: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(kind)
+    }
+}
+
+impl<'r> Decode<'r, Any> for ZoneName {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        let name = <&str as Decode<Any>>::decode(value)?;
+        Ok(ZoneName(jiff::tz::TimeZone::get(name)?))
+    }
+}
+
+impl From<ZoneName> for jiff::tz::TimeZone {
+    fn from(zone: ZoneName) -> Self {
+        zone.0
     }
 }

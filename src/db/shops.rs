@@ -1,18 +1,22 @@
 //! Shops, staff, their roles, API tokens and the shop's reason codes.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::columns::{Flag, ZoneName};
 use super::{Transaction, new_id};
 use crate::domain::{Currency, Role};
 
 /// What a request needs to know about its shop.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Shop {
     pub id: String,
     pub slug: String,
     pub name: String,
+    #[sqlx(try_from = "String")]
     pub currency: Currency,
+    #[sqlx(try_from = "ZoneName")]
     pub time_zone: jiff::tz::TimeZone,
+    #[sqlx(rename = "time_zone")]
     pub time_zone_name: String,
     pub locale: String,
 }
@@ -23,21 +27,6 @@ pub struct Actor {
     pub shop: Shop,
     pub role: Role,
     pub staff_id: Option<String>,
-}
-
-fn shop_from_row(row: &sqlx::any::AnyRow, prefix: &str) -> Result<Shop, sqlx::Error> {
-    let column = |name: &str| format!("{prefix}{name}");
-    let time_zone_name: String = row.try_get(column("time_zone").as_str())?;
-    let currency: String = row.try_get(column("currency").as_str())?;
-    Ok(Shop {
-        id: row.try_get(column("id").as_str())?,
-        slug: row.try_get(column("slug").as_str())?,
-        name: row.try_get(column("name").as_str())?,
-        currency: Currency::parse(&currency).unwrap_or(Currency::CNY),
-        time_zone: jiff::tz::TimeZone::get(&time_zone_name).unwrap_or(jiff::tz::TimeZone::UTC),
-        time_zone_name,
-        locale: row.try_get(column("locale").as_str())?,
-    })
 }
 
 pub struct NewShop<'a> {
@@ -71,22 +60,17 @@ pub async fn insert_shop(
 }
 
 pub async fn find_shop_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<Shop>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(pool)
-    .await?;
-    row.map(|row| shop_from_row(&row, "")).transpose()
+    sqlx::query_as("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn find_shop_by_id(pool: &AnyPool, id: &str) -> Result<Option<Shop>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-    row.map(|row| shop_from_row(&row, "")).transpose()
+    sqlx::query_as("SELECT id, slug, name, currency, time_zone, locale FROM shops WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
@@ -209,12 +193,10 @@ pub async fn find_staff_by_email(
     pool: &AnyPool,
     email: &str,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, name FROM staff WHERE email = $1")
+    sqlx::query_as("SELECT id, name FROM staff WHERE email = $1")
         .bind(email)
         .fetch_optional(pool)
-        .await?;
-    row.map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
-        .transpose()
+        .await
 }
 
 pub async fn staff_email(pool: &AnyPool, staff_id: &str) -> Result<Option<String>, sqlx::Error> {
@@ -275,7 +257,14 @@ pub async fn actor_for_token(
     pool: &AnyPool,
     token_hash: &str,
 ) -> Result<Option<Actor>, sqlx::Error> {
-    let row = sqlx::query(
+    #[derive(sqlx::FromRow)]
+    struct Token {
+        #[sqlx(flatten)]
+        shop: Shop,
+        token_role: String,
+        token_staff_id: Option<String>,
+    }
+    let token: Option<Token> = sqlx::query_as(
         "SELECT t.role AS token_role, t.staff_id AS token_staff_id, s.id, s.slug, s.name, s.currency, \
          s.time_zone, s.locale FROM api_tokens t JOIN shops s ON s.id = t.shop_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
@@ -283,25 +272,23 @@ pub async fn actor_for_token(
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let role: String = row.try_get("token_role")?;
-    let Some(role) = Role::parse(&role) else {
-        return Ok(None);
-    };
-    Ok(Some(Actor {
-        shop: shop_from_row(&row, "")?,
-        role,
-        staff_id: row.try_get("token_staff_id")?,
+    Ok(token.and_then(|token| {
+        Some(Actor {
+            role: Role::parse(&token.token_role)?,
+            shop: token.shop,
+            staff_id: token.token_staff_id,
+        })
     }))
 }
 
 /// A shop's reason code as configured.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Reason {
     pub code: String,
     pub category: String,
     pub name_zh: String,
     pub name_en: String,
+    #[sqlx(try_from = "Flag")]
     pub active: bool,
 }
 
@@ -330,23 +317,12 @@ pub async fn upsert_reason(
 }
 
 pub async fn list_reasons(pool: &AnyPool, shop_id: &str) -> Result<Vec<Reason>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT code, category, name_zh, name_en, active FROM reasons WHERE shop_id = $1 ORDER BY position, code",
     )
     .bind(shop_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Reason {
-                code: row.try_get("code")?,
-                category: row.try_get("category")?,
-                name_zh: row.try_get("name_zh")?,
-                name_en: row.try_get("name_en")?,
-                active: row.try_get::<i64, _>("active")? != 0,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// The reasons every new shop starts with (the categories of the domain reference).

@@ -1,13 +1,13 @@
 //! Staff console sign-in: sessions, failed attempts, the shops a person works in, saved views.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
-use super::shops::{Shop, find_shop_by_id};
+use super::shops::Shop;
 use super::{Database, new_id};
 use crate::domain::Role;
 
 /// A signed-in person, as the session row says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
     pub staff_id: String,
     pub staff_name: String,
@@ -47,24 +47,14 @@ pub async fn find(
     id: &str,
     now: i64,
 ) -> Result<Option<SessionRecord>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT s.staff_id, st.name, st.email, s.shop_id, s.csrf_token FROM staff_sessions s \
-         JOIN staff st ON st.id = s.staff_id WHERE s.id = $1 AND s.expires_at > $2",
+    sqlx::query_as(
+        "SELECT s.staff_id, st.name AS staff_name, st.email AS staff_email, s.shop_id, s.csrf_token \
+         FROM staff_sessions s JOIN staff st ON st.id = s.staff_id WHERE s.id = $1 AND s.expires_at > $2",
     )
     .bind(id)
     .bind(now)
     .fetch_optional(pool)
-    .await?;
-    row.map(|row| {
-        Ok(SessionRecord {
-            staff_id: row.try_get(0)?,
-            staff_name: row.try_get(1)?,
-            staff_email: row.try_get(2)?,
-            shop_id: row.try_get(3)?,
-            csrf_token: row.try_get(4)?,
-        })
-    })
-    .transpose()
+    .await
 }
 
 pub async fn delete(database: &Database, id: &str) -> Result<(), sqlx::Error> {
@@ -89,12 +79,10 @@ pub async fn credentials(
     pool: &AnyPool,
     email: &str,
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, name, password_hash FROM staff WHERE email = $1")
+    sqlx::query_as("SELECT id, name, password_hash FROM staff WHERE email = $1")
         .bind(email)
         .fetch_optional(pool)
-        .await?;
-    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-        .transpose()
+        .await
 }
 
 /// Failed sign-ins for this address since `since`.
@@ -125,24 +113,24 @@ pub async fn clear_failures(database: &Database, email: &str) -> Result<(), sqlx
 
 /// The shops a person works in, with the role in each, by shop name.
 pub async fn shops_of(pool: &AnyPool, staff_id: &str) -> Result<Vec<(Shop, Role)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT m.shop_id, m.role FROM memberships m JOIN shops s ON s.id = m.shop_id \
-         WHERE m.staff_id = $1 ORDER BY s.name",
+    #[derive(sqlx::FromRow)]
+    struct Membership {
+        #[sqlx(flatten)]
+        shop: Shop,
+        #[sqlx(try_from = "String")]
+        role: Role,
+    }
+    let memberships: Vec<Membership> = sqlx::query_as(
+        "SELECT s.id, s.slug, s.name, s.currency, s.time_zone, s.locale, m.role \
+         FROM memberships m JOIN shops s ON s.id = m.shop_id WHERE m.staff_id = $1 ORDER BY s.name",
     )
     .bind(staff_id)
     .fetch_all(pool)
     .await?;
-    let mut shops = Vec::with_capacity(rows.len());
-    for row in rows {
-        let shop_id: String = row.try_get(0)?;
-        let role: String = row.try_get(1)?;
-        if let (Some(shop), Some(role)) =
-            (find_shop_by_id(pool, &shop_id).await?, Role::parse(&role))
-        {
-            shops.push((shop, role));
-        }
-    }
-    Ok(shops)
+    Ok(memberships
+        .into_iter()
+        .map(|membership| (membership.shop, membership.role))
+        .collect())
 }
 
 /// The shop's staff: id, name and role, by name (for assigning cases).
@@ -150,23 +138,17 @@ pub async fn staff_of(
     pool: &AnyPool,
     shop_id: &str,
 ) -> Result<Vec<(String, String, Role)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let staff: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT st.id, st.name, m.role FROM memberships m JOIN staff st ON st.id = m.staff_id \
          WHERE m.shop_id = $1 ORDER BY st.name",
     )
     .bind(shop_id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let role: String = row.try_get(2)?;
-            Ok((
-                row.try_get(0)?,
-                row.try_get(1)?,
-                Role::parse(&role).unwrap_or(Role::Agent),
-            ))
-        })
-        .collect()
+    Ok(staff
+        .into_iter()
+        .map(|(id, name, role)| (id, name, Role::parse(&role).unwrap_or(Role::Agent)))
+        .collect())
 }
 
 /// A saved queue view: id, name and the query string.
@@ -175,16 +157,13 @@ pub async fn saved_views(
     shop_id: &str,
     staff_id: &str,
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, name, query FROM saved_views WHERE shop_id = $1 AND staff_id = $2 ORDER BY created_at",
     )
     .bind(shop_id)
     .bind(staff_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-        .collect()
+    .await
 }
 
 pub async fn save_view(

@@ -161,6 +161,15 @@ mod currency_text {
     }
 }
 
+/// Reads a stored code.
+impl TryFrom<String> for Currency {
+    type Error = MoneyError;
+
+    fn try_from(code: String) -> Result<Currency, MoneyError> {
+        Currency::parse(&code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
