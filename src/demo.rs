@@ -128,7 +128,7 @@ fn paths(kind: CaseKind, now: i64) -> Vec<(Status, Vec<(Action, Role)>)> {
 }
 
 /// The demo shop's canned replies, with the placeholders the console fills in.
-pub fn demo_reply_templates() -> Vec<crate::db::settings::ReplyTemplate> {
+pub fn demo_reply_templates() -> Vec<crate::domain::settings::ReplyTemplate> {
     [
         (
             "同意退货",
@@ -144,7 +144,7 @@ pub fn demo_reply_templates() -> Vec<crate::db::settings::ReplyTemplate> {
         ),
     ]
     .into_iter()
-    .map(|(name, body)| crate::db::settings::ReplyTemplate {
+    .map(|(name, body)| crate::domain::settings::ReplyTemplate {
         name: name.into(),
         body: body.into(),
     })

@@ -1,7 +1,7 @@
 //! Photos and videos attached to cases; the bytes are stored with the row.
 
 use sha2::{Digest, Sha256};
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
 
@@ -18,7 +18,7 @@ pub struct NewAttachment<'a> {
 }
 
 /// An attachment without its bytes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttachmentRecord {
     pub id: String,
     pub case_id: String,
@@ -33,20 +33,6 @@ pub struct AttachmentRecord {
 
 const COLUMNS: &str =
     "id, case_id, kind, content_type, file_name, size_bytes, sha256, author_role, created_at";
-
-fn record(row: &sqlx::any::AnyRow) -> Result<AttachmentRecord, sqlx::Error> {
-    Ok(AttachmentRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        kind: row.try_get("kind")?,
-        content_type: row.try_get("content_type")?,
-        file_name: row.try_get("file_name")?,
-        size_bytes: row.try_get("size_bytes")?,
-        sha256: row.try_get("sha256")?,
-        author_role: row.try_get("author_role")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 pub async fn insert(
     transaction: &mut Transaction,
@@ -76,22 +62,20 @@ pub async fn insert(
 
 /// A case's attachments, oldest first.
 pub async fn for_case(pool: &AnyPool, case_id: &str) -> Result<Vec<AttachmentRecord>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM attachments WHERE case_id = $1 ORDER BY created_at, id"
     )))
     .bind(case_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(record).collect()
+    .await
 }
 
 /// How many files a case already has.
 pub async fn count_for_case(pool: &AnyPool, case_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE case_id = $1")
+    sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE case_id = $1")
         .bind(case_id)
         .fetch_one(pool)
-        .await?
-        .try_get("n")
+        .await
 }
 
 /// One attachment of a case with its bytes.
@@ -100,13 +84,18 @@ pub async fn content(
     case_id: &str,
     id: &str,
 ) -> Result<Option<(AttachmentRecord, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    #[derive(sqlx::FromRow)]
+    struct WithContent {
+        #[sqlx(flatten)]
+        record: AttachmentRecord,
+        content: Vec<u8>,
+    }
+    let found: Option<WithContent> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS}, content FROM attachments WHERE case_id = $1 AND id = $2"
     )))
     .bind(case_id)
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    row.map(|row| Ok((record(&row)?, row.try_get("content")?)))
-        .transpose()
+    Ok(found.map(|found| (found.record, found.content)))
 }

@@ -260,12 +260,11 @@ where
         // The number is taken in a transaction of its own: the day's counter row is locked only
         // for that moment, not until the write commits (every creation of the shop's day would
         // otherwise wait for the one before it). A write that fails after it leaves a gap.
-        let row = sqlx::query(super::cases::NEXT_SEQUENCE_SQL)
+        let number: i64 = sqlx::query_scalar(super::cases::NEXT_SEQUENCE_SQL)
             .bind(shop_id)
             .bind(day)
             .fetch_one(&database.writer)
             .await?;
-        let number: i64 = sqlx::Row::try_get(&row, 0)?;
         let mut transaction = database.begin().await?;
         then(number)
             .execute(&mut transaction, database.backend)

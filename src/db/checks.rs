@@ -1,6 +1,6 @@
 //! The SOP checklist steps done on a case.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::Transaction;
 
@@ -24,11 +24,10 @@ pub async fn done_codes(
     transaction: &mut Transaction,
     case_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query(SELECT)
+    sqlx::query_scalar(SELECT)
         .bind(case_id)
         .fetch_all(&mut **transaction)
-        .await?;
-    rows.iter().map(|row| row.try_get::<String, _>(0)).collect()
+        .await
 }
 
 /// Marks a step done (or not); true when something changed.

@@ -28,17 +28,27 @@ impl<'r, T: DeserializeOwned> Decode<'r, Any> for JsonText<T> {
     }
 }
 
-impl From<JsonText<serde_json::Value>> for serde_json::Value {
-    fn from(json: JsonText<serde_json::Value>) -> Self {
-        json.0
-    }
+/// The types read from JSON columns (`From<JsonText<T>>` for each; a blanket impl is not allowed).
+macro_rules! read_from_json {
+    ($($type:ty),+ $(,)?) => {
+        $(impl From<JsonText<$type>> for $type {
+            fn from(json: JsonText<$type>) -> Self {
+                json.0
+            }
+        })+
+    };
 }
 
-impl From<JsonText<Vec<String>>> for Vec<String> {
-    fn from(json: JsonText<Vec<String>>) -> Self {
-        json.0
-    }
-}
+read_from_json!(
+    serde_json::Value,
+    Vec<String>,
+    crate::domain::policy::request::ShopPolicy,
+    crate::domain::clocks::ClockSettings,
+    crate::domain::settings::Branding,
+    Vec<crate::domain::settings::ReplyTemplate>,
+    Vec<crate::domain::checklist::Checklist>,
+    crate::domain::parcels::ParcelWatch,
+);
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.
 pub struct ListText<T>(pub Vec<T>);

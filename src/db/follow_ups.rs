@@ -1,13 +1,14 @@
 //! Follow-up tasks, and the parcels on their way that may need one.
 
 use serde::Serialize;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 use utoipa::ToSchema;
 
 use super::columns::JsonText;
 use super::{Transaction, new_id};
 
 /// A parcel not delivered and not yet followed up.
+#[derive(sqlx::FromRow)]
 pub struct WatchedParcel {
     pub id: String,
     pub order_id: String,
@@ -28,7 +29,7 @@ pub async fn parcels_to_check(
     shipped_before: i64,
     limit: i64,
 ) -> Result<Vec<WatchedParcel>, sqlx::Error> {
-    let rows = sqlx::query(
+    sqlx::query_as(
         "SELECT id, order_id, case_id, direction, carrier, tracking_number, shipped_at, moved_at FROM shipments \
          WHERE shop_id = $1 AND delivered_at IS NULL AND flagged_at IS NULL AND moved_at IS NOT NULL \
          AND (moved_at <= $2 OR shipped_at <= $3) ORDER BY moved_at LIMIT $4",
@@ -38,21 +39,7 @@ pub async fn parcels_to_check(
     .bind(shipped_before)
     .bind(limit)
     .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(WatchedParcel {
-                id: row.try_get("id")?,
-                order_id: row.try_get("order_id")?,
-                case_id: row.try_get("case_id")?,
-                direction: row.try_get("direction")?,
-                carrier: row.try_get("carrier")?,
-                tracking_number: row.try_get("tracking_number")?,
-                shipped_at: row.try_get("shipped_at")?,
-                moved_at: row.try_get("moved_at")?,
-            })
-        })
-        .collect()
+    .await
 }
 
 /// The shops with parcels on their way.

@@ -1,7 +1,5 @@
 //! Stored responses of POST requests sent with an `Idempotency-Key`.
 
-use sqlx::Row;
-
 use super::Database;
 
 /// What a key already holds.
@@ -38,14 +36,12 @@ pub async fn claim(
     if inserted.rows_affected() == 1 {
         return Ok(None);
     }
-    let row = sqlx::query("SELECT request_hash, status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2")
-        .bind(scope)
-        .bind(key)
-        .fetch_one(&database.writer)
-        .await?;
-    let request_hash: String = row.try_get("request_hash")?;
-    let status: Option<i64> = row.try_get("status")?;
-    let body: Option<String> = row.try_get("response_body")?;
+    let (request_hash, status, body): (String, Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT request_hash, status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2")
+            .bind(scope)
+            .bind(key)
+            .fetch_one(&database.writer)
+            .await?;
     Ok(Some(match status {
         Some(status) => Stored::Done {
             request_hash,

@@ -1,6 +1,6 @@
 //! The inbound deliveries log: what the platforms and carriers sent, and what came of it.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InboundRecord {
@@ -120,7 +120,7 @@ pub async fn external_order(
     source: &str,
     external_id: &str,
 ) -> Result<Option<ExternalOrder>, sqlx::Error> {
-    let row = sqlx::query(
+    let found: Option<(Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT order_id, line_ids FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3",
     )
     .bind(shop_id)
@@ -128,16 +128,12 @@ pub async fn external_order(
     .bind(external_id)
     .fetch_optional(pool)
     .await?;
-    row.map(|row| {
-        let line_ids: Option<String> = row.try_get("line_ids")?;
-        Ok(ExternalOrder {
-            order_id: row.try_get("order_id")?,
-            line_ids: line_ids
-                .and_then(|ids| serde_json::from_str(&ids).ok())
-                .unwrap_or_default(),
-        })
-    })
-    .transpose()
+    Ok(found.map(|(order_id, line_ids)| ExternalOrder {
+        order_id,
+        line_ids: line_ids
+            .and_then(|ids| serde_json::from_str(&ids).ok())
+            .unwrap_or_default(),
+    }))
 }
 
 /// Locks the platform order's row in `transaction` (made if new) and returns the platform's

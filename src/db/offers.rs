@@ -1,10 +1,10 @@
 //! Offers the shop makes the customer on a case (e.g. a partial refund to keep the goods).
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OfferRecord {
     pub id: String,
     pub case_id: String,
@@ -21,22 +21,6 @@ pub struct OfferRecord {
 }
 
 const COLUMNS: &str = "id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, answered_at, refund_id";
-
-fn record(row: &sqlx::any::AnyRow) -> Result<OfferRecord, sqlx::Error> {
-    Ok(OfferRecord {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        kind: row.try_get("kind")?,
-        amount_minor: row.try_get("amount_minor")?,
-        currency: row.try_get("currency")?,
-        note: row.try_get("note")?,
-        state: row.try_get("state")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-        answered_at: row.try_get("answered_at")?,
-        refund_id: row.try_get("refund_id")?,
-    })
-}
 
 pub struct NewOffer<'a> {
     pub shop_id: &'a str,
@@ -74,13 +58,12 @@ pub async fn insert(
 
 /// A case's offers, newest first.
 pub async fn for_case(pool: &AnyPool, case_id: &str) -> Result<Vec<OfferRecord>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM offers WHERE case_id = $1 ORDER BY created_at DESC, id DESC"
     )))
     .bind(case_id)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(record).collect()
+    .await
 }
 
 /// The case's open offer, read inside a transaction that holds the case's lock.
@@ -88,13 +71,12 @@ pub async fn open_in(
     transaction: &mut Transaction,
     case_id: &str,
 ) -> Result<Option<OfferRecord>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM offers WHERE case_id = $1 AND state = 'open'"
     )))
     .bind(case_id)
     .fetch_optional(&mut **transaction)
-    .await?;
-    row.as_ref().map(record).transpose()
+    .await
 }
 
 /// Ends an open offer; false if it was no longer open.

@@ -245,7 +245,10 @@ pub async fn lines_in(
 }
 
 pub async fn lines(pool: &AnyPool, order_id: &str) -> Result<Vec<OrderLineRecord>, sqlx::Error> {
-    sqlx::query_as(LINE_SQL).bind(order_id).fetch_all(pool).await
+    sqlx::query_as(LINE_SQL)
+        .bind(order_id)
+        .fetch_all(pool)
+        .await
 }
 
 pub async fn get(

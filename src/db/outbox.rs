@@ -1,8 +1,9 @@
 //! The outbox: notifications written in the same transaction as the change that causes them,
 //! for delivery workers to send (e-mail, webhooks, SMS).
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
+use super::columns::JsonText;
 use super::{Transaction, new_id};
 
 pub struct NewMessage<'a> {
@@ -40,20 +41,14 @@ pub async fn for_case(
     pool: &AnyPool,
     case_id: &str,
 ) -> Result<Vec<(String, String, serde_json::Value)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let notices: Vec<(String, String, JsonText<serde_json::Value>)> = sqlx::query_as(
         "SELECT audience, topic, payload FROM outbox WHERE case_id = $1 ORDER BY created_at, id",
     )
     .bind(case_id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let payload: String = row.try_get("payload")?;
-            Ok((
-                row.try_get("audience")?,
-                row.try_get("topic")?,
-                serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-            ))
-        })
-        .collect()
+    Ok(notices
+        .into_iter()
+        .map(|(audience, topic, payload)| (audience, topic, payload.0))
+        .collect())
 }

@@ -1,6 +1,6 @@
 //! Refunds: one row per executed refund, unique per shop and idempotency key, with its lines.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
 use crate::domain::refund::RefundLine;
@@ -30,19 +30,10 @@ async fn attach_lines<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let rows = sqlx::query("SELECT order_line_id, amount_minor FROM refund_lines WHERE refund_id = $1 ORDER BY order_line_id")
+    refund.lines = sqlx::query_as("SELECT order_line_id, amount_minor FROM refund_lines WHERE refund_id = $1 ORDER BY order_line_id")
         .bind(&refund.id)
         .fetch_all(executor)
         .await?;
-    refund.lines = rows
-        .iter()
-        .map(|row| {
-            Ok(RefundLine {
-                order_line_id: row.try_get("order_line_id")?,
-                amount_minor: row.try_get("amount_minor")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
     Ok(refund)
 }
 

@@ -4,135 +4,17 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-use sqlx::{AnyPool, Row};
-use utoipa::ToSchema;
+use sqlx::AnyPool;
 
 use super::Database;
-
+use super::columns::JsonText;
 use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
 use crate::domain::parcels::ParcelWatch;
-use crate::domain::policy::request::{Jurisdiction, ShopPolicy};
+use crate::domain::policy::request::ShopPolicy;
 use crate::domain::sla::SlaSettings;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShopSettings {
-    /// Whose law the shop sells under: CN (default), EU, UK or US.
-    #[serde(default)]
-    pub jurisdiction: Jurisdiction,
-    /// The shop's own return policy, layered on the law (docs/POLICY.md).
-    #[serde(default)]
-    pub policy: ShopPolicy,
-    /// Platform clocks: per platform (or `default`), per clock, hours / enabled / action.
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub clocks: ClockSettings,
-    /// Service-level targets, working hours and the shop's calendar.
-    #[serde(default)]
-    pub sla: SlaSettings,
-    /// Where customers send returns (printed on the return label).
-    #[serde(default)]
-    pub return_address: Option<String>,
-    /// How the customer portal looks: colour, logo, FAQ link.
-    #[serde(default)]
-    pub branding: Branding,
-    /// Canned replies for the console's reply box. `{customer_name}`, `{case_number}`,
-    /// `{order_number}`, `{return_address}` and `{shop_name}` are filled in.
-    #[serde(default)]
-    pub reply_templates: Vec<ReplyTemplate>,
-    /// SOP checklists per reason category; a step may have to be done before some actions.
-    #[serde(default)]
-    pub sop: Vec<Checklist>,
-    /// When a parcel on its way is followed up: days without a scan, days since shipping.
-    #[serde(default)]
-    pub parcels: ParcelWatch,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyTemplate {
-    pub name: String,
-    pub body: String,
-}
-
-impl ReplyTemplate {
-    /// At most 100 templates, each named (1–60 characters) with a body of 1–4000 characters.
-    pub fn check_all(templates: &[ReplyTemplate]) -> Result<(), String> {
-        if templates.len() > 100 {
-            return Err("reply_templates: at most 100 templates".into());
-        }
-        for (index, template) in templates.iter().enumerate() {
-            let name = template.name.trim().chars().count();
-            let body = template.body.trim().chars().count();
-            if !(1..=60).contains(&name) {
-                return Err(format!(
-                    "reply_templates[{index}].name must have 1 to 60 characters"
-                ));
-            }
-            if !(1..=4000).contains(&body) {
-                return Err(format!(
-                    "reply_templates[{index}].body must have 1 to 4000 characters"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The body with the case's values in place of its placeholders.
-    pub fn fill(&self, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.body.clone(), |body, (name, value)| {
-                body.replace(&format!("{{{name}}}"), value)
-            })
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Branding {
-    /// `#rrggbb`
-    #[serde(default)]
-    pub colour: Option<String>,
-    /// An https (or http) address of the logo image.
-    #[serde(default)]
-    pub logo_url: Option<String>,
-    /// The shop's FAQ page, linked on every portal page.
-    #[serde(default)]
-    pub faq_url: Option<String>,
-}
-
-impl Branding {
-    pub fn check(&self) -> Result<(), String> {
-        if let Some(colour) = &self.colour
-            && !(colour.len() == 7
-                && colour.starts_with('#')
-                && colour[1..]
-                    .chars()
-                    .all(|character| character.is_ascii_hexdigit()))
-        {
-            return Err(format!(
-                "branding.colour: '{colour}' is not a colour like #0f766e"
-            ));
-        }
-        for (field, url) in [("logo_url", &self.logo_url), ("faq_url", &self.faq_url)] {
-            if let Some(url) = url
-                && (!(url.starts_with("https://") || url.starts_with("http://"))
-                    || url.len() > 500
-                    || url
-                        .chars()
-                        .any(|character| character.is_whitespace() || character == '"'))
-            {
-                return Err(format!(
-                    "branding.{field}: '{url}' is not an http(s) address"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
+use crate::domain::settings::{Branding, ReplyTemplate, ShopSettings};
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
 /// once; one made on another instance within this time.
@@ -197,44 +79,63 @@ pub async fn store(
     Ok(())
 }
 
-fn corrupt(column: &str, error: serde_json::Error) -> sqlx::Error {
-    sqlx::Error::Decode(format!("shop_settings.{column}: {error}").into())
+/// The settings row as stored: JSON text per part, the jurisdiction's code.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    jurisdiction: String,
+    #[sqlx(try_from = "JsonText<ShopPolicy>")]
+    policy: ShopPolicy,
+    #[sqlx(try_from = "JsonText<ClockSettings>")]
+    clocks: ClockSettings,
+    /// `{}` until a shop saves its SLA settings: the defaults.
+    sla: String,
+    return_address: Option<String>,
+    #[sqlx(try_from = "JsonText<Branding>")]
+    branding: Branding,
+    #[sqlx(try_from = "JsonText<Vec<ReplyTemplate>>")]
+    reply_templates: Vec<ReplyTemplate>,
+    #[sqlx(try_from = "JsonText<Vec<Checklist>>")]
+    sop: Vec<Checklist>,
+    #[sqlx(try_from = "JsonText<ParcelWatch>")]
+    parcels: ParcelWatch,
 }
 
+impl Stored {
+    fn settings(self) -> Result<ShopSettings, sqlx::Error> {
+        let corrupt = |column: &str, error: serde_json::Error| {
+            sqlx::Error::Decode(format!("shop_settings.{column}: {error}").into())
+        };
+        Ok(ShopSettings {
+            jurisdiction: serde_json::from_value(serde_json::Value::String(self.jurisdiction))
+                .map_err(|error| corrupt("jurisdiction", error))?,
+            sla: if self.sla == "{}" {
+                SlaSettings::default()
+            } else {
+                serde_json::from_str(&self.sla).map_err(|error| corrupt("sla", error))?
+            },
+            policy: self.policy,
+            clocks: self.clocks,
+            return_address: self.return_address,
+            branding: self.branding,
+            reply_templates: self.reply_templates,
+            sop: self.sop,
+            parcels: self.parcels,
+        })
+    }
+}
+
+/// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
-    let row = sqlx::query(
+    let stored: Option<Stored> = sqlx::query_as(
         "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
-        return Ok(ShopSettings::default());
-    };
-    let jurisdiction: String = row.try_get("jurisdiction")?;
-    let policy: String = row.try_get("policy")?;
-    let clocks: String = row.try_get("clocks")?;
-    let sla: String = row.try_get("sla")?;
-    Ok(ShopSettings {
-        jurisdiction: serde_json::from_value(serde_json::Value::String(jurisdiction))
-            .map_err(|error| corrupt("jurisdiction", error))?,
-        policy: serde_json::from_str(&policy).map_err(|error| corrupt("policy", error))?,
-        clocks: serde_json::from_str(&clocks).map_err(|error| corrupt("clocks", error))?,
-        return_address: row.try_get("return_address")?,
-        branding: serde_json::from_str(&row.try_get::<String, _>("branding")?)
-            .map_err(|error| corrupt("branding", error))?,
-        reply_templates: serde_json::from_str(&row.try_get::<String, _>("reply_templates")?)
-            .map_err(|error| corrupt("reply_templates", error))?,
-        sop: serde_json::from_str(&row.try_get::<String, _>("sop")?)
-            .map_err(|error| corrupt("sop", error))?,
-        parcels: serde_json::from_str(&row.try_get::<String, _>("parcels")?)
-            .map_err(|error| corrupt("parcels", error))?,
-        sla: if sla == "{}" {
-            SlaSettings::default()
-        } else {
-            serde_json::from_str(&sla).map_err(|error| corrupt("sla", error))?
-        },
-    })
+    match stored {
+        Some(stored) => stored.settings(),
+        None => Ok(ShopSettings::default()),
+    }
 }
 
 pub async fn save(

@@ -2,11 +2,11 @@
 //! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer makes the claim atomic) and
 //! finishes each in the same transaction as the change it makes, so each fires once.
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use super::Transaction;
-use super::columns::ListText;
 use super::batch::Batch;
+use super::columns::ListText;
 use super::dialect::Backend;
 use crate::domain::clocks::Clock;
 use crate::domain::{Action, Status};
@@ -225,8 +225,7 @@ pub async fn pending_for_case(
 
 /// The soonest pending timer, to know how long the worker may sleep.
 pub async fn next_due(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
-    let row = sqlx::query("SELECT MIN(due_at) AS due FROM timers WHERE state = 'pending'")
+    sqlx::query_scalar("SELECT MIN(due_at) FROM timers WHERE state = 'pending'")
         .fetch_one(pool)
-        .await?;
-    row.try_get("due")
+        .await
 }

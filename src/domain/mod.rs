@@ -15,6 +15,7 @@ pub mod parcels;
 pub mod permissions;
 pub mod policy;
 pub mod refund;
+pub mod settings;
 pub mod signing;
 pub mod sla;
 pub mod time;

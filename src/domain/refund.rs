@@ -18,7 +18,7 @@ impl LineBalance {
 }
 
 /// One line of a requested refund.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RefundLine {
     pub order_line_id: String,
     pub amount_minor: i64,

@@ -6,11 +6,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::db::cases::{self, CaseRecord, NewEvent};
-use crate::db::settings::ShopSettings;
 use crate::db::shops::Actor;
 use crate::db::{Database, Transaction, checks, settings};
 use crate::domain::Action;
 use crate::domain::checklist::{self, Step};
+use crate::domain::settings::ShopSettings;
 use crate::error::{AppError, AppResult};
 
 /// One step as a case shows it.

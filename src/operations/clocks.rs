@@ -7,12 +7,13 @@ use serde_json::json;
 use super::refunds::{self, RefundInput};
 use super::sla;
 use crate::db::cases::{self, CaseRecord, NewEvent};
-use crate::db::settings::{self, ShopSettings};
+use crate::db::settings;
 use crate::db::shops::{self, Actor};
 use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Database, Transaction, new_id};
 use crate::domain::clocks::{self, HOUR_MICROS};
 use crate::domain::lifecycle::{self, Moment};
+use crate::domain::settings::ShopSettings;
 use crate::domain::{Action, Role, Status};
 use crate::error::{AppError, AppResult};
 

@@ -4,11 +4,11 @@
 use jiff::Timestamp;
 
 use crate::db::cases::{CaseLineRecord, OrderForCase};
-use crate::db::settings::ShopSettings;
 use crate::domain::CaseKind;
 use crate::domain::money::{Currency, Money};
 use crate::domain::policy::request::{Amount, Dates, Item, OrderMoney, Payment, Reason, Remedy};
 use crate::domain::policy::{self, PolicyRequest};
+use crate::domain::settings::ShopSettings;
 
 /// What a reason code means to the law: by its code first, then by its category.
 pub fn policy_reason(code: &str, category: Option<&str>) -> Reason {

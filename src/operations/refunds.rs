@@ -13,12 +13,13 @@ use utoipa::ToSchema;
 use super::{clocks, sla, text_field};
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::refunds::{self, NewRefund, RefundRecord};
-use crate::db::settings::{self, ShopSettings};
+use crate::db::settings;
 use crate::db::shops::Actor;
 use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
 use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
+use crate::domain::settings::ShopSettings;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

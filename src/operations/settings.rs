@@ -1,9 +1,10 @@
 //! Changing a shop's settings, reasons and staff: one set of checks for the API and the console.
 
 use crate::db::Database;
-use crate::db::settings::{self, ReplyTemplate, ShopSettings};
+use crate::db::settings;
 use crate::db::shops::{self, Actor, Reason};
 use crate::domain::permissions::Capability;
+use crate::domain::settings::{ReplyTemplate, ShopSettings};
 use crate::domain::{Role, clocks, policy};
 use crate::error::{AppError, AppResult};
 

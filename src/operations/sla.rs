@@ -6,10 +6,10 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 
 use crate::db::cases::{self, CaseRecord, NewEvent, SlaState};
-use crate::db::settings::ShopSettings;
 use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Transaction, new_id};
 use crate::domain::clocks::Clock;
+use crate::domain::settings::ShopSettings;
 use crate::domain::sla::{self, SlaSettings};
 use crate::domain::{CaseKind, Priority, Role, Status};
 

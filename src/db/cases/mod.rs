@@ -8,8 +8,8 @@ pub use sla::*;
 use sqlx::{AnyPool, FromRow, Row};
 
 use super::batch::Batch;
-use super::orders::OrderLineRecord;
 use super::columns::JsonText;
+use super::orders::OrderLineRecord;
 use super::{Backend, Transaction, new_id};
 use crate::domain::{CaseKind, Priority, Role, Status};
 
@@ -217,14 +217,12 @@ pub async fn get(
 
 /// The policy decision stored when the case was opened, as JSON text.
 pub async fn policy_decision(pool: &AnyPool, id: &str) -> Result<Option<String>, sqlx::Error> {
-    let row = sqlx::query("SELECT policy_decision FROM cases WHERE id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get("policy_decision")?,
-        None => None,
-    })
+    let decision: Option<Option<String>> =
+        sqlx::query_scalar("SELECT policy_decision FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(decision.flatten())
 }
 
 /// Reads a case inside a write transaction, locking its row on PostgreSQL.

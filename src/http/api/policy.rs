@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use super::extract::{Authenticated, Json};
 use crate::app::AppState;
-use crate::db::settings::{self, ShopSettings};
+use crate::db::settings;
 use crate::domain::policy::{self, Decision, PolicyRequest};
+use crate::domain::settings::ShopSettings;
 use crate::error::{AppError, AppResult};
 
 #[utoipa::path(post, path = "/policy/evaluate", tag = "policy", request_body = PolicyRequest,

@@ -1,0 +1,129 @@
+//! A shop's settings: jurisdiction, its policy layer, clocks, SLA, SOP checklists, parcel watch,
+//! return address, the portal's branding and reply templates; each part with its own rules.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::checklist::Checklist;
+use super::clocks::ClockSettings;
+use super::parcels::ParcelWatch;
+use super::policy::request::{Jurisdiction, ShopPolicy};
+use super::sla::SlaSettings;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettings {
+    /// Whose law the shop sells under: CN (default), EU, UK or US.
+    #[serde(default)]
+    pub jurisdiction: Jurisdiction,
+    /// The shop's own return policy, layered on the law (docs/POLICY.md).
+    #[serde(default)]
+    pub policy: ShopPolicy,
+    /// Platform clocks: per platform (or `default`), per clock, hours / enabled / action.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub clocks: ClockSettings,
+    /// Service-level targets, working hours and the shop's calendar.
+    #[serde(default)]
+    pub sla: SlaSettings,
+    /// Where customers send returns (printed on the return label).
+    #[serde(default)]
+    pub return_address: Option<String>,
+    /// How the customer portal looks: colour, logo, FAQ link.
+    #[serde(default)]
+    pub branding: Branding,
+    /// Canned replies for the console's reply box. `{customer_name}`, `{case_number}`,
+    /// `{order_number}`, `{return_address}` and `{shop_name}` are filled in.
+    #[serde(default)]
+    pub reply_templates: Vec<ReplyTemplate>,
+    /// SOP checklists per reason category; a step may have to be done before some actions.
+    #[serde(default)]
+    pub sop: Vec<Checklist>,
+    /// When a parcel on its way is followed up: days without a scan, days since shipping.
+    #[serde(default)]
+    pub parcels: ParcelWatch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyTemplate {
+    pub name: String,
+    pub body: String,
+}
+
+impl ReplyTemplate {
+    /// At most 100 templates, each named (1–60 characters) with a body of 1–4000 characters.
+    pub fn check_all(templates: &[ReplyTemplate]) -> Result<(), String> {
+        if templates.len() > 100 {
+            return Err("reply_templates: at most 100 templates".into());
+        }
+        for (index, template) in templates.iter().enumerate() {
+            let name = template.name.trim().chars().count();
+            let body = template.body.trim().chars().count();
+            if !(1..=60).contains(&name) {
+                return Err(format!(
+                    "reply_templates[{index}].name must have 1 to 60 characters"
+                ));
+            }
+            if !(1..=4000).contains(&body) {
+                return Err(format!(
+                    "reply_templates[{index}].body must have 1 to 4000 characters"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The body with the case's values in place of its placeholders.
+    pub fn fill(&self, values: &[(&str, &str)]) -> String {
+        values
+            .iter()
+            .fold(self.body.clone(), |body, (name, value)| {
+                body.replace(&format!("{{{name}}}"), value)
+            })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    /// `#rrggbb`
+    #[serde(default)]
+    pub colour: Option<String>,
+    /// An https (or http) address of the logo image.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// The shop's FAQ page, linked on every portal page.
+    #[serde(default)]
+    pub faq_url: Option<String>,
+}
+
+impl Branding {
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(colour) = &self.colour
+            && !(colour.len() == 7
+                && colour.starts_with('#')
+                && colour[1..]
+                    .chars()
+                    .all(|character| character.is_ascii_hexdigit()))
+        {
+            return Err(format!(
+                "branding.colour: '{colour}' is not a colour like #0f766e"
+            ));
+        }
+        for (field, url) in [("logo_url", &self.logo_url), ("faq_url", &self.faq_url)] {
+            if let Some(url) = url
+                && (!(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.len() > 500
+                    || url
+                        .chars()
+                        .any(|character| character.is_whitespace() || character == '"'))
+            {
+                return Err(format!(
+                    "branding.{field}: '{url}' is not an http(s) address"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
