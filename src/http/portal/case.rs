@@ -62,15 +62,13 @@ struct CasePage {
 
 pub(super) async fn case_page(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
     Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let page = case_view(
         &state,
         &shop,
@@ -224,16 +222,13 @@ async fn case_view(
 /// confirm the replacement arrived, close, reopen. The same guards as for staff apply.
 pub(super) async fn case_action(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let field = |name: &str| {
         form.get(name)
             .map(|value| value.trim().to_string())
@@ -277,16 +272,13 @@ pub(super) async fn case_action(
 
 pub(super) async fn case_message(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let body = form.get("body").cloned().unwrap_or_default();
     match crate::operations::cases::post_message(
         &state.database,
@@ -324,16 +316,13 @@ async fn case_with_errors(
 /// 1–5 stars and a comment, once per case, after it has ended; recorded on the timeline.
 pub(super) async fn rate(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let stars = form
         .get("stars")
         .and_then(|value| value.trim().parse::<i64>().ok());
@@ -364,14 +353,10 @@ pub(super) struct LabelQuery {
 
 pub(super) async fn case_label(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
+    CustomerCase { shop, case, .. }: CustomerCase,
     Query(query): Query<LabelQuery>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let size = query
         .size
         .as_deref()
@@ -383,16 +368,13 @@ pub(super) async fn case_label(
 /// More photos or a video for the case, from the case page.
 pub(super) async fn attach(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let refuse = |errors: Vec<String>| {
         case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default())
     };
@@ -420,13 +402,9 @@ pub(super) async fn attach(
 /// One of the case's files, for the customer who owns the case.
 pub(super) async fn attachment(
     State(state): State<AppState>,
-    Path((slug, number, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    CustomerCase { case, .. }: CustomerCase,
+    Path((_, _, id)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let (file, content) = crate::db::attachments::content(&state.database.reader, &case.id, &id)
         .await?
         .ok_or(AppError::NotFound("attachment"))?;
@@ -436,17 +414,15 @@ pub(super) async fn attachment(
 /// The customer accepts or declines the open offer.
 pub(super) async fn answer_offer(
     State(state): State<AppState>,
-    Path((slug, number, id)): Path<(String, String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerCase {
+        shop,
+        case,
+        language,
+    }: CustomerCase,
+    Path((_, _, id)): Path<(String, String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     use crate::operations::offers::{self, Answer};
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let Some(case) = customer_case(&state, &shop, &number, &headers).await? else {
-        return Ok(to_find(&shop, None));
-    };
     let answer = match form.get("answer").map(String::as_str) {
         Some("accept") => Answer::Accept,
         Some("decline") => Answer::Decline,

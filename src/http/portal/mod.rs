@@ -16,13 +16,17 @@ use session::session_order;
 
 use crate::app::AppState;
 use crate::db::shops::{self, Shop};
-use crate::db::{Database, cases};
+use crate::db::{Database, cases, orders};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::http::pages::query_language;
 pub(crate) use crate::http::pages::render;
 use crate::i18n::Language;
-use axum::extract::State;
+use std::collections::HashMap;
+
 use axum::extract::{DefaultBodyLimit, Multipart};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -149,6 +153,89 @@ fn to_find(shop: &Shop, order_number: Option<&str>) -> Response {
         .map(|number| format!("?order={}", crate::http::pages::url_encode(number)))
         .unwrap_or_default();
     Redirect::to(&format!("/portal/{}{query}", shop.slug)).into_response()
+}
+
+/// The shop named in the path, the path's other parts and the reader's language.
+async fn visitor(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(Shop, HashMap<String, String>, Language), Response> {
+    let Path(path) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let slug = path.get("shop").map(String::as_str).unwrap_or_default();
+    let shop = shop_by_slug(&state.database, slug)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let language = Language::choose(query_language(parts.uri.query()), &parts.headers);
+    Ok((shop, path, language))
+}
+
+/// The order named in the path (`{shop}`, `{number}`), when this browser is signed in to it,
+/// with its shop and the reader's language. Anyone else is sent to the shop's find page (with the
+/// number filled in); an unknown shop is a 404.
+pub struct CustomerOrder {
+    pub shop: Shop,
+    pub order: orders::OrderRecord,
+    pub language: Language,
+}
+
+impl FromRequestParts<AppState> for CustomerOrder {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (shop, path, language) = visitor(parts, state).await?;
+        let number = path.get("number").map(String::as_str).unwrap_or_default();
+        let signed_in = session_order(&state.database, &shop.id, &parts.headers)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let order = orders::find_by_number(&state.database.reader, &shop.id, number)
+            .await
+            .map_err(|error| AppError::from(error).into_response())?;
+        match order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) {
+            Some(order) => Ok(CustomerOrder {
+                shop,
+                order,
+                language,
+            }),
+            None => Err(to_find(&shop, Some(number))),
+        }
+    }
+}
+
+/// The case named in the path (`{shop}`, `{number}`), when this browser is signed in to its
+/// order, with its shop and the reader's language. Anyone else is sent to the shop's find page;
+/// an unknown shop is a 404.
+pub struct CustomerCase {
+    pub shop: Shop,
+    pub case: cases::CaseRecord,
+    pub language: Language,
+}
+
+impl FromRequestParts<AppState> for CustomerCase {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (shop, path, language) = visitor(parts, state).await?;
+        let number = path.get("number").map(String::as_str).unwrap_or_default();
+        match customer_case(state, &shop, number, &parts.headers)
+            .await
+            .map_err(IntoResponse::into_response)?
+        {
+            Some(case) => Ok(CustomerCase {
+                shop,
+                case,
+                language,
+            }),
+            None => Err(to_find(&shop, None)),
+        }
+    }
 }
 
 /// The customer's case, if this browser is signed in to its order.

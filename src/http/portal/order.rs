@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::*;
@@ -116,17 +116,13 @@ struct Typed {
 
 pub(super) async fn order_page(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
+    CustomerOrder {
+        shop,
+        order,
+        language,
+    }: CustomerOrder,
     Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let signed_in = session_order(&state.database, &shop.id, &headers).await?;
-    let order = orders::find_by_number(&state.database.reader, &shop.id, &number).await?;
-    let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
-        return Ok(to_find(&shop, Some(&number)));
-    };
     let page = order_view(
         &state,
         &shop,
@@ -229,18 +225,13 @@ async fn order_view(
 /// policy refuses comes back with its reasons, and everything typed is kept.
 pub(super) async fn ask_for_help(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
-    Query(query): Query<LanguageQuery>,
-    headers: HeaderMap,
+    CustomerOrder {
+        shop,
+        order,
+        language,
+    }: CustomerOrder,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let shop = shop_by_slug(&state.database, &slug).await?;
-    let language = Language::choose(query.lang.as_deref(), &headers);
-    let signed_in = session_order(&state.database, &shop.id, &headers).await?;
-    let order = orders::find_by_number(&state.database.reader, &shop.id, &number).await?;
-    let Some(order) = order.filter(|order| signed_in.as_deref() == Some(order.id.as_str())) else {
-        return Ok(to_find(&shop, Some(&number)));
-    };
     let (form, files) = match read_multipart(multipart).await {
         Ok(read) => read,
         Err(reason) => {
