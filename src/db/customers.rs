@@ -1,14 +1,12 @@
 //! Customers of a shop: found by phone or e-mail when orders arrive, listed and searched.
 
-use serde::Serialize;
 use sqlx::AnyPool;
-use utoipa::ToSchema;
 
 use super::columns::JsonText;
 use super::{Backend, Transaction, dialect, new_id};
 use crate::domain::order::NewCustomer;
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CustomerRecord {
     pub id: String,
     pub name: String,
@@ -18,7 +16,6 @@ pub struct CustomerRecord {
     pub tier: String,
     #[sqlx(try_from = "JsonText<Vec<String>>")]
     pub tags: Vec<String>,
-    #[serde(skip)]
     pub created_at: i64,
 }
 

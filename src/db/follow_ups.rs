@@ -1,8 +1,6 @@
 //! Follow-up tasks, and the parcels on their way that may need one.
 
-use serde::Serialize;
 use sqlx::AnyPool;
-use utoipa::ToSchema;
 
 use super::columns::JsonText;
 use super::{Transaction, new_id};
@@ -104,8 +102,8 @@ pub async fn insert(
     Ok((added.rows_affected() == 1).then_some(id))
 }
 
-/// A follow-up task as the API and console show it.
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+/// A follow-up task.
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FollowUp {
     pub id: String,
     /// parcel_stalled, parcel_late
@@ -117,7 +115,6 @@ pub struct FollowUp {
     pub shipment_id: Option<String>,
     pub assignee_id: Option<String>,
     /// The parcel and what was seen of it.
-    #[schema(value_type = Object)]
     #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub detail: serde_json::Value,
     /// Unix microseconds.

@@ -282,7 +282,7 @@ pub async fn actor_for_token(
 }
 
 /// A shop's reason code as configured.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Reason {
     pub code: String,
     pub category: String,

@@ -7,11 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::cases::{CaseListQuery, case_filter, case_page};
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::{CaseView, OrderLineView, OrderView, Page, ShipmentView, after, page_limit};
+use super::views::{
+    CaseView, CustomerView, OrderLineView, OrderView, Page, ReasonView, ShipmentView, after,
+    page_limit,
+};
 use crate::app::AppState;
-use crate::db::customers::{self, CustomerRecord};
+use crate::db::customers::{self};
 use crate::db::orders::{self, Outcome};
-use crate::db::shops::{self, Reason};
+use crate::db::shops::{self};
 use crate::error::{AppError, AppResult};
 use crate::operations::import::{self, Format, ImportReport};
 use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
@@ -178,12 +181,12 @@ pub async fn cases_of_order(
 }
 
 #[utoipa::path(get, path = "/customers", tag = "customers", params(ListQuery),
-    responses((status = 200, body = Page<CustomerRecord>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<CustomerView>)), security(("bearer" = [])))]
 pub async fn list_customers(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<ListQuery>,
-) -> AppResult<axum::Json<Page<CustomerRecord>>> {
+) -> AppResult<axum::Json<Page<CustomerView>>> {
     let limit = page_limit(query.limit)?;
     let after = after(query.cursor.as_deref())?;
     let q = search(&query)?;
@@ -200,44 +203,49 @@ pub async fn list_customers(
         records,
         limit,
         |customer| (customer.created_at, customer.id.as_str()),
-        |customer| customer,
+        CustomerView::from,
     )))
 }
 
 #[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = String, Path)),
-    responses((status = 200, body = CustomerRecord), (status = 404)), security(("bearer" = [])))]
+    responses((status = 200, body = CustomerView), (status = 404)), security(("bearer" = [])))]
 pub async fn show_customer(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<CustomerRecord>> {
+) -> AppResult<axum::Json<CustomerView>> {
     Ok(axum::Json(
         customers::get(&state.database.reader, &actor.shop.id, &id)
             .await?
-            .ok_or(AppError::NotFound("customer"))?,
+            .ok_or(AppError::NotFound("customer"))?
+            .into(),
     ))
 }
 
 #[utoipa::path(get, path = "/reasons", tag = "cases",
-    responses((status = 200, body = Vec<Reason>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<ReasonView>)), security(("bearer" = [])))]
 pub async fn reasons(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> AppResult<axum::Json<Vec<Reason>>> {
+) -> AppResult<axum::Json<Vec<ReasonView>>> {
     Ok(axum::Json(
-        shops::list_reasons(&state.database.reader, &actor.shop.id).await?,
+        shops::list_reasons(&state.database.reader, &actor.shop.id)
+            .await?
+            .into_iter()
+            .map(ReasonView::from)
+            .collect(),
     ))
 }
 
 #[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
-    responses((status = 201, body = CustomerRecord, description = "added"),
-        (status = 200, body = CustomerRecord, description = "a customer with this phone or e-mail exists")),
+    responses((status = 201, body = CustomerView, description = "added"),
+        (status = 200, body = CustomerView, description = "a customer with this phone or e-mail exists")),
     security(("bearer" = [])))]
 pub async fn create_customer(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Json(input): Json<CustomerInput>,
-) -> AppResult<(StatusCode, axum::Json<CustomerRecord>)> {
+) -> AppResult<(StatusCode, axum::Json<CustomerView>)> {
     let (id, created) = order_operations::store_customer(&state.database, &actor, &input).await?;
     let customer = customers::get(&state.database.reader, &actor.shop.id, &id)
         .await?
@@ -248,7 +256,7 @@ pub async fn create_customer(
         } else {
             StatusCode::OK
         },
-        axum::Json(customer),
+        axum::Json(customer.into()),
     ))
 }
 

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::{ShipmentView, page_limit, time};
+use super::views::{FollowUpView, ShipmentView, page_limit};
 use crate::app::AppState;
-use crate::db::follow_ups::{self, FollowUp};
-use crate::db::shops::Shop;
+use crate::db::follow_ups::{self};
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
 use crate::operations::shipments::{self, ScanInput, ShipmentInput};
@@ -56,27 +55,6 @@ pub async fn scan(
         status: status.into(),
         detail,
     }))
-}
-
-/// A follow-up task, its times in the shop's zone.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FollowUpView {
-    #[serde(flatten)]
-    pub task: FollowUp,
-    pub due: String,
-    pub created: String,
-    pub done: Option<String>,
-}
-
-impl FollowUpView {
-    fn new(shop: &Shop, task: FollowUp) -> FollowUpView {
-        FollowUpView {
-            due: time(shop, task.due_at),
-            created: time(shop, task.created_at),
-            done: task.done_at.map(|at| time(shop, at)),
-            task,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

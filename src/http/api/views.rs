@@ -7,9 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord, SlaState};
+use crate::db::customers::CustomerRecord;
+use crate::db::follow_ups::FollowUp;
 use crate::db::orders::{OrderLineRecord, OrderRecord};
 use crate::db::refunds::RefundRecord;
 use crate::db::shipments::ShipmentRecord;
+use crate::db::shops::Reason;
 use crate::db::shops::Shop;
 use crate::db::timers::TimerRecord;
 use crate::domain::clocks::describe;
@@ -462,5 +465,104 @@ pub fn page_limit(limit: Option<i64>) -> Result<i64, AppError> {
             "limit",
             format!("limit {limit} must be between 1 and 200"),
         )),
+    }
+}
+
+/// A customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub tier: String,
+    pub tags: Vec<String>,
+}
+
+impl From<CustomerRecord> for CustomerView {
+    fn from(customer: CustomerRecord) -> CustomerView {
+        CustomerView {
+            id: customer.id,
+            name: customer.name,
+            phone: customer.phone,
+            email: customer.email,
+            address: customer.address,
+            tier: customer.tier,
+            tags: customer.tags,
+        }
+    }
+}
+
+/// One of the shop's reasons for a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonView {
+    pub code: String,
+    pub category: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub active: bool,
+}
+
+impl From<Reason> for ReasonView {
+    fn from(reason: Reason) -> ReasonView {
+        ReasonView {
+            code: reason.code,
+            category: reason.category,
+            name_zh: reason.name_zh,
+            name_en: reason.name_en,
+            active: reason.active,
+        }
+    }
+}
+
+/// A follow-up task: a parcel to chase. Times as unix microseconds, and in the shop's zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpView {
+    pub id: String,
+    /// parcel_stalled, parcel_late
+    pub kind: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub case_id: Option<String>,
+    pub case_number: Option<String>,
+    pub shipment_id: Option<String>,
+    pub assignee_id: Option<String>,
+    /// The parcel and what was seen of it.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    /// Unix microseconds.
+    pub due_at: i64,
+    /// open, done
+    pub status: String,
+    pub created_at: i64,
+    pub done_at: Option<i64>,
+    pub note: Option<String>,
+    pub due: String,
+    pub created: String,
+    pub done: Option<String>,
+}
+
+impl FollowUpView {
+    pub fn new(shop: &Shop, task: FollowUp) -> FollowUpView {
+        FollowUpView {
+            due: time(shop, task.due_at),
+            created: time(shop, task.created_at),
+            done: task.done_at.map(|at| time(shop, at)),
+            id: task.id,
+            kind: task.kind,
+            order_id: task.order_id,
+            order_number: task.order_number,
+            case_id: task.case_id,
+            case_number: task.case_number,
+            shipment_id: task.shipment_id,
+            assignee_id: task.assignee_id,
+            detail: task.detail,
+            due_at: task.due_at,
+            status: task.status,
+            created_at: task.created_at,
+            done_at: task.done_at,
+            note: task.note,
+        }
     }
 }
