@@ -48,11 +48,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(api)
-        .merge(api::document(document.clone()))
+        .merge(api::document(&document))
         .merge(portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
         .merge(console::router().layer(DefaultBodyLimit::max(256 * 1024)))
         .merge(hooks::router().layer(DefaultBodyLimit::max(api::JSON_LIMIT)))
-        .merge(api::swagger(document))
+        .merge(api::swagger())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(|_| {

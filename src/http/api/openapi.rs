@@ -97,18 +97,24 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
     document
 }
 
-/// `GET /api/v1/openapi.json`: the document the router made.
-pub fn document(document: utoipa::openapi::OpenApi) -> Router<AppState> {
+/// `GET /api/v1/openapi.json`: the document the router made, serialised once. The route holds
+/// shared bytes: axum clones a route's handler for each connection, and a whole document there
+/// cost a deep copy per connection.
+pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
+    let json = axum::body::Bytes::from(serde_json::to_vec(document).unwrap_or_default());
     Router::new().route(
         "/api/v1/openapi.json",
         axum::routing::get(move || {
-            let document = document.clone();
-            async move { axum::Json(document) }
+            let json = json.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], json) }
         }),
     )
 }
 
-/// Swagger UI at /api/v1/docs, reading the same document.
-pub fn swagger(document: utoipa::openapi::OpenApi) -> Router<AppState> {
-    Router::from(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi-ui.json", document))
+/// Swagger UI at /api/v1/docs, reading the document from `/api/v1/openapi.json` (it keeps no
+/// copy of its own).
+pub fn swagger() -> Router<AppState> {
+    Router::from(
+        SwaggerUi::new("/api/v1/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+    )
 }
