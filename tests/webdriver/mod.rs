@@ -81,7 +81,7 @@ impl Browser {
             "binary": chromium,
             "prefs": { "intl.accept_languages": "zh-CN,zh" },
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     format!("--user-data-dir={}", profile.display()), "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile.display()), "--lang=zh-CN", "--accept-lang=zh-CN,zh",
                      "--window-size=1366,900"],
         });
         if phone {

@@ -106,7 +106,12 @@ pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
         "/api/v1/openapi.json",
         axum::routing::get(move || {
             let json = json.clone();
-            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], json) }
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    json,
+                )
+            }
         }),
     )
 }
@@ -115,6 +120,7 @@ pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
 /// copy of its own).
 pub fn swagger() -> Router<AppState> {
     Router::from(
-        SwaggerUi::new("/api/v1/docs").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        SwaggerUi::new("/api/v1/docs")
+            .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
     )
 }
