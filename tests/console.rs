@@ -391,6 +391,24 @@ async fn a_refund_form_sent_twice_refunds_once() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // "10,5" in a Chinese shop is neither 105 nor a guess: refused, with how to write it.
+    let response = post(
+        &app,
+        &cookie,
+        &path,
+        &[("csrf", csrf.as_str()), ("amount_1", "10,5")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("10.5"), "the form says how to write it");
+    assert!(html.contains("value=\"10,5\""), "the typed amount stays");
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(
+        refunds.as_array().unwrap().len(),
+        1,
+        "nothing more was refunded"
+    );
 }
 
 #[tokio::test]

@@ -419,3 +419,32 @@ async fn the_downloadable_template_imports_as_it_is() {
     assert_eq!(order["lines"][0]["paid_minor"], 18900, "{order}");
     assert_eq!(order["platform"], "taobao");
 }
+
+/// Amount cells are read as the shop writes numbers (zh-CN: `1,299.00`), and never guessed:
+/// `10,5` is refused with how to write it (it was read as 105.00), `1.299,00` is unambiguous.
+#[tokio::test]
+async fn amounts_in_cells_are_never_guessed() {
+    let app = TestApp::start().await;
+    let csv = "订单号,下单时间,买家姓名,手机,商品编码,商品名称,数量,单价,实付金额\n\
+AM-1,2026-11-01 09:00,李雷,13900000001,SKU-1,投影仪,1,\"1,299.00\",\"1,199.00\"\n\
+AM-2,2026-11-01 09:00,李雷,13900000001,SKU-2,杯子,1,\"10,5\",\n\
+AM-3,2026-11-01 09:00,李雷,13900000001,SKU-3,台灯,1,\"1.299,00\",\n";
+    let (status, report) = import(&app, "text/csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["orders_created"], 2, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(errors[0]["row"], 3);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("10,5") && message.contains("10.5"),
+        "{message}"
+    );
+    let (_, order) = app.get("/api/v1/orders/AM-1", AGENT).await;
+    assert_eq!(order["lines"][0]["unit_price_minor"], 129_900);
+    assert_eq!(order["lines"][0]["paid_minor"], 119_900);
+    let (_, order) = app.get("/api/v1/orders/AM-3", AGENT).await;
+    assert_eq!(order["lines"][0]["unit_price_minor"], 129_900);
+    let (status, _) = app.get("/api/v1/orders/AM-2", AGENT).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing guessed is stored");
+}

@@ -1,10 +1,12 @@
 //! The pure domain: plain types and functions, no I/O, no SQL, no HTTP.
 //! Handlers parse input into these types, call these functions, then persist.
 
+pub mod amount;
 pub mod calendar;
 pub mod case;
 pub mod checklist;
 pub mod clocks;
+pub mod currency;
 pub mod identifiers;
 pub mod lifecycle;
 pub mod media;

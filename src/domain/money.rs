@@ -1,68 +1,20 @@
 //! Money in integer minor units (分 for CNY) with its currency. Never a float.
 
 use serde::{Deserialize, Serialize};
+
+pub use super::currency::Currency;
 use utoipa::ToSchema;
-
-/// An ISO 4217 currency code, three upper-case letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Currency([u8; 3]);
-
-impl Currency {
-    pub const CNY: Currency = Currency(*b"CNY");
-
-    pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        let bytes = code.trim().as_bytes();
-        if bytes.len() == 3 && bytes.iter().all(u8::is_ascii_alphabetic) {
-            let upper = [
-                bytes[0].to_ascii_uppercase(),
-                bytes[1].to_ascii_uppercase(),
-                bytes[2].to_ascii_uppercase(),
-            ];
-            Ok(Currency(upper))
-        } else {
-            Err(MoneyError::BadCurrency(code.to_string()))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("currency codes are ASCII")
-    }
-
-    /// Digits after the decimal point (ISO 4217 minor unit).
-    pub fn exponent(&self) -> u32 {
-        match self.as_str() {
-            "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "HUF" | "TWD" => 0,
-            "BHD" | "KWD" | "OMR" | "JOD" | "TND" => 3,
-            _ => 2,
-        }
-    }
-
-    pub fn symbol(&self) -> &str {
-        match self.as_str() {
-            "CNY" => "¥",
-            "EUR" => "€",
-            "USD" => "$",
-            "GBP" => "£",
-            "JPY" => "JP¥",
-            other => other,
-        }
-    }
-}
-
-impl std::fmt::Display for Currency {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(self.as_str())
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("'{0}' is not a currency code (use three letters such as CNY)")]
+    #[error("'{0}' is not an ISO 4217 currency code (such as CNY, USD, EUR, JPY)")]
     BadCurrency(String),
     #[error("'{0}' is not an amount (use digits with at most {1} decimals, such as 12.50)")]
     BadAmount(String, u32),
     #[error("the amount is too large")]
     Overflow,
+    #[error(transparent)]
+    Amount(#[from] super::amount::AmountError),
 }
 
 /// An amount of money: integer minor units and a currency.
@@ -84,43 +36,14 @@ impl Money {
         }
     }
 
-    /// Parses a decimal amount such as `12.5`, `12.50` or `-3` exactly into minor units.
+    /// Parses a decimal amount such as `12.5`, `12.50`, `1,299.00` or `-3` exactly into minor
+    /// units, written with a decimal point ([`super::amount`] reads other locales' styles).
     pub fn parse_decimal(text: &str, currency: Currency) -> Result<Self, MoneyError> {
-        let exponent = currency.exponent();
-        let bad = || MoneyError::BadAmount(text.to_string(), exponent);
-        let trimmed = text
-            .trim()
-            .trim_start_matches(['¥', '€', '$', '£'])
-            .replace(',', "");
-        let (negative, digits) = match trimmed.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, trimmed.as_str()),
-        };
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-        if whole.is_empty() && fraction.is_empty()
-            || !whole.bytes().all(|byte| byte.is_ascii_digit())
-            || !fraction.bytes().all(|byte| byte.is_ascii_digit())
-            || fraction.len() > exponent as usize
-        {
-            return Err(bad());
-        }
-        let scale = 10_i64.pow(exponent);
-        let whole_value: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| MoneyError::Overflow)?
-        };
-        let fraction_value: i64 = if fraction.is_empty() {
-            0
-        } else {
-            let padded = format!("{fraction:0<width$}", width = exponent as usize);
-            padded.parse().map_err(|_| bad())?
-        };
-        let minor = whole_value
-            .checked_mul(scale)
-            .and_then(|value| value.checked_add(fraction_value))
-            .ok_or(MoneyError::Overflow)?;
-        Ok(Money::new(if negative { -minor } else { minor }, currency))
+        Ok(super::amount::parse(
+            text,
+            currency,
+            super::amount::NumberStyle::Point,
+        )?)
     }
 
     /// `12.50` for 1250 fen: the plain decimal, no symbol.
@@ -158,15 +81,6 @@ mod currency_text {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Currency, D::Error> {
         let text = String::deserialize(deserializer)?;
         Currency::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Reads a stored code.
-impl TryFrom<String> for Currency {
-    type Error = MoneyError;
-
-    fn try_from(code: String) -> Result<Currency, MoneyError> {
-        Currency::parse(&code)
     }
 }
 

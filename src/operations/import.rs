@@ -13,7 +13,8 @@ use super::orders::{CustomerInput, OrderInput, OrderLineInput, check, store};
 use crate::db::Database;
 use crate::db::orders::Outcome;
 use crate::db::shops::Actor;
-use crate::domain::money::{Currency, Money};
+use crate::domain::amount::{self, NumberStyle};
+use crate::domain::money::Currency;
 use crate::error::{AppError, AppResult};
 
 /// The columns the importer knows, each with the header names it accepts (English and Chinese,
@@ -287,18 +288,19 @@ fn excel_serial_to_text(serial: f64) -> String {
     }
 }
 
-fn money_cell(row: &SheetRow, column: &str, currency: Currency) -> Result<Option<i64>, String> {
+/// An amount cell, read as the shop's locale writes numbers (`1,299.00`, `1.299,00`); an
+/// ambiguous one (`10,5` in a Chinese shop) is refused with how to write it.
+fn money_cell(
+    row: &SheetRow,
+    column: &str,
+    currency: Currency,
+    style: NumberStyle,
+) -> Result<Option<i64>, String> {
     match row.cells.get(column) {
         None => Ok(None),
-        Some(text) => {
-            let cleaned = text
-                .trim()
-                .trim_start_matches(['¥', '￥', '$', '€'])
-                .replace(',', "");
-            Money::parse_decimal(&cleaned, currency)
-                .map(|money| Some(money.amount_minor))
-                .map_err(|error| format!("{column} '{text}': {error}"))
-        }
+        Some(text) => amount::parse(text, currency, style)
+            .map(|money| Some(money.amount_minor))
+            .map_err(|error| format!("{column}: {error}")),
     }
 }
 
@@ -318,9 +320,11 @@ fn line_of(
     row: &SheetRow,
     position: i64,
     currency: Currency,
+    style: NumberStyle,
 ) -> Result<(OrderLineInput, i64), String> {
     let quantity = integer_cell(row, "quantity")?.ok_or("quantity is empty")?;
-    let unit_price_minor = money_cell(row, "unit_price", currency)?.ok_or("unit_price is empty")?;
+    let unit_price_minor =
+        money_cell(row, "unit_price", currency, style)?.ok_or("unit_price is empty")?;
     let line = OrderLineInput {
         line_number: Some(integer_cell(row, "line_number")?.unwrap_or(position)),
         sku: row.cells.get("sku").cloned().ok_or("sku is empty")?,
@@ -332,7 +336,7 @@ fn line_of(
         category: row.cells.get("category").cloned(),
         quantity,
         unit_price_minor,
-        paid_minor: money_cell(row, "paid", currency)?,
+        paid_minor: money_cell(row, "paid", currency, style)?,
         serial_number: row.cells.get("serial_number").cloned(),
     };
     let checked = crate::domain::order::NewOrderLine {
@@ -348,7 +352,7 @@ fn line_of(
         serial_number: None,
     };
     crate::domain::order::check_line(&checked).map_err(|error| error.to_string())?;
-    let shipping_fee = money_cell(row, "shipping_fee", currency)?.unwrap_or(0);
+    let shipping_fee = money_cell(row, "shipping_fee", currency, style)?.unwrap_or(0);
     Ok((line, shipping_fee))
 }
 
@@ -419,11 +423,12 @@ fn order_of(actor: &Actor, number: &str, group: &[&SheetRow]) -> Result<OrderInp
     let currency = first("currency")
         .and_then(|code| Currency::parse(&code).ok())
         .unwrap_or(actor.shop.currency);
+    let style = NumberStyle::for_locale(&actor.shop.locale);
     let mut lines = Vec::new();
     let mut shipping_fee_minor = 0;
     let mut errors = Vec::new();
     for (position, row) in group.iter().enumerate() {
-        match line_of(row, position as i64 + 1, currency) {
+        match line_of(row, position as i64 + 1, currency, style) {
             Ok((line, shipping_fee)) => {
                 lines.push(line);
                 shipping_fee_minor = shipping_fee_minor.max(shipping_fee);

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 
 use super::answer;
 use crate::app::AppState;
-use crate::domain::Money;
+use crate::domain::amount::{self, NumberStyle};
 use crate::error::AppError;
 use crate::http::console::PageResult;
 use crate::http::console::form::{Fields, Posted};
@@ -64,6 +64,7 @@ pub(in crate::http::console) async fn refund(
     }: Posted<Fields>,
 ) -> PageResult {
     let currency = staff.actor.shop.currency;
+    let style = NumberStyle::for_locale(&staff.actor.shop.locale);
     let mut lines = Vec::new();
     let mut problem = None;
     let mut numbers: Vec<(i64, &String)> = fields
@@ -80,16 +81,22 @@ pub(in crate::http::console) async fn refund(
         if value.is_empty() {
             continue;
         }
-        match Money::parse_decimal(value, currency) {
+        match amount::parse(value, currency, style) {
             Ok(amount) if amount.amount_minor > 0 => lines.push(RefundLineInput {
                 line_number,
                 amount_minor: amount.amount_minor,
             }),
             Ok(amount) if amount.amount_minor == 0 => {}
-            _ => {
+            Ok(_) => {
                 problem = Some(AppError::invalid(
                     "amount",
-                    format!("line {line_number}: '{value}' is not an amount such as 12.50"),
+                    format!("line {line_number}: '{value}' is below zero"),
+                ));
+            }
+            Err(error) => {
+                problem = Some(AppError::invalid(
+                    "amount",
+                    format!("line {line_number}: {error}"),
                 ));
             }
         }

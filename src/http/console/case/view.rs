@@ -11,6 +11,7 @@ use crate::db::cases::{self, CaseRecord};
 use crate::db::{
     attachments, customers, orders, refunds, settings, shipments, staff_sessions, timers,
 };
+use crate::domain::amount::{self, NumberStyle};
 use crate::domain::lifecycle::{Moment, allowed_actions, needs_reason};
 use crate::domain::{Action, Money};
 use crate::error::AppError;
@@ -319,8 +320,10 @@ pub async fn case_view(
                 ordered: line.ordered_quantity,
                 paid: money(line.paid_minor, currency),
                 refunded: money(line.refunded_minor, currency),
-                remaining: Money::new((line.paid_minor - line.refunded_minor).max(0), currency)
-                    .decimal(),
+                remaining: amount::written(
+                    Money::new((line.paid_minor - line.refunded_minor).max(0), currency),
+                    NumberStyle::for_locale(&shop.locale),
+                ),
             })
             .collect(),
         shipments: shipments
