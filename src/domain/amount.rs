@@ -322,10 +322,11 @@ mod tests {
         let whole = (minor / scale).to_string();
         let mut grouped = String::new();
         for (index, digit) in whole.chars().enumerate() {
-            if index > 0 && (whole.len() - index) % 3 == 0 {
-                if let Some(group) = group {
-                    grouped.push(group);
-                }
+            if let Some(group) = group
+                && index > 0
+                && (whole.len() - index).is_multiple_of(3)
+            {
+                grouped.push(group);
             }
             grouped.push(digit);
         }
