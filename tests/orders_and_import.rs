@@ -448,3 +448,56 @@ AM-3,2026-11-01 09:00,李雷,13900000001,SKU-3,台灯,1,\"1.299,00\",\n";
     let (status, _) = app.get("/api/v1/orders/AM-2", AGENT).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "nothing guessed is stored");
 }
+
+/// A Taobao order number (19 digits) typed into Excel as a number is already rounded in the file
+/// (Excel keeps 15 digits): the row is refused with its number and how to fix it; the same
+/// number kept as text imports exactly.
+#[tokio::test]
+async fn a_19_digit_number_cell_is_refused_never_rounded() {
+    let app = TestApp::start().await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let headers = [
+        "订单号",
+        "下单时间",
+        "买家姓名",
+        "商品编码",
+        "商品名称",
+        "数量",
+        "单价",
+    ];
+    for (column, header) in headers.iter().enumerate() {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    sheet
+        .write_number(1, 0, 3_022_345_678_901_234_567_f64)
+        .unwrap();
+    sheet.write_string(2, 0, "3022345678901234568").unwrap();
+    for row in [1, 2] {
+        sheet.write_string(row, 1, "2026-11-05 10:00").unwrap();
+        sheet.write_string(row, 2, "赵六").unwrap();
+        sheet.write_string(row, 3, "SKU-A").unwrap();
+        sheet.write_string(row, 4, "电饭煲").unwrap();
+        sheet.write_number(row, 5, 1.0).unwrap();
+        sheet.write_number(row, 6, 299.0).unwrap();
+    }
+    let (status, report) = import(
+        &app,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        workbook.save_to_buffer().unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["orders_created"], 1, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(errors[0]["row"], 2);
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("15") && message.contains("text"),
+        "{message}"
+    );
+    let (status, order) = app.get("/api/v1/orders/3022345678901234568", AGENT).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(order["order_number"], "3022345678901234568");
+}

@@ -131,6 +131,9 @@ pub fn template_csv() -> String {
 pub struct SheetRow {
     pub row: usize,
     pub cells: HashMap<&'static str, String>,
+    /// A cell that cannot be read faithfully (a number Excel has already rounded): the row is
+    /// refused with this reason.
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -177,11 +180,15 @@ fn column_of(header: &str) -> Option<&'static str> {
         .map(|(column, _)| *column)
 }
 
-fn rows_from_table(table: Vec<Vec<String>>) -> AppResult<Vec<SheetRow>> {
+fn rows_from_table(table: Vec<Vec<Result<String, String>>>) -> AppResult<Vec<SheetRow>> {
     let mut lines = table.into_iter();
     let header = lines
         .next()
         .ok_or_else(|| AppError::invalid("file", "the file is empty: it needs a header row"))?;
+    let header: Vec<String> = header
+        .into_iter()
+        .map(|name| name.unwrap_or_default())
+        .collect();
     let columns: Vec<Option<&'static str>> = header.iter().map(|name| column_of(name)).collect();
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -199,21 +206,31 @@ fn rows_from_table(table: Vec<Vec<String>>) -> AppResult<Vec<SheetRow>> {
     }
     let mut rows = Vec::new();
     for (index, values) in lines.enumerate() {
-        if values.iter().all(|value| value.trim().is_empty()) {
+        if values
+            .iter()
+            .all(|value| value.as_ref().is_ok_and(|value| value.trim().is_empty()))
+        {
             continue;
         }
         let mut cells = HashMap::new();
+        let mut problem = None;
         for (column, value) in columns.iter().zip(values) {
             if let Some(column) = column {
-                let value = value.replace('\0', "").trim().to_string();
-                if !value.is_empty() {
-                    cells.insert(*column, value);
+                match value {
+                    Ok(value) => {
+                        let value = value.replace('\0', "").trim().to_string();
+                        if !value.is_empty() {
+                            cells.insert(*column, value);
+                        }
+                    }
+                    Err(reason) => problem = Some(format!("{column}: {reason}")),
                 }
             }
         }
         rows.push(SheetRow {
             row: index + 2,
             cells,
+            problem,
         });
     }
     Ok(rows)
@@ -238,7 +255,7 @@ pub fn read(bytes: &[u8], format: Format) -> AppResult<Vec<SheetRow>> {
                         ),
                     )
                 })?;
-                table.push(record.iter().map(str::to_string).collect());
+                table.push(record.iter().map(|field| Ok(field.to_string())).collect());
             }
             table
         }
@@ -262,20 +279,26 @@ pub fn read(bytes: &[u8], format: Format) -> AppResult<Vec<SheetRow>> {
     rows_from_table(table)
 }
 
-fn cell_text(cell: &calamine::Data) -> String {
+/// A cell as text. A number of 16 or more digits is refused: Excel keeps 15 significant digits,
+/// so a 19-digit Taobao order number stored as a number is already rounded in the file.
+fn cell_text(cell: &calamine::Data) -> Result<String, String> {
     use calamine::Data;
-    match cell {
+    Ok(match cell {
         Data::Empty => String::new(),
         Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
         Data::Int(number) => number.to_string(),
-        Data::Float(number) if number.fract() == 0.0 && number.abs() < 1e15 => {
-            format!("{}", *number as i64)
+        Data::Float(number) if number.abs() >= 1e15 => {
+            return Err(format!(
+                "the number {number:.0} has more than 15 digits, which Excel does not keep \
+                 (数字超过 15 位，Excel 已将其改变): format the column as text (文本) and enter it again"
+            ));
         }
+        Data::Float(number) if number.fract() == 0.0 => format!("{}", *number as i64),
         Data::Float(number) => format!("{number}"),
         Data::Bool(value) => value.to_string(),
         Data::DateTime(value) => excel_serial_to_text(value.as_f64()),
         Data::Error(error) => format!("#{error:?}"),
-    }
+    })
 }
 
 /// An Excel date serial (days since 1899-12-30) as `YYYY-MM-DD HH:MM:SS`, read in the shop's zone.
@@ -322,6 +345,9 @@ fn line_of(
     currency: Currency,
     style: NumberStyle,
 ) -> Result<(OrderLineInput, i64), String> {
+    if let Some(problem) = &row.problem {
+        return Err(problem.clone());
+    }
     let quantity = integer_cell(row, "quantity")?.ok_or("quantity is empty")?;
     let unit_price_minor =
         money_cell(row, "unit_price", currency, style)?.ok_or("unit_price is empty")?;
@@ -374,7 +400,10 @@ pub async fn import(
             report.errors.push(RowError {
                 row: row.row,
                 order_number: None,
-                message: "order_number is empty".into(),
+                message: row
+                    .problem
+                    .clone()
+                    .unwrap_or_else(|| "order_number is empty".into()),
             });
             continue;
         };
