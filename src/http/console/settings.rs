@@ -224,6 +224,27 @@ async fn current(state: &AppState, staff: &Staff) -> Result<ShopSettings, AppErr
     Ok(settings::load(&state.database.reader, &staff.actor.shop.id).await?)
 }
 
+/// Changes the shop's current settings with `change` and saves them through the one set of
+/// checks (supervisors and admins); the page answers in `section`.
+async fn change_settings(
+    state: &AppState,
+    staff: &Staff,
+    section: &str,
+    fields: Fields,
+    change: impl FnOnce(&mut ShopSettings, &Fields) -> Result<(), AppError>,
+) -> PageResult {
+    managers_only(staff)?;
+    let result = async {
+        let mut new = current(state, staff).await?;
+        change(&mut new, &fields)?;
+        operations::save(&state.database, &staff.actor, new)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    answer(state, staff, section, fields, result).await
+}
+
 /// Return address and the portal's branding.
 pub(super) async fn save_general(
     State(state): State<AppState>,
@@ -232,19 +253,14 @@ pub(super) async fn save_general(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    managers_only(&staff)?;
-    let result = async {
-        let mut new = current(&state, &staff).await?;
-        new.return_address = field(&fields, "return_address");
-        new.branding.colour = field(&fields, "colour");
-        new.branding.logo_url = field(&fields, "logo_url");
-        new.branding.faq_url = field(&fields, "faq_url");
-        operations::save(&state.database, &staff.actor, new)
-            .await
-            .map(|_| ())
-    }
-    .await;
-    answer(&state, &staff, "general", fields, result).await
+    change_settings(&state, &staff, "general", fields, |new, fields| {
+        new.return_address = field(fields, "return_address");
+        new.branding.colour = field(fields, "colour");
+        new.branding.logo_url = field(fields, "logo_url");
+        new.branding.faq_url = field(fields, "faq_url");
+        Ok(())
+    })
+    .await
 }
 
 /// The reply templates: each row kept, changed or (ticked) deleted, and a new one added.
@@ -255,16 +271,14 @@ pub(super) async fn save_templates(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    managers_only(&staff)?;
-    let result = async {
-        let mut new = current(&state, &staff).await?;
+    change_settings(&state, &staff, "templates", fields, |new, fields| {
         let mut templates = Vec::new();
         for index in 0..new.reply_templates.len() + 1 {
             if fields.contains_key(&format!("delete_{index}")) {
                 continue;
             }
-            let name = field(&fields, &format!("name_{index}"));
-            let body = field(&fields, &format!("body_{index}"));
+            let name = field(fields, &format!("name_{index}"));
+            let body = field(fields, &format!("body_{index}"));
             match (name, body) {
                 (None, None) => {}
                 (name, body) => templates.push(ReplyTemplate {
@@ -274,12 +288,9 @@ pub(super) async fn save_templates(
             }
         }
         new.reply_templates = templates;
-        operations::save(&state.database, &staff.actor, new)
-            .await
-            .map(|_| ())
-    }
-    .await;
-    answer(&state, &staff, "templates", fields, result).await
+        Ok(())
+    })
+    .await
 }
 
 /// Adds or changes a reason code.
@@ -363,14 +374,13 @@ pub(super) async fn save_document(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    managers_only(&staff)?;
     let name = fields.get("document").cloned().unwrap_or_default();
-    let result = async {
-        let current = current(&state, &staff).await?;
+    let section = format!("document-{name}");
+    change_settings(&state, &staff, &section, fields, |settings, fields| {
         let mut document =
-            serde_json::to_value(&current).map_err(|error| AppError::Internal(error.into()))?;
+            serde_json::to_value(&*settings).map_err(|error| AppError::Internal(error.into()))?;
         if name == "jurisdiction" {
-            document["jurisdiction"] = Value::String(field(&fields, "value").unwrap_or_default());
+            document["jurisdiction"] = Value::String(field(fields, "value").unwrap_or_default());
         } else if DOCUMENTS.iter().any(|(known, _)| *known == name) {
             let text = fields.get("value").map(String::as_str).unwrap_or_default();
             let value: Value =
@@ -384,17 +394,13 @@ pub(super) async fn save_document(
                 format!("unknown settings document '{name}'"),
             ));
         }
-        let new: ShopSettings = serde_path_to_error::deserialize(document).map_err(|error| {
+        *settings = serde_path_to_error::deserialize(document).map_err(|error| {
             AppError::invalid(
                 &error.path().to_string(),
                 format!("{}: {}", error.path(), error.inner()),
             )
         })?;
-        operations::save(&state.database, &staff.actor, new)
-            .await
-            .map(|_| ())
-    }
-    .await;
-    let section = format!("document-{name}");
-    answer(&state, &staff, &section, fields, result).await
+        Ok(())
+    })
+    .await
 }
