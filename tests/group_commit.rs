@@ -10,10 +10,11 @@ use futures::future::join_all;
 #[tokio::test]
 async fn a_bad_write_in_a_group_fails_alone() {
     let app = TestApp::start().await;
-    let shop_id: String = sqlx::query_scalar("SELECT id FROM shops WHERE slug = 'shop'")
-        .fetch_one(&app.database.reader)
-        .await
-        .unwrap();
+    let shop_id: aftersale::domain::identifiers::ShopId =
+        sqlx::query_scalar("SELECT id FROM shops WHERE slug = 'shop'")
+            .fetch_one(&app.database.reader)
+            .await
+            .unwrap();
     let writes = (0..12).map(|index| {
         let database = app.database.clone();
         let shop_id = shop_id.clone();

@@ -1,12 +1,13 @@
 //! Photos and videos attached to cases; the bytes are stored with the row.
 
+use crate::domain::identifiers::ShopId;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
 
 pub struct NewAttachment<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: &'a str,
     pub kind: &'a str,
     pub content_type: &'a str,

@@ -4,6 +4,7 @@
 //! Either way the batch runs inside the caller's transaction.
 
 use super::{Backend, Database, Transaction};
+use crate::domain::identifiers::ShopId;
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -14,6 +15,12 @@ pub enum Value {
 impl From<&str> for Value {
     fn from(text: &str) -> Self {
         Value::Text(Some(text.to_string()))
+    }
+}
+
+impl From<&crate::domain::identifiers::ShopId> for Value {
+    fn from(id: &crate::domain::identifiers::ShopId) -> Self {
+        Value::Text(Some(id.to_string()))
     }
 }
 
@@ -245,7 +252,7 @@ impl Batch {
 /// away (a closed HTTP connection) cannot leave it half done.
 pub async fn numbered<F>(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     day: &str,
     then: F,
 ) -> Result<i64, sqlx::Error>

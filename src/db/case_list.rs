@@ -1,5 +1,6 @@
 //! Case lists: filters, sort orders and keyset pages, for queues and search.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::Backend;
@@ -119,7 +120,7 @@ impl CaseFilter {
 pub async fn list(
     pool: &AnyPool,
     backend: Backend,
-    shop_id: &str,
+    shop_id: &ShopId,
     filter: &CaseFilter,
 ) -> Result<Vec<CaseRecord>, sqlx::Error> {
     enum Bind {

@@ -1,5 +1,6 @@
 //! The SOP checklist steps done on a case.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::Transaction;
@@ -33,7 +34,7 @@ pub async fn done_codes(
 /// Marks a step done (or not); true when something changed.
 pub async fn set(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     case_id: &str,
     step_code: &str,
     done: Option<(Option<&str>, i64)>,
@@ -64,7 +65,7 @@ pub async fn set(
 /// The category of a shop's reason code.
 pub async fn category_of(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     reason_code: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT category FROM reasons WHERE shop_id = $1 AND code = $2")

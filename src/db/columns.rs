@@ -131,3 +131,29 @@ impl From<ZoneName> for jiff::tz::TimeZone {
         zone.0
     }
 }
+
+/// A shop's id is stored as its text.
+impl Type<Any> for crate::domain::identifiers::ShopId {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(kind: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(kind)
+    }
+}
+
+impl<'r> Decode<'r, Any> for crate::domain::identifiers::ShopId {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(<String as Decode<Any>>::decode(value)?.into())
+    }
+}
+
+impl<'q> sqlx::Encode<'q, Any> for crate::domain::identifiers::ShopId {
+    fn encode_by_ref(
+        &self,
+        buffer: &mut <Any as sqlx::Database>::ArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, BoxDynError> {
+        <&str as sqlx::Encode<Any>>::encode(self.as_str(), buffer)
+    }
+}

@@ -1,5 +1,6 @@
 //! Customers of a shop: found by phone or e-mail when orders arrive, listed and searched.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::columns::JsonText;
@@ -33,7 +34,7 @@ fn search_text_of(customer: &NewCustomer) -> String {
 /// or adds a new one. Returns the id and whether it is new.
 pub async fn find_or_insert(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     customer: &NewCustomer,
     now: i64,
 ) -> Result<(String, bool), sqlx::Error> {
@@ -96,7 +97,7 @@ pub async fn find_or_insert(
 
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<CustomerRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM customers WHERE shop_id = $1 AND id = $2");
@@ -112,7 +113,7 @@ pub async fn get(
 pub async fn list(
     pool: &AnyPool,
     backend: Backend,
-    shop_id: &str,
+    shop_id: &ShopId,
     query: Option<&str>,
     after: Option<(i64, String)>,
     limit: i64,

@@ -1,6 +1,7 @@
 //! Webhook endpoints, and deliveries: one message to one recipient over one channel, retried
 //! with back-off until sent or given up on (dead), replayable by hand.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::columns::{Flag, JsonText};
@@ -28,7 +29,7 @@ impl Endpoint {
     }
 }
 
-pub async fn endpoints(pool: &AnyPool, shop_id: &str) -> Result<Vec<Endpoint>, sqlx::Error> {
+pub async fn endpoints(pool: &AnyPool, shop_id: &ShopId) -> Result<Vec<Endpoint>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, url, secret, topics, active, created_at FROM webhook_endpoints WHERE shop_id = $1 ORDER BY created_at",
     )
@@ -48,7 +49,7 @@ pub async fn endpoint_by_id(pool: &AnyPool, id: &str) -> Result<Option<Endpoint>
 
 pub async fn insert_endpoint(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     url: &str,
     secret: &str,
     topics: &[String],
@@ -72,7 +73,7 @@ pub async fn insert_endpoint(
 /// Deactivates an endpoint (its past deliveries stay for the record); false if there is none.
 pub async fn deactivate_endpoint(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
     Ok(
@@ -90,7 +91,7 @@ pub async fn deactivate_endpoint(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OutboxRow {
     pub id: String,
-    pub shop_id: String,
+    pub shop_id: ShopId,
     pub case_id: Option<String>,
     pub audience: String,
     pub topic: String,
@@ -127,7 +128,7 @@ pub async fn claim_outbox(
 }
 
 pub struct NewDelivery<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub outbox_id: &'a str,
     pub channel: &'a str,
     pub target: &'a str,
@@ -187,7 +188,7 @@ pub async fn mark_dispatched(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRecord {
     pub id: String,
-    pub shop_id: String,
+    pub shop_id: ShopId,
     /// The event's id: the same for every channel and every retry.
     pub outbox_id: String,
     pub channel: String,
@@ -270,7 +271,7 @@ pub async fn mark_failed(
 /// Sends a delivery again from now (a dead one, or a sent one the receiver lost).
 pub async fn replay(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -288,7 +289,7 @@ pub async fn replay(
 
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<DeliveryRecord>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -303,7 +304,7 @@ pub async fn get(
 /// The shop's deliveries, newest first, optionally in one state.
 pub async fn list(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     state: Option<&str>,
     limit: i64,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {

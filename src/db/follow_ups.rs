@@ -1,5 +1,6 @@
 //! Follow-up tasks, and the parcels on their way that may need one.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::columns::JsonText;
@@ -22,7 +23,7 @@ pub struct WatchedParcel {
 /// `shipped_before`, oldest movement first.
 pub async fn parcels_to_check(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     still_since: i64,
     shipped_before: i64,
     limit: i64,
@@ -41,7 +42,7 @@ pub async fn parcels_to_check(
 }
 
 /// The shops with parcels on their way.
-pub async fn shops_with_parcels(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+pub async fn shops_with_parcels(pool: &AnyPool) -> Result<Vec<ShopId>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT DISTINCT shop_id FROM shipments WHERE delivered_at IS NULL AND flagged_at IS NULL",
     )
@@ -66,7 +67,7 @@ pub async fn flag_parcel(
 }
 
 pub struct NewFollowUp<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub kind: &'a str,
     pub order_id: &'a str,
     pub case_id: Option<&'a str>,
@@ -133,7 +134,7 @@ const COLUMNS: &str = "f.id, f.kind, f.order_id, o.order_number, f.case_id, c.nu
 /// The shop's tasks with this status, soonest due first (at most `limit`).
 pub async fn list(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     status: &str,
     limit: i64,
 ) -> Result<Vec<FollowUp>, sqlx::Error> {
@@ -147,7 +148,11 @@ pub async fn list(
     .await
 }
 
-pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<FollowUp>, sqlx::Error> {
+pub async fn get(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    id: &str,
+) -> Result<Option<FollowUp>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.id = $2"
     )))
@@ -160,7 +165,7 @@ pub async fn get(pool: &AnyPool, shop_id: &str, id: &str) -> Result<Option<Follo
 /// Closes an open task; false when it was closed already.
 pub async fn finish(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
     by: Option<&str>,
     note: Option<&str>,

@@ -8,6 +8,7 @@
 //! rolled back, the counters are forgotten, and each write is retried alone inside a savepoint
 //! (reading its number afresh), so one bad write fails alone.
 
+use crate::domain::identifiers::ShopId;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -87,7 +88,12 @@ impl GroupCommitter {
 
     /// Queues a write: it gets the next number of `shop_id`'s `day`, and `build` makes its
     /// batch from that number. Returns the number once committed.
-    pub async fn submit(&self, shop_id: &str, day: &str, build: Build) -> Result<i64, sqlx::Error> {
+    pub async fn submit(
+        &self,
+        shop_id: &ShopId,
+        day: &str,
+        build: Build,
+    ) -> Result<i64, sqlx::Error> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             shop_id: shop_id.to_string(),

@@ -1,5 +1,6 @@
 //! The inbound deliveries log: what the platforms and carriers sent, and what came of it.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,7 +22,7 @@ const SELECT: &str =
 /// The shop's deliveries, newest first, with this status if given.
 pub async fn list(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     status: Option<&str>,
     limit: i64,
 ) -> Result<Vec<InboundRecord>, sqlx::Error> {
@@ -50,7 +51,7 @@ pub async fn list(
 
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<InboundRecord>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -66,7 +67,7 @@ pub async fn get(
 pub async fn insert(
     pool: &AnyPool,
     id: &str,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     topic: &str,
     body: &str,
@@ -116,7 +117,7 @@ pub struct ExternalOrder {
 /// The platform order `external_id` from `source`, if it has come in.
 pub async fn external_order(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     external_id: &str,
 ) -> Result<Option<ExternalOrder>, sqlx::Error> {
@@ -141,7 +142,7 @@ pub async fn external_order(
 pub async fn lock_external_order(
     transaction: &mut super::Transaction,
     backend: super::Backend,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     external_id: &str,
 ) -> Result<i64, sqlx::Error> {
@@ -168,7 +169,7 @@ pub async fn lock_external_order(
 /// Records the version of the platform order just applied.
 pub async fn mark_external_order(
     transaction: &mut super::Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     external_id: &str,
     updated_at: i64,
@@ -192,7 +193,7 @@ pub async fn mark_external_order(
 /// Claims the platform's return `external_id` for one case; false when another delivery has.
 pub async fn claim_return(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     external_id: &str,
     now: i64,
@@ -213,7 +214,7 @@ pub async fn claim_return(
 /// The case a claimed return opened, or (`case_id` None) the claim let go for a replay.
 pub async fn settle_return(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     external_id: &str,
     case_id: Option<&str>,

@@ -1,5 +1,6 @@
 //! Offers the shop makes the customer on a case (e.g. a partial refund to keep the goods).
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
@@ -23,7 +24,7 @@ pub struct OfferRecord {
 const COLUMNS: &str = "id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, answered_at, refund_id";
 
 pub struct NewOffer<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: &'a str,
     pub kind: &'a str,
     pub amount_minor: i64,

@@ -1,5 +1,6 @@
 //! Orders with their lines.
 
+use crate::domain::identifiers::ShopId;
 use serde::Serialize;
 use sqlx::AnyPool;
 
@@ -54,7 +55,7 @@ const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, 
 /// lines already stored and absent from `order` are kept (cases may point at them).
 pub async fn upsert(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     order: &NewOrder,
     now: i64,
 ) -> Result<(String, Outcome), sqlx::Error> {
@@ -217,7 +218,7 @@ pub async fn upsert(
 
 async fn find_by_number_in(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     order_number: &str,
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql =
@@ -253,7 +254,7 @@ pub async fn lines(pool: &AnyPool, order_id: &str) -> Result<Vec<OrderLineRecord
 
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = $1 AND id = $2");
@@ -266,7 +267,7 @@ pub async fn get(
 
 pub async fn find_by_number(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     order_number: &str,
 ) -> Result<Option<OrderRecord>, sqlx::Error> {
     let sql =
@@ -299,7 +300,7 @@ pub async fn lock(
 pub async fn list(
     pool: &AnyPool,
     backend: Backend,
-    shop_id: &str,
+    shop_id: &ShopId,
     query: Option<&str>,
     customer_id: Option<&str>,
     after: Option<(i64, String)>,

@@ -1,13 +1,14 @@
 //! The outbox: notifications written in the same transaction as the change that causes them,
 //! for delivery workers to send (e-mail, webhooks, SMS).
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::columns::JsonText;
 use super::{Transaction, new_id};
 
 pub struct NewMessage<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: Option<&'a str>,
     pub audience: &'a str,
     pub topic: &'a str,

@@ -1,5 +1,6 @@
 //! Customers' ratings of their cases: one per case.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::Transaction;
@@ -15,7 +16,7 @@ pub async fn stars(pool: &AnyPool, case_id: &str) -> Result<Option<i64>, sqlx::E
 /// Records the rating; false when the case was rated already.
 pub async fn insert(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     case_id: &str,
     stars: i64,
     comment: &str,

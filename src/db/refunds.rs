@@ -1,5 +1,6 @@
 //! Refunds: one row per executed refund, unique per shop and idempotency key, with its lines.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
@@ -41,7 +42,7 @@ where
 /// `connection` is a transaction's (`&mut *transaction`) or a pooled one.
 pub async fn find_by_key(
     connection: &mut sqlx::AnyConnection,
-    shop_id: &str,
+    shop_id: &ShopId,
     key: &str,
 ) -> Result<Option<RefundRecord>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM refunds WHERE shop_id = $1 AND idempotency_key = $2");
@@ -57,7 +58,7 @@ pub async fn find_by_key(
 }
 
 pub struct NewRefund<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: &'a str,
     pub idempotency_key: &'a str,
     pub currency: &'a str,

@@ -1,5 +1,6 @@
 //! A shop's policy and clock settings (one row; absent means the defaults).
 
+use crate::domain::identifiers::ShopId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ use crate::domain::settings::{Branding, ReplyTemplate, ShopSettings};
 pub const CACHE_SECONDS: u64 = 5;
 
 /// When each shop's settings were read, and what they were.
-type Entries = HashMap<String, (Instant, Arc<ShopSettings>)>;
+type Entries = HashMap<ShopId, (Instant, Arc<ShopSettings>)>;
 
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
@@ -29,7 +30,7 @@ pub struct Cache {
 }
 
 impl Cache {
-    fn fresh(&self, shop_id: &str) -> Option<Arc<ShopSettings>> {
+    fn fresh(&self, shop_id: &ShopId) -> Option<Arc<ShopSettings>> {
         let entries = self
             .entries
             .lock()
@@ -40,15 +41,15 @@ impl Cache {
             .map(|(_, settings)| settings.clone())
     }
 
-    fn put(&self, shop_id: &str, settings: Arc<ShopSettings>) {
+    fn put(&self, shop_id: &ShopId, settings: Arc<ShopSettings>) {
         let mut entries = self
             .entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.insert(shop_id.to_string(), (Instant::now(), settings));
+        entries.insert(shop_id.clone(), (Instant::now(), settings));
     }
 
-    fn forget(&self, shop_id: &str) {
+    fn forget(&self, shop_id: &ShopId) {
         let mut entries = self
             .entries
             .lock()
@@ -58,7 +59,7 @@ impl Cache {
 }
 
 /// The shop's settings, from the cache when read within the last few seconds.
-pub async fn get(database: &Database, shop_id: &str) -> Result<Arc<ShopSettings>, sqlx::Error> {
+pub async fn get(database: &Database, shop_id: &ShopId) -> Result<Arc<ShopSettings>, sqlx::Error> {
     if let Some(settings) = database.settings.fresh(shop_id) {
         return Ok(settings);
     }
@@ -70,7 +71,7 @@ pub async fn get(database: &Database, shop_id: &str) -> Result<Arc<ShopSettings>
 /// Saves and makes this instance see the change at once.
 pub async fn store(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     settings: &ShopSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -125,7 +126,7 @@ impl Stored {
 }
 
 /// The shop's settings as stored, or the defaults when it has saved none.
-pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::Error> {
+pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
         "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels FROM shop_settings WHERE shop_id = $1",
     )
@@ -140,7 +141,7 @@ pub async fn load(pool: &AnyPool, shop_id: &str) -> Result<ShopSettings, sqlx::E
 
 pub async fn save(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     settings: &ShopSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {

@@ -1,6 +1,7 @@
 //! Parcels: to the customer (an order's shipments) and back to the shop (a case's returns),
 //! each with its latest scan.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
@@ -36,7 +37,7 @@ pub async fn for_order(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRec
 /// One of the shop's shipments.
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<ShipmentRecord>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -51,7 +52,7 @@ pub async fn get(
 /// The shop's shipments with this tracking number (a parcel may be on more than one order).
 pub async fn by_tracking_number(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     tracking_number: &str,
 ) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -91,7 +92,7 @@ pub struct NewShipment<'a> {
 
 pub async fn insert(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     shipment: &NewShipment<'_>,
     now: i64,
 ) -> Result<String, sqlx::Error> {

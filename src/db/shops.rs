@@ -4,12 +4,13 @@ use sqlx::AnyPool;
 
 use super::columns::{Flag, ZoneName};
 use super::{Transaction, new_id};
+use crate::domain::identifiers::ShopId;
 use crate::domain::{Currency, Role};
 
 /// What a request needs to know about its shop.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Shop {
-    pub id: String,
+    pub id: ShopId,
     pub slug: String,
     pub name: String,
     #[sqlx(try_from = "String")]
@@ -41,7 +42,7 @@ pub async fn insert_shop(
     transaction: &mut Transaction,
     shop: &NewShop<'_>,
     now: i64,
-) -> Result<String, sqlx::Error> {
+) -> Result<ShopId, sqlx::Error> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO shops (id, slug, name, currency, time_zone, locale, created_at) \
@@ -56,7 +57,7 @@ pub async fn insert_shop(
     .bind(now)
     .execute(&mut **transaction)
     .await?;
-    Ok(id)
+    Ok(ShopId::from(id))
 }
 
 pub async fn find_shop_by_slug(pool: &AnyPool, slug: &str) -> Result<Option<Shop>, sqlx::Error> {
@@ -82,7 +83,7 @@ pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
 /// Where the reason `code` stands in the shop's list: its place, or the next free one.
 pub async fn reason_position(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     code: &str,
 ) -> Result<i64, sqlx::Error> {
     let existing: Option<i64> =
@@ -118,7 +119,7 @@ pub async fn staff_id_by_email(
 /// Takes the person out of the shop and ends their sessions in it.
 pub async fn remove_membership(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
 ) -> Result<(), sqlx::Error> {
     for statement in [
@@ -173,7 +174,7 @@ pub async fn upsert_staff(
 
 pub async fn set_membership(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
     role: Role,
 ) -> Result<(), sqlx::Error> {
@@ -209,7 +210,7 @@ pub async fn staff_email(pool: &AnyPool, staff_id: &str) -> Result<Option<String
 /// The role a person holds in a shop, if any.
 pub async fn membership_role(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
 ) -> Result<Option<Role>, sqlx::Error> {
     let role: Option<String> =
@@ -222,13 +223,17 @@ pub async fn membership_role(
 }
 
 /// Whether a staff id belongs to the shop (for assignment).
-pub async fn is_member(pool: &AnyPool, shop_id: &str, staff_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn is_member(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    staff_id: &str,
+) -> Result<bool, sqlx::Error> {
     Ok(membership_role(pool, shop_id, staff_id).await?.is_some())
 }
 
 pub async fn insert_token(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: Option<&str>,
     role: Role,
     name: &str,
@@ -294,7 +299,7 @@ pub struct Reason {
 
 pub async fn upsert_reason(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     reason: &Reason,
     position: i64,
 ) -> Result<(), sqlx::Error> {
@@ -316,7 +321,7 @@ pub async fn upsert_reason(
     Ok(())
 }
 
-pub async fn list_reasons(pool: &AnyPool, shop_id: &str) -> Result<Vec<Reason>, sqlx::Error> {
+pub async fn list_reasons(pool: &AnyPool, shop_id: &ShopId) -> Result<Vec<Reason>, sqlx::Error> {
     sqlx::query_as(
         "SELECT code, category, name_zh, name_en, active FROM reasons WHERE shop_id = $1 ORDER BY position, code",
     )

@@ -1,5 +1,6 @@
 //! Staff console sign-in: sessions, failed attempts, the shops a person works in, saved views.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::shops::Shop;
@@ -12,14 +13,14 @@ pub struct SessionRecord {
     pub staff_id: String,
     pub staff_name: String,
     pub staff_email: String,
-    pub shop_id: String,
+    pub shop_id: ShopId,
     pub csrf_token: String,
 }
 
 pub struct NewSession<'a> {
     pub id: &'a str,
     pub staff_id: &'a str,
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub csrf_token: &'a str,
     pub now: i64,
     pub expires_at: i64,
@@ -65,7 +66,7 @@ pub async fn delete(database: &Database, id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn set_shop(database: &Database, id: &str, shop_id: &str) -> Result<(), sqlx::Error> {
+pub async fn set_shop(database: &Database, id: &str, shop_id: &ShopId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE staff_sessions SET shop_id = $1 WHERE id = $2")
         .bind(shop_id)
         .bind(id)
@@ -136,7 +137,7 @@ pub async fn shops_of(pool: &AnyPool, staff_id: &str) -> Result<Vec<(Shop, Role)
 /// The shop's staff: id, name and role, by name (for assigning cases).
 pub async fn staff_of(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
 ) -> Result<Vec<(String, String, Role)>, sqlx::Error> {
     let staff: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT st.id, st.name, m.role FROM memberships m JOIN staff st ON st.id = m.staff_id \
@@ -154,7 +155,7 @@ pub async fn staff_of(
 /// A saved queue view: id, name and the query string.
 pub async fn saved_views(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -168,7 +169,7 @@ pub async fn saved_views(
 
 pub async fn save_view(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
     name: &str,
     query: &str,
@@ -190,7 +191,7 @@ pub async fn save_view(
 
 pub async fn delete_view(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
     id: &str,
 ) -> Result<(), sqlx::Error> {
@@ -206,7 +207,7 @@ pub async fn delete_view(
 /// The case whose shipment has this tracking number (the newest), for receiving parcels.
 pub async fn case_by_tracking(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     tracking_number: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(

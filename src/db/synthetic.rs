@@ -2,6 +2,7 @@
 //! orders, cases in every status with events, in batches of one transaction each; and a backlog
 //! of notifications for the delivery worker's benchmark.
 
+use crate::domain::identifiers::ShopId;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -43,7 +44,7 @@ const ENDED: &[&str] = &["closed", "cancelled", "rejected"];
 /// Inserts cases `from..to` (and their orders, lines and customers) in large batches.
 pub async fn load(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     staff_id: &str,
     from: usize,
     to: usize,
@@ -249,7 +250,7 @@ pub async fn settle_outbox(database: &Database) -> Result<(), sqlx::Error> {
 
 /// The shop's cases, and the synthetic orders among its orders (BO…, not those the intake
 /// measurement adds).
-pub async fn counts(database: &Database, shop_id: &str) -> Result<(i64, i64), sqlx::Error> {
+pub async fn counts(database: &Database, shop_id: &ShopId) -> Result<(i64, i64), sqlx::Error> {
     let cases = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE shop_id = $1")
         .bind(shop_id)
         .fetch_one(&database.reader)

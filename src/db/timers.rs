@@ -2,6 +2,7 @@
 //! (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's single writer makes the claim atomic) and
 //! finishes each in the same transaction as the change it makes, so each fires once.
 
+use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::Transaction;
@@ -15,7 +16,7 @@ use crate::domain::{Action, Status};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TimerRecord {
     pub id: String,
-    pub shop_id: String,
+    pub shop_id: ShopId,
     pub case_id: String,
     #[sqlx(try_from = "String")]
     pub clock: Clock,
@@ -30,7 +31,7 @@ pub struct TimerRecord {
 
 pub struct NewTimer<'a> {
     pub id: &'a str,
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: &'a str,
     pub clock: Clock,
     pub rule: &'a str,

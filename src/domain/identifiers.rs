@@ -179,3 +179,43 @@ mod tests {
         assert_eq!(OrderNumber::parse(" TB123 ").unwrap().as_str(), "TB123");
     }
 }
+
+/// A shop's id. Typed, so that storage cannot be handed a case's or an order's id in its
+/// place: every query that takes a shop id takes this.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct ShopId(String);
+
+impl ShopId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ShopId {
+    fn from(id: String) -> ShopId {
+        ShopId(id)
+    }
+}
+
+impl From<&str> for ShopId {
+    fn from(id: &str) -> ShopId {
+        ShopId(id.to_string())
+    }
+}
+
+impl std::ops::Deref for ShopId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ShopId {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}

@@ -12,6 +12,7 @@ pub mod platforms;
 pub mod returns;
 pub mod tracking;
 
+use crate::domain::identifiers::ShopId;
 use base64::Engine;
 use serde_json::Value;
 
@@ -32,14 +33,14 @@ pub const SOURCES: &[&str] = &[
     "aftership",
 ];
 
-fn secret_name(source: &str, shop_id: &str) -> String {
+fn secret_name(source: &str, shop_id: &ShopId) -> String {
     format!("inbound:{source}:{shop_id}")
 }
 
 /// Sets the secret a platform signs its webhooks with for this shop.
 pub async fn set_secret(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     source: &str,
     secret: &str,
 ) -> AppResult<()> {
@@ -54,7 +55,11 @@ pub async fn set_secret(
 }
 
 /// The secret a platform signs its webhooks with for this shop, if one was set.
-pub async fn secret(database: &Database, shop_id: &str, source: &str) -> AppResult<Option<String>> {
+pub async fn secret(
+    database: &Database,
+    shop_id: &ShopId,
+    source: &str,
+) -> AppResult<Option<String>> {
     Ok(secrets::get(&database.reader, &secret_name(source, shop_id)).await?)
 }
 

@@ -5,6 +5,7 @@ use crate::db::follow_ups::{self, NewFollowUp, WatchedParcel};
 use crate::db::shops::{Actor, Shop};
 use crate::db::{Database, cases, outbox, settings, shipments};
 use crate::domain::Role;
+use crate::domain::identifiers::ShopId;
 use crate::domain::parcels::{Concern, ParcelState, ParcelWatch, TrackingUpdate};
 use crate::error::AppResult;
 use serde_json::json;
@@ -42,7 +43,7 @@ pub async fn sweep(database: &Database, now: i64) -> anyhow::Result<usize> {
 /// a notice to the staff; all in one transaction, once however many workers look.
 async fn follow_up(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     parcel: &WatchedParcel,
     concern: Concern,
     watch: &ParcelWatch,

@@ -2,6 +2,7 @@
 //! cookie and the links sent in notifications. A token names the shop, the order and when it
 //! expires, signed with HMAC-SHA256 under a key every instance shares through the database.
 
+use crate::domain::identifiers::ShopId;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -32,7 +33,7 @@ async fn key(database: &Database) -> AppResult<Vec<u8>> {
 /// the last part of a signed link.
 pub async fn sign(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     order_id: &str,
     lifetime_micros: i64,
 ) -> AppResult<String> {
@@ -75,7 +76,11 @@ pub async fn signed_link(
 }
 
 /// The order a token signs in to, if it is genuine, for this shop and not expired.
-pub async fn verify(database: &Database, shop_id: &str, value: &str) -> AppResult<Option<String>> {
+pub async fn verify(
+    database: &Database,
+    shop_id: &ShopId,
+    value: &str,
+) -> AppResult<Option<String>> {
     let Some((encoded, signature)) = value.split_once('.') else {
         return Ok(None);
     };
@@ -90,7 +95,7 @@ pub async fn verify(database: &Database, shop_id: &str, value: &str) -> AppResul
     let parts: Vec<&str> = text.split('|').collect();
     match parts.as_slice() {
         [shop, order, expires]
-            if *shop == shop_id
+            if *shop == shop_id.as_str()
                 && expires
                     .parse::<i64>()
                     .is_ok_and(|at| at > database.clock.now()) =>

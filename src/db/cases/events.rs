@@ -2,10 +2,11 @@
 //! messages.
 
 use super::*;
+use crate::domain::identifiers::ShopId;
 
 /// One entry of the timeline.
 pub struct NewEvent<'a> {
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub case_id: &'a str,
     pub at: i64,
     pub actor_role: Role,
@@ -143,7 +144,7 @@ pub struct MessageRecord {
 #[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn insert_message(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     case_id: &str,
     author_role: Role,
     author_id: Option<&str>,

@@ -5,6 +5,7 @@ mod sla;
 pub use events::*;
 pub use sla::*;
 
+use crate::domain::identifiers::ShopId;
 use sqlx::{AnyPool, FromRow, Row};
 
 use super::batch::Batch;
@@ -16,7 +17,7 @@ use crate::domain::{CaseKind, Priority, Role, Status};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRecord {
     pub id: String,
-    pub shop_id: String,
+    pub shop_id: ShopId,
     pub number: String,
     pub order_id: String,
     pub order_number: String,
@@ -59,7 +60,7 @@ pub const NEXT_SEQUENCE_SQL: &str = "INSERT INTO case_counters (shop_id, day, va
 
 pub struct NewCase<'a> {
     pub id: &'a str,
-    pub shop_id: &'a str,
+    pub shop_id: &'a ShopId,
     pub number: &'a str,
     pub order_id: &'a str,
     pub customer_id: Option<&'a str>,
@@ -128,7 +129,7 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
 /// Adds a case line to `batch`.
 pub fn push_line(
     batch: &mut Batch,
-    shop_id: &str,
+    shop_id: &ShopId,
     case_id: &str,
     order_line_id: &str,
     quantity: i64,
@@ -168,7 +169,7 @@ pub struct OrderForCase {
 
 pub async fn order_for_case(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     order_number: &str,
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
@@ -204,7 +205,7 @@ pub async fn order_for_case(
 
 pub async fn get(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.id = $2");
@@ -229,7 +230,7 @@ pub async fn policy_decision(pool: &AnyPool, id: &str) -> Result<Option<String>,
 pub async fn get_for_update(
     transaction: &mut Transaction,
     backend: Backend,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
 ) -> Result<Option<CaseRecord>, sqlx::Error> {
     let lock = match backend {
@@ -246,7 +247,7 @@ pub async fn get_for_update(
 
 pub async fn find_by_number(
     pool: &AnyPool,
-    shop_id: &str,
+    shop_id: &ShopId,
     number: &str,
 ) -> Result<Option<CaseRecord>, sqlx::Error> {
     let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.shop_id = $1 AND c.number = $2");
@@ -261,7 +262,7 @@ pub async fn find_by_number(
 /// change came first (the caller reports a conflict).
 pub async fn set_status(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
     expected_version: i64,
     status: Status,
@@ -288,7 +289,7 @@ pub async fn set_status(
 #[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn set_fields(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
     expected_version: i64,
     assignee_id: Option<&str>,
@@ -316,7 +317,7 @@ pub async fn set_fields(
 /// Marks the case as recently active (a message) without changing its version.
 pub async fn touch(
     transaction: &mut Transaction,
-    shop_id: &str,
+    shop_id: &ShopId,
     id: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -379,7 +380,7 @@ pub async fn raise_priority(
 }
 
 /// Whether the shop has any case at all.
-pub async fn any_in_shop(pool: &AnyPool, shop_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn any_in_shop(pool: &AnyPool, shop_id: &ShopId) -> Result<bool, sqlx::Error> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM cases WHERE shop_id = $1 LIMIT 1")
             .bind(shop_id)

@@ -1,5 +1,6 @@
 //! `/api/v1/orders…`, `/api/v1/customers…` and `/api/v1/reasons` handlers.
 
+use crate::domain::identifiers::ShopId;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -154,7 +155,11 @@ pub async fn show(
     Ok(axum::Json(order_view(&state, &actor.shop, order).await?))
 }
 
-async fn find_order(state: &AppState, shop_id: &str, id: &str) -> AppResult<orders::OrderRecord> {
+async fn find_order(
+    state: &AppState,
+    shop_id: &ShopId,
+    id: &str,
+) -> AppResult<orders::OrderRecord> {
     if let Some(order) = orders::get(&state.database.reader, shop_id, id).await? {
         return Ok(order);
     }

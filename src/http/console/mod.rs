@@ -218,11 +218,11 @@ impl Frame {
             language: staff.language,
             staff_name: staff.name.clone(),
             role: staff.language.text(&format!("role-{}", staff.role())),
-            shop_id: staff.actor.shop.id.clone(),
+            shop_id: staff.actor.shop.id.to_string(),
             shop_name: staff.actor.shop.name.clone(),
             shops: shops
                 .into_iter()
-                .map(|(shop, _)| (shop.id, shop.name))
+                .map(|(shop, _)| (shop.id.to_string(), shop.name))
                 .collect(),
             csrf: staff.csrf.clone(),
             manages: allows(staff.role(), Capability::ManageSettings),

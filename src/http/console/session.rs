@@ -18,6 +18,7 @@ use super::form::{Empty, Posted};
 use super::{COOKIE, PageError, PageResult, cookie};
 use crate::app::AppState;
 use crate::db::staff_sessions::{self, NewSession};
+use crate::domain::identifiers::ShopId;
 use crate::domain::signing::token_hash;
 use crate::http::pages::render;
 use crate::i18n::Language;
@@ -194,7 +195,7 @@ pub(super) async fn switch_shop(
     State(state): State<AppState>,
     Posted { staff, form }: Posted<ShopForm>,
 ) -> PageResult {
-    let wanted = form.shop_id.as_str();
+    let wanted = ShopId::from(form.shop_id);
     let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
     if !shops.iter().any(|(shop, _)| shop.id == wanted) {
         return Err(PageError {
@@ -202,6 +203,6 @@ pub(super) async fn switch_shop(
             message: staff.language.text("console-shop-not-yours"),
         });
     }
-    staff_sessions::set_shop(&state.database, &staff.session_id, wanted).await?;
+    staff_sessions::set_shop(&state.database, &staff.session_id, &wanted).await?;
     Ok(Redirect::to("/console").into_response())
 }

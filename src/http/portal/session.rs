@@ -16,6 +16,7 @@ use super::*;
 use crate::app::AppState;
 use crate::db::shops::Shop;
 use crate::db::{Database, customers, orders};
+use crate::domain::identifiers::ShopId;
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::error::AppError;
 use crate::i18n::Language;
@@ -175,7 +176,7 @@ pub(super) async fn find(
 /// The order this browser is signed in to in this shop, if the cookie is genuine and fresh.
 pub(super) async fn session_order(
     database: &Database,
-    shop_id: &str,
+    shop_id: &ShopId,
     headers: &HeaderMap,
 ) -> Result<Option<String>, AppError> {
     let Some(value) = crate::http::pages::cookie(headers, COOKIE) else {

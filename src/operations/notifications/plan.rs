@@ -14,6 +14,7 @@ use crate::db::deliveries::{self, OutboxRow};
 use crate::db::shops::{self, Shop};
 use crate::db::staff_sessions;
 use crate::domain::Money;
+use crate::domain::identifiers::ShopId;
 use crate::domain::notifications::customer_moment;
 use crate::domain::permissions::{Capability, allows};
 use crate::i18n::Language;
@@ -34,8 +35,8 @@ fn case_view(shop: &Shop, case: &CaseRecord) -> Value {
 /// Shops and their endpoints, read once per batch.
 #[derive(Default)]
 pub(super) struct Known {
-    shops: HashMap<String, Option<Shop>>,
-    endpoints: HashMap<String, Vec<deliveries::Endpoint>>,
+    shops: HashMap<ShopId, Option<Shop>>,
+    endpoints: HashMap<ShopId, Vec<deliveries::Endpoint>>,
 }
 
 /// The deliveries one outbox row makes: (channel, target, body). A row nobody is to hear of
