@@ -2,7 +2,6 @@
 //! the tests both use (the tests with the workers off, driving them by hand).
 
 use std::future::Future;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -11,33 +10,12 @@ use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Database;
 use crate::error::AppError;
 use crate::http::{api, console, hooks, portal};
 use crate::operations::notifications::Channels;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub database: Database,
-    pub tokens: Arc<api::TokenCache>,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-}
-
-impl AppState {
-    pub fn new(database: Database, config: Config) -> AppState {
-        let clock = Clock::with_offset_hours(config.clock_offset_hours);
-        AppState {
-            database: database.with_clock(clock.clone()),
-            tokens: Arc::new(api::TokenCache::default()),
-            config: Arc::new(config),
-            clock,
-        }
-    }
-}
+pub use crate::state::AppState;
 
 /// The whole HTTP application: API, portal, console, hooks, API docs.
 pub fn router(state: AppState) -> Router {

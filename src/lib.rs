@@ -31,3 +31,5 @@ pub mod integrations;
 pub mod jobs;
 /// What the app does, once for every entry point.
 pub mod operations;
+/// What every handler can reach (`AppState`).
+pub mod state;

@@ -9,10 +9,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::app::AppState;
 use crate::db::{inbound, new_id, shops};
 use crate::error::{AppError, AppResult};
 use crate::integrations::{SOURCES, process, secret, verified};
+use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/hooks/{shop}/{source}", axum::routing::post(receive))

@@ -11,12 +11,12 @@ pub mod portal;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::db::attachments::AttachmentRecord;
 use crate::db::cases::CaseRecord;
 use crate::db::shops::Shop;
 use crate::documents::label::Size;
 use crate::error::AppResult;
+use crate::state::AppState;
 
 /// Where the app is reached: the configured public URL, else the request's Host.
 pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {

@@ -8,12 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Path, Query};
 use super::views::time;
-use crate::app::AppState;
 use crate::db::attachments::{self, AttachmentRecord};
 use crate::db::shops::Shop;
 use crate::error::{AppError, AppResult};
 use crate::operations::attachments::{self as operations, Upload};
 use crate::operations::cases as case_operations;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentView {

@@ -5,10 +5,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{Authenticated, Json, Path};
-use crate::app::AppState;
 use crate::error::AppResult;
 use crate::operations::cases as case_operations;
 use crate::operations::checklist::{self, StepState};
+use crate::state::AppState;
 
 #[utoipa::path(get, path = "/cases/{id}/checklist", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<StepState>)), security(("bearer" = [])))]

@@ -1,48 +1,16 @@
 //! Request parts: the caller behind the bearer token, and JSON, path and query extractors whose
 //! rejections use the API's error shape.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use super::JSON_LIMIT;
-use crate::app::AppState;
 use crate::db::shops::{self, Actor};
 use crate::domain::signing::token_hash;
 use crate::error::AppError;
-
-/// Recently seen tokens, so a busy client does not cost a database read per request. Entries
-/// live a few seconds, so a revoked token stops working almost at once.
-#[derive(Default)]
-pub struct TokenCache {
-    entries: Mutex<HashMap<String, (Instant, Actor)>>,
-}
-
-const TOKEN_TTL: Duration = Duration::from_secs(5);
-
-impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Actor> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(hash)
-            .filter(|(at, _)| at.elapsed() < TOKEN_TTL)
-            .map(|(_, actor)| actor.clone())
-    }
-
-    fn put(&self, hash: String, actor: Actor) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.retain(|_, (at, _)| at.elapsed() < TOKEN_TTL);
-            }
-            entries.insert(hash, (Instant::now(), actor));
-        }
-    }
-}
+use crate::state::AppState;
 
 /// The authenticated caller. Every query a handler makes is filtered by `actor.shop.id`.
 pub struct Authenticated(pub Actor);

@@ -12,10 +12,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::IMPORT_LIMIT;
-use crate::app::AppState;
 use crate::db::idempotency::{self, Stored};
 use crate::domain::signing::token_hash;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 

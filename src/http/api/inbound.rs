@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::time;
-use crate::app::AppState;
 use crate::db::inbound::InboundRecord;
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
 use crate::integrations::{self, SOURCES};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -22,11 +22,11 @@ use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub use cases::{CaseListQuery, case_filter};
-pub use extract::{Authenticated, TokenCache};
+pub use extract::Authenticated;
 pub use language::{chinese as chinese_message, prefers_chinese};
 pub use openapi::{document, finish as finish_document, swagger};
 pub use views::{ClockView, Page, after};

@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 
 use super::extract::{Authenticated, Json, Path};
 use super::views::time;
-use crate::app::AppState;
 use crate::db::offers::{self, OfferRecord};
 use crate::db::shops::Shop;
 use crate::error::AppResult;
 use crate::operations::cases as case_operations;
 use crate::operations::offers::{self as operations, Answer, OfferInput};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfferView {

@@ -12,13 +12,13 @@ use super::views::{
     CaseView, CustomerView, OrderLineView, OrderView, Page, ReasonView, ShipmentView, after,
     page_limit,
 };
-use crate::app::AppState;
 use crate::db::customers::{self};
 use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self};
 use crate::error::{AppError, AppResult};
 use crate::operations::import::{self, Format, ImportReport};
 use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoredOrder {

@@ -5,11 +5,11 @@ use axum::extract::State;
 use serde_json::Value;
 
 use super::extract::{Authenticated, Json};
-use crate::app::AppState;
 use crate::db::settings;
 use crate::domain::policy::{self, Decision, PolicyRequest};
 use crate::domain::settings::ShopSettings;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 #[utoipa::path(post, path = "/policy/evaluate", tag = "policy", request_body = PolicyRequest,
     responses((status = 200, body = Decision, description = "the decision, with the rule ids behind each part"),

@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{FollowUpView, ShipmentView, page_limit};
-use crate::app::AppState;
 use crate::db::follow_ups::{self};
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
 use crate::operations::shipments::{self, ScanInput, ShipmentInput};
+use crate::state::AppState;
 
 #[utoipa::path(post, path = "/orders/{id}/shipments", tag = "orders",
     params(("id" = String, Path)), request_body = ShipmentInput,

@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::time;
-use crate::app::AppState;
 use crate::db::deliveries::{self, DeliveryRecord, Endpoint};
 use crate::db::shops::{Actor, Shop};
 use crate::domain::notifications::TOPICS;
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 fn managers(actor: &Actor) -> AppResult<()> {
     AppError::require(actor.role, Capability::ManageWebhooks)

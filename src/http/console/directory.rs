@@ -13,7 +13,6 @@ use super::form::{Fields, Posted};
 use super::rows::{CaseRow, Choice, OrderLineRow, OrderRow, ShipmentRow};
 use super::text::{money, url_encode};
 use super::{Frame, PageResult, Staff, error_text};
-use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::customers::{self, CustomerRecord};
 use crate::db::orders::{self, OrderRecord};
@@ -26,6 +25,7 @@ use crate::i18n::Language;
 use crate::operations::cases::{
     self as case_operations, CaseLineInput, ContactInput, NewCaseInput,
 };
+use crate::state::AppState;
 
 #[derive(Deserialize, Default)]
 pub(super) struct SearchQuery {

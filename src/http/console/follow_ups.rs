@@ -10,11 +10,11 @@ use super::form::Posted;
 use super::{Frame, PageResult, Staff};
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::db::follow_ups::{self, FollowUp};
 use crate::error::AppError;
 use crate::http::pages::{minutes, render};
 use crate::operations::shipments;
+use crate::state::AppState;
 
 /// One task as a row: what, which parcel, for which order or case, by when.
 pub struct Row {

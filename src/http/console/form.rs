@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::{PageError, Staff};
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// A form's fields as typed, for forms that show every typed value again when refused.
 pub type Fields = std::collections::HashMap<String, String>;

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect};
 
 use super::form::{Empty, Posted};
 use super::{Frame, PageError, PageResult, Staff};
-use crate::app::AppState;
 use crate::domain::permissions::{Capability, allows};
 use crate::error::AppError;
 use crate::http::pages::{minutes, render};
+use crate::state::AppState;
 
 /// One delivery as a row.
 pub struct Row {

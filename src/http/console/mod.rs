@@ -23,7 +23,6 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::app::AppState;
 use crate::db::shops::{self, Actor};
 use crate::db::staff_sessions;
 use crate::domain::Role;
@@ -31,6 +30,7 @@ use crate::domain::permissions::{Capability, allows};
 use crate::error::AppError;
 use crate::http::pages::{cookie, query_language, render};
 use crate::i18n::Language;
+use crate::state::AppState;
 
 pub use text::error_text;
 

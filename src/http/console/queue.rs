@@ -12,7 +12,6 @@ use serde::Deserialize;
 use super::form::{Empty, Posted};
 use super::text::{due_in, url_encode};
 use super::{Frame, PageError, PageResult, Staff};
-use crate::app::AppState;
 use crate::db::case_list;
 use crate::db::cases::CaseRecord;
 use crate::db::shops::list_reasons;
@@ -25,6 +24,7 @@ use crate::http::pages::render;
 use crate::i18n::Language;
 use crate::operations::cases::{self as case_operations, CaseChanges};
 use crate::operations::transitions::{self, TransitionInput};
+use crate::state::AppState;
 
 /// One row of the queue.
 pub struct Row {

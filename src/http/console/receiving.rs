@@ -12,11 +12,11 @@ use super::{Frame, PageResult, Staff};
 use serde::Deserialize;
 
 use super::rows::CaseRow;
-use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::{cases, staff_sessions};
 use crate::domain::Status;
 use crate::http::pages::render;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "console/receiving.html")]

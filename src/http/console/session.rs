@@ -16,12 +16,12 @@ use serde::Deserialize;
 
 use super::form::{Empty, Posted};
 use super::{COOKIE, PageError, PageResult, cookie};
-use crate::app::AppState;
 use crate::db::staff_sessions::{self, NewSession};
 use crate::domain::identifiers::ShopId;
 use crate::domain::signing::token_hash;
 use crate::http::pages::render;
 use crate::i18n::Language;
+use crate::state::AppState;
 
 /// Failed attempts allowed per address in [`LOCK_MICROS`].
 pub const ATTEMPTS: i64 = 5;

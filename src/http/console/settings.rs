@@ -15,7 +15,6 @@ use serde_json::Value;
 use super::form::{Fields, Posted};
 use super::rows::Choice;
 use super::{Frame, PageError, PageResult, Staff, error_text};
-use crate::app::AppState;
 use crate::db::settings;
 use crate::db::shops::{Reason, list_reasons};
 use crate::db::staff_sessions;
@@ -25,6 +24,7 @@ use crate::domain::settings::{ReplyTemplate, ShopSettings};
 use crate::error::AppError;
 use crate::http::pages::render;
 use crate::operations::settings as operations;
+use crate::state::AppState;
 
 /// The documents edited as JSON: (field name in the settings, heading key).
 const DOCUMENTS: &[(&str, &str)] = &[

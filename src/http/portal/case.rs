@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::app::AppState;
 use crate::db::cases;
 use crate::db::shops::Shop;
 use crate::documents::label::Size;
@@ -16,6 +15,7 @@ use crate::i18n::Language;
 use crate::operations::cases::Visibility;
 use crate::operations::ratings::{self, Rated};
 use crate::operations::transitions::{self, TransitionInput};
+use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};

@@ -14,7 +14,6 @@ mod session;
 pub use session::ATTEMPTS;
 use session::session_order;
 
-use crate::app::AppState;
 use crate::db::shops::{self, Shop};
 use crate::db::{Database, cases, orders};
 use crate::domain::Role;
@@ -22,6 +21,7 @@ use crate::error::AppError;
 use crate::http::pages::query_language;
 pub(crate) use crate::http::pages::render;
 use crate::i18n::Language;
+use crate::state::AppState;
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart};

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::*;
-use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::shops::{self, Shop};
 use crate::db::{cases, customers, orders};
@@ -18,6 +17,7 @@ use crate::error::AppError;
 use crate::http::pages::{read_multipart, upload_error_text};
 use crate::i18n::Language;
 use crate::operations::cases::{CaseLineInput, ContactInput, NewCaseInput};
+use crate::state::AppState;
 
 struct CaseRow {
     number: String,

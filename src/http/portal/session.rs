@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::*;
-use crate::app::AppState;
 use crate::db::shops::Shop;
 use crate::db::{Database, customers, orders};
 use crate::domain::identifiers::ShopId;
@@ -21,6 +20,7 @@ use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::operations::portal_tokens;
+use crate::state::AppState;
 
 const COOKIE: &str = "portal_session";
 /// How long a sign-in lasts in the browser.

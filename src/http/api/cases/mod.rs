@@ -17,7 +17,6 @@ use super::views::{
     CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, SlaView, after,
     page_limit,
 };
-use crate::app::AppState;
 use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
 use crate::db::cases;
 use crate::db::refunds as refund_records;
@@ -30,6 +29,7 @@ use crate::error::{AppError, AppResult};
 use crate::operations::cases::{self as case_operations, CaseChanges, NewCaseInput, Visibility};
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
 use crate::operations::transitions::{self, TransitionInput};
+use crate::state::AppState;
 
 /// The full view of one case: lines and the actions the caller may take.
 async fn full_view(

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::{Typed, shown};
-use crate::app::AppState;
 use crate::db::attachments;
 use crate::documents::label::Size;
 use crate::error::AppError;
@@ -16,6 +15,7 @@ use crate::http::console::{PageError, PageResult, Staff};
 use crate::http::pages::{read_multipart, upload_error_text};
 use crate::operations::attachments as attachment_operations;
 use crate::operations::cases as case_operations;
+use crate::state::AppState;
 
 /// Photos or videos the staff add (e.g. the condition of a returned parcel), checked from their
 /// bytes like the customer's.

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 
 use super::answer;
-use crate::app::AppState;
 use crate::domain::amount::{self, NumberStyle};
 use crate::error::AppError;
 use crate::http::console::PageResult;
@@ -14,6 +13,7 @@ use crate::operations::cases::{self as case_operations, CaseChanges, Visibility}
 use crate::operations::checklist;
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundLineInput};
 use crate::operations::transitions::{self, TransitionInput};
+use crate::state::AppState;
 
 fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
     fields

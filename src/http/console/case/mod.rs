@@ -15,10 +15,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
 use super::{PageResult, Staff, error_text};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::http::pages::render;
 use crate::operations::cases as case_operations;
+use crate::state::AppState;
 
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund};

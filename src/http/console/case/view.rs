@@ -5,7 +5,6 @@ use futures::TryFutureExt;
 
 use super::Typed;
 use super::timeline::{self, Entry};
-use crate::app::AppState;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::cases::{self, CaseRecord};
 use crate::db::{
@@ -23,6 +22,7 @@ use crate::i18n::Language;
 use crate::operations::checklist;
 use crate::operations::refunds as refund_operations;
 use crate::operations::transitions::DISPOSITIONS;
+use crate::state::AppState;
 
 pub struct ActionForm {
     pub code: &'static str,
