@@ -270,3 +270,59 @@ async fn many_cases_opened_at_once_all_get_their_own_number() {
     let (_, found) = app.get("/api/v1/cases?q=同时提交 17", AGENT).await;
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
 }
+
+/// A USD order in a CNY shop is refunded in USD: the refund, its event and what people read say
+/// dollars (they said ¥).
+#[tokio::test]
+async fn an_order_is_refunded_in_its_own_currency() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": "US-1",
+                "platform": "shopify",
+                "currency": "USD",
+                "placed_at": "2026-11-01 10:00",
+                "delivered_at": "2026-11-03 15:30",
+                "customer": { "name": "Ann Lee", "email": "ann@example.com" },
+                "lines": [{ "sku": "MUG", "product_name": "Mug", "quantity": 1, "unit_price_minor": 1250 }]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({
+                "order_number": "US-1", "kind": "refund_only", "reason_code": "quality",
+                "description": "cracked", "lines": [{ "line_number": 1 }],
+                "contact": { "name": "Ann Lee", "email": "ann@example.com" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    let (_, approved) = app.act(id, AGENT, "approve", json!({})).await;
+    assert!(approved["status"].is_string(), "{approved}");
+    let (status, refund) = app
+        .refund(
+            id,
+            "usd-1",
+            json!({ "lines": [{ "line_number": 1, "amount_minor": 1250 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+    assert_eq!(refund["currency"], "USD", "{refund}");
+    assert_eq!(refund["amount"], "$12.50", "{refund}");
+    let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    let refunded = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["action"] == "refund")
+        .expect("a refund event");
+    assert_eq!(refunded["data"]["currency"], "USD", "{refunded}");
+}

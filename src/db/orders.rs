@@ -280,20 +280,20 @@ pub async fn find_by_number(
 }
 
 /// Locks the order row until the transaction ends (PostgreSQL); refunds on one order queue here.
+/// Locks the order's row for the transaction; returns the order's currency (its money's unit).
 pub async fn lock(
     transaction: &mut Transaction,
     backend: Backend,
     order_id: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<Option<String>, sqlx::Error> {
     let sql = format!(
-        "SELECT id FROM orders WHERE id = $1{}",
+        "SELECT currency FROM orders WHERE id = $1{}",
         backend.for_update()
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(order_id)
         .fetch_optional(&mut **transaction)
-        .await?;
-    Ok(())
+        .await
 }
 
 /// A page of orders, newest placed first; `query` matches order number, buyer name or phone.

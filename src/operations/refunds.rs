@@ -16,10 +16,10 @@ use crate::db::refunds::{self, NewRefund, RefundRecord};
 use crate::db::settings;
 use crate::db::shops::Actor;
 use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
-use crate::domain::Action;
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
 use crate::domain::settings::ShopSettings;
+use crate::domain::{Action, Currency};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -183,7 +183,11 @@ pub async fn refund_locked(
         request.input,
         request.now,
     );
-    orders::lock(transaction, backend, &case.order_id).await?;
+    // The order's own currency: a USD order is refunded in USD, whatever the shop's is.
+    let currency = orders::lock(transaction, backend, &case.order_id)
+        .await?
+        .and_then(|code| Currency::parse(&code).ok())
+        .unwrap_or(shop.currency);
     if let Some(existing) = refunds::find_by_key(transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
@@ -237,7 +241,7 @@ pub async fn refund_locked(
             shop_id: &shop.id,
             case_id,
             idempotency_key: key,
-            currency: shop.currency.as_str(),
+            currency: currency.as_str(),
             method,
             note,
             actor_id: actor.staff_id.as_deref(),
@@ -260,7 +264,7 @@ pub async fn refund_locked(
     {
         return Err(AppError::Unavailable);
     }
-    let mut data = json!({ "refund_id": refund_id, "amount_minor": total, "currency": shop.currency.as_str(), "method": method });
+    let mut data = json!({ "refund_id": refund_id, "amount_minor": total, "currency": currency.as_str(), "method": method });
     if let (Some(data), Some(extra)) = (data.as_object_mut(), request.event_data.as_object()) {
         data.extend(extra.clone());
     }
@@ -295,7 +299,7 @@ pub async fn refund_locked(
         case_id: case_id.to_string(),
         idempotency_key: key.to_string(),
         amount_minor: total,
-        currency: shop.currency.as_str().to_string(),
+        currency: currency.as_str().to_string(),
         method: method.to_string(),
         status: "executed".into(),
         note: note.map(str::to_string),

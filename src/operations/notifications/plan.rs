@@ -251,10 +251,16 @@ async fn customer_mail(
 ) -> anyhow::Result<Mail> {
     let language = shop_language(shop);
     let data = &event["data"];
+    // The amount in the currency the event names (the order's), else the shop's.
+    let currency = data["currency"]
+        .as_str()
+        .or_else(|| data["offer"]["currency"].as_str())
+        .and_then(|code| crate::domain::Currency::parse(code).ok())
+        .unwrap_or(shop.currency);
     let amount = data["amount_minor"]
         .as_i64()
         .or_else(|| data["offer"]["amount_minor"].as_i64())
-        .map(|minor| Money::new(minor, shop.currency).to_string())
+        .map(|minor| Money::new(minor, currency).to_string())
         .unwrap_or_default();
     let values = [
         ("shop", shop.name.as_str()),
