@@ -271,8 +271,8 @@ async fn many_cases_opened_at_once_all_get_their_own_number() {
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
 }
 
-/// A USD order in a CNY shop is refunded in USD: the refund, its event and what people read say
-/// dollars (they said ¥).
+/// A USD order in a CNY shop is refunded in USD: the offer, the refund, its event and what
+/// people read say dollars (they said ¥).
 #[tokio::test]
 async fn an_order_is_refunded_in_its_own_currency() {
     let app = TestApp::start().await;
@@ -307,6 +307,25 @@ async fn an_order_is_refunded_in_its_own_currency() {
     let id = case["id"].as_str().unwrap();
     let (_, approved) = app.act(id, AGENT, "approve", json!({})).await;
     assert!(approved["status"].is_string(), "{approved}");
+    // An offer is in the order's currency too.
+    let (status, offer) = app
+        .post(
+            &format!("/api/v1/cases/{id}/offers"),
+            AGENT,
+            json!({ "amount_minor": 500, "note": "a goodwill refund" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+    assert_eq!(offer["currency"], "USD", "{offer}");
+    let offer_id = offer["id"].as_str().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/cases/{id}/offers/{offer_id}/withdraw"),
+            AGENT,
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{status}");
     let (status, refund) = app
         .refund(
             id,

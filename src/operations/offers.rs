@@ -71,6 +71,11 @@ pub async fn make(
             "this case already has an open offer; withdraw it before making another",
         ));
     }
+    // The offer is in the order's own currency, as its refund will be.
+    let currency = crate::db::orders::lock(&mut transaction, database.backend, &case.order_id)
+        .await?
+        .and_then(|code| crate::domain::Currency::parse(&code).ok())
+        .unwrap_or(actor.shop.currency);
     let left: i64 = balances(&mut transaction, &case.id)
         .await?
         .iter()
@@ -81,7 +86,7 @@ pub async fn make(
             "amount_minor",
             format!(
                 "the offer is more than the {} left to refund on this case",
-                Money::new(left, actor.shop.currency)
+                Money::new(left, currency)
             ),
         ));
     }
@@ -92,7 +97,7 @@ pub async fn make(
             case_id: &case.id,
             kind: "partial_refund",
             amount_minor: input.amount_minor,
-            currency: actor.shop.currency.as_str(),
+            currency: currency.as_str(),
             note: note.as_deref(),
             created_by: actor.staff_id.as_deref(),
             now,
@@ -101,7 +106,7 @@ pub async fn make(
     .await?;
     let data = json!({
         "offer_id": id, "kind": "partial_refund", "amount_minor": input.amount_minor,
-        "currency": actor.shop.currency.as_str(), "note": note,
+        "currency": currency.as_str(), "note": note,
     });
     event(
         &mut transaction,
