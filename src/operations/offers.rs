@@ -72,10 +72,8 @@ pub async fn make(
         ));
     }
     // The offer is in the order's own currency, as its refund will be.
-    let currency = crate::db::orders::lock(&mut transaction, database.backend, &case.order_id)
-        .await?
-        .and_then(|code| crate::domain::Currency::parse(&code).ok())
-        .unwrap_or(actor.shop.currency);
+    let currency =
+        super::refunds::lock_order(&mut transaction, database.backend, &case, &actor.shop).await?;
     let left: i64 = balances(&mut transaction, &case.id)
         .await?
         .iter()

@@ -14,7 +14,7 @@ use super::{clocks, sla, text_field};
 use crate::db::cases::{self, CaseRecord, NewEvent};
 use crate::db::refunds::{self, NewRefund, RefundRecord};
 use crate::db::settings;
-use crate::db::shops::Actor;
+use crate::db::shops::{Actor, Shop};
 use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
@@ -164,6 +164,20 @@ pub struct Request<'a> {
     pub event_data: serde_json::Value,
 }
 
+/// Locks the case's order (after the case: refunds and offers on one order queue) and returns
+/// its own currency, in which its money goes back; the shop's when the order names none.
+pub(super) async fn lock_order(
+    transaction: &mut Transaction,
+    backend: Backend,
+    case: &CaseRecord,
+    shop: &Shop,
+) -> AppResult<Currency> {
+    Ok(orders::lock(transaction, backend, &case.order_id)
+        .await?
+        .and_then(|code| Currency::parse(&code).ok())
+        .unwrap_or(shop.currency))
+}
+
 /// Executes a refund inside the caller's transaction: checks the key, the state machine and
 /// the amounts, writes the refund, the new status, its event, and restarts the case's clocks.
 pub async fn refund_locked(
@@ -184,10 +198,7 @@ pub async fn refund_locked(
         request.now,
     );
     // The order's own currency: a USD order is refunded in USD, whatever the shop's is.
-    let currency = orders::lock(transaction, backend, &case.order_id)
-        .await?
-        .and_then(|code| Currency::parse(&code).ok())
-        .unwrap_or(shop.currency);
+    let currency = lock_order(transaction, backend, case, shop).await?;
     if let Some(existing) = refunds::find_by_key(transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
