@@ -265,6 +265,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                         unit_price_minor: first.3,
                         paid_minor: None,
                         serial_number: None,
+                        ..OrderLineInput::default()
                     },
                     OrderLineInput {
                         line_number: None,
@@ -275,8 +276,10 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                         unit_price_minor: second.3,
                         paid_minor: Some(second.3 * 2 - 1_000),
                         serial_number: None,
+                        ..OrderLineInput::default()
                     },
                 ],
+                ..OrderInput::default()
             };
             let order = order_operations::check(&agent, &input)
                 .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;

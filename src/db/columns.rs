@@ -48,6 +48,7 @@ read_from_json!(
     Vec<crate::domain::settings::ReplyTemplate>,
     Vec<crate::domain::checklist::Checklist>,
     crate::domain::parcels::ParcelWatch,
+    crate::domain::order::MoneyDetail,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

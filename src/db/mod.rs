@@ -17,6 +17,7 @@ pub mod inbound;
 pub mod offers;
 pub mod orders;
 pub mod outbox;
+pub mod platform_refunds;
 pub mod ratings;
 pub mod refunds;
 pub mod secrets;

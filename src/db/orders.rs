@@ -4,8 +4,9 @@ use crate::domain::identifiers::ShopId;
 use serde::Serialize;
 use sqlx::AnyPool;
 
+use super::columns::{Flag, JsonText};
 use super::{Backend, Transaction, customers, dialect, new_id};
-use crate::domain::order::NewOrder;
+use crate::domain::order::{MoneyDetail, NewOrder};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrderRecord {
@@ -22,6 +23,20 @@ pub struct OrderRecord {
     pub delivered_at: Option<i64>,
     pub invoice_number: Option<String>,
     pub created_at: i64,
+    /// inclusive or exclusive.
+    pub tax_mode: String,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
+    /// paid, pending or voided.
+    pub payment_status: String,
+    pub shop_currency: Option<String>,
+    pub shop_total_minor: Option<i64>,
+    #[sqlx(try_from = "JsonText<MoneyDetail>")]
+    pub money_detail: MoneyDetail,
+    pub cancelled_at: Option<i64>,
+    /// Cancelled or fully refunded before it went out: the warehouse must not ship it.
+    #[sqlx(try_from = "Flag")]
+    pub do_not_ship: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -33,9 +48,12 @@ pub struct OrderLineRecord {
     pub category: Option<String>,
     pub quantity: i64,
     pub unit_price_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
     pub paid_minor: i64,
+    pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
-    /// Refunded so far on this line, by all cases of the order.
+    /// Refunded so far on this line, by all cases of the order and on the platform.
     pub refunded_minor: i64,
 }
 
@@ -49,7 +67,18 @@ pub enum Outcome {
 }
 
 const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
-    placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at";
+    placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at, tax_mode, discount_minor, tax_minor, \
+    payment_status, shop_currency, shop_total_minor, money_detail, cancelled_at, do_not_ship";
+
+/// SQL for what has been refunded on order line `l` so far: by cases, and on the platform.
+macro_rules! refunded_on_line {
+    () => {
+        "((SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
+         WHERE r.order_line_id = l.id) + (SELECT CAST(COALESCE(SUM(p.amount_minor), 0) AS BIGINT) \
+         FROM platform_refund_lines p WHERE p.order_line_id = l.id))"
+    };
+}
+pub(crate) use refunded_on_line;
 
 /// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
 /// lines already stored and absent from `order` are kept (cases may point at them).
@@ -103,6 +132,7 @@ pub async fn upsert(
             .bind(now)
             .execute(&mut **transaction)
             .await?;
+            store_money(transaction, &id, order).await?;
             (id, Outcome::Created)
         }
         Some(existing) => {
@@ -114,7 +144,8 @@ pub async fn upsert(
                 && existing.paid_at == order.paid_at
                 && existing.shipped_at == order.shipped_at
                 && existing.delivered_at == order.delivered_at
-                && existing.invoice_number == order.invoice_number;
+                && existing.invoice_number == order.invoice_number
+                && same_money(existing, order);
             if !same {
                 sqlx::query(
                     "UPDATE orders SET platform = $1, customer_id = $2, currency = $3, shipping_fee_minor = $4, \
@@ -135,6 +166,7 @@ pub async fn upsert(
                 .bind(&existing.id)
                 .execute(&mut **transaction)
                 .await?;
+                store_money(transaction, &existing.id, order).await?;
             }
             (
                 existing.id.clone(),
@@ -155,7 +187,8 @@ pub async fn upsert(
             None => {
                 sqlx::query(
                     "INSERT INTO order_lines (id, order_id, shop_id, line_number, sku, product_name, category, quantity, \
-                     unit_price_minor, paid_minor, serial_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                     unit_price_minor, paid_minor, serial_number, discount_minor, tax_minor, shop_paid_minor) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(new_id())
                 .bind(&order_id)
@@ -168,6 +201,9 @@ pub async fn upsert(
                 .bind(line.unit_price_minor)
                 .bind(line.paid_minor)
                 .bind(&line.serial_number)
+                .bind(line.discount_minor)
+                .bind(line.tax_minor)
+                .bind(line.shop_paid_minor)
                 .execute(&mut **transaction)
                 .await?;
                 if outcome == Outcome::Unchanged {
@@ -181,11 +217,15 @@ pub async fn upsert(
                     && stored.quantity == line.quantity
                     && stored.unit_price_minor == line.unit_price_minor
                     && stored.paid_minor == line.paid_minor
+                    && stored.discount_minor == line.discount_minor
+                    && stored.tax_minor == line.tax_minor
+                    && stored.shop_paid_minor == line.shop_paid_minor
                     && stored.serial_number == line.serial_number;
                 if !same {
                     sqlx::query(
                         "UPDATE order_lines SET sku = $1, product_name = $2, category = $3, quantity = $4, \
-                         unit_price_minor = $5, paid_minor = $6, serial_number = $7 WHERE id = $8",
+                         unit_price_minor = $5, paid_minor = $6, serial_number = $7, discount_minor = $9, \
+                         tax_minor = $10, shop_paid_minor = $11 WHERE id = $8",
                     )
                     .bind(&line.sku)
                     .bind(&line.product_name)
@@ -195,6 +235,9 @@ pub async fn upsert(
                     .bind(line.paid_minor.max(stored.refunded_minor))
                     .bind(&line.serial_number)
                     .bind(&stored.id)
+                    .bind(line.discount_minor)
+                    .bind(line.tax_minor)
+                    .bind(line.shop_paid_minor)
                     .execute(&mut **transaction)
                     .await?;
                     if outcome == Outcome::Unchanged {
@@ -216,6 +259,42 @@ pub async fn upsert(
     Ok((order_id, outcome))
 }
 
+/// Whether the stored order's money is what `order` says (a cancellation, once recorded, stays).
+fn same_money(existing: &OrderRecord, order: &NewOrder) -> bool {
+    existing.tax_mode == order.tax_mode.as_str()
+        && existing.discount_minor == order.detail.discounts.iter().map(|discount| discount.amount_minor).sum::<i64>()
+        && existing.tax_minor == order.lines.iter().map(|line| line.tax_minor).sum::<i64>()
+        && existing.payment_status == order.payment_status.as_str()
+        && existing.shop_currency.as_deref() == order.shop_money.as_ref().map(|money| money.currency.as_str())
+        && existing.shop_total_minor == order.shop_money.map(|money| money.total_minor)
+        && existing.money_detail == order.detail
+        && (order.cancelled_at.is_none() || existing.cancelled_at.is_some())
+}
+
+async fn store_money(
+    transaction: &mut Transaction,
+    order_id: &str,
+    order: &NewOrder,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE orders SET tax_mode = $1, discount_minor = $2, tax_minor = $3, payment_status = $4, \
+         shop_currency = $5, shop_total_minor = $6, money_detail = $7, cancelled_at = COALESCE(cancelled_at, $8) \
+         WHERE id = $9",
+    )
+    .bind(order.tax_mode.as_str())
+    .bind(order.detail.discounts.iter().map(|discount| discount.amount_minor).sum::<i64>())
+    .bind(order.lines.iter().map(|line| line.tax_minor).sum::<i64>())
+    .bind(order.payment_status.as_str())
+    .bind(order.shop_money.as_ref().map(|money| money.currency.as_str()))
+    .bind(order.shop_money.map(|money| money.total_minor))
+    .bind(serde_json::to_string(&order.detail).unwrap_or_else(|_| "{}".into()))
+    .bind(order.cancelled_at)
+    .bind(order_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
 async fn find_by_number_in(
     transaction: &mut Transaction,
     shop_id: &ShopId,
@@ -230,9 +309,12 @@ async fn find_by_number_in(
         .await
 }
 
-const LINE_SQL: &str = "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-    l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
-    WHERE r.order_line_id = l.id) AS refunded_minor FROM order_lines l WHERE l.order_id = $1 ORDER BY l.line_number";
+const LINE_SQL: &str = concat!(
+    "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
+     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+    refunded_on_line!(),
+    " AS refunded_minor FROM order_lines l WHERE l.order_id = $1 ORDER BY l.line_number"
+);
 
 /// The order's lines with what has been refunded on each, read inside a transaction.
 pub async fn lines_in(
@@ -279,18 +361,36 @@ pub async fn find_by_number(
         .await
 }
 
-/// Locks the order row until the transaction ends (PostgreSQL); refunds on one order queue here.
-/// Locks the order's row for the transaction; returns the order's currency (its money's unit).
+/// What a refund needs to know of its order, read as the order's row is locked.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LockedOrder {
+    pub currency: String,
+    pub tax_mode: String,
+    pub payment_status: String,
+    pub shipping_fee_minor: i64,
+    /// Delivery cost paid back so far, by cases and on the platform.
+    pub shipping_refunded_minor: i64,
+    pub shop_currency: Option<String>,
+    pub shipped_at: Option<i64>,
+    pub cancelled_at: Option<i64>,
+}
+
+/// Locks the order's row until the transaction ends (PostgreSQL; SQLite has one writer):
+/// refunds on one order queue here.
 pub async fn lock(
     transaction: &mut Transaction,
     backend: Backend,
     order_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
+) -> Result<Option<LockedOrder>, sqlx::Error> {
     let sql = format!(
-        "SELECT currency FROM orders WHERE id = $1{}",
+        "SELECT currency, tax_mode, payment_status, shipping_fee_minor, shop_currency, shipped_at, cancelled_at, \
+         (SELECT CAST(COALESCE(SUM(shipping_minor), 0) AS BIGINT) FROM refunds r JOIN cases c ON c.id = r.case_id \
+          WHERE c.order_id = orders.id) + (SELECT CAST(COALESCE(SUM(shipping_minor), 0) AS BIGINT) \
+          FROM platform_refunds p WHERE p.order_id = orders.id) AS shipping_refunded_minor \
+         FROM orders WHERE id = $1{}",
         backend.for_update()
     );
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(order_id)
         .fetch_optional(&mut **transaction)
         .await
@@ -340,6 +440,22 @@ pub async fn list(
         statement = statement.bind(placed_at).bind(id);
     }
     statement.bind(limit).fetch_all(pool).await
+}
+
+/// Flags the order "do not ship" unless it went out already (a ship date or a parcel to the
+/// customer); whether the flag was newly set.
+pub async fn flag_do_not_ship(
+    transaction: &mut Transaction,
+    order_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE orders SET do_not_ship = 1 WHERE id = $1 AND do_not_ship = 0 AND shipped_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = orders.id AND s.direction = 'to_customer')",
+    )
+    .bind(order_id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The order was delivered at `at` (the first delivery scan dates it; a later one does not).

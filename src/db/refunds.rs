@@ -17,12 +17,16 @@ pub struct RefundRecord {
     pub status: String,
     pub note: Option<String>,
     pub created_at: i64,
+    /// Delivery cost paid back with it (part of `amount_minor`).
+    pub shipping_minor: i64,
+    /// The same amount in the shop's currency, when the buyer paid in another one.
+    pub shop_amount_minor: Option<i64>,
     #[sqlx(skip)]
     pub lines: Vec<RefundLine>,
 }
 
-const COLUMNS: &str =
-    "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at";
+const COLUMNS: &str = "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at, \
+    shipping_minor, shop_amount_minor";
 
 async fn attach_lines<'e, E>(
     executor: E,
@@ -67,6 +71,10 @@ pub struct NewRefund<'a> {
     pub actor_id: Option<&'a str>,
     pub now: i64,
     pub lines: &'a [RefundLine],
+    /// The units each line's refund pays back (parallel to `lines`; 0 for money only).
+    pub units: &'a [i64],
+    pub shipping_minor: i64,
+    pub shop_amount_minor: Option<i64>,
 }
 
 pub async fn insert(
@@ -74,10 +82,12 @@ pub async fn insert(
     refund: &NewRefund<'_>,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
-    let total: i64 = refund.lines.iter().map(|line| line.amount_minor).sum();
+    let total: i64 =
+        refund.lines.iter().map(|line| line.amount_minor).sum::<i64>() + refund.shipping_minor;
     sqlx::query(
         "INSERT INTO refunds (id, shop_id, case_id, idempotency_key, amount_minor, currency, method, status, note, \
-         actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'executed', $8, $9, $10)",
+         actor_id, created_at, shipping_minor, shop_amount_minor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'executed', $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(refund.shop_id)
@@ -89,15 +99,18 @@ pub async fn insert(
     .bind(refund.note)
     .bind(refund.actor_id)
     .bind(refund.now)
+    .bind(refund.shipping_minor)
+    .bind(refund.shop_amount_minor)
     .execute(&mut **transaction)
     .await?;
-    for line in refund.lines {
+    for (index, line) in refund.lines.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO refund_lines (refund_id, order_line_id, amount_minor) VALUES ($1, $2, $3)",
+            "INSERT INTO refund_lines (refund_id, order_line_id, amount_minor, quantity) VALUES ($1, $2, $3, $4)",
         )
         .bind(&id)
         .bind(&line.order_line_id)
         .bind(line.amount_minor)
+        .bind(refund.units.get(index).copied().unwrap_or(0))
         .execute(&mut **transaction)
         .await?;
     }

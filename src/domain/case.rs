@@ -77,6 +77,11 @@ impl CaseKind {
         !matches!(self, CaseKind::Consultation | CaseKind::Complaint)
     }
 
+    /// Whether the case pays the goods' price back (so its units cannot be refunded twice).
+    pub fn pays_back(self) -> bool {
+        matches!(self, CaseKind::RefundOnly | CaseKind::ReturnAndRefund)
+    }
+
     /// Whether the goods come back to the shop (and the case has a return label).
     pub fn ships_back(self) -> bool {
         matches!(

@@ -14,6 +14,7 @@ pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
         "offer_made" => "offer.made",
         "offer_accepted" | "offer_declined" | "offer_withdrawn" => "offer.answered",
         "refund" => "refund.executed",
+        "platform_refund" => "refund.platform",
         "tracking" => "shipment.updated",
         "parcel_stalled" | "parcel_late" => "shipment.delayed",
         "note" | "checked" | "unchecked" => return None,
@@ -53,6 +54,8 @@ pub const TOPICS: &[&str] = &[
     "offer.made",
     "offer.answered",
     "refund.executed",
+    "refund.platform",
+    "order.do_not_ship",
     "shipment.updated",
     "shipment.delayed",
 ];

@@ -21,9 +21,117 @@ pub struct NewOrderLine {
     pub category: Option<String>,
     pub quantity: i64,
     pub unit_price_minor: i64,
-    /// What the buyer paid for the whole line after discounts; at most quantity × unit price.
+    /// The discount allocated to the line (its own and its share of the order's).
+    pub discount_minor: i64,
+    /// The line's tax: included in the price (inclusive orders) or added to it (exclusive).
+    pub tax_minor: i64,
+    /// What the buyer paid for the whole line: quantity × unit price − discount, plus tax when
+    /// tax is added to prices.
     pub paid_minor: i64,
+    /// The same in the shop's currency, when the buyer paid in another one.
+    pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
+}
+
+/// Whether prices contain the tax (EU, UK and Chinese shops, WooCommerce's "prices include
+/// tax") or it is added on top (most US shops).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxMode {
+    #[default]
+    Inclusive,
+    Exclusive,
+}
+
+impl TaxMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxMode::Inclusive => "inclusive",
+            TaxMode::Exclusive => "exclusive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TaxMode> {
+        match text {
+            "inclusive" => Some(TaxMode::Inclusive),
+            "exclusive" => Some(TaxMode::Exclusive),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the buyer's money was taken. An order never paid has nothing to refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    #[default]
+    Paid,
+    /// Not paid yet (pending, authorised only).
+    Pending,
+    /// Cancelled before payment; nothing was ever taken.
+    Voided,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Pending => "pending",
+            PaymentStatus::Voided => "voided",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PaymentStatus> {
+        match text {
+            "paid" => Some(PaymentStatus::Paid),
+            "pending" => Some(PaymentStatus::Pending),
+            "voided" => Some(PaymentStatus::Voided),
+            _ => None,
+        }
+    }
+}
+
+/// One discount on the order, as the platform named it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Discount {
+    /// code, automatic, manual, threshold (满减), coupon, points, gift_card …
+    pub kind: String,
+    /// The code or title the buyer saw.
+    #[serde(default)]
+    pub code: Option<String>,
+    pub amount_minor: i64,
+}
+
+/// One way the buyer paid, and how much.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub method: String,
+    pub amount_minor: i64,
+}
+
+/// One shipping line: what the buyer paid for delivery after its discounts, tax included.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ShippingLine {
+    pub title: String,
+    pub amount_minor: i64,
+}
+
+/// The order's money lists, kept as the platform sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct MoneyDetail {
+    #[serde(default)]
+    pub discounts: Vec<Discount>,
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub shipping_lines: Vec<ShippingLine>,
+}
+
+/// The order's total in the shop's own currency, when the buyer paid in another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShopMoney {
+    pub currency: Currency,
+    pub total_minor: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,10 +143,50 @@ pub struct NewOrder {
     pub paid_at: Option<i64>,
     pub shipped_at: Option<i64>,
     pub delivered_at: Option<i64>,
+    /// What the buyer paid for delivery, after its discounts, tax included.
     pub shipping_fee_minor: i64,
     pub invoice_number: Option<String>,
     pub customer: NewCustomer,
     pub lines: Vec<NewOrderLine>,
+    pub tax_mode: TaxMode,
+    pub payment_status: PaymentStatus,
+    pub detail: MoneyDetail,
+    pub shop_money: Option<ShopMoney>,
+    pub cancelled_at: Option<i64>,
+}
+
+impl NewOrder {
+    /// What the buyer paid in all: the lines and the shipping.
+    pub fn total_minor(&self) -> i64 {
+        self.shipping_fee_minor + self.lines.iter().map(|line| line.paid_minor).sum::<i64>()
+    }
+}
+
+/// Spreads the order-level discounts that were not allocated by the platform over the lines,
+/// in proportion to what each line costs after its own discounts (largest remainder), and
+/// returns each line's share; the shares add up to `discount` exactly.
+pub fn allocate_discount(discount: i64, lines: &[NewOrderLine]) -> Vec<i64> {
+    let weights: Vec<i64> = lines
+        .iter()
+        .map(|line| line.unit_price_minor * line.quantity - line.discount_minor)
+        .collect();
+    super::allocation::allocate(discount, &weights)
+}
+
+/// What a line costs the buyer from its price, discount and tax.
+pub fn line_paid(
+    quantity: i64,
+    unit_price_minor: i64,
+    discount_minor: i64,
+    tax_minor: i64,
+    tax_mode: TaxMode,
+) -> Option<i64> {
+    let list = unit_price_minor.checked_mul(quantity)?;
+    let tax = match tax_mode {
+        TaxMode::Inclusive => 0,
+        TaxMode::Exclusive => tax_minor,
+    };
+    list.checked_sub(discount_minor)?.checked_add(tax)
 }
 
 /// The sales channels the product knows by name; any other lower-case word is kept as given.
@@ -64,8 +212,8 @@ pub enum OrderError {
 /// so that sums over an order can never overflow.
 pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000;
 
-/// Checks a line's numbers: quantity 1..=100000, price and paid not negative, paid at most
-/// quantity × unit price.
+/// Checks a line's numbers: quantity 1..=100000, amounts not negative, the discount at most
+/// the list price, paid at most quantity × unit price plus tax.
 pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
     let fail = |message: String| Err(OrderError::Field(message));
     if line.sku.trim().is_empty() {
@@ -80,10 +228,24 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
             line.quantity
         ));
     }
-    if line.unit_price_minor < 0 || line.paid_minor < 0 {
-        return fail("prices cannot be negative".into());
+    if line.unit_price_minor < 0
+        || line.paid_minor < 0
+        || line.discount_minor < 0
+        || line.tax_minor < 0
+        || line.shop_paid_minor.is_some_and(|paid| paid < 0)
+    {
+        return fail("amounts cannot be negative".into());
     }
-    if line.unit_price_minor > MAX_AMOUNT_MINOR || line.paid_minor > MAX_AMOUNT_MINOR {
+    if [
+        line.unit_price_minor,
+        line.paid_minor,
+        line.discount_minor,
+        line.tax_minor,
+        line.shop_paid_minor.unwrap_or(0),
+    ]
+    .iter()
+    .any(|amount| *amount > MAX_AMOUNT_MINOR)
+    {
         return fail(format!(
             "amounts above {MAX_AMOUNT_MINOR} minor units are not accepted"
         ));
@@ -92,10 +254,16 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
         .unit_price_minor
         .checked_mul(line.quantity)
         .ok_or_else(|| OrderError::Field("amount too large".into()))?;
-    if line.paid_minor > ceiling {
+    if line.discount_minor > ceiling {
         return fail(format!(
-            "paid {} is more than quantity × unit price ({ceiling})",
-            line.paid_minor
+            "the discount {} is more than quantity × unit price ({ceiling})",
+            line.discount_minor
+        ));
+    }
+    if line.paid_minor > ceiling + line.tax_minor {
+        return fail(format!(
+            "paid {} is more than quantity × unit price ({ceiling}) plus tax ({})",
+            line.paid_minor, line.tax_minor
         ));
     }
     Ok(())
@@ -131,7 +299,10 @@ mod tests {
             category: None,
             quantity,
             unit_price_minor: unit,
+            discount_minor: 0,
+            tax_minor: 0,
             paid_minor: paid,
+            shop_paid_minor: None,
             serial_number: None,
         }
     }
@@ -140,6 +311,13 @@ mod tests {
     fn lines_are_checked() {
         assert!(check_line(&line(2, 1000, 1800)).is_ok());
         assert!(check_line(&line(2, 1000, 2001)).is_err());
+        // Tax added on top: 54.95 + 4.50 tax = 59.45 paid.
+        let mut taxed = line(1, 5495, 5945);
+        assert!(check_line(&taxed).is_err());
+        taxed.tax_minor = 450;
+        assert!(check_line(&taxed).is_ok());
+        assert_eq!(line_paid(1, 5495, 0, 450, TaxMode::Exclusive), Some(5945));
+        assert_eq!(line_paid(1, 9900, 1910, 0, TaxMode::Inclusive), Some(7990));
         assert!(check_line(&line(0, 1000, 0)).is_err());
         assert!(check_line(&line(1, -1, 0)).is_err());
         assert!(check_line(&line(1, MAX_AMOUNT_MINOR + 1, 0)).is_err());

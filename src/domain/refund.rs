@@ -1,6 +1,8 @@
 //! Refund arithmetic: what may still be refunded on each order line, across all cases of the
 //! order, and whether a requested refund fits.
 
+use super::allocation::paid_for_units;
+
 /// One order line as far as refunds are concerned, over every case of its order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineBalance {
@@ -15,6 +17,40 @@ impl LineBalance {
     pub fn remaining_minor(&self) -> i64 {
         (self.paid_minor - self.refunded_minor).max(0)
     }
+
+    /// The balance of the units a case claims on a line: what those units cost (their share of
+    /// what the whole line cost, `allocation::paid_for_units`) less what the case refunded on
+    /// them, and never more than is left on the line after every refund by anyone.
+    pub fn for_claim(order_line_id: &str, line: &LineMoney) -> LineBalance {
+        let share = paid_for_units(line.paid_minor, line.ordered_quantity, line.claimed_quantity);
+        let left = (line.paid_minor - line.refunded_minor).max(0);
+        LineBalance {
+            order_line_id: order_line_id.to_string(),
+            paid_minor: share,
+            refunded_minor: line.case_refunded_minor.max(share - left),
+        }
+    }
+}
+
+/// A case's line as far as its money goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineMoney {
+    /// What the whole order line cost the buyer.
+    pub paid_minor: i64,
+    pub ordered_quantity: i64,
+    /// The units the case claims.
+    pub claimed_quantity: i64,
+    /// Refunded on the order line by anyone (cases, the platform).
+    pub refunded_minor: i64,
+    /// Refunded on it by this case.
+    pub case_refunded_minor: i64,
+}
+
+/// How many units of a line a new case may still claim: what was bought, less the units open
+/// cases claim, less (for a case that pays money back) the units already refunded.
+pub fn free_units(bought: i64, open_claimed: i64, refunded_units: i64, pays_back: bool) -> i64 {
+    let refunded = if pays_back { refunded_units } else { 0 };
+    (bought - open_claimed - refunded).max(0)
 }
 
 /// One line of a requested refund.
@@ -190,7 +226,77 @@ mod tests {
         assert_eq!(full_refund(&balances), vec![line("a", 600), line("b", 500)]);
     }
 
+    #[test]
+    fn a_case_for_one_of_two_units_refunds_one_unit() {
+        // Two units for 159.80 (79.90 each after the discount); the case claims one.
+        let line = LineMoney {
+            paid_minor: 15_980,
+            ordered_quantity: 2,
+            claimed_quantity: 1,
+            refunded_minor: 0,
+            case_refunded_minor: 0,
+        };
+        assert_eq!(LineBalance::for_claim("a", &line).remaining_minor(), 7_990);
+        // After 50.00 back on this case, 29.90 is left for it.
+        let partly = LineMoney {
+            refunded_minor: 5_000,
+            case_refunded_minor: 5_000,
+            ..line
+        };
+        assert_eq!(LineBalance::for_claim("a", &partly).remaining_minor(), 2_990);
+        // The platform refunded 150.00 of the line: only 9.80 is left for anyone.
+        let platform = LineMoney {
+            refunded_minor: 15_000,
+            ..line
+        };
+        assert_eq!(LineBalance::for_claim("a", &platform).remaining_minor(), 980);
+        assert_eq!(free_units(2, 1, 0, true), 1);
+        assert_eq!(free_units(2, 0, 2, true), 0);
+        assert_eq!(free_units(2, 0, 2, false), 2);
+    }
+
     proptest! {
+        /// Cases claiming units of one line, refunding in any order, never refund more than
+        /// the line cost, and none more than its units cost.
+        #[test]
+        fn claims_never_refund_more_than_the_line(
+            paid in 0_i64..1_000_000,
+            quantity in 1_i64..6,
+            claims in proptest::collection::vec(1_i64..4, 1..5),
+            platform in 0_i64..1_000_000,
+            attempts in proptest::collection::vec((0_usize..5, 1_i64..600_000), 0..30),
+        ) {
+            // Each case claims what is still free.
+            let mut free = quantity;
+            let mut cases: Vec<(i64, i64)> = Vec::new();
+            for claim in claims {
+                let units = claim.min(free);
+                if units > 0 {
+                    free -= units;
+                    cases.push((units, 0));
+                }
+            }
+            let mut refunded = platform.min(paid);
+            for (index, amount) in attempts {
+                let Some(&(units, case_refunded)) = cases.get(index) else { continue };
+                let balance = LineBalance::for_claim("a", &LineMoney {
+                    paid_minor: paid,
+                    ordered_quantity: quantity,
+                    claimed_quantity: units,
+                    refunded_minor: refunded,
+                    case_refunded_minor: case_refunded,
+                });
+                if check_refund(&[balance], &[line("a", amount)]).is_ok() {
+                    refunded += amount;
+                    cases[index].1 += amount;
+                }
+            }
+            prop_assert!(refunded <= paid);
+            for (units, case_refunded) in cases {
+                prop_assert!(case_refunded <= paid_for_units(paid, quantity, units));
+            }
+        }
+
         /// Whatever refunds are attempted, in whatever order, the accepted ones never add up to
         /// more than was paid on any line.
         #[test]

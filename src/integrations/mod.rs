@@ -140,11 +140,23 @@ async fn apply(
             .map_err(|message| AppError::invalid("body", message))?;
         return returns::open_case(database, shop, source, &request).await;
     }
+    if (source, topic) == ("shopify", "refunds/create") {
+        let payload: Value = serde_json::from_str(body)
+            .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
+        let refund = platforms::shopify_refund(&payload)
+            .map_err(|message| AppError::invalid("body", message))?;
+        return apply_refund(database, shop, source, &refund).await;
+    }
     let is_order = matches!(
         (source, topic),
         (
             "shopify",
-            "orders/create" | "orders/updated" | "orders/paid" | "orders/fulfilled"
+            "orders/create"
+                | "orders/updated"
+                | "orders/paid"
+                | "orders/fulfilled"
+                | "orders/cancelled"
+                | "orders/edited"
         ) | ("woocommerce", "order.created" | "order.updated")
             | ("generic", "order")
     );
@@ -223,6 +235,31 @@ async fn apply_order(
             }
         }
     }
+    let now = database.clock.now();
+    let refunds = crate::operations::platform_refunds::record(
+        &mut transaction,
+        database.backend,
+        shop,
+        &order_id,
+        &order.line_ids,
+        &order.refunds,
+        now,
+    )
+    .await?;
+    let void = checked.cancelled_at.is_some()
+        || checked.payment_status == crate::domain::order::PaymentStatus::Voided;
+    let stopped = crate::operations::platform_refunds::stop_shipping_if_void(
+        &mut transaction,
+        shop,
+        &order_id,
+        &number,
+        void,
+        now,
+    )
+    .await?;
+    if (refunds > 0 || stopped) && outcome == crate::db::orders::Outcome::Unchanged {
+        outcome = crate::db::orders::Outcome::Updated;
+    }
     inbound::mark_external_order(
         &mut transaction,
         &shop.id,
@@ -237,5 +274,57 @@ async fn apply_order(
     Ok(match outcome {
         crate::db::orders::Outcome::Unchanged => ("unchanged", format!("order {number} as it was")),
         _ => ("applied", format!("order {number} stored")),
+    })
+}
+
+/// Records a refund made on the platform against the order it came in with.
+async fn apply_refund(
+    database: &Database,
+    shop: &Shop,
+    source: &str,
+    refund: &platforms::PlatformRefund,
+) -> AppResult<(&'static str, String)> {
+    let not_yet = || {
+        AppError::invalid(
+            "body",
+            format!(
+                "order {} has not come in from {source} yet; replay this delivery once it has",
+                refund.order_external_id
+            ),
+        )
+    };
+    let known = inbound::external_order(&database.reader, &shop.id, source, &refund.order_external_id)
+        .await?
+        .ok_or_else(not_yet)?;
+    let order_id = known.order_id.ok_or_else(not_yet)?;
+    let order = crate::db::orders::get(&database.reader, &shop.id, &order_id)
+        .await?
+        .ok_or_else(not_yet)?;
+    let now = database.clock.now();
+    let mut transaction = database.begin().await?;
+    let recorded = crate::operations::platform_refunds::record(
+        &mut transaction,
+        database.backend,
+        shop,
+        &order_id,
+        &known.line_ids,
+        std::slice::from_ref(refund),
+        now,
+    )
+    .await?;
+    crate::operations::platform_refunds::stop_shipping_if_void(
+        &mut transaction,
+        shop,
+        &order_id,
+        &order.order_number,
+        order.cancelled_at.is_some(),
+        now,
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(if recorded == 0 {
+        ("unchanged", format!("refund {} on order {} recorded already", refund.external_id, order.order_number))
+    } else {
+        ("applied", format!("refund {} on order {} recorded", refund.external_id, order.order_number))
     })
 }

@@ -72,6 +72,11 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("quantity", &["quantity", "qty", "数量", "购买数量"]),
     ("unit_price", &["unit_price", "price", "单价", "商品单价"]),
     (
+        "discount",
+        &["discount", "优惠金额", "优惠分摊", "商品优惠", "分摊优惠"],
+    ),
+    ("tax", &["tax", "税费", "税额"]),
+    (
         "paid",
         &["paid", "paid_amount", "实付金额", "实付", "买家实付"],
     ),
@@ -108,6 +113,7 @@ pub fn template_csv() -> String {
         "category" => "数码配件",
         "quantity" => "1",
         "unit_price" => "199.00",
+        "discount" => "10.00",
         "paid" => "189.00",
         "shipping_fee" => "0",
         _ => "",
@@ -362,7 +368,10 @@ fn line_of(
         category: row.cells.get("category").cloned(),
         quantity,
         unit_price_minor,
+        discount_minor: money_cell(row, "discount", currency, style)?,
+        tax_minor: money_cell(row, "tax", currency, style)?,
         paid_minor: money_cell(row, "paid", currency, style)?,
+        shop_paid_minor: None,
         serial_number: row.cells.get("serial_number").cloned(),
     };
     let checked = crate::domain::order::NewOrderLine {
@@ -372,9 +381,14 @@ fn line_of(
         category: None,
         quantity,
         unit_price_minor,
-        paid_minor: line
-            .paid_minor
-            .unwrap_or(unit_price_minor.saturating_mul(quantity)),
+        discount_minor: line.discount_minor.unwrap_or(0),
+        tax_minor: line.tax_minor.unwrap_or(0),
+        paid_minor: line.paid_minor.unwrap_or(
+            unit_price_minor
+                .saturating_mul(quantity)
+                .saturating_sub(line.discount_minor.unwrap_or(0)),
+        ),
+        shop_paid_minor: None,
         serial_number: None,
     };
     crate::domain::order::check_line(&checked).map_err(|error| error.to_string())?;
@@ -501,5 +515,6 @@ fn order_of(actor: &Actor, number: &str, group: &[&SheetRow]) -> Result<OrderInp
             address: first("address"),
         },
         lines,
+        ..OrderInput::default()
     })
 }

@@ -12,6 +12,7 @@ pub mod notifications;
 pub mod offers;
 pub mod orders;
 pub mod parcels;
+pub mod platform_refunds;
 pub mod policy;
 pub mod portal_tokens;
 pub mod ratings;

@@ -72,7 +72,7 @@ pub async fn make(
         ));
     }
     // The offer is in the order's own currency, as its refund will be.
-    let currency =
+    let (currency, _) =
         super::refunds::lock_order(&mut transaction, database.backend, &case, &actor.shop).await?;
     let left: i64 = balances(&mut transaction, &case.id)
         .await?
@@ -129,12 +129,8 @@ async fn balances(
 ) -> AppResult<Vec<LineBalance>> {
     Ok(cases::lines_in(transaction, case_id)
         .await?
-        .into_iter()
-        .map(|line| LineBalance {
-            order_line_id: line.order_line_id,
-            paid_minor: line.paid_minor,
-            refunded_minor: line.refunded_minor,
-        })
+        .iter()
+        .map(cases::CaseLineRecord::balance)
         .collect())
 }
 
@@ -240,6 +236,7 @@ pub async fn answer(
             .collect();
         let input = RefundInput {
             lines,
+            shipping_minor: Some(0),
             method: None,
             note: offer.note.clone(),
         };

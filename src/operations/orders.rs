@@ -9,7 +9,11 @@ use crate::db::orders::{self, Outcome};
 use crate::db::shops::Actor;
 use crate::domain::identifiers::{EmailAddress, OrderNumber, PhoneNumber};
 use crate::domain::money::Currency;
-use crate::domain::order::{NewCustomer, NewOrder, NewOrderLine, check_line, normalise_platform};
+use crate::domain::order::{
+    Discount, MoneyDetail, NewCustomer, NewOrder, NewOrderLine, Payment, PaymentStatus,
+    ShippingLine, ShopMoney, TaxMode, allocate_discount, check_line, line_paid,
+    normalise_platform,
+};
 use crate::domain::time::parse_time;
 use crate::error::{AppError, AppResult};
 
@@ -23,7 +27,7 @@ pub struct CustomerInput {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineInput {
     /// Defaults to the line's position in `lines`, from 1.
@@ -34,12 +38,36 @@ pub struct OrderLineInput {
     pub quantity: i64,
     /// Minor units (fen for CNY).
     pub unit_price_minor: i64,
-    /// What the buyer paid for the whole line, in minor units; defaults to quantity × unit price.
+    /// The discount already allocated to this line by the platform (its own discounts and its
+    /// share of the order's), in minor units.
+    pub discount_minor: Option<i64>,
+    /// The line's tax in minor units: part of the price when `tax_mode` is inclusive, added to
+    /// it when exclusive.
+    pub tax_minor: Option<i64>,
+    /// What the buyer paid for the whole line, in minor units; defaults to quantity × unit
+    /// price − discount (+ tax when exclusive).
     pub paid_minor: Option<i64>,
+    /// What the line came to in the shop's currency (`shop_currency`), if the buyer paid in
+    /// another one.
+    pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountInput {
+    /// code, automatic, manual, threshold (满减), coupon, points, gift_card …
+    pub kind: String,
+    pub code: Option<String>,
+    /// The whole discount in minor units.
+    pub amount_minor: i64,
+    /// `true` when the lines' `discount_minor` already contain it (the platform allocated it);
+    /// otherwise it is spread over the lines in proportion to their price (largest remainder).
+    #[serde(default)]
+    pub allocated: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderInput {
     pub order_number: String,
@@ -58,6 +86,25 @@ pub struct OrderInput {
     #[serde(default)]
     pub customer: CustomerInput,
     pub lines: Vec<OrderLineInput>,
+    /// inclusive (prices contain the tax, the default) or exclusive (tax added on top).
+    pub tax_mode: Option<TaxMode>,
+    /// paid (default), pending or voided: an order never paid has nothing to refund.
+    pub payment_status: Option<PaymentStatus>,
+    /// The order's discounts.
+    #[serde(default)]
+    pub discounts: Vec<DiscountInput>,
+    /// How the buyer paid; when given, the amounts must add up to the order's total.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Delivery lines; when given, `shipping_fee_minor` is their sum.
+    #[serde(default)]
+    pub shipping_lines: Vec<ShippingLine>,
+    /// The shop's currency when the buyer paid in another one (Shopify's shop money).
+    pub shop_currency: Option<String>,
+    /// The order's total in `shop_currency`.
+    pub shop_total_minor: Option<i64>,
+    /// When the order was cancelled, if it was.
+    pub cancelled_at: Option<String>,
 }
 
 pub(crate) fn time_field(
@@ -172,13 +219,6 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
                 format!("line_number {line_number} must be positive and unique"),
             ));
         }
-        let paid_minor = match line.paid_minor {
-            Some(paid) => paid,
-            None => line
-                .unit_price_minor
-                .checked_mul(line.quantity)
-                .ok_or_else(|| AppError::invalid(&field, "amount too large"))?,
-        };
         let checked = NewOrderLine {
             line_number,
             sku: line.sku.trim().to_string(),
@@ -191,7 +231,11 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
                 .map(str::to_string),
             quantity: line.quantity,
             unit_price_minor: line.unit_price_minor,
-            paid_minor,
+            discount_minor: line.discount_minor.unwrap_or(0),
+            tax_minor: line.tax_minor.unwrap_or(0),
+            // Worked out below, once the order's discounts are spread.
+            paid_minor: line.paid_minor.unwrap_or(0),
+            shop_paid_minor: line.shop_paid_minor,
             serial_number: line
                 .serial_number
                 .as_deref()
@@ -199,10 +243,44 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
                 .filter(|text| !text.is_empty())
                 .map(str::to_string),
         };
-        check_line(&checked).map_err(|error| AppError::invalid(&field, error.to_string()))?;
         lines.push(checked);
     }
-    Ok(NewOrder {
+    let tax_mode = input.tax_mode.unwrap_or_default();
+    let detail = money_detail(input, &mut lines)?;
+    for (index, (line, given)) in lines.iter_mut().zip(&input.lines).enumerate() {
+        let field = format!("lines[{index}]");
+        if given.paid_minor.is_none() {
+            line.paid_minor = line_paid(
+                line.quantity,
+                line.unit_price_minor,
+                line.discount_minor,
+                line.tax_minor,
+                tax_mode,
+            )
+            .filter(|paid| *paid >= 0)
+            .ok_or_else(|| {
+                AppError::invalid(&field, "the discount is more than the line's price")
+            })?;
+        }
+        check_line(line).map_err(|error| AppError::invalid(&field, error.to_string()))?;
+    }
+    let shipping_fee_minor = if detail.shipping_lines.is_empty() {
+        input.shipping_fee_minor
+    } else {
+        let sum: i64 = detail.shipping_lines.iter().map(|line| line.amount_minor).sum();
+        if input.shipping_fee_minor != 0 && input.shipping_fee_minor != sum {
+            return Err(AppError::invalid(
+                "shipping_fee_minor",
+                format!(
+                    "shipping_fee_minor {} differs from the shipping lines' sum {sum}; give one of them",
+                    input.shipping_fee_minor
+                ),
+            ));
+        }
+        sum
+    };
+    let shop_money = shop_money(input, currency)?;
+    let mut order = NewOrder {
         order_number,
         platform,
         currency,
@@ -210,11 +288,124 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
         paid_at: time_field("paid_at", input.paid_at.as_deref(), actor)?,
         shipped_at: time_field("shipped_at", input.shipped_at.as_deref(), actor)?,
         delivered_at: time_field("delivered_at", input.delivered_at.as_deref(), actor)?,
-        shipping_fee_minor: input.shipping_fee_minor,
+        shipping_fee_minor,
         invoice_number: text_field("invoice_number", input.invoice_number.as_deref(), false, 64)?,
         customer,
         lines,
-    })
+        tax_mode,
+        payment_status: input.payment_status.unwrap_or_default(),
+        detail,
+        shop_money,
+        cancelled_at: time_field("cancelled_at", input.cancelled_at.as_deref(), actor)?,
+    };
+    if let Some(shop_money) = order.shop_money
+        && order.lines.iter().any(|line| line.shop_paid_minor.is_none())
+    {
+        // The platform gave only the total in the shop's currency: each line its share.
+        let mut weights: Vec<i64> = order.lines.iter().map(|line| line.paid_minor).collect();
+        weights.push(order.shipping_fee_minor);
+        let shares = crate::domain::allocation::allocate(shop_money.total_minor, &weights);
+        for (line, share) in order.lines.iter_mut().zip(shares) {
+            line.shop_paid_minor = Some(share);
+        }
+    }
+    let total = order.total_minor();
+    let paid: i64 = order.detail.payments.iter().map(|payment| payment.amount_minor).sum();
+    if !order.detail.payments.is_empty() && paid != total {
+        return Err(AppError::invalid(
+            "payments",
+            format!("the payments add up to {paid} but the lines and shipping come to {total}"),
+        ));
+    }
+    if order.payment_status != PaymentStatus::Paid {
+        order.detail.payments.clear();
+    }
+    Ok(order)
+}
+
+/// The order's discounts (spreading those the platform did not allocate over the lines), its
+/// payments and its shipping lines, checked.
+fn money_detail(input: &OrderInput, lines: &mut [NewOrderLine]) -> AppResult<MoneyDetail> {
+    let mut detail = MoneyDetail::default();
+    if input.discounts.len() > 50 || input.payments.len() > 20 || input.shipping_lines.len() > 20 {
+        return Err(AppError::invalid(
+            "discounts",
+            "an order has at most 50 discounts, 20 payments and 20 shipping lines",
+        ));
+    }
+    let in_range = |amount: i64| (0..=crate::domain::order::MAX_AMOUNT_MINOR).contains(&amount);
+    for (index, discount) in input.discounts.iter().enumerate() {
+        let field = format!("discounts[{index}]");
+        if !in_range(discount.amount_minor) {
+            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+        }
+        let kind = text_field(&format!("{field}.kind"), Some(&discount.kind), true, 32)?
+            .unwrap_or_default();
+        if !discount.allocated {
+            let shares = allocate_discount(discount.amount_minor, lines);
+            for (line, share) in lines.iter_mut().zip(shares) {
+                line.discount_minor += share;
+            }
+        }
+        detail.discounts.push(Discount {
+            kind,
+            code: text_field(&format!("{field}.code"), discount.code.as_deref(), false, 100)?,
+            amount_minor: discount.amount_minor,
+        });
+    }
+    for (index, payment) in input.payments.iter().enumerate() {
+        let field = format!("payments[{index}]");
+        if !in_range(payment.amount_minor) {
+            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+        }
+        detail.payments.push(Payment {
+            method: text_field(&format!("{field}.method"), Some(&payment.method), true, 64)?
+                .unwrap_or_default(),
+            amount_minor: payment.amount_minor,
+        });
+    }
+    for (index, shipping) in input.shipping_lines.iter().enumerate() {
+        let field = format!("shipping_lines[{index}]");
+        if !in_range(shipping.amount_minor) {
+            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+        }
+        detail.shipping_lines.push(ShippingLine {
+            title: text_field(&format!("{field}.title"), Some(&shipping.title), false, 200)?
+                .unwrap_or_default(),
+            amount_minor: shipping.amount_minor,
+        });
+    }
+    Ok(detail)
+}
+
+/// The shop-currency equivalent, when the buyer paid in another currency.
+fn shop_money(input: &OrderInput, currency: Currency) -> AppResult<Option<ShopMoney>> {
+    let Some(code) = input
+        .shop_currency
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+    else {
+        return Ok(None);
+    };
+    let shop_currency = Currency::parse(code)
+        .map_err(|error| AppError::invalid("shop_currency", error.to_string()))?;
+    if shop_currency == currency {
+        return Ok(None);
+    }
+    let total_minor = input
+        .shop_total_minor
+        .filter(|total| (0..=crate::domain::order::MAX_AMOUNT_MINOR).contains(total))
+        .ok_or_else(|| {
+            AppError::invalid(
+                "shop_total_minor",
+                "shop_total_minor (the total in the shop's currency) is required with shop_currency",
+            )
+        })?;
+    Ok(Some(ShopMoney {
+        currency: shop_currency,
+        total_minor,
+    }))
 }
 
 /// Stores a checked order. Staff roles that handle orders only.

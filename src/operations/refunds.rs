@@ -11,7 +11,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{clocks, sla, text_field};
-use crate::db::cases::{self, CaseRecord, NewEvent};
+use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewEvent};
 use crate::db::refunds::{self, NewRefund, RefundRecord};
 use crate::db::settings;
 use crate::db::shops::{Actor, Shop};
@@ -34,9 +34,14 @@ pub struct RefundLineInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
-    /// What to refund per case line. Leave out to refund everything still refundable.
+    /// What to refund per case line. Leave out (and leave out `shipping_minor`) to refund
+    /// everything the case's units may still have back, with the delivery cost when the whole
+    /// order is cancelled before it was shipped.
     #[serde(default)]
     pub lines: Vec<RefundLineInput>,
+    /// Delivery cost to pay back, in minor units; at most what was paid for delivery less what
+    /// went back already.
+    pub shipping_minor: Option<i64>,
     /// original (back the way it was paid, default), balance, bank_transfer, cash.
     pub method: Option<String>,
     pub note: Option<String>,
@@ -165,17 +170,19 @@ pub struct Request<'a> {
 }
 
 /// Locks the case's order (after the case: refunds and offers on one order queue) and returns
-/// its own currency, in which its money goes back; the shop's when the order names none.
+/// its own currency, in which its money goes back (the shop's when the order names none), with
+/// what else a refund needs to know of it.
 pub(super) async fn lock_order(
     transaction: &mut Transaction,
     backend: Backend,
     case: &CaseRecord,
     shop: &Shop,
-) -> AppResult<Currency> {
-    Ok(orders::lock(transaction, backend, &case.order_id)
+) -> AppResult<(Currency, orders::LockedOrder)> {
+    let order = orders::lock(transaction, backend, &case.order_id)
         .await?
-        .and_then(|code| Currency::parse(&code).ok())
-        .unwrap_or(shop.currency))
+        .ok_or(AppError::NotFound("order"))?;
+    let currency = Currency::parse(&order.currency).unwrap_or(shop.currency);
+    Ok((currency, order))
 }
 
 /// Executes a refund inside the caller's transaction: checks the key, the state machine and
@@ -198,7 +205,7 @@ pub async fn refund_locked(
         request.now,
     );
     // The order's own currency: a USD order is refunded in USD, whatever the shop's is.
-    let currency = lock_order(transaction, backend, case, shop).await?;
+    let (currency, order) = lock_order(transaction, backend, case, shop).await?;
     if let Some(existing) = refunds::find_by_key(transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
@@ -212,16 +219,18 @@ pub async fn refund_locked(
             ended_at: case.ended_at,
         },
     )?;
+    if order.payment_status != "paid" {
+        return Err(AppError::Conflict {
+            code: "order_not_paid",
+            message: "the order was never paid, so there is nothing to refund".into(),
+            details: json!({ "payment_status": order.payment_status }),
+        });
+    }
     let case_lines = cases::lines_in(transaction, case_id).await?;
-    let balances: Vec<LineBalance> = case_lines
-        .iter()
-        .map(|line| LineBalance {
-            order_line_id: line.order_line_id.clone(),
-            paid_minor: line.paid_minor,
-            refunded_minor: line.refunded_minor,
-        })
-        .collect();
-    let requested: Vec<RefundLine> = if input.lines.is_empty() {
+    let balances: Vec<LineBalance> = case_lines.iter().map(CaseLineRecord::balance).collect();
+    let shipping_left = (order.shipping_fee_minor - order.shipping_refunded_minor).max(0);
+    let everything = input.lines.is_empty() && input.shipping_minor.is_none();
+    let requested: Vec<RefundLine> = if everything {
         full_refund(&balances)
     } else {
         input
@@ -245,7 +254,51 @@ pub async fn refund_locked(
             })
             .collect::<AppResult<_>>()?
     };
-    let total = check_refund(&balances, &requested)?;
+    let shipping = if everything {
+        // A whole order cancelled before it was shipped gets its delivery cost back too.
+        let whole_order = orders::lines_in(transaction, &case.order_id)
+            .await?
+            .iter()
+            .all(|line| {
+                case_lines.iter().any(|claimed| {
+                    claimed.order_line_id == line.id && claimed.quantity == line.quantity
+                })
+            });
+        if whole_order && order.shipped_at.is_none() {
+            shipping_left
+        } else {
+            0
+        }
+    } else {
+        input.shipping_minor.unwrap_or(0)
+    };
+    if !(0..=shipping_left).contains(&shipping) {
+        return Err(AppError::Conflict {
+            code: "shipping_exceeds_paid",
+            message: format!(
+                "shipping_minor {shipping} is more than the delivery cost that can still go back ({shipping_left})"
+            ),
+            details: json!({ "shipping_left_minor": shipping_left }),
+        });
+    }
+    let total = if requested.is_empty() && shipping > 0 {
+        shipping
+    } else {
+        check_refund(&balances, &requested)? + shipping
+    };
+    // The units the refund pays back: a refund case's units, the first time money goes back
+    // on them (so they cannot be claimed for a refund again once the case ends).
+    let units: Vec<i64> = requested
+        .iter()
+        .map(|line| {
+            case_lines
+                .iter()
+                .find(|case_line| case_line.order_line_id == line.order_line_id)
+                .filter(|case_line| case.kind.pays_back() && case_line.case_refunded_minor == 0)
+                .map_or(0, |case_line| case_line.quantity)
+        })
+        .collect();
+    let shop_amount_minor = shop_amount(transaction, &case.order_id, &order, &requested, shipping).await?;
     let refund_id = refunds::insert(
         transaction,
         &NewRefund {
@@ -258,6 +311,9 @@ pub async fn refund_locked(
             actor_id: actor.staff_id.as_deref(),
             now,
             lines: &requested,
+            units: &units,
+            shipping_minor: shipping,
+            shop_amount_minor,
         },
     )
     .await
@@ -275,7 +331,13 @@ pub async fn refund_locked(
     {
         return Err(AppError::Unavailable);
     }
-    let mut data = json!({ "refund_id": refund_id, "amount_minor": total, "currency": currency.as_str(), "method": method });
+    let mut data = json!({
+        "refund_id": refund_id,
+        "amount_minor": total,
+        "shipping_minor": shipping,
+        "currency": currency.as_str(),
+        "method": method,
+    });
     if let (Some(data), Some(extra)) = (data.as_object_mut(), request.event_data.as_object()) {
         data.extend(extra.clone());
     }
@@ -295,6 +357,16 @@ pub async fn refund_locked(
     )
     .await?;
     clocks::restart(transaction, case, to, settings, now).await?;
+    // Everything on an order that has not gone out came back: the warehouse must not ship it.
+    super::platform_refunds::stop_shipping_if_void(
+        transaction,
+        shop,
+        &case.order_id,
+        &case.order_number,
+        false,
+        now,
+    )
+    .await?;
     sla::after_change(
         transaction,
         case,
@@ -315,6 +387,40 @@ pub async fn refund_locked(
         status: "executed".into(),
         note: note.map(str::to_string),
         created_at: now,
+        shipping_minor: shipping,
+        shop_amount_minor,
         lines: requested,
     }))
+}
+
+/// The refund in the shop's currency, when the buyer paid in another: each line's amount at
+/// the rate that line was paid at, the shipping at the order's overall rate.
+async fn shop_amount(
+    transaction: &mut Transaction,
+    order_id: &str,
+    order: &orders::LockedOrder,
+    requested: &[RefundLine],
+    shipping: i64,
+) -> AppResult<Option<i64>> {
+    if order.shop_currency.is_none() {
+        return Ok(None);
+    }
+    let lines = orders::lines_in(transaction, order_id).await?;
+    let mut total: i128 = 0;
+    let (mut paid_all, mut shop_all) = (0_i128, 0_i128);
+    for line in &lines {
+        let shop_paid = line.shop_paid_minor.unwrap_or(0);
+        paid_all += i128::from(line.paid_minor);
+        shop_all += i128::from(shop_paid);
+        if let Some(refund) = requested.iter().find(|refund| refund.order_line_id == line.id)
+            && line.paid_minor > 0
+        {
+            total += i128::from(refund.amount_minor) * i128::from(shop_paid)
+                / i128::from(line.paid_minor);
+        }
+    }
+    if paid_all > 0 {
+        total += i128::from(shipping) * shop_all / paid_all;
+    }
+    Ok(i64::try_from(total).ok())
 }

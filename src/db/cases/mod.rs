@@ -152,6 +152,8 @@ pub struct OrderForCase {
     pub platform: String,
     pub currency: String,
     pub total_minor: i64,
+    /// paid, pending or voided.
+    pub payment_status: String,
     pub shipping_fee_minor: i64,
     pub placed_at: i64,
     pub paid_at: Option<i64>,
@@ -173,17 +175,17 @@ pub async fn order_for_case(
     order_number: &str,
     reason_code: &str,
 ) -> Result<Option<OrderForCase>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(concat!(
         "SELECT o.id AS order_id, o.order_number, o.customer_id, cu.name AS customer_name, cu.phone AS customer_phone, \
-         cu.tier AS customer_tier, o.platform, o.currency, o.total_minor, \
+         cu.tier AS customer_tier, o.platform, o.currency, o.total_minor, o.payment_status, \
          o.shipping_fee_minor, o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, \
          (SELECT MIN(r.category) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_category, \
          l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-         l.paid_minor, l.serial_number, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
-         WHERE r.order_line_id = l.id) AS refunded_minor \
-         FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
+         l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+        crate::db::orders::refunded_on_line!(),
+        " AS refunded_minor FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
          WHERE o.shop_id = $1 AND o.order_number = $2 ORDER BY l.line_number",
-    )
+    ))
     .bind(shop_id)
     .bind(order_number)
     .bind(reason_code)
@@ -339,13 +341,63 @@ pub struct CaseLineRecord {
     pub quantity: i64,
     pub ordered_quantity: i64,
     pub paid_minor: i64,
+    /// Refunded on the order line by anyone (every case, the platform).
     pub refunded_minor: i64,
+    /// Refunded on it by this case.
+    pub case_refunded_minor: i64,
 }
 
-const CASE_LINE_SQL: &str = "SELECT cl.order_line_id, l.line_number, l.sku, l.product_name, cl.quantity, \
-    l.quantity AS ordered_quantity, l.paid_minor, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
-    WHERE r.order_line_id = l.id) AS refunded_minor FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id \
-    WHERE cl.case_id = $1 ORDER BY l.line_number";
+impl CaseLineRecord {
+    /// What may still go back on this line for this case.
+    pub fn balance(&self) -> crate::domain::refund::LineBalance {
+        crate::domain::refund::LineBalance::for_claim(
+            &self.order_line_id,
+            &crate::domain::refund::LineMoney {
+                paid_minor: self.paid_minor,
+                ordered_quantity: self.ordered_quantity,
+                claimed_quantity: self.quantity,
+                refunded_minor: self.refunded_minor,
+                case_refunded_minor: self.case_refunded_minor,
+            },
+        )
+    }
+}
+
+const CASE_LINE_SQL: &str = concat!(
+    "SELECT cl.order_line_id, l.line_number, l.sku, l.product_name, cl.quantity, \
+     l.quantity AS ordered_quantity, l.paid_minor, ",
+    crate::db::orders::refunded_on_line!(),
+    " AS refunded_minor, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
+     JOIN refunds f ON f.id = r.refund_id WHERE r.order_line_id = l.id AND f.case_id = cl.case_id) AS case_refunded_minor \
+     FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id WHERE cl.case_id = $1 ORDER BY l.line_number"
+);
+
+/// Units of each of an order's lines claimed by open cases about goods, and units refunded
+/// (by closed cases and on the platform; an open case's units are already claimed).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedUnits {
+    pub order_line_id: String,
+    pub open_units: i64,
+    pub refunded_units: i64,
+}
+
+pub async fn claimed_units(
+    pool: &AnyPool,
+    order_id: &str,
+) -> Result<Vec<ClaimedUnits>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.id AS order_line_id, (SELECT CAST(COALESCE(SUM(cl.quantity), 0) AS BIGINT) FROM case_lines cl \
+         JOIN cases c ON c.id = cl.case_id WHERE cl.order_line_id = l.id AND c.is_open = 1 \
+         AND c.kind IN ('refund_only', 'return_and_refund', 'exchange', 'repair')) AS open_units, \
+         ((SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id \
+         JOIN cases c ON c.id = f.case_id WHERE r.order_line_id = l.id AND c.is_open = 0) + \
+         (SELECT CAST(COALESCE(SUM(p.quantity), 0) AS BIGINT) FROM platform_refund_lines p WHERE p.order_line_id = l.id)) \
+         AS refunded_units FROM order_lines l WHERE l.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_all(pool)
+    .await
+}
 
 pub async fn lines(pool: &AnyPool, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
     sqlx::query_as(CASE_LINE_SQL)

@@ -121,9 +121,13 @@ pub async fn create(
             ordered_quantity: order_line.quantity,
             paid_minor: order_line.paid_minor,
             refunded_minor: order_line.refunded_minor,
+            case_refunded_minor: 0,
         });
     }
     chosen.sort_by_key(|line| line.line_number);
+    if kind.concerns_goods() {
+        check_units_free(database, &order, kind, &chosen).await?;
+    }
     check_assignee(database, actor, input.assignee_id.as_deref()).await?;
 
     let now = database.clock.now();
@@ -355,6 +359,57 @@ pub async fn create(
 
 /// A customer may only open what the policy allows now; staff may be more generous. The refusal
 /// carries the reasons in both languages.
+/// Refuses a case whose units are claimed by another open case, or (for a refund) were
+/// refunded already; an order never paid has nothing to refund.
+async fn check_units_free(
+    database: &Database,
+    order: &cases::OrderForCase,
+    kind: CaseKind,
+    chosen: &[CaseLineRecord],
+) -> AppResult<()> {
+    if kind.pays_back() && order.payment_status != "paid" {
+        return Err(AppError::Conflict {
+            code: "order_not_paid",
+            message: format!(
+                "order {} was never paid, so there is nothing to refund",
+                order.order_number
+            ),
+            details: json!({ "payment_status": order.payment_status }),
+        });
+    }
+    let claimed = cases::claimed_units(&database.writer, &order.order_id).await?;
+    for line in chosen {
+        let Some(units) = claimed
+            .iter()
+            .find(|units| units.order_line_id == line.order_line_id)
+        else {
+            continue;
+        };
+        let free = crate::domain::refund::free_units(
+            line.ordered_quantity,
+            units.open_units,
+            units.refunded_units,
+            kind.pays_back(),
+        );
+        if line.quantity > free {
+            return Err(AppError::Conflict {
+                code: "units_already_claimed",
+                message: format!(
+                    "line {}: only {free} of {} units can still be claimed ({} in open cases, {} refunded already)",
+                    line.line_number, line.ordered_quantity, units.open_units, units.refunded_units
+                ),
+                details: json!({
+                    "line_number": line.line_number,
+                    "free": free,
+                    "open": units.open_units,
+                    "refunded": units.refunded_units,
+                }),
+            });
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn refusal(decision: &crate::domain::policy::Decision) -> Option<AppError> {
     let requested = decision
         .requested

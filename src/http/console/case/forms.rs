@@ -53,8 +53,25 @@ pub(in crate::http::console) async fn act(
     answer(&state, &staff, &id, &action, fields, result).await
 }
 
-/// A refund of the amounts typed per line (in yuan), once per form: the form's key is the
-/// idempotency key, so a double click or a resent form refunds once.
+/// The currency of the case's order: amounts typed on its page are in it.
+async fn order_currency(
+    state: &AppState,
+    staff: &crate::http::console::Staff,
+    case_id: &str,
+) -> Result<crate::domain::Currency, AppError> {
+    let shop = &staff.actor.shop;
+    let reader = &state.database.reader;
+    let case = crate::db::cases::get(reader, &shop.id, case_id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    let order = crate::db::orders::get(reader, &shop.id, &case.order_id)
+        .await?
+        .ok_or(AppError::NotFound("order"))?;
+    Ok(crate::domain::Currency::parse(&order.currency).unwrap_or(shop.currency))
+}
+
+/// A refund of the amounts typed per line and for delivery (in the order's currency), once per
+/// form: the form's key is the idempotency key, so a double click or a resent form refunds once.
 pub(in crate::http::console) async fn refund(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -63,8 +80,9 @@ pub(in crate::http::console) async fn refund(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    let currency = staff.actor.shop.currency;
+    let currency = order_currency(&state, &staff, &id).await?;
     let style = NumberStyle::for_locale(&staff.actor.shop.locale);
+    let mut shipping = 0;
     let mut lines = Vec::new();
     let mut problem = None;
     let mut numbers: Vec<(i64, &String)> = fields
@@ -101,10 +119,24 @@ pub(in crate::http::console) async fn refund(
             }
         }
     }
-    if problem.is_none() && lines.is_empty() {
+    if let Some(value) = text(&fields, "shipping") {
+        match amount::parse(&value, currency, style) {
+            Ok(amount) if amount.amount_minor >= 0 => shipping = amount.amount_minor,
+            Ok(_) => {
+                problem = Some(AppError::invalid(
+                    "shipping",
+                    format!("shipping: '{value}' is below zero"),
+                ))
+            }
+            Err(error) => {
+                problem = Some(AppError::invalid("shipping", format!("shipping: {error}")))
+            }
+        }
+    }
+    if problem.is_none() && lines.is_empty() && shipping == 0 {
         problem = Some(AppError::invalid(
             "amount",
-            "amount is required: type what to refund on at least one line",
+            "amount is required: type what to refund on at least one line or for delivery",
         ));
     }
     let result = match problem {
@@ -118,6 +150,7 @@ pub(in crate::http::console) async fn refund(
                 &format!("console:{key}"),
                 &RefundInput {
                     lines,
+                    shipping_minor: Some(shipping),
                     method: text(&fields, "method"),
                     note: text(&fields, "note"),
                 },
