@@ -46,13 +46,28 @@ async fn a_case_is_opened_read_and_listed() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fetched["number"], case["number"]);
 
-    let second = app.case("TM1001", "exchange", "T恤尺码偏小").await;
+    // The same units cannot be claimed by a second open case about the goods.
+    let (status, refused) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({
+                "order_number": "TM1001", "kind": "exchange", "reason_code": "quality",
+                "description": "T恤尺码偏小", "lines": [{ "line_number": 2, "quantity": 1 }],
+                "contact": { "name": "王小明", "phone": "13800138000" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "units_already_claimed");
+    assert_eq!(refused["error"]["details"]["free"], 0);
+    let second = app.case("TM1001", "complaint", "客服态度不好").await;
     assert_ne!(second["number"], case["number"]);
     let (_, page) = app
         .get("/api/v1/cases?status=open&sort=due_at&limit=50", AGENT)
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
-    let (_, page) = app.get("/api/v1/cases?kind=exchange", AGENT).await;
+    let (_, page) = app.get("/api/v1/cases?kind=complaint", AGENT).await;
     assert_eq!(page["items"][0]["id"], second["id"]);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     let (_, of_order) = app.get("/api/v1/orders/TM1001/cases", AGENT).await;
@@ -63,10 +78,11 @@ async fn a_case_is_opened_read_and_listed() {
 async fn search_finds_chinese_substrings_of_every_field() {
     let app = TestApp::start().await;
     app.order("JD7788").await;
+    app.order("JD7789").await;
     let refund = app
         .case("JD7788", "refund_only", "未收到货，申请退款")
         .await;
-    let repair = app.case("JD7788", "repair", "屏幕出现竖线需要维修").await;
+    let repair = app.case("JD7789", "repair", "屏幕出现竖线需要维修").await;
     let search = |q: &'static str| {
         let app = &app;
         async move {

@@ -249,20 +249,23 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
     let detail = money_detail(input, &mut lines)?;
     for (index, (line, given)) in lines.iter_mut().zip(&input.lines).enumerate() {
         let field = format!("lines[{index}]");
+        let computed = line_paid(
+            line.quantity,
+            line.unit_price_minor,
+            line.discount_minor,
+            line.tax_minor,
+            tax_mode,
+        );
         if given.paid_minor.is_none() {
-            line.paid_minor = line_paid(
-                line.quantity,
-                line.unit_price_minor,
-                line.discount_minor,
-                line.tax_minor,
-                tax_mode,
-            )
-            .filter(|paid| *paid >= 0)
-            .ok_or_else(|| {
-                AppError::invalid(&field, "the discount is more than the line's price")
-            })?;
+            line.paid_minor = computed.unwrap_or(0).max(0);
         }
         check_line(line).map_err(|error| AppError::invalid(&field, error.to_string()))?;
+        if given.paid_minor.is_none() && computed.is_none_or(|paid| paid < 0) {
+            return Err(AppError::invalid(
+                &field,
+                "the discount is more than the line's price",
+            ));
+        }
     }
     let shipping_fee_minor = if detail.shipping_lines.is_empty() {
         input.shipping_fee_minor
