@@ -72,7 +72,7 @@ async fn cases_created_at_once_are_whole_and_findable() {
                 "/api/v1/cases",
                 common::AGENT,
                 serde_json::json!({
-                    "order_number": "G-1", "kind": "refund_only", "reason_code": "quality",
+                    "order_number": "G-1", "kind": "complaint", "reason_code": "quality",
                     "description": description, "lines": [{ "line_number": 2, "quantity": 1 }],
                     "contact": { "name": "并发测试", "phone": "13800138000" }
                 }),

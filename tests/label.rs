@@ -138,7 +138,8 @@ async fn labels_carry_readable_text_and_both_codes_in_both_sizes() {
         error_code(&serde_json::from_slice(&body).unwrap()),
         "invalid"
     );
-    let refund_only = app.case("LBL-1", "refund_only", "少发了").await;
+    app.order("LBL-2").await;
+    let refund_only = app.case("LBL-2", "refund_only", "少发了").await;
     let (status, _, body) = fetch(
         &app,
         &format!(

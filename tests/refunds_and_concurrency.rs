@@ -18,6 +18,28 @@ async fn refundable_case(app: &TestApp, order: &str) -> String {
     id
 }
 
+/// An approved refund-only case about one unit of line 2.
+async fn unit_case(app: &TestApp, order: &str) -> String {
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({
+                "order_number": order, "kind": "refund_only", "reason_code": "quality",
+                "description": "一件有破损", "lines": [{ "line_number": 2, "quantity": 1 }],
+                "contact": { "name": "王小明", "phone": "13800138000" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.act(&id, AGENT, "approve", json!({})).await.0,
+        StatusCode::OK
+    );
+    id
+}
+
 async fn refunded_total(app: &TestApp, order: &str) -> i64 {
     let (_, order) = app.get(&format!("/api/v1/orders/{order}"), AGENT).await;
     order["lines"]
@@ -159,9 +181,10 @@ async fn the_same_refund_sent_concurrently_runs_once() {
 async fn concurrent_refunds_with_different_keys_never_exceed_what_was_paid() {
     let app = TestApp::start().await;
     app.order("R4").await;
-    let first = refundable_case(&app, "R4").await;
-    let second = refundable_case(&app, "R4").await;
-    // Line 1 paid 19900: eight requests of 5000 over two cases; at most three can succeed.
+    // Line 2: two units for 90.00 in all; each case claims one unit, worth 45.00.
+    let first = unit_case(&app, "R4").await;
+    let second = unit_case(&app, "R4").await;
+    // Eight requests of 20.00 over the two cases: each case can take two.
     let requests = (0..8).map(|index| {
         let case = if index % 2 == 0 {
             first.clone()
@@ -173,7 +196,7 @@ async fn concurrent_refunds_with_different_keys_never_exceed_what_was_paid() {
             app.refund(
                 &case,
                 &format!("key-{index}"),
-                json!({ "lines": [{ "line_number": 1, "amount_minor": 5000 }] }),
+                json!({ "lines": [{ "line_number": 2, "amount_minor": 2000 }] }),
             )
             .await
         }
@@ -191,17 +214,18 @@ async fn concurrent_refunds_with_different_keys_never_exceed_what_was_paid() {
             "{status} {body}"
         );
     }
-    assert_eq!(executed, 3, "{results:?}");
-    assert_eq!(refunded_total(&app, "R4").await, 15000);
+    assert_eq!(executed, 4, "{results:?}");
+    assert_eq!(refunded_total(&app, "R4").await, 8000);
 }
 
 #[tokio::test]
 async fn two_agents_acting_at_once_one_wins_the_other_gets_a_conflict() {
     let app = TestApp::start().await;
-    app.order("C1").await;
     for round in 0..5 {
+        let order = format!("C1-{round}");
+        app.order(&order).await;
         let case = app
-            .case("C1", "return_and_refund", &format!("并发 {round}"))
+            .case(&order, "return_and_refund", &format!("并发 {round}"))
             .await;
         let id = case["id"].as_str().unwrap();
         let path = format!("/api/v1/cases/{id}/transitions");

@@ -262,10 +262,20 @@ pub async fn upsert(
 /// Whether the stored order's money is what `order` says (a cancellation, once recorded, stays).
 fn same_money(existing: &OrderRecord, order: &NewOrder) -> bool {
     existing.tax_mode == order.tax_mode.as_str()
-        && existing.discount_minor == order.detail.discounts.iter().map(|discount| discount.amount_minor).sum::<i64>()
+        && existing.discount_minor
+            == order
+                .detail
+                .discounts
+                .iter()
+                .map(|discount| discount.amount_minor)
+                .sum::<i64>()
         && existing.tax_minor == order.lines.iter().map(|line| line.tax_minor).sum::<i64>()
         && existing.payment_status == order.payment_status.as_str()
-        && existing.shop_currency.as_deref() == order.shop_money.as_ref().map(|money| money.currency.as_str())
+        && existing.shop_currency.as_deref()
+            == order
+                .shop_money
+                .as_ref()
+                .map(|money| money.currency.as_str())
         && existing.shop_total_minor == order.shop_money.map(|money| money.total_minor)
         && existing.money_detail == order.detail
         && (order.cancelled_at.is_none() || existing.cancelled_at.is_some())

@@ -46,7 +46,12 @@ pub async fn insert(
         return Ok(false);
     }
     let id = new_id();
-    let total: i64 = refund.lines.iter().map(|(_, _, amount)| amount).sum::<i64>() + refund.shipping_minor;
+    let total: i64 = refund
+        .lines
+        .iter()
+        .map(|(_, _, amount)| amount)
+        .sum::<i64>()
+        + refund.shipping_minor;
     sqlx::query(
         "INSERT INTO platform_refunds (id, shop_id, order_id, external_id, amount_minor, shipping_minor, currency, \
          note, refunded_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -97,8 +102,10 @@ pub async fn open_cases(
     transaction: &mut Transaction,
     order_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM cases WHERE order_id = $1 AND is_open = 1 ORDER BY created_at, id")
-        .bind(order_id)
-        .fetch_all(&mut **transaction)
-        .await
+    sqlx::query_scalar(
+        "SELECT id FROM cases WHERE order_id = $1 AND is_open = 1 ORDER BY created_at, id",
+    )
+    .bind(order_id)
+    .fetch_all(&mut **transaction)
+    .await
 }

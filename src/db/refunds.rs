@@ -82,8 +82,12 @@ pub async fn insert(
     refund: &NewRefund<'_>,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
-    let total: i64 =
-        refund.lines.iter().map(|line| line.amount_minor).sum::<i64>() + refund.shipping_minor;
+    let total: i64 = refund
+        .lines
+        .iter()
+        .map(|line| line.amount_minor)
+        .sum::<i64>()
+        + refund.shipping_minor;
     sqlx::query(
         "INSERT INTO refunds (id, shop_id, case_id, idempotency_key, amount_minor, currency, method, status, note, \
          actor_id, created_at, shipping_minor, shop_amount_minor) \

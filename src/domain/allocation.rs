@@ -32,7 +32,10 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
     let missing = total - parts.iter().map(|(part, _)| part).sum::<i64>();
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|index| std::cmp::Reverse(parts[*index].1));
-    for index in order.into_iter().take(usize::try_from(missing).unwrap_or(0)) {
+    for index in order
+        .into_iter()
+        .take(usize::try_from(missing).unwrap_or(0))
+    {
         parts[index].0 += 1;
     }
     parts.into_iter().map(|(part, _)| part).collect()

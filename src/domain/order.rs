@@ -35,7 +35,17 @@ pub struct NewOrderLine {
 
 /// Whether prices contain the tax (EU, UK and Chinese shops, WooCommerce's "prices include
 /// tax") or it is added on top (most US shops).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxMode {
     #[default]
@@ -61,7 +71,17 @@ impl TaxMode {
 }
 
 /// Whether the buyer's money was taken. An order never paid has nothing to refund.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     #[default]
@@ -117,7 +137,9 @@ pub struct ShippingLine {
 }
 
 /// The order's money lists, kept as the platform sent them.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct MoneyDetail {
     #[serde(default)]
     pub discounts: Vec<Discount>,

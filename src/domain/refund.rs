@@ -22,7 +22,11 @@ impl LineBalance {
     /// what the whole line cost, `allocation::paid_for_units`) less what the case refunded on
     /// them, and never more than is left on the line after every refund by anyone.
     pub fn for_claim(order_line_id: &str, line: &LineMoney) -> LineBalance {
-        let share = paid_for_units(line.paid_minor, line.ordered_quantity, line.claimed_quantity);
+        let share = paid_for_units(
+            line.paid_minor,
+            line.ordered_quantity,
+            line.claimed_quantity,
+        );
         let left = (line.paid_minor - line.refunded_minor).max(0);
         LineBalance {
             order_line_id: order_line_id.to_string(),
@@ -243,13 +247,19 @@ mod tests {
             case_refunded_minor: 5_000,
             ..line
         };
-        assert_eq!(LineBalance::for_claim("a", &partly).remaining_minor(), 2_990);
+        assert_eq!(
+            LineBalance::for_claim("a", &partly).remaining_minor(),
+            2_990
+        );
         // The platform refunded 150.00 of the line: only 9.80 is left for anyone.
         let platform = LineMoney {
             refunded_minor: 15_000,
             ..line
         };
-        assert_eq!(LineBalance::for_claim("a", &platform).remaining_minor(), 980);
+        assert_eq!(
+            LineBalance::for_claim("a", &platform).remaining_minor(),
+            980
+        );
         assert_eq!(free_units(2, 1, 0, true), 1);
         assert_eq!(free_units(2, 0, 2, true), 0);
         assert_eq!(free_units(2, 0, 2, false), 2);

@@ -293,9 +293,14 @@ async fn apply_refund(
             ),
         )
     };
-    let known = inbound::external_order(&database.reader, &shop.id, source, &refund.order_external_id)
-        .await?
-        .ok_or_else(not_yet)?;
+    let known = inbound::external_order(
+        &database.reader,
+        &shop.id,
+        source,
+        &refund.order_external_id,
+    )
+    .await?
+    .ok_or_else(not_yet)?;
     let order_id = known.order_id.ok_or_else(not_yet)?;
     let order = crate::db::orders::get(&database.reader, &shop.id, &order_id)
         .await?
@@ -323,8 +328,20 @@ async fn apply_refund(
     .await?;
     transaction.commit().await?;
     Ok(if recorded == 0 {
-        ("unchanged", format!("refund {} on order {} recorded already", refund.external_id, order.order_number))
+        (
+            "unchanged",
+            format!(
+                "refund {} on order {} recorded already",
+                refund.external_id, order.order_number
+            ),
+        )
     } else {
-        ("applied", format!("refund {} on order {} recorded", refund.external_id, order.order_number))
+        (
+            "applied",
+            format!(
+                "refund {} on order {} recorded",
+                refund.external_id, order.order_number
+            ),
+        )
     })
 }

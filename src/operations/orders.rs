@@ -11,8 +11,7 @@ use crate::domain::identifiers::{EmailAddress, OrderNumber, PhoneNumber};
 use crate::domain::money::Currency;
 use crate::domain::order::{
     Discount, MoneyDetail, NewCustomer, NewOrder, NewOrderLine, Payment, PaymentStatus,
-    ShippingLine, ShopMoney, TaxMode, allocate_discount, check_line, line_paid,
-    normalise_platform,
+    ShippingLine, ShopMoney, TaxMode, allocate_discount, check_line, line_paid, normalise_platform,
 };
 use crate::domain::time::parse_time;
 use crate::error::{AppError, AppResult};
@@ -270,7 +269,11 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
     let shipping_fee_minor = if detail.shipping_lines.is_empty() {
         input.shipping_fee_minor
     } else {
-        let sum: i64 = detail.shipping_lines.iter().map(|line| line.amount_minor).sum();
+        let sum: i64 = detail
+            .shipping_lines
+            .iter()
+            .map(|line| line.amount_minor)
+            .sum();
         if input.shipping_fee_minor != 0 && input.shipping_fee_minor != sum {
             return Err(AppError::invalid(
                 "shipping_fee_minor",
@@ -302,7 +305,10 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
         cancelled_at: time_field("cancelled_at", input.cancelled_at.as_deref(), actor)?,
     };
     if let Some(shop_money) = order.shop_money
-        && order.lines.iter().any(|line| line.shop_paid_minor.is_none())
+        && order
+            .lines
+            .iter()
+            .any(|line| line.shop_paid_minor.is_none())
     {
         // The platform gave only the total in the shop's currency: each line its share.
         let mut weights: Vec<i64> = order.lines.iter().map(|line| line.paid_minor).collect();
@@ -313,7 +319,12 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
         }
     }
     let total = order.total_minor();
-    let paid: i64 = order.detail.payments.iter().map(|payment| payment.amount_minor).sum();
+    let paid: i64 = order
+        .detail
+        .payments
+        .iter()
+        .map(|payment| payment.amount_minor)
+        .sum();
     if !order.detail.payments.is_empty() && paid != total {
         return Err(AppError::invalid(
             "payments",
@@ -340,7 +351,10 @@ fn money_detail(input: &OrderInput, lines: &mut [NewOrderLine]) -> AppResult<Mon
     for (index, discount) in input.discounts.iter().enumerate() {
         let field = format!("discounts[{index}]");
         if !in_range(discount.amount_minor) {
-            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+            return Err(AppError::invalid(
+                &field,
+                "amount_minor must be between 0 and 1000000000000",
+            ));
         }
         let kind = text_field(&format!("{field}.kind"), Some(&discount.kind), true, 32)?
             .unwrap_or_default();
@@ -352,14 +366,22 @@ fn money_detail(input: &OrderInput, lines: &mut [NewOrderLine]) -> AppResult<Mon
         }
         detail.discounts.push(Discount {
             kind,
-            code: text_field(&format!("{field}.code"), discount.code.as_deref(), false, 100)?,
+            code: text_field(
+                &format!("{field}.code"),
+                discount.code.as_deref(),
+                false,
+                100,
+            )?,
             amount_minor: discount.amount_minor,
         });
     }
     for (index, payment) in input.payments.iter().enumerate() {
         let field = format!("payments[{index}]");
         if !in_range(payment.amount_minor) {
-            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+            return Err(AppError::invalid(
+                &field,
+                "amount_minor must be between 0 and 1000000000000",
+            ));
         }
         detail.payments.push(Payment {
             method: text_field(&format!("{field}.method"), Some(&payment.method), true, 64)?
@@ -370,7 +392,10 @@ fn money_detail(input: &OrderInput, lines: &mut [NewOrderLine]) -> AppResult<Mon
     for (index, shipping) in input.shipping_lines.iter().enumerate() {
         let field = format!("shipping_lines[{index}]");
         if !in_range(shipping.amount_minor) {
-            return Err(AppError::invalid(&field, "amount_minor must be between 0 and 1000000000000"));
+            return Err(AppError::invalid(
+                &field,
+                "amount_minor must be between 0 and 1000000000000",
+            ));
         }
         detail.shipping_lines.push(ShippingLine {
             title: text_field(&format!("{field}.title"), Some(&shipping.title), false, 200)?

@@ -45,14 +45,23 @@ pub async fn record(
                 .ok_or_else(|| {
                     AppError::invalid(
                         "body",
-                        format!("refund {}: line item {} is not on the order", refund.external_id, line.line_id),
+                        format!(
+                            "refund {}: line item {} is not on the order",
+                            refund.external_id, line.line_id
+                        ),
                     )
                 })?;
             let order_line = order_lines
                 .iter()
                 .find(|order_line| order_line.line_number == number)
                 .ok_or_else(|| {
-                    AppError::invalid("body", format!("refund {}: line {number} is not on the order", refund.external_id))
+                    AppError::invalid(
+                        "body",
+                        format!(
+                            "refund {}: line {number} is not on the order",
+                            refund.external_id
+                        ),
+                    )
                 })?;
             let amount = line.amount_minor
                 + match tax_mode {
@@ -78,7 +87,10 @@ pub async fn record(
             } else {
                 order_lines.iter().map(|line| line.paid_minor).collect()
             };
-            for (line, share) in order_lines.iter().zip(allocate(refund.unallocated_minor, &weights)) {
+            for (line, share) in order_lines
+                .iter()
+                .zip(allocate(refund.unallocated_minor, &weights))
+            {
                 if share == 0 {
                     continue;
                 }
@@ -107,7 +119,8 @@ pub async fn record(
             continue;
         }
         recorded += 1;
-        let amount: i64 = lines.iter().map(|(_, _, amount)| amount).sum::<i64>() + refund.shipping_minor;
+        let amount: i64 =
+            lines.iter().map(|(_, _, amount)| amount).sum::<i64>() + refund.shipping_minor;
         for case_id in platform_refunds::open_cases(transaction, order_id).await? {
             cases::insert_event(
                 transaction,

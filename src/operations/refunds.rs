@@ -298,7 +298,8 @@ pub async fn refund_locked(
                 .map_or(0, |case_line| case_line.quantity)
         })
         .collect();
-    let shop_amount_minor = shop_amount(transaction, &case.order_id, &order, &requested, shipping).await?;
+    let shop_amount_minor =
+        shop_amount(transaction, &case.order_id, &order, &requested, shipping).await?;
     let refund_id = refunds::insert(
         transaction,
         &NewRefund {
@@ -412,7 +413,9 @@ async fn shop_amount(
         let shop_paid = line.shop_paid_minor.unwrap_or(0);
         paid_all += i128::from(line.paid_minor);
         shop_all += i128::from(shop_paid);
-        if let Some(refund) = requested.iter().find(|refund| refund.order_line_id == line.id)
+        if let Some(refund) = requested
+            .iter()
+            .find(|refund| refund.order_line_id == line.id)
             && line.paid_minor > 0
         {
             total += i128::from(refund.amount_minor) * i128::from(shop_paid)

@@ -5,6 +5,7 @@
 // The tests read their own settings (TEST_DATABASE_URL, KEEP_LABELS) from the environment.
 #![allow(clippy::disallowed_methods)]
 
+pub mod hooks;
 pub mod smtp;
 
 use aftersale::app::{self, Workers};

@@ -372,8 +372,9 @@ const CASE_LINE_SQL: &str = concat!(
      FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id WHERE cl.case_id = $1 ORDER BY l.line_number"
 );
 
-/// Units of each of an order's lines claimed by open cases about goods, and units refunded
-/// (by closed cases and on the platform; an open case's units are already claimed).
+/// Units of each of an order's lines claimed by open cases about goods that have not paid them
+/// back yet, and units paid back (by any case, the first time it refunded them, and on the
+/// platform).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedUnits {
     pub order_line_id: String,
@@ -388,9 +389,10 @@ pub async fn claimed_units(
     sqlx::query_as(
         "SELECT l.id AS order_line_id, (SELECT CAST(COALESCE(SUM(cl.quantity), 0) AS BIGINT) FROM case_lines cl \
          JOIN cases c ON c.id = cl.case_id WHERE cl.order_line_id = l.id AND c.is_open = 1 \
-         AND c.kind IN ('refund_only', 'return_and_refund', 'exchange', 'repair')) AS open_units, \
-         ((SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id \
-         JOIN cases c ON c.id = f.case_id WHERE r.order_line_id = l.id AND c.is_open = 0) + \
+         AND c.kind IN ('refund_only', 'return_and_refund', 'exchange', 'repair') AND NOT EXISTS \
+         (SELECT 1 FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.case_id = c.id \
+         AND r.order_line_id = l.id)) AS open_units, \
+         ((SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM refund_lines r WHERE r.order_line_id = l.id) + \
          (SELECT CAST(COALESCE(SUM(p.quantity), 0) AS BIGINT) FROM platform_refund_lines p WHERE p.order_line_id = l.id)) \
          AS refunded_units FROM order_lines l WHERE l.order_id = $1",
     )

@@ -66,6 +66,11 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "reopen_window_passed" => "案件结束已超过 15 天，不能再重新打开",
         "refund_exceeds_paid" => "退款金额超过该订单行实付金额的剩余可退部分",
         "refund_invalid" => "退款金额或订单行不正确",
+        "units_already_claimed" => {
+            "这些件数已在其他未结束的售后单中申请，或已经退过款，不能再次申请（见 details）"
+        }
+        "order_not_paid" => "该订单尚未付款，没有可退的金额",
+        "shipping_exceeds_paid" => "退运费金额超过该订单实付运费的剩余可退部分",
         "checklist_incomplete" => "请先完成 SOP 检查清单中要求的步骤（见 details.steps）",
         "no_return" => "此类案件无需寄回商品，没有退货标签",
         "not_allowed_by_policy" => {

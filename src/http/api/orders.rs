@@ -31,9 +31,19 @@ async fn order_view(
     shop: &shops::Shop,
     order: orders::OrderRecord,
 ) -> AppResult<OrderView> {
-    let lines = orders::lines(&state.database.reader, &order.id).await?;
-    let shipments = crate::db::shipments::for_order(&state.database.reader, &order.id).await?;
+    let reader = &state.database.reader;
+    let (lines, shipments, platform_refunds) = tokio::try_join!(
+        orders::lines(reader, &order.id),
+        crate::db::shipments::for_order(reader, &order.id),
+        crate::db::platform_refunds::of_order(reader, &order.id),
+    )?;
     let mut view = OrderView::new(shop, order);
+    view.platform_refunds = Some(
+        platform_refunds
+            .into_iter()
+            .map(|refund| super::views::PlatformRefundView::new(shop, refund))
+            .collect(),
+    );
     view.lines = Some(lines.into_iter().map(OrderLineView::from).collect());
     view.shipments = Some(
         shipments

@@ -267,6 +267,10 @@ pub struct RefundView {
     pub currency: String,
     /// The amount for people, e.g. ¥12.50.
     pub amount: String,
+    /// Delivery cost paid back with it (part of `amount_minor`).
+    pub shipping_minor: i64,
+    /// The amount in the shop's currency, when the buyer paid in another one.
+    pub shop_amount_minor: Option<i64>,
     pub method: String,
     pub status: String,
     pub note: Option<String>,
@@ -283,6 +287,8 @@ impl RefundView {
             case_id: refund.case_id,
             idempotency_key: refund.idempotency_key,
             amount_minor: refund.amount_minor,
+            shipping_minor: refund.shipping_minor,
+            shop_amount_minor: refund.shop_amount_minor,
             currency: refund.currency,
             method: refund.method,
             status: refund.status,
@@ -309,7 +315,16 @@ pub struct OrderLineView {
     pub category: Option<String>,
     pub quantity: i64,
     pub unit_price_minor: i64,
+    /// The discount allocated to the line.
+    pub discount_minor: i64,
+    /// The line's tax (in the price when the order's `tax_mode` is inclusive, on top when
+    /// exclusive).
+    pub tax_minor: i64,
+    /// What the buyer paid for the whole line.
     pub paid_minor: i64,
+    /// The same in the shop's currency, when the buyer paid in another one.
+    pub shop_paid_minor: Option<i64>,
+    /// Refunded so far, by cases and on the platform.
     pub refunded_minor: i64,
     pub serial_number: Option<String>,
 }
@@ -324,9 +339,37 @@ impl From<OrderLineRecord> for OrderLineView {
             category: line.category,
             quantity: line.quantity,
             unit_price_minor: line.unit_price_minor,
+            discount_minor: line.discount_minor,
+            tax_minor: line.tax_minor,
             paid_minor: line.paid_minor,
+            shop_paid_minor: line.shop_paid_minor,
             refunded_minor: line.refunded_minor,
             serial_number: line.serial_number,
+        }
+    }
+}
+
+/// A refund made on the platform itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlatformRefundView {
+    /// The platform's id of the refund.
+    pub external_id: String,
+    pub amount_minor: i64,
+    pub shipping_minor: i64,
+    pub currency: String,
+    pub note: Option<String>,
+    pub refunded_at: String,
+}
+
+impl PlatformRefundView {
+    pub fn new(shop: &Shop, refund: crate::db::platform_refunds::PlatformRefundRecord) -> Self {
+        PlatformRefundView {
+            external_id: refund.external_id,
+            amount_minor: refund.amount_minor,
+            shipping_minor: refund.shipping_minor,
+            currency: refund.currency,
+            note: refund.note,
+            refunded_at: time(shop, refund.refunded_at),
         }
     }
 }
@@ -365,9 +408,28 @@ pub struct OrderView {
     pub order_number: String,
     pub platform: String,
     pub customer_id: Option<String>,
+    /// The currency the buyer paid in (ISO 4217); every amount of the order is in it.
     pub currency: String,
+    /// What the buyer paid in all: the lines and the delivery.
     pub total_minor: i64,
+    /// What the buyer paid for delivery, after its discounts, tax included.
     pub shipping_fee_minor: i64,
+    /// inclusive (prices contain the tax) or exclusive (tax on top).
+    pub tax_mode: String,
+    /// The order's discounts in all.
+    pub discount_minor: i64,
+    /// The tax in all.
+    pub tax_minor: i64,
+    /// paid, pending or voided: an order never paid has nothing to refund.
+    pub payment_status: String,
+    /// The shop's currency and the total in it, when the buyer paid in another one.
+    pub shop_currency: Option<String>,
+    pub shop_total_minor: Option<i64>,
+    /// Each discount, each payment, each delivery line.
+    pub money: crate::domain::order::MoneyDetail,
+    pub cancelled_at: Option<String>,
+    /// Cancelled or wholly refunded before it went out: do not ship it.
+    pub do_not_ship: bool,
     pub placed_at: String,
     pub paid_at: Option<String>,
     pub shipped_at: Option<String>,
@@ -377,6 +439,9 @@ pub struct OrderView {
     pub lines: Option<Vec<OrderLineView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<ShipmentView>>,
+    /// Refunds made on the platform itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform_refunds: Option<Vec<PlatformRefundView>>,
 }
 
 impl OrderView {
@@ -389,6 +454,15 @@ impl OrderView {
             currency: order.currency,
             total_minor: order.total_minor,
             shipping_fee_minor: order.shipping_fee_minor,
+            tax_mode: order.tax_mode,
+            discount_minor: order.discount_minor,
+            tax_minor: order.tax_minor,
+            payment_status: order.payment_status,
+            shop_currency: order.shop_currency,
+            shop_total_minor: order.shop_total_minor,
+            money: order.money_detail,
+            cancelled_at: order.cancelled_at.map(|at| time(shop, at)),
+            do_not_ship: order.do_not_ship,
             placed_at: time(shop, order.placed_at),
             paid_at: order.paid_at.map(|at| time(shop, at)),
             shipped_at: order.shipped_at.map(|at| time(shop, at)),
@@ -396,6 +470,7 @@ impl OrderView {
             invoice_number: order.invoice_number,
             lines: None,
             shipments: None,
+            platform_refunds: None,
         }
     }
 }

@@ -340,6 +340,14 @@ pub(super) async fn ask_for_help(
                     }
                     list
                 }
+                AppError::Conflict {
+                    code: "units_already_claimed",
+                    ..
+                } => vec![language.text("portal-ask-claimed")],
+                AppError::Conflict {
+                    code: "order_not_paid",
+                    ..
+                } => vec![language.text("portal-ask-unpaid")],
                 AppError::Invalid { .. } | AppError::BadRequest { .. } => vec![error.to_string()],
                 _ => return Err(error),
             };

@@ -146,10 +146,9 @@ pub fn generic_order(body: &Value) -> Result<PlatformOrder, String> {
         let amount = |value: &Value, name: &str| -> Result<i64, String> {
             match value {
                 Value::Null => Ok(0),
-                value => value
-                    .as_i64()
-                    .filter(|amount| *amount >= 0)
-                    .ok_or(format!("{field}.{name} must be a whole number of minor units, not negative")),
+                value => value.as_i64().filter(|amount| *amount >= 0).ok_or(format!(
+                    "{field}.{name} must be a whole number of minor units, not negative"
+                )),
             }
         };
         let mut lines = Vec::new();

@@ -98,7 +98,9 @@ fn line_money(
     )?;
     let paid = line_paid(quantity, unit, discount, tax, tax_mode)
         .filter(|paid| *paid >= 0)
-        .ok_or(format!("{field}: the discount is more than the line's price"))?;
+        .ok_or(format!(
+            "{field}: the discount is more than the line's price"
+        ))?;
     Ok((unit, discount, tax, paid))
 }
 
@@ -168,14 +170,27 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         }
         let field = format!("shipping_lines[{index}]");
         let paid_on = |side: Side, currency: Currency| -> Result<i64, String> {
-            let price = if line["discounted_price_set"].is_null() && line["discounted_price"].is_null() {
-                amount(line, "price", side, currency, &format!("{field}.price"))?
-            } else {
-                amount(line, "discounted_price", side, currency, &format!("{field}.discounted_price"))?
-            };
+            let price =
+                if line["discounted_price_set"].is_null() && line["discounted_price"].is_null() {
+                    amount(line, "price", side, currency, &format!("{field}.price"))?
+                } else {
+                    amount(
+                        line,
+                        "discounted_price",
+                        side,
+                        currency,
+                        &format!("{field}.discounted_price"),
+                    )?
+                };
             let tax = match tax_mode {
                 TaxMode::Inclusive => 0,
-                TaxMode::Exclusive => sum(&line["tax_lines"], "price", side, currency, &format!("{field}.tax_lines"))?,
+                TaxMode::Exclusive => sum(
+                    &line["tax_lines"],
+                    "price",
+                    side,
+                    currency,
+                    &format!("{field}.tax_lines"),
+                )?,
             };
             Ok(price + tax)
         };
@@ -194,8 +209,17 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         _ => PaymentStatus::Paid,
     };
     let computed: i64 = lines.iter().filter_map(|line| line.paid_minor).sum::<i64>()
-        + shipping_lines.iter().map(|line| line.amount_minor).sum::<i64>();
-    let total = amount(order, "total_price", Side::Buyer, buyer_currency, "total_price")?;
+        + shipping_lines
+            .iter()
+            .map(|line| line.amount_minor)
+            .sum::<i64>();
+    let total = amount(
+        order,
+        "total_price",
+        Side::Buyer,
+        buyer_currency,
+        "total_price",
+    )?;
     // The payment is the order's total as Shopify states it, when it agrees with the lines
     // (tips and duties, which this product does not refund, make it differ).
     let payments = if payment_status == PaymentStatus::Paid && total == computed {
@@ -241,7 +265,12 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         .transpose()?
         .flatten();
     let mut refunds = Vec::new();
-    for (index, refund) in order["refunds"].as_array().into_iter().flatten().enumerate() {
+    for (index, refund) in order["refunds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let mut refund = refund.clone();
         if refund["order_id"].is_null() {
             refund["order_id"] = Value::String(external_id.clone());
@@ -306,7 +335,11 @@ fn discounts(
     {
         let mut amount_minor = 0;
         for (position, item) in items.iter().enumerate() {
-            for allocation in item["discount_allocations"].as_array().into_iter().flatten() {
+            for allocation in item["discount_allocations"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 if allocation["discount_application_index"].as_u64() == Some(index as u64) {
                     amount_minor += amount(
                         allocation,
@@ -354,7 +387,9 @@ pub fn shopify_refund(refund: &Value) -> Result<PlatformRefund, String> {
                 .and_then(|item| text(&item["subtotal_set"]["presentment_money"]["currency_code"]))
         });
     let currency = match code {
-        Some(code) => Currency::parse(&code).map_err(|error| format!("currency '{code}': {error}"))?,
+        Some(code) => {
+            Currency::parse(&code).map_err(|error| format!("currency '{code}': {error}"))?
+        }
         None => return Err("the refund names no currency (transactions[].currency)".into()),
     };
     shopify_refund_in(refund, currency)
@@ -379,8 +414,20 @@ fn shopify_refund_in(refund: &Value, currency: Currency) -> Result<PlatformRefun
                 .or_else(|| text(&item["line_item"]["id"]))
                 .ok_or(format!("{field}.line_item_id is missing"))?,
             quantity: item["quantity"].as_i64().unwrap_or(0).max(0),
-            amount_minor: amount(item, "subtotal", Side::Buyer, currency, &format!("{field}.subtotal"))?,
-            tax_minor: amount(item, "total_tax", Side::Buyer, currency, &format!("{field}.total_tax"))?,
+            amount_minor: amount(
+                item,
+                "subtotal",
+                Side::Buyer,
+                currency,
+                &format!("{field}.subtotal"),
+            )?,
+            tax_minor: amount(
+                item,
+                "total_tax",
+                Side::Buyer,
+                currency,
+                &format!("{field}.total_tax"),
+            )?,
         });
     }
     let mut shipping_minor = 0;
@@ -528,4 +575,3 @@ pub fn shopify_return(body: &Value) -> Result<PlatformReturn, String> {
         note: notes.join("\n"),
     })
 }
-

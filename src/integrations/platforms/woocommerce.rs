@@ -5,9 +5,7 @@
 
 use serde_json::Value;
 
-use super::{
-    PlatformOrder, PlatformRefund, currency, instant, minor, phone, rfc3339, text,
-};
+use super::{PlatformOrder, PlatformRefund, currency, instant, minor, phone, rfc3339, text};
 use crate::domain::order::{Payment, PaymentStatus, ShippingLine, TaxMode};
 use crate::operations::orders::{CustomerInput, DiscountInput, OrderInput, OrderLineInput};
 
@@ -36,7 +34,11 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             .as_i64()
             .ok_or(format!("{field}.quantity is missing"))?;
         let subtotal = minor(&item["subtotal"], currency, &format!("{field}.subtotal"))?;
-        let subtotal_tax = minor(&item["subtotal_tax"], currency, &format!("{field}.subtotal_tax"))?;
+        let subtotal_tax = minor(
+            &item["subtotal_tax"],
+            currency,
+            &format!("{field}.subtotal_tax"),
+        )?;
         let total = minor(&item["total"], currency, &format!("{field}.total"))?;
         let tax = minor(&item["total_tax"], currency, &format!("{field}.total_tax"))?;
         let list = match tax_mode {
@@ -44,7 +46,11 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             TaxMode::Exclusive => subtotal,
         };
         // The unit price rounded up, so that quantity × unit is never below the list price.
-        let unit = if quantity > 0 { (list + quantity - 1) / quantity } else { 0 };
+        let unit = if quantity > 0 {
+            (list + quantity - 1) / quantity
+        } else {
+            0
+        };
         let paid = total + tax;
         let before_tax = match tax_mode {
             TaxMode::Inclusive => paid,
@@ -94,7 +100,11 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
                 code: text(&coupon["code"]),
                 amount_minor: minor(&coupon["discount"], currency, &format!("{field}.discount"))?
                     + match tax_mode {
-                        TaxMode::Inclusive => minor(&coupon["discount_tax"], currency, &format!("{field}.discount_tax"))?,
+                        TaxMode::Inclusive => minor(
+                            &coupon["discount_tax"],
+                            currency,
+                            &format!("{field}.discount_tax"),
+                        )?,
                         TaxMode::Exclusive => 0,
                     },
                 allocated: true,
@@ -121,10 +131,18 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
         Vec::new()
     };
     let mut refunds = Vec::new();
-    for (index, refund) in order["refunds"].as_array().into_iter().flatten().enumerate() {
+    for (index, refund) in order["refunds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let field = format!("refunds[{index}]");
         refunds.push(PlatformRefund {
-            external_id: format!("refund-{}", text(&refund["id"]).ok_or(format!("{field}.id is missing"))?),
+            external_id: format!(
+                "refund-{}",
+                text(&refund["id"]).ok_or(format!("{field}.id is missing"))?
+            ),
             order_external_id: external_id.clone(),
             refunded_at: updated_at,
             lines: Vec::new(),
@@ -159,7 +177,11 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             paid_at: rfc3339(paid_at),
             shipped_at: rfc3339(instant(&order["date_completed_gmt"], "date_completed_gmt")?),
             delivered_at: None,
-            shipping_fee_minor: if shipping_lines.is_empty() { shipping } else { 0 },
+            shipping_fee_minor: if shipping_lines.is_empty() {
+                shipping
+            } else {
+                0
+            },
             invoice_number: None,
             customer: CustomerInput {
                 name,
@@ -175,7 +197,9 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             shipping_lines,
             shop_currency: None,
             shop_total_minor: None,
-            cancelled_at: (status == "cancelled").then(|| rfc3339(Some(updated_at))).flatten(),
+            cancelled_at: (status == "cancelled")
+                .then(|| rfc3339(Some(updated_at)))
+                .flatten(),
         },
     })
 }
