@@ -452,6 +452,18 @@ pub async fn list(
     statement.bind(limit).fetch_all(pool).await
 }
 
+/// Delivery cost paid back on the order so far, by cases and on the platform.
+pub async fn shipping_refunded(pool: &AnyPool, order_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (SELECT CAST(COALESCE(SUM(r.shipping_minor), 0) AS BIGINT) FROM refunds r JOIN cases c \
+         ON c.id = r.case_id WHERE c.order_id = $1) + (SELECT CAST(COALESCE(SUM(p.shipping_minor), 0) AS BIGINT) \
+         FROM platform_refunds p WHERE p.order_id = $1)",
+    )
+    .bind(order_id)
+    .fetch_one(pool)
+    .await
+}
+
 /// Flags the order "do not ship" unless it went out already (a ship date or a parcel to the
 /// customer); whether the flag was newly set.
 pub async fn flag_do_not_ship(

@@ -46,12 +46,14 @@ pub struct CaseRecord {
     /// The order's sales platform (decides the clocks).
     pub platform: String,
     pub order_shipped_at: Option<i64>,
+    /// The order's currency: every amount of the case is in it.
+    pub currency: String,
 }
 
 pub(super) const CASE_COLUMNS: &str = "c.id, c.shop_id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
     c.kind, c.status, c.reason_code, c.description, c.priority, c.assignee_id, c.tags, c.channel, c.contact_name, \
     c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version, \
-    o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at";
+    o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at, o.currency";
 pub(super) const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
 
 /// The statement that takes the next number of a shop's day: `$1` shop id, `$2` day (YYYYMMDD).
@@ -345,6 +347,9 @@ pub struct CaseLineRecord {
     pub refunded_minor: i64,
     /// Refunded on it by this case.
     pub case_refunded_minor: i64,
+    pub unit_price_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
 }
 
 impl CaseLineRecord {
@@ -368,7 +373,8 @@ const CASE_LINE_SQL: &str = concat!(
      l.quantity AS ordered_quantity, l.paid_minor, ",
     crate::db::orders::refunded_on_line!(),
     " AS refunded_minor, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
-     JOIN refunds f ON f.id = r.refund_id WHERE r.order_line_id = l.id AND f.case_id = cl.case_id) AS case_refunded_minor \
+     JOIN refunds f ON f.id = r.refund_id WHERE r.order_line_id = l.id AND f.case_id = cl.case_id) AS case_refunded_minor, \
+     l.unit_price_minor, l.discount_minor, l.tax_minor \
      FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id WHERE cl.case_id = $1 ORDER BY l.line_number"
 );
 

@@ -190,7 +190,7 @@ impl CaseView {
             updated_at: time(shop, case.updated_at),
             ended_at: case.ended_at.map(|at| time(shop, at)),
             version: case.version,
-            currency: shop.currency.as_str().into(),
+            currency: case.currency,
             lines: None,
             allowed_actions: None,
             policy: None,

@@ -161,7 +161,8 @@ struct CustomerPage {
 
 fn order_row(language: Language, staff: &Staff, order: OrderRecord) -> OrderRow {
     let shop = &staff.actor.shop;
-    OrderRow::new(language, &shop.time_zone, shop.currency, order)
+    let currency = crate::domain::Currency::parse(&order.currency).unwrap_or(shop.currency);
+    OrderRow::new(language, &shop.time_zone, currency, order)
 }
 
 pub(super) async fn customer_page(
@@ -291,10 +292,11 @@ async fn order_view(
         Some(customer_id) => customers::get(reader, &shop.id, customer_id).await?,
         None => None,
     };
+    let currency = crate::domain::Currency::parse(&order.currency).unwrap_or(shop.currency);
     let lines = orders::lines(reader, &order.id)
         .await?
         .into_iter()
-        .map(|line| OrderLineRow::new(shop.currency, line))
+        .map(|line| OrderLineRow::new(currency, line))
         .collect();
     let shipments = crate::db::shipments::for_order(reader, &order.id)
         .await?
@@ -320,7 +322,7 @@ async fn order_view(
         frame: Frame::new(state, staff, "orders").await?,
         platform: language.text_or(&format!("platform-{}", order.platform), &order.platform),
         placed_at: minutes(order.placed_at, &shop.time_zone),
-        total: money(order.total_minor, shop.currency),
+        total: money(order.total_minor, currency),
         cases: cases_where(state, staff, Some(order.id.clone()), None).await?,
         customer,
         lines,

@@ -122,6 +122,9 @@ pub async fn create(
             paid_minor: order_line.paid_minor,
             refunded_minor: order_line.refunded_minor,
             case_refunded_minor: 0,
+            unit_price_minor: order_line.unit_price_minor,
+            discount_minor: order_line.discount_minor,
+            tax_minor: order_line.tax_minor,
         });
     }
     chosen.sort_by_key(|line| line.line_number);
@@ -320,6 +323,7 @@ pub async fn create(
         version: 1,
         platform: order.platform.clone(),
         order_shipped_at: order.shipped_at.or(order.delivered_at),
+        currency: order.currency.clone(),
     };
     let record =
         |id: String, clock: Clock, rule: String, steps: Vec<Action>, due_at: i64| TimerRecord {

@@ -41,8 +41,12 @@ pub struct LineRow {
     pub quantity: i64,
     pub ordered: i64,
     pub paid: String,
+    /// How the line's price came to what was paid: list price × units − discount (+ tax).
+    pub breakdown: String,
+    /// What the units this case claims cost.
+    pub claimed: String,
     pub refunded: String,
-    /// What is left to refund, as a decimal to put in the refund form.
+    /// What is left to refund for this case, as a decimal to put in the refund form.
     pub remaining: String,
 }
 
@@ -113,6 +117,11 @@ pub struct CasePage {
     placed_at: String,
     order_total: String,
     lines: Vec<LineRow>,
+    /// Delivery cost that can still go back, and what the refund form offers by default (all
+    /// of it when the case takes back the whole order before it was shipped).
+    shipping_left: String,
+    shipping_prefill: String,
+    do_not_ship: bool,
     shipments: Vec<ShipmentRow>,
     customer_name: String,
     customer_contact: String,
@@ -133,6 +142,36 @@ pub struct CasePage {
     has_label: bool,
     checklist: Vec<StepRow>,
     typed: Typed,
+}
+
+/// "¥99.00 × 1 − 优惠 ¥19.10 = ¥79.90", with "+ 税" when tax comes on top.
+fn breakdown(
+    language: Language,
+    line: &crate::db::cases::CaseLineRecord,
+    tax_mode: &str,
+    currency: crate::domain::Currency,
+) -> String {
+    let mut text = format!(
+        "{} × {}",
+        Money::new(line.unit_price_minor, currency),
+        line.ordered_quantity
+    );
+    if line.discount_minor > 0 {
+        text.push_str(&format!(
+            " − {} {}",
+            language.text("console-discount"),
+            Money::new(line.discount_minor, currency)
+        ));
+    }
+    if line.tax_minor > 0 {
+        let sign = if tax_mode == "exclusive" { "+" } else { "⊃" };
+        text.push_str(&format!(
+            " {sign} {} {}",
+            language.text("console-tax"),
+            Money::new(line.tax_minor, currency)
+        ));
+    }
+    format!("{text} = {}", Money::new(line.paid_minor, currency))
 }
 
 fn action_label(language: Language, action: Action) -> String {
@@ -186,7 +225,11 @@ pub async fn case_view(
         checklist::of_case(&state.database, &case),
     )?;
     let order = order.ok_or(AppError::NotFound("order"))?;
-    let shipments = shipments::for_order(reader, &order.id).await?;
+    let (shipments, order_lines, shipping_refunded) = tokio::try_join!(
+        shipments::for_order(reader, &order.id).err_into::<AppError>(),
+        orders::lines(reader, &order.id).err_into(),
+        orders::shipping_refunded(reader, &order.id).err_into(),
+    )?;
     let name_of = |id: &str| {
         people
             .iter()
@@ -245,7 +288,19 @@ pub async fn case_view(
     if let Some(target) = &sla_state.breached {
         sla.push(language.text(&format!("console-sla-breached-{target}")));
     }
-    let currency = shop.currency;
+    // The order's currency: every amount on the page is in it.
+    let currency = crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency);
+    let shipping_left = (order.shipping_fee_minor - shipping_refunded).max(0);
+    let whole_order = order_lines.iter().all(|order_line| {
+        lines
+            .iter()
+            .any(|claimed| claimed.order_line_id == order_line.id && claimed.quantity == order_line.quantity)
+    });
+    let shipping_prefill = if whole_order && order.shipped_at.is_none() {
+        shipping_left
+    } else {
+        0
+    };
     let customer_name = customer
         .as_ref()
         .map(|customer| customer.name.clone())
@@ -312,20 +367,31 @@ pub async fn case_view(
         order_total: money(order.total_minor, currency),
         lines: lines
             .iter()
-            .map(|line| LineRow {
-                line_number: line.line_number,
-                product: line.product_name.clone(),
-                sku: line.sku.clone(),
-                quantity: line.quantity,
-                ordered: line.ordered_quantity,
-                paid: money(line.paid_minor, currency),
-                refunded: money(line.refunded_minor, currency),
-                remaining: amount::written(
-                    Money::new((line.paid_minor - line.refunded_minor).max(0), currency),
-                    NumberStyle::for_locale(&shop.locale),
-                ),
+            .map(|line| {
+                let balance = line.balance();
+                LineRow {
+                    line_number: line.line_number,
+                    product: line.product_name.clone(),
+                    sku: line.sku.clone(),
+                    quantity: line.quantity,
+                    ordered: line.ordered_quantity,
+                    paid: money(line.paid_minor, currency),
+                    breakdown: breakdown(language, line, &order.tax_mode, currency),
+                    claimed: money(balance.paid_minor, currency),
+                    refunded: money(line.refunded_minor, currency),
+                    remaining: amount::written(
+                        Money::new(balance.remaining_minor(), currency),
+                        NumberStyle::for_locale(&shop.locale),
+                    ),
+                }
             })
             .collect(),
+        shipping_left: money(shipping_left, currency),
+        shipping_prefill: amount::written(
+            Money::new(shipping_prefill, currency),
+            NumberStyle::for_locale(&shop.locale),
+        ),
+        do_not_ship: order.do_not_ship,
         shipments: shipments
             .into_iter()
             .map(|shipment| ShipmentRow::new(language, zone, shipment))
