@@ -136,3 +136,7 @@ portal-error-too-large = What you sent is too large. Send fewer or smaller files
 portal-error-conflict = Something changed just now. Reload the page and try again.
 portal-error-unavailable = We cannot handle your request right now. Please try again shortly; go back to carry on where you were.
 portal-error-invalid = We could not use what you sent. Go back, check it and try again.
+portal-paid = You paid
+portal-refunded = Refunded
+portal-order-total = You paid in all
+portal-delivery = delivery

@@ -136,3 +136,7 @@ portal-error-too-large = 您提交的内容太大了，请减少文件或文字�
 portal-error-conflict = 情况刚刚有了变化，请刷新页面后再试。
 portal-error-unavailable = 系统暂时无法处理您的请求，请稍后再试；返回上一页可以继续填写。
 portal-error-invalid = 您提交的内容无法处理，请返回上一页检查后再试。
+portal-paid = 实付
+portal-refunded = 已退
+portal-order-total = 订单实付
+portal-delivery = 含运费

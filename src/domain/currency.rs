@@ -216,15 +216,30 @@ impl Currency {
         minor_unit(self.as_str()).unwrap_or(2)
     }
 
-    pub fn symbol(&self) -> &str {
+    /// The sign written before an amount: ¥, €, HK$ …; the code and a space for the others
+    /// (`KWD 1.250`).
+    pub fn symbol(&self) -> String {
         match self.as_str() {
             "CNY" => "¥",
             "EUR" => "€",
             "USD" => "$",
             "GBP" => "£",
             "JPY" => "JP¥",
-            other => other,
+            "HKD" => "HK$",
+            "TWD" => "NT$",
+            "MOP" => "MOP$",
+            "KRW" => "₩",
+            "VND" => "₫",
+            "INR" => "₹",
+            "AUD" => "A$",
+            "CAD" => "CA$",
+            "NZD" => "NZ$",
+            "SGD" => "S$",
+            "THB" => "฿",
+            "PHP" => "₱",
+            other => return format!("{other} "),
         }
+        .to_string()
     }
 }
 

@@ -64,9 +64,31 @@ impl Money {
     }
 }
 
+/// For people: the currency's sign, thousands grouped, the currency's own decimals
+/// (¥1,299.00, ₫500,000, KWD 1.250, -¥0.05).
 impl std::fmt::Display for Money {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(formatter, "{}{}", self.currency.symbol(), self.decimal())
+        let decimal = self.decimal();
+        let (sign, digits) = match decimal.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", decimal.as_str()),
+        };
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (digits, None),
+        };
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (index, digit) in whole.chars().enumerate() {
+            if index > 0 && (whole.len() - index) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        write!(formatter, "{sign}{}{grouped}", self.currency.symbol())?;
+        match fraction {
+            Some(fraction) => write!(formatter, ".{fraction}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -112,8 +134,14 @@ mod tests {
 
     #[test]
     fn displays_with_symbol() {
-        assert_eq!(Money::new(129_900, Currency::CNY).to_string(), "¥1299.00");
-        assert_eq!(Money::new(-5, Currency::CNY).to_string(), "¥-0.05");
+        assert_eq!(Money::new(129_900, Currency::CNY).to_string(), "¥1,299.00");
+        assert_eq!(Money::new(-5, Currency::CNY).to_string(), "-¥0.05");
+        let vnd = Currency::parse("VND").unwrap();
+        assert_eq!(Money::new(500_000, vnd).to_string(), "₫500,000");
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(Money::new(1_250, kwd).to_string(), "KWD 1.250");
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::new(123_456_789, jpy).to_string(), "JP¥123,456,789");
         assert!(Currency::parse("C1Y").is_err());
     }
 

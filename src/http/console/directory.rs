@@ -17,7 +17,7 @@ use crate::db::case_list::{self, CaseFilter, CaseSort};
 use crate::db::customers::{self, CustomerRecord};
 use crate::db::orders::{self, OrderRecord};
 use crate::db::shops::list_reasons;
-use crate::domain::CaseKind;
+use crate::domain::{CaseKind, Currency};
 use crate::error::AppError;
 use crate::http::api::Page;
 use crate::http::pages::{minutes, render};
@@ -254,6 +254,10 @@ struct OrderPage {
     platform: String,
     placed_at: String,
     total: String,
+    /// The order's money in words: discounts, tax, payments, the shop-currency equivalent.
+    money_notes: Vec<String>,
+    /// Refunds made on the platform: (when, amount, note).
+    platform_refunds: Vec<(String, String, String)>,
     customer: Option<CustomerRecord>,
     lines: Vec<OrderLineRow>,
     shipments: Vec<ShipmentRow>,
@@ -263,6 +267,43 @@ struct OrderPage {
     /// What was typed into the new-case form, when it was refused.
     typed: HashMap<String, String>,
     error: Option<String>,
+}
+
+/// The order's discounts, tax, payments and shop-currency total, one phrase each.
+fn money_notes(language: Language, order: &OrderRecord, currency: Currency) -> Vec<String> {
+    let mut notes: Vec<String> = order
+        .money_detail
+        .discounts
+        .iter()
+        .map(|discount| {
+            format!(
+                "{} {} −{}",
+                language.text("console-discount"),
+                discount.code.as_deref().unwrap_or(&discount.kind),
+                money(discount.amount_minor, currency)
+            )
+        })
+        .collect();
+    if order.tax_minor > 0 {
+        notes.push(format!(
+            "{} {} ({})",
+            language.text("console-tax"),
+            money(order.tax_minor, currency),
+            language.text(&format!("console-tax-{}", order.tax_mode))
+        ));
+    }
+    notes.extend(order.money_detail.payments.iter().map(|payment| {
+        format!("{} {}", payment.method, money(payment.amount_minor, currency))
+    }));
+    if let (Some(code), Some(total)) = (&order.shop_currency, order.shop_total_minor)
+        && let Ok(shop_currency) = Currency::parse(code)
+    {
+        notes.push(format!("= {}", money(total, shop_currency)));
+    }
+    if order.payment_status != "paid" {
+        notes.push(language.text(&format!("console-payment-{}", order.payment_status)));
+    }
+    notes
 }
 
 impl OrderPage {
@@ -323,6 +364,18 @@ async fn order_view(
         platform: language.text_or(&format!("platform-{}", order.platform), &order.platform),
         placed_at: minutes(order.placed_at, &shop.time_zone),
         total: money(order.total_minor, currency),
+        money_notes: money_notes(language, &order, currency),
+        platform_refunds: crate::db::platform_refunds::of_order(reader, &order.id)
+            .await?
+            .into_iter()
+            .map(|refund| {
+                (
+                    minutes(refund.refunded_at, &shop.time_zone),
+                    money(refund.amount_minor, currency),
+                    refund.note.unwrap_or_default(),
+                )
+            })
+            .collect(),
         cases: cases_where(state, staff, Some(order.id.clone()), None).await?,
         customer,
         lines,

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
+
+use crate::domain::Money;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,6 +31,10 @@ struct ItemRow {
     line_number: i64,
     name: String,
     quantity: i64,
+    /// What the customer paid for the line, in the order's currency.
+    paid: String,
+    /// What came back on it so far, if anything.
+    refunded: Option<String>,
     /// What the customer typed (kept when the form comes back with an error).
     chosen: i64,
 }
@@ -40,6 +46,9 @@ struct OrderPage {
     heading: String,
     order_number: String,
     items: Vec<ItemRow>,
+    /// The order's total paid and the delivery in it, in the order's currency.
+    total: String,
+    delivery: Option<String>,
     cases: Vec<CaseRow>,
     kinds: Vec<(String, String)>,
     reasons: Vec<(String, String)>,
@@ -147,6 +156,8 @@ async fn order_view(
     typed: Typed,
 ) -> Result<OrderPage, AppError> {
     let lines = orders::lines(&state.database.reader, &order.id).await?;
+    // Every amount in the order's own currency.
+    let currency = crate::domain::Currency::parse(&order.currency).unwrap_or(shop.currency);
     let filter = CaseFilter {
         order_id: Some(order.id.clone()),
         ..CaseFilter::all(CaseSort::CreatedAtDescending, 100)
@@ -171,12 +182,18 @@ async fn order_view(
     Ok(OrderPage {
         heading: language.text_with("portal-order-heading", "number", &order.order_number),
         order_number: crate::http::pages::url_encode(&order.order_number),
+        total: Money::new(order.total_minor, currency).to_string(),
+        delivery: (order.shipping_fee_minor > 0)
+            .then(|| Money::new(order.shipping_fee_minor, currency).to_string()),
         items: lines
             .iter()
             .map(|line| ItemRow {
                 line_number: line.line_number,
                 name: line.product_name.clone(),
                 quantity: line.quantity,
+                paid: Money::new(line.paid_minor, currency).to_string(),
+                refunded: (line.refunded_minor > 0)
+                    .then(|| Money::new(line.refunded_minor, currency).to_string()),
                 chosen: typed
                     .quantities
                     .get(&line.line_number)

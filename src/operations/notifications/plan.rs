@@ -28,6 +28,7 @@ fn case_view(shop: &Shop, case: &CaseRecord) -> Value {
         "priority": case.priority,
         "order_number": case.order_number,
         "customer_name": case.customer_name,
+        "currency": case.currency,
         "updated_at": crate::domain::time::format_in_zone(case.updated_at, &shop.time_zone),
     })
 }
@@ -251,10 +252,11 @@ async fn customer_mail(
 ) -> anyhow::Result<Mail> {
     let language = shop_language(shop);
     let data = &event["data"];
-    // The amount in the currency the event names (the order's), else the shop's.
+    // The amount in the currency the event names, else the order's.
     let currency = data["currency"]
         .as_str()
         .or_else(|| data["offer"]["currency"].as_str())
+        .or(Some(case.currency.as_str()))
         .and_then(|code| crate::domain::Currency::parse(code).ok())
         .unwrap_or(shop.currency);
     let amount = data["amount_minor"]

@@ -89,6 +89,12 @@ fn detail(language: Language, data: &serde_json::Value) -> String {
     if let Some(disposition) = data["disposition"].as_str() {
         detail.push(language.text(&format!("disposition-{disposition}")));
     }
+    // A refund's or offer's amount, in the currency it was in.
+    if let (Some(minor), Some(code)) = (data["amount_minor"].as_i64(), data["currency"].as_str())
+        && let Ok(currency) = crate::domain::Currency::parse(code)
+    {
+        detail.push(crate::domain::Money::new(minor, currency).to_string());
+    }
     if let Some(stars) = data["stars"].as_i64() {
         detail.push(format!("{stars} ★"));
     }
