@@ -884,3 +884,88 @@ async fn every_console_form_needs_the_session_token() {
     let (status, _) = page(&app, &cookie, "/console").await;
     assert_eq!(status, StatusCode::OK, "still signed in");
 }
+
+#[tokio::test]
+async fn a_discounted_order_in_its_own_currency_is_shown_and_refunded_from_the_console() {
+    let app = TestApp::start().await;
+    common::hooks::set_secret(&app, "shopify", "shpss_test").await;
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/payloads/shopify-order-discounts.json"
+    ))
+    .unwrap();
+    let (status, answer) =
+        common::hooks::deliver(&app, "shopify", "orders/create", &body, "shpss_test").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            serde_json::json!({
+                "order_number": "1071", "kind": "refund_only", "reason_code": "quality",
+                "description": "表面有划痕", "lines": [{ "line_number": 1 }],
+                "contact": { "name": "陈先生", "phone": "13800138000" }
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(case["currency"], "HKD");
+    app.act(id, AGENT, "approve", serde_json::json!({})).await;
+
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("HK$99.00 × 1 − 优惠 HK$19.10 = HK$79.90"),
+        "the line's price breakdown: {html}"
+    );
+    assert!(!html.contains('¥'), "nothing in the shop's yuan: {html}");
+    assert!(html.contains("name=\"amount_1\"") && html.contains("value=\"79.90\""));
+    assert!(html.contains("name=\"shipping\"") && html.contains("value=\"0.00\""));
+    let (_, order_page) = page(
+        &app,
+        &cookie,
+        &format!("/console/orders/{}", case["order_id"].as_str().unwrap()),
+    )
+    .await;
+    assert!(order_page.contains("0124D −HK$29.10"), "{order_page}");
+    assert!(order_page.contains("HK$186.90"), "{order_page}");
+
+    // The list price is refused, with the typed amount kept; what was paid goes through.
+    let path = format!("/console/cases/{id}/refunds");
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("key", hidden(&html, "key").as_str()),
+            ("amount_1", "99.00"),
+            ("shipping", ""),
+            ("method", "original"),
+        ],
+    )
+    .await;
+    assert!(!refused.status().is_redirection(), "{}", refused.status());
+    assert!(refused.text().await.unwrap().contains("value=\"99.00\""));
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let done = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", csrf.as_str()),
+            ("key", hidden(&html, "key").as_str()),
+            ("amount_1", "79.90"),
+            ("shipping", "0"),
+            ("method", "original"),
+        ],
+    )
+    .await;
+    assert!(done.status().is_redirection(), "{}", done.status());
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds[0]["amount_minor"], 7990, "{refunds}");
+    assert_eq!(refunds[0]["currency"], "HKD");
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("HK$79.90"), "{html}");
+}

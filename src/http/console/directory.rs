@@ -293,7 +293,11 @@ fn money_notes(language: Language, order: &OrderRecord, currency: Currency) -> V
         ));
     }
     notes.extend(order.money_detail.payments.iter().map(|payment| {
-        format!("{} {}", payment.method, money(payment.amount_minor, currency))
+        format!(
+            "{} {}",
+            payment.method,
+            money(payment.amount_minor, currency)
+        )
     }));
     if let (Some(code), Some(total)) = (&order.shop_currency, order.shop_total_minor)
         && let Ok(shop_currency) = Currency::parse(code)

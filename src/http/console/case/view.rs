@@ -292,9 +292,9 @@ pub async fn case_view(
     let currency = crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency);
     let shipping_left = (order.shipping_fee_minor - shipping_refunded).max(0);
     let whole_order = order_lines.iter().all(|order_line| {
-        lines
-            .iter()
-            .any(|claimed| claimed.order_line_id == order_line.id && claimed.quantity == order_line.quantity)
+        lines.iter().any(|claimed| {
+            claimed.order_line_id == order_line.id && claimed.quantity == order_line.quantity
+        })
     });
     let shipping_prefill = if whole_order && order.shipped_at.is_none() {
         shipping_left
