@@ -348,3 +348,4 @@ console-payment-pending = not paid
 console-payment-voided = cancelled before payment
 console-platform-refunds = Refunds on the platform
 event-platform_refund = Refunded on the platform
+console-paid-reference = Payment reference (if already paid on the platform or by bank)

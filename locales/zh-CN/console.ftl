@@ -348,3 +348,4 @@ console-payment-pending = 未付款
 console-payment-voided = 未付款已取消
 console-platform-refunds = 平台上的退款
 event-platform_refund = 平台已退款
+console-paid-reference = 已付款的流水号（已在平台或银行退款时填写）

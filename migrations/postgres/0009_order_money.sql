@@ -46,3 +46,13 @@ CREATE TABLE platform_refund_lines (
     PRIMARY KEY (platform_refund_id, order_line_id)
 );
 CREATE INDEX platform_refund_lines_by_order_line ON platform_refund_lines (order_line_id);
+
+-- Refunds that are paid, not just recorded: requested (to be paid by the shop, manual provider),
+-- processing (sent to the shop's payment service), succeeded (money out, with the payment's
+-- reference) or failed (with the reason; retried, or settled by hand).
+ALTER TABLE refunds ADD COLUMN provider TEXT NOT NULL DEFAULT 'manual';
+ALTER TABLE refunds ADD COLUMN reference TEXT;
+ALTER TABLE refunds ADD COLUMN failure TEXT;
+ALTER TABLE refunds ADD COLUMN settled_at BIGINT;
+UPDATE refunds SET status = 'succeeded', settled_at = created_at WHERE status = 'executed';
+ALTER TABLE shop_settings ADD COLUMN refunds TEXT NOT NULL DEFAULT '{}';

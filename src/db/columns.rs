@@ -49,6 +49,7 @@ read_from_json!(
     Vec<crate::domain::checklist::Checklist>,
     crate::domain::parcels::ParcelWatch,
     crate::domain::order::MoneyDetail,
+    crate::domain::settings::RefundSettings,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -4,7 +4,7 @@ use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::{Transaction, new_id};
-use crate::domain::refund::RefundLine;
+use crate::domain::refund::{Provider, RefundLine, RefundStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RefundRecord {
@@ -21,12 +21,19 @@ pub struct RefundRecord {
     pub shipping_minor: i64,
     /// The same amount in the shop's currency, when the buyer paid in another one.
     pub shop_amount_minor: Option<i64>,
+    /// manual or http.
+    pub provider: String,
+    /// The payment's reference, once paid.
+    pub reference: Option<String>,
+    /// Why the payment failed, if it did.
+    pub failure: Option<String>,
+    pub settled_at: Option<i64>,
     #[sqlx(skip)]
     pub lines: Vec<RefundLine>,
 }
 
 const COLUMNS: &str = "id, case_id, idempotency_key, amount_minor, currency, method, status, note, created_at, \
-    shipping_minor, shop_amount_minor";
+    shipping_minor, shop_amount_minor, provider, reference, failure, settled_at";
 
 async fn attach_lines<'e, E>(
     executor: E,
@@ -75,6 +82,9 @@ pub struct NewRefund<'a> {
     pub units: &'a [i64],
     pub shipping_minor: i64,
     pub shop_amount_minor: Option<i64>,
+    pub status: RefundStatus,
+    pub provider: Provider,
+    pub reference: Option<&'a str>,
 }
 
 pub async fn insert(
@@ -90,8 +100,8 @@ pub async fn insert(
         + refund.shipping_minor;
     sqlx::query(
         "INSERT INTO refunds (id, shop_id, case_id, idempotency_key, amount_minor, currency, method, status, note, \
-         actor_id, created_at, shipping_minor, shop_amount_minor) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'executed', $8, $9, $10, $11, $12)",
+         actor_id, created_at, shipping_minor, shop_amount_minor, provider, reference, settled_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $13, $8, $9, $10, $11, $12, $14, $15, $16)",
     )
     .bind(&id)
     .bind(refund.shop_id)
@@ -105,6 +115,10 @@ pub async fn insert(
     .bind(refund.now)
     .bind(refund.shipping_minor)
     .bind(refund.shop_amount_minor)
+    .bind(refund.status.as_str())
+    .bind(refund.provider.as_str())
+    .bind(refund.reference)
+    .bind((refund.status == RefundStatus::Succeeded).then_some(refund.now))
     .execute(&mut **transaction)
     .await?;
     for (index, line) in refund.lines.iter().enumerate() {
@@ -132,4 +146,63 @@ pub async fn of_case(pool: &AnyPool, case_id: &str) -> Result<Vec<RefundRecord>,
         refunds.push(attach_lines(pool, refund).await?);
     }
     Ok(refunds)
+}
+
+/// A refund by its id, locked for the transaction (PostgreSQL; SQLite has one writer).
+pub async fn lock(
+    transaction: &mut Transaction,
+    backend: super::Backend,
+    shop_id: &ShopId,
+    id: &str,
+) -> Result<Option<RefundRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM refunds WHERE shop_id = $1 AND id = $2{}",
+        backend.for_update()
+    );
+    let refund: Option<RefundRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(id)
+        .fetch_optional(&mut **transaction)
+        .await?;
+    match refund {
+        Some(refund) => Ok(Some(attach_lines(&mut **transaction, refund).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Records where the refund's money is now.
+pub async fn set_status(
+    transaction: &mut Transaction,
+    id: &str,
+    status: RefundStatus,
+    reference: Option<&str>,
+    failure: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refunds SET status = $1, reference = COALESCE($2, reference), failure = $3, \
+         settled_at = CASE WHEN $1 = 'succeeded' THEN $4 ELSE settled_at END WHERE id = $5",
+    )
+    .bind(status.as_str())
+    .bind(reference)
+    .bind(failure)
+    .bind(now)
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// How a refund was paid, when a failed one is paid by hand another way.
+pub async fn set_method(
+    transaction: &mut Transaction,
+    id: &str,
+    method: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE refunds SET method = $1 WHERE id = $2")
+        .bind(method)
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
 use crate::domain::sla::SlaSettings;
 
-use crate::domain::settings::{Branding, ReplyTemplate, ShopSettings};
+use crate::domain::settings::{Branding, RefundSettings, ShopSettings, ReplyTemplate};
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
 /// once; one made on another instance within this time.
@@ -99,6 +99,8 @@ struct Stored {
     sop: Vec<Checklist>,
     #[sqlx(try_from = "JsonText<ParcelWatch>")]
     parcels: ParcelWatch,
+    #[sqlx(try_from = "JsonText<RefundSettings>")]
+    refunds: RefundSettings,
 }
 
 impl Stored {
@@ -121,6 +123,7 @@ impl Stored {
             reply_templates: self.reply_templates,
             sop: self.sop,
             parcels: self.parcels,
+            refunds: self.refunds,
         })
     }
 }
@@ -128,7 +131,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -153,8 +156,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -167,6 +170,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.sop).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&settings.parcels).unwrap_or_else(|_| "{}".into()))
     .bind(now)
+    .bind(serde_json::to_string(&settings.refunds).unwrap_or_else(|_| "{}".into()))
     .execute(pool)
     .await?;
     Ok(())

@@ -1,10 +1,24 @@
 //! Which events leave the system, under which topic, and which of them the customer is told
 //! about. Pure: the outbox writes what this says.
 
+/// Whether a refund event's money is out: a refund still to be paid (`requested`) or waiting
+/// for the payment service (`processing`) is not; older events carry no status and were paid.
+pub fn money_is_out(refund_status: Option<&str>) -> bool {
+    !matches!(refund_status, Some("requested" | "processing" | "failed"))
+}
+
 /// The topic of a case event, or `None` for events that stay inside (internal notes, checklist
-/// ticks).
-pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
+/// ticks). `refund_status` is the status a refund event carries.
+pub fn topic(
+    action: &str,
+    to_status: Option<&str>,
+    refund_status: Option<&str>,
+) -> Option<&'static str> {
     Some(match action {
+        "refund" if !money_is_out(refund_status) => "refund.requested",
+        "refund_retried" => "refund.requested",
+        "refund_paid" => "refund.succeeded",
+        "refund_failed" => "refund.failed",
         "created" => "case.created",
         "updated" => "case.updated",
         "message" => "message.created",
@@ -24,8 +38,15 @@ pub fn topic(action: &str, to_status: Option<&str>) -> Option<&'static str> {
 }
 
 /// The moments the customer hears about (by e-mail): a name for the message, from the event.
-pub fn customer_moment(action: &str, author_role: &str) -> Option<&'static str> {
+/// A refund is told when its money has gone out, not when it is decided.
+pub fn customer_moment(
+    action: &str,
+    author_role: &str,
+    refund_status: Option<&str>,
+) -> Option<&'static str> {
     Some(match action {
+        "refund" if !money_is_out(refund_status) => return None,
+        "refund_paid" => "refunded",
         "created" => "received",
         "approve" => "approved",
         "reject" => "rejected",
@@ -54,6 +75,9 @@ pub const TOPICS: &[&str] = &[
     "offer.made",
     "offer.answered",
     "refund.executed",
+    "refund.requested",
+    "refund.succeeded",
+    "refund.failed",
     "refund.platform",
     "order.do_not_ship",
     "shipment.updated",
@@ -72,27 +96,34 @@ mod tests {
 
     #[test]
     fn internal_events_stay_inside() {
-        assert_eq!(topic("note", None), None);
-        assert_eq!(topic("checked", None), None);
+        assert_eq!(topic("note", None, None), None);
+        assert_eq!(topic("checked", None, None), None);
         assert_eq!(
-            topic("approve", Some("approved")),
+            topic("approve", Some("approved"), None),
             Some("case.transitioned")
         );
-        assert_eq!(topic("refund", Some("refunded")), Some("refund.executed"));
-        assert_eq!(topic("created", Some("submitted")), Some("case.created"));
+        assert_eq!(topic("refund", Some("refunded"), None), Some("refund.executed"));
+        assert_eq!(
+            topic("refund", Some("refunded"), Some("requested")),
+            Some("refund.requested")
+        );
+        assert_eq!(topic("created", Some("submitted"), None), Some("case.created"));
         for action in ["created", "updated", "message", "refund", "offer_made"] {
-            assert!(TOPICS.contains(&topic(action, Some("x")).unwrap()));
+            assert!(TOPICS.contains(&topic(action, Some("x"), None).unwrap()));
         }
     }
 
     #[test]
     fn the_customer_hears_of_the_shop_not_of_themselves() {
-        assert_eq!(customer_moment("message", "agent"), Some("message"));
-        assert_eq!(customer_moment("message", "customer"), None);
-        assert_eq!(customer_moment("close", "system"), Some("closed"));
-        assert_eq!(customer_moment("updated", "agent"), None);
+        assert_eq!(customer_moment("message", "agent", None), Some("message"));
+        assert_eq!(customer_moment("message", "customer", None), None);
+        assert_eq!(customer_moment("close", "system", None), Some("closed"));
+        assert_eq!(customer_moment("updated", "agent", None), None);
+        assert_eq!(customer_moment("refund", "agent", Some("requested")), None);
+        assert_eq!(customer_moment("refund", "agent", Some("succeeded")), Some("refunded"));
+        assert_eq!(customer_moment("refund_paid", "system", None), Some("refunded"));
         assert_eq!(
-            customer_moment("parcel_late", "system"),
+            customer_moment("parcel_late", "system", None),
             Some("parcel_delayed")
         );
     }

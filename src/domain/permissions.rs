@@ -12,6 +12,8 @@ pub enum Capability {
     ChangeOrders,
     /// Make and withdraw offers (partial refunds) to a customer.
     MakeOffers,
+    /// Confirm that a refund was paid, or that its payment failed; send it again.
+    SettleRefunds,
     /// Accept or decline an offer made to them.
     AnswerOffers,
     /// Add parcels and scans, see and close follow-ups.
@@ -39,6 +41,11 @@ use Role::{Admin, Agent, Customer, Inspector, Supervisor, System};
 /// ("only supervisors and admins {manage webhooks}").
 pub const TABLE: &[(Capability, &[Role], &str)] = &[
     (EditCases, &[Agent, Supervisor, Admin, System], "edit cases"),
+    (
+        SettleRefunds,
+        &[Agent, Supervisor, Admin, System],
+        "settle refunds",
+    ),
     (
         ChangeOrders,
         &[Agent, Supervisor, Admin, System],

@@ -36,6 +36,83 @@ impl LineBalance {
     }
 }
 
+/// Who pays a refund out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// The shop pays elsewhere (its platform back office, a bank transfer) and confirms here.
+    #[default]
+    Manual,
+    /// The shop's own payment service, called by a signed webhook, answers with the outcome.
+    Http,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Manual => "manual",
+            Provider::Http => "http",
+        }
+    }
+}
+
+/// Where a refund's money is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundStatus {
+    /// Decided, to be paid by the shop (manual provider).
+    Requested,
+    /// Sent to the shop's payment service, waiting for its answer.
+    Processing,
+    /// The money went out (with the payment's reference).
+    Succeeded,
+    /// The payment failed (with the reason); to retry, or to settle by hand.
+    Failed,
+}
+
+impl RefundStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Requested => "requested",
+            RefundStatus::Processing => "processing",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RefundStatus> {
+        match text {
+            "requested" => Some(RefundStatus::Requested),
+            "processing" => Some(RefundStatus::Processing),
+            "succeeded" | "executed" => Some(RefundStatus::Succeeded),
+            "failed" => Some(RefundStatus::Failed),
+            _ => None,
+        }
+    }
+
+    /// The status a new refund starts in: paid already (a reference given), else as its
+    /// provider works.
+    pub fn first(provider: Provider, paid_already: bool) -> RefundStatus {
+        match (paid_already, provider) {
+            (true, _) => RefundStatus::Succeeded,
+            (false, Provider::Manual) => RefundStatus::Requested,
+            (false, Provider::Http) => RefundStatus::Processing,
+        }
+    }
+
+    /// Whether a refund in this status may become `to`: paid or failed while waiting; a failed
+    /// one paid by hand or sent again. A paid refund never changes.
+    pub fn may_become(self, to: RefundStatus) -> bool {
+        use RefundStatus::*;
+        matches!(
+            (self, to),
+            (Requested | Processing, Succeeded | Failed)
+                | (Failed, Succeeded)
+                | (Failed, Processing)
+        )
+    }
+}
+
 /// A case's line as far as its money goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineMoney {
@@ -228,6 +305,20 @@ mod tests {
         ));
         assert_eq!(check_refund(&balances, &[]), Err(RefundError::Empty));
         assert_eq!(full_refund(&balances), vec![line("a", 600), line("b", 500)]);
+    }
+
+    #[test]
+    fn a_paid_refund_never_changes() {
+        use RefundStatus::*;
+        assert_eq!(RefundStatus::first(Provider::Manual, false), Requested);
+        assert_eq!(RefundStatus::first(Provider::Http, false), Processing);
+        assert_eq!(RefundStatus::first(Provider::Http, true), Succeeded);
+        assert!(Requested.may_become(Succeeded) && Processing.may_become(Failed));
+        assert!(Failed.may_become(Succeeded) && Failed.may_become(Processing));
+        for to in [Requested, Processing, Succeeded, Failed] {
+            assert!(!Succeeded.may_become(to));
+        }
+        assert!(!Requested.may_become(Processing));
     }
 
     #[test]

@@ -42,6 +42,18 @@ pub struct ShopSettings {
     /// When a parcel on its way is followed up: days without a scan, days since shipping.
     #[serde(default)]
     pub parcels: ParcelWatch,
+    /// How refunds are paid: `manual` (the shop pays elsewhere and confirms each one) or
+    /// `http` (the shop's payment service gets a signed `refund.requested` webhook and answers
+    /// at `/hooks/{shop}/payments`).
+    #[serde(default)]
+    pub refunds: RefundSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundSettings {
+    #[serde(default)]
+    pub provider: crate::domain::refund::Provider,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -34,7 +34,7 @@ async fn receive(
 ) -> AppResult<Response> {
     if !SOURCES.contains(&source.as_str()) {
         return Err(AppError::NotFound(
-            "platform (use shopify, woocommerce, generic, kuaidi100 or aftership)",
+            "platform (use shopify, woocommerce, generic, kuaidi100, aftership or payments)",
         ));
     }
     let shop = shops::find_shop_by_slug(&state.database.reader, &slug)
@@ -71,6 +71,12 @@ async fn receive(
         "generic" => (
             verified(&secret, &body, header(&headers, "x-aftersale-hmac-sha256")),
             "order",
+            String::from_utf8_lossy(&body).to_string(),
+        ),
+        // The shop's payment service answering a refund request.
+        "payments" => (
+            verified(&secret, &body, header(&headers, "x-aftersale-hmac-sha256")),
+            "refund.outcome",
             String::from_utf8_lossy(&body).to_string(),
         ),
         "shopify" => (

@@ -31,6 +31,7 @@ pub const SOURCES: &[&str] = &[
     "generic",
     "kuaidi100",
     "aftership",
+    "payments",
 ];
 
 fn secret_name(source: &str, shop_id: &ShopId) -> String {
@@ -139,6 +140,11 @@ async fn apply(
         let request = platforms::shopify_return(&payload)
             .map_err(|message| AppError::invalid("body", message))?;
         return returns::open_case(database, shop, source, &request).await;
+    }
+    if (source, topic) == ("payments", "refund.outcome") {
+        let payload: Value = serde_json::from_str(body)
+            .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
+        return crate::operations::refund_payments::answer(database, shop, &payload).await;
     }
     if (source, topic) == ("shopify", "refunds/create") {
         let payload: Value = serde_json::from_str(body)

@@ -16,6 +16,7 @@ pub mod platform_refunds;
 pub mod policy;
 pub mod portal_tokens;
 pub mod ratings;
+pub mod refund_payments;
 pub mod refunds;
 pub mod settings;
 pub mod shipments;

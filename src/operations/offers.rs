@@ -237,6 +237,7 @@ pub async fn answer(
         let input = RefundInput {
             lines,
             shipping_minor: Some(0),
+            paid_reference: None,
             method: None,
             note: offer.note.clone(),
         };

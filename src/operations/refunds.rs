@@ -17,7 +17,7 @@ use crate::db::settings;
 use crate::db::shops::{Actor, Shop};
 use crate::db::{Backend, Database, Transaction, is_unique_violation, orders};
 use crate::domain::lifecycle::{self, Moment};
-use crate::domain::refund::{LineBalance, RefundLine, check_refund, full_refund};
+use crate::domain::refund::{LineBalance, RefundLine, RefundStatus, check_refund, full_refund};
 use crate::domain::settings::ShopSettings;
 use crate::domain::{Action, Currency};
 use crate::error::{AppError, AppResult};
@@ -45,6 +45,10 @@ pub struct RefundInput {
     /// original (back the way it was paid, default), balance, bank_transfer, cash.
     pub method: Option<String>,
     pub note: Option<String>,
+    /// The payment's reference when the shop has paid it already (on the platform, by bank):
+    /// the refund is recorded as paid. Without it the shop's refund provider pays it: `manual`
+    /// leaves it "to be paid" until confirmed, `http` sends it to the shop's payment service.
+    pub paid_reference: Option<String>,
 }
 
 pub const METHODS: &[&str] = &["original", "balance", "bank_transfer", "cash"];
@@ -81,6 +85,7 @@ pub async fn execute(
         ));
     }
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
+    text_field("paid_reference", input.paid_reference.as_deref(), false, 200)?;
     match attempt(
         database,
         actor,
@@ -300,6 +305,13 @@ pub async fn refund_locked(
         .collect();
     let shop_amount_minor =
         shop_amount(transaction, &case.order_id, &order, &requested, shipping).await?;
+    let reference = input
+        .paid_reference
+        .as_deref()
+        .map(str::trim)
+        .filter(|reference| !reference.is_empty());
+    let provider = settings.refunds.provider;
+    let status = RefundStatus::first(provider, reference.is_some());
     let refund_id = refunds::insert(
         transaction,
         &NewRefund {
@@ -315,6 +327,9 @@ pub async fn refund_locked(
             units: &units,
             shipping_minor: shipping,
             shop_amount_minor,
+            status,
+            provider,
+            reference,
         },
     )
     .await
@@ -338,6 +353,10 @@ pub async fn refund_locked(
         "shipping_minor": shipping,
         "currency": currency.as_str(),
         "method": method,
+        "status": status.as_str(),
+        "provider": provider.as_str(),
+        "reference": reference,
+        "order_number": case.order_number,
     });
     if let (Some(data), Some(extra)) = (data.as_object_mut(), request.event_data.as_object()) {
         data.extend(extra.clone());
@@ -385,11 +404,15 @@ pub async fn refund_locked(
         amount_minor: total,
         currency: currency.as_str().to_string(),
         method: method.to_string(),
-        status: "executed".into(),
+        status: status.as_str().into(),
         note: note.map(str::to_string),
         created_at: now,
         shipping_minor: shipping,
         shop_amount_minor,
+        provider: provider.as_str().into(),
+        reference: reference.map(str::to_string),
+        failure: None,
+        settled_at: (status == RefundStatus::Succeeded).then_some(now),
         lines: requested,
     }))
 }

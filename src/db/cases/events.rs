@@ -59,8 +59,11 @@ pub(super) const OUTBOX_SQL: &str = "INSERT INTO outbox (id, shop_id, case_id, a
     VALUES ($1, $2, $3, 'event', $4, $5, 'pending', 0, $6)";
 
 pub(super) fn outgoing(id: &str, event: &NewEvent<'_>) -> Option<(&'static str, String)> {
-    let topic =
-        crate::domain::notifications::topic(event.action, event.to_status.map(Status::as_str))?;
+    let topic = crate::domain::notifications::topic(
+        event.action,
+        event.to_status.map(Status::as_str),
+        event.data["status"].as_str(),
+    )?;
     let payload = serde_json::json!({
         "event_id": id,
         "case_id": event.case_id,

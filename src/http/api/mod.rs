@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(checklist::show))
         .routes(routes!(checklist::tick))
         .routes(routes!(cases::refund, cases::refunds))
+        .routes(routes!(cases::settle))
+        .routes(routes!(cases::retry))
         .routes(routes!(orders::create, orders::list))
         .routes(routes!(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .routes(routes!(orders::import_template))

@@ -272,7 +272,16 @@ pub struct RefundView {
     /// The amount in the shop's currency, when the buyer paid in another one.
     pub shop_amount_minor: Option<i64>,
     pub method: String,
+    /// requested (to be paid by the shop), processing (with the payment service), succeeded
+    /// (paid) or failed.
     pub status: String,
+    /// manual or http.
+    pub provider: String,
+    /// The payment's reference, once paid.
+    pub reference: Option<String>,
+    /// Why the payment failed.
+    pub failure: Option<String>,
+    pub settled_at: Option<String>,
     pub note: Option<String>,
     pub created_at: String,
     pub lines: Vec<RefundLineView>,
@@ -289,6 +298,10 @@ impl RefundView {
             amount_minor: refund.amount_minor,
             shipping_minor: refund.shipping_minor,
             shop_amount_minor: refund.shop_amount_minor,
+            provider: refund.provider,
+            reference: refund.reference,
+            failure: refund.failure,
+            settled_at: refund.settled_at.map(|at| time(shop, at)),
             currency: refund.currency,
             method: refund.method,
             status: refund.status,

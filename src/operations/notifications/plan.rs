@@ -61,6 +61,7 @@ pub(super) async fn plan(
         && customer_moment(
             row.payload["action"].as_str().unwrap_or_default(),
             row.payload["actor_role"].as_str().unwrap_or_default(),
+            row.payload["data"]["status"].as_str(),
         )
         .is_some();
     let mails = (channels.sends_email() && (mails_customer || row.audience != "event"))
@@ -106,6 +107,7 @@ pub(super) async fn plan(
             && let Some(moment) = customer_moment(
                 row.payload["action"].as_str().unwrap_or_default(),
                 row.payload["actor_role"].as_str().unwrap_or_default(),
+                row.payload["data"]["status"].as_str(),
             )
         {
             let address = match channels.sends_email() {

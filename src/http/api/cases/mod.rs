@@ -27,6 +27,7 @@ use crate::domain::CaseKind;
 use crate::domain::lifecycle::{Moment, allowed_actions};
 use crate::error::{AppError, AppResult};
 use crate::operations::cases::{self as case_operations, CaseChanges, NewCaseInput, Visibility};
+use crate::operations::refund_payments::{self, SettleInput, Settled};
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundOutcome};
 use crate::operations::transitions::{self, TransitionInput};
 use crate::state::AppState;

@@ -104,3 +104,35 @@ pub async fn label(
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
     crate::http::label_pdf(&state, &actor.shop, &case, size, &headers).await
 }
+
+#[utoipa::path(post, path = "/refunds/{id}/settle", tag = "refunds", params(("id" = String, Path)),
+    request_body = SettleInput,
+    responses((status = 200, body = RefundView, description = "the refund as it now is"),
+        (status = 409, description = "a paid refund never changes")),
+    security(("bearer" = [])))]
+/// Marks a refund paid (with the payment's reference) or failed (with the reason): how a shop
+/// on the `manual` provider confirms what it paid, and how a failed refund is paid by hand.
+pub async fn settle(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<SettleInput>,
+) -> AppResult<axum::Json<RefundView>> {
+    let refund = match refund_payments::settle(&state.database, &actor, &id, &input).await? {
+        Settled::Changed(refund) | Settled::AlreadySo(refund) => refund,
+    };
+    Ok(axum::Json(RefundView::new(&actor.shop, refund)))
+}
+
+#[utoipa::path(post, path = "/refunds/{id}/retry", tag = "refunds", params(("id" = String, Path)),
+    responses((status = 200, body = RefundView, description = "sent to the payment service again"),
+        (status = 409, description = "only a failed refund of the http provider is sent again")),
+    security(("bearer" = [])))]
+pub async fn retry(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<axum::Json<RefundView>> {
+    let refund = refund_payments::retry(&state.database, &actor, &id).await?;
+    Ok(axum::Json(RefundView::new(&actor.shop, refund)))
+}

@@ -151,6 +151,7 @@ pub(in crate::http::console) async fn refund(
                 &RefundInput {
                     lines,
                     shipping_minor: Some(shipping),
+                    paid_reference: text(&fields, "paid_reference"),
                     method: text(&fields, "method"),
                     note: text(&fields, "note"),
                 },
