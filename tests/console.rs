@@ -968,4 +968,39 @@ async fn a_discounted_order_in_its_own_currency_is_shown_and_refunded_from_the_c
     assert_eq!(refunds[0]["currency"], "HKD");
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
     assert!(html.contains("HK$79.90"), "{html}");
+    // The shop pays by hand (the manual provider): to be paid until confirmed with a reference.
+    assert!(html.contains("待付款"), "{html}");
+    let refund_id = refunds[0]["id"].as_str().unwrap();
+    let settle = format!("/console/cases/{id}/refunds/{refund_id}/settle");
+    let refused = post(
+        &app,
+        &cookie,
+        &settle,
+        &[
+            ("csrf", csrf.as_str()),
+            ("status", "succeeded"),
+            ("reference", ""),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let paid = post(
+        &app,
+        &cookie,
+        &settle,
+        &[
+            ("csrf", csrf.as_str()),
+            ("status", "succeeded"),
+            ("reference", "FPS-20250124-001"),
+        ],
+    )
+    .await;
+    assert!(paid.status().is_redirection(), "{}", paid.status());
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("已付款") && html.contains("FPS-20250124-001"),
+        "{html}"
+    );
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds[0]["status"], "succeeded");
 }

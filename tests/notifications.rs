@@ -158,7 +158,14 @@ async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
     app.order("WH-2").await;
     let case = app.case("WH-2", "refund_only", "未收到货").await;
     let id = case["id"].as_str().unwrap();
-    let (status, _) = app.refund(id, "wh-2", json!({})).await;
+    // Paid on the platform already: recorded as paid, `refund.executed`.
+    let (status, _) = app
+        .refund(
+            id,
+            "wh-2",
+            json!({ "paid_reference": "TB-REFUND-20261201-0001" }),
+        )
+        .await;
     assert_eq!(status, reqwest::StatusCode::CREATED);
 
     down.store(true, Ordering::SeqCst);
@@ -339,4 +346,134 @@ async fn the_customer_gets_a_text_message_through_the_gateway() {
             .contains("/portal/shop/enter/")
     );
     assert_ne!(texts[0]["event_id"], texts[1]["event_id"]);
+}
+
+#[tokio::test]
+async fn the_payment_service_pays_a_refund_and_only_then_is_the_customer_told() {
+    let app = TestApp::start().await;
+    // The shop's payment service: a webhook endpoint for refund requests, and the secret it
+    // signs its answers with.
+    let (url, received, _) = receiver().await;
+    let (sms_url, texts, _) = receiver().await;
+    let channels = no_email().with_sms(&sms_url, None);
+    let signing = subscribe(&app, &url, json!(["refund.requested"])).await;
+    let (_, mut settings) = app.get("/api/v1/settings", SUPERVISOR).await;
+    settings["refunds"] = json!({ "provider": "http" });
+    let (status, body) = app
+        .call(
+            Method::PUT,
+            "/api/v1/settings",
+            common::ADMIN,
+            Some(settings),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    common::hooks::set_secret(&app, "payments", "pay-secret").await;
+
+    app.order("PAY-1").await;
+    let case = app.case("PAY-1", "refund_only", "未收到货").await;
+    let id = case["id"].as_str().unwrap();
+    app.act(id, AGENT, "approve", json!({})).await;
+    let (status, refund) = app.refund(id, "pay-1", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{refund}");
+    assert_eq!(refund["status"], "processing");
+    assert_eq!(refund["provider"], "http");
+    let refund_id = refund["id"].as_str().unwrap().to_string();
+
+    run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    let requests = received.lock().unwrap().clone();
+    assert_eq!(
+        requests.len(),
+        1,
+        "one signed request to the payment service"
+    );
+    let (headers, body) = &requests[0];
+    assert_eq!(headers["x-aftersale-event"], "refund.requested");
+    let signature = headers["x-aftersale-signature"].to_str().unwrap();
+    let timestamp: i64 = signature.split(',').next().unwrap()[2..].parse().unwrap();
+    assert_eq!(
+        signature,
+        webhook_signature(signing.as_bytes(), timestamp, body.as_bytes())
+    );
+    let request: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        request["data"]["event"]["data"]["refund_id"],
+        refund_id.as_str()
+    );
+    assert_eq!(request["data"]["event"]["data"]["amount_minor"], 28900);
+    assert_eq!(request["data"]["event"]["data"]["currency"], "CNY");
+    let told = |texts: &Received| {
+        texts
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, body)| body.contains("退款"))
+            .count()
+    };
+    assert_eq!(told(&texts), 0, "nothing said of money not yet out");
+
+    // The payment fails, then goes again and succeeds.
+    let answer = |status: &str, extra: Value| {
+        let mut body = json!({ "refund_id": refund_id, "status": status });
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body.to_string().into_bytes()
+    };
+    let post = |body: Vec<u8>| {
+        let request = app
+            .client
+            .post(app.url("/hooks/shop/payments"))
+            .header(
+                "X-Aftersale-Hmac-Sha256",
+                common::hooks::signature("pay-secret", &body),
+            )
+            .body(body);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(
+        post(answer("failed", json!({ "reason": "card expired" }))).await,
+        reqwest::StatusCode::OK
+    );
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds[0]["status"], "failed");
+    assert_eq!(refunds[0]["failure"], "card expired");
+    let (status, retried) = app
+        .post(
+            &format!("/api/v1/refunds/{refund_id}/retry"),
+            AGENT,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{retried}");
+    assert_eq!(retried["status"], "processing");
+    run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    assert_eq!(received.lock().unwrap().len(), 2, "sent again");
+    let paid = answer("succeeded", json!({ "reference": "PAY-778899" }));
+    assert_eq!(post(paid.clone()).await, reqwest::StatusCode::OK);
+    assert_eq!(
+        post(paid).await,
+        reqwest::StatusCode::OK,
+        "a repeated answer"
+    );
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds[0]["status"], "succeeded");
+    assert_eq!(refunds[0]["reference"], "PAY-778899");
+    // A paid refund never changes.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/refunds/{refund_id}/settle"),
+            AGENT,
+            json!({ "status": "failed", "reason": "oops" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT);
+    run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    assert_eq!(told(&texts), 1, "told once, when paid");
 }

@@ -15,7 +15,7 @@ use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
 use crate::domain::sla::SlaSettings;
 
-use crate::domain::settings::{Branding, RefundSettings, ShopSettings, ReplyTemplate};
+use crate::domain::settings::{Branding, RefundSettings, ReplyTemplate, ShopSettings};
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
 /// once; one made on another instance within this time.

@@ -102,12 +102,18 @@ mod tests {
             topic("approve", Some("approved"), None),
             Some("case.transitioned")
         );
-        assert_eq!(topic("refund", Some("refunded"), None), Some("refund.executed"));
+        assert_eq!(
+            topic("refund", Some("refunded"), None),
+            Some("refund.executed")
+        );
         assert_eq!(
             topic("refund", Some("refunded"), Some("requested")),
             Some("refund.requested")
         );
-        assert_eq!(topic("created", Some("submitted"), None), Some("case.created"));
+        assert_eq!(
+            topic("created", Some("submitted"), None),
+            Some("case.created")
+        );
         for action in ["created", "updated", "message", "refund", "offer_made"] {
             assert!(TOPICS.contains(&topic(action, Some("x"), None).unwrap()));
         }
@@ -120,8 +126,14 @@ mod tests {
         assert_eq!(customer_moment("close", "system", None), Some("closed"));
         assert_eq!(customer_moment("updated", "agent", None), None);
         assert_eq!(customer_moment("refund", "agent", Some("requested")), None);
-        assert_eq!(customer_moment("refund", "agent", Some("succeeded")), Some("refunded"));
-        assert_eq!(customer_moment("refund_paid", "system", None), Some("refunded"));
+        assert_eq!(
+            customer_moment("refund", "agent", Some("succeeded")),
+            Some("refunded")
+        );
+        assert_eq!(
+            customer_moment("refund_paid", "system", None),
+            Some("refunded")
+        );
         assert_eq!(
             customer_moment("parcel_late", "system", None),
             Some("parcel_delayed")

@@ -37,7 +37,17 @@ impl LineBalance {
 }
 
 /// Who pays a refund out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     /// The shop pays elsewhere (its platform back office, a bank transfer) and confirms here.
@@ -57,7 +67,9 @@ impl Provider {
 }
 
 /// Where a refund's money is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RefundStatus {
     /// Decided, to be paid by the shop (manual provider).

@@ -9,11 +9,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::text_field;
+use crate::db::Database;
 use crate::db::cases::{self, NewEvent};
 use crate::db::refunds::{self, RefundRecord};
 use crate::db::settings;
 use crate::db::shops::Actor;
-use crate::db::Database;
 use crate::domain::permissions::Capability;
 use crate::domain::refund::{Provider, RefundStatus};
 use crate::error::{AppError, AppResult};
@@ -72,14 +72,22 @@ pub async fn settle(
     {
         return Err(AppError::invalid(
             "method",
-            format!("unknown method '{method}'; use one of: {}", super::refunds::METHODS.join(", ")),
+            format!(
+                "unknown method '{method}'; use one of: {}",
+                super::refunds::METHODS.join(", ")
+            ),
         ));
     }
     let now = database.clock.now();
     let mut transaction = database.begin().await?;
-    let refund = refunds::lock(&mut transaction, database.backend, &actor.shop.id, refund_id)
-        .await?
-        .ok_or(AppError::NotFound("refund"))?;
+    let refund = refunds::lock(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        refund_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound("refund"))?;
     let from = RefundStatus::parse(&refund.status).unwrap_or(RefundStatus::Succeeded);
     if from == to {
         return Ok(Settled::AlreadySo(refund));
@@ -87,7 +95,11 @@ pub async fn settle(
     if !from.may_become(to) {
         return Err(AppError::Conflict {
             code: "refund_settled",
-            message: format!("the refund is {} and cannot become {}", from.as_str(), to.as_str()),
+            message: format!(
+                "the refund is {} and cannot become {}",
+                from.as_str(),
+                to.as_str()
+            ),
             details: json!({ "status": from.as_str() }),
         });
     }
@@ -123,9 +135,14 @@ pub async fn settle(
         now,
     )
     .await?;
-    let changed = refunds::lock(&mut transaction, database.backend, &actor.shop.id, refund_id)
-        .await?
-        .ok_or(AppError::NotFound("refund"))?;
+    let changed = refunds::lock(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        refund_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound("refund"))?;
     transaction.commit().await?;
     Ok(Settled::Changed(changed))
 }
@@ -134,7 +151,10 @@ pub async fn settle(
 pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppResult<RefundRecord> {
     AppError::require(actor.role, Capability::SettleRefunds)?;
     let now = database.clock.now();
-    let provider = settings::get(database, &actor.shop.id).await?.refunds.provider;
+    let provider = settings::get(database, &actor.shop.id)
+        .await?
+        .refunds
+        .provider;
     if provider != Provider::Http {
         return Err(AppError::Conflict {
             code: "refund_not_retryable",
@@ -143,21 +163,42 @@ pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppRe
         });
     }
     let mut transaction = database.begin().await?;
-    let refund = refunds::lock(&mut transaction, database.backend, &actor.shop.id, refund_id)
-        .await?
-        .ok_or(AppError::NotFound("refund"))?;
+    let refund = refunds::lock(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        refund_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound("refund"))?;
     let from = RefundStatus::parse(&refund.status).unwrap_or(RefundStatus::Succeeded);
     if !from.may_become(RefundStatus::Processing) {
         return Err(AppError::Conflict {
             code: "refund_settled",
-            message: format!("only a failed refund can be sent again; this one is {}", from.as_str()),
+            message: format!(
+                "only a failed refund can be sent again; this one is {}",
+                from.as_str()
+            ),
             details: json!({ "status": from.as_str() }),
         });
     }
-    refunds::set_status(&mut transaction, &refund.id, RefundStatus::Processing, None, None, now).await?;
-    let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, &refund.case_id)
-        .await?
-        .ok_or(AppError::NotFound("case"))?;
+    refunds::set_status(
+        &mut transaction,
+        &refund.id,
+        RefundStatus::Processing,
+        None,
+        None,
+        now,
+    )
+    .await?;
+    let case = cases::get_for_update(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        &refund.case_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound("case"))?;
     event(
         &mut transaction,
         actor,
@@ -174,9 +215,14 @@ pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppRe
         now,
     )
     .await?;
-    let changed = refunds::lock(&mut transaction, database.backend, &actor.shop.id, refund_id)
-        .await?
-        .ok_or(AppError::NotFound("refund"))?;
+    let changed = refunds::lock(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        refund_id,
+    )
+    .await?
+    .ok_or(AppError::NotFound("refund"))?;
     transaction.commit().await?;
     Ok(changed)
 }
@@ -229,7 +275,13 @@ pub async fn answer(
         staff_id: None,
     };
     Ok(match settle(database, &actor, refund_id, &input).await? {
-        Settled::Changed(refund) => ("applied", format!("refund {} is {}", refund.id, refund.status)),
-        Settled::AlreadySo(refund) => ("unchanged", format!("refund {} was {} already", refund.id, refund.status)),
+        Settled::Changed(refund) => (
+            "applied",
+            format!("refund {} is {}", refund.id, refund.status),
+        ),
+        Settled::AlreadySo(refund) => (
+            "unchanged",
+            format!("refund {} was {} already", refund.id, refund.status),
+        ),
     })
 }

@@ -85,7 +85,12 @@ pub async fn execute(
         ));
     }
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
-    text_field("paid_reference", input.paid_reference.as_deref(), false, 200)?;
+    text_field(
+        "paid_reference",
+        input.paid_reference.as_deref(),
+        false,
+        200,
+    )?;
     match attempt(
         database,
         actor,

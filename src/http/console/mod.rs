@@ -49,6 +49,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}", get(case::case_page))
         .route("/console/cases/{id}/actions", post(case::act))
         .route("/console/cases/{id}/refunds", post(case::refund))
+        .route(
+            "/console/cases/{id}/refunds/{refund}/settle",
+            post(case::settle_refund),
+        )
         .route("/console/cases/{id}/messages", post(case::message))
         .route("/console/cases/{id}/changes", post(case::change))
         .route(

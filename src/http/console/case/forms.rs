@@ -226,3 +226,38 @@ pub(in crate::http::console) async fn change(
         .map(|_| ());
     answer(&state, &staff, &id, "change", fields, result).await
 }
+
+/// Confirms that a refund was paid (with its reference), or records that its payment failed.
+pub(in crate::http::console) async fn settle_refund(
+    State(state): State<AppState>,
+    Path((id, refund_id)): Path<(String, String)>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let input = crate::operations::refund_payments::SettleInput {
+        status: text(&fields, "status").unwrap_or_else(|| "succeeded".into()),
+        reference: text(&fields, "reference"),
+        reason: text(&fields, "reason"),
+        method: text(&fields, "method"),
+    };
+    // The refund must belong to this case's shop; `settle` looks it up in the shop.
+    let result = crate::operations::refund_payments::settle(
+        &state.database,
+        &staff.actor,
+        &refund_id,
+        &input,
+    )
+    .await
+    .map(|_| ());
+    answer(
+        &state,
+        &staff,
+        &id,
+        &format!("settle-{refund_id}"),
+        fields,
+        result,
+    )
+    .await
+}

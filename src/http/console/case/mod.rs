@@ -21,7 +21,7 @@ use crate::operations::cases as case_operations;
 use crate::state::AppState;
 
 pub(super) use files::{attachment, label, upload};
-pub(super) use forms::{act, change, check_step, message, refund};
+pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
 
 /// What the person sent with the form that failed, to show it again.
 #[derive(Default)]

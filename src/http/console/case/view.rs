@@ -63,9 +63,15 @@ pub struct OtherCase {
 }
 
 pub struct RefundRow {
+    pub id: String,
     pub at: String,
     pub amount: String,
     pub method: String,
+    /// Where its money is: 待付款 / 付款中 / 已付款 / 付款失败, with the reference or reason.
+    pub state: String,
+    pub detail: String,
+    /// Still to be confirmed as paid (requested or failed).
+    pub to_settle: bool,
 }
 
 pub struct FileRow {
@@ -431,6 +437,21 @@ pub async fn case_view(
                 at: minutes(refund.created_at, zone),
                 amount: money(refund.amount_minor, currency),
                 method: language.text_or(&format!("method-{}", refund.method), &refund.method),
+                state: language.text(&format!(
+                    "refund-status-{}",
+                    if refund.status == "executed" {
+                        "succeeded"
+                    } else {
+                        &refund.status
+                    }
+                )),
+                detail: refund
+                    .reference
+                    .clone()
+                    .or(refund.failure.clone())
+                    .unwrap_or_default(),
+                to_settle: matches!(refund.status.as_str(), "requested" | "failed"),
+                id: refund.id,
             })
             .collect(),
         files: files
