@@ -427,3 +427,129 @@ async fn woocommerce_refunds_in_the_order_are_recorded_once() {
     let (_, stored) = app.get("/api/v1/orders/15", AGENT).await;
     assert_eq!(stored["lines"][0]["refunded_minor"], 1980);
 }
+
+#[tokio::test]
+async fn a_complaint_carries_goodwill_money_and_other_compensation() {
+    let app = TestApp::start().await;
+    app.order("GW-1").await;
+    let case = app.case("GW-1", "complaint", "客服回复太慢").await;
+    let id = case["id"].as_str().unwrap();
+    // Money on a complaint goes back over the order's lines; the case stays where it is.
+    let (status, given) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "amount_minor": 2000, "note": "抱歉让您久等" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{given}");
+    assert_eq!(given["state"], "accepted");
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds[0]["amount_minor"], 2000);
+    assert_eq!(refunds[0]["currency"], "CNY");
+    assert_eq!(refunds[0]["status"], "requested", "to be paid by the shop");
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], case["status"]);
+    // A coupon: recorded with its code and value, no money moves.
+    let (status, coupon) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "kind": "coupon", "detail": "SORRY-10", "amount_minor": 1000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{coupon}");
+    assert_eq!(coupon["detail"], "SORRY-10");
+    assert!(coupon["refund_id"].is_null());
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert_eq!(refunds.as_array().unwrap().len(), 1);
+    // Points without saying how many are refused; goodwill is never more than was paid.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "kind": "points", "amount_minor": 100 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, refused) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "amount_minor": 19900 + 9000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    // An offer for the customer to accept in the portal.
+    let (status, offer) = app
+        .post(
+            &format!("/api/v1/cases/{id}/offers"),
+            AGENT,
+            json!({ "kind": "gift", "detail": "保温杯一个", "amount_minor": 3500 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+    assert_eq!(offer["state"], "open");
+}
+
+#[tokio::test]
+async fn a_manual_refund_is_to_be_paid_until_confirmed_with_its_reference() {
+    let app = TestApp::start().await;
+    app.order("MAN-1").await;
+    let case = approved_case(&app, "MAN-1", "refund_only", json!([{ "line_number": 1 }])).await;
+    let (_, refund) = app.refund(&case, "man-1", json!({})).await;
+    assert_eq!(refund["status"], "requested");
+    assert_eq!(refund["provider"], "manual");
+    let id = refund["id"].as_str().unwrap();
+    let settle = format!("/api/v1/refunds/{id}/settle");
+    let (status, _) = app
+        .post(&settle, AGENT, json!({ "status": "succeeded" }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reference is needed"
+    );
+    let (status, failed) = app
+        .post(
+            &settle,
+            AGENT,
+            json!({ "status": "failed", "reason": "账户已注销" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{failed}");
+    assert_eq!(failed["status"], "failed");
+    // Paid by bank transfer instead.
+    let (status, paid) = app
+        .post(
+            &settle,
+            AGENT,
+            json!({ "status": "succeeded", "reference": "ICBC-9911", "method": "bank_transfer" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["status"], "succeeded");
+    assert_eq!(paid["method"], "bank_transfer");
+    assert_eq!(paid["reference"], "ICBC-9911");
+    let (status, _) = app
+        .post(&format!("/api/v1/refunds/{id}/retry"), AGENT, json!({}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "the manual provider has nothing to send"
+    );
+    let (_, events) = app
+        .get(&format!("/api/v1/cases/{case}/events"), AGENT)
+        .await;
+    let actions: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"refund_failed") && actions.contains(&"refund_paid"),
+        "{actions:?}"
+    );
+}

@@ -29,3 +29,6 @@ mail-parcel_late-subject = [{ $shop }] Parcel still not delivered after { $days 
 mail-parcel_late-body = The parcel { $carrier } { $tracking } for { $number } left { $days } days ago and is still not delivered. Please check with the carrier and tell the customer first. A follow-up task is open.
 mail-parcel_delayed-subject = [{ $shop }] We are following up the parcel of case { $number }
 mail-parcel_delayed-body = The parcel { $carrier } { $tracking } of case { $number } has had no tracking news for a few days. We are checking with the carrier and will tell you as soon as we know more; there is no need to chase us.
+mail-offer-coupon-body = For request { $number } we offer you a coupon, { $detail } (worth { $amount }). Please accept or decline it on the request page.
+mail-offer-points-body = For request { $number } we offer you { $detail } points (worth { $amount }). Please accept or decline it on the request page.
+mail-offer-gift-body = For request { $number } we offer you a gift: { $detail } (worth { $amount }). Please accept or decline it on the request page.

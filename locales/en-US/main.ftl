@@ -140,3 +140,6 @@ portal-paid = You paid
 portal-refunded = Refunded
 portal-order-total = You paid in all
 portal-delivery = delivery
+portal-offer-coupon = A coupon, { $detail } (worth { $amount })
+portal-offer-points = { $detail } points (worth { $amount })
+portal-offer-gift = A gift: { $detail } (worth { $amount })

@@ -29,3 +29,6 @@ mail-parcel_late-subject = 【{ $shop }】包裹发出 { $days } 天仍未签收
 mail-parcel_late-body = { $number } 的包裹 { $carrier } { $tracking } 发出已 { $days } 天仍未签收。请联系快递公司核实，并主动告知客户。跟进任务已建好。
 mail-parcel_delayed-subject = 【{ $shop }】关于售后单 { $number } 的包裹，我们正在跟进
 mail-parcel_delayed-body = 售后单 { $number } 的包裹 { $carrier } { $tracking } 已有几天没有新的物流信息。我们已在联系快递公司核实，有进展会第一时间告诉您，您无需再来催问。
+mail-offer-coupon-body = 针对售后单 { $number }，我们为您准备了优惠券 { $detail }（价值 { $amount }）。请在售后页面接受或拒绝。
+mail-offer-points-body = 针对售后单 { $number }，我们为您准备了 { $detail } 积分（价值 { $amount }）。请在售后页面接受或拒绝。
+mail-offer-gift-body = 针对售后单 { $number }，我们为您准备了赠品：{ $detail }（价值 { $amount }）。请在售后页面接受或拒绝。

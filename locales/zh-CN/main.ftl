@@ -140,3 +140,6 @@ portal-paid = 实付
 portal-refunded = 已退
 portal-order-total = 订单实付
 portal-delivery = 含运费
+portal-offer-coupon = 优惠券 { $detail }（价值 { $amount }）
+portal-offer-points = 积分 { $detail }（价值 { $amount }）
+portal-offer-gift = 赠品：{ $detail }（价值 { $amount }）

@@ -56,3 +56,6 @@ ALTER TABLE refunds ADD COLUMN failure TEXT;
 ALTER TABLE refunds ADD COLUMN settled_at BIGINT;
 UPDATE refunds SET status = 'succeeded', settled_at = created_at WHERE status = 'executed';
 ALTER TABLE shop_settings ADD COLUMN refunds TEXT NOT NULL DEFAULT '{}';
+
+-- Compensation: what a coupon, points or gift offer gives (its code or description).
+ALTER TABLE offers ADD COLUMN detail TEXT;

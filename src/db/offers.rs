@@ -19,9 +19,11 @@ pub struct OfferRecord {
     pub created_at: i64,
     pub answered_at: Option<i64>,
     pub refund_id: Option<String>,
+    /// A coupon's code, the points given, a gift's description.
+    pub detail: Option<String>,
 }
 
-const COLUMNS: &str = "id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, answered_at, refund_id";
+const COLUMNS: &str = "id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, answered_at, refund_id, detail";
 
 pub struct NewOffer<'a> {
     pub shop_id: &'a ShopId,
@@ -30,6 +32,7 @@ pub struct NewOffer<'a> {
     pub amount_minor: i64,
     pub currency: &'a str,
     pub note: Option<&'a str>,
+    pub detail: Option<&'a str>,
     pub created_by: Option<&'a str>,
     pub now: i64,
 }
@@ -40,8 +43,8 @@ pub async fn insert(
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO offers (id, shop_id, case_id, kind, amount_minor, currency, note, state, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
+        "INSERT INTO offers (id, shop_id, case_id, kind, amount_minor, currency, note, state, created_by, created_at, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10)",
     )
     .bind(&id)
     .bind(offer.shop_id)
@@ -52,6 +55,7 @@ pub async fn insert(
     .bind(offer.note)
     .bind(offer.created_by)
     .bind(offer.now)
+    .bind(offer.detail)
     .execute(&mut **transaction)
     .await?;
     Ok(id)

@@ -132,6 +132,7 @@ mod tests {
             (EditCases, [true, false, true, true, true, false]),
             (ChangeOrders, [true, false, true, true, true, false]),
             (MakeOffers, [true, false, true, true, false, false]),
+            (SettleRefunds, [true, false, true, true, true, false]),
             (AnswerOffers, [false, false, false, false, false, true]),
             (HandleParcels, [true, true, true, true, false, false]),
             (ManageSettings, [false, false, true, true, false, false]),

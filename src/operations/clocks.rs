@@ -133,6 +133,7 @@ pub async fn fire(
             input: &input,
             now,
             event_data: data.clone(),
+            goodwill: false,
         };
         refunds::refund_locked(
             &mut transaction,

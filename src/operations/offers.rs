@@ -1,6 +1,9 @@
-//! Offers: the shop proposes a partial refund (the customer keeps the goods); the customer
-//! accepts, and the refund runs at once under the key `offer:{id}`, or declines, and the case
-//! goes on as asked. One open offer per case.
+//! Offers and compensation: the shop proposes a partial refund (the customer keeps the goods), a
+//! coupon, points or a gift; the customer accepts, and a refund runs at once under the key
+//! `offer:{id}`, or declines, and the case goes on as asked. One open offer per case. On a
+//! complaint or a consultation, money offered is goodwill: it goes back over the order's lines
+//! (never more than is left of what was paid) and the case stays where it is. Staff may also
+//! give compensation directly (`compensate`): an offer made and accepted at once.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -14,16 +17,48 @@ use crate::db::shops::Actor;
 use crate::db::{Database, settings};
 use crate::domain::permissions::{Capability, allows};
 use crate::domain::refund::{LineBalance, split_refund};
-use crate::domain::{CaseKind, Money, Role};
+use crate::domain::{Money, Role};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferInput {
-    /// The refund offered, in minor units (fen for CNY); the customer keeps the goods.
+    /// partial_refund (default: money back, the goods kept), coupon, points or gift.
+    pub kind: Option<String>,
+    /// The money offered, or what the coupon, points or gift are worth to the shop, in minor
+    /// units of the order's currency.
     pub amount_minor: i64,
+    /// The coupon's code, the number of points, the gift (needed for those kinds).
+    pub detail: Option<String>,
     /// Shown to the customer with the offer.
     pub note: Option<String>,
+}
+
+pub const KINDS: &[&str] = &["partial_refund", "coupon", "points", "gift"];
+
+/// The offer's kind and detail, checked.
+fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
+    let kind = text_field("kind", input.kind.as_deref(), false, 32)?
+        .unwrap_or_else(|| "partial_refund".into());
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(AppError::invalid(
+            "kind",
+            format!("unknown kind '{kind}'; use one of: {}", KINDS.join(", ")),
+        ));
+    }
+    let detail = text_field("detail", input.detail.as_deref(), false, 200)?;
+    if kind != "partial_refund" && detail.is_none() {
+        return Err(AppError::invalid(
+            "detail",
+            format!("a {kind} needs its detail: the coupon's code, the points, the gift"),
+        ));
+    }
+    Ok((kind, detail))
+}
+
+/// Whether money offered on this case is goodwill (the case does not pay goods back).
+fn goodwill(case: &CaseRecord) -> bool {
+    !case.kind.pays_back()
 }
 
 fn conflict(code: &'static str, message: &str) -> AppError {
@@ -43,6 +78,7 @@ pub async fn make(
 ) -> AppResult<OfferRecord> {
     AppError::require(actor.role, Capability::MakeOffers)?;
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
+    let (kind, detail) = kind_of(input)?;
     if input.amount_minor <= 0 {
         return Err(AppError::invalid(
             "amount_minor",
@@ -54,15 +90,17 @@ pub async fn make(
     let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    if !matches!(case.kind, CaseKind::RefundOnly | CaseKind::ReturnAndRefund)
-        || !matches!(
-            case.status,
-            crate::domain::Status::Submitted | crate::domain::Status::Approved
-        )
+    let refund_case_moves = case.kind.pays_back() && kind == "partial_refund";
+    if !case.status.is_open()
+        || (refund_case_moves
+            && !matches!(
+                case.status,
+                crate::domain::Status::Submitted | crate::domain::Status::Approved
+            ))
     {
         return Err(conflict(
             "offer_not_possible",
-            "a partial-refund offer can be made on a refund-only or return-and-refund case that is submitted or approved",
+            "an offer can be made on an open case; a partial refund on a refund case while it is submitted or approved",
         ));
     }
     if offers::open_in(&mut transaction, &case.id).await?.is_some() {
@@ -74,12 +112,12 @@ pub async fn make(
     // The offer is in the order's own currency, as its refund will be.
     let (currency, _) =
         super::refunds::lock_order(&mut transaction, database.backend, &case, &actor.shop).await?;
-    let left: i64 = balances(&mut transaction, &case.id)
+    let left: i64 = balances(&mut transaction, &case)
         .await?
         .iter()
         .map(LineBalance::remaining_minor)
         .sum();
-    if input.amount_minor > left {
+    if kind == "partial_refund" && input.amount_minor > left {
         return Err(AppError::invalid(
             "amount_minor",
             format!(
@@ -93,18 +131,19 @@ pub async fn make(
         &NewOffer {
             shop_id: &actor.shop.id,
             case_id: &case.id,
-            kind: "partial_refund",
+            kind: &kind,
             amount_minor: input.amount_minor,
             currency: currency.as_str(),
             note: note.as_deref(),
+            detail: detail.as_deref(),
             created_by: actor.staff_id.as_deref(),
             now,
         },
     )
     .await?;
     let data = json!({
-        "offer_id": id, "kind": "partial_refund", "amount_minor": input.amount_minor,
-        "currency": currency.as_str(), "note": note,
+        "offer_id": id, "kind": kind, "amount_minor": input.amount_minor,
+        "currency": currency.as_str(), "note": note, "detail": detail,
     });
     event(
         &mut transaction,
@@ -123,11 +162,12 @@ pub async fn make(
         .ok_or(AppError::Unavailable)
 }
 
+/// What may still go back: on the case's claimed units, or (goodwill) on the whole order.
 async fn balances(
     transaction: &mut crate::db::Transaction,
-    case_id: &str,
+    case: &CaseRecord,
 ) -> AppResult<Vec<LineBalance>> {
-    Ok(cases::lines_in(transaction, case_id)
+    Ok(refunds::lines_for(transaction, case, goodwill(case))
         .await?
         .iter()
         .map(cases::CaseLineRecord::balance)
@@ -158,6 +198,127 @@ async fn event(
     )
     .await?;
     Ok(())
+}
+
+/// Pays an accepted offer's money (a partial refund) under the key `offer:{id}`, by `system`;
+/// a coupon, points or a gift carry no refund. Returns the refund's id.
+async fn pay(
+    transaction: &mut crate::db::Transaction,
+    database: &Database,
+    actor: &Actor,
+    case: &CaseRecord,
+    offer: &OfferRecord,
+    settings: &crate::domain::settings::ShopSettings,
+    now: i64,
+) -> AppResult<Option<String>> {
+    if offer.kind != "partial_refund" {
+        return Ok(None);
+    }
+    let goodwill = goodwill(case);
+    let lines_by_id = refunds::lines_for(transaction, case, goodwill).await?;
+    let split =
+        split_refund(&balances(transaction, case).await?, offer.amount_minor).ok_or_else(|| {
+            conflict(
+                "offer_exceeds_balance",
+                "the amount offered is more than is left to refund on this case now",
+            )
+        })?;
+    let lines = split
+        .iter()
+        .filter_map(|line| {
+            let number = lines_by_id
+                .iter()
+                .find(|case_line| case_line.order_line_id == line.order_line_id)?
+                .line_number;
+            Some(RefundLineInput {
+                line_number: number,
+                amount_minor: line.amount_minor,
+            })
+        })
+        .collect();
+    let input = RefundInput {
+        lines,
+        shipping_minor: Some(0),
+        paid_reference: None,
+        method: None,
+        note: offer.note.clone(),
+    };
+    let key = format!("offer:{}", offer.id);
+    let system = Actor {
+        shop: actor.shop.clone(),
+        role: Role::System,
+        staff_id: None,
+    };
+    let request = refunds::Request {
+        key: &key,
+        method: "original",
+        note: offer.note.as_deref(),
+        input: &input,
+        now,
+        event_data: json!({ "offer_id": offer.id, "goodwill": goodwill }),
+        goodwill,
+    };
+    let outcome = refunds::refund_locked(
+        transaction,
+        database.backend,
+        &system,
+        case,
+        &request,
+        settings,
+    )
+    .await?;
+    Ok(Some(match outcome {
+        RefundOutcome::Executed(refund) | RefundOutcome::Replayed(refund) => refund.id,
+    }))
+}
+
+/// Gives compensation at once (staff): an offer made and accepted in one step, its money paid
+/// as an accepted offer's is.
+pub async fn compensate(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    input: &OfferInput,
+) -> AppResult<OfferRecord> {
+    let offer = make(database, actor, case_id, input).await?;
+    let now = database.clock.now();
+    let settings = settings::get(database, &actor.shop.id).await?;
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    let data = json!({
+        "offer_id": offer.id, "kind": offer.kind, "amount_minor": offer.amount_minor,
+        "currency": offer.currency, "detail": offer.detail, "direct": true,
+    });
+    event(&mut transaction, actor, &case, "offer_accepted", data, now).await?;
+    let refund_id = pay(
+        &mut transaction,
+        database,
+        actor,
+        &case,
+        &offer,
+        &settings,
+        now,
+    )
+    .await?;
+    if !offers::answer(
+        &mut transaction,
+        &offer.id,
+        "accepted",
+        refund_id.as_deref(),
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Unavailable);
+    }
+    transaction.commit().await?;
+    offers::for_case(&database.writer, &case.id)
+        .await?
+        .into_iter()
+        .find(|found| found.id == offer.id)
+        .ok_or(AppError::Unavailable)
 }
 
 /// What the customer (or staff, for withdrawing) does with an open offer.
@@ -206,68 +367,25 @@ pub async fn answer(
         Answer::Decline => ("declined", "offer_declined"),
         Answer::Withdraw => ("withdrawn", "offer_withdrawn"),
     };
-    let data = json!({ "offer_id": offer.id, "amount_minor": offer.amount_minor, "currency": offer.currency });
+    let data = json!({
+        "offer_id": offer.id, "kind": offer.kind, "amount_minor": offer.amount_minor,
+        "currency": offer.currency, "detail": offer.detail,
+    });
     event(&mut transaction, actor, &case, action, data, now).await?;
-    let mut refund_id = None;
-    if answer == Answer::Accept {
-        let lines_by_id = cases::lines_in(&mut transaction, &case.id).await?;
-        let split = split_refund(
-            &balances(&mut transaction, &case.id).await?,
-            offer.amount_minor,
-        )
-        .ok_or_else(|| {
-            conflict(
-                "offer_exceeds_balance",
-                "the amount offered is more than is left to refund on this case now",
-            )
-        })?;
-        let lines = split
-            .iter()
-            .filter_map(|line| {
-                let number = lines_by_id
-                    .iter()
-                    .find(|case_line| case_line.order_line_id == line.order_line_id)?
-                    .line_number;
-                Some(RefundLineInput {
-                    line_number: number,
-                    amount_minor: line.amount_minor,
-                })
-            })
-            .collect();
-        let input = RefundInput {
-            lines,
-            shipping_minor: Some(0),
-            paid_reference: None,
-            method: None,
-            note: offer.note.clone(),
-        };
-        let key = format!("offer:{}", offer.id);
-        let system = Actor {
-            shop: actor.shop.clone(),
-            role: Role::System,
-            staff_id: None,
-        };
-        let request = refunds::Request {
-            key: &key,
-            method: "original",
-            note: offer.note.as_deref(),
-            input: &input,
-            now,
-            event_data: json!({ "offer_id": offer.id }),
-        };
-        let outcome = refunds::refund_locked(
+    let refund_id = if answer == Answer::Accept {
+        pay(
             &mut transaction,
-            database.backend,
-            &system,
+            database,
+            actor,
             &case,
-            &request,
+            &offer,
             &settings,
+            now,
         )
-        .await?;
-        refund_id = Some(match outcome {
-            RefundOutcome::Executed(refund) | RefundOutcome::Replayed(refund) => refund.id,
-        });
-    }
+        .await?
+    } else {
+        None
+    };
     if !offers::answer(
         &mut transaction,
         &offer.id,

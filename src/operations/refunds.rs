@@ -151,6 +151,7 @@ async fn attempt(
         input,
         now,
         event_data: json!({}),
+        goodwill: false,
     };
     let outcome = refund_locked(
         &mut transaction,
@@ -177,6 +178,39 @@ pub struct Request<'a> {
     pub now: i64,
     /// Merged into the timeline event (e.g. the clock that caused it).
     pub event_data: serde_json::Value,
+    /// Goodwill money on a case that does not pay goods back (a complaint's compensation):
+    /// spread over the whole order's lines, and the case stays where it is.
+    pub goodwill: bool,
+}
+
+/// The lines a refund on `case` may pay back: the units it claims, or for goodwill every line
+/// of the order (as if all its units were claimed: what is left of what was paid).
+pub(super) async fn lines_for(
+    transaction: &mut Transaction,
+    case: &CaseRecord,
+    goodwill: bool,
+) -> AppResult<Vec<CaseLineRecord>> {
+    if !goodwill {
+        return Ok(cases::lines_in(transaction, &case.id).await?);
+    }
+    Ok(orders::lines_in(transaction, &case.order_id)
+        .await?
+        .into_iter()
+        .map(|line| CaseLineRecord {
+            order_line_id: line.id,
+            line_number: line.line_number,
+            sku: line.sku,
+            product_name: line.product_name,
+            quantity: line.quantity,
+            ordered_quantity: line.quantity,
+            paid_minor: line.paid_minor,
+            refunded_minor: line.refunded_minor,
+            case_refunded_minor: 0,
+            unit_price_minor: line.unit_price_minor,
+            discount_minor: line.discount_minor,
+            tax_minor: line.tax_minor,
+        })
+        .collect())
 }
 
 /// Locks the case's order (after the case: refunds and offers on one order queue) and returns
@@ -219,16 +253,21 @@ pub async fn refund_locked(
     if let Some(existing) = refunds::find_by_key(transaction, &shop.id, key).await? {
         return replay(existing, case_id);
     }
-    let to = lifecycle::next_status(
-        case.kind,
-        case.status,
-        Action::Refund,
-        actor.role,
-        Moment {
-            now,
-            ended_at: case.ended_at,
-        },
-    )?;
+    // Goodwill money (a complaint's compensation) leaves the case where it is.
+    let to = if request.goodwill {
+        case.status
+    } else {
+        lifecycle::next_status(
+            case.kind,
+            case.status,
+            Action::Refund,
+            actor.role,
+            Moment {
+                now,
+                ended_at: case.ended_at,
+            },
+        )?
+    };
     if order.payment_status != "paid" {
         return Err(AppError::Conflict {
             code: "order_not_paid",
@@ -236,7 +275,7 @@ pub async fn refund_locked(
             details: json!({ "payment_status": order.payment_status }),
         });
     }
-    let case_lines = cases::lines_in(transaction, case_id).await?;
+    let case_lines = lines_for(transaction, case, request.goodwill).await?;
     let balances: Vec<LineBalance> = case_lines.iter().map(CaseLineRecord::balance).collect();
     let shipping_left = (order.shipping_fee_minor - order.shipping_refunded_minor).max(0);
     let everything = input.lines.is_empty() && input.shipping_minor.is_none();
@@ -339,16 +378,17 @@ pub async fn refund_locked(
     )
     .await
     .map_err(|error| AppError::Internal(error.into()))?;
-    if !cases::set_status(
-        transaction,
-        &shop.id,
-        case_id,
-        case.version,
-        to,
-        now,
-        if to.is_open() { None } else { Some(now) },
-    )
-    .await?
+    if !request.goodwill
+        && !cases::set_status(
+            transaction,
+            &shop.id,
+            case_id,
+            case.version,
+            to,
+            now,
+            if to.is_open() { None } else { Some(now) },
+        )
+        .await?
     {
         return Err(AppError::Unavailable);
     }
@@ -375,13 +415,15 @@ pub async fn refund_locked(
             actor_role: actor.role,
             actor_id: actor.staff_id.as_deref(),
             action: Action::Refund.as_str(),
-            from_status: Some(case.status),
-            to_status: Some(to),
+            from_status: (!request.goodwill).then_some(case.status),
+            to_status: (!request.goodwill).then_some(to),
             data,
         },
     )
     .await?;
-    clocks::restart(transaction, case, to, settings, now).await?;
+    if !request.goodwill {
+        clocks::restart(transaction, case, to, settings, now).await?;
+    }
     // Everything on an order that has not gone out came back: the warehouse must not ship it.
     super::platform_refunds::stop_shipping_if_void(
         transaction,
@@ -392,16 +434,18 @@ pub async fn refund_locked(
         now,
     )
     .await?;
-    sla::after_change(
-        transaction,
-        case,
-        to,
-        actor.role,
-        settings,
-        &shop.time_zone,
-        now,
-    )
-    .await?;
+    if !request.goodwill {
+        sla::after_change(
+            transaction,
+            case,
+            to,
+            actor.role,
+            settings,
+            &shop.time_zone,
+            now,
+        )
+        .await?;
+    }
     Ok(RefundOutcome::Executed(RefundRecord {
         id: refund_id,
         case_id: case_id.to_string(),

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         )
         .routes(routes!(attachments::download))
         .routes(routes!(offers::make, offers::list))
+        .routes(routes!(offers::compensate))
         .routes(routes!(offers::withdraw))
         .routes(routes!(offers::portal_link))
         .routes(routes!(cases::post_message, cases::messages))

@@ -18,9 +18,12 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OfferView {
     pub id: String,
-    /// partial_refund
+    /// partial_refund (money back, the goods kept), coupon, points or gift.
     pub kind: String,
+    /// The money back, or what the coupon, points or gift are worth, in the order's currency.
     pub amount_minor: i64,
+    /// The coupon's code, the points, the gift.
+    pub detail: Option<String>,
     pub currency: String,
     pub note: Option<String>,
     /// open, accepted, declined, withdrawn
@@ -38,6 +41,7 @@ fn view(shop: &Shop, record: OfferRecord) -> OfferView {
         id: record.id,
         kind: record.kind,
         amount_minor: record.amount_minor,
+        detail: record.detail,
         currency: record.currency,
         note: record.note,
         state: record.state,
@@ -61,6 +65,25 @@ pub async fn make(
 ) -> AppResult<(StatusCode, axum::Json<OfferView>)> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
     let offer = operations::make(&state.database, &actor, &case.id, &input).await?;
+    Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
+}
+
+#[utoipa::path(post, path = "/cases/{id}/compensations", tag = "refunds",
+    params(("id" = String, Path)), request_body = OfferInput,
+    responses((status = 201, body = OfferView, description = "given: money paid as a refund, or a coupon, points, a gift recorded"),
+        (status = 409, description = "the case is closed"),
+        (status = 422, description = "the amount is not positive or more than is left of what was paid")),
+    security(("bearer" = [])))]
+/// Gives the customer compensation at once (staff): goodwill money on a complaint or
+/// consultation, a coupon, points or a gift, each with its value in the order's currency.
+pub async fn compensate(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+    Json(input): Json<OfferInput>,
+) -> AppResult<(StatusCode, axum::Json<OfferView>)> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let offer = operations::compensate(&state.database, &actor, &case.id, &input).await?;
     Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
 }
 

@@ -152,10 +152,22 @@ async fn case_view(
         .map(|file| (file.id, file.kind, file.file_name))
         .collect::<Vec<_>>();
     let offers = crate::db::offers::for_case(&state.database.reader, &case.id).await?;
-    let amount = |minor: i64, currency: &str| {
-        crate::domain::Currency::parse(currency)
-            .map(|currency| crate::domain::Money::new(minor, currency).to_string())
-            .unwrap_or_else(|_| format!("{minor} {currency}"))
+    // What the offer gives, in words: money back, or a coupon, points, a gift with its value.
+    let amount = |offer: &crate::db::offers::OfferRecord| {
+        let value = crate::domain::Currency::parse(&offer.currency)
+            .map(|currency| crate::domain::Money::new(offer.amount_minor, currency).to_string())
+            .unwrap_or_else(|_| format!("{} {}", offer.amount_minor, offer.currency));
+        let key = match offer.kind.as_str() {
+            "coupon" | "points" | "gift" => format!("portal-offer-{}", offer.kind),
+            _ => "portal-offer-partial".into(),
+        };
+        language.text_args(
+            &key,
+            &[
+                ("amount", value.as_str()),
+                ("detail", offer.detail.as_deref().unwrap_or_default()),
+            ],
+        )
     };
     let offer = offers
         .iter()
@@ -163,7 +175,7 @@ async fn case_view(
         .map(|offer| {
             (
                 offer.id.clone(),
-                amount(offer.amount_minor, &offer.currency),
+                amount(offer),
                 offer.note.clone().unwrap_or_default(),
             )
         });
@@ -172,7 +184,7 @@ async fn case_view(
         .filter(|offer| offer.state != "open")
         .map(|offer| {
             (
-                amount(offer.amount_minor, &offer.currency),
+                amount(offer),
                 language.text(&format!("portal-offer-{}", offer.state)),
             )
         })

@@ -282,8 +282,14 @@ async fn customer_mail(
                 .unwrap_or_default(),
         ),
         ("text", ""),
+        ("detail", data["detail"].as_str().unwrap_or_default()),
     ];
-    let mut body = vec![language.text_args(&format!("mail-{moment}-body"), &values)];
+    // An offer of a coupon, points or a gift says so (not "a partial refund").
+    let body_key = match (moment, data["kind"].as_str()) {
+        ("offer", Some(kind @ ("coupon" | "points" | "gift"))) => format!("mail-offer-{kind}-body"),
+        _ => format!("mail-{moment}-body"),
+    };
+    let mut body = vec![language.text_args(&body_key, &values)];
     if moment == "message" {
         let message_id = data["message_id"].as_str().unwrap_or_default();
         let text = cases::messages(&database.reader, &case.id, false)
