@@ -150,7 +150,7 @@ mod tests {
         let found = |language: Language, key: &str| {
             let all = [
                 "number", "name", "date", "amount", "n", "cases", "code", "at", "shop", "reason",
-                "carrier", "tracking", "text", "days",
+                "carrier", "tracking", "text", "days", "detail",
             ]
             .map(|argument| (argument, "1"));
             language.text_args(key, &all) != key

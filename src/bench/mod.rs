@@ -5,6 +5,7 @@
 
 mod measure;
 mod notifications;
+mod refunds;
 
 use std::time::{Duration, Instant};
 
@@ -310,6 +311,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             figures.line("policy evaluate (POST /policy/evaluate)", concurrency)
         );
     }
+    refunds::run(&client, &base, &options).await?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status
         .lines()
