@@ -35,6 +35,7 @@ macro_rules! wire_names {
         }
     };
 }
+pub(crate) use wire_names;
 
 /// What the customer asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -54,21 +54,20 @@ pub enum TaxMode {
 }
 
 impl TaxMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaxMode::Inclusive => "inclusive",
-            TaxMode::Exclusive => "exclusive",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<TaxMode> {
-        match text {
-            "inclusive" => Some(TaxMode::Inclusive),
-            "exclusive" => Some(TaxMode::Exclusive),
-            _ => None,
+    /// From a platform's "prices include tax" flag.
+    pub fn included(prices_include_tax: bool) -> TaxMode {
+        if prices_include_tax {
+            TaxMode::Inclusive
+        } else {
+            TaxMode::Exclusive
         }
     }
 }
+
+super::case::wire_names!(TaxMode {
+    Inclusive => "inclusive",
+    Exclusive => "exclusive",
+});
 
 /// Whether the buyer's money was taken. An order never paid has nothing to refund.
 #[derive(
@@ -92,24 +91,11 @@ pub enum PaymentStatus {
     Voided,
 }
 
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Paid => "paid",
-            PaymentStatus::Pending => "pending",
-            PaymentStatus::Voided => "voided",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<PaymentStatus> {
-        match text {
-            "paid" => Some(PaymentStatus::Paid),
-            "pending" => Some(PaymentStatus::Pending),
-            "voided" => Some(PaymentStatus::Voided),
-            _ => None,
-        }
-    }
-}
+super::case::wire_names!(PaymentStatus {
+    Paid => "paid",
+    Pending => "pending",
+    Voided => "voided",
+});
 
 /// One discount on the order, as the platform named it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -57,14 +57,10 @@ pub enum Provider {
     Http,
 }
 
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Manual => "manual",
-            Provider::Http => "http",
-        }
-    }
-}
+super::case::wire_names!(Provider {
+    Manual => "manual",
+    Http => "http",
+});
 
 /// Where a refund's money is.
 #[derive(
@@ -82,26 +78,14 @@ pub enum RefundStatus {
     Failed,
 }
 
+super::case::wire_names!(RefundStatus {
+    Requested => "requested",
+    Processing => "processing",
+    Succeeded => "succeeded",
+    Failed => "failed",
+});
+
 impl RefundStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RefundStatus::Requested => "requested",
-            RefundStatus::Processing => "processing",
-            RefundStatus::Succeeded => "succeeded",
-            RefundStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<RefundStatus> {
-        match text {
-            "requested" => Some(RefundStatus::Requested),
-            "processing" => Some(RefundStatus::Processing),
-            "succeeded" | "executed" => Some(RefundStatus::Succeeded),
-            "failed" => Some(RefundStatus::Failed),
-            _ => None,
-        }
-    }
-
     /// The status a new refund starts in: paid already (a reference given), else as its
     /// provider works.
     pub fn first(provider: Provider, paid_already: bool) -> RefundStatus {

@@ -26,6 +26,33 @@ pub mod transitions;
 
 use crate::error::AppError;
 
+/// A timeline event by `actor` that moves nothing (an offer, a payment's outcome, a message).
+pub(crate) async fn record_event(
+    transaction: &mut crate::db::Transaction,
+    actor: &crate::db::shops::Actor,
+    case_id: &str,
+    action: &str,
+    data: serde_json::Value,
+    now: i64,
+) -> Result<(), AppError> {
+    crate::db::cases::insert_event(
+        transaction,
+        &crate::db::cases::NewEvent {
+            shop_id: &actor.shop.id,
+            case_id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action,
+            from_status: None,
+            to_status: None,
+            data,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// A text field: trimmed, required non-empty when `required`, at most `maximum` characters.
 pub fn text_field(
     field: &str,

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::refunds::{self, RefundInput, RefundLineInput, RefundOutcome};
 use super::text_field;
-use crate::db::cases::{self, CaseRecord, NewEvent};
+use crate::db::cases::{self, CaseRecord};
 use crate::db::offers::{self, NewOffer, OfferRecord};
 use crate::db::shops::Actor;
 use crate::db::{Database, settings};
@@ -145,10 +145,10 @@ pub async fn make(
         "offer_id": id, "kind": kind, "amount_minor": input.amount_minor,
         "currency": currency.as_str(), "note": note, "detail": detail,
     });
-    event(
+    super::record_event(
         &mut transaction,
         actor,
-        &case,
+        &case.id,
         "offer_made",
         data.clone(),
         now,
@@ -172,32 +172,6 @@ async fn balances(
         .iter()
         .map(cases::CaseLineRecord::balance)
         .collect())
-}
-
-async fn event(
-    transaction: &mut crate::db::Transaction,
-    actor: &Actor,
-    case: &CaseRecord,
-    action: &str,
-    data: serde_json::Value,
-    now: i64,
-) -> AppResult<()> {
-    cases::insert_event(
-        transaction,
-        &NewEvent {
-            shop_id: &actor.shop.id,
-            case_id: &case.id,
-            at: now,
-            actor_role: actor.role,
-            actor_id: actor.staff_id.as_deref(),
-            action,
-            from_status: None,
-            to_status: None,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Pays an accepted offer's money (a partial refund) under the key `offer:{id}`, by `system`;
@@ -291,7 +265,15 @@ pub async fn compensate(
         "offer_id": offer.id, "kind": offer.kind, "amount_minor": offer.amount_minor,
         "currency": offer.currency, "detail": offer.detail, "direct": true,
     });
-    event(&mut transaction, actor, &case, "offer_accepted", data, now).await?;
+    super::record_event(
+        &mut transaction,
+        actor,
+        &case.id,
+        "offer_accepted",
+        data,
+        now,
+    )
+    .await?;
     let refund_id = pay(
         &mut transaction,
         database,
@@ -371,7 +353,7 @@ pub async fn answer(
         "offer_id": offer.id, "kind": offer.kind, "amount_minor": offer.amount_minor,
         "currency": offer.currency, "detail": offer.detail,
     });
-    event(&mut transaction, actor, &case, action, data, now).await?;
+    super::record_event(&mut transaction, actor, &case.id, action, data, now).await?;
     let refund_id = if answer == Answer::Accept {
         pay(
             &mut transaction,

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::text_field;
 use crate::db::Database;
-use crate::db::cases::{self, NewEvent};
+use crate::db::cases;
 use crate::db::refunds::{self, RefundRecord};
 use crate::db::settings;
 use crate::db::shops::Actor;
@@ -80,15 +80,7 @@ pub async fn settle(
     }
     let now = database.clock.now();
     let mut transaction = database.begin().await?;
-    let refund = refunds::lock(
-        &mut transaction,
-        database.backend,
-        &actor.shop.id,
-        refund_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound("refund"))?;
-    let from = RefundStatus::parse(&refund.status).unwrap_or(RefundStatus::Succeeded);
+    let (refund, from) = locked(&mut transaction, database, actor, refund_id).await?;
     if from == to {
         return Ok(Settled::AlreadySo(refund));
     }
@@ -119,10 +111,10 @@ pub async fn settle(
         RefundStatus::Succeeded => "refund_paid",
         _ => "refund_failed",
     };
-    event(
+    super::record_event(
         &mut transaction,
         actor,
-        &refund,
+        &refund.case_id,
         action,
         json!({
             "refund_id": refund.id,
@@ -135,14 +127,9 @@ pub async fn settle(
         now,
     )
     .await?;
-    let changed = refunds::lock(
-        &mut transaction,
-        database.backend,
-        &actor.shop.id,
-        refund_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound("refund"))?;
+    let changed = locked(&mut transaction, database, actor, refund_id)
+        .await?
+        .0;
     transaction.commit().await?;
     Ok(Settled::Changed(changed))
 }
@@ -163,15 +150,7 @@ pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppRe
         });
     }
     let mut transaction = database.begin().await?;
-    let refund = refunds::lock(
-        &mut transaction,
-        database.backend,
-        &actor.shop.id,
-        refund_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound("refund"))?;
-    let from = RefundStatus::parse(&refund.status).unwrap_or(RefundStatus::Succeeded);
+    let (refund, from) = locked(&mut transaction, database, actor, refund_id).await?;
     if !from.may_become(RefundStatus::Processing) {
         return Err(AppError::Conflict {
             code: "refund_settled",
@@ -199,10 +178,10 @@ pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppRe
     )
     .await?
     .ok_or(AppError::NotFound("case"))?;
-    event(
+    super::record_event(
         &mut transaction,
         actor,
-        &refund,
+        &refund.case_id,
         "refund_retried",
         json!({
             "refund_id": refund.id,
@@ -215,42 +194,25 @@ pub async fn retry(database: &Database, actor: &Actor, refund_id: &str) -> AppRe
         now,
     )
     .await?;
-    let changed = refunds::lock(
-        &mut transaction,
-        database.backend,
-        &actor.shop.id,
-        refund_id,
-    )
-    .await?
-    .ok_or(AppError::NotFound("refund"))?;
+    let changed = locked(&mut transaction, database, actor, refund_id)
+        .await?
+        .0;
     transaction.commit().await?;
     Ok(changed)
 }
 
-async fn event(
+/// The refund, locked for the transaction, and where its money is.
+async fn locked(
     transaction: &mut crate::db::Transaction,
+    database: &Database,
     actor: &Actor,
-    refund: &RefundRecord,
-    action: &str,
-    data: serde_json::Value,
-    now: i64,
-) -> AppResult<()> {
-    cases::insert_event(
-        transaction,
-        &NewEvent {
-            shop_id: &actor.shop.id,
-            case_id: &refund.case_id,
-            at: now,
-            actor_role: actor.role,
-            actor_id: actor.staff_id.as_deref(),
-            action,
-            from_status: None,
-            to_status: None,
-            data,
-        },
-    )
-    .await?;
-    Ok(())
+    refund_id: &str,
+) -> AppResult<(RefundRecord, RefundStatus)> {
+    let refund = refunds::lock(transaction, database.backend, &actor.shop.id, refund_id)
+        .await?
+        .ok_or(AppError::NotFound("refund"))?;
+    let status = RefundStatus::parse(&refund.status).unwrap_or(RefundStatus::Succeeded);
+    Ok((refund, status))
 }
 
 /// The payment service's answer (`/hooks/{shop}/payments`, topic `refund.outcome`):

@@ -118,11 +118,7 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
         .ok_or("order_number is missing")?;
     let placed_at = instant(&order["created_at"], "created_at")?.ok_or("created_at is missing")?;
     let updated_at = instant(&order["updated_at"], "updated_at")?.unwrap_or(placed_at);
-    let tax_mode = if order["taxes_included"].as_bool().unwrap_or(false) {
-        TaxMode::Inclusive
-    } else {
-        TaxMode::Exclusive
-    };
+    let tax_mode = TaxMode::included(order["taxes_included"].as_bool().unwrap_or(false));
     let items = order["line_items"]
         .as_array()
         .ok_or("line_items is missing")?;

@@ -19,11 +19,7 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
         .ok_or("date_created_gmt is missing")?;
     let updated_at =
         instant(&order["date_modified_gmt"], "date_modified_gmt")?.unwrap_or(placed_at);
-    let tax_mode = if order["prices_include_tax"].as_bool().unwrap_or(false) {
-        TaxMode::Inclusive
-    } else {
-        TaxMode::Exclusive
-    };
+    let tax_mode = TaxMode::included(order["prices_include_tax"].as_bool().unwrap_or(false));
     let items = order["line_items"]
         .as_array()
         .ok_or("line_items is missing")?;
