@@ -553,3 +553,50 @@ async fn a_manual_refund_is_to_be_paid_until_confirmed_with_its_reference() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn the_portal_shows_what_was_paid_in_the_orders_currency() {
+    let app = TestApp::start().await;
+    let (status, _) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": "EU-1", "currency": "EUR", "placed_at": "2026-11-20 10:00",
+                "customer": { "name": "Eva Lind", "phone": "13800138000" },
+                "discounts": [{ "kind": "code", "code": "WINTER", "amount_minor": 1234 }],
+                "lines": [{ "sku": "A", "product_name": "Kaffeemühle", "quantity": 1, "unit_price_minor": 123_456 }]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let found = client
+        .post(app.url("/portal/shop"))
+        .form(&[("order_number", "EU-1"), ("contact", "13800138000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::SEE_OTHER);
+    let cookie = found.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = client
+        .get(app.url("/portal/shop/orders/EU-1"))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("€1,222.22"), "1,234.56 less 12.34: {html}");
+    assert!(!html.contains('¥'), "{html}");
+}

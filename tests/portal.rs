@@ -94,6 +94,11 @@ async fn a_customer_finds_the_order_and_follows_the_case() {
         html.contains(number) && html.contains("蓝牙耳机") && html.contains("已提交"),
         "{html}"
     );
+    // What the customer paid, per item and in all, in the order's currency.
+    assert!(
+        html.contains("实付 ¥199.00") && html.contains("实付 ¥90.00") && html.contains("¥289.00"),
+        "{html}"
+    );
 
     let status = client()
         .get(app.url(&format!("/portal/shop/cases/{number}")))
