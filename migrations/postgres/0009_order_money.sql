@@ -12,6 +12,9 @@ ALTER TABLE orders ADD COLUMN money_detail TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE orders ADD COLUMN cancelled_at BIGINT;
 ALTER TABLE orders ADD COLUMN do_not_ship BIGINT NOT NULL DEFAULT 0;
 
+-- Units claimed per order line by open cases (opening a case checks them).
+CREATE INDEX case_lines_by_order_line ON case_lines (order_line_id);
+
 ALTER TABLE order_lines ADD COLUMN discount_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE order_lines ADD COLUMN tax_minor BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE order_lines ADD COLUMN shop_paid_minor BIGINT;

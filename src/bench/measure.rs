@@ -11,8 +11,8 @@ use super::TOKEN;
 
 /// Latency figures of one run.
 pub struct Figures {
-    requests: usize,
-    errors: usize,
+    pub requests: usize,
+    pub errors: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
 }

@@ -5,6 +5,7 @@
 
 mod measure;
 mod notifications;
+mod orders;
 mod refunds;
 
 use std::time::{Duration, Instant};
@@ -128,14 +129,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let total: i64 = options.cases as i64;
     println!("aftersale bench — {backend:?}, {total} cases, {orders} orders, server pid {pid}");
 
-    let order_count = orders.max(1) as usize;
+    // Cases are opened on orders of their own: the loaded orders' units are claimed already.
+    let prefix = format!("BN{}", crate::clock::system_micros());
+    let made = orders::fresh(&client, &base, &prefix, options.create, options.concurrency).await;
+    println!("made {made} orders for the cases to open");
     let creation = measure(options.create, options.concurrency, {
         let client = client.clone();
         let base = base.clone();
         move |index| {
             let client = client.clone();
             let url = format!("{base}/api/v1/cases");
-            let order = format!("BO{:08}", (index * 7919) % order_count);
+            let order = format!("{prefix}-{index}");
             async move {
                 let response = client
                     .post(url)

@@ -425,15 +425,24 @@ pub async fn refund_locked(
         clocks::restart(transaction, case, to, settings, now).await?;
     }
     // Everything on an order that has not gone out came back: the warehouse must not ship it.
-    super::platform_refunds::stop_shipping_if_void(
-        transaction,
-        shop,
-        &case.order_id,
-        &case.order_number,
-        false,
-        now,
-    )
-    .await?;
+    // Worth asking only when this refund emptied each line it touched.
+    let emptied = requested.iter().all(|line| {
+        case_lines.iter().any(|case_line| {
+            case_line.order_line_id == line.order_line_id
+                && case_line.paid_minor - case_line.refunded_minor <= line.amount_minor
+        })
+    });
+    if emptied && order.shipped_at.is_none() {
+        super::platform_refunds::stop_shipping_if_void(
+            transaction,
+            shop,
+            &case.order_id,
+            &case.order_number,
+            false,
+            now,
+        )
+        .await?;
+    }
     if !request.goodwill {
         sla::after_change(
             transaction,

@@ -381,7 +381,7 @@ async fn check_units_free(
             details: json!({ "payment_status": order.payment_status }),
         });
     }
-    let claimed = cases::claimed_units(&database.writer, &order.order_id).await?;
+    let claimed = cases::claimed_units(&database.reader, &order.order_id).await?;
     for line in chosen {
         let Some(units) = claimed
             .iter()
