@@ -55,6 +55,14 @@ pub struct OrderLineRecord {
     pub serial_number: Option<String>,
     /// Refunded so far on this line, by all cases of the order and on the platform.
     pub refunded_minor: i64,
+    /// Units claimed by open cases about goods that have not paid them back yet (read when a
+    /// case is opened; 0 elsewhere).
+    #[sqlx(default)]
+    pub open_units: i64,
+    /// Units paid back: by any case, the first time it refunded them, and on the platform
+    /// (read when a case is opened; 0 elsewhere).
+    #[sqlx(default)]
+    pub refunded_units: i64,
 }
 
 /// What an upsert did.
@@ -378,8 +386,6 @@ pub struct LockedOrder {
     pub tax_mode: String,
     pub payment_status: String,
     pub shipping_fee_minor: i64,
-    /// Delivery cost paid back so far, by cases and on the platform.
-    pub shipping_refunded_minor: i64,
     pub shop_currency: Option<String>,
     pub shipped_at: Option<i64>,
     pub cancelled_at: Option<i64>,
@@ -393,10 +399,7 @@ pub async fn lock(
     order_id: &str,
 ) -> Result<Option<LockedOrder>, sqlx::Error> {
     let sql = format!(
-        "SELECT currency, tax_mode, payment_status, shipping_fee_minor, shop_currency, shipped_at, cancelled_at, \
-         (SELECT CAST(COALESCE(SUM(shipping_minor), 0) AS BIGINT) FROM refunds r JOIN cases c ON c.id = r.case_id \
-          WHERE c.order_id = orders.id) + (SELECT CAST(COALESCE(SUM(shipping_minor), 0) AS BIGINT) \
-          FROM platform_refunds p WHERE p.order_id = orders.id) AS shipping_refunded_minor \
+        "SELECT currency, tax_mode, payment_status, shipping_fee_minor, shop_currency, shipped_at, cancelled_at \
          FROM orders WHERE id = $1{}",
         backend.for_update()
     );
@@ -452,15 +455,19 @@ pub async fn list(
     statement.bind(limit).fetch_all(pool).await
 }
 
-/// Delivery cost paid back on the order so far, by cases and on the platform.
-pub async fn shipping_refunded(pool: &AnyPool, order_id: &str) -> Result<i64, sqlx::Error> {
+/// Delivery cost paid back on the order so far, by cases and on the platform; `executor` is a
+/// pool or a transaction (`&mut **transaction`).
+pub async fn shipping_refunded<'e, E>(executor: E, order_id: &str) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_scalar(
         "SELECT (SELECT CAST(COALESCE(SUM(r.shipping_minor), 0) AS BIGINT) FROM refunds r JOIN cases c \
          ON c.id = r.case_id WHERE c.order_id = $1) + (SELECT CAST(COALESCE(SUM(p.shipping_minor), 0) AS BIGINT) \
          FROM platform_refunds p WHERE p.order_id = $1)",
     )
     .bind(order_id)
-    .fetch_one(pool)
+    .fetch_one(executor)
     .await
 }
 

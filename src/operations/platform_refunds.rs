@@ -76,7 +76,14 @@ pub async fn record(
                 None => lines.push((order_line.id.clone(), line.quantity, amount)),
             }
         }
-        if refund.unallocated_minor > 0 && !order_lines.is_empty() {
+        // Money the platform paid out beyond the lines and the delivery (an adjustment).
+        let beyond = refund.paid_out_minor.map_or(0, |paid_out| {
+            paid_out
+                - lines.iter().map(|(_, _, amount)| amount).sum::<i64>()
+                - refund.shipping_minor
+        });
+        let unallocated = refund.unallocated_minor + beyond.max(0);
+        if unallocated > 0 && !order_lines.is_empty() {
             // Money without lines: over what is left on each line (what was paid, if nothing is).
             let left: Vec<i64> = order_lines
                 .iter()
@@ -87,10 +94,7 @@ pub async fn record(
             } else {
                 order_lines.iter().map(|line| line.paid_minor).collect()
             };
-            for (line, share) in order_lines
-                .iter()
-                .zip(allocate(refund.unallocated_minor, &weights))
-            {
+            for (line, share) in order_lines.iter().zip(allocate(unallocated, &weights)) {
                 if share == 0 {
                     continue;
                 }

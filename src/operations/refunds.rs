@@ -277,8 +277,16 @@ pub async fn refund_locked(
     }
     let case_lines = lines_for(transaction, case, request.goodwill).await?;
     let balances: Vec<LineBalance> = case_lines.iter().map(CaseLineRecord::balance).collect();
-    let shipping_left = (order.shipping_fee_minor - order.shipping_refunded_minor).max(0);
     let everything = input.lines.is_empty() && input.shipping_minor.is_none();
+    // What delivery cost can still go back, read only when delivery may be refunded.
+    let shipping_left =
+        if order.shipping_fee_minor > 0 && (everything || input.shipping_minor.unwrap_or(0) != 0) {
+            (order.shipping_fee_minor
+                - orders::shipping_refunded(&mut **transaction, &case.order_id).await?)
+                .max(0)
+        } else {
+            0
+        };
     let requested: Vec<RefundLine> = if everything {
         full_refund(&balances)
     } else {

@@ -185,7 +185,14 @@ pub async fn order_for_case(
          l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
          l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
         crate::db::orders::refunded_on_line!(),
-        " AS refunded_minor FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
+        " AS refunded_minor, (SELECT CAST(COALESCE(SUM(cl.quantity), 0) AS BIGINT) FROM case_lines cl \
+         JOIN cases c ON c.id = cl.case_id WHERE cl.order_line_id = l.id AND c.is_open = 1 \
+         AND c.kind IN ('refund_only', 'return_and_refund', 'exchange', 'repair') AND NOT EXISTS \
+         (SELECT 1 FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.case_id = c.id \
+         AND r.order_line_id = l.id)) AS open_units, \
+         ((SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM refund_lines r WHERE r.order_line_id = l.id) + \
+         (SELECT CAST(COALESCE(SUM(p.quantity), 0) AS BIGINT) FROM platform_refund_lines p WHERE p.order_line_id = l.id)) \
+         AS refunded_units FROM orders o LEFT JOIN customers cu ON cu.id = o.customer_id LEFT JOIN order_lines l ON l.order_id = o.id \
          WHERE o.shop_id = $1 AND o.order_number = $2 ORDER BY l.line_number",
     ))
     .bind(shop_id)
@@ -377,35 +384,6 @@ const CASE_LINE_SQL: &str = concat!(
      l.unit_price_minor, l.discount_minor, l.tax_minor \
      FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id WHERE cl.case_id = $1 ORDER BY l.line_number"
 );
-
-/// Units of each of an order's lines claimed by open cases about goods that have not paid them
-/// back yet, and units paid back (by any case, the first time it refunded them, and on the
-/// platform).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ClaimedUnits {
-    pub order_line_id: String,
-    pub open_units: i64,
-    pub refunded_units: i64,
-}
-
-pub async fn claimed_units(
-    pool: &AnyPool,
-    order_id: &str,
-) -> Result<Vec<ClaimedUnits>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT l.id AS order_line_id, (SELECT CAST(COALESCE(SUM(cl.quantity), 0) AS BIGINT) FROM case_lines cl \
-         JOIN cases c ON c.id = cl.case_id WHERE cl.order_line_id = l.id AND c.is_open = 1 \
-         AND c.kind IN ('refund_only', 'return_and_refund', 'exchange', 'repair') AND NOT EXISTS \
-         (SELECT 1 FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.case_id = c.id \
-         AND r.order_line_id = l.id)) AS open_units, \
-         ((SELECT CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) FROM refund_lines r WHERE r.order_line_id = l.id) + \
-         (SELECT CAST(COALESCE(SUM(p.quantity), 0) AS BIGINT) FROM platform_refund_lines p WHERE p.order_line_id = l.id)) \
-         AS refunded_units FROM order_lines l WHERE l.order_id = $1",
-    )
-    .bind(order_id)
-    .fetch_all(pool)
-    .await
-}
 
 pub async fn lines(pool: &AnyPool, case_id: &str) -> Result<Vec<CaseLineRecord>, sqlx::Error> {
     sqlx::query_as(CASE_LINE_SQL)

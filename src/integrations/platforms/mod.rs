@@ -42,6 +42,9 @@ pub struct PlatformRefund {
     /// The whole amount, when the platform gives it without lines (WooCommerce): spread over
     /// the lines by what is left on each.
     pub unallocated_minor: i64,
+    /// What the platform's payment transactions paid back, when it says (Shopify): money beyond
+    /// the lines and the delivery (an adjustment) is spread over the lines too.
+    pub paid_out_minor: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -170,6 +173,7 @@ pub fn generic_order(body: &Value) -> Result<PlatformOrder, String> {
             lines,
             shipping_minor: amount(&refund["shipping_minor"], "shipping_minor")?,
             unallocated_minor: amount(&refund["amount_minor"], "amount_minor")?,
+            paid_out_minor: None,
             note: text(&refund["note"]),
         });
     }

@@ -448,10 +448,28 @@ fn shopify_refund_in(refund: &Value, currency: Currency) -> Result<PlatformRefun
         .flatten()
         .enumerate()
     {
+        let field = format!("order_adjustments[{index}]");
         if text(&adjustment["kind"]).as_deref() == Some("shipping_refund") {
-            let field = format!("order_adjustments[{index}]");
             shipping_minor += amount(adjustment, "amount", Side::Buyer, currency, &field)?.abs()
                 + amount(adjustment, "tax_amount", Side::Buyer, currency, &field)?.abs();
+        }
+    }
+    // The money that really went back: the successful refund transactions.
+    let mut paid_out = None;
+    for (index, transaction) in refund["transactions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if text(&transaction["kind"]).as_deref() == Some("refund")
+            && text(&transaction["status"]).as_deref() == Some("success")
+        {
+            *paid_out.get_or_insert(0) += minor(
+                &transaction["amount"],
+                currency,
+                &format!("transactions[{index}].amount"),
+            )?;
         }
     }
     Ok(PlatformRefund {
@@ -461,6 +479,7 @@ fn shopify_refund_in(refund: &Value, currency: Currency) -> Result<PlatformRefun
         lines,
         shipping_minor,
         unallocated_minor: 0,
+        paid_out_minor: paid_out,
         note: text(&refund["note"]),
     })
 }

@@ -145,6 +145,7 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             shipping_minor: 0,
             // WooCommerce writes a refund's total as a negative amount.
             unallocated_minor: minor(&refund["total"], currency, &format!("{field}.total"))?.abs(),
+            paid_out_minor: None,
             note: text(&refund["reason"]),
         });
     }

@@ -129,7 +129,7 @@ pub async fn create(
     }
     chosen.sort_by_key(|line| line.line_number);
     if kind.concerns_goods() {
-        check_units_free(database, &order, kind, &chosen).await?;
+        check_units_free(&order, kind, &chosen)?;
     }
     check_assignee(database, actor, input.assignee_id.as_deref()).await?;
 
@@ -365,8 +365,7 @@ pub async fn create(
 /// carries the reasons in both languages.
 /// Refuses a case whose units are claimed by another open case, or (for a refund) were
 /// refunded already; an order never paid has nothing to refund.
-async fn check_units_free(
-    database: &Database,
+fn check_units_free(
     order: &cases::OrderForCase,
     kind: CaseKind,
     chosen: &[CaseLineRecord],
@@ -381,11 +380,11 @@ async fn check_units_free(
             details: json!({ "payment_status": order.payment_status }),
         });
     }
-    let claimed = cases::claimed_units(&database.reader, &order.order_id).await?;
     for line in chosen {
-        let Some(units) = claimed
+        let Some(units) = order
+            .lines
             .iter()
-            .find(|units| units.order_line_id == line.order_line_id)
+            .find(|order_line| order_line.id == line.order_line_id)
         else {
             continue;
         };
