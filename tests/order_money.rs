@@ -600,3 +600,36 @@ async fn the_portal_shows_what_was_paid_in_the_orders_currency() {
     assert!(html.contains("€1,222.22"), "1,234.56 less 12.34: {html}");
     assert!(!html.contains('¥'), "{html}");
 }
+
+#[tokio::test]
+async fn a_shopify_order_cancelled_before_it_went_out_is_not_shipped() {
+    let app = TestApp::start().await;
+    set_secret(&app, "shopify", "shpss_test").await;
+    let mut order: Value =
+        serde_json::from_slice(&fixture("shopify-order-discounts.json")).unwrap();
+    let (status, _) = deliver(
+        &app,
+        "shopify",
+        "orders/create",
+        order.to_string().as_bytes(),
+        "shpss_test",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, before) = app.get("/api/v1/orders/1071", AGENT).await;
+    assert_eq!(before["do_not_ship"], false);
+    order["cancelled_at"] = json!("2025-01-24T09:00:00-05:00");
+    order["updated_at"] = json!("2025-01-24T09:00:01-05:00");
+    let (status, answer) = deliver(
+        &app,
+        "shopify",
+        "orders/cancelled",
+        order.to_string().as_bytes(),
+        "shpss_test",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (_, after) = app.get("/api/v1/orders/1071", AGENT).await;
+    assert!(after["cancelled_at"].is_string(), "{after}");
+    assert_eq!(after["do_not_ship"], true);
+}
