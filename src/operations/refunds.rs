@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::{clocks, sla, text_field};
 use crate::db::cases::{self, CaseLineRecord, CaseRecord, NewEvent};
+use crate::db::orders::OrderLineRecord;
 use crate::db::refunds::{self, NewRefund, RefundRecord};
 use crate::db::settings;
 use crate::db::shops::{Actor, Shop};
@@ -183,6 +184,16 @@ pub struct Request<'a> {
     pub goodwill: bool,
 }
 
+/// Whether a case's lines claim every unit of the order (what makes a refund before shipping
+/// a cancellation of the whole order, with its delivery cost back).
+pub fn claims_whole_order(order_lines: &[OrderLineRecord], claimed: &[CaseLineRecord]) -> bool {
+    order_lines.iter().all(|line| {
+        claimed
+            .iter()
+            .any(|claim| claim.order_line_id == line.id && claim.quantity == line.quantity)
+    })
+}
+
 /// The lines a refund on `case` may pay back: the units it claims, or for goodwill every line
 /// of the order (as if all its units were claimed: what is left of what was paid).
 pub(super) async fn lines_for(
@@ -313,15 +324,13 @@ pub async fn refund_locked(
     };
     let shipping = if everything {
         // A whole order cancelled before it was shipped gets its delivery cost back too.
-        let whole_order = orders::lines_in(transaction, &case.order_id)
-            .await?
-            .iter()
-            .all(|line| {
-                case_lines.iter().any(|claimed| {
-                    claimed.order_line_id == line.id && claimed.quantity == line.quantity
-                })
-            });
-        if whole_order && order.shipped_at.is_none() {
+        if shipping_left > 0
+            && order.shipped_at.is_none()
+            && claims_whole_order(
+                &orders::lines_in(transaction, &case.order_id).await?,
+                &case_lines,
+            )
+        {
             shipping_left
         } else {
             0

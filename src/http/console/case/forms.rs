@@ -60,14 +60,10 @@ async fn order_currency(
     case_id: &str,
 ) -> Result<crate::domain::Currency, AppError> {
     let shop = &staff.actor.shop;
-    let reader = &state.database.reader;
-    let case = crate::db::cases::get(reader, &shop.id, case_id)
+    let case = crate::db::cases::get(&state.database.reader, &shop.id, case_id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    let order = crate::db::orders::get(reader, &shop.id, &case.order_id)
-        .await?
-        .ok_or(AppError::NotFound("order"))?;
-    Ok(crate::domain::Currency::parse(&order.currency).unwrap_or(shop.currency))
+    Ok(crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency))
 }
 
 /// A refund of the amounts typed per line and for delivery (in the order's currency), once per

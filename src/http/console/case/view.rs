@@ -231,10 +231,24 @@ pub async fn case_view(
         checklist::of_case(&state.database, &case),
     )?;
     let order = order.ok_or(AppError::NotFound("order"))?;
+    // Delivery is read only when the order charged for it; whether the case takes back the
+    // whole order only when it has not gone out (then the refund form offers the delivery).
+    let delivery = order.shipping_fee_minor > 0;
+    let unshipped = delivery && order.shipped_at.is_none();
     let (shipments, order_lines, shipping_refunded) = tokio::try_join!(
         shipments::for_order(reader, &order.id).err_into::<AppError>(),
-        orders::lines(reader, &order.id).err_into(),
-        orders::shipping_refunded(reader, &order.id).err_into(),
+        async {
+            match unshipped {
+                true => Ok(orders::lines(reader, &order.id).await?),
+                false => Ok(Vec::new()),
+            }
+        },
+        async {
+            match delivery {
+                true => Ok(orders::shipping_refunded(reader, &order.id).await?),
+                false => Ok(0),
+            }
+        },
     )?;
     let name_of = |id: &str| {
         people
@@ -297,16 +311,12 @@ pub async fn case_view(
     // The order's currency: every amount on the page is in it.
     let currency = crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency);
     let shipping_left = (order.shipping_fee_minor - shipping_refunded).max(0);
-    let whole_order = order_lines.iter().all(|order_line| {
-        lines.iter().any(|claimed| {
-            claimed.order_line_id == order_line.id && claimed.quantity == order_line.quantity
-        })
-    });
-    let shipping_prefill = if whole_order && order.shipped_at.is_none() {
-        shipping_left
-    } else {
-        0
-    };
+    let shipping_prefill =
+        if unshipped && refund_operations::claims_whole_order(&order_lines, &lines) {
+            shipping_left
+        } else {
+            0
+        };
     let customer_name = customer
         .as_ref()
         .map(|customer| customer.name.clone())
