@@ -65,7 +65,10 @@ pub async fn serve(
         }
         Workers::None => Vec::new(),
     };
-    let result = axum::serve(listener, router(state))
+    let result = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop.send(true);

@@ -38,6 +38,15 @@ pub struct Config {
     pub label_font: Option<String>,
     /// The log filter (tracing's `EnvFilter` syntax); `RUST_LOG` also works.
     pub log: String,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed; from anyone
+    /// else the client is the socket's peer (docs/SECURITY.md).
+    pub trusted_proxies: Vec<String>,
+    /// Let webhooks, the SMS gateway and payment callbacks reach loopback, private and
+    /// link-local addresses (an on-premise receiver); off by default.
+    pub allow_private_targets: bool,
+    /// How long an `Idempotency-Key` stays held by a request that stopped answering (a crash)
+    /// before a retry may recover it; a live request renews its hold.
+    pub idempotency_lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -54,6 +63,9 @@ impl Default for Config {
             sms_token: None,
             label_font: None,
             log: "aftersale=info,warn".into(),
+            trusted_proxies: Vec::new(),
+            allow_private_targets: false,
+            idempotency_lease_seconds: 30,
         }
     }
 }
@@ -73,6 +85,9 @@ impl std::fmt::Debug for Config {
             .field("sms_token", &self.sms_token.as_ref().map(|_| "<hidden>"))
             .field("label_font", &self.label_font)
             .field("log", &self.log)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("allow_private_targets", &self.allow_private_targets)
+            .field("idempotency_lease_seconds", &self.idempotency_lease_seconds)
             .finish()
     }
 }
@@ -90,6 +105,9 @@ const VARIABLES: &[&str] = &[
     "APP_SMS_TOKEN",
     "APP_LABEL_FONT",
     "APP_LOG",
+    "APP_TRUSTED_PROXIES",
+    "APP_ALLOW_PRIVATE_TARGETS",
+    "APP_IDEMPOTENCY_LEASE_SECONDS",
 ];
 
 impl Config {
@@ -138,11 +156,28 @@ impl Config {
             })?;
         }
         if let Some(value) = optional("APP_DEMO") {
-            config.demo = match value.as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => anyhow::bail!("APP_DEMO={value}: use true or false"),
-            };
+            config.demo = flag("APP_DEMO", &value)?;
+        }
+        if let Some(value) = optional("APP_ALLOW_PRIVATE_TARGETS") {
+            config.allow_private_targets = flag("APP_ALLOW_PRIVATE_TARGETS", &value)?;
+        }
+        if let Some(value) = optional("APP_TRUSTED_PROXIES") {
+            config.trusted_proxies = value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(str::to_string)
+                .collect();
+        }
+        if let Some(value) = optional("APP_IDEMPOTENCY_LEASE_SECONDS") {
+            config.idempotency_lease_seconds = value.parse().with_context(|| {
+                format!("APP_IDEMPOTENCY_LEASE_SECONDS={value} is not a whole number")
+            })?;
+        }
+        for range in &config.trusted_proxies {
+            crate::domain::network::Range::parse(range).with_context(|| {
+                format!("trusted proxy '{range}' is not an address or a CIDR range like 10.0.0.0/8")
+            })?;
         }
         if let Some(value) = optional("APP_CLOCK_OFFSET_HOURS") {
             config.clock_offset_hours = value
@@ -172,6 +207,14 @@ impl Config {
     /// The database URL with any password hidden, for the banner and logs.
     pub fn database_display(&self) -> String {
         redact(&self.database_url)
+    }
+}
+
+fn flag(name: &str, value: &str) -> anyhow::Result<bool> {
+    match value {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        _ => anyhow::bail!("{name}={value}: use true or false"),
     }
 }
 

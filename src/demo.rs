@@ -313,6 +313,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
                     tags: Vec::new(),
                     channel: Some(["chat", "phone", "platform"][counter % 3].into()),
                 },
+                None,
             )
             .await
             .map_err(|error| anyhow::anyhow!("demo case: {error}"))?

@@ -43,7 +43,11 @@ async fn receiver() -> (String, Received, Arc<AtomicBool>) {
 }
 
 fn no_email() -> Channels {
-    Channels::new(None, "店铺 <shop@test.local>", "http://127.0.0.1:8080").unwrap()
+    // The tests' receivers listen on this machine.
+    Channels::new(None, "店铺 <shop@test.local>", "http://127.0.0.1:8080")
+        .unwrap()
+        .allowing_private_targets(true)
+        .unwrap()
 }
 
 async fn subscribe(app: &TestApp, url: &str, topics: Value) -> String {

@@ -165,22 +165,43 @@ async fn a_customer_finds_the_order_and_follows_the_case() {
 }
 
 #[tokio::test]
-async fn guessing_is_limited() {
-    let app = TestApp::start().await;
+async fn guessing_is_limited_per_address_and_order_without_locking_the_customer_out() {
+    use aftersale::operations::limits::{LOOKUPS_PER_ORDER_AND_SOURCE, LOOKUPS_PER_SOURCE};
+    // Behind the operator's proxy (this machine): X-Forwarded-For names the client.
+    let app = TestApp::start_with(|config| config.trusted_proxies = vec!["127.0.0.1".into()]).await;
     app.order("PTL-3").await;
-    for attempt in 0..aftersale::http::portal::ATTEMPTS {
-        let response = find(&app, "10.9.9.9", "PTL-3", &format!("1390000{attempt:04}")).await;
+    for attempt in 0..LOOKUPS_PER_ORDER_AND_SOURCE {
+        let response = find(&app, "198.51.100.9", "PTL-3", &format!("1390000{attempt:04}")).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // Even the right phone is refused now, from this address and for this order.
-    let blocked = find(&app, "10.9.9.9", "PTL-3", "13800138000").await;
+    // Even the right phone is refused now, from this address …
+    let blocked = find(&app, "198.51.100.9", "PTL-3", "13800138000").await;
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
-    let other_address = find(&app, "10.9.9.10", "PTL-3", "13800138000").await;
-    assert_eq!(
-        other_address.status(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "the order itself is protected too"
-    );
+    // … but the customer, elsewhere, still gets in: a guesser cannot lock them out.
+    let customer = find(&app, "203.0.113.77", "PTL-3", "13800138000").await;
+    assert_eq!(customer.status(), StatusCode::SEE_OTHER);
+    // One address cannot spread its guesses over many orders either.
+    for attempt in 0..LOOKUPS_PER_SOURCE {
+        let response = find(&app, "198.51.100.10", &format!("NOPE-{attempt}"), "13800138000").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let spread = find(&app, "198.51.100.10", "PTL-3", "13800138000").await;
+    assert_eq!(spread.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_forwarded_for_header_from_an_untrusted_client_changes_nothing() {
+    use aftersale::operations::limits::LOOKUPS_PER_ORDER_AND_SOURCE;
+    let app = TestApp::start().await;
+    app.order("PTL-5").await;
+    // A direct client rotating X-Forwarded-For is still one address.
+    for attempt in 0..LOOKUPS_PER_ORDER_AND_SOURCE {
+        let address = format!("198.51.100.{attempt}");
+        let response = find(&app, &address, "PTL-5", &format!("1390000{attempt:04}")).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let rotated = find(&app, "198.51.100.200", "PTL-5", "13800138000").await;
+    assert_eq!(rotated.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
-use crate::db::{Database, shops};
+use crate::db::{Database, shops, tokens};
 use crate::demo;
 use crate::domain::Role;
 use crate::operations::shops as shop_setup;
@@ -67,6 +67,18 @@ pub enum TokenCommand {
         email: Option<String>,
         #[arg(long, default_value = "api")]
         name: String,
+    },
+    /// Lists the shop's tokens (never the tokens themselves).
+    List {
+        #[arg(long, default_value = demo::SHOP_SLUG)]
+        shop: String,
+    },
+    /// Revokes a token by its id: it stops working at once.
+    Revoke {
+        #[arg(long, default_value = demo::SHOP_SLUG)]
+        shop: String,
+        #[arg(long)]
+        id: String,
     },
 }
 
@@ -137,6 +149,40 @@ pub async fn run(database: Database, what: AdminCommand) -> anyhow::Result<()> {
                 .await?;
             println!("{token}");
             eprintln!("Keep it safe: only its hash is stored.");
+        }
+        AdminCommand::Token {
+            what: TokenCommand::List { shop },
+        } => {
+            let shop = super::find_shop(&database, &shop).await?;
+            let records = tokens::list(&database.reader, &shop.id, None).await?;
+            println!("id\tname\trole\towner\tcreated\texpires\tlast used\trevoked");
+            let when = |at: Option<i64>| {
+                at.map(|at| crate::domain::time::format_in_zone(at, &shop.time_zone))
+                    .unwrap_or_else(|| "-".into())
+            };
+            for record in records {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    record.id,
+                    record.name,
+                    record.role,
+                    record.staff_email.as_deref().unwrap_or("(shop)"),
+                    when(Some(record.created_at)),
+                    when(record.expires_at),
+                    when(record.last_used_at),
+                    when(record.revoked_at),
+                );
+            }
+        }
+        AdminCommand::Token {
+            what: TokenCommand::Revoke { shop, id },
+        } => {
+            let shop = super::find_shop(&database, &shop).await?;
+            let now = database.clock.now();
+            if !tokens::revoke(&database, &shop.id, id.trim(), now).await? {
+                bail!("no token {id} in '{}' that is not already revoked", shop.slug);
+            }
+            println!("Token {id} is revoked.");
         }
     }
     Ok(())

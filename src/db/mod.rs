@@ -13,6 +13,7 @@ pub mod dialect;
 pub mod follow_ups;
 pub mod group;
 pub mod idempotency;
+pub mod limits;
 pub mod inbound;
 pub mod offers;
 pub mod orders;
@@ -27,6 +28,7 @@ pub mod shops;
 pub mod staff_sessions;
 pub mod synthetic;
 pub mod timers;
+pub mod tokens;
 
 use std::str::FromStr;
 use std::time::Duration;

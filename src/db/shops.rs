@@ -231,61 +231,6 @@ pub async fn is_member(
     Ok(membership_role(pool, shop_id, staff_id).await?.is_some())
 }
 
-pub async fn insert_token(
-    transaction: &mut Transaction,
-    shop_id: &ShopId,
-    staff_id: Option<&str>,
-    role: Role,
-    name: &str,
-    token_hash: &str,
-    now: i64,
-) -> Result<String, sqlx::Error> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO api_tokens (id, shop_id, staff_id, role, name, token_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token_hash) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(shop_id)
-    .bind(staff_id)
-    .bind(role.as_str())
-    .bind(name)
-    .bind(token_hash)
-    .bind(now)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(id)
-}
-
-/// The actor behind a token's hash, unless the token is unknown or revoked.
-pub async fn actor_for_token(
-    pool: &AnyPool,
-    token_hash: &str,
-) -> Result<Option<Actor>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Token {
-        #[sqlx(flatten)]
-        shop: Shop,
-        token_role: String,
-        token_staff_id: Option<String>,
-    }
-    let token: Option<Token> = sqlx::query_as(
-        "SELECT t.role AS token_role, t.staff_id AS token_staff_id, s.id, s.slug, s.name, s.currency, \
-         s.time_zone, s.locale FROM api_tokens t JOIN shops s ON s.id = t.shop_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(pool)
-    .await?;
-    Ok(token.and_then(|token| {
-        Some(Actor {
-            role: Role::parse(&token.token_role)?,
-            shop: token.shop,
-            staff_id: token.token_staff_id,
-        })
-    }))
-}
-
 /// A shop's reason code as configured.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Reason {

@@ -86,32 +86,6 @@ pub async fn credentials(
         .await
 }
 
-/// Failed sign-ins for this address since `since`.
-pub async fn failures_since(pool: &AnyPool, email: &str, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND failed_at > $2")
-        .bind(email)
-        .bind(since)
-        .fetch_one(pool)
-        .await
-}
-
-pub async fn record_failure(database: &Database, email: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sign_in_failures (email, failed_at) VALUES ($1, $2)")
-        .bind(email)
-        .bind(now)
-        .execute(&database.writer)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(database: &Database, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1")
-        .bind(email)
-        .execute(&database.writer)
-        .await?;
-    Ok(())
-}
-
 /// The shops a person works in, with the role in each, by shop name.
 pub async fn shops_of(pool: &AnyPool, staff_id: &str) -> Result<Vec<(Shop, Role)>, sqlx::Error> {
     #[derive(sqlx::FromRow)]

@@ -12,6 +12,7 @@ pub mod identifiers;
 pub mod lifecycle;
 pub mod media;
 pub mod money;
+pub mod network;
 pub mod notifications;
 pub mod order;
 pub mod parcels;

@@ -110,6 +110,25 @@ pub fn check(role: Role, capability: Capability) -> Result<(), String> {
     Err(format!("only {} {what}", join(&names)))
 }
 
+/// What a person's token may do today: what the token was made for, unless the person now has
+/// a lower role (or a different one of the same rank), then what the person may do now.
+pub fn token_role(token: Role, member: Role) -> Role {
+    fn rank(role: Role) -> u8 {
+        match role {
+            Customer => 0,
+            Agent | Inspector => 1,
+            Supervisor => 2,
+            Admin => 3,
+            System => 4,
+        }
+    }
+    if rank(token) < rank(member) {
+        token
+    } else {
+        member
+    }
+}
+
 fn join(names: &[String]) -> String {
     match names {
         [] => "nobody".into(),
@@ -123,6 +142,17 @@ mod tests {
     use super::*;
 
     const ROLES: [Role; 6] = [Agent, Inspector, Supervisor, Admin, System, Customer];
+
+    #[test]
+    fn a_token_never_does_more_than_its_owner_may_now() {
+        // Demoted: the supervisor's token acts as an agent.
+        assert_eq!(token_role(Supervisor, Agent), Agent);
+        // A narrow token stays narrow when its owner is promoted.
+        assert_eq!(token_role(Agent, Admin), Agent);
+        // Moved sideways: the person's current role.
+        assert_eq!(token_role(Agent, Inspector), Inspector);
+        assert_eq!(token_role(Admin, Admin), Admin);
+    }
 
     /// The whole table, written out role by role: a change to who may do what shows here.
     #[test]

@@ -122,3 +122,34 @@ pub fn upload_error_text(language: Language, error: &UploadError) -> String {
         }
     }
 }
+
+/// Who is asking: the socket's peer, or the client a trusted proxy names in `X-Forwarded-For`
+/// (`APP_TRUSTED_PROXIES`); what the guessing limits count by.
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl axum::extract::FromRequestParts<crate::state::AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use crate::domain::network::{Range, client_address};
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let trusted: Vec<Range> = state
+            .config
+            .trusted_proxies
+            .iter()
+            .filter_map(|range| Range::parse(range))
+            .collect();
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok());
+        Ok(ClientAddress(client_address(peer, forwarded, &trusted)))
+    }
+}

@@ -8,6 +8,7 @@
 //! order delivered twice, or an older version after a newer one, ends as one order in its newest
 //! state. A malformed one is answered 422 with the reason and stays in the log to replay.
 
+pub mod outbound;
 pub mod platforms;
 pub mod returns;
 pub mod tracking;

@@ -106,6 +106,7 @@ pub async fn open_case(
             tags: vec![source.to_string()],
             channel: Some("platform".into()),
         },
+        None,
     )
     .await;
     match opened {

@@ -88,6 +88,18 @@ pub fn start(
     ]
 }
 
+/// How long a stored `Idempotency-Key` answer is kept (docs/API.md).
+pub const IDEMPOTENCY_RETENTION_MICROS: i64 = 24 * 3_600_000_000;
+/// Rate-limit windows are at most an hour; older counters are dropped.
+const RATE_LIMIT_RETENTION_MICROS: i64 = 2 * 3_600_000_000;
+
+/// Forgets idempotency keys past their retention and rate-limit windows long over.
+pub async fn tidy(database: &Database, now: i64) -> anyhow::Result<()> {
+    crate::db::idempotency::expire(database, now - IDEMPOTENCY_RETENTION_MICROS).await?;
+    crate::db::limits::expire(database, now - RATE_LIMIT_RETENTION_MICROS).await?;
+    Ok(())
+}
+
 /// Waits `micros`, or less if the stop signal comes; true when it is time to stop.
 async fn pause(stop: &mut Stop, micros: i64) -> bool {
     if *stop.borrow() {
@@ -112,6 +124,9 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
             parcels_checked = Some(clock.now());
             if let Err(error) = crate::operations::parcels::sweep(&database, clock.now()).await {
                 tracing::warn!(%error, "parcel sweep");
+            }
+            if let Err(error) = tidy(&database, clock.now()).await {
+                tracing::warn!(%error, "tidying idempotency keys and rate limits");
             }
         }
         let wait = match timers::next_due(&database.reader).await {

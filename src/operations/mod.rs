@@ -8,6 +8,7 @@ pub mod checklist;
 pub mod clocks;
 pub mod import;
 pub mod labels;
+pub mod limits;
 pub mod notifications;
 pub mod offers;
 pub mod orders;
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod shipments;
 pub mod shops;
 pub mod sla;
+pub mod tokens;
 pub mod transitions;
 
 use crate::error::AppError;

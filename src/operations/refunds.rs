@@ -68,7 +68,7 @@ pub async fn execute(
     input: &RefundInput,
 ) -> AppResult<RefundOutcome> {
     let key = idempotency_key.trim();
-    if key.is_empty() || key.len() > 200 {
+    if key.is_empty() || key.len() > 300 {
         return Err(AppError::BadRequest {
             code: "idempotency_key_required",
             message: "a refund needs an Idempotency-Key header (1 to 200 characters) so that it runs exactly once".into(),

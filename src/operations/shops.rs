@@ -77,13 +77,16 @@ pub async fn add_token(
     token: &str,
 ) -> anyhow::Result<()> {
     let mut transaction = database.begin().await?;
-    shops::insert_token(
+    crate::db::tokens::insert(
         &mut transaction,
-        &shop.id,
-        staff_id,
-        role,
-        name,
-        &crate::domain::signing::token_hash(token),
+        &crate::db::tokens::NewToken {
+            shop_id: &shop.id,
+            staff_id,
+            role,
+            name,
+            token_hash: &crate::domain::signing::token_hash(token),
+            expires_at: None,
+        },
         database.clock.now(),
     )
     .await?;

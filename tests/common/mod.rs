@@ -93,16 +93,28 @@ async fn fresh_database() -> (Database, String, Option<tempdir::TempDir>) {
 }
 
 /// Serves the app (without its workers: tests run them at the times they choose) on a free port
-/// of this machine; returns its base URL.
+/// of this machine; returns its base URL. Webhooks may go to this machine (the tests' receivers
+/// listen on 127.0.0.1); `tests/security.rs` serves without that.
 pub async fn serve(database: Database, database_url: &str) -> String {
+    serve_with(database, database_url, |_| {}).await
+}
+
+/// The same with the configuration changed first.
+pub async fn serve_with(
+    database: Database,
+    database_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let config = Config {
+    let mut config = Config {
         database_url: database_url.to_string(),
         bind: address,
         demo: false,
+        allow_private_targets: true,
         ..Config::default()
     };
+    configure(&mut config);
     tokio::spawn(async move {
         app::serve(
             listener,
@@ -119,6 +131,11 @@ pub async fn serve(database: Database, database_url: &str) -> String {
 
 impl TestApp {
     pub async fn start() -> TestApp {
+        TestApp::start_with(|_| {}).await
+    }
+
+    /// A test app whose configuration is changed first (trusted proxies, private targets …).
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let (database, database_url, directory) = fresh_database().await;
         database.migrate().await.expect("migrate");
         let shop = shop_setup::ensure_shop(&database, "shop", "测试店铺")
@@ -162,7 +179,7 @@ impl TestApp {
         .await
         .unwrap();
         TestApp {
-            base: serve(database.clone(), &database_url).await,
+            base: serve_with(database.clone(), &database_url, configure).await,
             client: reqwest::Client::new(),
             database,
             database_url,

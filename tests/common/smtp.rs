@@ -41,6 +41,8 @@ impl SmtpSink {
             "https://shop.example",
         )
         .unwrap()
+        .allowing_private_targets(true)
+        .unwrap()
     }
 
     /// Every message received so far, in order: from, to, subject, message_id, text, html.

@@ -84,6 +84,21 @@ pub struct NewCase<'a> {
     pub policy_decision: Option<&'a str>,
     /// The SLA's resolution target (`due_at` is the first-response target).
     pub resolution_due: i64,
+    /// The API client's `Idempotency-Key` (namespaced), so a retry finds this case.
+    pub creation_key: Option<&'a str>,
+}
+
+/// The case created under an API client's key, if one was.
+pub async fn id_by_creation_key(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM cases WHERE shop_id = $1 AND creation_key = $2")
+        .bind(shop_id)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Adds the case's row (and on SQLite its search-index row) to `batch`.
@@ -92,8 +107,8 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
         "INSERT INTO cases (id, shop_id, number, order_id, customer_id, kind, status, is_open, reason_code, \
          description, priority, priority_rank, assignee_id, tags, channel, contact_name, contact_phone, \
          contact_email, due_at, created_at, updated_at, ended_at, version, search_text, policy_decision, \
-         sla_first_response_due, sla_resolution_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21, $22, $19, $23)",
+         sla_first_response_due, sla_resolution_due, creation_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, NULL, 1, $21, $22, $19, $23, $24)",
         vec![
             case.id.into(),
             case.shop_id.into(),
@@ -118,6 +133,7 @@ pub fn push_insert(batch: &mut Batch, backend: Backend, case: &NewCase<'_>) {
             case.search_text.into(),
             case.policy_decision.into(),
             case.resolution_due.into(),
+            case.creation_key.into(),
         ],
     );
     if backend == Backend::Sqlite {

@@ -7,45 +7,23 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 
 use super::JSON_LIMIT;
-use crate::db::shops::{self, Actor};
-use crate::domain::signing::token_hash;
+use super::gate::Caller;
+use crate::db::shops::Actor;
 use crate::error::AppError;
-use crate::state::AppState;
 
-/// The authenticated caller. Every query a handler makes is filtered by `actor.shop.id`.
+/// The authenticated caller (found by [`super::gate::authenticate`] before the body was read).
+/// Every query a handler makes is filtered by `actor.shop.id`.
 pub struct Authenticated(pub Actor);
 
-impl FromRequestParts<AppState> for Authenticated {
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or(AppError::Unauthorized)?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|token| !token.is_empty())
-            .ok_or(AppError::Unauthorized)?;
-        let hash = token_hash(token);
-        if let Some(actor) = state.tokens.get(&hash) {
-            return Ok(Authenticated(actor));
-        }
-        let actor = shops::actor_for_token(&state.database.reader, &hash)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        state.tokens.put(hash, actor.clone());
-        Ok(Authenticated(actor))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .map(|caller| Authenticated(caller.actor.clone()))
+            .ok_or(AppError::Unauthorized)
     }
 }
 

@@ -5,6 +5,7 @@ mod attachments;
 mod cases;
 mod checklist;
 mod extract;
+mod gate;
 mod idempotency;
 mod inbound;
 mod language;
@@ -13,16 +14,15 @@ mod openapi;
 mod orders;
 mod policy;
 mod shipments;
+mod tokens;
 mod views;
 mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
-use axum::response::IntoResponse;
 use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::error::AppError;
 use crate::state::AppState;
 
 pub use cases::{CaseListQuery, case_filter};
@@ -84,49 +84,17 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(inbound::set_secret))
         .routes(routes!(inbound::list))
         .routes(routes!(inbound::replay))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             idempotency::honour,
         ))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
-        .layer(axum::middleware::from_fn(reject_nul))
+        .layer(axum::middleware::from_fn(gate::reject_control))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            gate::authenticate,
+        ))
         .layer(axum::middleware::from_fn(language::localize_errors))
-}
-
-/// Refuses text with NUL characters (in the URL or a JSON body): no field may hold one, and
-/// PostgreSQL cannot store one, so it is a client error, said plainly.
-async fn reject_nul(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let refused =
-        || AppError::bad_request("text may not contain NUL characters (\\u0000)").into_response();
-    if request
-        .uri()
-        .to_string()
-        .to_ascii_lowercase()
-        .contains("%00")
-    {
-        return refused();
-    }
-    let is_json = request
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.to_ascii_lowercase().contains("json"));
-    if !is_json {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, JSON_LIMIT).await else {
-        return AppError::PayloadTooLarge(JSON_LIMIT).into_response();
-    };
-    if bytes.contains(&0) || bytes.windows(6).any(|window| window == b"\\u0000") {
-        return refused();
-    }
-    next.run(axum::extract::Request::from_parts(
-        parts,
-        axum::body::Body::from(bytes),
-    ))
-    .await
 }

@@ -294,7 +294,8 @@ impl RefundView {
             amount: crate::domain::Money::new(refund.amount_minor, currency).to_string(),
             id: refund.id,
             case_id: refund.case_id,
-            idempotency_key: refund.idempotency_key,
+            idempotency_key: super::idempotency::RequestKey::client_part(&refund.idempotency_key)
+                .to_string(),
             amount_minor: refund.amount_minor,
             shipping_minor: refund.shipping_minor,
             shop_amount_minor: refund.shop_amount_minor,

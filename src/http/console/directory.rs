@@ -475,7 +475,7 @@ pub(super) async fn open_case(
                     other => other.to_string(),
                 }),
             };
-            case_operations::create(&state.database, &staff.actor, &input).await
+            case_operations::create(&state.database, &staff.actor, &input, None).await
         }
     };
     match result {

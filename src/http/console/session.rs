@@ -1,6 +1,7 @@
-//! Signing in and out, and switching shops. Passwords are argon2 hashes; five failed attempts
-//! for an address within 15 minutes lock it for the rest of that window (the same answer
-//! whether the address exists or not). The sign-in form is protected by a double-submit token.
+//! Signing in and out, and switching shops. Passwords are argon2 hashes; guesses are limited
+//! per source address and per account and address, and slowed per account, never locking the
+//! owner out (`operations::limits`); an unknown address answers like a wrong password, as
+//! slowly. The sign-in form is protected by a double-submit token.
 
 use std::collections::HashMap;
 
@@ -19,13 +20,21 @@ use super::{COOKIE, PageError, PageResult, cookie};
 use crate::db::staff_sessions::{self, NewSession};
 use crate::domain::identifiers::ShopId;
 use crate::domain::signing::token_hash;
-use crate::http::pages::render;
+use crate::http::pages::{ClientAddress, render};
+use crate::operations::limits::{self, Verdict};
 use crate::i18n::Language;
 use crate::state::AppState;
 
-/// Failed attempts allowed per address in [`LOCK_MICROS`].
-pub const ATTEMPTS: i64 = 5;
-const LOCK_MICROS: i64 = 15 * 60 * 1_000_000;
+/// A hash of a password no one knows, verified when the address is unknown, so that an unknown
+/// address takes as long to refuse as a wrong password.
+static UNKNOWN_ACCOUNT_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).expect("a 16-byte salt encodes");
+    argon2::Argon2::default()
+        .hash_password(&rand::random::<[u8; 32]>(), &salt)
+        .map(|hash| hash.to_string())
+        .unwrap_or_default()
+});
 /// A session lasts a working day and a half.
 const SESSION_MICROS: i64 = 12 * 3_600_000_000;
 const LOGIN_CSRF: &str = "login_csrf";
@@ -97,6 +106,7 @@ pub(super) async fn login_page(Query(query): Query<LoginQuery>, headers: HeaderM
 pub(super) async fn login(
     State(state): State<AppState>,
     Query(query): Query<LoginQuery>,
+    ClientAddress(source): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> PageResult {
@@ -123,19 +133,27 @@ pub(super) async fn login(
     }
     let database = &state.database;
     let now = state.clock.now();
-    if staff_sessions::failures_since(&database.reader, &email, now - LOCK_MICROS).await?
-        >= ATTEMPTS
-    {
-        return refuse("console-login-locked", StatusCode::TOO_MANY_REQUESTS);
+    match limits::sign_in_attempt(database, &email, source).await? {
+        Verdict::Refuse => return refuse("console-login-locked", StatusCode::TOO_MANY_REQUESTS),
+        Verdict::Slow(delay) => tokio::time::sleep(delay).await,
+        Verdict::Go => {}
     }
     let found = staff_sessions::credentials(&database.reader, &email).await?;
-    let verified = found.as_ref().is_some_and(|(_, _, hash)| {
-        PasswordHash::new(hash).is_ok_and(|parsed| {
+    // An unknown address costs the same as a wrong password: the same hash work either way.
+    let hash = found
+        .as_ref()
+        .map(|(_, _, hash)| hash.clone())
+        .unwrap_or_else(|| UNKNOWN_ACCOUNT_HASH.clone());
+    let verified = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
             argon2::Argon2::default()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
         })
-    });
+    })
+    .await
+    .unwrap_or(false)
+        && found.is_some();
     let shops = match (&found, verified) {
         (Some((staff_id, _, _)), true) => {
             staff_sessions::shops_of(&database.reader, staff_id).await?
@@ -143,10 +161,10 @@ pub(super) async fn login(
         _ => Vec::new(),
     };
     let (Some((staff_id, _, _)), Some((shop, _))) = (found, shops.first()) else {
-        staff_sessions::record_failure(database, &email, now).await?;
+        limits::sign_in_outcome(database, &email, source, false).await?;
         return refuse("console-login-failed", StatusCode::UNAUTHORIZED);
     };
-    staff_sessions::clear_failures(database, &email).await?;
+    limits::sign_in_outcome(database, &email, source, true).await?;
     let token = random_token();
     staff_sessions::insert(
         database,

@@ -11,7 +11,6 @@ mod error;
 mod order;
 mod session;
 
-pub use session::ATTEMPTS;
 use session::session_order;
 
 use crate::db::shops::{self, Shop};

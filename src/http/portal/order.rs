@@ -329,7 +329,7 @@ pub(super) async fn ask_for_help(
         tags: Vec::new(),
         channel: Some("portal".into()),
     };
-    match crate::operations::cases::create(&state.database, &actor, &input).await {
+    match crate::operations::cases::create(&state.database, &actor, &input, None).await {
         Ok(created) => {
             crate::operations::attachments::store(&state.database, &actor, &created.case, &files)
                 .await?;

@@ -1,10 +1,6 @@
 //! Signing in to an order: the find form, the rate limit on wrong guesses, and the signed
 //! cookie (and links) that carry the sign-in.
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -19,15 +15,14 @@ use crate::domain::identifiers::ShopId;
 use crate::domain::identifiers::{EmailAddress, PhoneNumber};
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::http::pages::ClientAddress;
+use crate::operations::limits::{self, Verdict};
 use crate::operations::portal_tokens;
 use crate::state::AppState;
 
 const COOKIE: &str = "portal_session";
 /// How long a sign-in lasts in the browser.
 const SESSION_MICROS: i64 = 7 * 24 * 3_600_000_000;
-/// Failed attempts allowed per address (and per order number) in the window.
-pub const ATTEMPTS: usize = 10;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Template)]
 #[template(path = "portal/find.html")]
@@ -66,38 +61,6 @@ pub(super) struct FindForm {
     contact: String,
 }
 
-/// Failed attempts by key (address or order), for the rate limit.
-static FAILURES: LazyLock<Mutex<HashMap<String, Vec<Instant>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn recent_failures(key: &str) -> usize {
-    let mut failures = FAILURES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let list = failures.entry(key.to_string()).or_default();
-    list.retain(|at| at.elapsed() < WINDOW);
-    list.len()
-}
-
-fn record_failure(key: &str) {
-    let mut failures = FAILURES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    failures
-        .entry(key.to_string())
-        .or_default()
-        .push(Instant::now());
-}
-
-fn client_address(headers: &HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(',').next())
-        .map(|value| value.trim().to_string())
-        .unwrap_or_else(|| "direct".into())
-}
-
 /// Whether `given` is the phone or e-mail on the order's customer.
 fn contact_matches(given: &str, phone: Option<&str>, email: Option<&str>) -> bool {
     let given = given.trim();
@@ -116,14 +79,13 @@ pub(super) async fn find(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(query): Query<LanguageQuery>,
+    ClientAddress(source): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<FindForm>,
 ) -> Result<Response, AppError> {
     let shop = shop_by_slug(&state.database, &slug).await?;
     let language = Language::choose(query.lang.as_deref(), &headers);
     let order_number = form.order_number.trim().to_string();
-    let address_key = format!("address|{}|{}", shop.id, client_address(&headers));
-    let order_key = format!("order|{}|{}", shop.id, order_number.to_lowercase());
     let frame = page(&state, &shop, language).await?;
     let refuse = |message_key: &str, status: StatusCode| {
         let page = FindPage {
@@ -134,8 +96,10 @@ pub(super) async fn find(
         };
         render(&page, status, language)
     };
-    if recent_failures(&address_key) >= ATTEMPTS || recent_failures(&order_key) >= ATTEMPTS {
-        return Ok(refuse("portal-too-many", StatusCode::TOO_MANY_REQUESTS));
+    match limits::lookup_attempt(&state.database, &shop.id, &order_number, source).await? {
+        Verdict::Refuse => return Ok(refuse("portal-too-many", StatusCode::TOO_MANY_REQUESTS)),
+        Verdict::Slow(delay) => tokio::time::sleep(delay).await,
+        Verdict::Go => {}
     }
     let order = if order_number.is_empty() || order_number.len() > 64 {
         None
@@ -155,11 +119,11 @@ pub(super) async fn find(
         _ => false,
     };
     let Some(order) = order.filter(|_| matched) else {
-        record_failure(&address_key);
-        record_failure(&order_key);
+        limits::lookup_outcome(&state.database, &shop.id, &order_number, source, false).await?;
         // The same answer whether the order is unknown or the contact is wrong.
         return Ok(refuse("portal-not-found", StatusCode::UNPROCESSABLE_ENTITY));
     };
+    limits::lookup_outcome(&state.database, &shop.id, &order_number, source, true).await?;
     let cookie = portal_tokens::sign(&state.database, &shop.id, &order.id, SESSION_MICROS).await?;
     let mut response = Redirect::to(&format!(
         "/portal/{}/orders/{}",

@@ -15,11 +15,25 @@ pub struct Created {
     pub resolution_due: i64,
 }
 
-/// Opens a case on one of the shop's orders.
+/// The case an API client created under `key` (see `http::api::idempotency`), if any: a retry
+/// after a crash answers with it instead of opening a second case.
+pub async fn created_under(
+    database: &Database,
+    actor: &Actor,
+    key: &str,
+) -> AppResult<Option<CaseRecord>> {
+    match cases::id_by_creation_key(&database.writer, &actor.shop.id, key).await? {
+        Some(id) => Ok(Some(fetch(database, actor, &id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Opens a case on one of the shop's orders; `creation_key` is the API client's key, if any.
 pub async fn create(
     database: &Database,
     actor: &Actor,
     input: &NewCaseInput,
+    creation_key: Option<&str>,
 ) -> AppResult<Created> {
     let shop = &actor.shop;
     let kind = parse_kind(&input.kind)?;
@@ -199,6 +213,7 @@ pub async fn create(
             (policy_decision.clone(), clock.clone(), timer_id.clone());
         let first_timer_id = first_timer_id.clone();
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
+        let creation_key = creation_key.map(str::to_string);
         move |sequence: i64| {
             let number = CaseNumber::new(day, sequence);
             let search_text = format!(
@@ -237,6 +252,7 @@ pub async fn create(
                     search_text: &search_text,
                     policy_decision: policy_decision.as_deref(),
                     resolution_due,
+                    creation_key: creation_key.as_deref(),
                 },
             );
             timers::push_insert(

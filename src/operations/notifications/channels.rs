@@ -11,13 +11,19 @@ use serde_json::{Value, json};
 use crate::db::Database;
 use crate::db::deliveries::{self, DeliveryRecord};
 use crate::domain::signing::webhook_signature;
+use crate::integrations::outbound;
 
 /// How messages leave: the SMTP server (if any) and the HTTP client for webhooks.
 #[derive(Clone)]
 pub struct Channels {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
+    /// For the operator's own services (the SMS gateway): trusted, may be on the local network.
     http: reqwest::Client,
+    /// For the addresses shops register (webhooks): never inside the server's network, unless
+    /// the operator allows it (`APP_ALLOW_PRIVATE_TARGETS`).
+    webhooks: reqwest::Client,
+    allow_private: bool,
     /// An SMS gateway taking `POST {"to","text","event_id"}` (JSON), with its bearer token.
     sms: Option<(String, Option<String>)>,
     /// Where customers reach the portal (links in e-mails).
@@ -41,9 +47,18 @@ impl Channels {
                 .timeout(Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()?,
+            webhooks: outbound::client(false)?,
+            allow_private: false,
             sms: None,
             public_url: public_url.trim_end_matches('/').to_string(),
         })
+    }
+
+    /// Lets webhooks reach loopback and private addresses (an on-premise receiver, the tests).
+    pub fn allowing_private_targets(mut self, allow: bool) -> anyhow::Result<Channels> {
+        self.webhooks = outbound::client(allow)?;
+        self.allow_private = allow;
+        Ok(self)
     }
 
     /// Sends text messages through an HTTP gateway too.
@@ -66,7 +81,8 @@ impl Channels {
                 .as_deref()
                 .unwrap_or("http://127.0.0.1:8080"),
         )
-        .context("the e-mail settings (APP_SMTP_URL, APP_MAIL_FROM, APP_PUBLIC_URL)")?;
+        .context("the e-mail settings (APP_SMTP_URL, APP_MAIL_FROM, APP_PUBLIC_URL)")?
+        .allowing_private_targets(config.allow_private_targets)?;
         Ok(match &config.sms_url {
             Some(url) => channels.with_sms(url, config.sms_token.as_deref()),
             None => channels,
@@ -91,9 +107,11 @@ impl Channels {
                     .await?
                     .filter(|endpoint| endpoint.active)
                     .ok_or_else(|| anyhow::anyhow!("the endpoint was removed"))?;
+                outbound::check_literal(&endpoint.url, channels.allow_private)
+                    .map_err(|why| anyhow::anyhow!("refused: {why}"))?;
                 let timestamp = now / 1_000_000;
                 let response = channels
-                    .http
+                    .webhooks
                     .post(&endpoint.url)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .header("User-Agent", "aftersale-webhooks/1")
@@ -110,7 +128,8 @@ impl Channels {
                     )
                     .body(delivery.body.clone())
                     .send()
-                    .await?;
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{}", outbound::describe(&error)))?;
                 if response.status().is_success() {
                     Ok(())
                 } else {

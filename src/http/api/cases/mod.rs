@@ -86,9 +86,17 @@ fn view_with(
 pub async fn create(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    key: Option<axum::Extension<idempotency::RequestKey>>,
     Json(input): Json<NewCaseInput>,
 ) -> AppResult<(StatusCode, axum::Json<CaseView>)> {
-    let created = case_operations::create(&state.database, &actor, &input).await?;
+    let key = key.map(|axum::Extension(key)| key.0);
+    if let Some(key) = &key
+        && let Some(case) = case_operations::created_under(&state.database, &actor, key).await?
+    {
+        // A retry of a request that died after it opened the case: the case, once.
+        return Ok((StatusCode::OK, axum::Json(full_view(&state, &actor, case).await?)));
+    }
+    let created = case_operations::create(&state.database, &actor, &input, key.as_deref()).await?;
     let sla = cases::SlaState {
         first_response_due: Some(created.case.due_at),
         resolution_due: Some(created.resolution_due),

@@ -12,7 +12,7 @@ pub async fn refund(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    key: Option<axum::Extension<idempotency::RequestKey>>,
     body: axum::body::Bytes,
 ) -> AppResult<(StatusCode, axum::Json<RefundView>)> {
     let input: RefundInput = if body.iter().all(u8::is_ascii_whitespace) {
@@ -21,11 +21,9 @@ pub async fn refund(
         let Json(value) = parse_json::<RefundInput>(&body)?;
         value
     };
-    let key = headers
-        .get(idempotency::HEADER)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    match refund_operations::execute(&state.database, &actor, &id, key, &input).await? {
+    // The key in the API's own namespace (per token), never one of the app's internal keys.
+    let key = key.map(|axum::Extension(key)| key.0).unwrap_or_default();
+    match refund_operations::execute(&state.database, &actor, &id, &key, &input).await? {
         RefundOutcome::Executed(refund) => Ok((
             StatusCode::CREATED,
             axum::Json(RefundView::new(&actor.shop, refund)),
