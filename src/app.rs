@@ -5,6 +5,7 @@ use std::future::Future;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -13,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::config::Config;
 use crate::db::Database;
 use crate::error::AppError;
-use crate::http::{api, console, hooks, portal};
+use crate::http::{api, console, hooks, pages, portal};
 use crate::operations::notifications::Channels;
 pub use crate::state::AppState;
 
@@ -25,10 +26,19 @@ pub fn router(state: AppState) -> Router {
     let document = api::finish_document(document);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/assets/pages.js", get(pages_script))
         .merge(api)
         .merge(api::document(&document))
-        .merge(portal::router().layer(DefaultBodyLimit::max(64 * 1024)))
-        .merge(console::router().layer(DefaultBodyLimit::max(256 * 1024)))
+        .merge(
+            portal::router()
+                .layer(DefaultBodyLimit::max(64 * 1024))
+                .layer(axum::middleware::from_fn(pages::reject_control)),
+        )
+        .merge(
+            console::router()
+                .layer(DefaultBodyLimit::max(256 * 1024))
+                .layer(axum::middleware::from_fn(pages::reject_control)),
+        )
         .merge(hooks::router().layer(DefaultBodyLimit::max(api::JSON_LIMIT)))
         .merge(api::swagger())
         .fallback(not_found)
@@ -36,6 +46,10 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
@@ -83,6 +97,72 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => axum::Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(_) => AppError::Unavailable.into_response(),
     }
+}
+
+/// The pages' script (`assets/pages.js`), served from the binary.
+async fn pages_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../assets/pages.js"),
+    )
+        .into_response()
+}
+
+/// No inline script, no framing, no sniffing, no referrer to other sites; the API's interactive
+/// docs (Swagger UI) alone run inline script.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const DOCS_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'";
+
+/// Security headers on every response, and cookies marked `Secure` when the app is reached over
+/// HTTPS (its public URL).
+async fn security_headers(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let docs = request.uri().path().starts_with("/api/v1/docs");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let policy = if docs { DOCS_POLICY } else { CONTENT_SECURITY_POLICY };
+    for (name, value) in [
+        ("content-security-policy", policy),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "same-origin"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if state
+        .config
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"))
+    {
+        let cookies: Vec<HeaderValue> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|cookie| match cookie.to_str() {
+                Ok(text) if !text.contains("; Secure") => {
+                    HeaderValue::from_str(&format!("{text}; Secure")).unwrap_or(cookie.clone())
+                }
+                _ => cookie.clone(),
+            })
+            .collect();
+        headers.remove(header::SET_COOKIE);
+        for cookie in cookies {
+            headers.append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
 }
 
 async fn not_found() -> AppError {

@@ -25,6 +25,21 @@ async fn find(app: &TestApp, address: &str, order: &str, contact: &str) -> reqwe
         .unwrap()
 }
 
+/// The form token on a page the customer sees (every form's action carries it).
+async fn form_token(app: &TestApp, cookie: &str, path: &str) -> String {
+    let html = client()
+        .get(app.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = html.find("?csrf=").expect("a form with its token") + "?csrf=".len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
 #[tokio::test]
 async fn a_customer_finds_the_order_and_follows_the_case() {
     let app = TestApp::start().await;
@@ -216,9 +231,10 @@ async fn a_customer_asks_for_help_and_the_policy_says_what_is_possible() {
         .next()
         .unwrap()
         .to_string();
+    let token = form_token(&app, &cookie, "/portal/shop/orders/PTL-4").await;
     let ask = |fields: Vec<(&'static str, &'static str)>| {
         client()
-            .post(app.url("/portal/shop/orders/PTL-4/requests"))
+            .post(app.url(&format!("/portal/shop/orders/PTL-4/requests?csrf={token}")))
             .header(COOKIE, cookie.clone())
             .multipart(
                 fields
@@ -318,9 +334,10 @@ async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
         html.contains("快递单号") && html.contains("已同意"),
         "{html}"
     );
+    let token = form_token(&app, &cookie, &format!("/portal/shop/cases/{number}")).await;
     let act = |fields: Vec<(&'static str, String)>| {
         client()
-            .post(app.url(&format!("/portal/shop/cases/{number}/actions")))
+            .post(app.url(&format!("/portal/shop/cases/{number}/actions?csrf={token}")))
             .header(COOKIE, cookie.clone())
             .form(&fields)
             .send()
@@ -354,7 +371,7 @@ async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
     assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let sent = client()
-        .post(app.url(&format!("/portal/shop/cases/{number}/messages")))
+        .post(app.url(&format!("/portal/shop/cases/{number}/messages?csrf={token}")))
         .header(COOKIE, &cookie)
         .form(&[("body", "已经寄出，请查收")])
         .send()
@@ -404,9 +421,10 @@ async fn a_closed_case_is_rated_once() {
         .next()
         .unwrap()
         .to_string();
+    let token = form_token(&app, &cookie, &format!("/portal/shop/cases/{number}")).await;
     let rate = |stars: &'static str| {
         client()
-            .post(app.url(&format!("/portal/shop/cases/{number}/rating")))
+            .post(app.url(&format!("/portal/shop/cases/{number}/rating?csrf={token}")))
             .header(COOKIE, cookie.clone())
             .form(&[("stars", stars), ("comment", "客服很耐心")])
             .send()

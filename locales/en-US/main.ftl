@@ -6,6 +6,7 @@ portal-contact = Phone or e-mail
 portal-find-submit = Find
 portal-not-found = No matching order. Check the order number and the phone number (or e-mail).
 portal-too-many = Too many attempts. Please try again in 15 minutes.
+portal-form-expired = This form has expired or was not sent from this shop's page. Please reload the page and send it again.
 portal-shops = Choose the shop
 portal-order-heading = Order { $number }
 portal-items = Items

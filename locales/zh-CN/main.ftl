@@ -6,6 +6,7 @@ portal-contact = 手机号或邮箱
 portal-find-submit = 查询
 portal-not-found = 没有找到匹配的订单，请核对订单号和手机号（或邮箱）。
 portal-too-many = 尝试次数过多，请 15 分钟后再试。
+portal-form-expired = 这个表单已过期或不是从本店的页面发出的。请刷新页面后再提交。
 portal-shops = 选择店铺
 portal-order-heading = 订单 { $number }
 portal-items = 商品

@@ -89,6 +89,9 @@ pub async fn read_multipart(
         let name = field.name().unwrap_or_default().to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
+                if crate::http::api::has_control(&file_name) {
+                    return Err(CONTROL_REFUSAL.into());
+                }
                 let bytes = field.bytes().await.map_err(|error| error.body_text())?;
                 if !bytes.is_empty() {
                     files.push(Upload {
@@ -99,6 +102,9 @@ pub async fn read_multipart(
             }
             None => {
                 let text = field.text().await.map_err(|error| error.body_text())?;
+                if crate::http::api::has_control(&text) {
+                    return Err(CONTROL_REFUSAL.into());
+                }
                 fields.insert(name, text);
             }
         }
@@ -152,4 +158,46 @@ impl axum::extract::FromRequestParts<crate::state::AppState> for ClientAddress {
             .and_then(|value| value.to_str().ok());
         Ok(ClientAddress(client_address(peer, forwarded, &trusted)))
     }
+}
+
+/// What a page says about text with control characters, in both languages.
+pub const CONTROL_REFUSAL: &str = "输入中含有控制字符（例如 NUL），请删除后再提交。 \
+     The text contains control characters (such as NUL); remove them and send again.";
+
+/// Refuses control characters in a page's URL and in a URL-encoded form before any handler
+/// sees them (multipart forms are checked by [`read_multipart`]): a 400 that says what to fix.
+pub async fn reject_control(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let refused = || {
+        let html = format!(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>400</title>\
+             <main><h1>400</h1><p>{CONTROL_REFUSAL}</p><p><a href=\"javascript:history.back()\">返回 / Back</a></p></main></html>"
+        );
+        (StatusCode::BAD_REQUEST, Html(html)).into_response()
+    };
+    let uri = request.uri().to_string();
+    if crate::http::api::has_control(&percent_encoding::percent_decode_str(&uri).decode_utf8_lossy()) {
+        return refused();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "表单过大 / The form is too large").into_response();
+    };
+    if form_urlencoded::parse(&bytes)
+        .any(|(name, value)| crate::http::api::has_control(&name) || crate::http::api::has_control(&value))
+    {
+        return refused();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }

@@ -76,6 +76,7 @@ pub fn router() -> axum::Router<AppState> {
             "/portal/{shop}/cases/{number}/label.pdf",
             get(case::case_label),
         )
+        .layer(axum::middleware::from_fn(forms_are_ours))
         .layer(axum::middleware::from_fn(error::html_errors))
 }
 
@@ -89,6 +90,53 @@ pub struct Page {
     pub colour: String,
     pub logo_url: Option<String>,
     pub faq_url: Option<String>,
+    /// The form token of this browser's sign-in (every form's action carries it).
+    pub csrf: String,
+}
+
+tokio::task_local! {
+    /// The form token of the request being answered, set by [`forms_are_ours`].
+    static FORM_TOKEN: String;
+}
+
+/// The form token of a portal sign-in: derived from the session cookie, which only this
+/// browser holds, so another site cannot know it.
+fn form_token(session: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(format!("portal-form\n{session}").as_bytes())[..16])
+}
+
+/// Cross-site request forgery: a form sent to the portal must come from the portal. Forms of a
+/// signed-in browser carry its form token (in the action's query, so multipart bodies need not
+/// be read first); the order lookup, which has no sign-in yet, is refused when the browser says
+/// it comes from another site.
+pub async fn forms_are_ours(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let token = crate::http::pages::cookie(request.headers(), session::COOKIE)
+        .map(form_token)
+        .unwrap_or_default();
+    if request.method() == axum::http::Method::POST {
+        let cross_site = request
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|site| site == "cross-site");
+        let is_lookup = request.uri().path().trim_end_matches('/').matches('/').count() <= 2;
+        let sent = request.uri().query().and_then(|query| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("csrf="))
+                .map(str::to_string)
+        });
+        let genuine = is_lookup || (!token.is_empty() && sent.as_deref() == Some(token.as_str()));
+        if cross_site || !genuine {
+            let language = Language::choose(None, request.headers());
+            return AppError::Forbidden(language.text("portal-form-expired")).into_response();
+        }
+    }
+    FORM_TOKEN.scope(token, next.run(request)).await
 }
 
 /// The frame of a page for this shop, with its branding.
@@ -104,6 +152,7 @@ async fn page(state: &AppState, shop: &Shop, language: Language) -> Result<Page,
         colour: branding.colour.unwrap_or_else(|| "#0f766e".into()),
         logo_url: branding.logo_url,
         faq_url: branding.faq_url,
+        csrf: FORM_TOKEN.try_with(String::clone).unwrap_or_default(),
     })
 }
 

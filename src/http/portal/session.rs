@@ -20,7 +20,7 @@ use crate::operations::limits::{self, Verdict};
 use crate::operations::portal_tokens;
 use crate::state::AppState;
 
-const COOKIE: &str = "portal_session";
+pub(super) const COOKIE: &str = "portal_session";
 /// How long a sign-in lasts in the browser.
 const SESSION_MICROS: i64 = 7 * 24 * 3_600_000_000;
 
