@@ -18,41 +18,52 @@ use crate::operations::shops::{add_staff, add_token, ensure_shop};
 use crate::operations::transitions::{self, TransitionInput};
 
 pub const SHOP_SLUG: &str = "demo";
-pub const PASSWORD: &str = "demo1234";
-
-/// The demo staff: e-mail, name, role and the API token printed at start-up.
-pub const STAFF: &[(&str, &str, Role, &str)] = &[
-    (
-        "admin@demo.local",
-        "管理员 张伟",
-        Role::Admin,
-        "demo-admin-token",
-    ),
-    (
-        "supervisor@demo.local",
-        "主管 刘洋",
-        Role::Supervisor,
-        "demo-supervisor-token",
-    ),
-    (
-        "agent@demo.local",
-        "客服 李娜",
-        Role::Agent,
-        "demo-agent-token",
-    ),
-    (
-        "agent2@demo.local",
-        "客服 王芳",
-        Role::Agent,
-        "demo-agent2-token",
-    ),
-    (
-        "inspector@demo.local",
-        "质检 陈磊",
-        Role::Inspector,
-        "demo-inspector-token",
-    ),
+/// The demo staff: e-mail, name and role. Their password and API tokens are made at random
+/// when the demo is loaded, printed once, and stored only as hashes.
+pub const STAFF: &[(&str, &str, Role)] = &[
+    ("admin@demo.local", "管理员 张伟", Role::Admin),
+    ("supervisor@demo.local", "主管 刘洋", Role::Supervisor),
+    ("agent@demo.local", "客服 李娜", Role::Agent),
+    ("agent2@demo.local", "客服 王芳", Role::Agent),
+    ("inspector@demo.local", "质检 陈磊", Role::Inspector),
 ];
+
+/// The demo's sign-ins, as made when it was loaded: shown once.
+pub struct Logins {
+    pub password: String,
+    /// Per staff member: e-mail, role, API token.
+    pub tokens: Vec<(&'static str, Role, String)>,
+}
+
+impl Logins {
+    fn new() -> Logins {
+        let random = |bytes: usize| {
+            use base64::Engine;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode((0..bytes).map(|_| rand::random::<u8>()).collect::<Vec<u8>>())
+        };
+        Logins {
+            password: random(9),
+            tokens: STAFF
+                .iter()
+                .map(|(email, _, role)| (*email, *role, format!("demo_{}", random(24))))
+                .collect(),
+        }
+    }
+
+    /// The lines that show them (the server's banner, `aftersale demo`).
+    pub fn print(&self) {
+        println!("  demo logins (password {}), shown this once:", self.password);
+        for (email, role, token) in &self.tokens {
+            println!("    {role:<10} {email:<24} API token: {token}");
+        }
+        if let Some((_, _, token)) = self.tokens.iter().find(|(_, role, _)| *role == Role::Agent) {
+            println!(
+                "  try: curl -H 'Authorization: Bearer {token}' 'http://127.0.0.1:8080/api/v1/cases?status=open'"
+            );
+        }
+    }
+}
 
 const CUSTOMERS: &[(&str, &str)] = &[
     ("王小明", "13800138001"),
@@ -184,8 +195,10 @@ pub fn demo_checklists() -> Vec<crate::domain::checklist::Checklist> {
     ]
 }
 
-/// Loads the demo shop, staff, tokens, orders and cases. Does nothing if the shop has cases.
-pub async fn load(database: &Database) -> anyhow::Result<()> {
+/// Loads the demo shop, staff, tokens, orders and cases (the cases only if the shop has none);
+/// returns the sign-ins it made.
+pub async fn load(database: &Database) -> anyhow::Result<Logins> {
+    let logins = Logins::new();
     let shop = ensure_shop(database, SHOP_SLUG, "小鹿数码旗舰店").await?;
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.return_address.is_none() {
@@ -195,8 +208,8 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     let mut actors: Vec<Actor> = Vec::new();
-    for (email, name, role, token) in STAFF {
-        let staff_id = add_staff(database, &shop, email, name, *role, PASSWORD).await?;
+    for ((email, name, role), (_, _, token)) in STAFF.iter().zip(&logins.tokens) {
+        let staff_id = add_staff(database, &shop, email, name, *role, &logins.password).await?;
         add_token(
             database,
             &shop,
@@ -218,7 +231,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
         staff_id: None,
     });
     if crate::db::cases::any_in_shop(&database.reader, &shop.id).await? {
-        return Ok(());
+        return Ok(logins);
     }
     let actor_for = |role: Role| {
         actors
@@ -368,7 +381,7 @@ pub async fn load(database: &Database) -> anyhow::Result<()> {
         settings.sop = demo_checklists();
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
-    Ok(())
+    Ok(logins)
 }
 
 #[cfg(test)]

@@ -13,7 +13,28 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const TOKEN: &str = "demo-agent-token";
+/// The demo's tokens per database and e-mail: printed once, when the first start loads the demo.
+static TOKENS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+const AGENT: &str = "agent@demo.local";
+const SUPERVISOR: &str = "supervisor@demo.local";
+
+/// Each server's base URL with its database.
+static BASES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+fn token_for_base(base: &str, email: &str) -> String {
+    let bases = BASES.lock().unwrap();
+    let (_, database_url) = bases
+        .iter()
+        .find(|(known, _)| known == base)
+        .expect("a server started by this test");
+    TOKENS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(known, known_email, _)| known == database_url && known_email == email)
+        .map(|(_, _, token)| token.clone())
+        .expect("the server printed the demo's agent token when it loaded the demo")
+}
 
 struct Server {
     child: Child,
@@ -33,13 +54,27 @@ async fn start(database_url: &str, offset_hours: i64) -> Server {
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_aftersale"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aftersale"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("APP_DATABASE_URL", database_url)
         .env("APP_CLOCK_OFFSET_HOURS", offset_hours.to_string())
-        .stdout(Stdio::null())
+        // The test's webhook receiver listens on this machine.
+        .env("APP_ALLOW_PRIVATE_TARGETS", "true")
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (found, token) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(token) = line.split("API token: ").nth(1)
+                && let Some(email) = line.split_whitespace().find(|word| word.contains('@'))
+            {
+                let _ = found.send((email.to_string(), token.trim().to_string()));
+            }
+        }
+    });
     let server = Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
@@ -58,13 +93,24 @@ async fn start(database_url: &str, offset_hours: i64) -> Server {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The first start of a database prints the token; later starts find it remembered.
+    while let Ok((email, token)) = token.recv_timeout(Duration::from_millis(300)) {
+        TOKENS
+            .lock()
+            .unwrap()
+            .push((database_url.to_string(), email, token));
+    }
+    BASES
+        .lock()
+        .unwrap()
+        .push((server.base.clone(), database_url.to_string()));
     server
 }
 
 async fn call(base: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
     let mut request = reqwest::Client::new()
         .request(method, format!("{base}{path}"))
-        .bearer_auth(TOKEN);
+        .bearer_auth(token_for_base(base, AGENT));
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -267,7 +313,7 @@ async fn undelivered_webhooks_go_out_once_after_a_kill_and_restart() {
     let first = start(&url, 0).await;
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/webhooks", first.base))
-        .bearer_auth("demo-supervisor-token")
+        .bearer_auth(token_for_base(&first.base, SUPERVISOR))
         .json(&json!({ "url": hook, "topics": ["case.created", "case.transitioned"] }))
         .send()
         .await

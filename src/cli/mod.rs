@@ -42,6 +42,10 @@ enum Command {
         /// Do not load demo data into an empty database (also APP_DEMO=false).
         #[arg(long)]
         no_demo: bool,
+        /// Load the demo into an empty database even on an address other machines reach
+        /// (by default only on a loopback address such as 127.0.0.1).
+        #[arg(long, conflicts_with = "no_demo")]
+        demo: bool,
     },
     /// Brings the database schema up to date.
     Migrate,
@@ -79,7 +83,7 @@ impl Cli {
         if let Some(url) = &self.database_url {
             config.database_url = url.clone();
         }
-        if let Some(Command::Serve { bind, no_demo }) = &self.command {
+        if let Some(Command::Serve { bind, no_demo, .. }) = &self.command {
             if let Some(bind) = bind {
                 config.bind = *bind;
             }
@@ -96,8 +100,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve {
         bind: None,
         no_demo: false,
+        demo: false,
     }) {
-        Command::Serve { .. } => serve::run(config).await,
+        Command::Serve { demo, .. } => serve::run(config, demo).await,
         Command::Migrate => {
             open(&config).await?;
             println!("The database is up to date.");
@@ -105,8 +110,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let database = open(&config).await?;
-            demo::load(&database).await?;
+            let logins = demo::load(&database).await?;
             println!("Demo data loaded (shop '{}').", demo::SHOP_SLUG);
+            logins.print();
             Ok(())
         }
         Command::Import { what } => import::run(open(&config).await?, what).await,

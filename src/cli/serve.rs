@@ -8,16 +8,27 @@ use crate::config::Config;
 use crate::db::{Database, shops};
 use crate::demo;
 
-pub async fn run(config: Config) -> anyhow::Result<()> {
+/// `anywhere`: load the demo even when the server is reachable from other machines
+/// (`serve --demo`); otherwise only on a loopback address.
+pub async fn run(config: Config, anywhere: bool) -> anyhow::Result<()> {
     let database = super::open(&config).await?;
+    let mut logins = None;
     if config.demo && shops::count_shops(&database.reader).await? == 0 {
-        println!("Loading demo data…");
-        demo::load(&database).await?;
+        if config.bind.ip().is_loopback() || anywhere {
+            println!("Loading demo data…");
+            logins = Some(demo::load(&database).await?);
+        } else {
+            println!(
+                "Not loading the demo: {} is reachable from other machines. Run `aftersale serve --demo` \
+                 to load it anyway, or make the first shop with `aftersale admin shop add`.",
+                config.bind
+            );
+        }
     }
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
-    banner(&database, &config, listener.local_addr()?).await?;
+    banner(&database, &config, listener.local_addr()?, logins.as_ref()).await?;
     app::serve(listener, database, config, Workers::Start, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -28,6 +39,7 @@ async fn banner(
     database: &Database,
     config: &Config,
     address: std::net::SocketAddr,
+    logins: Option<&demo::Logins>,
 ) -> anyhow::Result<()> {
     println!(
         "aftersale is running at http://{address}  (database: {})",
@@ -37,16 +49,24 @@ async fn banner(
     println!("  API docs:   http://{address}/api/v1/docs");
     println!("  console:    http://{address}/console  (staff: sign in with a demo login below)");
     println!("  portal:     http://{address}/portal   (demo: order DEMO240008, phone 13800138001)");
-    if shops::find_shop_by_slug(&database.reader, demo::SHOP_SLUG)
-        .await?
-        .is_some()
-    {
-        println!("  demo logins (password {}):", demo::PASSWORD);
-        for (email, name, role, token) in demo::STAFF {
-            println!("    {role:<10} {email:<24} {name}   API token: {token}");
+    match logins {
+        Some(logins) => logins.print(),
+        None => {
+            if shops::find_shop_by_slug(&database.reader, demo::SHOP_SLUG)
+                .await?
+                .is_some()
+            {
+                println!(
+                    "  demo: its logins were printed when it was loaded; make a new token with \
+                     `aftersale admin token create --role agent --email agent@demo.local`"
+                );
+            }
         }
+    }
+    if config.public_url.is_none() && !address.ip().is_loopback() {
         println!(
-            "  try: curl -H 'Authorization: Bearer demo-agent-token' 'http://{address}/api/v1/cases?status=open'"
+            "  WARNING: APP_PUBLIC_URL is not set: links in e-mails and on labels cannot be made \
+             for customers on other machines. Set it to the address customers use (https://…)."
         );
     }
     if config.smtp_url.is_none() {
