@@ -204,6 +204,17 @@ impl Config {
         Ok(config)
     }
 
+    /// Where people reach the app, for links in e-mails, on labels and in signed links: the
+    /// public URL; when it is unset, the bind address if that is this machine's loopback (the
+    /// demo on one's own computer). Never the request's Host header, which the caller chooses.
+    pub fn base_url(&self) -> Option<String> {
+        match &self.public_url {
+            Some(url) => Some(url.trim_end_matches('/').to_string()),
+            None if self.bind.ip().is_loopback() => Some(format!("http://{}", self.bind)),
+            None => None,
+        }
+    }
+
     /// The database URL with any password hidden, for the banner and logs.
     pub fn database_display(&self) -> String {
         redact(&self.database_url)

@@ -6,105 +6,24 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// The demo's tokens per database and e-mail: printed once, when the first start loads the demo.
-static TOKENS: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
-const AGENT: &str = "agent@demo.local";
-const SUPERVISOR: &str = "supervisor@demo.local";
-
-/// Each server's base URL with its database.
-static BASES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-
-fn token_for_base(base: &str, email: &str) -> String {
-    let bases = BASES.lock().unwrap();
-    let (_, database_url) = bases
-        .iter()
-        .find(|(known, _)| known == base)
-        .expect("a server started by this test");
-    TOKENS
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|(known, known_email, _)| known == database_url && known_email == email)
-        .map(|(_, _, token)| token.clone())
-        .expect("the server printed the demo's agent token when it loaded the demo")
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::process::{self, AGENT, SUPERVISOR, Server, token_for_base};
 
 async fn start(database_url: &str, offset_hours: i64) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aftersale"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("APP_DATABASE_URL", database_url)
-        .env("APP_CLOCK_OFFSET_HOURS", offset_hours.to_string())
-        // The test's webhook receiver listens on this machine.
-        .env("APP_ALLOW_PRIVATE_TARGETS", "true")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (found, token) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(token) = line.split("API token: ").nth(1)
-                && let Some(email) = line.split_whitespace().find(|word| word.contains('@'))
-            {
-                let _ = found.send((email.to_string(), token.trim().to_string()));
-            }
-        }
-    });
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while !client
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .is_ok_and(|response| response.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // The first start of a database prints the token; later starts find it remembered.
-    while let Ok((email, token)) = token.recv_timeout(Duration::from_millis(300)) {
-        TOKENS
-            .lock()
-            .unwrap()
-            .push((database_url.to_string(), email, token));
-    }
-    BASES
-        .lock()
-        .unwrap()
-        .push((server.base.clone(), database_url.to_string()));
-    server
+    process::start(
+        database_url,
+        &[
+            ("APP_CLOCK_OFFSET_HOURS", &offset_hours.to_string()),
+            // The test's webhook receiver listens on this machine.
+            ("APP_ALLOW_PRIVATE_TARGETS", "true"),
+        ],
+    )
+    .await
 }
 
 async fn call(base: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -195,29 +114,9 @@ async fn wait_refunded(base: &str, ids: &[String]) {
     }
 }
 
-async fn database_url() -> (String, Option<std::path::PathBuf>) {
-    match common::test_database_url() {
-        Some(server) => {
-            let (base, _) = server.rsplit_once('/').unwrap();
-            let name = format!("aftersale_test_{}", uuid::Uuid::now_v7().simple());
-            (format!("{base}/{name}"), None)
-        }
-        _ => {
-            let directory = std::env::temp_dir().join(format!(
-                "aftersale-restart-{}",
-                uuid::Uuid::now_v7().simple()
-            ));
-            (
-                format!("sqlite://{}/app.db", directory.display()),
-                Some(directory),
-            )
-        }
-    }
-}
-
 #[tokio::test]
 async fn timers_fire_once_after_a_kill_and_restart() {
-    let (url, directory) = database_url().await;
+    let (url, directory) = process::database_url();
     let postgres = directory.is_none();
     let first = start(&url, 0).await;
     let due = open_refund_case(&first.base, "RESTART-1").await;
@@ -307,7 +206,7 @@ async fn unsent(database: &aftersale::db::Database) -> i64 {
 
 #[tokio::test]
 async fn undelivered_webhooks_go_out_once_after_a_kill_and_restart() {
-    let (url, directory) = database_url().await;
+    let (url, directory) = process::database_url();
     let postgres = directory.is_none();
     let (hook, received, down) = receiver().await;
     let first = start(&url, 0).await;

@@ -8,24 +8,23 @@ pub mod hooks;
 pub mod pages;
 pub mod portal;
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::db::attachments::AttachmentRecord;
 use crate::db::cases::CaseRecord;
 use crate::db::shops::Shop;
 use crate::documents::label::Size;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-/// Where the app is reached: the configured public URL, else the request's Host.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    state.config.public_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|host| host.to_str().ok())
-            .unwrap_or("127.0.0.1:8080");
-        format!("http://{host}")
+/// Where the app is reached (see [`crate::config::Config::base_url`]); links are refused rather
+/// than built from the request's Host header.
+pub fn base_url(state: &AppState) -> AppResult<String> {
+    state.config.base_url().ok_or_else(|| {
+        AppError::NotConfigured(
+            "links to this app need its public address: set APP_PUBLIC_URL (e.g. https://aftersale.example.com)".into(),
+        )
     })
 }
 
@@ -36,14 +35,13 @@ pub async fn label_pdf(
     shop: &Shop,
     case: &CaseRecord,
     size: Size,
-    headers: &HeaderMap,
 ) -> AppResult<Response> {
     let pdf = crate::operations::labels::render(
         &state.database,
         shop,
         case,
         size,
-        &base_url(state, headers),
+        &base_url(state)?,
         state.config.label_font.as_deref(),
     )
     .await?;

@@ -177,8 +177,7 @@ pub async fn reject_control(
         );
         (StatusCode::BAD_REQUEST, Html(html)).into_response()
     };
-    let uri = request.uri().to_string();
-    if crate::http::api::has_control(&percent_encoding::percent_decode_str(&uri).decode_utf8_lossy()) {
+    if crate::http::api::url_has_control(&request.uri().to_string()) {
         return refused();
     }
     let is_form = request
@@ -200,4 +199,21 @@ pub async fn reject_control(
     }
     next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await
+}
+
+/// A 303 redirect to `target`, or a 400 when the target cannot be a header (CR, LF and other
+/// control characters), instead of the panic `axum::response::Redirect::to` would give.
+pub fn redirect(target: &str) -> Redirect {
+    Redirect(HeaderValue::from_str(target).ok())
+}
+
+pub struct Redirect(Option<HeaderValue>);
+
+impl IntoResponse for Redirect {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Some(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+            None => (StatusCode::BAD_REQUEST, CONTROL_REFUSAL).into_response(),
+        }
+    }
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::disallowed_methods)]
 
 pub mod hooks;
+pub mod process;
 pub mod smtp;
 
 use aftersale::app::{self, Workers};

@@ -153,6 +153,15 @@ pub fn has_control(text: &str) -> bool {
     text.chars().any(|character| is_refused_control(character as u32))
 }
 
+/// Whether a URL holds any control character once decoded: line breaks and tabs are text in a
+/// form's field, never in a path or a query.
+pub fn url_has_control(uri: &str) -> bool {
+    percent_encoding::percent_decode_str(uri)
+        .decode_utf8_lossy()
+        .chars()
+        .any(char::is_control)
+}
+
 /// Refuses control characters in the URL and in a JSON body: no field may hold one (PostgreSQL
 /// cannot store NUL at all), so it is a client error, said plainly.
 pub async fn reject_control(request: Request, next: Next) -> Response {
@@ -162,9 +171,7 @@ pub async fn reject_control(request: Request, next: Next) -> Response {
         )
         .into_response()
     };
-    let uri = request.uri().to_string();
-    let decoded = percent_encoding::percent_decode_str(&uri).decode_utf8_lossy();
-    if has_control(&decoded) {
+    if url_has_control(&request.uri().to_string()) {
         return refused();
     }
     let is_json = request

@@ -27,7 +27,7 @@ use crate::state::AppState;
 
 pub use cases::{CaseListQuery, case_filter};
 pub use extract::Authenticated;
-pub use gate::has_control;
+pub use gate::{has_control, url_has_control};
 pub use language::{chinese as chinese_message, prefers_chinese};
 pub use openapi::{document, finish as finish_document, swagger};
 pub use views::{ClockView, Page, after};

@@ -2,7 +2,7 @@
 //! the signed link that takes the customer there.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -143,10 +143,9 @@ pub async fn portal_link(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-    headers: HeaderMap,
 ) -> AppResult<axum::Json<PortalLink>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    let base = crate::http::base_url(&state, &headers);
+    let base = crate::http::base_url(&state)?;
     let url = crate::operations::portal_tokens::signed_link(
         &state.database,
         &actor.shop,

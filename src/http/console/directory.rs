@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse};
 use serde::Deserialize;
 
 use super::form::{Fields, Posted};
@@ -480,7 +480,7 @@ pub(super) async fn open_case(
     };
     match result {
         Ok(created) => {
-            Ok(Redirect::to(&format!("/console/cases/{}", created.case.id)).into_response())
+            Ok(crate::http::pages::redirect(&format!("/console/cases/{}", created.case.id)).into_response())
         }
         Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
         Err(error) => {

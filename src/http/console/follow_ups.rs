@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse};
 
 use super::form::Posted;
 use super::{Frame, PageResult, Staff};
@@ -110,7 +110,7 @@ pub(super) async fn done(
 ) -> PageResult {
     let note = form.note.as_deref();
     match shipments::finish(&state.database, &staff.actor, &id, note).await {
-        Ok(_) => Ok(Redirect::to("/console/follow-ups").into_response()),
+        Ok(_) => Ok(crate::http::pages::redirect("/console/follow-ups").into_response()),
         Err(AppError::Conflict { .. }) => {
             let error = staff.language.text("follow-ups-already-done");
             page(&state, &staff, Some(error)).await

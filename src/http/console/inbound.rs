@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse};
 
 use super::form::{Empty, Posted};
 use super::{Frame, PageError, PageResult, Staff};
@@ -73,5 +73,5 @@ pub(super) async fn replay(
 ) -> PageResult {
     managers_only(&staff)?;
     crate::integrations::replay(&state.database, &staff.actor, &id).await?;
-    Ok(Redirect::to("/console/inbound").into_response())
+    Ok(crate::http::pages::redirect("/console/inbound").into_response())
 }

@@ -21,7 +21,7 @@ use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use crate::db::shops::{self, Actor};
 use crate::db::staff_sessions;
@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Staff {
                 .map(|path| path.as_str())
                 .filter(|_| parts.method == axum::http::Method::GET)
                 .unwrap_or("/console");
-            Redirect::to(&format!("/login?next={}", text::url_encode(next))).into_response()
+            crate::http::pages::redirect(&format!("/login?next={}", text::url_encode(next))).into_response()
         };
         let Some(token) = cookie(&parts.headers, COOKIE) else {
             return Err(to_login());

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse};
 use serde::Deserialize;
 
 use super::form::{Empty, Posted};
@@ -401,7 +401,7 @@ pub(super) async fn bulk(
     } else {
         format!("{back}&")
     };
-    Ok(Redirect::to(&format!(
+    Ok(crate::http::pages::redirect(&format!(
         "/console?{back}done={done}&failed={}",
         url_encode(&failed.join("；"))
     ))
@@ -438,7 +438,7 @@ pub(super) async fn save_view(
         state.clock.now(),
     )
     .await?;
-    Ok(Redirect::to(&format!("/console?{query}")).into_response())
+    Ok(crate::http::pages::redirect(&format!("/console?{query}")).into_response())
 }
 
 pub(super) async fn delete_view(
@@ -448,5 +448,5 @@ pub(super) async fn delete_view(
 ) -> PageResult {
     staff_sessions::delete_view(&state.database, &staff.actor.shop.id, &staff.staff_id, &id)
         .await?;
-    Ok(Redirect::to("/console").into_response())
+    Ok(crate::http::pages::redirect("/console").into_response())
 }

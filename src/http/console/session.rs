@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
@@ -178,7 +178,7 @@ pub(super) async fn login(
         },
     )
     .await?;
-    let mut response = Redirect::to(&next).into_response();
+    let mut response = crate::http::pages::redirect(&next).into_response();
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
         SESSION_MICROS / 1_000_000
@@ -194,7 +194,7 @@ pub(super) async fn logout(
     Posted { staff, .. }: Posted<Empty>,
 ) -> PageResult {
     staff_sessions::delete(&state.database, &staff.session_id).await?;
-    let mut response = Redirect::to("/login").into_response();
+    let mut response = crate::http::pages::redirect("/login").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_static("staff_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
@@ -222,5 +222,5 @@ pub(super) async fn switch_shop(
         });
     }
     staff_sessions::set_shop(&state.database, &staff.session_id, &wanted).await?;
-    Ok(Redirect::to("/console").into_response())
+    Ok(crate::http::pages::redirect("/console").into_response())
 }

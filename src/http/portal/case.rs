@@ -19,8 +19,8 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -259,7 +259,7 @@ pub(super) async fn case_action(
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
         Ok(_) => Ok(
-            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
         ),
         Err(error) => {
             let message = match &error {
@@ -302,7 +302,7 @@ pub(super) async fn case_message(
     .await
     {
         Ok(_) => Ok(
-            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
         ),
         Err(error @ AppError::Invalid { .. }) => {
             let errors = vec![error.to_string()];
@@ -355,7 +355,7 @@ pub(super) async fn rate(
         )
         .await;
     }
-    Ok(Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
+    Ok(crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -367,14 +367,13 @@ pub(super) async fn case_label(
     State(state): State<AppState>,
     CustomerCase { shop, case, .. }: CustomerCase,
     Query(query): Query<LabelQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let size = query
         .size
         .as_deref()
         .and_then(Size::parse)
         .unwrap_or(Size::A4);
-    crate::http::label_pdf(&state, &shop, &case, size, &headers).await
+    crate::http::label_pdf(&state, &shop, &case, size).await
 }
 
 /// More photos or a video for the case, from the case page.
@@ -403,7 +402,7 @@ pub(super) async fn attach(
             crate::operations::attachments::store(&state.database, &customer(&shop), &case, &files)
                 .await?;
             Ok(
-                Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number))
+                crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number))
                     .into_response(),
             )
         }
@@ -446,7 +445,7 @@ pub(super) async fn answer_offer(
     };
     match offers::answer(&state.database, &customer(&shop), &case.id, &id, answer).await {
         Ok(_) => Ok(
-            Redirect::to(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
+            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
         ),
         Err(AppError::Conflict { .. }) => {
             let errors = vec![language.text("portal-offer-gone")];

@@ -27,7 +27,7 @@ use axum::extract::{DefaultBodyLimit, Multipart};
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 /// The largest form with files the portal reads: every file at its limit, and the fields.
@@ -177,7 +177,7 @@ async fn shop_by_slug(database: &Database, slug: &str) -> Result<Shop, AppError>
 async fn choose_shop(State(state): State<AppState>) -> Result<Response, AppError> {
     let slugs = shops::first_slugs(&state.database.reader, 2).await?;
     match slugs.as_slice() {
-        [slug] => Ok(Redirect::to(&format!("/portal/{slug}")).into_response()),
+        [slug] => Ok(crate::http::pages::redirect(&format!("/portal/{slug}")).into_response()),
         _ => Err(AppError::NotFound(
             "shop: open the portal at /portal/{shop}",
         )),
@@ -200,7 +200,7 @@ fn to_find(shop: &Shop, order_number: Option<&str>) -> Response {
     let query = order_number
         .map(|number| format!("?order={}", crate::http::pages::url_encode(number)))
         .unwrap_or_default();
-    Redirect::to(&format!("/portal/{}{query}", shop.slug)).into_response()
+    crate::http::pages::redirect(&format!("/portal/{}{query}", shop.slug)).into_response()
 }
 
 /// The shop named in the path, the path's other parts and the reader's language.

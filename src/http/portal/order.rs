@@ -7,7 +7,7 @@ use askama::Template;
 use crate::domain::Money;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::*;
 use crate::db::case_list::{self, CaseFilter, CaseSort};
@@ -333,7 +333,7 @@ pub(super) async fn ask_for_help(
         Ok(created) => {
             crate::operations::attachments::store(&state.database, &actor, &created.case, &files)
                 .await?;
-            Ok(Redirect::to(&format!(
+            Ok(crate::http::pages::redirect(&format!(
                 "/portal/{}/cases/{}",
                 shop.slug, created.case.number
             ))

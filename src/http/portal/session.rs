@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::*;
@@ -125,7 +125,7 @@ pub(super) async fn find(
     };
     limits::lookup_outcome(&state.database, &shop.id, &order_number, source, true).await?;
     let cookie = portal_tokens::sign(&state.database, &shop.id, &order.id, SESSION_MICROS).await?;
-    let mut response = Redirect::to(&format!(
+    let mut response = crate::http::pages::redirect(&format!(
         "/portal/{}/orders/{}",
         shop.slug,
         crate::http::pages::url_encode(&order.order_number)
@@ -199,7 +199,7 @@ pub(super) async fn enter(
             crate::http::pages::url_encode(&order.order_number)
         ),
     };
-    let mut response = Redirect::to(&target).into_response();
+    let mut response = crate::http::pages::redirect(&target).into_response();
     response
         .headers_mut()
         .append(header::SET_COOKIE, session_cookie(&shop, &cookie)?);

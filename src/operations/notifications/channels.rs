@@ -76,10 +76,9 @@ impl Channels {
         let channels = Channels::new(
             config.smtp_url.as_deref(),
             &config.mail_from,
-            config
-                .public_url
-                .as_deref()
-                .unwrap_or("http://127.0.0.1:8080"),
+            &config
+                .base_url()
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
         )
         .context("the e-mail settings (APP_SMTP_URL, APP_MAIL_FROM, APP_PUBLIC_URL)")?
         .allowing_private_targets(config.allow_private_targets)?;

@@ -86,7 +86,6 @@ pub async fn label(
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
     Query(query): Query<LabelQuery>,
-    headers: HeaderMap,
 ) -> AppResult<axum::response::Response> {
     let size = match query
         .size
@@ -100,7 +99,7 @@ pub async fn label(
         })?,
     };
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    crate::http::label_pdf(&state, &actor.shop, &case, size, &headers).await
+    crate::http::label_pdf(&state, &actor.shop, &case, size).await
 }
 
 #[utoipa::path(post, path = "/refunds/{id}/settle", tag = "refunds", params(("id" = String, Path)),

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Typed, shown};
@@ -51,7 +51,7 @@ pub(in crate::http::console) async fn upload(
     match attachment_operations::check(files, already) {
         Ok(checked) => {
             attachment_operations::store(&state.database, &staff.actor, &case, &checked).await?;
-            Ok(Redirect::to(&format!("/console/cases/{id}#files")).into_response())
+            Ok(crate::http::pages::redirect(&format!("/console/cases/{id}#files")).into_response())
         }
         Err(error) => {
             let typed = refuse(upload_error_text(language, &error));
@@ -82,9 +82,8 @@ pub(in crate::http::console) async fn label(
     staff: Staff,
     Path(id): Path<String>,
     Query(query): Query<LabelQuery>,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let size = Size::parse(query.size.as_deref().unwrap_or("a4")).unwrap_or(Size::A4);
     let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
-    Ok(crate::http::label_pdf(&state, &staff.actor.shop, &case, size, &headers).await?)
+    Ok(crate::http::label_pdf(&state, &staff.actor.shop, &case, size).await?)
 }

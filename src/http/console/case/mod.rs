@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse};
 
 use super::{PageResult, Staff, error_text};
 use crate::error::AppError;
@@ -82,7 +82,7 @@ async fn answer(
     result: Result<(), AppError>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/console/cases/{id}")).into_response()),
+        Ok(()) => Ok(crate::http::pages::redirect(&format!("/console/cases/{id}")).into_response()),
         Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
         Err(error) => {
             let status = error.status();
