@@ -83,8 +83,8 @@ pub async fn serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown)
-        .await;
+    .with_graceful_shutdown(shutdown)
+    .await;
     let _ = stop.send(true);
     for handle in handles {
         let _ = handle.await;
@@ -130,14 +130,21 @@ async fn security_headers(
     let docs = request.uri().path().starts_with("/api/v1/docs");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let policy = if docs { DOCS_POLICY } else { CONTENT_SECURITY_POLICY };
+    let policy = if docs {
+        DOCS_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
     for (name, value) in [
         ("content-security-policy", policy),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "same-origin"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+        (
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
     }

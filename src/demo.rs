@@ -39,8 +39,11 @@ impl Logins {
     fn new() -> Logins {
         let random = |bytes: usize| {
             use base64::Engine;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode((0..bytes).map(|_| rand::random::<u8>()).collect::<Vec<u8>>())
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+                (0..bytes)
+                    .map(|_| rand::random::<u8>())
+                    .collect::<Vec<u8>>(),
+            )
         };
         Logins {
             password: random(9),
@@ -53,7 +56,10 @@ impl Logins {
 
     /// The lines that show them (the server's banner, `aftersale demo`).
     pub fn print(&self) {
-        println!("  demo logins (password {}), shown this once:", self.password);
+        println!(
+            "  demo logins (password {}), shown this once:",
+            self.password
+        );
         for (email, role, token) in &self.tokens {
             println!("    {role:<10} {email:<24} API token: {token}");
         }

@@ -146,6 +146,9 @@ async fn the_customer_adds_photos_from_the_case_page() {
         case["number"].as_str().unwrap(),
     );
     let cookie = portal_cookie(&app, "ATT-2").await;
+    let token = app
+        .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
+        .await;
     let send = |name: &'static str, bytes: Vec<u8>| {
         let form = reqwest::multipart::Form::new().part(
             "files",
@@ -158,7 +161,9 @@ async fn the_customer_adds_photos_from_the_case_page() {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
-            .post(app.url(&format!("/portal/shop/cases/{number}/attachments")))
+            .post(app.url(&format!(
+                "/portal/shop/cases/{number}/attachments?csrf={token}"
+            )))
             .header(COOKIE, cookie.clone())
             .multipart(form)
             .send()
@@ -255,12 +260,17 @@ async fn an_accepted_offer_is_paid_exactly_once() {
 
     // The customer presses "accept" twice at once: one refund.
     let cookie = portal_cookie(&app, "OFR-1").await;
+    let token = app
+        .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
+        .await;
     let accept = || {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
-            .post(app.url(&format!("/portal/shop/cases/{number}/offers/{offer_id}")))
+            .post(app.url(&format!(
+                "/portal/shop/cases/{number}/offers/{offer_id}?csrf={token}"
+            )))
             .header(COOKIE, cookie.clone())
             .form(&[("answer", "accept")])
             .send()

@@ -25,21 +25,6 @@ async fn find(app: &TestApp, address: &str, order: &str, contact: &str) -> reqwe
         .unwrap()
 }
 
-/// The form token on a page the customer sees (every form's action carries it).
-async fn form_token(app: &TestApp, cookie: &str, path: &str) -> String {
-    let html = client()
-        .get(app.url(path))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = html.find("?csrf=").expect("a form with its token") + "?csrf=".len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
-
 #[tokio::test]
 async fn a_customer_finds_the_order_and_follows_the_case() {
     let app = TestApp::start().await;
@@ -186,7 +171,13 @@ async fn guessing_is_limited_per_address_and_order_without_locking_the_customer_
     let app = TestApp::start_with(|config| config.trusted_proxies = vec!["127.0.0.1".into()]).await;
     app.order("PTL-3").await;
     for attempt in 0..LOOKUPS_PER_ORDER_AND_SOURCE {
-        let response = find(&app, "198.51.100.9", "PTL-3", &format!("1390000{attempt:04}")).await;
+        let response = find(
+            &app,
+            "198.51.100.9",
+            "PTL-3",
+            &format!("1390000{attempt:04}"),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Even the right phone is refused now, from this address …
@@ -197,7 +188,13 @@ async fn guessing_is_limited_per_address_and_order_without_locking_the_customer_
     assert_eq!(customer.status(), StatusCode::SEE_OTHER);
     // One address cannot spread its guesses over many orders either.
     for attempt in 0..LOOKUPS_PER_SOURCE {
-        let response = find(&app, "198.51.100.10", &format!("NOPE-{attempt}"), "13800138000").await;
+        let response = find(
+            &app,
+            "198.51.100.10",
+            &format!("NOPE-{attempt}"),
+            "13800138000",
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let spread = find(&app, "198.51.100.10", "PTL-3", "13800138000").await;
@@ -231,7 +228,9 @@ async fn a_customer_asks_for_help_and_the_policy_says_what_is_possible() {
         .next()
         .unwrap()
         .to_string();
-    let token = form_token(&app, &cookie, "/portal/shop/orders/PTL-4").await;
+    let token = app
+        .portal_form_token(&cookie, "/portal/shop/orders/PTL-4")
+        .await;
     let ask = |fields: Vec<(&'static str, &'static str)>| {
         client()
             .post(app.url(&format!("/portal/shop/orders/PTL-4/requests?csrf={token}")))
@@ -334,7 +333,9 @@ async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
         html.contains("快递单号") && html.contains("已同意"),
         "{html}"
     );
-    let token = form_token(&app, &cookie, &format!("/portal/shop/cases/{number}")).await;
+    let token = app
+        .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
+        .await;
     let act = |fields: Vec<(&'static str, String)>| {
         client()
             .post(app.url(&format!("/portal/shop/cases/{number}/actions?csrf={token}")))
@@ -371,7 +372,9 @@ async fn the_customer_adds_the_return_tracking_number_and_writes_to_the_shop() {
     assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let sent = client()
-        .post(app.url(&format!("/portal/shop/cases/{number}/messages?csrf={token}")))
+        .post(app.url(&format!(
+            "/portal/shop/cases/{number}/messages?csrf={token}"
+        )))
         .header(COOKIE, &cookie)
         .form(&[("body", "已经寄出，请查收")])
         .send()
@@ -421,7 +424,9 @@ async fn a_closed_case_is_rated_once() {
         .next()
         .unwrap()
         .to_string();
-    let token = form_token(&app, &cookie, &format!("/portal/shop/cases/{number}")).await;
+    let token = app
+        .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
+        .await;
     let rate = |stars: &'static str| {
         client()
             .post(app.url(&format!("/portal/shop/cases/{number}/rating?csrf={token}")))

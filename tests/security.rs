@@ -13,7 +13,13 @@ use serde_json::{Value, json};
 
 /// Sends a POST with a key, retrying while the key is held (409 in progress) or the server is
 /// away; returns the final status and body.
-async fn post_until_answered(base: &str, token: &str, path: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+async fn post_until_answered(
+    base: &str,
+    token: &str,
+    path: &str,
+    key: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
     let client = reqwest::Client::new();
     for _ in 0..100 {
         let sent = client
@@ -26,7 +32,9 @@ async fn post_until_answered(base: &str, token: &str, path: &str, key: &str, bod
         if let Ok(response) = sent {
             let status = response.status();
             let body: Value = response.json().await.unwrap_or(Value::Null);
-            if !(status == StatusCode::CONFLICT && body["error"]["code"] == "idempotency_key_in_progress") {
+            if !(status == StatusCode::CONFLICT
+                && body["error"]["code"] == "idempotency_key_in_progress")
+            {
                 return (status, body);
             }
         }
@@ -87,7 +95,12 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(approved.status(), StatusCode::OK, "{:?}", approved.text().await);
+            assert_eq!(
+                approved.status(),
+                StatusCode::OK,
+                "{:?}",
+                approved.text().await
+            );
             refundable.push(id);
         }
     }
@@ -133,10 +146,20 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
     let second = process::start(&url, &variables).await;
     for (index, id) in refundable.iter().enumerate() {
         let path = format!("/api/v1/cases/{id}/refunds");
-        let (status, refund) =
-            post_until_answered(&second.base, &token, &path, &format!("refund-{index}"), &refund_body).await;
+        let (status, refund) = post_until_answered(
+            &second.base,
+            &token,
+            &path,
+            &format!("refund-{index}"),
+            &refund_body,
+        )
+        .await;
         assert!(status.is_success(), "refund {index}: {status} {refund}");
-        assert_eq!(refund["idempotency_key"], format!("refund-{index}"), "{refund}");
+        assert_eq!(
+            refund["idempotency_key"],
+            format!("refund-{index}"),
+            "{refund}"
+        );
         let refunds: Value = client
             .get(format!("{}{path}", second.base))
             .bearer_auth(&token)
@@ -146,12 +169,21 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
             .json()
             .await
             .unwrap();
-        assert_eq!(refunds.as_array().unwrap().len(), 1, "case {id} refunded once: {refunds}");
+        assert_eq!(
+            refunds.as_array().unwrap().len(),
+            1,
+            "case {id} refunded once: {refunds}"
+        );
     }
     for index in 10..20 {
-        let (status, case) =
-            post_until_answered(&second.base, &token, "/api/v1/cases", &format!("create-{index}"), &creation(index))
-                .await;
+        let (status, case) = post_until_answered(
+            &second.base,
+            &token,
+            "/api/v1/cases",
+            &format!("create-{index}"),
+            &creation(index),
+        )
+        .await;
         assert!(status.is_success(), "creation {index}: {status} {case}");
         let cases: Value = client
             .get(format!("{}/api/v1/orders/KILL-{index}/cases", second.base))
@@ -162,12 +194,21 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
             .json()
             .await
             .unwrap();
-        let count = cases.as_array().or_else(|| cases["items"].as_array()).unwrap().len();
+        let count = cases
+            .as_array()
+            .or_else(|| cases["items"].as_array())
+            .unwrap()
+            .len();
         assert_eq!(count, 1, "order KILL-{index} has one case: {cases}");
         // Asked again, the same case comes back.
-        let (again, replayed) =
-            post_until_answered(&second.base, &token, "/api/v1/cases", &format!("create-{index}"), &creation(index))
-                .await;
+        let (again, replayed) = post_until_answered(
+            &second.base,
+            &token,
+            "/api/v1/cases",
+            &format!("create-{index}"),
+            &creation(index),
+        )
+        .await;
         assert!(again.is_success());
         assert_eq!(replayed["id"], case["id"]);
     }
@@ -179,8 +220,12 @@ async fn a_held_key_answers_in_progress_until_its_lease_ends() {
     app.order("LEASE-1").await;
     // A request that died holding its key: the row it left, as the app writes it.
     let (status, case) = app
-        .post("/api/v1/cases", AGENT, json!({ "order_number": "LEASE-1", "kind": "refund_only",
-            "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }))
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "LEASE-1", "kind": "refund_only",
+            "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
     let id = case["id"].as_str().unwrap();
@@ -198,11 +243,13 @@ async fn a_held_key_answers_in_progress_until_its_lease_ends() {
     let done = send().await.unwrap();
     assert_eq!(done.status(), StatusCode::CREATED);
     // Make the finished key look like one whose request died a moment ago.
-    sqlx::query("UPDATE idempotency_keys SET status = NULL, response_body = NULL, lease_until = $1")
-        .bind(common::now() + 800_000)
-        .execute(&app.database.writer)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = NULL, response_body = NULL, lease_until = $1",
+    )
+    .bind(common::now() + 800_000)
+    .execute(&app.database.writer)
+    .await
+    .unwrap();
     let held = send().await.unwrap();
     assert_eq!(held.status(), StatusCode::CONFLICT);
     let held: Value = held.json().await.unwrap();
@@ -220,15 +267,23 @@ async fn a_client_cannot_take_the_apps_internal_refund_keys() {
     let app = TestApp::start().await;
     app.order("NS-1").await;
     let (_, case) = app
-        .post("/api/v1/cases", AGENT, json!({ "order_number": "NS-1", "kind": "refund_only",
-            "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }))
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "NS-1", "kind": "refund_only",
+            "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }),
+        )
         .await;
     let id = case["id"].as_str().unwrap();
     app.act(id, AGENT, "approve", json!({})).await;
     let offer_id = "0190c0de-0000-7000-8000-000000000001";
     // The client sends the key the app uses when a customer accepts an offer …
     let (status, refund) = app
-        .refund(id, &format!("offer:{offer_id}"), json!({ "lines": [{ "line_number": 1, "amount_minor": 1 }] }))
+        .refund(
+            id,
+            &format!("offer:{offer_id}"),
+            json!({ "lines": [{ "line_number": 1, "amount_minor": 1 }] }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{refund}");
     assert_eq!(refund["idempotency_key"], format!("offer:{offer_id}"));
@@ -237,7 +292,10 @@ async fn a_client_cannot_take_the_apps_internal_refund_keys() {
         .fetch_all(&app.database.reader)
         .await
         .unwrap();
-    assert!(stored.iter().all(|key| key.starts_with("api:")), "{stored:?}");
+    assert!(
+        stored.iter().all(|key| key.starts_with("api:")),
+        "{stored:?}"
+    );
 }
 
 #[tokio::test]
@@ -247,17 +305,24 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     let (status, _) = app.get("/api/v1/webhooks", SUPERVISOR).await;
     assert_eq!(status, StatusCode::OK);
     // The supervisor is demoted to agent: the same token can no longer manage webhooks.
-    let (staff_id,): (String,) = sqlx::query_as("SELECT id FROM staff WHERE email = 'supervisor@test.local'")
-        .fetch_one(&app.database.reader)
-        .await
-        .unwrap();
+    let (staff_id,): (String,) =
+        sqlx::query_as("SELECT id FROM staff WHERE email = 'supervisor@test.local'")
+            .fetch_one(&app.database.reader)
+            .await
+            .unwrap();
     sqlx::query("UPDATE memberships SET role = 'agent' WHERE staff_id = $1")
         .bind(&staff_id)
         .execute(&app.database.writer)
         .await
         .unwrap();
-    let (status, _) = app.post("/api/v1/webhooks", SUPERVISOR, webhook.clone()).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "demotion takes effect at once");
+    let (status, _) = app
+        .post("/api/v1/webhooks", SUPERVISOR, webhook.clone())
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "demotion takes effect at once"
+    );
     // Removed from the shop: the token opens nothing.
     sqlx::query("DELETE FROM memberships WHERE staff_id = $1")
         .bind(&staff_id)
@@ -265,15 +330,27 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
         .await
         .unwrap();
     let (status, _) = app.get("/api/v1/cases", SUPERVISOR).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "removal takes effect at once");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "removal takes effect at once"
+    );
 
     // Tokens as records: an agent makes one for a script, cannot make it stronger than itself.
     let (status, refused) = app
-        .post("/api/v1/tokens", AGENT, json!({ "name": "脚本", "role": "admin" }))
+        .post(
+            "/api/v1/tokens",
+            AGENT,
+            json!({ "name": "脚本", "role": "admin" }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let (status, made) = app
-        .post("/api/v1/tokens", AGENT, json!({ "name": "脚本", "expires_in_days": 30 }))
+        .post(
+            "/api/v1/tokens",
+            AGENT,
+            json!({ "name": "脚本", "expires_in_days": 30 }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let secret = made["token"].as_str().unwrap().to_string();
@@ -283,8 +360,18 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     assert_eq!(status, StatusCode::OK);
     // The agent sees their own tokens only, never a secret; the admin sees all of the shop's.
     let (_, mine) = app.get("/api/v1/tokens", AGENT).await;
-    assert!(mine.as_array().unwrap().iter().all(|token| token["staff_email"] == "agent@test.local"));
-    assert!(mine.as_array().unwrap().iter().all(|token| token.get("token").is_none()));
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|token| token["staff_email"] == "agent@test.local")
+    );
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|token| token.get("token").is_none())
+    );
     let (_, all) = app.get("/api/v1/tokens", ADMIN).await;
     assert!(all.as_array().unwrap().len() > mine.as_array().unwrap().len());
     let used = mine
@@ -293,10 +380,15 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
         .iter()
         .find(|token| token["id"] == made["id"])
         .unwrap();
-    assert!(used["last_used_at"].is_string(), "the last use is noted: {used}");
+    assert!(
+        used["last_used_at"].is_string(),
+        "the last use is noted: {used}"
+    );
     // Another agent cannot revoke it; its owner can, and it stops at once.
     let path = format!("/api/v1/tokens/{}", made["id"].as_str().unwrap());
-    let (status, _) = app.call(reqwest::Method::DELETE, &path, common::AGENT2, None).await;
+    let (status, _) = app
+        .call(reqwest::Method::DELETE, &path, common::AGENT2, None)
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, revoked) = app.call(reqwest::Method::DELETE, &path, AGENT, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -305,11 +397,19 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The shop's own token belongs to no person; only admins make one.
     let (status, _) = app
-        .post("/api/v1/tokens", AGENT, json!({ "name": "ERP", "for_shop": true }))
+        .post(
+            "/api/v1/tokens",
+            AGENT,
+            json!({ "name": "ERP", "for_shop": true }),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, shop_token) = app
-        .post("/api/v1/tokens", ADMIN, json!({ "name": "ERP", "for_shop": true, "role": "agent" }))
+        .post(
+            "/api/v1/tokens",
+            ADMIN,
+            json!({ "name": "ERP", "for_shop": true, "role": "agent" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{shop_token}");
     assert!(shop_token["staff_email"].is_null());
@@ -333,7 +433,9 @@ async fn webhooks_never_reach_inside_the_network() {
         "http://user:pass@example.com/hook",
         "ftp://example.com/hook",
     ] {
-        let (status, body) = app.post("/api/v1/webhooks", SUPERVISOR, json!({ "url": url })).await;
+        let (status, body) = app
+            .post("/api/v1/webhooks", SUPERVISOR, json!({ "url": url }))
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {body}");
     }
     // One registered before (or whose name resolves differently now): refused at delivery, and
@@ -352,16 +454,24 @@ async fn webhooks_never_reach_inside_the_network() {
         &["*".to_string()],
         common::now(),
     )
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     app.order("SSRF-1").await;
     app.case("SSRF-1", "refund_only", "坏了").await;
-    let channels = aftersale::operations::notifications::Channels::new(None, "店铺 <shop@test.local>", "https://shop.example")
-        .unwrap();
+    let channels = aftersale::operations::notifications::Channels::new(
+        None,
+        "店铺 <shop@test.local>",
+        "https://shop.example",
+    )
+    .unwrap();
     aftersale::operations::notifications::run_once(&app.database, &channels, common::now())
         .await
         .unwrap();
-    assert_eq!(*received.lock().unwrap(), 0, "the internal receiver got nothing");
+    assert_eq!(
+        *received.lock().unwrap(),
+        0,
+        "the internal receiver got nothing"
+    );
     let (_, deliveries) = app.get("/api/v1/deliveries", SUPERVISOR).await;
     let text = deliveries.to_string();
     assert!(text.contains("refused"), "{text}");
@@ -420,7 +530,12 @@ async fn control_characters_are_refused_with_a_client_error_everywhere() {
         .await
         .unwrap();
     assert_eq!(login.status(), StatusCode::BAD_REQUEST);
-    let path = app.client.get(app.url("/console/cases/%0D%0Ax")).send().await.unwrap();
+    let path = app
+        .client
+        .get(app.url("/console/cases/%0D%0Ax"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(path.status(), StatusCode::BAD_REQUEST);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
         .fetch_one(&app.database.reader)
@@ -482,12 +597,24 @@ async fn large_bodies_are_refused_before_they_are_read() {
 
 #[tokio::test]
 async fn every_page_carries_the_security_headers_and_secure_cookies_behind_https() {
-    let app = TestApp::start_with(|config| config.public_url = Some("https://aftersale.example".into())).await;
-    for path in ["/login", "/portal/shop", "/api/v1/cases", "/healthz", "/nowhere"] {
+    let app =
+        TestApp::start_with(|config| config.public_url = Some("https://aftersale.example".into()))
+            .await;
+    for path in [
+        "/login",
+        "/portal/shop",
+        "/api/v1/cases",
+        "/healthz",
+        "/nowhere",
+    ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         let headers = response.headers();
         let policy = headers["content-security-policy"].to_str().unwrap();
-        assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("script-src 'self' 'unsafe-inline'"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'")
+                && !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{path}: {policy}"
+        );
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
@@ -499,7 +626,10 @@ async fn every_page_carries_the_security_headers_and_secure_cookies_behind_https
         .iter()
         .map(|value| value.to_str().unwrap())
         .collect();
-    assert!(!cookies.is_empty() && cookies.iter().all(|cookie| cookie.contains("; Secure")), "{cookies:?}");
+    assert!(
+        !cookies.is_empty() && cookies.iter().all(|cookie| cookie.contains("; Secure")),
+        "{cookies:?}"
+    );
 }
 
 #[tokio::test]
@@ -519,8 +649,19 @@ async fn portal_forms_need_their_token_and_signed_links_need_a_public_address() 
         .send()
         .await
         .unwrap();
-    assert_eq!(found.status(), StatusCode::SEE_OTHER, "{:?}", found.text().await);
-    let cookie = found.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(
+        found.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        found.text().await
+    );
+    let cookie = found.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     // A form sent from another site, with the customer's cookie but without the page's token.
     let forged = app
         .client
@@ -531,7 +672,12 @@ async fn portal_forms_need_their_token_and_signed_links_need_a_public_address() 
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let (_, messages) = app.get(&format!("/api/v1/cases/{}/messages", case["id"].as_str().unwrap()), AGENT).await;
+    let (_, messages) = app
+        .get(
+            &format!("/api/v1/cases/{}/messages", case["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
     assert!(!messages.to_string().contains("伪造的留言"));
     // A cross-site lookup is refused too.
     let cross = app
@@ -547,7 +693,10 @@ async fn portal_forms_need_their_token_and_signed_links_need_a_public_address() 
     // Links are made from the configured address, never from the request's Host.
     let link = app
         .client
-        .post(app.url(&format!("/api/v1/cases/{}/portal-link", case["id"].as_str().unwrap())))
+        .post(app.url(&format!(
+            "/api/v1/cases/{}/portal-link",
+            case["id"].as_str().unwrap()
+        )))
         .bearer_auth(AGENT)
         .header("Host", "evil.example")
         .send()

@@ -180,7 +180,10 @@ pub async fn run(database: Database, what: AdminCommand) -> anyhow::Result<()> {
             let shop = super::find_shop(&database, &shop).await?;
             let now = database.clock.now();
             if !tokens::revoke(&database, &shop.id, id.trim(), now).await? {
-                bail!("no token {id} in '{}' that is not already revoked", shop.slug);
+                bail!(
+                    "no token {id} in '{}' that is not already revoked",
+                    shop.slug
+                );
             }
             println!("Token {id} is revoked.");
         }

@@ -25,7 +25,9 @@ impl Range {
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.network, canonical(address)) {
             (IpAddr::V4(network), IpAddr::V4(address)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(network) & mask == u32::from(address) & mask
             }
             (IpAddr::V6(network), IpAddr::V6(address)) => {
@@ -159,7 +161,10 @@ mod tests {
             "224.0.0.1",
             "255.255.255.255",
         ] {
-            assert!(refusal(ip(internal)).is_some(), "{internal} must be refused");
+            assert!(
+                refusal(ip(internal)).is_some(),
+                "{internal} must be refused"
+            );
         }
         for public in ["1.1.1.1", "8.8.8.8", "203.0.114.1", "2606:4700::1111"] {
             assert_eq!(refusal(ip(public)), None, "{public} must pass");
@@ -196,7 +201,10 @@ mod tests {
             ip("198.51.100.7")
         );
         // A proxy without the header is the client.
-        assert_eq!(client_address(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_address(ip("10.0.0.2"), None, &trusted),
+            ip("10.0.0.2")
+        );
         // Garbage stops the walk at the last good address.
         assert_eq!(
             client_address(ip("10.0.0.2"), Some("nonsense, 10.0.0.3"), &trusted),

@@ -190,15 +190,22 @@ pub async fn reject_control(
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "表单过大 / The form is too large").into_response();
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "表单过大 / The form is too large",
+        )
+            .into_response();
     };
-    if form_urlencoded::parse(&bytes)
-        .any(|(name, value)| crate::http::api::has_control(&name) || crate::http::api::has_control(&value))
-    {
+    if form_urlencoded::parse(&bytes).any(|(name, value)| {
+        crate::http::api::has_control(&name) || crate::http::api::has_control(&value)
+    }) {
         return refused();
     }
-    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 /// A 303 redirect to `target`, or a 400 when the target cannot be a header (CR, LF and other
@@ -212,7 +219,9 @@ pub struct Redirect(Option<HeaderValue>);
 impl IntoResponse for Redirect {
     fn into_response(self) -> Response {
         match self.0 {
-            Some(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+            Some(location) => {
+                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            }
             None => (StatusCode::BAD_REQUEST, CONTROL_REFUSAL).into_response(),
         }
     }

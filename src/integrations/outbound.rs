@@ -31,8 +31,12 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, S
     }
     let host = match parsed.host() {
         None => return Err("url must name a host".into()),
-        Some(url::Host::Ipv4(address)) => return literal(IpAddr::V4(address), allow_private, parsed.clone()),
-        Some(url::Host::Ipv6(address)) => return literal(IpAddr::V6(address), allow_private, parsed.clone()),
+        Some(url::Host::Ipv4(address)) => {
+            return literal(IpAddr::V4(address), allow_private, parsed.clone());
+        }
+        Some(url::Host::Ipv6(address)) => {
+            return literal(IpAddr::V6(address), allow_private, parsed.clone());
+        }
         Some(url::Host::Domain(name)) => name.to_string(),
     };
     if allow_private {
@@ -54,7 +58,11 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, S
     Ok(parsed)
 }
 
-fn literal(address: IpAddr, allow_private: bool, parsed: reqwest::Url) -> Result<reqwest::Url, String> {
+fn literal(
+    address: IpAddr,
+    allow_private: bool,
+    parsed: reqwest::Url,
+) -> Result<reqwest::Url, String> {
     match refused(address) {
         Some(why) if !allow_private => Err(why),
         _ => Ok(parsed),
@@ -69,9 +77,8 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addresses: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(why) = addresses.iter().find_map(|address| refused(address.ip())) {
                 return Err(format!("refused: '{host}' resolves to {why}").into());
             }

@@ -41,7 +41,9 @@ fn delay_for(failures: i64) -> Verdict {
         Verdict::Go
     } else {
         // One more second per failure beyond the threshold, at most five.
-        Verdict::Slow(Duration::from_secs((failures - SLOW_AFTER + 1).clamp(1, 5) as u64))
+        Verdict::Slow(Duration::from_secs(
+            (failures - SLOW_AFTER + 1).clamp(1, 5) as u64
+        ))
     }
 }
 
@@ -101,11 +103,17 @@ pub async fn sign_in_outcome(
     if succeeded {
         limits::clear(database, &pair).await
     } else {
-        limits::hit(database, &failures, WINDOW_MICROS).await.map(drop)
+        limits::hit(database, &failures, WINDOW_MICROS)
+            .await
+            .map(drop)
     }
 }
 
-fn lookup_buckets(shop_id: &ShopId, order_number: &str, source: IpAddr) -> (String, String, String) {
+fn lookup_buckets(
+    shop_id: &ShopId,
+    order_number: &str,
+    source: IpAddr,
+) -> (String, String, String) {
     let order = order_number.trim().to_lowercase();
     (
         format!("lookup|source|{shop_id}|{source}"),
@@ -145,7 +153,9 @@ pub async fn lookup_outcome(
     if succeeded {
         limits::clear(database, &pair).await
     } else {
-        limits::hit(database, &failures, WINDOW_MICROS).await.map(drop)
+        limits::hit(database, &failures, WINDOW_MICROS)
+            .await
+            .map(drop)
     }
 }
 

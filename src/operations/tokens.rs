@@ -38,24 +38,35 @@ fn is_admin(actor: &Actor) -> bool {
     permissions::allows(actor.role, Capability::ManageStaff)
 }
 
-pub async fn issue(database: &Database, actor: &Actor, request: &TokenRequest) -> AppResult<Issued> {
+pub async fn issue(
+    database: &Database,
+    actor: &Actor,
+    request: &TokenRequest,
+) -> AppResult<Issued> {
     let name = text_field("name", Some(&request.name), true, 100)?.unwrap_or_default();
     let role = match request.role.as_deref().map(str::trim) {
         None | Some("") => actor.role,
         Some(text) => Role::parse(text)
             .filter(|role| role.is_staff())
             .ok_or_else(|| {
-                AppError::invalid("role", format!("unknown role '{text}': use agent, inspector, supervisor or admin"))
+                AppError::invalid(
+                    "role",
+                    format!("unknown role '{text}': use agent, inspector, supervisor or admin"),
+                )
             })?,
     };
     if request.for_shop && !is_admin(actor) {
-        return Err(AppError::Forbidden("only admins make the shop's own tokens".into()));
+        return Err(AppError::Forbidden(
+            "only admins make the shop's own tokens".into(),
+        ));
     }
     let staff_id = if request.for_shop {
         None
     } else {
         Some(actor.staff_id.clone().ok_or_else(|| {
-            AppError::Forbidden("a token can only be made for a person or, by an admin, for the shop".into())
+            AppError::Forbidden(
+                "a token can only be made for a person or, by an admin, for the shop".into(),
+            )
         })?)
     };
     if staff_id.is_some() && permissions::token_role(role, actor.role) != role {
@@ -68,7 +79,10 @@ pub async fn issue(database: &Database, actor: &Actor, request: &TokenRequest) -
         None => None,
         Some(days) if (1..=3650).contains(&days) => Some(database.clock.now() + days * DAY_MICROS),
         Some(_) => {
-            return Err(AppError::invalid("expires_in_days", "expires_in_days must be 1 to 3650"));
+            return Err(AppError::invalid(
+                "expires_in_days",
+                "expires_in_days must be 1 to 3650",
+            ));
         }
     };
     let secret = format!("as_{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()));
@@ -107,7 +121,9 @@ pub async fn list(database: &Database, actor: &Actor) -> AppResult<Vec<TokenReco
 pub async fn revoke(database: &Database, actor: &Actor, id: &str) -> AppResult<TokenRecord> {
     let record = tokens::find(&database.writer, &actor.shop.id, id)
         .await?
-        .filter(|record| is_admin(actor) || (record.staff_id.is_some() && record.staff_id == actor.staff_id))
+        .filter(|record| {
+            is_admin(actor) || (record.staff_id.is_some() && record.staff_id == actor.staff_id)
+        })
         .ok_or(AppError::NotFound("token"))?;
     tokens::revoke(database, &actor.shop.id, id, database.clock.now()).await?;
     Ok(tokens::find(&database.writer, &actor.shop.id, id)

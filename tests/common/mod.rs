@@ -188,6 +188,23 @@ impl TestApp {
         }
     }
 
+    /// The form token on a portal page the customer sees with `cookie` (every form's action
+    /// carries it).
+    pub async fn portal_form_token(&self, cookie: &str, path: &str) -> String {
+        let html = self
+            .client
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = html.find("?csrf=").expect("a form with its token") + "?csrf=".len();
+        html[start..start + html[start..].find('"').unwrap()].to_string()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

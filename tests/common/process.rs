@@ -59,7 +59,10 @@ pub async fn start(database_url: &str, variables: &[(&str, &str)]) -> Server {
     let (found, token) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             if let Some(token) = line.split("API token: ").nth(1)
                 && let Some(email) = line.split_whitespace().find(|word| word.contains('@'))
             {
@@ -128,4 +131,3 @@ pub fn database_url() -> (String, Option<std::path::PathBuf>) {
         }
     }
 }
-

@@ -41,7 +41,11 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
 }
 
 fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -54,7 +58,9 @@ static TOUCHED: Mutex<Option<HashMap<String, Instant>>> = Mutex::new(None);
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 fn needs_touch(token_id: &str) -> bool {
-    let mut touched = TOUCHED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut touched = TOUCHED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let touched = touched.get_or_insert_with(HashMap::new);
     if touched
         .get(token_id)
@@ -71,7 +77,11 @@ fn needs_touch(token_id: &str) -> bool {
 
 /// Authenticates every API request before its body is read; refuses a declared body larger than
 /// the route takes.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(token) = bearer(&request) else {
         return AppError::Unauthorized.into_response();
     };
@@ -150,7 +160,8 @@ pub fn is_refused_control(code: u32) -> bool {
 
 /// Whether text holds a refused control character.
 pub fn has_control(text: &str) -> bool {
-    text.chars().any(|character| is_refused_control(character as u32))
+    text.chars()
+        .any(|character| is_refused_control(character as u32))
 }
 
 /// Whether a URL holds any control character once decoded: line breaks and tabs are text in a
@@ -190,7 +201,8 @@ pub async fn reject_control(request: Request, next: Next) -> Response {
     if json_has_control(&bytes) {
         return refused();
     }
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 #[cfg(test)]

@@ -92,7 +92,8 @@ pub async fn honour(State(state): State<AppState>, mut request: Request, next: N
     );
     let lease_seconds = state.config.idempotency_lease_seconds.max(1);
     let lease_micros = lease_seconds as i64 * 1_000_000;
-    let claim = idempotency::claim(&state.database, &scope, &key, &request_hash, lease_micros).await;
+    let claim =
+        idempotency::claim(&state.database, &scope, &key, &request_hash, lease_micros).await;
     match claim {
         Err(error) => AppError::from(error).into_response(),
         Ok(Claim::InProgress { .. }) => AppError::Conflict {

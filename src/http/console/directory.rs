@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::form::{Fields, Posted};
@@ -479,9 +479,11 @@ pub(super) async fn open_case(
         }
     };
     match result {
-        Ok(created) => {
-            Ok(crate::http::pages::redirect(&format!("/console/cases/{}", created.case.id)).into_response())
-        }
+        Ok(created) => Ok(crate::http::pages::redirect(&format!(
+            "/console/cases/{}",
+            created.case.id
+        ))
+        .into_response()),
         Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
         Err(error) => {
             let status = error.status();

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse};
+use axum::response::IntoResponse;
 
 use super::form::{Empty, Posted};
 use super::{Frame, PageError, PageResult, Staff};

@@ -140,7 +140,8 @@ impl FromRequestParts<AppState> for Staff {
                 .map(|path| path.as_str())
                 .filter(|_| parts.method == axum::http::Method::GET)
                 .unwrap_or("/console");
-            crate::http::pages::redirect(&format!("/login?next={}", text::url_encode(next))).into_response()
+            crate::http::pages::redirect(&format!("/login?next={}", text::url_encode(next)))
+                .into_response()
         };
         let Some(token) = cookie(&parts.headers, COOKIE) else {
             return Err(to_login());

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse};
+use axum::response::IntoResponse;
 
 use super::form::Posted;
 use super::{Frame, PageResult, Staff};
@@ -92,7 +92,9 @@ pub(super) async fn find(
         None => staff_sessions::case_by_tracking(reader, shop_id, &code).await?,
     };
     match found {
-        Some(id) => Ok(crate::http::pages::redirect(&format!("/console/cases/{id}#actions")).into_response()),
+        Some(id) => Ok(
+            crate::http::pages::redirect(&format!("/console/cases/{id}#actions")).into_response(),
+        ),
         None => {
             let error = if code.is_empty() {
                 staff.language.text("receiving-empty")

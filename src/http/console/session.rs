@@ -21,8 +21,8 @@ use crate::db::staff_sessions::{self, NewSession};
 use crate::domain::identifiers::ShopId;
 use crate::domain::signing::token_hash;
 use crate::http::pages::{ClientAddress, render};
-use crate::operations::limits::{self, Verdict};
 use crate::i18n::Language;
+use crate::operations::limits::{self, Verdict};
 use crate::state::AppState;
 
 /// A hash of a password no one knows, verified when the address is unknown, so that an unknown

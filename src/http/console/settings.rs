@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse};
+use axum::response::IntoResponse;
 use serde_json::Value;
 
 use super::form::{Fields, Posted};
@@ -195,7 +195,10 @@ async fn answer(
     result: Result<(), AppError>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(crate::http::pages::redirect(&format!("/console/settings?saved#{section}")).into_response()),
+        Ok(()) => Ok(
+            crate::http::pages::redirect(&format!("/console/settings?saved#{section}"))
+                .into_response(),
+        ),
         Err(error @ AppError::Internal(_)) => Err(error.into()),
         Err(error) => {
             let status = error.status();

@@ -258,9 +258,11 @@ pub(super) async fn case_action(
         disposition: None,
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
-        Ok(_) => Ok(
-            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
-        ),
+        Ok(_) => Ok(crate::http::pages::redirect(&format!(
+            "/portal/{}/cases/{}",
+            shop.slug, case.number
+        ))
+        .into_response()),
         Err(error) => {
             let message = match &error {
                 AppError::Conflict {
@@ -301,9 +303,11 @@ pub(super) async fn case_message(
     )
     .await
     {
-        Ok(_) => Ok(
-            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
-        ),
+        Ok(_) => Ok(crate::http::pages::redirect(&format!(
+            "/portal/{}/cases/{}",
+            shop.slug, case.number
+        ))
+        .into_response()),
         Err(error @ AppError::Invalid { .. }) => {
             let errors = vec![error.to_string()];
             case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await
@@ -355,7 +359,10 @@ pub(super) async fn rate(
         )
         .await;
     }
-    Ok(crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response())
+    Ok(
+        crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -401,10 +408,11 @@ pub(super) async fn attach(
         Ok(files) => {
             crate::operations::attachments::store(&state.database, &customer(&shop), &case, &files)
                 .await?;
-            Ok(
-                crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number))
-                    .into_response(),
-            )
+            Ok(crate::http::pages::redirect(&format!(
+                "/portal/{}/cases/{}",
+                shop.slug, case.number
+            ))
+            .into_response())
         }
         Err(error) => refuse(vec![upload_error_text(language, &error)]).await,
     }
@@ -444,9 +452,11 @@ pub(super) async fn answer_offer(
         }
     };
     match offers::answer(&state.database, &customer(&shop), &case.id, &id, answer).await {
-        Ok(_) => Ok(
-            crate::http::pages::redirect(&format!("/portal/{}/cases/{}", shop.slug, case.number)).into_response(),
-        ),
+        Ok(_) => Ok(crate::http::pages::redirect(&format!(
+            "/portal/{}/cases/{}",
+            shop.slug, case.number
+        ))
+        .into_response()),
         Err(AppError::Conflict { .. }) => {
             let errors = vec![language.text("portal-offer-gone")];
             case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await

@@ -123,7 +123,13 @@ pub async fn forms_are_ours(
             .get("sec-fetch-site")
             .and_then(|value| value.to_str().ok())
             .is_some_and(|site| site == "cross-site");
-        let is_lookup = request.uri().path().trim_end_matches('/').matches('/').count() <= 2;
+        let is_lookup = request
+            .uri()
+            .path()
+            .trim_end_matches('/')
+            .matches('/')
+            .count()
+            <= 2;
         let sent = request.uri().query().and_then(|query| {
             query
                 .split('&')

@@ -94,7 +94,10 @@ pub async fn create(
         && let Some(case) = case_operations::created_under(&state.database, &actor, key).await?
     {
         // A retry of a request that died after it opened the case: the case, once.
-        return Ok((StatusCode::OK, axum::Json(full_view(&state, &actor, case).await?)));
+        return Ok((
+            StatusCode::OK,
+            axum::Json(full_view(&state, &actor, case).await?),
+        ));
     }
     let created = case_operations::create(&state.database, &actor, &input, key.as_deref()).await?;
     let sla = cases::SlaState {

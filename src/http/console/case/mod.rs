@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse};
+use axum::response::IntoResponse;
 
 use super::{PageResult, Staff, error_text};
 use crate::error::AppError;
