@@ -50,7 +50,7 @@ pub struct UploadQuery {
     pub file_name: Option<String>,
 }
 
-#[utoipa::path(post, path = "/cases/{id}/attachments", tag = "cases",
+#[utoipa::path(post, path = "/cases/{id}/attachments", operation_id = "uploadCaseAttachments", tag = "cases",
     params(("id" = String, Path), UploadQuery),
     request_body(content = Vec<u8>, description = "the file's bytes: a JPEG, PNG or WebP photo (≤ 10 MB, location data is removed) or an MP4, MOV or WebM video (≤ 30 MB)", content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentView), (status = 422, description = "not an accepted type, too large, or too many files on the case")),
@@ -86,7 +86,7 @@ pub async fn upload(
     Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, record))))
 }
 
-#[utoipa::path(get, path = "/cases/{id}/attachments", tag = "cases",
+#[utoipa::path(get, path = "/cases/{id}/attachments", operation_id = "listCaseAttachments", tag = "cases",
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<AttachmentView>)), security(("bearer" = [])))]
 /// The case's photos and videos, oldest first (without their bytes).
@@ -105,7 +105,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}", tag = "cases",
+#[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}", operation_id = "getCaseAttachment", tag = "cases",
     params(("id" = String, Path), ("attachment_id" = String, Path)),
     responses((status = 200, description = "the file, with its checked content type")),
     security(("bearer" = [])))]

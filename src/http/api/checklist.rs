@@ -10,7 +10,7 @@ use crate::operations::cases as case_operations;
 use crate::operations::checklist::{self, StepState};
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/cases/{id}/checklist", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/checklist", operation_id = "getCaseChecklist", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<StepState>)), security(("bearer" = [])))]
 /// The steps the shop's SOP asks for on this case's reason category, and which are done.
 pub async fn show(
@@ -31,7 +31,7 @@ pub struct TickInput {
     pub done: bool,
 }
 
-#[utoipa::path(post, path = "/cases/{id}/checklist/{step}", tag = "cases",
+#[utoipa::path(post, path = "/cases/{id}/checklist/{step}", operation_id = "tickCaseChecklistStep", tag = "cases",
     params(("id" = String, Path), ("step" = String, Path)), request_body = TickInput,
     responses((status = 200, body = Vec<StepState>), (status = 422, description = "no such step")),
     security(("bearer" = [])))]

@@ -22,7 +22,7 @@ pub struct SecretInput {
     pub secret: String,
 }
 
-#[utoipa::path(put, path = "/integrations/{source}", tag = "webhooks",
+#[utoipa::path(put, path = "/integrations/{source}", operation_id = "setIntegrationSecret", tag = "webhooks",
     params(("source" = String, Path, description = "shopify, woocommerce, generic, kuaidi100 or aftership")), request_body = SecretInput,
     responses((status = 204), (status = 403)), security(("bearer" = [])))]
 /// Sets the secret that orders posted to `/hooks/{shop}/{source}` must be signed with (admins).
@@ -82,7 +82,7 @@ fn view(shop: &crate::db::shops::Shop, record: InboundRecord) -> InboundView {
     }
 }
 
-#[utoipa::path(get, path = "/inbound", tag = "webhooks", params(InboundQuery),
+#[utoipa::path(get, path = "/inbound", operation_id = "listInboundDeliveries", tag = "webhooks", params(InboundQuery),
     responses((status = 200, body = Vec<InboundView>)), security(("bearer" = [])))]
 /// What the platforms sent, newest first.
 pub async fn list(
@@ -107,7 +107,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/inbound/{id}/replay", tag = "webhooks", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/inbound/{id}/replay", operation_id = "replayInboundDelivery", tag = "webhooks", params(("id" = String, Path)),
     responses((status = 200, body = InboundView), (status = 404)), security(("bearer" = [])))]
 /// Applies a stored delivery again (e.g. after fixing the shop's reasons or settings).
 pub async fn replay(

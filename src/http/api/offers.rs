@@ -49,7 +49,7 @@ fn view(shop: &Shop, record: OfferRecord) -> OfferView {
     }
 }
 
-#[utoipa::path(post, path = "/cases/{id}/offers", tag = "refunds",
+#[utoipa::path(post, path = "/cases/{id}/offers", operation_id = "createCaseOffer", tag = "refunds",
     params(("id" = String, Path)), request_body = OfferInput,
     responses((status = 201, body = OfferView),
         (status = 409, description = "not a submitted or approved refund case, or an offer is already open"),
@@ -68,7 +68,7 @@ pub async fn make(
     Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
 }
 
-#[utoipa::path(post, path = "/cases/{id}/compensations", tag = "refunds",
+#[utoipa::path(post, path = "/cases/{id}/compensations", operation_id = "createCaseCompensation", tag = "refunds",
     params(("id" = String, Path)), request_body = OfferInput,
     responses((status = 201, body = OfferView, description = "given: money paid as a refund, or a coupon, points, a gift recorded"),
         (status = 409, description = "the case is closed"),
@@ -87,7 +87,7 @@ pub async fn compensate(
     Ok((StatusCode::CREATED, axum::Json(view(&actor.shop, offer))))
 }
 
-#[utoipa::path(get, path = "/cases/{id}/offers", tag = "refunds",
+#[utoipa::path(get, path = "/cases/{id}/offers", operation_id = "listCaseOffers", tag = "refunds",
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<OfferView>)), security(("bearer" = [])))]
 /// The case's offers, newest first.
@@ -106,7 +106,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/cases/{id}/offers/{offer_id}/withdraw", tag = "refunds",
+#[utoipa::path(post, path = "/cases/{id}/offers/{offer_id}/withdraw", operation_id = "withdrawCaseOffer", tag = "refunds",
     params(("id" = String, Path), ("offer_id" = String, Path)),
     responses((status = 200, body = OfferView), (status = 409, description = "the offer is no longer open")),
     security(("bearer" = [])))]
@@ -135,7 +135,7 @@ pub struct PortalLink {
     pub expires_at: String,
 }
 
-#[utoipa::path(post, path = "/cases/{id}/portal-link", tag = "cases",
+#[utoipa::path(post, path = "/cases/{id}/portal-link", operation_id = "createCasePortalLink", tag = "cases",
     params(("id" = String, Path)),
     responses((status = 200, body = PortalLink)), security(("bearer" = [])))]
 /// A signed link for the customer (valid 30 days), e.g. to paste into a chat.

@@ -54,7 +54,7 @@ async fn order_view(
     Ok(view)
 }
 
-#[utoipa::path(post, path = "/orders", tag = "orders", request_body = OrderInput,
+#[utoipa::path(post, path = "/orders", operation_id = "createOrder", tag = "orders", request_body = OrderInput,
     responses((status = 201, body = StoredOrder, description = "created"), (status = 200, body = StoredOrder, description = "updated or unchanged")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -81,7 +81,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(post, path = "/orders/import", tag = "orders",
+#[utoipa::path(post, path = "/orders/import", operation_id = "importOrders", tag = "orders",
     request_body(content = String, description = "a CSV (text/csv, UTF-8) or XLSX file, one row per order line", content_type = "text/csv"),
     responses((status = 200, body = ImportReport)), security(("bearer" = [])))]
 pub async fn import(
@@ -126,7 +126,7 @@ fn search(query: &ListQuery) -> AppResult<Option<String>> {
     }
 }
 
-#[utoipa::path(get, path = "/orders", tag = "orders", params(ListQuery),
+#[utoipa::path(get, path = "/orders", operation_id = "listOrders", tag = "orders", params(ListQuery),
     responses((status = 200, body = Page<OrderView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -154,7 +154,7 @@ pub async fn list(
     )))
 }
 
-#[utoipa::path(get, path = "/orders/{id}", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
+#[utoipa::path(get, path = "/orders/{id}", operation_id = "getOrder", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
     responses((status = 200, body = OrderView), (status = 404)), security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -178,7 +178,7 @@ async fn find_order(
         .ok_or(AppError::NotFound("order"))
 }
 
-#[utoipa::path(get, path = "/orders/{id}/cases", tag = "orders", params(("id" = String, Path), CaseListQuery),
+#[utoipa::path(get, path = "/orders/{id}/cases", operation_id = "listOrderCases", tag = "orders", params(("id" = String, Path), CaseListQuery),
     responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
 pub async fn cases_of_order(
     State(state): State<AppState>,
@@ -195,7 +195,7 @@ pub async fn cases_of_order(
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 
-#[utoipa::path(get, path = "/customers", tag = "customers", params(ListQuery),
+#[utoipa::path(get, path = "/customers", operation_id = "listCustomers", tag = "customers", params(ListQuery),
     responses((status = 200, body = Page<CustomerView>)), security(("bearer" = [])))]
 pub async fn list_customers(
     State(state): State<AppState>,
@@ -222,7 +222,7 @@ pub async fn list_customers(
     )))
 }
 
-#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/customers/{id}", operation_id = "getCustomer", tag = "customers", params(("id" = String, Path)),
     responses((status = 200, body = CustomerView), (status = 404)), security(("bearer" = [])))]
 pub async fn show_customer(
     State(state): State<AppState>,
@@ -237,7 +237,7 @@ pub async fn show_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/reasons", tag = "cases",
+#[utoipa::path(get, path = "/reasons", operation_id = "listReasons", tag = "cases",
     responses((status = 200, body = Vec<ReasonView>)), security(("bearer" = [])))]
 pub async fn reasons(
     State(state): State<AppState>,
@@ -252,7 +252,7 @@ pub async fn reasons(
     ))
 }
 
-#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
+#[utoipa::path(post, path = "/customers", operation_id = "createCustomer", tag = "customers", request_body = CustomerInput,
     responses((status = 201, body = CustomerView, description = "added"),
         (status = 200, body = CustomerView, description = "a customer with this phone or e-mail exists")),
     security(("bearer" = [])))]
@@ -275,7 +275,7 @@ pub async fn create_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/orders/import/template.csv", tag = "orders",
+#[utoipa::path(get, path = "/orders/import/template.csv", operation_id = "getOrderImportTemplate", tag = "orders",
     responses((status = 200, content_type = "text/csv", description = "the import template: headers and an example line")),
     security(("bearer" = [])))]
 /// The CSV template for `POST /orders/import` (and `aftersale import orders`).

@@ -11,7 +11,7 @@ use crate::domain::settings::ShopSettings;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-#[utoipa::path(post, path = "/policy/evaluate", tag = "policy", request_body = PolicyRequest,
+#[utoipa::path(post, path = "/policy/evaluate", operation_id = "evaluatePolicy", tag = "policy", request_body = PolicyRequest,
     responses((status = 200, body = Decision, description = "the decision, with the rule ids behind each part"),
         (status = 422, description = "a field is not acceptable; the message names it")),
     security(("bearer" = [])))]
@@ -65,7 +65,7 @@ fn invalid(message: &str) -> AppError {
     AppError::invalid(field, message.to_string())
 }
 
-#[utoipa::path(get, path = "/settings", tag = "policy",
+#[utoipa::path(get, path = "/settings", operation_id = "getSettings", tag = "policy",
     responses((status = 200, body = ShopSettings)), security(("bearer" = [])))]
 pub async fn show_settings(
     State(state): State<AppState>,
@@ -76,7 +76,7 @@ pub async fn show_settings(
     ))
 }
 
-#[utoipa::path(put, path = "/settings", tag = "policy", request_body = ShopSettings,
+#[utoipa::path(put, path = "/settings", operation_id = "saveSettings", tag = "policy", request_body = ShopSettings,
     responses((status = 200, body = ShopSettings, description = "saved; the findings of an unlawful policy are refused with 422"),
         (status = 403, description = "only supervisors and admins change settings")),
     security(("bearer" = [])))]

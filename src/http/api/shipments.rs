@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::operations::shipments::{self, ScanInput, ShipmentInput};
 use crate::state::AppState;
 
-#[utoipa::path(post, path = "/orders/{id}/shipments", tag = "orders",
+#[utoipa::path(post, path = "/orders/{id}/shipments", operation_id = "createOrderShipment", tag = "orders",
     params(("id" = String, Path)), request_body = ShipmentInput,
     responses((status = 201, body = ShipmentView), (status = 422, description = "a bad field")),
     security(("bearer" = [])))]
@@ -39,7 +39,7 @@ pub struct ScanOutcome {
     pub detail: String,
 }
 
-#[utoipa::path(post, path = "/shipments/{id}/scans", tag = "orders",
+#[utoipa::path(post, path = "/shipments/{id}/scans", operation_id = "createShipmentScan", tag = "orders",
     params(("id" = String, Path)), request_body = ScanInput,
     responses((status = 200, body = ScanOutcome), (status = 422, description = "a bad field")),
     security(("bearer" = [])))]
@@ -67,7 +67,7 @@ pub struct FollowUpQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/follow-ups", tag = "orders", params(FollowUpQuery),
+#[utoipa::path(get, path = "/follow-ups", operation_id = "listFollowUps", tag = "orders", params(FollowUpQuery),
     responses((status = 200, body = Vec<FollowUpView>)), security(("bearer" = [])))]
 /// The shop's follow-up tasks, soonest due first.
 pub async fn list(
@@ -105,7 +105,7 @@ pub struct DoneInput {
     pub note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/follow-ups/{id}/done", tag = "orders",
+#[utoipa::path(post, path = "/follow-ups/{id}/done", operation_id = "completeFollowUp", tag = "orders",
     params(("id" = String, Path)), request_body = DoneInput,
     responses((status = 200, body = FollowUpView), (status = 409, description = "done already")),
     security(("bearer" = [])))]

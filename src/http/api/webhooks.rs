@@ -53,7 +53,7 @@ pub struct EndpointInput {
     pub topics: Vec<String>,
 }
 
-#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = EndpointInput,
+#[utoipa::path(post, path = "/webhooks", operation_id = "createWebhook", tag = "webhooks", request_body = EndpointInput,
     responses((status = 201, body = EndpointView, description = "made; `secret` is shown this once")),
     security(("bearer" = [])))]
 /// Sends the shop's events to an address, signed with a new secret.
@@ -104,7 +104,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+#[utoipa::path(get, path = "/webhooks", operation_id = "listWebhooks", tag = "webhooks",
     responses((status = 200, body = Vec<EndpointView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
+#[utoipa::path(delete, path = "/webhooks/{id}", operation_id = "deleteWebhook", tag = "webhooks", params(("id" = String, Path)),
     responses((status = 204), (status = 404)), security(("bearer" = [])))]
 /// Stops sending to the endpoint; what it was sent stays on record.
 pub async fn remove(
@@ -181,7 +181,7 @@ pub struct DeliveryQuery {
     pub limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/deliveries", tag = "webhooks", params(DeliveryQuery),
+#[utoipa::path(get, path = "/deliveries", operation_id = "listDeliveries", tag = "webhooks", params(DeliveryQuery),
     responses((status = 200, body = Vec<DeliveryView>)), security(("bearer" = [])))]
 /// The shop's deliveries, newest first.
 pub async fn deliveries_list(
@@ -213,7 +213,7 @@ pub async fn deliveries_list(
     ))
 }
 
-#[utoipa::path(post, path = "/deliveries/{id}/replay", tag = "webhooks", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/deliveries/{id}/replay", operation_id = "replayDelivery", tag = "webhooks", params(("id" = String, Path)),
     responses((status = 200, body = DeliveryView), (status = 404)), security(("bearer" = [])))]
 /// Sends a delivery again (a dead one, or one the receiver lost), with the same event id.
 pub async fn replay(

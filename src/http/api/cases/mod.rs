@@ -80,7 +80,7 @@ fn view_with(
     view
 }
 
-#[utoipa::path(post, path = "/cases", tag = "cases", request_body = NewCaseInput,
+#[utoipa::path(post, path = "/cases", operation_id = "createCase", tag = "cases", request_body = NewCaseInput,
     responses((status = 201, body = CaseView), (status = 422, description = "a field is not acceptable")),
     security(("bearer" = [])))]
 pub async fn create(
@@ -117,7 +117,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
-#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}", operation_id = "getCase", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = CaseView), (status = 404)), security(("bearer" = [])))]
 pub async fn show(
     State(state): State<AppState>,
@@ -287,7 +287,7 @@ pub async fn case_page(
     ))
 }
 
-#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseListQuery),
+#[utoipa::path(get, path = "/cases", operation_id = "listCases", tag = "cases", params(CaseListQuery),
     responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -298,7 +298,7 @@ pub async fn list(
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 
-#[utoipa::path(post, path = "/cases/{id}/transitions", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/transitions", operation_id = "transitionCase", tag = "cases", params(("id" = String, Path)),
     request_body = TransitionInput,
     responses((status = 200, body = CaseView), (status = 409, description = "not allowed now, or a stale version"),
         (status = 403, description = "the role may not take this action")),
@@ -334,7 +334,7 @@ fn present<'de, D: serde::Deserializer<'de>>(
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-#[utoipa::path(patch, path = "/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
+#[utoipa::path(patch, path = "/cases/{id}", operation_id = "updateCase", tag = "cases", params(("id" = String, Path)), request_body = CasePatch,
     responses((status = 200, body = CaseView), (status = 409, description = "a stale version")), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[utoipa::path(post, path = "/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path),
+#[utoipa::path(post, path = "/cases/{id}/refunds", operation_id = "refundCase", tag = "refunds", params(("id" = String, Path),
         ("Idempotency-Key" = String, Header, description = "required: the refund runs once per key")),
     request_body = RefundInput,
     responses((status = 201, body = RefundView, description = "executed"), (status = 200, body = RefundView, description = "already executed under this key"),
@@ -48,7 +48,7 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResu
         })
 }
 
-#[utoipa::path(get, path = "/cases/{id}/refunds", tag = "refunds", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/refunds", operation_id = "listCaseRefunds", tag = "refunds", params(("id" = String, Path)),
     responses((status = 200, body = Vec<RefundView>)), security(("bearer" = [])))]
 pub async fn refunds(
     State(state): State<AppState>,
@@ -73,7 +73,7 @@ pub struct LabelQuery {
     pub size: Option<String>,
 }
 
-#[utoipa::path(get, path = "/cases/{id}/label.pdf", tag = "cases",
+#[utoipa::path(get, path = "/cases/{id}/label.pdf", operation_id = "getCaseLabel", tag = "cases",
     params(("id" = String, Path), LabelQuery),
     responses((status = 200, content_type = "application/pdf", description = "the return label"),
         (status = 409, description = "nothing goes back to the shop in this kind of case"),
@@ -102,7 +102,7 @@ pub async fn label(
     crate::http::label_pdf(&state, &actor.shop, &case, size).await
 }
 
-#[utoipa::path(post, path = "/refunds/{id}/settle", tag = "refunds", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/refunds/{id}/settle", operation_id = "settleRefund", tag = "refunds", params(("id" = String, Path)),
     request_body = SettleInput,
     responses((status = 200, body = RefundView, description = "the refund as it now is"),
         (status = 409, description = "a paid refund never changes")),
@@ -121,7 +121,7 @@ pub async fn settle(
     Ok(axum::Json(RefundView::new(&actor.shop, refund)))
 }
 
-#[utoipa::path(post, path = "/refunds/{id}/retry", tag = "refunds", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/refunds/{id}/retry", operation_id = "retryRefund", tag = "refunds", params(("id" = String, Path)),
     responses((status = 200, body = RefundView, description = "sent to the payment service again"),
         (status = 409, description = "only a failed refund of the http provider is sent again")),
     security(("bearer" = [])))]

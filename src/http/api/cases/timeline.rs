@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[utoipa::path(get, path = "/cases/{id}/events", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/events", operation_id = "listCaseEvents", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
 pub async fn events(
     State(state): State<AppState>,
@@ -26,7 +26,7 @@ pub struct MessageInput {
     pub body: String,
 }
 
-#[utoipa::path(post, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/messages", operation_id = "createCaseMessage", tag = "cases", params(("id" = String, Path)),
     request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -37,7 +37,7 @@ pub async fn post_message(
     add_message(&state, &actor, &id, Visibility::Customer, &input.body).await
 }
 
-#[utoipa::path(post, path = "/cases/{id}/notes", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/cases/{id}/notes", operation_id = "createCaseNote", tag = "cases", params(("id" = String, Path)),
     request_body = MessageInput, responses((status = 201, body = MessageView)), security(("bearer" = [])))]
 pub async fn post_note(
     State(state): State<AppState>,
@@ -63,7 +63,7 @@ pub(super) async fn add_message(
     ))
 }
 
-#[utoipa::path(get, path = "/cases/{id}/messages", tag = "cases", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/cases/{id}/messages", operation_id = "listCaseMessages", tag = "cases", params(("id" = String, Path)),
     responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
     security(("bearer" = [])))]
 pub async fn messages(
