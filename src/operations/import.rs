@@ -166,6 +166,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of a file sent as plain bytes: an XLSX file is a ZIP archive ("PK\x03\x04").
+    pub fn from_bytes(bytes: &[u8]) -> Format {
+        if bytes.starts_with(b"PK\x03\x04") {
+            Format::Xlsx
+        } else {
+            Format::Csv
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Format> {
         let lower = name.to_lowercase();
         if lower.ends_with(".csv") || lower.contains("text/csv") {

@@ -107,7 +107,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}", operation_id = "getCaseAttachment", tag = "cases",
     params(("id" = String, Path), ("attachment_id" = String, Path)),
-    responses((status = 200, description = "the file, with its checked content type")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>, description = "the file, with its checked content type")),
     security(("bearer" = [])))]
 /// One file's bytes.
 pub async fn download(

@@ -136,7 +136,7 @@ pub fn json_has_control(bytes: &[u8]) -> bool {
                             .get(index + 2..index + 6)
                             .and_then(|hex| std::str::from_utf8(hex).ok())
                             .and_then(|hex| u32::from_str_radix(hex, 16).ok());
-                        if code.is_some_and(|code| is_refused_control(code)) {
+                        if code.is_some_and(is_refused_control) {
                             return true;
                         }
                         index += 6;

@@ -101,7 +101,10 @@ pub fn finish(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenAp
 /// shared bytes: axum clones a route's handler for each connection, and a whole document there
 /// cost a deep copy per connection.
 pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
-    let json = axum::body::Bytes::from(serde_json::to_vec(document).unwrap_or_default());
+    let mut value = serde_json::to_value(document).unwrap_or_default();
+    files_as_binary(&mut value);
+    state_text_rule(&mut value);
+    let json = axum::body::Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
     Router::new().route(
         "/api/v1/openapi.json",
         axum::routing::get(move || {
@@ -114,6 +117,155 @@ pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
             }
         }),
     )
+}
+
+/// Bodies that are files (CSV and XLSX imports, the PDF label, attachments) are bytes, which
+/// OpenAPI writes as a binary string (the types in the handlers' annotations render as arrays).
+fn files_as_binary(document: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let Some(Value::Object(paths)) = document.get_mut("paths") else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|item| item.values_mut())
+        {
+            let mut bodies: Vec<&mut Value> = Vec::new();
+            let (body, responses) = match operation {
+                Value::Object(map) => {
+                    let mut body = None;
+                    let mut responses = None;
+                    for (key, value) in map.iter_mut() {
+                        match key.as_str() {
+                            "requestBody" => body = Some(value),
+                            "responses" => responses = Some(value),
+                            _ => {}
+                        }
+                    }
+                    (body, responses)
+                }
+                _ => (None, None),
+            };
+            bodies.extend(body);
+            if let Some(Value::Object(responses)) = responses {
+                bodies.extend(responses.values_mut());
+            }
+            for body in bodies {
+                if let Some(Value::Object(content)) = body.get_mut("content") {
+                    for (media, described) in content.iter_mut() {
+                        if !media.contains("json")
+                            && let Value::Object(described) = described
+                        {
+                            described.insert(
+                                "schema".into(),
+                                json!({ "type": "string", "format": "binary" }),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Text sent to the API may not hold control characters (`gate::reject_control`; line breaks
+/// and tabs are allowed): the document says so with a pattern on every free-text string a
+/// request carries (parameters and the schemas request bodies use), so that clients and
+/// generated tests know it.
+const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+fn state_text_rule(document: &mut serde_json::Value) {
+    use serde_json::Value;
+    // The components request bodies reach, directly or through other components.
+    let mut wanted: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    if let Some(paths) = document.get("paths") {
+        for item in paths
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.values())
+        {
+            for operation in item.as_object().into_iter().flat_map(|item| item.values()) {
+                if let Some(body) = operation.get("requestBody") {
+                    references(body, &mut found);
+                }
+            }
+        }
+    }
+    while let Some(name) = found.pop() {
+        if wanted.contains(&name) {
+            continue;
+        }
+        if let Some(schema) = document.pointer(&format!("/components/schemas/{name}")) {
+            references(schema, &mut found);
+        }
+        wanted.push(name);
+    }
+    for name in &wanted {
+        if let Some(schema) = document.pointer_mut(&format!("/components/schemas/{name}")) {
+            add_pattern(schema);
+        }
+    }
+    if let Some(Value::Object(paths)) = document.get_mut("paths") {
+        for item in paths.values_mut() {
+            for operation in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|item| item.values_mut())
+            {
+                if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+                    for parameter in parameters {
+                        if let Some(schema) = parameter.get_mut("schema") {
+                            add_pattern(schema);
+                        }
+                    }
+                }
+                if let Some(body) = operation.get_mut("requestBody") {
+                    add_pattern(body);
+                }
+            }
+        }
+    }
+}
+
+fn references(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(reference) = map.get("$ref").and_then(|value| value.as_str())
+                && let Some(name) = reference.strip_prefix("#/components/schemas/")
+            {
+                found.push(name.to_string());
+            }
+            map.values().for_each(|value| references(value, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|value| references(value, found)),
+        _ => {}
+    }
+}
+
+/// Adds the pattern to every string schema in `value` that has no enum, format or pattern.
+fn add_pattern(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let is_string = match map.get("type") {
+                Some(Value::String(kind)) => kind == "string",
+                Some(Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
+                _ => false,
+            };
+            let constrained = ["enum", "format", "pattern", "const"]
+                .iter()
+                .any(|key| map.contains_key(*key));
+            if is_string && !constrained {
+                map.insert("pattern".into(), Value::String(TEXT_PATTERN.into()));
+            }
+            map.values_mut().for_each(add_pattern);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_pattern),
+        _ => {}
+    }
 }
 
 /// Swagger UI at /api/v1/docs, reading the document from `/api/v1/openapi.json` (it keeps no

@@ -82,7 +82,8 @@ pub async fn create(
 }
 
 #[utoipa::path(post, path = "/orders/import", operation_id = "importOrders", tag = "orders",
-    request_body(content = String, description = "a CSV (text/csv, UTF-8) or XLSX file, one row per order line", content_type = "text/csv"),
+    request_body(description = "a CSV (UTF-8 or GBK) or XLSX file, one row per order line; as application/octet-stream the file's own bytes say which",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/octet-stream"))),
     responses((status = 200, body = ImportReport)), security(("bearer" = [])))]
 pub async fn import(
     State(state): State<AppState>,
@@ -94,12 +95,17 @@ pub async fn import(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    let format = Format::from_name(content_type).ok_or_else(|| {
-        AppError::UnsupportedMediaType(
-            "send text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                .into(),
-        )
-    })?;
+    let format = if content_type.starts_with("application/octet-stream") {
+        Format::from_bytes(&body)
+    } else {
+        Format::from_name(content_type).ok_or_else(|| {
+            AppError::UnsupportedMediaType(
+                "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet \
+                 or application/octet-stream"
+                    .into(),
+            )
+        })?
+    };
     let rows = import::read(&body, format)?;
     Ok(axum::Json(
         import::import(&state.database, &actor, &rows, &|_| {}).await,
@@ -276,7 +282,7 @@ pub async fn create_customer(
 }
 
 #[utoipa::path(get, path = "/orders/import/template.csv", operation_id = "getOrderImportTemplate", tag = "orders",
-    responses((status = 200, content_type = "text/csv", description = "the import template: headers and an example line")),
+    responses((status = 200, content_type = "text/csv", body = String, description = "the import template: headers and an example line")),
     security(("bearer" = [])))]
 /// The CSV template for `POST /orders/import` (and `aftersale import orders`).
 pub async fn import_template(Authenticated(_actor): Authenticated) -> axum::response::Response {

@@ -61,7 +61,7 @@ pub async fn scan(
 #[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// open (default) or done
-    #[param(pattern = "^(open|done)$")]
+    #[param(pattern = "^(open|done)?$")]
     pub status: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -75,7 +75,11 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     Query(query): Query<FollowUpQuery>,
 ) -> AppResult<axum::Json<Vec<FollowUpView>>> {
-    let status = query.status.as_deref().unwrap_or("open");
+    let status = query
+        .status
+        .as_deref()
+        .filter(|status| !status.is_empty())
+        .unwrap_or("open");
     if !matches!(status, "open" | "done") {
         return Err(AppError::invalid(
             "status",

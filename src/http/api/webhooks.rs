@@ -175,7 +175,7 @@ fn delivery_view(shop: &Shop, delivery: DeliveryRecord) -> DeliveryView {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// pending, sent or dead
-    #[param(pattern = "^(pending|sent|dead)$")]
+    #[param(pattern = "^(pending|sent|dead)?$")]
     pub state: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

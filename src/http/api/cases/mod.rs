@@ -148,12 +148,12 @@ pub struct CaseListQuery {
     /// Only cases of orders from this platform (tmall, taobao, jd, pinduoduo, douyin, wechat, shopify, …).
     pub platform: Option<String>,
     /// `soon`: due within the next 24 hours (or overdue); `overdue`: past due.
-    #[param(pattern = "^(soon|overdue)$")]
+    #[param(pattern = "^(soon|overdue)?$")]
     pub due: Option<String>,
     /// A substring of the case number, order number, customer name or phone, or description.
     pub q: Option<String>,
     /// due_at (default), created_at or updated_at; prefix `-` for descending.
-    #[param(pattern = "^-?(due_at|created_at|updated_at)$")]
+    #[param(pattern = "^(-?(due_at|created_at|updated_at))?$")]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

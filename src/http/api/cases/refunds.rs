@@ -69,13 +69,13 @@ pub async fn refunds(
 #[into_params(parameter_in = Query)]
 pub struct LabelQuery {
     /// `a4` (default) or `thermal` (100 × 150 mm).
-    #[param(pattern = "^(a4|thermal)$")]
+    #[param(pattern = "^(a4|thermal)?$")]
     pub size: Option<String>,
 }
 
 #[utoipa::path(get, path = "/cases/{id}/label.pdf", operation_id = "getCaseLabel", tag = "cases",
     params(("id" = String, Path), LabelQuery),
-    responses((status = 200, content_type = "application/pdf", description = "the return label"),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "the return label"),
         (status = 409, description = "nothing goes back to the shop in this kind of case"),
         (status = 503, description = "no Chinese font installed on the server")),
     security(("bearer" = [])))]
