@@ -214,22 +214,28 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
     }
 }
 
-#[tokio::test]
-async fn a_held_key_answers_in_progress_until_its_lease_ends() {
-    let app = TestApp::start_with(|config| config.idempotency_lease_seconds = 1).await;
-    app.order("LEASE-1").await;
-    // A request that died holding its key: the row it left, as the app writes it.
+/// An order with an approved refund-only case about its first line; the case's id.
+async fn approved_refund_case(app: &TestApp, order: &str) -> String {
+    app.order(order).await;
     let (status, case) = app
         .post(
             "/api/v1/cases",
             AGENT,
-            json!({ "order_number": "LEASE-1", "kind": "refund_only",
+            json!({ "order_number": order, "kind": "refund_only",
             "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{case}");
-    let id = case["id"].as_str().unwrap();
-    app.act(id, AGENT, "approve", json!({})).await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let (status, approved) = app.act(&id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    id
+}
+
+#[tokio::test]
+async fn a_held_key_answers_in_progress_until_its_lease_ends() {
+    let app = TestApp::start_with(|config| config.idempotency_lease_seconds = 1).await;
+    let id = &approved_refund_case(&app, "LEASE-1").await;
     let body = json!({ "lines": [{ "line_number": 1, "amount_minor": 1000 }] });
     let path = format!("/api/v1/cases/{id}/refunds");
     let send = || {
@@ -242,7 +248,7 @@ async fn a_held_key_answers_in_progress_until_its_lease_ends() {
     };
     let done = send().await.unwrap();
     assert_eq!(done.status(), StatusCode::CREATED);
-    // Make the finished key look like one whose request died a moment ago.
+    // A request that died holding its key: make the finished key look like the row it left.
     sqlx::query(
         "UPDATE idempotency_keys SET status = NULL, response_body = NULL, lease_until = $1",
     )
@@ -265,17 +271,7 @@ async fn a_held_key_answers_in_progress_until_its_lease_ends() {
 #[tokio::test]
 async fn a_client_cannot_take_the_apps_internal_refund_keys() {
     let app = TestApp::start().await;
-    app.order("NS-1").await;
-    let (_, case) = app
-        .post(
-            "/api/v1/cases",
-            AGENT,
-            json!({ "order_number": "NS-1", "kind": "refund_only",
-            "reason_code": "quality", "description": "坏了", "lines": [{ "line_number": 1 }] }),
-        )
-        .await;
-    let id = case["id"].as_str().unwrap();
-    app.act(id, AGENT, "approve", json!({})).await;
+    let id = &approved_refund_case(&app, "NS-1").await;
     let offer_id = "0190c0de-0000-7000-8000-000000000001";
     // The client sends the key the app uses when a customer accepts an offer …
     let (status, refund) = app
