@@ -37,19 +37,13 @@ pub struct Logins {
 
 impl Logins {
     fn new() -> Logins {
-        let random = |bytes: usize| {
-            use base64::Engine;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-                (0..bytes)
-                    .map(|_| rand::random::<u8>())
-                    .collect::<Vec<u8>>(),
-            )
-        };
+        use base64::Engine;
         Logins {
-            password: random(9),
+            password: base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(rand::random::<[u8; 9]>()),
             tokens: STAFF
                 .iter()
-                .map(|(email, _, role)| (*email, *role, format!("demo_{}", random(24))))
+                .map(|(email, _, role)| (*email, *role, crate::operations::tokens::new_secret()))
                 .collect(),
         }
     }

@@ -43,6 +43,19 @@ async fn post_until_answered(
     panic!("{path} with key {key} was never answered");
 }
 
+/// GET as `token`, the JSON answer.
+async fn get_json(client: &reqwest::Client, url: String, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
     let (url, _directory) = process::database_url();
@@ -79,15 +92,8 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
                 .await
                 .unwrap();
             let id = case["id"].as_str().unwrap().to_string();
-            let current: Value = client
-                .get(format!("{}/api/v1/cases/{id}", first.base))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let current =
+                get_json(&client, format!("{}/api/v1/cases/{id}", first.base), &token).await;
             let approved = client
                 .post(format!("{}/api/v1/cases/{id}/transitions", first.base))
                 .bearer_auth(&token)
@@ -160,15 +166,7 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
             format!("refund-{index}"),
             "{refund}"
         );
-        let refunds: Value = client
-            .get(format!("{}{path}", second.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let refunds = get_json(&client, format!("{}{path}", second.base), &token).await;
         assert_eq!(
             refunds.as_array().unwrap().len(),
             1,
@@ -185,15 +183,12 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
         )
         .await;
         assert!(status.is_success(), "creation {index}: {status} {case}");
-        let cases: Value = client
-            .get(format!("{}/api/v1/orders/KILL-{index}/cases", second.base))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let cases = get_json(
+            &client,
+            format!("{}/api/v1/orders/KILL-{index}/cases", second.base),
+            &token,
+        )
+        .await;
         let count = cases
             .as_array()
             .or_else(|| cases["items"].as_array())

@@ -144,7 +144,7 @@ pub async fn run(database: Database, what: AdminCommand) -> anyhow::Result<()> {
                 None if role == Role::System => None,
                 None => bail!("a {role} token needs --email of the staff member it acts as"),
             };
-            let token = format!("as_{}", hex::encode(rand::random::<[u8; 24]>()));
+            let token = crate::operations::tokens::new_secret();
             shop_setup::add_token(&database, &shop, staff_id.as_deref(), role, &name, &token)
                 .await?;
             println!("{token}");

@@ -20,7 +20,7 @@ pub fn refused(address: IpAddr) -> Option<String> {
 
 /// Checks an http(s) URL for an outgoing request: its scheme, and every address its host
 /// resolves to. The error says what to fix.
-pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String> {
+pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|error| format!("url '{url}' is not an address: {error}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || url.len() > 500 {
@@ -29,43 +29,26 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, S
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err("url may not carry a user name or password; use the signing secret".into());
     }
-    let host = match parsed.host() {
-        None => return Err("url must name a host".into()),
-        Some(url::Host::Ipv4(address)) => {
-            return literal(IpAddr::V4(address), allow_private, parsed.clone());
-        }
-        Some(url::Host::Ipv6(address)) => {
-            return literal(IpAddr::V6(address), allow_private, parsed.clone());
-        }
-        Some(url::Host::Domain(name)) => name.to_string(),
+    let Some(url::Host::Domain(host)) = parsed.host() else {
+        return match parsed.host() {
+            None => Err("url must name a host".into()),
+            Some(_) => check_literal(&parsed, allow_private),
+        };
     };
     if allow_private {
-        return Ok(parsed);
+        return Ok(());
     }
     let port = parsed.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|error| format!("the host '{host}' cannot be resolved: {error}"))?
         .collect();
     if addresses.is_empty() {
         return Err(format!("the host '{host}' has no address"));
     }
-    for address in &addresses {
-        if let Some(why) = refused(address.ip()) {
-            return Err(format!("'{host}' resolves to {why}"));
-        }
-    }
-    Ok(parsed)
-}
-
-fn literal(
-    address: IpAddr,
-    allow_private: bool,
-    parsed: reqwest::Url,
-) -> Result<reqwest::Url, String> {
-    match refused(address) {
-        Some(why) if !allow_private => Err(why),
-        _ => Ok(parsed),
+    match addresses.iter().find_map(|address| refused(address.ip())) {
+        Some(why) => Err(format!("'{host}' resolves to {why}")),
+        None => Ok(()),
     }
 }
 
@@ -100,21 +83,17 @@ pub fn client(allow_private: bool) -> reqwest::Result<reqwest::Client> {
     }
 }
 
-/// Before a request to `url`: an address written in the URL itself is not resolved, so it is
-/// checked here.
-pub fn check_literal(url: &str, allow_private: bool) -> Result<(), String> {
-    if allow_private {
-        return Ok(());
-    }
-    let parsed = reqwest::Url::parse(url).map_err(|error| error.to_string())?;
-    let address = match parsed.host() {
+/// An address written in the URL itself is not resolved (the guarded resolver never sees it),
+/// so it is checked here: at registration and before each delivery.
+pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+    let address = match url.host() {
         Some(url::Host::Ipv4(address)) => IpAddr::V4(address),
         Some(url::Host::Ipv6(address)) => IpAddr::V6(address),
         _ => return Ok(()),
     };
     match refused(address) {
-        Some(why) => Err(why),
-        None => Ok(()),
+        Some(why) if !allow_private => Err(why),
+        _ => Ok(()),
     }
 }
 

@@ -34,6 +34,11 @@ pub struct Issued {
     pub record: TokenRecord,
 }
 
+/// A new token: 32 random bytes, URL-safe, with a prefix that says what it is.
+pub fn new_secret() -> String {
+    format!("as_{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()))
+}
+
 fn is_admin(actor: &Actor) -> bool {
     permissions::allows(actor.role, Capability::ManageStaff)
 }
@@ -85,7 +90,7 @@ pub async fn issue(
             ));
         }
     };
-    let secret = format!("as_{}", URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()));
+    let secret = new_secret();
     let mut transaction = database.begin().await?;
     let id = tokens::insert(
         &mut transaction,

@@ -123,6 +123,20 @@ pub fn document(document: &utoipa::openapi::OpenApi) -> Router<AppState> {
 /// OpenAPI writes as a binary string (the types in the handlers' annotations render as arrays).
 fn files_as_binary(document: &mut serde_json::Value) {
     use serde_json::{Value, json};
+    fn binary(body: &mut Value) {
+        if let Some(Value::Object(content)) = body.get_mut("content") {
+            for (media, described) in content.iter_mut() {
+                if !media.contains("json")
+                    && let Value::Object(described) = described
+                {
+                    described.insert(
+                        "schema".into(),
+                        json!({ "type": "string", "format": "binary" }),
+                    );
+                }
+            }
+        }
+    }
     let Some(Value::Object(paths)) = document.get_mut("paths") else {
         return;
     };
@@ -132,39 +146,11 @@ fn files_as_binary(document: &mut serde_json::Value) {
             .into_iter()
             .flat_map(|item| item.values_mut())
         {
-            let mut bodies: Vec<&mut Value> = Vec::new();
-            let (body, responses) = match operation {
-                Value::Object(map) => {
-                    let mut body = None;
-                    let mut responses = None;
-                    for (key, value) in map.iter_mut() {
-                        match key.as_str() {
-                            "requestBody" => body = Some(value),
-                            "responses" => responses = Some(value),
-                            _ => {}
-                        }
-                    }
-                    (body, responses)
-                }
-                _ => (None, None),
-            };
-            bodies.extend(body);
-            if let Some(Value::Object(responses)) = responses {
-                bodies.extend(responses.values_mut());
+            if let Some(body) = operation.get_mut("requestBody") {
+                binary(body);
             }
-            for body in bodies {
-                if let Some(Value::Object(content)) = body.get_mut("content") {
-                    for (media, described) in content.iter_mut() {
-                        if !media.contains("json")
-                            && let Value::Object(described) = described
-                        {
-                            described.insert(
-                                "schema".into(),
-                                json!({ "type": "string", "format": "binary" }),
-                            );
-                        }
-                    }
-                }
+            if let Some(Value::Object(responses)) = operation.get_mut("responses") {
+                responses.values_mut().for_each(binary);
             }
         }
     }

@@ -102,8 +102,7 @@ tokio::task_local! {
 /// The form token of a portal sign-in: derived from the session cookie, which only this
 /// browser holds, so another site cannot know it.
 fn form_token(session: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(format!("portal-form\n{session}").as_bytes())[..16])
+    crate::domain::signing::token_hash(&format!("portal-form\n{session}"))
 }
 
 /// Cross-site request forgery: a form sent to the portal must come from the portal. Forms of a

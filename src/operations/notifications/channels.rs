@@ -106,12 +106,13 @@ impl Channels {
                     .await?
                     .filter(|endpoint| endpoint.active)
                     .ok_or_else(|| anyhow::anyhow!("the endpoint was removed"))?;
-                outbound::check_literal(&endpoint.url, channels.allow_private)
+                let url = reqwest::Url::parse(&endpoint.url)?;
+                outbound::check_literal(&url, channels.allow_private)
                     .map_err(|why| anyhow::anyhow!("refused: {why}"))?;
                 let timestamp = now / 1_000_000;
                 let response = channels
                     .webhooks
-                    .post(&endpoint.url)
+                    .post(url)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .header("User-Agent", "aftersale-webhooks/1")
                     .header("X-Aftersale-Event", &delivery.topic)
