@@ -688,10 +688,17 @@ async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Adding invites: the new address is listed as invited until its first sign-in accepts.
+    let (_, settings_page) = page(&app, &admin, "/console/settings").await;
+    assert!(settings_page.contains("new@test.local") && settings_page.contains("待对方接受"));
     let response = try_sign_in(&app, "new@test.local", "longenough").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    // A person of the other shop joins with their own password unchanged.
-    post(
+    let (_, settings_page) = page(&app, &admin, "/console/settings").await;
+    assert!(settings_page.contains("新人") && !settings_page.contains("new@test.local"));
+
+    // A person of another shop: the admin is asked for the same fields, gets the same answer as
+    // for an unknown address, and learns nothing (not even the person's name) …
+    let without_password = post(
         &app,
         &admin,
         "/console/settings/staff",
@@ -702,8 +709,49 @@ async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
         ],
     )
     .await;
-    let response = try_sign_in(&app, "agent@other.local", "password1").await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(without_password.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut answers = Vec::new();
+    for email in ["agent@other.local", "nobody-yet@other.local"] {
+        let fields = [
+            ("csrf", admin_csrf.as_str()),
+            ("email", email),
+            ("name", "外援"),
+            ("role", "agent"),
+            ("password", "chosen-by-admin"),
+        ];
+        answers.push(post(&app, &admin, "/console/settings/staff", &fields).await);
+    }
+    let (existing, unknown) = (&answers[0], &answers[1]);
+    assert_eq!(existing.status(), unknown.status());
+    assert_eq!(existing.headers()[LOCATION], unknown.headers()[LOCATION]);
+    let (_, settings_page) = page(&app, &admin, "/console/settings").await;
+    assert!(settings_page.contains("agent@other.local") && !settings_page.contains("其他客服"));
+    // … and the person is not enrolled: their own password is unchanged and they work in their
+    // own shop until they accept in the console.
+    assert_eq!(
+        try_sign_in(&app, "agent@other.local", "chosen-by-admin")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (other, other_csrf) = sign_in(&app, "agent@other.local").await;
+    let (_, console) = page(&app, &other, "/console").await;
+    assert!(
+        console.contains("邀请你加入店铺") && console.contains("测试店铺"),
+        "{console}"
+    );
+    let shop_id: String = sqlx::query_scalar("SELECT id FROM shops WHERE slug = 'shop'")
+        .fetch_one(&app.database.reader)
+        .await
+        .unwrap();
+    let accepted = post(
+        &app,
+        &other,
+        &format!("/console/invitations/{shop_id}/accept"),
+        &[("csrf", &other_csrf)],
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
     let (_, settings_page) = page(&app, &admin, "/console/settings").await;
     assert!(settings_page.contains("其他客服") && settings_page.contains("新人"));
 }

@@ -14,6 +14,7 @@ pub mod follow_ups;
 pub mod group;
 pub mod idempotency;
 pub mod inbound;
+pub mod invitations;
 pub mod limits;
 pub mod offers;
 pub mod orders;

@@ -1,8 +1,9 @@
 //! Changing a shop's settings, reasons and staff: one set of checks for the API and the console.
 
 use crate::db::Database;
-use crate::db::settings;
 use crate::db::shops::{self, Actor, Reason};
+use crate::db::{invitations, settings};
+use crate::domain::identifiers::ShopId;
 use crate::domain::permissions::Capability;
 use crate::domain::settings::{ReplyTemplate, ShopSettings};
 use crate::domain::{Role, clocks, policy};
@@ -93,8 +94,11 @@ pub async fn save_reason(database: &Database, actor: &Actor, reason: &Reason) ->
     Ok(())
 }
 
-/// Gives a person a role in the shop (admins). A new address needs a password of at least 8
-/// characters; a person who already exists keeps theirs.
+/// Invites a person to the shop with a role (admins); a member already is given the role. The
+/// name and a password of at least 8 characters are always asked for and the answer is the same
+/// whether or not the address has an account, so an admin learns nothing about other shops:
+/// a new address gets an account with that password, an existing one keeps its own; either way
+/// the person joins by accepting (a new account on its first sign-in).
 pub async fn add_member(
     database: &Database,
     actor: &Actor,
@@ -113,23 +117,34 @@ pub async fn add_member(
         ));
     }
     let name = name.trim();
+    if !(1..=60).contains(&name.chars().count()) {
+        return Err(AppError::invalid(
+            "name",
+            "name is required (1–60 characters)",
+        ));
+    }
+    if password.chars().count() < 8 {
+        return Err(AppError::invalid(
+            "password",
+            "password is required: at least 8 characters (a person who already has an account keeps their own)",
+        ));
+    }
+    let existing = shops::find_staff_by_email(&database.writer, email.as_str())
+        .await?
+        .map(|(id, _)| id);
+    if let Some(id) = &existing
+        && shops::is_member(&database.writer, &actor.shop.id, id).await?
+    {
+        let mut transaction = database.begin().await?;
+        shops::set_membership(&mut transaction, &actor.shop.id, id, role).await?;
+        transaction.commit().await?;
+        return Ok(());
+    }
+    let hash = super::shops::hash_password(password).map_err(AppError::Internal)?;
     let mut transaction = database.begin().await?;
-    let staff_id = match shops::staff_id_by_email(&mut transaction, email.as_str()).await? {
+    let staff_id = match existing {
         Some(id) => id,
         None => {
-            if password.chars().count() < 8 {
-                return Err(AppError::invalid(
-                    "password",
-                    "password is required for a new person: at least 8 characters",
-                ));
-            }
-            if !(1..=60).contains(&name.chars().count()) {
-                return Err(AppError::invalid(
-                    "name",
-                    "name is required (1–60 characters)",
-                ));
-            }
-            let hash = super::shops::hash_password(password).map_err(AppError::Internal)?;
             shops::upsert_staff(
                 &mut transaction,
                 email.as_str(),
@@ -140,8 +155,54 @@ pub async fn add_member(
             .await?
         }
     };
-    shops::set_membership(&mut transaction, &actor.shop.id, &staff_id, role).await?;
+    invitations::upsert(
+        &mut transaction,
+        &invitations::NewInvitation {
+            shop_id: &actor.shop.id,
+            staff_id: &staff_id,
+            email: email.as_str(),
+            role,
+            invited_by: actor.staff_id.as_deref(),
+        },
+        database.clock.now(),
+    )
+    .await?;
     transaction.commit().await?;
+    Ok(())
+}
+
+/// The person accepts a shop's invitation and works there from now on.
+pub async fn accept_invitation(
+    database: &Database,
+    staff_id: &str,
+    shop_id: &ShopId,
+) -> AppResult<()> {
+    if invitations::accept(database, shop_id, staff_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("invitation"))
+    }
+}
+
+/// The person declines a shop's invitation.
+pub async fn decline_invitation(
+    database: &Database,
+    staff_id: &str,
+    shop_id: &ShopId,
+) -> AppResult<()> {
+    if invitations::decline(database, shop_id, staff_id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("invitation"))
+    }
+}
+
+/// A person who works nowhere yet signs in with the password their invitation set: that is
+/// their answer, and they join the shops that invited them.
+pub async fn join_on_first_sign_in(database: &Database, staff_id: &str) -> AppResult<()> {
+    for (shop, _) in invitations::of_staff(&database.writer, staff_id).await? {
+        invitations::accept(database, &shop.id, staff_id).await?;
+    }
     Ok(())
 }
 

@@ -43,6 +43,14 @@ pub fn router() -> axum::Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/console", get(queue::queue_page))
         .route("/console/shop", post(session::switch_shop))
+        .route(
+            "/console/invitations/{shop}/accept",
+            post(session::accept_invitation),
+        )
+        .route(
+            "/console/invitations/{shop}/decline",
+            post(session::decline_invitation),
+        )
         .route("/console/bulk", post(queue::bulk))
         .route("/console/views", post(queue::save_view))
         .route("/console/views/{id}/delete", post(queue::delete_view))
@@ -205,6 +213,8 @@ pub struct Frame {
     pub shop_name: String,
     /// The shops this person works in: (id, name).
     pub shops: Vec<(String, String)>,
+    /// Shops that invited this person: (id, name, the role offered, in words).
+    pub invitations: Vec<(String, String, String)>,
     pub csrf: String,
     /// Supervisors and admins see the settings.
     pub manages: bool,
@@ -219,6 +229,8 @@ impl Frame {
         section: &'static str,
     ) -> Result<Frame, AppError> {
         let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
+        let invitations =
+            crate::db::invitations::of_staff(&state.database.reader, &staff.staff_id).await?;
         Ok(Frame {
             language: staff.language,
             staff_name: staff.name.clone(),
@@ -228,6 +240,13 @@ impl Frame {
             shops: shops
                 .into_iter()
                 .map(|(shop, _)| (shop.id.to_string(), shop.name))
+                .collect(),
+            invitations: invitations
+                .into_iter()
+                .map(|(shop, role)| {
+                    let role = staff.language.text(&format!("role-{role}"));
+                    (shop.id.to_string(), shop.name, role)
+                })
                 .collect(),
             csrf: staff.csrf.clone(),
             manages: allows(staff.role(), Capability::ManageSettings),

@@ -156,7 +156,14 @@ pub(super) async fn login(
         && found.is_some();
     let shops = match (&found, verified) {
         (Some((staff_id, _, _)), true) => {
-            staff_sessions::shops_of(&database.reader, staff_id).await?
+            let shops = staff_sessions::shops_of(&database.writer, staff_id).await?;
+            if shops.is_empty() {
+                // An account made by an invitation: signing in with its password accepts it.
+                crate::operations::settings::join_on_first_sign_in(database, staff_id).await?;
+                staff_sessions::shops_of(&database.writer, staff_id).await?
+            } else {
+                shops
+            }
         }
         _ => Vec::new(),
     };
@@ -206,6 +213,38 @@ pub(super) async fn logout(
 pub(super) struct ShopForm {
     #[serde(default)]
     shop_id: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct InvitationPath {
+    shop: String,
+}
+
+/// Accepts a shop's invitation: the person works there from now on (and is taken there).
+pub(super) async fn accept_invitation(
+    State(state): State<AppState>,
+    axum::extract::Path(InvitationPath { shop }): axum::extract::Path<InvitationPath>,
+    Posted { staff, .. }: Posted<Empty>,
+) -> PageResult {
+    let shop = ShopId::from(shop);
+    crate::operations::settings::accept_invitation(&state.database, &staff.staff_id, &shop).await?;
+    staff_sessions::set_shop(&state.database, &staff.session_id, &shop).await?;
+    Ok(crate::http::pages::redirect("/console").into_response())
+}
+
+/// Declines a shop's invitation.
+pub(super) async fn decline_invitation(
+    State(state): State<AppState>,
+    axum::extract::Path(InvitationPath { shop }): axum::extract::Path<InvitationPath>,
+    Posted { staff, .. }: Posted<Empty>,
+) -> PageResult {
+    crate::operations::settings::decline_invitation(
+        &state.database,
+        &staff.staff_id,
+        &ShopId::from(shop),
+    )
+    .await?;
+    Ok(crate::http::pages::redirect("/console").into_response())
 }
 
 /// Works in another of the person's shops from now on.

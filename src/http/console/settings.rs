@@ -57,6 +57,8 @@ struct SettingsPage {
     templates: Vec<(usize, String, String)>,
     reasons: Vec<Reason>,
     staff: Vec<Member>,
+    /// Open invitations: the address typed and the role offered, in words.
+    invited: Vec<(String, String)>,
     roles: Vec<Choice>,
     /// (field, heading, JSON text)
     documents: Vec<(String, String, String)>,
@@ -139,6 +141,11 @@ async fn view(
             })
             .collect(),
         reasons: list_reasons(reader, &shop.id).await?,
+        invited: crate::db::invitations::of_shop(reader, &shop.id)
+            .await?
+            .into_iter()
+            .map(|(email, role)| (email, language.text(&format!("role-{role}"))))
+            .collect(),
         staff: staff_sessions::staff_of(reader, &shop.id)
             .await?
             .into_iter()
