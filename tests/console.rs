@@ -5,7 +5,7 @@ mod common;
 
 use aftersale::domain::Role;
 use aftersale::operations::shops as shop_setup;
-use common::{AGENT, TestApp};
+use common::{ADMIN as ADMIN_TOKEN, AGENT, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -757,6 +757,93 @@ async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
 }
 
 #[tokio::test]
+async fn tokens_are_made_listed_and_revoked_from_the_console() {
+    let app = TestApp::start().await;
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("API 令牌") && !html.contains("店铺自有令牌"),
+        "agents make only their own"
+    );
+    // A name is needed; what was typed stays.
+    let refused = post(
+        &app,
+        &cookie,
+        "/console/tokens",
+        &[("csrf", &csrf), ("name", ""), ("expires_in_days", "30")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("value=\"30\""));
+    let made = post(
+        &app,
+        &cookie,
+        "/console/tokens",
+        &[
+            ("csrf", &csrf),
+            ("name", "ERP 同步"),
+            ("expires_in_days", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::OK);
+    let html = made.text().await.unwrap();
+    let start = html.find("<code id=\"new-token\">").unwrap() + "<code id=\"new-token\">".len();
+    let token = html[start..start + html[start..].find('<').unwrap()].to_string();
+    let (status, _) = app.get("/api/v1/cases", &token).await;
+    assert_eq!(status, StatusCode::OK, "the token works at once");
+    // Listed without the secret; revoked, it stops at once.
+    let (_, html) = page(&app, &cookie, "/console/tokens").await;
+    assert!(html.contains("ERP 同步") && !html.contains(&token));
+    let (_, listed) = app.get("/api/v1/tokens", AGENT).await;
+    let id = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["name"] == "ERP 同步")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoked = post(
+        &app,
+        &cookie,
+        &format!("/console/tokens/{id}/revoke"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app.get("/api/v1/cases", &token).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Another person's token is not theirs to revoke.
+    let (admin, _) = sign_in(&app, "admin@test.local").await;
+    let (_, html) = page(&app, &admin, "/console/tokens").await;
+    assert!(
+        html.contains("店铺自有令牌") && html.contains("agent@test.local"),
+        "admins see the shop's tokens"
+    );
+    let (_, theirs) = app.get("/api/v1/tokens", ADMIN_TOKEN).await;
+    let admins = theirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|record| record["staff_email"] == "admin@test.local")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let foreign = post(
+        &app,
+        &cookie,
+        &format!("/console/tokens/{admins}/revoke"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn a_late_parcel_is_followed_up_from_the_console() {
     let app = TestApp::start().await;
     let order = app.order("FU-1").await;
@@ -912,6 +999,10 @@ async fn every_console_form_needs_the_session_token() {
         "/console/settings/staff/someone/role".into(),
         "/console/settings/staff/someone/remove".into(),
         "/console/settings/documents".into(),
+        "/console/tokens".into(),
+        "/console/tokens/some-token/revoke".into(),
+        "/console/invitations/some-shop/accept".into(),
+        "/console/invitations/some-shop/decline".into(),
     ];
     for path in &paths {
         for csrf in [None, Some("forged")] {

@@ -235,6 +235,7 @@ async fn every_console_page_renders_in_both_languages() {
         ("customer", format!("/console/customers/{customer_id}")),
         ("receiving", "/console/receiving".to_string()),
         ("settings", "/console/settings".to_string()),
+        ("tokens", "/console/tokens".to_string()),
     ];
     for language in ["en", "zh"] {
         browser

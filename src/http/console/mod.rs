@@ -16,6 +16,7 @@ mod rows;
 mod session;
 mod settings;
 mod text;
+mod tokens;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -43,6 +44,11 @@ pub fn router() -> axum::Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/console", get(queue::queue_page))
         .route("/console/shop", post(session::switch_shop))
+        .route(
+            "/console/tokens",
+            get(tokens::tokens_page).post(tokens::create),
+        )
+        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
         .route(
             "/console/invitations/{shop}/accept",
             post(session::accept_invitation),
