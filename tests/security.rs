@@ -295,17 +295,35 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     let webhook = json!({ "url": "https://hooks.example.com/aftersale" });
     let (status, _) = app.get("/api/v1/webhooks", SUPERVISOR).await;
     assert_eq!(status, StatusCode::OK);
-    // The supervisor is demoted to agent: the same token can no longer manage webhooks.
-    let (staff_id,): (String,) =
-        sqlx::query_as("SELECT id FROM staff WHERE email = 'supervisor@test.local'")
-            .fetch_one(&app.database.reader)
+    // The admin demotes the supervisor to agent: the same token can no longer manage webhooks.
+    let reader = app.database.reader.clone();
+    let id_of = |email: &'static str| {
+        let reader = reader.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT id FROM staff WHERE email = $1")
+                .bind(email)
+                .fetch_one(&reader)
+                .await
+                .unwrap()
+        }
+    };
+    let staff_id = id_of("supervisor@test.local").await;
+    let admin = aftersale::db::shops::Actor {
+        shop: aftersale::db::shops::find_shop_by_slug(&app.database.reader, "shop")
             .await
-            .unwrap();
-    sqlx::query("UPDATE memberships SET role = 'agent' WHERE staff_id = $1")
-        .bind(&staff_id)
-        .execute(&app.database.writer)
-        .await
-        .unwrap();
+            .unwrap()
+            .unwrap(),
+        role: aftersale::domain::Role::Admin,
+        staff_id: Some(id_of("admin@test.local").await),
+    };
+    aftersale::operations::settings::set_role(
+        &app.database,
+        &admin,
+        &staff_id,
+        aftersale::domain::Role::Agent,
+    )
+    .await
+    .unwrap();
     let (status, _) = app
         .post("/api/v1/webhooks", SUPERVISOR, webhook.clone())
         .await;
@@ -315,9 +333,7 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
         "demotion takes effect at once"
     );
     // Removed from the shop: the token opens nothing.
-    sqlx::query("DELETE FROM memberships WHERE staff_id = $1")
-        .bind(&staff_id)
-        .execute(&app.database.writer)
+    aftersale::operations::settings::remove_member(&app.database, &admin, &staff_id)
         .await
         .unwrap();
     let (status, _) = app.get("/api/v1/cases", SUPERVISOR).await;

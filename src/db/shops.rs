@@ -132,6 +132,7 @@ pub async fn remove_membership(
             .execute(&mut **transaction)
             .await?;
     }
+    super::tokens::powers_changed();
     Ok(())
 }
 
@@ -187,6 +188,7 @@ pub async fn set_membership(
     .bind(role.as_str())
     .execute(&mut **transaction)
     .await?;
+    super::tokens::powers_changed();
     Ok(())
 }
 

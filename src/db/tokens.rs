@@ -1,6 +1,8 @@
 //! API tokens: records with a name, an owner (a staff member, or the shop itself), an expiry,
 //! the last use and a revocation. Only the token's SHA-256 is stored.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::AnyPool;
 
 use super::shops::{Actor, Shop};
@@ -41,7 +43,22 @@ pub async fn insert(
     Ok(id)
 }
 
+/// Bumped by every write that changes what a token may do (a membership set or removed, a token
+/// revoked, an invitation accepted), so that this instance's cache of tokens
+/// (`http::api::gate`) drops what it holds at once.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+pub fn powers_changed() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// The count of such writes so far on this instance.
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::SeqCst)
+}
+
 /// A token found by its hash, with what its owner may do today.
+#[derive(Clone)]
 pub struct Bearer {
     pub token_id: String,
     pub actor: Actor,
@@ -176,7 +193,7 @@ pub async fn revoke(
     id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query(
+    let revoked = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE shop_id = $2 AND id = $3 AND revoked_at IS NULL",
     )
     .bind(now)
@@ -185,5 +202,7 @@ pub async fn revoke(
     .execute(&database.writer)
     .await?
     .rows_affected()
-        == 1)
+        == 1;
+    powers_changed();
+    Ok(revoked)
 }

@@ -53,6 +53,22 @@ fn bearer(request: &Request) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
+async fn find_bearer(
+    state: &AppState,
+    hash: String,
+    now: i64,
+) -> Result<Option<tokens::Bearer>, sqlx::Error> {
+    if let Some(bearer) = state.tokens.get(&hash) {
+        return Ok(Some(bearer));
+    }
+    let generation = tokens::generation();
+    let found = tokens::bearer(&state.database.reader, &hash, now).await?;
+    if let Some(bearer) = &found {
+        state.tokens.put(hash, generation, bearer.clone());
+    }
+    Ok(found)
+}
+
 /// Tokens whose last use was written recently, so a busy client does not write on every call.
 static TOUCHED: Mutex<Option<HashMap<String, Instant>>> = Mutex::new(None);
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
@@ -86,7 +102,7 @@ pub async fn authenticate(
         return AppError::Unauthorized.into_response();
     };
     let now = state.clock.now();
-    let found = match tokens::bearer(&state.database.reader, &token_hash(token), now).await {
+    let found = match find_bearer(&state, token_hash(token), now).await {
         Ok(found) => found,
         Err(error) => return AppError::from(error).into_response(),
     };
