@@ -360,6 +360,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
                                 1_000_000 + counter * 10 + step
                             )),
                             disposition: None,
+                            close_unanswered: false,
                         },
                     )
                     .await

@@ -112,7 +112,10 @@ async fn an_unanswered_refund_request_is_refunded_once_when_its_clock_runs_out()
 
     let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
     assert_eq!(shown["status"], "refunded");
-    assert_eq!(shown["clocks"], json!([]));
+    // Refunded, the case now waits only for its close (docs/POLICY.md, "Every waiting state").
+    let running = platform_clocks(&shown);
+    assert_eq!(running.len(), 1, "{running:?}");
+    assert_eq!(running[0]["clock"], "auto_close");
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
     let refunds = refunds
         .as_array()

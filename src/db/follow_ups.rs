@@ -31,7 +31,9 @@ pub async fn parcels_to_check(
     sqlx::query_as(
         "SELECT id, order_id, case_id, direction, carrier, tracking_number, shipped_at, moved_at FROM shipments \
          WHERE shop_id = $1 AND delivered_at IS NULL AND flagged_at IS NULL AND moved_at IS NOT NULL \
-         AND (moved_at <= $2 OR shipped_at <= $3) ORDER BY moved_at LIMIT $4",
+         AND (moved_at <= $2 OR shipped_at <= $3) \
+         AND (case_id IS NULL OR EXISTS (SELECT 1 FROM cases c WHERE c.id = shipments.case_id AND c.is_open = 1)) \
+         ORDER BY moved_at LIMIT $4",
     )
     .bind(shop_id)
     .bind(still_since)

@@ -19,10 +19,14 @@ pub struct ShipmentRecord {
     pub shipped_at: Option<i64>,
     pub delivered_at: Option<i64>,
     pub last_scan: Option<String>,
+    /// What the carrier's push calls the carrier (e.g. `shunfeng`), beside what was typed.
+    pub carrier_code: Option<String>,
+    /// When the newest scan applied happened.
+    pub scanned_at: Option<i64>,
 }
 
 const COLUMNS: &str = "SELECT id, order_id, case_id, direction, carrier, tracking_number, status, \
-                       shipped_at, delivered_at, last_scan FROM shipments";
+                       shipped_at, delivered_at, last_scan, carrier_code, scanned_at FROM shipments";
 
 /// The order's parcels, oldest first.
 pub async fn for_order(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
@@ -118,8 +122,9 @@ pub async fn insert(
     Ok(id)
 }
 
-/// A scan: the parcel's state and latest description. A scan is movement, so the parcel may be
-/// followed up again if it stalls anew; a delivery dates the parcel's arrival once.
+/// A scan newer than any applied before: the parcel's state, latest description and the
+/// carrier's own name for itself. A scan is movement, so the parcel may be followed up again if
+/// it stalls anew; a delivery dates the parcel's arrival once.
 pub async fn record_scan(
     transaction: &mut Transaction,
     id: &str,
@@ -127,12 +132,14 @@ pub async fn record_scan(
     delivered: bool,
     at: i64,
     description: &str,
+    carrier_code: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     let sql = if delivered {
         "UPDATE shipments SET status = $1, delivered_at = COALESCE(delivered_at, $2), last_scan = $3, \
-         moved_at = $2, flagged_at = NULL WHERE id = $4"
+         moved_at = $2, flagged_at = NULL, scanned_at = $2, carrier_code = COALESCE($5, carrier_code) WHERE id = $4"
     } else {
-        "UPDATE shipments SET status = $1, last_scan = $3, flagged_at = NULL, \
+        "UPDATE shipments SET status = $1, last_scan = $3, flagged_at = NULL, scanned_at = $2, \
+         carrier_code = COALESCE($5, carrier_code), \
          moved_at = CASE WHEN moved_at IS NULL OR moved_at < $2 THEN $2 ELSE moved_at END WHERE id = $4"
     };
     sqlx::query(sql)
@@ -140,7 +147,28 @@ pub async fn record_scan(
         .bind(at)
         .bind(description)
         .bind(id)
+        .bind(carrier_code)
         .execute(&mut **transaction)
         .await?;
     Ok(())
+}
+
+/// A person saw the case's parcels arrive (the shop received the return, or the customer
+/// confirmed the replacement): those going `direction` are delivered now, if not already.
+pub async fn mark_arrived(
+    transaction: &mut Transaction,
+    case_id: &str,
+    direction: &str,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE shipments SET status = 'delivered', delivered_at = $1, flagged_at = NULL \
+         WHERE case_id = $2 AND direction = $3 AND delivered_at IS NULL",
+    )
+    .bind(now)
+    .bind(case_id)
+    .bind(direction)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(done.rows_affected())
 }

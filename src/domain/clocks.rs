@@ -30,6 +30,17 @@ pub enum Clock {
     ReturnNotConfirmed,
     /// The customer does not confirm the replacement or repaired goods → closed.
     ReplacementNotConfirmed,
+    /// A refund-only request the shop agreed to and never paid → refunded.
+    ApprovedNotRefunded,
+    /// An exchange's or repair's parcel back to the shop never arrives → a follow-up task.
+    ReturnNotArrived,
+    /// The shop asked the customer and heard nothing → a reminder to the customer …
+    CustomerReminder,
+    /// … and, still nothing, the conversation closes as abandoned.
+    CustomerAbandoned,
+    /// The outcome is delivered (refunded, resolved, delivered) → closed, and the customer is
+    /// asked to rate the service.
+    AutoClose,
     /// The SLA's first-response target (docs/POLICY.md, SLA): a breach raises the priority.
     SlaFirstResponse,
     /// The SLA's resolution target.
@@ -37,12 +48,17 @@ pub enum Clock {
 }
 
 impl Clock {
-    pub const ALL: [Clock; 7] = [
+    pub const ALL: [Clock; 12] = [
         Clock::RefundUnanswered,
         Clock::ReturnUnanswered,
         Clock::ReturnNotShipped,
         Clock::ReturnNotConfirmed,
         Clock::ReplacementNotConfirmed,
+        Clock::ApprovedNotRefunded,
+        Clock::ReturnNotArrived,
+        Clock::CustomerReminder,
+        Clock::CustomerAbandoned,
+        Clock::AutoClose,
         Clock::SlaFirstResponse,
         Clock::SlaResolution,
     ];
@@ -52,6 +68,18 @@ impl Clock {
         matches!(self, Clock::SlaFirstResponse | Clock::SlaResolution)
     }
 
+    /// Whether the wait is one the platforms set (rules-cn.md B3) rather than the shop's own.
+    pub fn is_platform_rule(self) -> bool {
+        matches!(
+            self,
+            Clock::RefundUnanswered
+                | Clock::ReturnUnanswered
+                | Clock::ReturnNotShipped
+                | Clock::ReturnNotConfirmed
+                | Clock::ReplacementNotConfirmed
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Clock::RefundUnanswered => "refund_unanswered",
@@ -59,6 +87,11 @@ impl Clock {
             Clock::ReturnNotShipped => "return_not_shipped",
             Clock::ReturnNotConfirmed => "return_not_confirmed",
             Clock::ReplacementNotConfirmed => "replacement_not_confirmed",
+            Clock::ApprovedNotRefunded => "approved_not_refunded",
+            Clock::ReturnNotArrived => "return_not_arrived",
+            Clock::CustomerReminder => "customer_reminder",
+            Clock::CustomerAbandoned => "customer_abandoned",
+            Clock::AutoClose => "auto_close",
             Clock::SlaFirstResponse => "sla_first_response",
             Clock::SlaResolution => "sla_resolution",
         }
@@ -89,6 +122,14 @@ impl Clock {
             (Clock::ReturnNotShipped, _) => 7 * 24,
             (Clock::ReturnNotConfirmed, _) => 10 * 24,
             (Clock::ReplacementNotConfirmed, _) => 10 * 24,
+            // The shop's own defaults (docs/POLICY.md, "Every waiting state"): a day to pay an
+            // agreed refund, ten days for a return parcel, two days then three more for a
+            // silent customer, a week before an outcome closes.
+            (Clock::ApprovedNotRefunded, _) => 24,
+            (Clock::ReturnNotArrived, _) => 10 * 24,
+            (Clock::CustomerReminder, _) => 48,
+            (Clock::CustomerAbandoned, _) => 72,
+            (Clock::AutoClose, _) => 7 * 24,
             (Clock::SlaFirstResponse | Clock::SlaResolution, _) => 0,
         }
     }
@@ -176,13 +217,42 @@ pub fn plan(
         (ReturnAndRefund | Exchange | Repair, Approved) => {
             (Clock::ReturnNotShipped, vec![Action::Cancel])
         }
+        (RefundOnly, Approved) => (Clock::ApprovedNotRefunded, vec![Action::Refund]),
         (ReturnAndRefund, ReturnShipped) => (Clock::ReturnNotConfirmed, vec![Action::Refund]),
+        (Exchange | Repair, ReturnShipped) => (Clock::ReturnNotArrived, vec![]),
         (Exchange, ReplacementShipped) | (Repair, ShippedBack) => (
             Clock::ReplacementNotConfirmed,
             vec![Action::ConfirmDelivery, Action::Close],
         ),
+        (Consultation | Complaint, WaitingOnCustomer) => (Clock::CustomerReminder, vec![]),
+        (_, Refunded | Resolved | ReplacementDelivered | Delivered) => {
+            (Clock::AutoClose, vec![Action::Close])
+        }
         _ => return None,
     };
+    configured(clock, default_steps, kind, platform, settings)
+}
+
+/// The second stage of a silent customer: after the reminder, the conversation is resolved and
+/// closed as abandoned.
+pub fn abandon(platform: &str, settings: &ClockSettings) -> Option<Plan> {
+    configured(
+        Clock::CustomerAbandoned,
+        vec![Action::Resolve, Action::Close],
+        CaseKind::Consultation,
+        platform,
+        settings,
+    )
+}
+
+/// A clock as the shop set it (per platform, then `default`), or its default.
+fn configured(
+    clock: Clock,
+    default_steps: Vec<Action>,
+    kind: CaseKind,
+    platform: &str,
+    settings: &ClockSettings,
+) -> Option<Plan> {
     let specific = settings.get(platform).and_then(|clocks| clocks.get(&clock));
     let general = settings
         .get("default")
@@ -200,7 +270,7 @@ pub fn plan(
         .and_then(|setting| setting.action.clone())
         .or_else(|| general.and_then(|setting| setting.action.clone()));
     let steps = if clock == Clock::ReturnUnanswered
-        && kind != RefundOnly
+        && kind != CaseKind::RefundOnly
         && action.as_deref() == Some("escalate")
     {
         vec![Action::Escalate]
@@ -209,7 +279,8 @@ pub fn plan(
     };
     let rule = match hours {
         Some(_) => format!("shop setting ({platform})"),
-        None => format!("CN-B3 default ({platform})"),
+        None if clock.is_platform_rule() => format!("CN-B3 default ({platform})"),
+        None => "default (docs/POLICY.md)".to_string(),
     };
     Some(Plan {
         clock,
@@ -229,6 +300,26 @@ pub fn describe(clock: Clock, steps: &[Action]) -> Text {
         (Clock::SlaResolution, _) => text(
             "解决时限：超时将提高优先级并通知主管",
             "Resolution target: when missed, the priority rises and the supervisor is told",
+        ),
+        (Clock::ApprovedNotRefunded, _) => text(
+            "已同意退款但逾期未付款：系统自动退款",
+            "If an agreed refund is not paid in time, it is paid automatically",
+        ),
+        (Clock::ReturnNotArrived, _) => text(
+            "寄回的包裹逾期未到：生成跟进任务，联系快递和买家",
+            "If the parcel sent back does not arrive in time, a follow-up task is opened to chase it",
+        ),
+        (Clock::CustomerReminder, _) => text(
+            "买家逾期未回复：系统提醒买家",
+            "If the customer does not answer in time, they are reminded",
+        ),
+        (Clock::CustomerAbandoned, _) => text(
+            "提醒后买家仍未回复：会话自动关闭",
+            "If the customer still does not answer after the reminder, the conversation closes",
+        ),
+        (Clock::AutoClose, _) => text(
+            "处理结果已完成：到期自动关闭并邀请买家评价（买家有未回复的留言或退款未到账时顺延）",
+            "The outcome is delivered: the case closes in time and the customer is asked to rate it (postponed while a customer message is unanswered or a refund is unpaid)",
         ),
         (Clock::ReturnNotConfirmed, _) => text(
             "商家逾期未确认收到退货：系统自动退款",
@@ -257,9 +348,104 @@ pub fn describe(clock: Clock, steps: &[Action]) -> Text {
     }
 }
 
+/// What moves a case on from a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mover {
+    /// A clock runs: when it is due, it acts.
+    Clock(Clock),
+    /// The shop has the next move, and the SLA's resolution target runs while it waits.
+    Shop,
+    /// Nothing: the case has ended.
+    Nobody,
+}
+
+/// Who or what moves a case of `kind` on from `status` (docs/POLICY.md, "Every waiting state").
+pub fn mover(
+    kind: CaseKind,
+    status: Status,
+    platform: &str,
+    order_shipped: bool,
+    settings: &ClockSettings,
+) -> Mover {
+    if !status.is_open() {
+        return Mover::Nobody;
+    }
+    match plan(kind, status, platform, order_shipped, settings) {
+        Some(plan) => Mover::Clock(plan.clock),
+        None => Mover::Shop,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::lifecycle::statuses_of;
+    use crate::domain::sla;
+
+    /// Every status a case can reach, on every platform and whether or not the order shipped,
+    /// has a clock, or waits on the shop with the SLA running — never on the customer or a
+    /// parcel without a clock.
+    #[test]
+    fn no_status_waits_without_a_clock_or_an_owner() {
+        let defaults = ClockSettings::new();
+        for kind in CaseKind::ALL.iter().copied() {
+            for status in statuses_of(kind) {
+                for platform in ["taobao", "tmall", "pinduoduo", "jd", "shopify", "own"] {
+                    for shipped in [false, true] {
+                        match mover(kind, status, platform, shipped, &defaults) {
+                            Mover::Nobody => assert!(!status.is_open()),
+                            Mover::Clock(clock) => assert!(!clock.is_sla()),
+                            Mover::Shop => assert!(
+                                !sla::paused_in(status) && !sla::resolved_in(status),
+                                "{kind} {status}: waits on the shop, but the SLA is not running"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_outcome_closes_by_itself_and_a_silent_customer_is_reminded() {
+        let defaults = ClockSettings::new();
+        for (kind, status) in [
+            (CaseKind::RefundOnly, Status::Refunded),
+            (CaseKind::ReturnAndRefund, Status::Refunded),
+            (CaseKind::Exchange, Status::ReplacementDelivered),
+            (CaseKind::Repair, Status::Delivered),
+            (CaseKind::Consultation, Status::Resolved),
+            (CaseKind::Complaint, Status::Resolved),
+        ] {
+            let plan = plan(kind, status, "taobao", true, &defaults).unwrap();
+            assert_eq!(
+                (plan.clock, plan.hours, plan.steps),
+                (Clock::AutoClose, 168, vec![Action::Close])
+            );
+        }
+        let reminder = plan(
+            CaseKind::Complaint,
+            Status::WaitingOnCustomer,
+            "jd",
+            true,
+            &defaults,
+        )
+        .unwrap();
+        assert_eq!((reminder.clock, reminder.hours), (Clock::CustomerReminder, 48));
+        assert!(reminder.steps.is_empty());
+        let abandon = abandon("jd", &defaults).unwrap();
+        assert_eq!(abandon.steps, vec![Action::Resolve, Action::Close]);
+        assert_eq!(abandon.rule, "default (docs/POLICY.md)");
+        let settings: ClockSettings =
+            serde_json::from_str(r#"{"default": {"auto_close": {"hours": 72}}}"#).unwrap();
+        check_settings(&settings).unwrap();
+        assert_eq!(
+            plan(CaseKind::Repair, Status::Delivered, "jd", true, &settings)
+                .unwrap()
+                .hours,
+            72
+        );
+    }
 
     #[test]
     fn plans_follow_the_status_and_the_settings() {

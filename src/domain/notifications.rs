@@ -30,7 +30,8 @@ pub fn topic(
         "refund" => "refund.executed",
         "platform_refund" => "refund.platform",
         "tracking" => "shipment.updated",
-        "parcel_stalled" | "parcel_late" => "shipment.delayed",
+        "parcel_stalled" | "parcel_late" | "return_not_arrived" => "shipment.delayed",
+        "reminded" => "case.reminded",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",
         _ => return None,
@@ -55,6 +56,7 @@ pub fn customer_moment(
         "ship_replacement" => "replacement_shipped",
         "ship_back" => "shipped_back",
         "close" => "closed",
+        "reminded" => "reminder",
         "offer_made" => "offer",
         // Spoken first: the shop noticed the parcel before the customer had to ask.
         "parcel_stalled" | "parcel_late" => "parcel_delayed",
@@ -71,6 +73,7 @@ pub const TOPICS: &[&str] = &[
     "case.rated",
     "case.attachment_added",
     "case.sla_breached",
+    "case.reminded",
     "message.created",
     "offer.made",
     "offer.answered",
@@ -133,6 +136,10 @@ mod tests {
         assert_eq!(
             customer_moment("refund_paid", "system", None),
             Some("refunded")
+        );
+        assert_eq!(
+            customer_moment("reminded", "system", None),
+            Some("reminder")
         );
         assert_eq!(
             customer_moment("parcel_late", "system", None),

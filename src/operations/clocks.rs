@@ -11,7 +11,7 @@ use crate::db::settings;
 use crate::db::shops::{self, Actor};
 use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Database, Transaction, new_id};
-use crate::domain::clocks::{self, HOUR_MICROS};
+use crate::domain::clocks::{self, Clock, HOUR_MICROS};
 use crate::domain::lifecycle::{self, Moment};
 use crate::domain::settings::ShopSettings;
 use crate::domain::{Action, Role, Status};
@@ -34,22 +34,7 @@ pub async fn restart(
         &settings.clocks,
     );
     if let Some(plan) = plan {
-        let id = new_id();
-        timers::insert(
-            transaction,
-            &NewTimer {
-                id: &id,
-                shop_id: &case.shop_id,
-                case_id: &case.id,
-                clock: plan.clock,
-                rule: &plan.rule,
-                steps: &plan.steps,
-                status,
-                due_at: now + i64::from(plan.hours) * HOUR_MICROS,
-                now,
-            },
-        )
-        .await?;
+        start(transaction, case, &plan, status, now).await?;
     }
     Ok(())
 }
@@ -63,6 +48,9 @@ pub enum Fired {
     Breached,
     /// Nothing to do: the case had moved on, or another worker finished it.
     Skipped(String),
+    /// It did what a clock does without moving the case (a reminder, a follow-up task, a close
+    /// put off): what, in words.
+    Waited(String),
 }
 
 /// Fires one claimed timer as `worker` at `now`.
@@ -120,8 +108,21 @@ pub async fn fire(
         transaction.commit().await?;
         return Ok(Fired::Skipped(why));
     }
-    let steps = timer.steps.clone();
     let data = json!({ "clock": timer.clock, "rule": timer.rule, "timer_id": timer.id, "due_at": timer.due_at });
+    let waits = match timer.clock {
+        Clock::CustomerReminder => Some(remind(&mut transaction, &case, &settings, &data, now).await?),
+        Clock::ReturnNotArrived => {
+            Some(chase_return(&mut transaction, database, &case, timer, now).await?)
+        }
+        Clock::AutoClose => postpone_close(&mut transaction, database, &case, now).await?,
+        _ => None,
+    };
+    if let Some(outcome) = waits {
+        timers::finish(&mut transaction, &timer.id, "fired", &outcome, now).await?;
+        transaction.commit().await?;
+        return Ok(Fired::Waited(outcome));
+    }
+    let steps = timer.steps.clone();
     if steps.last() == Some(&Action::Refund) {
         // Refund-only agreed, or a return never confirmed: the money goes back at once.
         let key = format!("timer:{}", timer.id);
@@ -186,6 +187,7 @@ pub async fn fire(
                 },
             )
             .await?;
+            super::parcels::arrived_by(&mut transaction, &current.id, *step, now).await?;
             current.status = to;
             current.version += 1;
             current.ended_at = ended_at;
@@ -206,4 +208,166 @@ pub async fn fire(
     timers::finish(&mut transaction, &timer.id, "fired", &names.join(","), now).await?;
     transaction.commit().await?;
     Ok(Fired::Acted(steps))
+}
+
+/// Starts a clock from a plan, due `plan.hours` from now, for the case's current `status`.
+async fn start(
+    transaction: &mut Transaction,
+    case: &CaseRecord,
+    plan: &clocks::Plan,
+    status: Status,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let id = new_id();
+    timers::insert(
+        transaction,
+        &NewTimer {
+            id: &id,
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            clock: plan.clock,
+            rule: &plan.rule,
+            steps: &plan.steps,
+            status,
+            due_at: now + i64::from(plan.hours) * HOUR_MICROS,
+            now,
+        },
+    )
+    .await
+}
+
+/// The customer has not answered: they are reminded (an event the customer hears of), and the
+/// conversation closes as abandoned if they stay silent.
+async fn remind(
+    transaction: &mut Transaction,
+    case: &CaseRecord,
+    settings: &ShopSettings,
+    data: &serde_json::Value,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::System,
+            actor_id: None,
+            action: "reminded",
+            from_status: None,
+            to_status: None,
+            data: data.clone(),
+        },
+    )
+    .await?;
+    match clocks::abandon(&case.platform, &settings.clocks) {
+        Some(plan) => {
+            start(transaction, case, &plan, case.status, now).await?;
+            Ok(format!("customer reminded; closes in {} h if still silent", plan.hours))
+        }
+        None => Ok("customer reminded".into()),
+    }
+}
+
+/// The parcel back to the shop has not arrived: a follow-up task for the case's assignee (or
+/// the shop), once, with an event on the case. The case then waits on that person.
+async fn chase_return(
+    transaction: &mut Transaction,
+    database: &Database,
+    case: &CaseRecord,
+    timer: &TimerRecord,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let parcel = crate::db::shipments::for_order(&database.reader, &case.order_id)
+        .await?
+        .into_iter()
+        .rfind(|parcel| {
+            parcel.case_id.as_deref() == Some(case.id.as_str()) && parcel.direction == "to_shop"
+        });
+    let sent_days = parcel
+        .as_ref()
+        .and_then(|parcel| parcel.shipped_at)
+        .map(|shipped| (now - shipped) / (24 * HOUR_MICROS))
+        .unwrap_or_default();
+    let data = &json!({
+        "clock": timer.clock, "rule": timer.rule, "timer_id": timer.id,
+        "carrier": parcel.as_ref().map(|parcel| parcel.carrier.clone()),
+        "tracking_number": parcel.as_ref().map(|parcel| parcel.tracking_number.clone()),
+        "direction": "to_shop",
+        "days": sent_days,
+    });
+    let task = crate::db::follow_ups::insert(
+        transaction,
+        &crate::db::follow_ups::NewFollowUp {
+            shop_id: &case.shop_id,
+            kind: "return_not_arrived",
+            order_id: &case.order_id,
+            case_id: Some(&case.id),
+            shipment_id: parcel.as_ref().map(|parcel| parcel.id.as_str()),
+            assignee_id: case.assignee_id.as_deref(),
+            detail: data,
+            due_at: now + 24 * HOUR_MICROS,
+            now,
+        },
+    )
+    .await?;
+    let mut event = data.clone();
+    event["follow_up_id"] = json!(task);
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::System,
+            actor_id: None,
+            action: "return_not_arrived",
+            from_status: None,
+            to_status: None,
+            data: event,
+        },
+    )
+    .await?;
+    Ok("follow-up task opened".into())
+}
+
+/// How long a close is put off while something is still owed to the customer.
+const POSTPONE_MICROS: i64 = 24 * HOUR_MICROS;
+
+/// A case is not closed while the customer's message is unanswered or a refund of it is not
+/// paid yet: the close is put off by a day (a new clock), and `Some(why)` says so.
+async fn postpone_close(
+    transaction: &mut Transaction,
+    database: &Database,
+    case: &CaseRecord,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let unpaid = crate::db::refunds::of_case(&database.reader, &case.id)
+        .await?
+        .iter()
+        .any(|refund| !crate::domain::notifications::money_is_out(Some(&refund.status)));
+    let why = if case.customer_waiting_since.is_some() {
+        "the customer's message is unanswered"
+    } else if unpaid {
+        "a refund is not paid yet"
+    } else {
+        return Ok(None);
+    };
+    let id = new_id();
+    timers::insert(
+        transaction,
+        &NewTimer {
+            id: &id,
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            clock: Clock::AutoClose,
+            rule: "postponed",
+            steps: &[Action::Close],
+            status: case.status,
+            due_at: now + POSTPONE_MICROS,
+            now,
+        },
+    )
+    .await?;
+    Ok(Some(format!("close put off by a day: {why}")))
 }

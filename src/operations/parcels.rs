@@ -130,9 +130,59 @@ async fn follow_up(
     Ok(true)
 }
 
+/// An action that proves a parcel arrived makes it delivered: the shop's receipt (the return
+/// parcel), the customer's confirmation (the replacement or repaired item). No follow-up is
+/// raised for it afterwards.
+pub async fn arrived_by(
+    transaction: &mut crate::db::Transaction,
+    case_id: &str,
+    action: crate::domain::Action,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let direction = match action {
+        crate::domain::Action::Receive => "to_shop",
+        crate::domain::Action::ConfirmDelivery => "to_customer",
+        _ => return Ok(()),
+    };
+    shipments::mark_arrived(transaction, case_id, direction, now).await?;
+    Ok(())
+}
+
+/// How a scan bears on a parcel, by the scan's own time against the newest one applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bearing {
+    /// Newer: it sets the parcel's state.
+    Applies,
+    /// Older than a scan already applied, or a movement after delivery: kept on the timeline,
+    /// but the state stays and nobody is told again.
+    Late,
+    /// The very scan already applied (a carrier resending): nothing to do.
+    Repeat,
+}
+
+fn bearing(parcel: &shipments::ShipmentRecord, update: &TrackingUpdate, at: i64) -> Bearing {
+    let state = update.state.as_str();
+    let same_words = parcel.last_scan.as_deref() == Some(update.description.as_str());
+    if parcel.status == state && same_words && parcel.scanned_at.is_none_or(|seen| at <= seen) {
+        return Bearing::Repeat;
+    }
+    if parcel.scanned_at.is_some_and(|seen| at < seen) {
+        return Bearing::Late;
+    }
+    // A delivered parcel is not "on its way" again because a scan says so (a late-arriving
+    // hub scan); only a problem after delivery (refused, returned) is news.
+    if parcel.delivered_at.is_some() && update.state == ParcelState::InTransit {
+        return Bearing::Late;
+    }
+    Bearing::Applies
+}
+
 /// A parcel's news on every shipment with its tracking number: its status and delivery time, a
 /// `tracking` event on its case; a return delivered to the shop is received (by the system),
-/// an original delivery dates the order's delivery (from which return windows count).
+/// an original delivery dates the order's delivery (from which return windows count). Scans
+/// count by their own time: a late older scan is recorded, never moves the state back and
+/// never notifies; a repeated one is dropped. The carrier name typed stays; the carrier's own
+/// code is kept beside it.
 pub async fn record(
     database: &Database,
     shop: &Shop,
@@ -149,30 +199,34 @@ pub async fn record(
     let state = update.state.as_str();
     let delivered = update.state == ParcelState::Delivered;
     let at = update.at.unwrap_or_else(|| database.clock.now());
+    let carrier_code = Some(update.carrier.trim()).filter(|code| !code.is_empty());
     let system = Actor {
         shop: shop.clone(),
         role: Role::System,
         staff_id: None,
     };
     let mut changed = 0;
+    let mut late = 0;
     for parcel in parcels {
-        if parcel.status == state
-            && parcel.last_scan.as_deref() == Some(update.description.as_str())
-        {
+        let bearing = bearing(&parcel, update, at);
+        if bearing == Bearing::Repeat {
             continue;
         }
-        let direction = parcel.direction;
-        let case_id = parcel.case_id;
+        let direction = parcel.direction.clone();
+        let case_id = parcel.case_id.clone();
         let mut transaction = database.begin().await?;
-        shipments::record_scan(
-            &mut transaction,
-            &parcel.id,
-            state,
-            delivered,
-            at,
-            &update.description,
-        )
-        .await?;
+        if bearing == Bearing::Applies {
+            shipments::record_scan(
+                &mut transaction,
+                &parcel.id,
+                state,
+                delivered,
+                at,
+                &update.description,
+                carrier_code,
+            )
+            .await?;
+        }
         match &case_id {
             Some(case_id) => {
                 crate::db::cases::insert_event(
@@ -183,23 +237,38 @@ pub async fn record(
                         at: database.clock.now(),
                         actor_role: Role::System,
                         actor_id: None,
-                        action: "tracking",
+                        // A late scan has no topic: it is on the timeline, and no one is told.
+                        action: match bearing {
+                            Bearing::Applies => "tracking",
+                            _ => "tracking_late",
+                        },
                         from_status: None,
                         to_status: None,
                         data: json!({
                             "note": update.description,
-                            "shipment": { "carrier": update.carrier, "tracking_number": update.tracking_number, "direction": direction },
+                            "shipment": {
+                                "carrier": parcel.carrier,
+                                "carrier_code": carrier_code,
+                                "tracking_number": update.tracking_number,
+                                "direction": direction,
+                            },
                             "state": state,
+                            "parcel_state": if bearing == Bearing::Applies { state } else { parcel.status.as_str() },
                             "scanned_at": update.at,
                         }),
                     },
                 )
                 .await?;
             }
-            None if delivered && direction == "to_customer" => {
+            None if delivered && direction == "to_customer" && bearing == Bearing::Applies => {
                 crate::db::orders::mark_delivered(&mut transaction, &parcel.order_id, at).await?;
             }
             None => {}
+        }
+        if bearing == Bearing::Late {
+            transaction.commit().await?;
+            late += 1;
+            continue;
         }
         transaction.commit().await?;
         changed += 1;
@@ -225,16 +294,21 @@ pub async fn record(
                     carrier: None,
                     tracking_number: None,
                     disposition: None,
+                    close_unanswered: false,
                 },
             )
             .await?;
         }
     }
-    Ok((
-        if changed > 0 { "applied" } else { "unchanged" },
-        format!(
-            "{changed} shipment(s) with tracking number {} now {state}",
-            update.tracking_number
-        ),
-    ))
+    let outcome = if changed > 0 { "applied" } else { "unchanged" };
+    let mut words = format!(
+        "{changed} shipment(s) with tracking number {} now {state}",
+        update.tracking_number
+    );
+    if late > 0 {
+        words.push_str(&format!(
+            "; {late} older than the newest scan applied: recorded, state kept"
+        ));
+    }
+    Ok((outcome, words))
 }

@@ -33,6 +33,10 @@ pub struct TransitionInput {
     #[serde(default)]
     #[schema(pattern = "^(restock|refurbish|scrap|return_to_vendor)$")]
     pub disposition: Option<String>,
+    /// For close and resolve: end the case even though the customer's last message is
+    /// unanswered (otherwise 409 `customer_unanswered`).
+    #[serde(default)]
+    pub close_unanswered: bool,
 }
 
 /// What may happen to returned goods after inspection.
@@ -120,6 +124,21 @@ pub async fn transition(
         return Err(version_conflict(&case, input.version));
     }
     super::checklist::require(&mut transaction, actor, &settings, &case, action).await?;
+    if let Some(since) = case.customer_waiting_since
+        && matches!(action, Action::Close | Action::Resolve)
+        && actor.role.is_staff()
+        && !input.close_unanswered
+    {
+        return Err(AppError::Conflict {
+            code: "customer_unanswered",
+            message: format!(
+                "the customer's message of {} is unanswered: reply first, or {} anyway (close_unanswered: true)",
+                crate::domain::time::format_in_zone(since, &shop.time_zone),
+                action.as_str()
+            ),
+            details: json!({ "customer_waiting_since": crate::domain::time::format_in_zone(since, &shop.time_zone) }),
+        });
+    }
     let to = lifecycle::next_status(
         case.kind,
         case.status,
@@ -193,6 +212,7 @@ pub async fn transition(
         },
     )
     .await?;
+    super::parcels::arrived_by(&mut transaction, id, action, now).await?;
     clocks::restart(&mut transaction, &case, to, &settings, now).await?;
     sla::after_change(
         &mut transaction,

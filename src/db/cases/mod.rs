@@ -48,12 +48,14 @@ pub struct CaseRecord {
     pub order_shipped_at: Option<i64>,
     /// The order's currency: every amount of the case is in it.
     pub currency: String,
+    /// Since when a customer's message has waited for the shop's answer, if one does.
+    pub customer_waiting_since: Option<i64>,
 }
 
 pub(super) const CASE_COLUMNS: &str = "c.id, c.shop_id, c.number, c.order_id, o.order_number, c.customer_id, cu.name AS customer_name, \
     c.kind, c.status, c.reason_code, c.description, c.priority, c.assignee_id, c.tags, c.channel, c.contact_name, \
     c.contact_phone, c.contact_email, c.due_at, c.created_at, c.updated_at, c.ended_at, c.version, \
-    o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at, o.currency";
+    o.platform, COALESCE(o.shipped_at, o.delivered_at) AS order_shipped_at, o.currency, c.customer_waiting_since";
 pub(super) const CASE_FROM: &str = "FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN customers cu ON cu.id = c.customer_id";
 
 /// The statement that takes the next number of a shop's day: `$1` shop id, `$2` day (YYYYMMDD).
@@ -354,6 +356,24 @@ pub async fn touch(
         .bind(id)
         .execute(&mut **transaction)
         .await?;
+    Ok(())
+}
+
+/// Marks that a customer's message waits for an answer (kept from the first one unanswered), or
+/// that the shop answered (`None`). Does not change the case's version.
+pub async fn set_customer_waiting(
+    transaction: &mut Transaction,
+    id: &str,
+    since: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let query = match since {
+        Some(since) => sqlx::query(
+            "UPDATE cases SET customer_waiting_since = COALESCE(customer_waiting_since, $1) WHERE id = $2",
+        )
+        .bind(since),
+        None => sqlx::query("UPDATE cases SET customer_waiting_since = NULL WHERE id = $1"),
+    };
+    query.bind(id).execute(&mut **transaction).await?;
     Ok(())
 }
 

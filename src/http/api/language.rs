@@ -63,6 +63,9 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "method_not_allowed" => "此路径不支持该请求方法",
         "transition_not_allowed" => "案件当前状态下不能执行这个动作",
         "version_conflict" => "案件已被他人修改，请刷新后重新操作",
+        "customer_unanswered" => {
+            "买家的最新留言尚未回复：请先回复；如确需结束，请勾选「仍然关闭」（close_unanswered: true）"
+        }
         "reopen_window_passed" => "案件结束已超过 15 天，不能再重新打开",
         "refund_exceeds_paid" => "退款金额超过该订单行实付金额的剩余可退部分",
         "refund_invalid" => "退款金额或订单行不正确",

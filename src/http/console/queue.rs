@@ -371,6 +371,7 @@ pub(super) async fn bulk(
                     carrier: None,
                     tracking_number: None,
                     disposition: None,
+                    close_unanswered: false,
                 },
             )
             .await

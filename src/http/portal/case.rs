@@ -58,6 +58,8 @@ struct CasePage {
     offer: Option<(String, String, String)>,
     /// Offers already answered: (amount, state in words).
     past_offers: Vec<(String, String)>,
+    /// The case's parcels both ways: (which way, carrier and tracking number, state in words).
+    parcels: Vec<(String, String, String)>,
 }
 
 pub(super) async fn case_page(
@@ -152,6 +154,18 @@ async fn case_view(
         .map(|file| (file.id, file.kind, file.file_name))
         .collect::<Vec<_>>();
     let offers = crate::db::offers::for_case(&state.database.reader, &case.id).await?;
+    let parcels = crate::db::shipments::for_order(&state.database.reader, &case.order_id)
+        .await?
+        .into_iter()
+        .filter(|parcel| parcel.case_id.as_deref() == Some(case.id.as_str()))
+        .map(|parcel| {
+            (
+                language.text(&format!("portal-parcel-{}", parcel.direction)),
+                format!("{} {}", parcel.carrier, parcel.tracking_number),
+                language.text(&format!("portal-parcel-state-{}", parcel.status)),
+            )
+        })
+        .collect();
     // What the offer gives, in words: money back, or a coupon, points, a gift with its value.
     let amount = |offer: &crate::db::offers::OfferRecord| {
         let value = crate::domain::Currency::parse(&offer.currency)
@@ -201,6 +215,7 @@ async fn case_view(
         ),
         offer,
         past_offers,
+        parcels,
         can_rate: rated.is_none() && !case.status.is_open(),
         rated,
         heading: language.text_with("portal-case-heading", "number", &case.number),
@@ -256,6 +271,7 @@ pub(super) async fn case_action(
         carrier: field("carrier"),
         tracking_number: field("tracking_number"),
         disposition: None,
+        close_unanswered: false,
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
         Ok(_) => Ok(crate::http::pages::redirect(&format!(

@@ -340,6 +340,7 @@ pub async fn create(
         platform: order.platform.clone(),
         order_shipped_at: order.shipped_at.or(order.delivered_at),
         currency: order.currency.clone(),
+        customer_waiting_since: None,
     };
     let record =
         |id: String, clock: Clock, rule: String, steps: Vec<Action>, due_at: i64| TimerRecord {

@@ -36,26 +36,30 @@ pub async fn post_message(
     let shop = &actor.shop;
     let now = database.clock.now();
     let answers_customer = visibility != Visibility::Internal && actor.role.is_staff();
-    let settings = if answers_customer {
-        Some(settings::get(database, &shop.id).await?)
-    } else {
-        None
-    };
+    let from_customer = actor.role == Role::Customer;
+    let settings = settings::get(database, &shop.id).await?;
     let mut transaction = database.begin().await?;
     let case = cases::get_for_update(&mut transaction, database.backend, &shop.id, id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    if let Some(settings) = &settings {
+    if answers_customer {
         sla::after_change(
             &mut transaction,
             &case,
             case.status,
             actor.role,
-            settings,
+            &settings,
             &shop.time_zone,
             now,
         )
         .await?;
+        cases::set_customer_waiting(&mut transaction, &case.id, None).await?;
+    }
+    if from_customer {
+        cases::set_customer_waiting(&mut transaction, &case.id, Some(now)).await?;
+        if case.status == Status::WaitingOnCustomer {
+            back_to_the_shop(&mut transaction, &case, &settings, &shop.time_zone, now).await?;
+        }
     }
     let message_id = cases::insert_message(
         &mut transaction,
@@ -98,4 +102,46 @@ pub async fn post_message(
         body,
         created_at: now,
     })
+}
+
+/// The customer answered a case that waited on them: it waits on the shop again (the system's
+/// move), its clocks restart and the SLA runs again.
+async fn back_to_the_shop(
+    transaction: &mut crate::db::Transaction,
+    case: &CaseRecord,
+    settings: &crate::domain::settings::ShopSettings,
+    zone: &jiff::tz::TimeZone,
+    now: i64,
+) -> AppResult<()> {
+    let to = crate::domain::lifecycle::next_status(
+        case.kind,
+        case.status,
+        Action::WaitOnShop,
+        Role::System,
+        crate::domain::lifecycle::Moment {
+            now,
+            ended_at: case.ended_at,
+        },
+    )?;
+    if !cases::set_status(transaction, &case.shop_id, &case.id, case.version, to, now, None).await? {
+        return Err(version_conflict(case, case.version));
+    }
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::System,
+            actor_id: None,
+            action: Action::WaitOnShop.as_str(),
+            from_status: Some(case.status),
+            to_status: Some(to),
+            data: json!({ "because": "customer_replied" }),
+        },
+    )
+    .await?;
+    crate::operations::clocks::restart(transaction, case, to, settings, now).await?;
+    sla::after_change(transaction, case, to, Role::Customer, settings, zone, now).await?;
+    Ok(())
 }

@@ -46,6 +46,7 @@ pub(in crate::http::console) async fn act(
         carrier: text(&fields, "carrier"),
         tracking_number: text(&fields, "tracking_number"),
         disposition: text(&fields, "disposition"),
+        close_unanswered: fields.contains_key("close_unanswered"),
     };
     let result = transitions::transition(&state.database, &staff.actor, &id, &input)
         .await
