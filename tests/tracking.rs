@@ -173,3 +173,106 @@ async fn aftership_updates_are_verified_and_applied() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(status_of(&app, &id).await, "received");
 }
+
+fn push_at(state: &str, number: &str, context: &str, time: &str) -> Value {
+    let mut push = push(state, number, context);
+    push["lastResult"]["data"][0]["time"] = json!(time);
+    push["lastResult"]["data"][0]["ftime"] = json!(time);
+    push
+}
+
+/// How many events of the case left the system under `topic` (webhooks, customer mail).
+async fn sent(app: &TestApp, case_id: &str, topic: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND topic = $2")
+        .bind(case_id)
+        .bind(topic)
+        .fetch_one(&app.database.reader)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn late_and_repeated_scans_never_move_a_parcel_back_and_the_typed_carrier_stays() {
+    let app = TestApp::start().await;
+    let salt = "kuaidi100-salt";
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/integrations/kuaidi100",
+            ADMIN,
+            Some(json!({ "secret": salt })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let id = shipped_return(&app, "TR-9", "SF7009").await;
+    let on_the_way = push_at(
+        "0",
+        "SF7009",
+        "快件已到达【杭州转运中心】",
+        "2026-12-01 08:00:00",
+    );
+    let (_, answer) = kuaidi100(&app, &on_the_way, salt).await;
+    assert_eq!(answer["status"], "applied", "{answer}");
+    let delivered = push_at("3", "SF7009", "已签收，签收人：仓库", "2026-12-02 10:00:00");
+    let (_, answer) = kuaidi100(&app, &delivered, salt).await;
+    assert_eq!(answer["status"], "applied", "{answer}");
+    assert_eq!(status_of(&app, &id).await, "received");
+    let before = sent(&app, &id, "shipment.updated").await;
+    assert_eq!(before, 2);
+
+    // An older scan arrives late, twice; then the delivered scan is resent.
+    let late = push_at("0", "SF7009", "快件已从【上海】发出", "2026-12-01 06:00:00");
+    let (_, answer) = kuaidi100(&app, &late, salt).await;
+    assert_eq!(answer["status"], "unchanged", "{answer}");
+    kuaidi100(&app, &late, salt).await;
+    let (_, answer) = kuaidi100(&app, &delivered, salt).await;
+    assert_eq!(answer["status"], "unchanged", "{answer}");
+
+    let (_, order) = app.get("/api/v1/orders/TR-9", AGENT).await;
+    let parcel = &order["shipments"][0];
+    assert_eq!(parcel["status"], "delivered", "{order}");
+    assert_eq!(parcel["carrier"], "顺丰速运", "what was typed stays");
+    assert_eq!(parcel["carrier_code"], "shunfeng");
+    assert_eq!(parcel["last_scan"], "已签收，签收人：仓库");
+    assert_eq!(status_of(&app, &id).await, "received");
+    assert_eq!(
+        sent(&app, &id, "shipment.updated").await,
+        before,
+        "nobody is told again"
+    );
+    let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    let events = events["items"]
+        .as_array()
+        .or(events.as_array())
+        .cloned()
+        .unwrap();
+    let count = |action: &str| {
+        events
+            .iter()
+            .filter(|event| event["action"] == action)
+            .count()
+    };
+    assert_eq!(count("tracking"), 2);
+    assert_eq!(
+        count("tracking_late"),
+        2,
+        "the late scan is on the timeline"
+    );
+    assert_eq!(count("receive"), 1);
+}
+
+#[tokio::test]
+async fn a_return_received_by_hand_is_delivered_and_never_followed_up() {
+    let app = TestApp::start().await;
+    let id = shipped_return(&app, "TR-10", "SF7010").await;
+    let (status, body) = app.act(&id, AGENT, "receive", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, order) = app.get("/api/v1/orders/TR-10", AGENT).await;
+    assert_eq!(order["shipments"][0]["status"], "delivered", "{order}");
+    let month_later = aftersale::clock::system_micros() + 30 * 24 * 3_600_000_000;
+    let opened = aftersale::operations::parcels::sweep(&app.database, month_later)
+        .await
+        .unwrap();
+    assert_eq!(opened, 0);
+    assert_eq!(sent(&app, &id, "shipment.delayed").await, 0);
+}

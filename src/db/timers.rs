@@ -230,3 +230,20 @@ pub async fn next_due(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
         .fetch_one(pool)
         .await
 }
+
+/// Whether a clock of this kind already fired on the case, or is firing now (an SLA target
+/// breaches once).
+pub async fn fired_before(
+    transaction: &mut Transaction,
+    case_id: &str,
+    clock: Clock,
+) -> Result<bool, sqlx::Error> {
+    let fired: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM timers WHERE case_id = $1 AND clock = $2 AND state IN ('fired', 'running') LIMIT 1",
+    )
+    .bind(case_id)
+    .bind(clock.as_str())
+    .fetch_optional(&mut **transaction)
+    .await?;
+    Ok(fired.is_some())
+}

@@ -431,7 +431,10 @@ mod tests {
             &defaults,
         )
         .unwrap();
-        assert_eq!((reminder.clock, reminder.hours), (Clock::CustomerReminder, 48));
+        assert_eq!(
+            (reminder.clock, reminder.hours),
+            (Clock::CustomerReminder, 48)
+        );
         assert!(reminder.steps.is_empty());
         let abandon = abandon("jd", &defaults).unwrap();
         assert_eq!(abandon.steps, vec![Action::Resolve, Action::Close]);

@@ -110,7 +110,9 @@ pub async fn fire(
     }
     let data = json!({ "clock": timer.clock, "rule": timer.rule, "timer_id": timer.id, "due_at": timer.due_at });
     let waits = match timer.clock {
-        Clock::CustomerReminder => Some(remind(&mut transaction, &case, &settings, &data, now).await?),
+        Clock::CustomerReminder => {
+            Some(remind(&mut transaction, &case, &settings, &data, now).await?)
+        }
         Clock::ReturnNotArrived => {
             Some(chase_return(&mut transaction, database, &case, timer, now).await?)
         }
@@ -263,7 +265,10 @@ async fn remind(
     match clocks::abandon(&case.platform, &settings.clocks) {
         Some(plan) => {
             start(transaction, case, &plan, case.status, now).await?;
-            Ok(format!("customer reminded; closes in {} h if still silent", plan.hours))
+            Ok(format!(
+                "customer reminded; closes in {} h if still silent",
+                plan.hours
+            ))
         }
         None => Ok("customer reminded".into()),
     }

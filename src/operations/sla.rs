@@ -72,7 +72,9 @@ async fn schedule(
     } else {
         state.resolution_due.map(|due| (Clock::SlaResolution, due))
     };
-    if let Some((clock, due)) = next {
+    if let Some((clock, due)) = next
+        && !timers::fired_before(transaction, &case.id, clock).await?
+    {
         let id = new_id();
         timers::insert(transaction, &timer(&id, case, clock, due, status, now)).await?;
     }
@@ -130,7 +132,9 @@ pub async fn breach(
         state.breached = Some(target.into());
         cases::set_sla(transaction, &case.id, &state, next_due(&state, case.due_at)).await?;
         // The first response was missed: the resolution target's clock runs next.
-        schedule(transaction, case, &state, case.status, now).await?;
+        if target == "first_response" {
+            schedule(transaction, case, &state, case.status, now).await?;
+        }
     }
     let data = json!({
         "target": target, "due_at": timer.due_at, "clock": timer.clock, "timer_id": timer.id,

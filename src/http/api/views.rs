@@ -80,6 +80,9 @@ pub struct CaseView {
     pub created_at: String,
     pub updated_at: String,
     pub ended_at: Option<String>,
+    /// Since when the customer's last message has waited for the shop's answer ("customer
+    /// replied"); absent once someone of the shop answered.
+    pub customer_waiting_since: Option<String>,
     /// Send it back with a transition or an edit; a newer one means someone acted first.
     pub version: i64,
     pub currency: String,
@@ -189,6 +192,7 @@ impl CaseView {
             created_at: time(shop, case.created_at),
             updated_at: time(shop, case.updated_at),
             ended_at: case.ended_at.map(|at| time(shop, at)),
+            customer_waiting_since: case.customer_waiting_since.map(|at| time(shop, at)),
             version: case.version,
             currency: case.currency,
             lines: None,
@@ -394,11 +398,19 @@ pub struct ShipmentView {
     pub case_id: Option<String>,
     /// to_customer or to_shop.
     pub direction: String,
+    /// The carrier as typed (by the customer or the shop).
     pub carrier: String,
+    /// What the carrier's own tracking push calls it (e.g. `shunfeng`), once one came.
+    pub carrier_code: Option<String>,
     pub tracking_number: String,
     pub status: String,
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
+    /// When the newest scan applied happened (older scans arriving late are on the case's
+    /// timeline as `tracking_late` and change nothing).
+    pub scanned_at: Option<String>,
+    /// The newest scan, in the carrier's words.
+    pub last_scan: Option<String>,
 }
 
 impl ShipmentView {
@@ -408,10 +420,13 @@ impl ShipmentView {
             case_id: shipment.case_id,
             direction: shipment.direction,
             carrier: shipment.carrier,
+            carrier_code: shipment.carrier_code,
             tracking_number: shipment.tracking_number,
             status: shipment.status,
             shipped_at: shipment.shipped_at.map(|at| time(shop, at)),
             delivered_at: shipment.delivered_at.map(|at| time(shop, at)),
+            scanned_at: shipment.scanned_at.map(|at| time(shop, at)),
+            last_scan: shipment.last_scan,
         }
     }
 }

@@ -123,7 +123,17 @@ async fn back_to_the_shop(
             ended_at: case.ended_at,
         },
     )?;
-    if !cases::set_status(transaction, &case.shop_id, &case.id, case.version, to, now, None).await? {
+    if !cases::set_status(
+        transaction,
+        &case.shop_id,
+        &case.id,
+        case.version,
+        to,
+        now,
+        None,
+    )
+    .await?
+    {
         return Err(version_conflict(case, case.version));
     }
     cases::insert_event(

@@ -1,0 +1,494 @@
+//! No case waits forever and none says what is not true: each waiting state has a clock that
+//! moves the case on exactly once, a customer's answer hands the case back to the shop, and a
+//! parcel a person received is no longer "in transit". Time is moved by passing `now` to the
+//! workers, never by sleeping.
+
+mod common;
+
+use aftersale::jobs;
+use aftersale::operations::clocks::Fired;
+use common::{AGENT, TestApp, error_code};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, SET_COOKIE};
+use serde_json::{Value, json};
+
+const HOUR: i64 = 3_600_000_000;
+const DAY: i64 = 24 * HOUR;
+
+fn now() -> i64 {
+    aftersale::clock::system_micros()
+}
+
+/// What the clocks did at `at`, SLA breaches and skips left out.
+async fn run(app: &TestApp, at: i64) -> Vec<Fired> {
+    jobs::run_due(&app.database, "worker", at)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|fired| *fired != Fired::Breached && !matches!(fired, Fired::Skipped(_)))
+        .collect()
+}
+
+async fn shown(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/api/v1/cases/{id}"), AGENT).await.1
+}
+
+async fn events(app: &TestApp, id: &str, action: &str) -> Vec<Value> {
+    let (_, body) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    let list = body["items"].as_array().or(body.as_array()).cloned();
+    list.unwrap_or_default()
+        .into_iter()
+        .filter(|event| event["action"] == action)
+        .collect()
+}
+
+async fn unshipped_order(app: &TestApp, number: &str) {
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": number, "platform": "taobao", "placed_at": "2026-11-20 10:00",
+                "customer": { "name": "李雷", "phone": "13900139000" },
+                "lines": [{ "sku": "S-1", "product_name": "保温杯", "quantity": 1, "unit_price_minor": 8800 }]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The customer writes on the case page of the portal, as a customer would.
+async fn customer_writes(app: &TestApp, order: &str, phone: &str, number: &str, text: &str) {
+    let found = client()
+        .post(app.url("/portal/shop"))
+        .header("X-Forwarded-For", "10.9.9.9")
+        .form(&[("order_number", order), ("contact", phone)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = app
+        .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
+        .await;
+    let sent = client()
+        .post(app.url(&format!(
+            "/portal/shop/cases/{number}/messages?csrf={token}"
+        )))
+        .header(COOKIE, &cookie)
+        .form(&[("body", text)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_silent_customer_is_reminded_once_then_the_conversation_closes_and_an_answer_hands_it_back()
+ {
+    let app = TestApp::start().await;
+    app.order("LC-1").await;
+    let case = app.case("LC-1", "complaint", "客服态度不好").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let (status, body) = app.act(id, AGENT, "wait_on_customer", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let start = now();
+    assert!(run(&app, start + 47 * HOUR).await.is_empty());
+    let reminded = run(&app, start + 49 * HOUR).await;
+    assert_eq!(reminded.len(), 1, "{reminded:?}");
+    assert!(matches!(&reminded[0], Fired::Waited(words) if words.contains("reminded")));
+    assert_eq!(shown(&app, id).await["status"], "waiting_on_customer");
+    assert_eq!(events(&app, id, "reminded").await.len(), 1);
+    assert!(
+        run(&app, start + 60 * HOUR).await.is_empty(),
+        "reminded twice"
+    );
+
+    // The customer answers: back to the shop, marked, the abandon clock stopped.
+    customer_writes(&app, "LC-1", "13800138000", number, "我一直在等你们的答复").await;
+    let answered = shown(&app, id).await;
+    assert_eq!(answered["status"], "waiting_on_shop");
+    assert!(answered["customer_waiting_since"].is_string(), "{answered}");
+    let handed_back = events(&app, id, "wait_on_shop").await;
+    assert_eq!(handed_back.len(), 1);
+    assert_eq!(handed_back[0]["actor_role"], "system");
+    assert!(
+        run(&app, start + 200 * HOUR).await.is_empty(),
+        "{id} closed while the shop owes an answer"
+    );
+
+    // Closing over the unanswered message asks first.
+    let (status, body) = app.act(id, AGENT, "resolve", json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "customer_unanswered");
+    // The shop answers and waits again; silence this time ends the conversation.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/cases/{id}/messages"),
+            AGENT,
+            json!({ "body": "已为您核实，请问还需要什么帮助？" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(shown(&app, id).await["customer_waiting_since"].is_null());
+    let (status, body) = app.act(id, AGENT, "wait_on_customer", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let again = now();
+    assert_eq!(run(&app, again + 49 * HOUR).await.len(), 1);
+    assert!(run(&app, again + 49 * HOUR + 71 * HOUR).await.is_empty());
+    let closed = run(&app, again + 49 * HOUR + 73 * HOUR).await;
+    assert_eq!(
+        closed,
+        vec![Fired::Acted(vec![
+            aftersale::domain::Action::Resolve,
+            aftersale::domain::Action::Close
+        ])]
+    );
+    assert_eq!(shown(&app, id).await["status"], "closed");
+    assert!(
+        run(&app, again + 60 * DAY).await.is_empty(),
+        "moved on twice"
+    );
+    assert_eq!(events(&app, id, "close").await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_agreed_refund_is_paid_and_the_case_closes_a_week_later_once() {
+    let app = TestApp::start().await;
+    unshipped_order(&app, "LC-2").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "LC-2", "kind": "refund_only", "reason_code": "no_reason",
+                    "description": "不想要了", "lines": [{ "line_number": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    let (status, body) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let clock = body["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|clock| clock["clock"] == "approved_not_refunded")
+        .cloned();
+    assert!(clock.is_some(), "an approved refund has a clock: {body}");
+    let start = now();
+    assert!(run(&app, start + 23 * HOUR).await.is_empty());
+    assert_eq!(
+        run(&app, start + 25 * HOUR).await,
+        vec![Fired::Acted(vec![aftersale::domain::Action::Refund])]
+    );
+    assert_eq!(shown(&app, id).await["status"], "refunded");
+    assert!(run(&app, start + (25 + 167) * HOUR).await.is_empty());
+    // The shop pays by hand (the `manual` provider): until it says so, the case stays open.
+    let put_off = run(&app, start + (25 + 169) * HOUR).await;
+    assert!(
+        matches!(put_off.as_slice(), [Fired::Waited(words)] if words.contains("not paid")),
+        "{put_off:?}"
+    );
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    let refunds = refunds["items"]
+        .as_array()
+        .or(refunds.as_array())
+        .cloned()
+        .unwrap();
+    let refund_id = refunds[0]["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/refunds/{refund_id}/settle"),
+            common::SUPERVISOR,
+            json!({ "status": "succeeded", "reference": "BANK-LC2" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        run(&app, start + (25 + 169 + 25) * HOUR).await,
+        vec![Fired::Acted(vec![aftersale::domain::Action::Close])]
+    );
+    let closed = shown(&app, id).await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["clocks"], json!([]));
+    let close = events(&app, id, "close").await;
+    assert_eq!(close.len(), 1);
+    assert_eq!(close[0]["actor_role"], "system");
+    assert!(run(&app, start + 90 * DAY).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_outcome_is_not_closed_while_the_customer_waits_for_an_answer() {
+    let app = TestApp::start().await;
+    app.order("LC-3").await;
+    let case = app.case("LC-3", "consultation", "发票怎么开").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let (status, _) = app.act(id, AGENT, "resolve", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = now();
+    customer_writes(
+        &app,
+        "LC-3",
+        "13800138000",
+        number,
+        "还有一个问题：能开专票吗？",
+    )
+    .await;
+    let put_off = run(&app, start + 169 * HOUR).await;
+    assert!(
+        matches!(put_off.as_slice(), [Fired::Waited(words)] if words.contains("unanswered")),
+        "{put_off:?}"
+    );
+    assert_eq!(shown(&app, id).await["status"], "resolved");
+    // Closing by hand asks first, and goes ahead when told to.
+    let (status, body) = app.act(id, AGENT, "close", json!({})).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (StatusCode::CONFLICT, "customer_unanswered".to_string())
+    );
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{id}/messages"),
+            AGENT,
+            json!({ "body": "可以，请在订单页申请。" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        run(&app, start + 194 * HOUR).await,
+        vec![Fired::Acted(vec![aftersale::domain::Action::Close])]
+    );
+    assert_eq!(shown(&app, id).await["status"], "closed");
+}
+
+#[tokio::test]
+async fn closing_anyway_over_an_unanswered_message_is_possible_when_said() {
+    let app = TestApp::start().await;
+    app.order("LC-4").await;
+    let case = app.case("LC-4", "complaint", "物流太慢").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    customer_writes(&app, "LC-4", "13800138000", number, "谢谢，已经收到了").await;
+    let (status, body) = app
+        .act(id, AGENT, "resolve", json!({ "close_unanswered": true }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "resolved");
+}
+
+#[tokio::test]
+async fn an_exchange_return_that_never_arrives_is_chased_and_a_received_parcel_raises_no_alarm() {
+    let app = TestApp::start().await;
+    app.order("LC-5").await;
+    let case = app.case("LC-5", "exchange", "尺码不对").await;
+    let id = case["id"].as_str().unwrap();
+    app.act(id, AGENT, "approve", json!({})).await;
+    let (status, body) = app
+        .act(
+            id,
+            AGENT,
+            "ship_return",
+            json!({ "carrier": "顺丰", "tracking_number": "SFLC5" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let start = now();
+    assert!(run(&app, start + 239 * HOUR).await.is_empty());
+    let chased = run(&app, start + 241 * HOUR).await;
+    assert!(
+        matches!(chased.as_slice(), [Fired::Waited(words)] if words.contains("follow-up")),
+        "{chased:?}"
+    );
+    let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
+    let tasks = tasks["items"]
+        .as_array()
+        .or(tasks.as_array())
+        .cloned()
+        .unwrap();
+    let chase: Vec<&Value> = tasks
+        .iter()
+        .filter(|task| task["kind"] == "return_not_arrived")
+        .collect();
+    assert_eq!(chase.len(), 1, "{tasks:?}");
+    assert_eq!(chase[0]["case_id"], id);
+    assert_eq!(events(&app, id, "return_not_arrived").await.len(), 1);
+    assert!(
+        run(&app, start + 400 * HOUR).await.is_empty(),
+        "chased twice"
+    );
+
+    // Received by hand: the parcel is delivered, and the parcel watch leaves it alone.
+    let (status, body) = app.act(id, AGENT, "receive", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, order) = app
+        .get(
+            &format!("/api/v1/orders/{}", case["order_id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let parcel = order["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parcel| parcel["tracking_number"] == "SFLC5")
+        .cloned()
+        .unwrap();
+    assert_eq!(parcel["status"], "delivered", "{parcel}");
+    let opened = aftersale::operations::parcels::sweep(&app.database, start + 30 * DAY)
+        .await
+        .unwrap();
+    let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
+    let parcel_tasks = tasks["items"]
+        .as_array()
+        .or(tasks.as_array())
+        .cloned()
+        .unwrap();
+    assert_eq!(opened, 0, "{parcel_tasks:?}");
+}
+
+#[tokio::test]
+async fn a_repaired_item_confirmed_by_the_clock_is_delivered_and_closes() {
+    let app = TestApp::start().await;
+    app.order("LC-6").await;
+    let case = app.case("LC-6", "repair", "开不了机").await;
+    let id = case["id"].as_str().unwrap();
+    for (action, extra) in [
+        ("approve", json!({})),
+        ("receive", json!({})),
+        ("diagnose", json!({})),
+        ("mark_repaired", json!({})),
+        (
+            "ship_back",
+            json!({ "carrier": "中通", "tracking_number": "ZTLC6" }),
+        ),
+    ] {
+        let (status, body) = app.act(id, AGENT, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let start = now();
+    assert_eq!(
+        run(&app, start + 241 * HOUR).await,
+        vec![Fired::Acted(vec![
+            aftersale::domain::Action::ConfirmDelivery,
+            aftersale::domain::Action::Close
+        ])]
+    );
+    let (_, order) = app
+        .get(
+            &format!("/api/v1/orders/{}", case["order_id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let parcel = order["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parcel| parcel["tracking_number"] == "ZTLC6")
+        .cloned()
+        .unwrap();
+    assert_eq!(parcel["status"], "delivered");
+    assert_eq!(
+        aftersale::operations::parcels::sweep(&app.database, start + 40 * DAY)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// A month of the demo shop with nobody at work: every clock fires when due and the parcel watch
+/// runs every six hours. No closed case gets a parcel follow-up, no delivered parcel is chased,
+/// and nothing the system does is said twice.
+#[tokio::test]
+async fn a_simulated_month_of_the_demo_shop_raises_no_false_alarm_and_says_nothing_twice() {
+    let app = TestApp::start().await;
+    aftersale::demo::load(&app.database).await.unwrap();
+    let start = now();
+    let mut fired = 0;
+    for step in 0..(30 * 4) {
+        let at = start + step * 6 * HOUR;
+        fired += jobs::run_due(&app.database, "worker", at)
+            .await
+            .unwrap()
+            .len();
+        aftersale::operations::parcels::sweep(&app.database, at)
+            .await
+            .unwrap();
+    }
+    let reader = &app.database.reader;
+    let tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM follow_ups")
+        .fetch_one(reader)
+        .await
+        .unwrap();
+    let on_ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follow_ups f JOIN cases c ON c.id = f.case_id \
+         WHERE c.ended_at IS NOT NULL AND c.ended_at <= f.created_at",
+    )
+    .fetch_one(reader)
+    .await
+    .unwrap();
+    let on_delivered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM follow_ups f JOIN shipments s ON s.id = f.shipment_id \
+         WHERE s.delivered_at IS NOT NULL AND s.delivered_at <= f.created_at",
+    )
+    .fetch_one(reader)
+    .await
+    .unwrap();
+    assert_eq!(on_ended, 0, "follow-ups for cases already ended");
+    assert_eq!(on_delivered, 0, "follow-ups for parcels already delivered");
+
+    // Everything the system said, by case and what it said.
+    let rows: Vec<(Option<String>, String, String)> =
+        sqlx::query_as("SELECT case_id, topic, payload FROM outbox")
+            .fetch_all(reader)
+            .await
+            .unwrap();
+    let mut said = std::collections::HashMap::new();
+    for (case_id, topic, payload) in &rows {
+        let payload: Value = serde_json::from_str(payload).unwrap();
+        if payload["actor_role"] != "system" && !payload["parcel"].is_object() {
+            continue;
+        }
+        // One notice per breached target, per parcel and concern, per move.
+        let what = format!(
+            "{topic} {} {} {} {} {}",
+            payload["action"],
+            payload["to_status"],
+            payload["data"]["target"],
+            payload["parcel"]["tracking_number"],
+            payload["data"]["shipment"]["tracking_number"],
+        );
+        *said.entry((case_id.clone(), what)).or_insert(0) += 1;
+    }
+    let repeated: Vec<_> = said.iter().filter(|(_, count)| **count > 1).collect();
+    assert!(repeated.is_empty(), "said more than once: {repeated:?}");
+    let still_open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c JOIN shops s ON s.id = c.shop_id WHERE s.slug = 'demo' AND c.is_open = 1",
+    )
+    .fetch_one(reader)
+    .await
+    .unwrap();
+    println!(
+        "a month of the demo shop: {fired} clocks fired, {tasks} follow-up tasks, {} system notices, {still_open} cases still open",
+        said.len()
+    );
+}
