@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `demo`, `import orders`, `admin …`,
-//! `policy evaluate`, `bench`. `main.rs` parses and calls [`run`]; each subcommand is a file.
+//! `policy evaluate`, `bench`, `audit verify`. `main.rs` parses and calls [`run`]; each subcommand is a file.
 
 mod admin;
 mod import;
@@ -68,6 +68,22 @@ enum Command {
     },
     /// Measures the hot paths over HTTP on a large shop (see docs/BENCHMARKS.md).
     Bench(bench::Options),
+    /// The audit log of each shop's setup.
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks every shop's chain of entries (or one shop's): exits 1 and names the first entry
+    /// that was changed or removed.
+    Verify {
+        /// Only this shop (its slug).
+        #[arg(long)]
+        shop: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -118,6 +134,29 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Import { what } => import::run(open(&config).await?, what).await,
         Command::Admin { what } => admin::run(open(&config).await?, what).await,
         Command::Bench(options) => bench::run(options).await,
+        Command::Audit {
+            what: AuditCommand::Verify { shop },
+        } => {
+            let database = open(&config).await?;
+            let checked = crate::operations::audit::verify(&database, shop.as_deref()).await?;
+            let mut broken = false;
+            for shop in checked {
+                match shop.result {
+                    Ok(count) => println!("{}: {count} entries, chain intact", shop.slug),
+                    Err(found) => {
+                        broken = true;
+                        println!(
+                            "{}: BROKEN at entry {}: {}",
+                            shop.slug, found.sequence, found.why
+                        );
+                    }
+                }
+            }
+            if broken {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Policy {
             what: PolicyCommand::Evaluate,
         } => {

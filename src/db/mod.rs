@@ -2,6 +2,7 @@
 //! differences kept in [`dialect`]. SQL lives in one file per aggregate.
 
 pub mod attachments;
+pub mod audit;
 pub mod batch;
 pub mod case_list;
 pub mod cases;

@@ -68,16 +68,115 @@ pub async fn get(database: &Database, shop_id: &ShopId) -> Result<Arc<ShopSettin
     Ok(settings)
 }
 
-/// Saves and makes this instance see the change at once.
+/// Saves and makes this instance see the change at once (the demo's setup; a person's change
+/// goes through `operations::settings`, which keeps its version and audit entry).
 pub async fn store(
     database: &Database,
     shop_id: &ShopId,
     settings: &ShopSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    save(&database.writer, shop_id, settings, now).await?;
+    let mut transaction = database.begin().await?;
+    save(&mut transaction, shop_id, settings, now).await?;
+    transaction.commit().await?;
     database.settings.forget(shop_id);
     Ok(())
+}
+
+/// Makes this instance read the shop's settings afresh (after a change committed elsewhere in
+/// this module's callers).
+pub fn forget(database: &Database, shop_id: &ShopId) {
+    database.settings.forget(shop_id);
+}
+
+/// One kept version of a shop's settings.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRecord {
+    pub version: i64,
+    /// The whole settings document as JSON.
+    pub document: String,
+    pub changed_by: Option<String>,
+    pub changed_by_name: Option<String>,
+    pub changed_at: i64,
+    /// saved, patched, restored from version n, as it was
+    pub how: String,
+}
+
+/// Keeps `document` as the shop's next settings version; its number.
+pub async fn add_version(
+    transaction: &mut super::Transaction,
+    shop_id: &ShopId,
+    document: &serde_json::Value,
+    changed_by: Option<&str>,
+    how: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let last: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM settings_versions WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut **transaction)
+            .await?;
+    let version = last.unwrap_or(0) + 1;
+    sqlx::query(
+        "INSERT INTO settings_versions (shop_id, version, document, changed_by, changed_at, how) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(shop_id)
+    .bind(version)
+    .bind(document.to_string())
+    .bind(changed_by)
+    .bind(now)
+    .bind(how)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(version)
+}
+
+const VERSION_COLUMNS: &str = "v.version, v.document, v.changed_by, s.name AS changed_by_name, v.changed_at, v.how \
+    FROM settings_versions v LEFT JOIN staff s ON s.id = v.changed_by";
+
+/// A page of the shop's versions, newest first, before version `before` if given.
+pub async fn versions(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<VersionRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} WHERE v.shop_id = $1 AND v.version < $2 ORDER BY v.version DESC LIMIT $3"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
+/// One version of the shop's settings.
+pub async fn version(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    version: i64,
+) -> Result<Option<VersionRecord>, sqlx::Error> {
+    let sql = format!("SELECT {VERSION_COLUMNS} WHERE v.shop_id = $1 AND v.version = $2");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(shop_id)
+        .bind(version)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Whether the shop has kept any version yet.
+pub async fn has_versions(
+    transaction: &mut super::Transaction,
+    shop_id: &ShopId,
+) -> Result<bool, sqlx::Error> {
+    let any: Option<i64> =
+        sqlx::query_scalar("SELECT version FROM settings_versions WHERE shop_id = $1 LIMIT 1")
+            .bind(shop_id)
+            .fetch_optional(&mut **transaction)
+            .await?;
+    Ok(any.is_some())
 }
 
 /// The settings row as stored: JSON text per part, the jurisdiction's code.
@@ -143,7 +242,7 @@ pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx
 }
 
 pub async fn save(
-    pool: &AnyPool,
+    transaction: &mut super::Transaction,
     shop_id: &ShopId,
     settings: &ShopSettings,
     now: i64,
@@ -171,7 +270,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.parcels).unwrap_or_else(|_| "{}".into()))
     .bind(now)
     .bind(serde_json::to_string(&settings.refunds).unwrap_or_else(|_| "{}".into()))
-    .execute(pool)
+    .execute(&mut **transaction)
     .await?;
     Ok(())
 }

@@ -74,6 +74,13 @@ pub async fn find_shop_by_id(pool: &AnyPool, id: &str) -> Result<Option<Shop>, s
         .await
 }
 
+/// Every shop, by slug.
+pub async fn all_shops(pool: &AnyPool) -> Result<Vec<Shop>, sqlx::Error> {
+    sqlx::query_as("SELECT id, slug, name, currency, time_zone, locale FROM shops ORDER BY slug")
+        .fetch_all(pool)
+        .await
+}
+
 pub async fn count_shops(pool: &AnyPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM shops")
         .fetch_one(pool)

@@ -3,6 +3,7 @@
 
 pub mod allocation;
 pub mod amount;
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod checklist;

@@ -32,6 +32,8 @@ pub enum Capability {
     SetIntegrationSecrets,
     /// Hear by e-mail of SLA breaches and parcels to chase.
     HearOfEscalations,
+    /// Read the audit log and the kept versions of the settings.
+    ReadAudit,
 }
 
 use Capability::*;
@@ -81,6 +83,7 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         &[Supervisor, Admin],
         "hear of escalations",
     ),
+    (ReadAudit, &[Supervisor, Admin], "read the audit log"),
 ];
 
 fn entry(capability: Capability) -> (&'static [Role], &'static str) {
@@ -175,6 +178,7 @@ mod tests {
                 [false, false, false, true, false, false],
             ),
             (HearOfEscalations, [false, false, true, true, false, false]),
+            (ReadAudit, [false, false, true, true, false, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -139,3 +139,82 @@ impl Branding {
         Ok(())
     }
 }
+
+/// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
+/// a missing key is an error, never an erasure).
+pub const SECTIONS: [&str; 10] = [
+    "jurisdiction",
+    "policy",
+    "clocks",
+    "sla",
+    "return_address",
+    "branding",
+    "reply_templates",
+    "sop",
+    "parcels",
+    "refunds",
+];
+
+/// The sections a replacement document leaves out.
+pub fn missing_sections(document: &serde_json::Value) -> Vec<&'static str> {
+    SECTIONS
+        .iter()
+        .copied()
+        .filter(|section| document.get(section).is_none())
+        .collect()
+}
+
+/// Applies a JSON merge patch (RFC 7396) to `target`: objects merge key by key, `null` removes
+/// a key, anything else replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let Some(patch) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let Some(map) = target.as_object_mut() {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(
+                    map.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_changes_only_what_it_names() {
+        // The RFC 7396 appendix's example.
+        let mut target = json!({ "title": "Goodbye!", "author": { "givenName": "John", "familyName": "Doe" },
+            "tags": ["example", "sample"], "content": "This will be unchanged" });
+        let patch = json!({ "title": "Hello!", "phoneNumber": "+01-123-456-7890",
+            "author": { "familyName": null }, "tags": ["example"] });
+        merge_patch(&mut target, &patch);
+        assert_eq!(
+            target,
+            json!({ "title": "Hello!", "author": { "givenName": "John" }, "tags": ["example"],
+                "content": "This will be unchanged", "phoneNumber": "+01-123-456-7890" })
+        );
+    }
+
+    #[test]
+    fn a_replacement_names_every_section() {
+        let whole = serde_json::to_value(ShopSettings::default()).unwrap();
+        assert!(missing_sections(&whole).is_empty());
+        assert_eq!(
+            missing_sections(&json!({ "jurisdiction": "CN" })).len(),
+            SECTIONS.len() - 1
+        );
+    }
+}

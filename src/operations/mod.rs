@@ -3,6 +3,7 @@
 //! its timeline event in one transaction.
 
 pub mod attachments;
+pub mod audit;
 pub mod cases;
 pub mod checklist;
 pub mod clocks;

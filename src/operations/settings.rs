@@ -3,20 +3,16 @@
 use crate::db::Database;
 use crate::db::shops::{self, Actor, Reason};
 use crate::db::{invitations, settings};
+use crate::domain::audit;
 use crate::domain::identifiers::ShopId;
 use crate::domain::permissions::Capability;
-use crate::domain::settings::{ReplyTemplate, ShopSettings};
+use crate::domain::settings::{ReplyTemplate, ShopSettings, merge_patch, missing_sections};
 use crate::domain::{Role, clocks, policy};
 use crate::error::{AppError, AppResult};
+use serde_json::{Value, json};
 
-/// Checks every part of the settings and stores them. A policy narrower than the law is
-/// refused with its findings.
-pub async fn save(
-    database: &Database,
-    actor: &Actor,
-    new: ShopSettings,
-) -> AppResult<ShopSettings> {
-    AppError::require(actor.role, Capability::ManageSettings)?;
+/// Checks every part of a settings document.
+fn check(new: &ShopSettings) -> AppResult<()> {
     clocks::check_settings(&new.clocks).map_err(|message| AppError::invalid("clocks", message))?;
     new.sla
         .check()
@@ -55,8 +51,153 @@ pub async fn save(
             details: serde_json::json!({ "field": "policy", "findings": problems }),
         });
     }
-    settings::store(database, &actor.shop.id, &new, database.clock.now()).await?;
+    Ok(())
+}
+
+/// Reads a settings document, naming the field that is wrong.
+pub fn read_document(document: Value) -> AppResult<ShopSettings> {
+    serde_path_to_error::deserialize(document).map_err(|error| {
+        AppError::invalid(
+            &error.path().to_string(),
+            format!("{}: {}", error.path(), error.inner()),
+        )
+    })
+}
+
+/// Checks every part of the settings and stores them, with a kept version and an audit entry
+/// (`how`: saved, patched, restored from version n). A policy narrower than the law is refused
+/// with its findings.
+pub async fn save(
+    database: &Database,
+    actor: &Actor,
+    new: ShopSettings,
+    how: &str,
+) -> AppResult<ShopSettings> {
+    AppError::require(actor.role, Capability::ManageSettings)?;
+    check(&new)?;
+    let now = database.clock.now();
+    let before = settings::load(&database.reader, &actor.shop.id).await?;
+    let (before_document, after_document) = (document(&before), document(&new));
+    let mut transaction = database.begin().await?;
+    // The setup as it was before the first change is kept too, so it can be restored.
+    if !settings::has_versions(&mut transaction, &actor.shop.id).await? {
+        settings::add_version(
+            &mut transaction,
+            &actor.shop.id,
+            &before_document,
+            None,
+            "as it was",
+            now,
+        )
+        .await?;
+    }
+    settings::save(&mut transaction, &actor.shop.id, &new, now).await?;
+    let version = settings::add_version(
+        &mut transaction,
+        &actor.shop.id,
+        &after_document,
+        actor.staff_id.as_deref(),
+        how,
+        now,
+    )
+    .await?;
+    let changes = audit::changes(&before_document, &after_document);
+    super::audit::record_in(
+        &mut transaction,
+        database,
+        actor,
+        "settings.saved",
+        "settings",
+        &json!({ "how": how, "version": version, "sections": changes }),
+    )
+    .await?;
+    transaction.commit().await?;
+    settings::forget(database, &actor.shop.id);
     Ok(new)
+}
+
+fn document(settings: &ShopSettings) -> Value {
+    serde_json::to_value(settings).unwrap_or_default()
+}
+
+/// Replaces the settings with a complete document: every section must be there (`null` where
+/// a section may be empty), so a careless partial document never erases the rest.
+pub async fn replace(database: &Database, actor: &Actor, body: Value) -> AppResult<ShopSettings> {
+    AppError::require(actor.role, Capability::ManageSettings)?;
+    if !body.is_object() {
+        return Err(AppError::invalid("body", "the settings are a JSON object"));
+    }
+    let missing = missing_sections(&body);
+    if !missing.is_empty() {
+        return Err(AppError::Invalid {
+            message: format!(
+                "PUT replaces the whole settings document, and it lacks: {}. Send every section (GET /api/v1/settings gives them), or change parts with PATCH /api/v1/settings",
+                missing.join(", ")
+            ),
+            details: json!({ "field": missing[0], "missing": missing }),
+        });
+    }
+    save(database, actor, read_document(body)?, "saved").await
+}
+
+/// Changes parts of the settings with a JSON merge patch (RFC 7396): what the patch names
+/// changes, the rest stays.
+pub async fn patch(database: &Database, actor: &Actor, patch: Value) -> AppResult<ShopSettings> {
+    AppError::require(actor.role, Capability::ManageSettings)?;
+    if !patch.is_object() {
+        return Err(AppError::invalid(
+            "body",
+            "a settings patch is a JSON object naming what changes",
+        ));
+    }
+    let current = settings::load(&database.reader, &actor.shop.id).await?;
+    let mut merged = document(&current);
+    merge_patch(&mut merged, &patch);
+    // A section removed by `null` returns to its default rather than disappearing.
+    let defaults = document(&ShopSettings::default());
+    for section in missing_sections(&merged) {
+        merged[section] = defaults[section].clone();
+    }
+    save(database, actor, read_document(merged)?, "patched").await
+}
+
+/// The kept versions of the settings, newest first.
+pub async fn versions(
+    database: &Database,
+    actor: &Actor,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<settings::VersionRecord>> {
+    AppError::require(actor.role, Capability::ReadAudit)?;
+    Ok(settings::versions(&database.reader, &actor.shop.id, before, limit).await?)
+}
+
+/// One kept version.
+pub async fn version(
+    database: &Database,
+    actor: &Actor,
+    number: i64,
+) -> AppResult<settings::VersionRecord> {
+    AppError::require(actor.role, Capability::ReadAudit)?;
+    settings::version(&database.reader, &actor.shop.id, number)
+        .await?
+        .ok_or(AppError::NotFound("settings version"))
+}
+
+/// Makes a kept version the current settings again (itself a new version).
+pub async fn restore(database: &Database, actor: &Actor, number: i64) -> AppResult<ShopSettings> {
+    AppError::require(actor.role, Capability::ManageSettings)?;
+    let kept = version(database, actor, number).await?;
+    let document: Value = serde_json::from_str(&kept.document).map_err(|error| {
+        AppError::Internal(anyhow::anyhow!("settings version {number}: {error}"))
+    })?;
+    save(
+        database,
+        actor,
+        read_document(document)?,
+        &format!("restored from version {number}"),
+    )
+    .await
 }
 
 /// Adds or changes one of the shop's reason codes (supervisors and admins).
@@ -90,6 +231,15 @@ pub async fn save_reason(database: &Database, actor: &Actor, reason: &Reason) ->
     let position = shops::reason_position(&database.reader, &actor.shop.id, &reason.code).await?;
     let mut transaction = database.begin().await?;
     shops::upsert_reason(&mut transaction, &actor.shop.id, reason, position).await?;
+    super::audit::record_in(
+        &mut transaction,
+        database,
+        actor,
+        "reason.saved",
+        &reason.code,
+        &json!({ "category": reason.category, "name_zh": reason.name_zh, "name_en": reason.name_en, "active": reason.active }),
+    )
+    .await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -135,8 +285,18 @@ pub async fn add_member(
     if let Some(id) = &existing
         && shops::is_member(&database.writer, &actor.shop.id, id).await?
     {
+        let before = shops::membership_role(&database.reader, &actor.shop.id, id).await?;
         let mut transaction = database.begin().await?;
         shops::set_membership(&mut transaction, &actor.shop.id, id, role).await?;
+        super::audit::record_in(
+            &mut transaction,
+            database,
+            actor,
+            "staff.role_changed",
+            email.as_str(),
+            &json!({ "role": { "before": before, "after": role } }),
+        )
+        .await?;
         transaction.commit().await?;
         return Ok(());
     }
@@ -165,6 +325,15 @@ pub async fn add_member(
             invited_by: actor.staff_id.as_deref(),
         },
         database.clock.now(),
+    )
+    .await?;
+    super::audit::record_in(
+        &mut transaction,
+        database,
+        actor,
+        "staff.invited",
+        email.as_str(),
+        &json!({ "role": role, "name": name }),
     )
     .await?;
     transaction.commit().await?;
@@ -215,8 +384,21 @@ pub async fn remove_member(database: &Database, actor: &Actor, staff_id: &str) -
             "you cannot remove yourself from the shop",
         ));
     }
+    let before = shops::membership_role(&database.reader, &actor.shop.id, staff_id).await?;
+    let email = shops::staff_email(&database.reader, staff_id).await?;
     let mut transaction = database.begin().await?;
     shops::remove_membership(&mut transaction, &actor.shop.id, staff_id).await?;
+    if before.is_some() {
+        super::audit::record_in(
+            &mut transaction,
+            database,
+            actor,
+            "staff.removed",
+            staff_id,
+            &json!({ "email": email, "role": { "before": before, "after": null } }),
+        )
+        .await?;
+    }
     transaction.commit().await?;
     Ok(())
 }
@@ -241,14 +423,22 @@ pub async fn set_role(
             "you cannot change your own role",
         ));
     }
-    if shops::membership_role(&database.reader, &actor.shop.id, staff_id)
-        .await?
-        .is_none()
-    {
+    let Some(before) = shops::membership_role(&database.reader, &actor.shop.id, staff_id).await?
+    else {
         return Err(AppError::NotFound("staff member"));
-    }
+    };
+    let email = shops::staff_email(&database.reader, staff_id).await?;
     let mut transaction = database.begin().await?;
     shops::set_membership(&mut transaction, &actor.shop.id, staff_id, role).await?;
+    super::audit::record_in(
+        &mut transaction,
+        database,
+        actor,
+        "staff.role_changed",
+        staff_id,
+        &json!({ "email": email, "role": { "before": before, "after": role } }),
+    )
+    .await?;
     transaction.commit().await?;
     Ok(())
 }

@@ -105,6 +105,15 @@ pub async fn issue(
         database.clock.now(),
     )
     .await?;
+    super::audit::record_in(
+        &mut transaction,
+        database,
+        actor,
+        "token.created",
+        &id,
+        &serde_json::json!({ "name": name, "role": role, "owner": staff_id.as_deref().unwrap_or("shop"), "expires_at": expires_at }),
+    )
+    .await?;
     transaction.commit().await?;
     let record = tokens::find(&database.writer, &actor.shop.id, &id)
         .await?
@@ -131,6 +140,14 @@ pub async fn revoke(database: &Database, actor: &Actor, id: &str) -> AppResult<T
         })
         .ok_or(AppError::NotFound("token"))?;
     tokens::revoke(database, &actor.shop.id, id, database.clock.now()).await?;
+    super::audit::record(
+        database,
+        actor,
+        "token.revoked",
+        id,
+        &serde_json::json!({ "name": record.name, "role": record.role }),
+    )
+    .await?;
     Ok(tokens::find(&database.writer, &actor.shop.id, id)
         .await?
         .unwrap_or(record))

@@ -46,6 +46,15 @@ pub async fn set_secret(
         ));
     }
     integrations::set_secret(&state.database, &actor.shop.id, &source, secret).await?;
+    // The secret itself is never written to the log.
+    crate::operations::audit::record(
+        &state.database,
+        &actor,
+        "integration.secret_set",
+        &source,
+        &serde_json::json!({ "source": source }),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,6 +2,7 @@
 //! Handlers are thin: parse, call [`crate::operations`], render a view.
 
 mod attachments;
+mod audit;
 mod cases;
 mod checklist;
 mod extract;
@@ -77,7 +78,15 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::show_customer))
         .routes(routes!(orders::reasons))
         .routes(routes!(policy::evaluate))
-        .routes(routes!(policy::show_settings, policy::save_settings))
+        .routes(routes!(
+            policy::show_settings,
+            policy::save_settings,
+            policy::patch_settings
+        ))
+        .routes(routes!(audit::list))
+        .routes(routes!(policy::settings_versions))
+        .routes(routes!(policy::settings_version))
+        .routes(routes!(policy::restore_settings))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::remove))
         .routes(routes!(webhooks::deliveries_list))

@@ -95,6 +95,14 @@ pub async fn create(
         state.clock.now(),
     )
     .await?;
+    crate::operations::audit::record(
+        &state.database,
+        &actor,
+        "webhook.created",
+        &id,
+        &serde_json::json!({ "url": url, "topics": topics }),
+    )
+    .await?;
     let endpoint = deliveries::endpoint_by_id(&state.database.writer, &id)
         .await?
         .ok_or(AppError::Unavailable)?;
@@ -130,6 +138,14 @@ pub async fn remove(
 ) -> AppResult<StatusCode> {
     managers(&actor)?;
     if deliveries::deactivate_endpoint(&state.database.writer, &actor.shop.id, &id).await? {
+        crate::operations::audit::record(
+            &state.database,
+            &actor,
+            "webhook.removed",
+            &id,
+            &serde_json::json!({}),
+        )
+        .await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound("webhook endpoint"))

@@ -247,7 +247,7 @@ async fn change_settings(
     let result = async {
         let mut new = current(state, staff).await?;
         change(&mut new, &fields)?;
-        operations::save(&state.database, &staff.actor, new)
+        operations::save(&state.database, &staff.actor, new, "saved")
             .await
             .map(|_| ())
     }
