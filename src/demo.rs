@@ -294,7 +294,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
                 ],
                 ..OrderInput::default()
             };
-            let order = order_operations::check(&agent, &input)
+            let order = order_operations::check(&agent, &input, database.clock.now())
                 .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
             order_operations::store(database, &agent, &order)
                 .await

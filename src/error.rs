@@ -20,6 +20,9 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("missing or invalid bearer token")]
     Unauthorized,
+    /// An inbound webhook whose signature does not verify (or cannot: no secret is set).
+    #[error("{message}")]
+    Signature { message: String, details: Value },
     #[error("{0}")]
     Forbidden(String),
     /// The state moved on: a stale version, a key in use, a duplicate.
@@ -76,7 +79,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Invalid { .. } | AppError::Refund(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::Signature { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_)
             | AppError::Transition(TransitionError::RoleNotAllowed { .. }) => StatusCode::FORBIDDEN,
             AppError::Conflict { .. } | AppError::Transition(_) => StatusCode::CONFLICT,
@@ -94,6 +97,7 @@ impl AppError {
             AppError::Invalid { .. } => "invalid",
             AppError::NotFound(_) => "not_found",
             AppError::Unauthorized => "unauthorized",
+            AppError::Signature { .. } => "invalid_signature",
             AppError::Forbidden(_) => "forbidden",
             AppError::Transition(TransitionError::NotAllowed { .. }) => "transition_not_allowed",
             AppError::Transition(TransitionError::RoleNotAllowed { .. }) => "role_not_allowed",
@@ -111,9 +115,9 @@ impl AppError {
 
     pub fn details(&self) -> Value {
         match self {
-            AppError::Invalid { details, .. } | AppError::Conflict { details, .. } => {
-                details.clone()
-            }
+            AppError::Invalid { details, .. }
+            | AppError::Conflict { details, .. }
+            | AppError::Signature { details, .. } => details.clone(),
             AppError::Transition(TransitionError::NotAllowed {
                 kind,
                 status,

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 async fn set_sop(app: &TestApp, sop: Value) -> (StatusCode, Value) {
     app.call(
-        Method::PUT,
+        Method::PATCH,
         "/api/v1/settings",
         SUPERVISOR,
         Some(json!({ "sop": sop })),

@@ -197,7 +197,7 @@ async fn the_shop_sets_its_own_waits_and_escalation() {
     });
     let (status, body) = app
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
             "/api/v1/settings",
             AGENT,
             Some(settings.clone()),
@@ -206,7 +206,7 @@ async fn the_shop_sets_its_own_waits_and_escalation() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, body) = app
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
             "/api/v1/settings",
             SUPERVISOR,
             Some(settings),
@@ -246,7 +246,7 @@ async fn the_shop_sets_its_own_waits_and_escalation() {
     ] {
         let (status, body) = app
             .call(
-                reqwest::Method::PUT,
+                reqwest::Method::PATCH,
                 "/api/v1/settings",
                 SUPERVISOR,
                 Some(bad.clone()),

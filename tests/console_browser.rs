@@ -63,7 +63,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         { "code": "photos", "text": "请买家上传问题部位照片", "before": ["approve"] }
     ]}]});
     let (status, body) = app
-        .call(Method::PUT, "/api/v1/settings", SUPERVISOR, Some(sop))
+        .call(Method::PATCH, "/api/v1/settings", SUPERVISOR, Some(sop))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     app.recent_order("CON-1").await;

@@ -42,7 +42,7 @@ async fn labels_carry_readable_text_and_both_codes_in_both_sizes() {
     let address = "上海市浦东新区测试路1号 小鹿数码售后部 021-12345678";
     let (status, body) = app
         .call(
-            Method::PUT,
+            Method::PATCH,
             "/api/v1/settings",
             SUPERVISOR,
             Some(json!({"return_address": address})),

@@ -28,7 +28,7 @@ async fn the_api_decides_with_the_shops_layer_and_names_bad_fields() {
     // The shop gives 15 days: now in time, and the deadline says so.
     let (status, body) = app
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
             "/api/v1/settings",
             SUPERVISOR,
             Some(json!({"policy": {"no_reason_days": 15}})),

@@ -488,7 +488,7 @@ async fn every_portal_page_carries_the_shops_branding() {
     let branding = serde_json::json!({"branding": {"colour": "#c2410c", "logo_url": "https://example.com/logo.png", "faq_url": "https://example.com/faq"}});
     let (status, body) = app
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::PATCH,
             "/api/v1/settings",
             common::SUPERVISOR,
             Some(branding),
@@ -516,7 +516,7 @@ async fn every_portal_page_carries_the_shops_branding() {
     ] {
         let (status, _) = app
             .call(
-                reqwest::Method::PUT,
+                reqwest::Method::PATCH,
                 "/api/v1/settings",
                 common::SUPERVISOR,
                 Some(bad),

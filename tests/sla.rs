@@ -21,7 +21,12 @@ async fn calendar_hours(app: &TestApp) {
         {"kind": "repair", "first_response_hours": 4, "resolution_hours": 48}
     ]}});
     let (status, body) = app
-        .call(Method::PUT, "/api/v1/settings", SUPERVISOR, Some(settings))
+        .call(
+            Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(settings),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }

@@ -295,6 +295,74 @@ pub fn normalise_platform(text: &str) -> Result<String, OrderError> {
     Ok(platform)
 }
 
+/// How far an order's times may be out of step (two systems' clocks, a platform's rounding).
+const TOLERANCE_MICROS: i64 = 10 * 60 * 1_000_000;
+/// How far ahead of now a time may be (a shop's clock a little ahead, a far zone).
+const FUTURE_MICROS: i64 = 24 * 3_600_000_000;
+/// 2000-01-01T00:00:00Z: no order of an online shop is older.
+const EARLIEST_MICROS: i64 = 946_684_800_000_000;
+
+/// Checks an order's times, given in the order placed, paid, shipped, delivered, cancelled:
+/// none in the future or before 2000, none before the order was placed, and delivery not
+/// before shipping. The error names the field and says what is wrong.
+pub fn check_dates(
+    times: &[(&'static str, Option<i64>)],
+    now: i64,
+) -> Result<(), (&'static str, String)> {
+    let shown = |micros: i64| {
+        jiff::Timestamp::from_microsecond(micros)
+            .map(|at| at.to_string())
+            .unwrap_or_else(|_| micros.to_string())
+    };
+    for (field, at) in times {
+        let Some(at) = *at else { continue };
+        if at > now + FUTURE_MICROS {
+            return Err((field, format!("{field} {} is in the future", shown(at))));
+        }
+        if at < EARLIEST_MICROS {
+            return Err((
+                field,
+                format!("{field} {} is before the year 2000", shown(at)),
+            ));
+        }
+    }
+    let find = |name: &str| {
+        times
+            .iter()
+            .find(|(field, _)| *field == name)
+            .and_then(|(_, at)| *at)
+    };
+    if let Some(placed) = find("placed_at") {
+        for (field, at) in times.iter().filter(|(field, _)| *field != "placed_at") {
+            if let Some(at) = *at
+                && at + TOLERANCE_MICROS < placed
+            {
+                return Err((
+                    field,
+                    format!(
+                        "{field} {} is before the order was placed ({})",
+                        shown(at),
+                        shown(placed)
+                    ),
+                ));
+            }
+        }
+    }
+    if let (Some(shipped), Some(delivered)) = (find("shipped_at"), find("delivered_at"))
+        && delivered + TOLERANCE_MICROS < shipped
+    {
+        return Err((
+            "delivered_at",
+            format!(
+                "delivered_at {} is before shipped_at {}",
+                shown(delivered),
+                shown(shipped)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +400,66 @@ mod tests {
         assert_eq!(normalise_platform(" Tmall ").unwrap(), "tmall");
         assert_eq!(normalise_platform("").unwrap(), "own_store");
         assert!(normalise_platform("淘宝").is_err());
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::check_dates;
+
+    const DAY: i64 = 24 * 3_600_000_000;
+    const NOW: i64 = 1_796_000_000_000_000;
+
+    #[test]
+    fn impossible_order_times_are_refused_with_the_field() {
+        let placed = Some(NOW - 10 * DAY);
+        assert!(
+            check_dates(
+                &[("placed_at", placed), ("delivered_at", Some(NOW - 8 * DAY))],
+                NOW
+            )
+            .is_ok()
+        );
+        let in_2099 = 4_070_908_800_000_000;
+        assert_eq!(
+            check_dates(&[("placed_at", Some(in_2099))], NOW)
+                .unwrap_err()
+                .0,
+            "placed_at"
+        );
+        assert_eq!(
+            check_dates(&[("placed_at", Some(0))], NOW).unwrap_err().0,
+            "placed_at"
+        );
+        let (field, message) = check_dates(
+            &[
+                ("placed_at", placed),
+                ("delivered_at", Some(NOW - 11 * DAY)),
+            ],
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(field, "delivered_at");
+        assert!(message.contains("before the order was placed"), "{message}");
+        let shipped_late = check_dates(
+            &[
+                ("placed_at", placed),
+                ("shipped_at", Some(NOW - 5 * DAY)),
+                ("delivered_at", Some(NOW - 7 * DAY)),
+            ],
+            NOW,
+        );
+        assert_eq!(shipped_late.unwrap_err().0, "delivered_at");
+        // A few minutes out of step between two systems is not an error.
+        assert!(
+            check_dates(
+                &[
+                    ("placed_at", placed),
+                    ("paid_at", Some(NOW - 10 * DAY - 60_000_000))
+                ],
+                NOW
+            )
+            .is_ok()
+        );
     }
 }

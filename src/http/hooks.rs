@@ -45,7 +45,12 @@ async fn receive(
         return Ok(axum::Json(json!({ "status": "pong" })).into_response());
     }
     let Some(secret) = secret(&state.database, &shop.id, &source).await? else {
-        return Err(AppError::Unauthorized);
+        return Err(AppError::Signature {
+            message: format!(
+                "this shop has no secret for {source}, so the signature cannot be checked: an admin sets it with PUT /api/v1/integrations/{source}"
+            ),
+            details: json!({ "source": source, "secret_set": false }),
+        });
     };
     let (valid, topic, text) = match source.as_str() {
         "kuaidi100" => {
@@ -91,7 +96,19 @@ async fn receive(
         ),
     };
     if !valid {
-        return Err(AppError::Unauthorized);
+        let signed_by = match source.as_str() {
+            "kuaidi100" => "the form field sign (MD5 of param and the secret, hex)",
+            "aftership" => "the aftership-hmac-sha256 header (base64 HMAC-SHA256 of the body)",
+            "shopify" => "the x-shopify-hmac-sha256 header (base64 HMAC-SHA256 of the body)",
+            "woocommerce" => "the x-wc-webhook-signature header (base64 HMAC-SHA256 of the body)",
+            _ => "the x-aftersale-hmac-sha256 header (base64 HMAC-SHA256 of the body)",
+        };
+        return Err(AppError::Signature {
+            message: format!(
+                "the signature does not match: {signed_by} must be made with this shop's {source} secret"
+            ),
+            details: json!({ "source": source, "secret_set": true }),
+        });
     }
     let text = text.replace('\0', "");
     let id = new_id();

@@ -196,7 +196,7 @@ async fn apply_order(
         role: Role::System,
         staff_id: None,
     };
-    let checked = crate::operations::orders::check(&actor, &order.input)?;
+    let checked = crate::operations::orders::check(&actor, &order.input, database.clock.now())?;
     let mut transaction = database.begin().await?;
     let applied = inbound::lock_external_order(
         &mut transaction,

@@ -443,7 +443,7 @@ pub async fn import(
         done += group.len();
         match order_of(actor, &number, &group) {
             Err(errors) => report.errors.extend(errors),
-            Ok(input) => match check(actor, &input) {
+            Ok(input) => match check(actor, &input, database.clock.now()) {
                 Err(error) => report.errors.push(RowError {
                     row: group[0].row,
                     order_number: Some(number),

@@ -171,7 +171,7 @@ pub async fn store_customer(
 }
 
 /// Turns the input into a checked order, naming the field at fault.
-pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
+pub fn check(actor: &Actor, input: &OrderInput, now: i64) -> AppResult<NewOrder> {
     let order_number = OrderNumber::parse(&input.order_number)
         .map_err(|error| AppError::invalid("order_number", error.to_string()))?;
     let platform = normalise_platform(input.platform.as_deref().unwrap_or_default())
@@ -334,6 +334,17 @@ pub fn check(actor: &Actor, input: &OrderInput) -> AppResult<NewOrder> {
     if order.payment_status != PaymentStatus::Paid {
         order.detail.payments.clear();
     }
+    crate::domain::order::check_dates(
+        &[
+            ("placed_at", Some(order.placed_at)),
+            ("paid_at", order.paid_at),
+            ("shipped_at", order.shipped_at),
+            ("delivered_at", order.delivered_at),
+            ("cancelled_at", order.cancelled_at),
+        ],
+        now,
+    )
+    .map_err(|(field, message)| AppError::invalid(field, message))?;
     Ok(order)
 }
 

@@ -57,6 +57,9 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "idempotency_key_in_progress" => "相同 Idempotency-Key 的请求正在处理，请稍后重试",
         "idempotency_key_reused" => "此 Idempotency-Key 已用于其他请求",
         "unauthorized" => "缺少或无效的访问令牌",
+        "invalid_signature" => {
+            "推送的签名无法验证：签名与本店为该来源设置的密钥不符，或尚未设置密钥（见 details）"
+        }
         "forbidden" => "当前角色无权执行此操作",
         "role_not_allowed" => "当前角色不能执行这个动作",
         "not_found" => "本店铺中没有这条记录",

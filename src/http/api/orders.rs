@@ -62,7 +62,7 @@ pub async fn create(
     Authenticated(actor): Authenticated,
     Json(input): Json<OrderInput>,
 ) -> AppResult<(StatusCode, axum::Json<StoredOrder>)> {
-    let order = order_operations::check(&actor, &input)?;
+    let order = order_operations::check(&actor, &input, state.clock.now())?;
     let (id, outcome) = order_operations::store(&state.database, &actor, &order).await?;
     let record = orders::get(&state.database.reader, &actor.shop.id, &id)
         .await?
