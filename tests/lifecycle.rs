@@ -219,6 +219,16 @@ async fn an_agreed_refund_is_paid_and_the_case_closes_a_week_later_once() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Everything went back: another refund says so in words.
+    let (status, body) = app.refund(id, "again-LC2", json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "nothing_left_to_refund");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing is left to refund")
+    );
     assert_eq!(
         run(&app, start + (25 + 169 + 25) * HOUR).await,
         vec![Fired::Acted(vec![aftersale::domain::Action::Close])]

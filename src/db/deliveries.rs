@@ -306,14 +306,20 @@ pub async fn list(
     pool: &AnyPool,
     shop_id: &ShopId,
     state: Option<&str>,
+    before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<DeliveryRecord>, sqlx::Error> {
+    // Newest first, after the page before it (its last (created_at, id)).
+    let (key, id) = before.unwrap_or((i64::MAX, String::new()));
+    let older = "(created_at < $2 OR (created_at = $2 AND id < $3))";
     match state {
         Some(state) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 AND state = $2 ORDER BY created_at DESC, id DESC LIMIT $3"
+                "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 AND {older} AND state = $4 ORDER BY created_at DESC, id DESC LIMIT $5"
             )))
             .bind(shop_id)
+            .bind(key)
+            .bind(&id)
             .bind(state)
             .bind(limit)
             .fetch_all(pool)
@@ -321,9 +327,11 @@ pub async fn list(
         }
         None => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+                "SELECT {COLUMNS} FROM deliveries WHERE shop_id = $1 AND {older} ORDER BY created_at DESC, id DESC LIMIT $4"
             )))
             .bind(shop_id)
+            .bind(key)
+            .bind(&id)
             .bind(limit)
             .fetch_all(pool)
             .await

@@ -138,13 +138,19 @@ pub async fn list(
     pool: &AnyPool,
     shop_id: &ShopId,
     status: &str,
+    after: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<FollowUp>, sqlx::Error> {
+    // Soonest due first, after the page before it (its last (due_at, id)).
+    let (key, id) = after.unwrap_or((i64::MIN, String::new()));
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.status = $2 ORDER BY f.due_at, f.id LIMIT $3"
+        "SELECT {COLUMNS} WHERE f.shop_id = $1 AND f.status = $2 \
+         AND (f.due_at > $3 OR (f.due_at = $3 AND f.id > $4)) ORDER BY f.due_at, f.id LIMIT $5"
     )))
     .bind(shop_id)
     .bind(status)
+    .bind(key)
+    .bind(id)
     .bind(limit)
     .fetch_all(pool)
     .await

@@ -24,14 +24,20 @@ pub async fn list(
     pool: &AnyPool,
     shop_id: &ShopId,
     status: Option<&str>,
+    before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<InboundRecord>, sqlx::Error> {
+    // Newest first, after the page before it (its last (received_at, id)).
+    let (key, id) = before.unwrap_or((i64::MAX, String::new()));
+    let older = "(received_at < $2 OR (received_at = $2 AND id < $3))";
     match status {
         Some(status) => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE shop_id = $1 AND status = $2 ORDER BY received_at DESC, id DESC LIMIT $3"
+                "{SELECT} WHERE shop_id = $1 AND {older} AND status = $4 ORDER BY received_at DESC, id DESC LIMIT $5"
             )))
             .bind(shop_id)
+            .bind(key)
+            .bind(&id)
             .bind(status)
             .bind(limit)
             .fetch_all(pool)
@@ -39,9 +45,11 @@ pub async fn list(
         }
         None => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT} WHERE shop_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2"
+                "{SELECT} WHERE shop_id = $1 AND {older} ORDER BY received_at DESC, id DESC LIMIT $4"
             )))
             .bind(shop_id)
+            .bind(key)
+            .bind(&id)
             .bind(limit)
             .fetch_all(pool)
             .await

@@ -43,6 +43,30 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Result<i64, String> {
         .map_err(|error| format!("'{trimmed}': {error}"))
 }
 
+/// Writes every time inside a JSON document (a key ending in `_at` holding unix microseconds)
+/// as RFC 3339 in `zone`, as everything else the API shows: event data, follow-up details.
+pub fn localise_times(value: &mut serde_json::Value, zone: &TimeZone) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key.ends_with("_at")
+                    && let Some(micros) = item.as_i64()
+                {
+                    *item = serde_json::Value::String(format_in_zone(micros, zone));
+                } else {
+                    localise_times(item, zone);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                localise_times(item, zone);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +93,28 @@ mod tests {
         );
         assert_eq!(local_date(micros, &shanghai).to_string(), "2026-11-22");
         assert!(parse_time("yesterday", &shanghai).is_err());
+    }
+
+    #[test]
+    fn times_inside_documents_are_written_in_the_zone() {
+        let shanghai = TimeZone::get("Asia/Shanghai").unwrap();
+        let mut data = serde_json::json!({
+            "due_at": 1_796_000_000_000_000_i64,
+            "shipment": { "shipped_at": 1_796_000_000_000_000_i64, "days": 3 },
+            "note": "x", "amount_minor": 500
+        });
+        localise_times(&mut data, &shanghai);
+        assert_eq!(
+            data["due_at"],
+            format_in_zone(1_796_000_000_000_000, &shanghai)
+        );
+        assert!(
+            data["shipment"]["shipped_at"]
+                .as_str()
+                .unwrap()
+                .ends_with("+08:00")
+        );
+        assert_eq!(data["shipment"]["days"], 3);
+        assert_eq!(data["amount_minor"], 500);
     }
 }

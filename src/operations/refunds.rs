@@ -347,6 +347,16 @@ pub async fn refund_locked(
             details: json!({ "shipping_left_minor": shipping_left }),
         });
     }
+    if everything && requested.is_empty() && shipping == 0 {
+        let paid: i64 = balances.iter().map(|balance| balance.paid_minor).sum();
+        return Err(AppError::Conflict {
+            code: "nothing_left_to_refund",
+            message: format!(
+                "nothing is left to refund on this case: its lines' {paid} paid have all gone back already"
+            ),
+            details: json!({ "paid_minor": paid, "remaining_minor": 0 }),
+        });
+    }
     let total = if requested.is_empty() && shipping > 0 {
         shipping
     } else {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Path, Query};
-use super::views::time;
+use super::views::{ListQuery, Page, page_limit, time};
 use crate::db::attachments::{self, AttachmentRecord};
 use crate::db::shops::Shop;
 use crate::error::{AppError, AppResult};
@@ -87,22 +87,24 @@ pub async fn upload(
 }
 
 #[utoipa::path(get, path = "/cases/{id}/attachments", operation_id = "listCaseAttachments", tag = "cases",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AttachmentView>)), security(("bearer" = [])))]
+    params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<AttachmentView>)), security(("bearer" = [])))]
 /// The case's photos and videos, oldest first (without their bytes).
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    Query(page): Query<ListQuery>,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<Vec<AttachmentView>>> {
+) -> AppResult<axum::Json<Page<AttachmentView>>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
     let records = attachments::for_case(&state.database.reader, &case.id).await?;
-    Ok(axum::Json(
-        records
-            .into_iter()
-            .map(|record| view(&actor.shop, record))
-            .collect(),
-    ))
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |record| view(&actor.shop, record),
+    )?))
 }
 
 #[utoipa::path(get, path = "/cases/{id}/attachments/{attachment_id}", operation_id = "getCaseAttachment", tag = "cases",

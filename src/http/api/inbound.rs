@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::time;
+use super::views::{Page, after, page_limit, time};
 use crate::db::inbound::InboundRecord;
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
@@ -77,6 +77,8 @@ pub struct InboundQuery {
     pub status: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 fn view(shop: &crate::db::shops::Shop, record: InboundRecord) -> InboundView {
@@ -92,28 +94,34 @@ fn view(shop: &crate::db::shops::Shop, record: InboundRecord) -> InboundView {
 }
 
 #[utoipa::path(get, path = "/inbound", operation_id = "listInboundDeliveries", tag = "webhooks", params(InboundQuery),
-    responses((status = 200, body = Vec<InboundView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<InboundView>)), security(("bearer" = [])))]
 /// What the platforms sent, newest first.
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<InboundQuery>,
-) -> AppResult<axum::Json<Vec<InboundView>>> {
+) -> AppResult<axum::Json<Page<InboundView>>> {
     AppError::require(actor.role, Capability::SeeInbound)?;
-    let limit = super::views::page_limit(query.limit)?;
+    let limit = page_limit(query.limit)?;
     let status = query
         .status
         .as_deref()
         .map(str::trim)
         .filter(|status| !status.is_empty());
-    let records =
-        crate::db::inbound::list(&state.database.reader, &actor.shop.id, status, limit).await?;
-    Ok(axum::Json(
-        records
-            .into_iter()
-            .map(|record| view(&actor.shop, record))
-            .collect(),
-    ))
+    let records = crate::db::inbound::list(
+        &state.database.reader,
+        &actor.shop.id,
+        status,
+        after(query.cursor.as_deref())?,
+        limit,
+    )
+    .await?;
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |record| (record.received_at, record.id.as_str()),
+        |record| view(&actor.shop, record),
+    )))
 }
 
 #[utoipa::path(post, path = "/inbound/{id}/replay", operation_id = "replayInboundDelivery", tag = "webhooks", params(("id" = String, Path)),

@@ -75,6 +75,7 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "units_already_claimed" => {
             "这些件数已在其他未结束的售后单中申请，或已经退过款，不能再次申请（见 details）"
         }
+        "nothing_left_to_refund" => "这个售后单的商品金额已全部退回，没有可再退的金额",
         "order_not_paid" => "该订单尚未付款，没有可退的金额",
         "shipping_exceeds_paid" => "退运费金额超过该订单实付运费的剩余可退部分",
         "checklist_incomplete" => "请先完成 SOP 检查清单中要求的步骤（见 details.steps）",

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{Authenticated, Json, Path};
-use super::views::time;
+use super::extract::{Authenticated, Json, Path, Query};
+use super::views::{ListQuery, Page, page_limit, time};
 use crate::db::offers::{self, OfferRecord};
 use crate::db::shops::Shop;
 use crate::error::AppResult;
@@ -88,22 +88,24 @@ pub async fn compensate(
 }
 
 #[utoipa::path(get, path = "/cases/{id}/offers", operation_id = "listCaseOffers", tag = "refunds",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<OfferView>)), security(("bearer" = [])))]
+    params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<OfferView>)), security(("bearer" = [])))]
 /// The case's offers, newest first.
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    Query(page): Query<ListQuery>,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<Vec<OfferView>>> {
+) -> AppResult<axum::Json<Page<OfferView>>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
     let records = offers::for_case(&state.database.reader, &case.id).await?;
-    Ok(axum::Json(
-        records
-            .into_iter()
-            .map(|record| view(&actor.shop, record))
-            .collect(),
-    ))
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |record| view(&actor.shop, record),
+    )?))
 }
 
 #[utoipa::path(post, path = "/cases/{id}/offers/{offer_id}/withdraw", operation_id = "withdrawCaseOffer", tag = "refunds",

@@ -9,8 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::cases::{CaseListQuery, case_filter, case_page};
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{
-    CaseView, CustomerView, OrderLineView, OrderView, Page, ReasonView, ShipmentView, after,
-    page_limit,
+    CaseView, CustomerView, ListQuery, OrderLineView, OrderView, Page, ReasonView, ShipmentView,
+    after, page_limit,
 };
 use crate::db::customers::{self};
 use crate::db::orders::{self, Outcome};
@@ -114,7 +114,7 @@ pub async fn import(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
+pub struct SearchQuery {
     /// A substring of the order number, buyer name or phone (orders); name, phone or e-mail (customers).
     pub q: Option<String>,
     pub customer_id: Option<String>,
@@ -123,7 +123,7 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-fn search(query: &ListQuery) -> AppResult<Option<String>> {
+fn search(query: &SearchQuery) -> AppResult<Option<String>> {
     match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         Some(q) if q.chars().count() > 100 => {
             Err(AppError::invalid("q", "q is longer than 100 characters"))
@@ -132,12 +132,12 @@ fn search(query: &ListQuery) -> AppResult<Option<String>> {
     }
 }
 
-#[utoipa::path(get, path = "/orders", operation_id = "listOrders", tag = "orders", params(ListQuery),
+#[utoipa::path(get, path = "/orders", operation_id = "listOrders", tag = "orders", params(SearchQuery),
     responses((status = 200, body = Page<OrderView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<SearchQuery>,
 ) -> AppResult<axum::Json<Page<OrderView>>> {
     let limit = page_limit(query.limit)?;
     let after = after(query.cursor.as_deref())?;
@@ -201,12 +201,12 @@ pub async fn cases_of_order(
     Ok(axum::Json(case_page(&state, &actor, &filter).await?))
 }
 
-#[utoipa::path(get, path = "/customers", operation_id = "listCustomers", tag = "customers", params(ListQuery),
+#[utoipa::path(get, path = "/customers", operation_id = "listCustomers", tag = "customers", params(SearchQuery),
     responses((status = 200, body = Page<CustomerView>)), security(("bearer" = [])))]
 pub async fn list_customers(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    Query(query): Query<ListQuery>,
+    Query(query): Query<SearchQuery>,
 ) -> AppResult<axum::Json<Page<CustomerView>>> {
     let limit = page_limit(query.limit)?;
     let after = after(query.cursor.as_deref())?;
@@ -243,19 +243,21 @@ pub async fn show_customer(
     ))
 }
 
-#[utoipa::path(get, path = "/reasons", operation_id = "listReasons", tag = "cases",
-    responses((status = 200, body = Vec<ReasonView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/reasons", params(ListQuery), operation_id = "listReasons", tag = "cases",
+    responses((status = 200, body = Page<ReasonView>)), security(("bearer" = [])))]
 pub async fn reasons(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> AppResult<axum::Json<Vec<ReasonView>>> {
-    Ok(axum::Json(
-        shops::list_reasons(&state.database.reader, &actor.shop.id)
-            .await?
-            .into_iter()
-            .map(ReasonView::from)
-            .collect(),
-    ))
+    Query(page): Query<ListQuery>,
+) -> AppResult<axum::Json<Page<ReasonView>>> {
+    let records = shops::list_reasons(&state.database.reader, &actor.shop.id).await?;
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.code.as_str(),
+        ReasonView::from,
+    )?))
 }
 
 #[utoipa::path(post, path = "/customers", operation_id = "createCustomer", tag = "customers", request_body = CustomerInput,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::{FollowUpView, ShipmentView, page_limit};
+use super::views::{FollowUpView, Page, ShipmentView, after, page_limit};
 use crate::db::follow_ups::{self};
 use crate::domain::permissions::Capability;
 use crate::error::{AppError, AppResult};
@@ -65,16 +65,18 @@ pub struct FollowUpQuery {
     pub status: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/follow-ups", operation_id = "listFollowUps", tag = "orders", params(FollowUpQuery),
-    responses((status = 200, body = Vec<FollowUpView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<FollowUpView>)), security(("bearer" = [])))]
 /// The shop's follow-up tasks, soonest due first.
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<FollowUpQuery>,
-) -> AppResult<axum::Json<Vec<FollowUpView>>> {
+) -> AppResult<axum::Json<Page<FollowUpView>>> {
     let status = query
         .status
         .as_deref()
@@ -87,19 +89,21 @@ pub async fn list(
         ));
     }
     AppError::require(actor.role, Capability::HandleParcels)?;
+    let limit = page_limit(query.limit)?;
     let tasks = follow_ups::list(
         &state.database.reader,
         &actor.shop.id,
         status,
-        page_limit(query.limit)?,
+        after(query.cursor.as_deref())?,
+        limit,
     )
     .await?;
-    Ok(axum::Json(
-        tasks
-            .into_iter()
-            .map(|task| FollowUpView::new(&actor.shop, task))
-            .collect(),
-    ))
+    Ok(axum::Json(Page::of(
+        tasks,
+        limit,
+        |task| (task.due_at, task.id.as_str()),
+        |task| FollowUpView::new(&actor.shop, task),
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{Authenticated, Json, Path};
-use super::views::time;
+use super::extract::{Authenticated, Json, Path, Query};
+use super::views::{ListQuery, Page, page_limit, time};
 use crate::db::shops::Shop;
 use crate::db::tokens::TokenRecord;
 use crate::error::AppResult;
@@ -57,20 +57,22 @@ pub struct TokenInput {
     pub for_shop: bool,
 }
 
-#[utoipa::path(get, path = "/tokens", tag = "tokens", operation_id = "listTokens",
-    responses((status = 200, body = Vec<TokenView>, description = "every token of the shop for an admin, your own otherwise")),
+#[utoipa::path(get, path = "/tokens", tag = "tokens", params(ListQuery), operation_id = "listTokens",
+    responses((status = 200, body = Page<TokenView>, description = "every token of the shop for an admin, your own otherwise")),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> AppResult<axum::Json<Vec<TokenView>>> {
+    Query(page): Query<ListQuery>,
+) -> AppResult<axum::Json<Page<TokenView>>> {
     let records = tokens::list(&state.database, &actor).await?;
-    Ok(axum::Json(
-        records
-            .into_iter()
-            .map(|record| view(&actor.shop, record, None))
-            .collect(),
-    ))
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |record| view(&actor.shop, record, None),
+    )?))
 }
 
 #[utoipa::path(post, path = "/tokens", tag = "tokens", operation_id = "createToken", request_body = TokenInput,

@@ -3,8 +3,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::db::cases::{CaseLineRecord, CaseRecord, EventRecord, MessageRecord, SlaState};
 use crate::db::customers::CustomerRecord;
@@ -227,7 +227,11 @@ impl EventView {
             action: event.action,
             from_status: event.from_status,
             to_status: event.to_status,
-            data: event.data,
+            data: {
+                let mut data = event.data;
+                crate::domain::time::localise_times(&mut data, &shop.time_zone);
+                data
+            },
         }
     }
 }
@@ -534,6 +538,75 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// A list that is one page by nature (a case's checklist: the steps the shop's SOP names).
+    pub fn whole(items: Vec<T>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+
+    /// A page of a list read whole (a case's events, messages, refunds; the shop's tokens):
+    /// at most `limit` items after `cursor`. The cursor holds the position and id of the last
+    /// item shown, so a list that only grows pages the same way every time.
+    pub fn slice<R>(
+        records: Vec<R>,
+        limit: i64,
+        cursor: Option<&str>,
+        id: impl Fn(&R) -> &str,
+        view: impl FnMut(R) -> T,
+    ) -> Result<Page<T>, AppError> {
+        let start = match after(cursor)? {
+            None => 0,
+            Some((index, last)) => {
+                let index = usize::try_from(index).map_err(|_| invalid_cursor())?;
+                if index > 0 && index <= records.len() && id(&records[index - 1]) == last {
+                    index
+                } else {
+                    records
+                        .iter()
+                        .position(|record| id(record) == last)
+                        .map(|position| position + 1)
+                        .ok_or_else(invalid_cursor)?
+                }
+            }
+        };
+        let end = start
+            .saturating_add(usize::try_from(limit).unwrap_or(50))
+            .min(records.len());
+        let next_cursor = (end < records.len() && end > 0)
+            .then(|| encode_cursor(end as i64, id(&records[end - 1])));
+        Ok(Page {
+            items: records
+                .into_iter()
+                .skip(start)
+                .take(end.saturating_sub(start))
+                .map(view)
+                .collect(),
+            next_cursor,
+        })
+    }
+}
+
+/// A page of any list: how many items, and after which (`next_cursor` of the page before).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
+fn invalid_cursor() -> AppError {
+    AppError::BadRequest {
+        code: "invalid_cursor",
+        message: "cursor is not one this API returned".into(),
+    }
+}
+
 /// The position a page starts after, from the `cursor` parameter (absent or empty: the start).
 pub fn after(cursor: Option<&str>) -> Result<Option<(i64, String)>, AppError> {
     cursor
@@ -548,10 +621,7 @@ fn encode_cursor(key: i64, id: &str) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<(i64, String), AppError> {
-    let invalid = || AppError::BadRequest {
-        code: "invalid_cursor",
-        message: "cursor is not one this API returned".into(),
-    };
+    let invalid = invalid_cursor;
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor.trim())
         .map_err(|_| invalid())?;
@@ -620,11 +690,11 @@ impl From<Reason> for ReasonView {
     }
 }
 
-/// A follow-up task: a parcel to chase. Times as unix microseconds, and in the shop's zone.
+/// A follow-up task: a parcel to chase. Times in RFC 3339, in the shop's zone.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowUpView {
     pub id: String,
-    /// parcel_stalled, parcel_late
+    /// parcel_stalled, parcel_late, return_not_arrived
     pub kind: String,
     pub order_id: String,
     pub order_number: String,
@@ -635,24 +705,19 @@ pub struct FollowUpView {
     /// The parcel and what was seen of it.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
-    /// Unix microseconds.
-    pub due_at: i64,
+    pub due_at: String,
     /// open, done
     pub status: String,
-    pub created_at: i64,
-    pub done_at: Option<i64>,
+    pub created_at: String,
+    pub done_at: Option<String>,
     pub note: Option<String>,
-    pub due: String,
-    pub created: String,
-    pub done: Option<String>,
 }
 
 impl FollowUpView {
     pub fn new(shop: &Shop, task: FollowUp) -> FollowUpView {
+        let mut detail = task.detail;
+        crate::domain::time::localise_times(&mut detail, &shop.time_zone);
         FollowUpView {
-            due: time(shop, task.due_at),
-            created: time(shop, task.created_at),
-            done: task.done_at.map(|at| time(shop, at)),
             id: task.id,
             kind: task.kind,
             order_id: task.order_id,
@@ -661,11 +726,11 @@ impl FollowUpView {
             case_number: task.case_number,
             shipment_id: task.shipment_id,
             assignee_id: task.assignee_id,
-            detail: task.detail,
-            due_at: task.due_at,
+            detail,
+            due_at: time(shop, task.due_at),
             status: task.status,
-            created_at: task.created_at,
-            done_at: task.done_at,
+            created_at: time(shop, task.created_at),
+            done_at: task.done_at.map(|at| time(shop, at)),
             note: task.note,
         }
     }

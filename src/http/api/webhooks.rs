@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Authenticated, Json, Path, Query};
-use super::views::time;
+use super::views::{ListQuery, Page, after, page_limit, time};
 use crate::db::deliveries::{self, DeliveryRecord, Endpoint};
 use crate::db::shops::{Actor, Shop};
 use crate::domain::notifications::TOPICS;
@@ -112,20 +112,22 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/webhooks", operation_id = "listWebhooks", tag = "webhooks",
-    responses((status = 200, body = Vec<EndpointView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/webhooks", params(ListQuery), operation_id = "listWebhooks", tag = "webhooks",
+    responses((status = 200, body = Page<EndpointView>)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-) -> AppResult<axum::Json<Vec<EndpointView>>> {
+    Query(page): Query<ListQuery>,
+) -> AppResult<axum::Json<Page<EndpointView>>> {
     managers(&actor)?;
-    Ok(axum::Json(
-        deliveries::endpoints(&state.database.reader, &actor.shop.id)
-            .await?
-            .into_iter()
-            .map(|endpoint| endpoint_view(&actor.shop, endpoint, None))
-            .collect(),
-    ))
+    let records = deliveries::endpoints(&state.database.reader, &actor.shop.id).await?;
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |endpoint| endpoint_view(&actor.shop, endpoint, None),
+    )?))
 }
 
 #[utoipa::path(delete, path = "/webhooks/{id}", operation_id = "deleteWebhook", tag = "webhooks", params(("id" = String, Path)),
@@ -195,16 +197,18 @@ pub struct DeliveryQuery {
     pub state: Option<String>,
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/deliveries", operation_id = "listDeliveries", tag = "webhooks", params(DeliveryQuery),
-    responses((status = 200, body = Vec<DeliveryView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<DeliveryView>)), security(("bearer" = [])))]
 /// The shop's deliveries, newest first.
 pub async fn deliveries_list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<DeliveryQuery>,
-) -> AppResult<axum::Json<Vec<DeliveryView>>> {
+) -> AppResult<axum::Json<Page<DeliveryView>>> {
     managers(&actor)?;
     let wanted = query
         .state
@@ -219,14 +223,21 @@ pub async fn deliveries_list(
             format!("unknown state '{state}'; use pending, sent or dead"),
         ));
     }
-    let limit = super::views::page_limit(query.limit)?;
-    Ok(axum::Json(
-        deliveries::list(&state.database.reader, &actor.shop.id, wanted, limit)
-            .await?
-            .into_iter()
-            .map(|delivery| delivery_view(&actor.shop, delivery))
-            .collect(),
-    ))
+    let limit = page_limit(query.limit)?;
+    let records = deliveries::list(
+        &state.database.reader,
+        &actor.shop.id,
+        wanted,
+        after(query.cursor.as_deref())?,
+        limit,
+    )
+    .await?;
+    Ok(axum::Json(Page::of(
+        records,
+        limit,
+        |delivery| (delivery.created_at, delivery.id.as_str()),
+        |delivery| delivery_view(&actor.shop, delivery),
+    )))
 }
 
 #[utoipa::path(post, path = "/deliveries/{id}/replay", operation_id = "replayDelivery", tag = "webhooks", params(("id" = String, Path)),

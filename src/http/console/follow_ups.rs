@@ -82,8 +82,8 @@ async fn page(state: &AppState, staff: &Staff, error: Option<String>) -> PageRes
     };
     let view = FollowUpsPage {
         frame: Frame::new(state, staff, "follow-ups").await?,
-        open: rows(follow_ups::list(reader, shop_id, "open", 200).await?),
-        done: rows(follow_ups::list(reader, shop_id, "done", 20).await?),
+        open: rows(follow_ups::list(reader, shop_id, "open", None, 200).await?),
+        done: rows(follow_ups::list(reader, shop_id, "done", None, 20).await?),
         error,
     };
     let status = match view.error {

@@ -42,8 +42,14 @@ fn managers_only(staff: &Staff) -> Result<(), PageError> {
 pub(super) async fn inbound_page(State(state): State<AppState>, staff: Staff) -> PageResult {
     managers_only(&staff)?;
     let zone = &staff.actor.shop.time_zone;
-    let records =
-        crate::db::inbound::list(&state.database.reader, &staff.actor.shop.id, None, 100).await?;
+    let records = crate::db::inbound::list(
+        &state.database.reader,
+        &staff.actor.shop.id,
+        None,
+        None,
+        100,
+    )
+    .await?;
     let rows = records
         .into_iter()
         .map(|record| Row {

@@ -82,6 +82,8 @@ pub(super) async fn plan(
     };
     let mut planned: Vec<(&'static str, String, String)> = Vec::new();
     if row.audience == "event" {
+        let mut data = row.payload["data"].clone();
+        crate::domain::time::localise_times(&mut data, &shop.time_zone);
         let body = json!({
             "id": row.id,
             "type": row.topic,
@@ -94,7 +96,7 @@ pub(super) async fn plan(
                     "from_status": row.payload["from_status"],
                     "to_status": row.payload["to_status"],
                     "actor_role": row.payload["actor_role"],
-                    "data": row.payload["data"],
+                    "data": data,
                 }
             }
         })

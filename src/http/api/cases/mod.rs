@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Authenticated, Json, Path, Query};
 use super::idempotency;
 use super::views::{
-    CaseLineView, CaseView, ClockView, EventView, MessageView, Page, RefundView, SlaView, after,
-    page_limit,
+    CaseLineView, CaseView, ClockView, EventView, ListQuery, MessageView, Page, RefundView,
+    SlaView, after, page_limit,
 };
 use crate::db::case_list::{self, AssigneeFilter, CaseFilter, CaseSort};
 use crate::db::cases;

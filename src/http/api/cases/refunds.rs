@@ -48,21 +48,23 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResu
         })
 }
 
-#[utoipa::path(get, path = "/cases/{id}/refunds", operation_id = "listCaseRefunds", tag = "refunds", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<RefundView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}/refunds", operation_id = "listCaseRefunds", tag = "refunds", params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<RefundView>)), security(("bearer" = [])))]
 pub async fn refunds(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    Query(page): Query<ListQuery>,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<Vec<RefundView>>> {
+) -> AppResult<axum::Json<Page<RefundView>>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    let refunds = refund_records::of_case(&state.database.reader, &case.id).await?;
-    Ok(axum::Json(
-        refunds
-            .into_iter()
-            .map(|refund| RefundView::new(&actor.shop, refund))
-            .collect(),
-    ))
+    let records = refund_records::of_case(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |refund| RefundView::new(&actor.shop, refund),
+    )?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -2,21 +2,23 @@
 
 use super::*;
 
-#[utoipa::path(get, path = "/cases/{id}/events", operation_id = "listCaseEvents", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<EventView>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/cases/{id}/events", operation_id = "listCaseEvents", tag = "cases", params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<EventView>)), security(("bearer" = [])))]
 pub async fn events(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    Query(page): Query<ListQuery>,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<Vec<EventView>>> {
+) -> AppResult<axum::Json<Page<EventView>>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    let events = cases::events(&state.database.reader, &case.id).await?;
-    Ok(axum::Json(
-        events
-            .into_iter()
-            .map(|event| EventView::new(&actor.shop, event))
-            .collect(),
-    ))
+    let records = cases::events(&state.database.reader, &case.id).await?;
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |event| EventView::new(&actor.shop, event),
+    )?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -63,20 +65,22 @@ pub(super) async fn add_message(
     ))
 }
 
-#[utoipa::path(get, path = "/cases/{id}/messages", operation_id = "listCaseMessages", tag = "cases", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<MessageView>, description = "messages and internal notes, oldest first")),
+#[utoipa::path(get, path = "/cases/{id}/messages", operation_id = "listCaseMessages", tag = "cases", params(("id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<MessageView>, description = "messages and internal notes, oldest first")),
     security(("bearer" = [])))]
 pub async fn messages(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
+    Query(page): Query<ListQuery>,
     Path(id): Path<String>,
-) -> AppResult<axum::Json<Vec<MessageView>>> {
+) -> AppResult<axum::Json<Page<MessageView>>> {
     let case = case_operations::fetch(&state.database, &actor, &id).await?;
-    let messages = cases::messages(&state.database.reader, &case.id, actor.role.is_staff()).await?;
-    Ok(axum::Json(
-        messages
-            .into_iter()
-            .map(|message| MessageView::new(&actor.shop, message))
-            .collect(),
-    ))
+    let records = cases::messages(&state.database.reader, &case.id, actor.role.is_staff()).await?;
+    Ok(axum::Json(Page::slice(
+        records,
+        page_limit(page.limit)?,
+        page.cursor.as_deref(),
+        |record| record.id.as_str(),
+        |message| MessageView::new(&actor.shop, message),
+    )?))
 }
