@@ -259,7 +259,14 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
                 placed_at: placed.to_string(),
                 paid_at: Some(placed.to_string()),
                 shipped_at: Some((placed + jiff::SignedDuration::from_hours(20)).to_string()),
-                delivered_at: Some((placed + jiff::SignedDuration::from_hours(60)).to_string()),
+                // Delivered two and a half days after the order, or an hour ago if that is sooner
+                // (never in the future).
+                delivered_at: Some(
+                    (placed
+                        + jiff::SignedDuration::from_hours(60)
+                            .min(jiff::SignedDuration::from_hours(24 * days_ago + 4)))
+                    .to_string(),
+                ),
                 shipping_fee_minor: 0,
                 invoice_number: None,
                 customer: CustomerInput {

@@ -103,6 +103,7 @@ impl AppError {
             AppError::Transition(TransitionError::RoleNotAllowed { .. }) => "role_not_allowed",
             AppError::Transition(TransitionError::ReopenWindowPassed) => "reopen_window_passed",
             AppError::Refund(RefundError::ExceedsPaid { .. }) => "refund_exceeds_paid",
+            AppError::Refund(RefundError::NothingLeft { .. }) => "nothing_left_to_refund",
             AppError::Refund(_) => "refund_invalid",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -144,6 +145,9 @@ impl AppError {
                 | RefundError::LineNotInCase { order_line_id }
                 | RefundError::DuplicateLine { order_line_id },
             ) => json!({ "order_line_id": order_line_id }),
+            AppError::Refund(RefundError::NothingLeft { paid_minor }) => {
+                json!({ "paid_minor": paid_minor, "remaining_minor": 0 })
+            }
             _ => Value::Null,
         }
     }

@@ -100,7 +100,7 @@ async fn staff_attach_photos_checked_by_their_content() {
     let (_, listed) = app
         .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
         .await;
-    assert_eq!(listed.as_array().unwrap().len(), 6);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 6);
     let download = app
         .client
         .get(app.url(&format!(
@@ -128,7 +128,7 @@ async fn staff_attach_photos_checked_by_their_content() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
     assert!(
-        events
+        events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -186,8 +186,8 @@ async fn the_customer_adds_photos_from_the_case_page() {
     let (_, listed) = app
         .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
         .await;
-    assert_eq!(listed[0]["file_name"], "颜色.jpg");
-    assert_eq!(listed[0]["author_role"], "customer");
+    assert_eq!(listed["items"][0]["file_name"], "颜色.jpg");
+    assert_eq!(listed["items"][0]["author_role"], "customer");
     // Without the session cookie the file is not served.
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -195,7 +195,7 @@ async fn the_customer_adds_photos_from_the_case_page() {
         .unwrap()
         .get(app.url(&format!(
             "/portal/shop/cases/{number}/attachments/{}",
-            listed[0]["id"].as_str().unwrap()
+            listed["items"][0]["id"].as_str().unwrap()
         )))
         .send()
         .await
@@ -284,7 +284,7 @@ async fn an_accepted_offer_is_paid_exactly_once() {
     );
 
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    let refunds = refunds.as_array().unwrap();
+    let refunds = refunds["items"].as_array().unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0]["amount_minor"], 10001);
     let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
@@ -299,6 +299,6 @@ async fn an_accepted_offer_is_paid_exactly_once() {
     assert_eq!(refunded.iter().sum::<i64>(), 10001);
     assert_eq!(refunded, vec![6887, 3114]);
     let (_, offers) = app.get(&offer_path, AGENT).await;
-    assert_eq!(offers[0]["state"], "accepted");
-    assert_eq!(offers[0]["refund_id"], refunds[0]["id"]);
+    assert_eq!(offers["items"][0]["state"], "accepted");
+    assert_eq!(offers["items"][0]["refund_id"], refunds[0]["id"]);
 }

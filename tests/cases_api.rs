@@ -211,7 +211,7 @@ async fn the_lifecycle_is_guarded_and_every_move_is_on_the_timeline() {
     assert_eq!(order["shipments"][0]["direction"], "to_shop");
 
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
-    let moves: Vec<(Value, Value, Value)> = events
+    let moves: Vec<(Value, Value, Value)> = events["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -237,8 +237,8 @@ async fn the_lifecycle_is_guarded_and_every_move_is_on_the_timeline() {
             (json!("inspect_pass"), json!("received"), json!("inspected")),
         ]
     );
-    assert_eq!(events[1]["data"]["note"], "同意退货");
-    assert!(events[1]["actor_id"].is_string());
+    assert_eq!(events["items"][1]["data"]["note"], "同意退货");
+    assert!(events["items"][1]["actor_id"].is_string());
 }
 
 #[tokio::test]
@@ -351,7 +351,7 @@ async fn messages_and_internal_notes() {
     let (_, messages) = app
         .get(&format!("/api/v1/cases/{id}/messages"), AGENT)
         .await;
-    let bodies: Vec<&str> = messages
+    let bodies: Vec<&str> = messages["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -38,8 +38,8 @@ async fn a_required_step_holds_the_action_until_it_is_done() {
     let (_, steps) = app
         .get(&format!("/api/v1/cases/{id}/checklist"), AGENT)
         .await;
-    assert_eq!(steps.as_array().unwrap().len(), 3, "{steps}");
-    assert_eq!(steps[0]["done"], false);
+    assert_eq!(steps["items"].as_array().unwrap().len(), 3, "{steps}");
+    assert_eq!(steps["items"][0]["done"], false);
 
     // Approve waits for the photos; the error names the step.
     let (status, body) = app.act(id, AGENT, "approve", json!({})).await;
@@ -64,8 +64,8 @@ async fn a_required_step_holds_the_action_until_it_is_done() {
     };
     let (status, steps) = tick("photos", true).await;
     assert_eq!(status, StatusCode::OK, "{steps}");
-    assert_eq!(steps[0]["done"], true);
-    assert!(steps[0]["done_by"].is_string());
+    assert_eq!(steps["items"][0]["done"], true);
+    assert!(steps["items"][0]["done_by"].is_string());
     let (status, body) = tick("nope", true).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = app.act(id, AGENT, "approve", json!({})).await;
@@ -80,7 +80,7 @@ async fn a_required_step_holds_the_action_until_it_is_done() {
     let (status, body) = app.refund(id, "sop-refund-3", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
-    let ticks: Vec<&str> = events
+    let ticks: Vec<&str> = events["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -107,7 +107,7 @@ async fn a_required_step_holds_the_action_until_it_is_done() {
             AGENT,
         )
         .await;
-    assert_eq!(steps, json!([]));
+    assert_eq!(steps["items"], json!([]));
 }
 
 #[tokio::test]

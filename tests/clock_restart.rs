@@ -83,7 +83,7 @@ async fn refund_events(base: &str, id: &str) -> usize {
         None,
     )
     .await;
-    events
+    events["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -364,8 +364,8 @@ async fn a_refund_form_sent_twice_refunds_once() {
     let again = post(&app, &cookie, &path, &form).await;
     assert!(again.status().is_redirection(), "{}", again.status());
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds.as_array().unwrap().len(), 1, "{refunds}");
-    assert_eq!(refunds[0]["amount_minor"], 5000);
+    assert_eq!(refunds["items"].as_array().unwrap().len(), 1, "{refunds}");
+    assert_eq!(refunds["items"][0]["amount_minor"], 5000);
 
     // More than was paid is refused with the amount kept in the form.
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
@@ -405,7 +405,7 @@ async fn a_refund_form_sent_twice_refunds_once() {
     assert!(html.contains("value=\"10,5\""), "the typed amount stays");
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
     assert_eq!(
-        refunds.as_array().unwrap().len(),
+        refunds["items"].as_array().unwrap().len(),
         1,
         "nothing more was refunded"
     );
@@ -797,7 +797,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_console() {
     let (_, html) = page(&app, &cookie, "/console/tokens").await;
     assert!(html.contains("ERP 同步") && !html.contains(&token));
     let (_, listed) = app.get("/api/v1/tokens", AGENT).await;
-    let id = listed
+    let id = listed["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -824,7 +824,7 @@ async fn tokens_are_made_listed_and_revoked_from_the_console() {
         "admins see the shop's tokens"
     );
     let (_, theirs) = app.get("/api/v1/tokens", ADMIN_TOKEN).await;
-    let admins = theirs
+    let admins = theirs["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -872,7 +872,7 @@ async fn a_late_parcel_is_followed_up_from_the_console() {
     let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
     let done = format!(
         "/console/follow-ups/{}/done",
-        tasks[0]["id"].as_str().unwrap()
+        tasks["items"][0]["id"].as_str().unwrap()
     );
 
     let response = post(&app, &cookie, &done, &[("note", "已催派送")]).await;
@@ -947,7 +947,7 @@ async fn supervisors_see_what_came_in_and_apply_a_failed_delivery_again() {
         .await;
     let replay = format!(
         "/console/inbound/{}/replay",
-        logged[0]["id"].as_str().unwrap()
+        logged["items"][0]["id"].as_str().unwrap()
     );
     let response = post(&app, &cookie, &replay, &[]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN, "no CSRF token");
@@ -957,7 +957,7 @@ async fn supervisors_see_what_came_in_and_apply_a_failed_delivery_again() {
     let (_, again) = app
         .get("/api/v1/inbound?status=failed", common::SUPERVISOR)
         .await;
-    assert_eq!(again.as_array().unwrap().len(), 1);
+    assert_eq!(again["items"].as_array().unwrap().len(), 1);
     let (_, english) = page(&app, &cookie, "/console/inbound?lang=en-US").await;
     assert!(
         english.contains("Apply again") && english.contains("Failed"),
@@ -1103,13 +1103,13 @@ async fn a_discounted_order_in_its_own_currency_is_shown_and_refunded_from_the_c
     .await;
     assert!(done.status().is_redirection(), "{}", done.status());
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["amount_minor"], 7990, "{refunds}");
-    assert_eq!(refunds[0]["currency"], "HKD");
+    assert_eq!(refunds["items"][0]["amount_minor"], 7990, "{refunds}");
+    assert_eq!(refunds["items"][0]["currency"], "HKD");
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
     assert!(html.contains("HK$79.90"), "{html}");
     // The shop pays by hand (the manual provider): to be paid until confirmed with a reference.
     assert!(html.contains("待付款"), "{html}");
-    let refund_id = refunds[0]["id"].as_str().unwrap();
+    let refund_id = refunds["items"][0]["id"].as_str().unwrap();
     let settle = format!("/console/cases/{id}/refunds/{refund_id}/settle");
     let refused = post(
         &app,
@@ -1141,5 +1141,5 @@ async fn a_discounted_order_in_its_own_currency_is_shown_and_refunded_from_the_c
         "{html}"
     );
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["status"], "succeeded");
+    assert_eq!(refunds["items"][0]["status"], "succeeded");
 }

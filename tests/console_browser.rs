@@ -186,7 +186,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
     browser.submit("#refund button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "refunded");
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["amount_minor"], 29900, "{refunds}");
+    assert_eq!(refunds["items"][0]["amount_minor"], 29900, "{refunds}");
     browser.submit("#action-close button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "closed");
     browser.wait_for_text("#status", "已关闭").await;

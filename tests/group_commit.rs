@@ -95,7 +95,7 @@ async fn cases_created_at_once_are_whole_and_findable() {
         let (_, events) = app
             .get(&format!("/api/v1/cases/{id}/events"), common::AGENT)
             .await;
-        assert_eq!(events[0]["action"], "created", "{events}");
+        assert_eq!(events["items"][0]["action"], "created", "{events}");
         let (_, found) = app
             .get(&format!("/api/v1/cases?q={description}"), common::AGENT)
             .await;

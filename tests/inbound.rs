@@ -52,7 +52,7 @@ async fn shopify_orders_arrive_once_in_their_newest_state() {
     let (status, _) = deliver(&app, "shopify", "orders/create", &body, "not-the-secret").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, log) = app.get("/api/v1/inbound", SUPERVISOR).await;
-    assert_eq!(log, json!([]), "unverified payloads are not kept");
+    assert_eq!(log["items"], json!([]), "unverified payloads are not kept");
 
     let (status, answer) = deliver(&app, "shopify", "orders/create", &body, secret).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
@@ -88,12 +88,12 @@ async fn shopify_orders_arrive_once_in_their_newest_state() {
         "{refused}"
     );
     let (_, failed) = app.get("/api/v1/inbound?status=failed", SUPERVISOR).await;
-    assert_eq!(failed.as_array().unwrap().len(), 1);
+    assert_eq!(failed["items"].as_array().unwrap().len(), 1);
     let (status, replayed) = app
         .post(
             &format!(
                 "/api/v1/inbound/{}/replay",
-                failed[0]["id"].as_str().unwrap()
+                failed["items"][0]["id"].as_str().unwrap()
             ),
             SUPERVISOR,
             json!({}),
@@ -419,6 +419,9 @@ async fn a_shopify_fulfilment_becomes_a_watched_parcel() {
         1
     );
     let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
-    assert_eq!(tasks[0]["kind"], "parcel_late");
-    assert_eq!(tasks[0]["detail"]["tracking_number"], "SF100200300");
+    assert_eq!(tasks["items"][0]["kind"], "parcel_late");
+    assert_eq!(
+        tasks["items"][0]["detail"]["tracking_number"],
+        "SF100200300"
+    );
 }

@@ -247,7 +247,7 @@ async fn refunds_never_exceed_what_was_paid_whatever_happens() {
             let (_, refunds) = app
                 .get(&format!("/api/v1/cases/{case}/refunds"), AGENT)
                 .await;
-            let refunds = refunds.as_array().unwrap();
+            let refunds = refunds["items"].as_array().unwrap();
             let mut keys: Vec<&str> = refunds
                 .iter()
                 .map(|refund| refund["idempotency_key"].as_str().unwrap())

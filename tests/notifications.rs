@@ -110,8 +110,13 @@ async fn webhooks_are_signed_retried_and_never_lost() {
     let (_, pending) = app
         .get("/api/v1/deliveries?state=pending", SUPERVISOR)
         .await;
-    assert_eq!(pending.as_array().unwrap().len(), 2, "{pending}");
-    assert!(pending[0]["last_error"].as_str().unwrap().contains("503"));
+    assert_eq!(pending["items"].as_array().unwrap().len(), 2, "{pending}");
+    assert!(
+        pending["items"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("503")
+    );
 
     // Back up: nothing is sent before the back-off, then everything once.
     down.store(false, Ordering::SeqCst);
@@ -180,7 +185,7 @@ async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
         now += 3_600_000_000;
     }
     let (_, dead) = app.get("/api/v1/deliveries?state=dead", SUPERVISOR).await;
-    let dead = dead.as_array().unwrap().clone();
+    let dead = dead["items"].as_array().unwrap().clone();
     assert_eq!(dead.len(), 1, "only the subscribed topic");
     assert_eq!(dead[0]["topic"], "refund.executed");
     assert_eq!(dead[0]["attempts"], MAX_ATTEMPTS);
@@ -212,10 +217,10 @@ async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
     // A removed endpoint gets nothing more.
     let (_, endpoints) = app.get("/api/v1/webhooks", SUPERVISOR).await;
     assert!(
-        endpoints[0].get("secret").is_none(),
+        endpoints["items"][0].get("secret").is_none(),
         "the secret is shown once"
     );
-    let endpoint = endpoints[0]["id"].as_str().unwrap();
+    let endpoint = endpoints["items"][0]["id"].as_str().unwrap();
     let (status, _) = app
         .call(
             Method::DELETE,
@@ -301,7 +306,7 @@ async fn the_customer_is_told_by_email_in_chinese() {
     assert!(mails[2]["text"].as_str().unwrap().contains("请看拒绝原因"));
     // Each e-mail's Message-ID is its event's id: a resend can be recognised.
     let (_, sent) = app.get("/api/v1/deliveries?state=sent", SUPERVISOR).await;
-    let event_ids: Vec<String> = sent
+    let event_ids: Vec<String> = sent["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -442,8 +447,8 @@ async fn the_payment_service_pays_a_refund_and_only_then_is_the_customer_told() 
         reqwest::StatusCode::OK
     );
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["status"], "failed");
-    assert_eq!(refunds[0]["failure"], "card expired");
+    assert_eq!(refunds["items"][0]["status"], "failed");
+    assert_eq!(refunds["items"][0]["failure"], "card expired");
     let (status, retried) = app
         .post(
             &format!("/api/v1/refunds/{refund_id}/retry"),
@@ -465,8 +470,8 @@ async fn the_payment_service_pays_a_refund_and_only_then_is_the_customer_told() 
         "a repeated answer"
     );
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["status"], "succeeded");
-    assert_eq!(refunds[0]["reference"], "PAY-778899");
+    assert_eq!(refunds["items"][0]["status"], "succeeded");
+    assert_eq!(refunds["items"][0]["reference"], "PAY-778899");
     // A paid refund never changes.
     let (status, _) = app
         .post(

@@ -320,7 +320,7 @@ async fn a_refund_made_on_shopify_lowers_the_ceiling_and_stops_shipping() {
     let (_, events) = app
         .get(&format!("/api/v1/cases/{case}/events"), AGENT)
         .await;
-    let platform = events
+    let platform = events["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -445,9 +445,12 @@ async fn a_complaint_carries_goodwill_money_and_other_compensation() {
     assert_eq!(status, StatusCode::CREATED, "{given}");
     assert_eq!(given["state"], "accepted");
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds[0]["amount_minor"], 2000);
-    assert_eq!(refunds[0]["currency"], "CNY");
-    assert_eq!(refunds[0]["status"], "requested", "to be paid by the shop");
+    assert_eq!(refunds["items"][0]["amount_minor"], 2000);
+    assert_eq!(refunds["items"][0]["currency"], "CNY");
+    assert_eq!(
+        refunds["items"][0]["status"], "requested",
+        "to be paid by the shop"
+    );
     let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
     assert_eq!(shown["status"], case["status"]);
     // A coupon: recorded with its code and value, no money moves.
@@ -462,7 +465,7 @@ async fn a_complaint_carries_goodwill_money_and_other_compensation() {
     assert_eq!(coupon["detail"], "SORRY-10");
     assert!(coupon["refund_id"].is_null());
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds.as_array().unwrap().len(), 1);
+    assert_eq!(refunds["items"].as_array().unwrap().len(), 1);
     // Points without saying how many are refused; goodwill is never more than was paid.
     let (status, _) = app
         .post(
@@ -542,7 +545,7 @@ async fn a_manual_refund_is_to_be_paid_until_confirmed_with_its_reference() {
     let (_, events) = app
         .get(&format!("/api/v1/cases/{case}/events"), AGENT)
         .await;
-    let actions: Vec<&str> = events
+    let actions: Vec<&str> = events["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -158,7 +158,7 @@ async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
 
     let (status, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
     assert_eq!(status, StatusCode::OK);
-    let tasks = tasks.as_array().unwrap().clone();
+    let tasks = tasks["items"].as_array().unwrap().clone();
     assert_eq!(tasks.len(), 2, "{tasks:?}");
     let stalled = tasks
         .iter()
@@ -180,7 +180,7 @@ async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
         )
         .await;
     assert!(
-        events
+        events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -188,7 +188,7 @@ async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
         "{events}"
     );
     let (_, theirs) = app.get("/api/v1/follow-ups", OTHER_SHOP).await;
-    assert_eq!(theirs, json!([]));
+    assert_eq!(theirs["items"], json!([]));
 
     // The notices: the assignee hears of the return, the supervisors of the unassigned delivery.
     let round = run_once(&app.database, &channels, now_micros())
@@ -249,9 +249,9 @@ async fn stalled_and_late_parcels_open_one_follow_up_each_and_tell_the_agent() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error_code(&again), "already_done");
     let (_, open) = app.get("/api/v1/follow-ups", AGENT).await;
-    assert_eq!(open.as_array().unwrap().len(), 1);
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
     let (_, closed) = app.get("/api/v1/follow-ups?status=done", AGENT).await;
-    assert_eq!(closed.as_array().unwrap().len(), 1);
+    assert_eq!(closed["items"].as_array().unwrap().len(), 1);
     let (status, _) = app.get("/api/v1/follow-ups?status=maybe", AGENT).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -354,6 +354,6 @@ async fn a_return_scanned_delivered_by_hand_is_received_and_a_shop_sets_its_own_
         1
     );
     let (_, tasks) = app.get("/api/v1/follow-ups", AGENT).await;
-    assert_eq!(tasks.as_array().unwrap().len(), 1, "{tasks}");
-    assert_eq!(tasks[0]["detail"]["tracking_number"], "YT-PW4");
+    assert_eq!(tasks["items"].as_array().unwrap().len(), 1, "{tasks}");
+    assert_eq!(tasks["items"][0]["detail"]["tracking_number"], "YT-PW4");
 }

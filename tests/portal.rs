@@ -462,7 +462,7 @@ async fn a_closed_case_is_rated_once() {
     assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.text().await.unwrap().contains("已经评价过"));
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
-    let rated: Vec<&serde_json::Value> = events
+    let rated: Vec<&serde_json::Value> = events["items"]
         .as_array()
         .unwrap()
         .iter()

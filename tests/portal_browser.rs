@@ -146,13 +146,13 @@ async fn a_customer_returns_goods_from_a_phone() {
     let (_, files) = app
         .get(&format!("/api/v1/cases/{id}/attachments"), AGENT)
         .await;
-    assert_eq!(files[0]["content_type"], "image/jpeg");
-    assert_eq!(files[0]["author_role"], "customer");
+    assert_eq!(files["items"][0]["content_type"], "image/jpeg");
+    assert_eq!(files["items"][0]["author_role"], "customer");
     let stored = app
         .client
         .get(app.url(&format!(
             "/api/v1/cases/{id}/attachments/{}",
-            files[0]["id"].as_str().unwrap()
+            files["items"][0]["id"].as_str().unwrap()
         )))
         .bearer_auth(AGENT)
         .send()
@@ -211,7 +211,7 @@ async fn a_customer_returns_goods_from_a_phone() {
     browser.screenshot("portal-case-rated").await;
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
     assert!(
-        events
+        events["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -256,7 +256,7 @@ async fn a_customer_accepts_a_partial_refund_from_a_signed_link() {
     assert!(browser.try_find("#offer").await.is_none());
 
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    let refunds = refunds.as_array().unwrap();
+    let refunds = refunds["items"].as_array().unwrap();
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0]["amount_minor"], 3000);
     let (_, case) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;

@@ -115,7 +115,7 @@ async fn partial_refunds_add_up_to_at_most_what_was_paid() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
-    assert_eq!(refunds.as_array().unwrap().len(), 2);
+    assert_eq!(refunds["items"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]
@@ -254,7 +254,7 @@ async fn two_agents_acting_at_once_one_wins_the_other_gets_a_conflict() {
         assert_eq!(now["version"], 2);
         let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
         assert_eq!(
-            events.as_array().unwrap().len(),
+            events["items"].as_array().unwrap().len(),
             2,
             "only the winner's move is recorded"
         );
@@ -361,7 +361,7 @@ async fn an_order_is_refunded_in_its_own_currency() {
     assert_eq!(refund["currency"], "USD", "{refund}");
     assert_eq!(refund["amount"], "$12.50", "{refund}");
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
-    let refunded = events
+    let refunded = events["items"]
         .as_array()
         .unwrap()
         .iter()

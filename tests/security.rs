@@ -168,7 +168,7 @@ async fn keys_cut_off_by_a_kill_are_recovered_and_each_effect_happens_once() {
         );
         let refunds = get_json(&client, format!("{}{path}", second.base), &token).await;
         assert_eq!(
-            refunds.as_array().unwrap().len(),
+            refunds["items"].as_array().unwrap().len(),
             1,
             "case {id} refunded once: {refunds}"
         );
@@ -260,7 +260,7 @@ async fn a_held_key_answers_in_progress_until_its_lease_ends() {
     let recovered = send().await.unwrap();
     assert_eq!(recovered.status(), StatusCode::OK);
     let (_, refunds) = app.get(&path, AGENT).await;
-    assert_eq!(refunds.as_array().unwrap().len(), 1);
+    assert_eq!(refunds["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -368,20 +368,22 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     // The agent sees their own tokens only, never a secret; the admin sees all of the shop's.
     let (_, mine) = app.get("/api/v1/tokens", AGENT).await;
     assert!(
-        mine.as_array()
+        mine["items"]
+            .as_array()
             .unwrap()
             .iter()
             .all(|token| token["staff_email"] == "agent@test.local")
     );
     assert!(
-        mine.as_array()
+        mine["items"]
+            .as_array()
             .unwrap()
             .iter()
             .all(|token| token.get("token").is_none())
     );
     let (_, all) = app.get("/api/v1/tokens", ADMIN).await;
-    assert!(all.as_array().unwrap().len() > mine.as_array().unwrap().len());
-    let used = mine
+    assert!(all["items"].as_array().unwrap().len() > mine["items"].as_array().unwrap().len());
+    let used = mine["items"]
         .as_array()
         .unwrap()
         .iter()

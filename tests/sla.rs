@@ -82,7 +82,7 @@ async fn a_missed_first_response_raises_priority_and_tells_the_supervisor() {
     );
     assert!(!clocks.contains(&&json!("sla_first_response")));
     let (_, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
-    let breach = events
+    let breach = events["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -141,6 +141,10 @@ pub struct RefundLine {
 pub enum RefundError {
     #[error("a refund needs at least one line with an amount")]
     Empty,
+    #[error(
+        "nothing is left to refund on this case: the {paid_minor} paid for its lines has all gone back already"
+    )]
+    NothingLeft { paid_minor: i64 },
     #[error("the amount for line {order_line_id} must be more than zero")]
     NotPositive { order_line_id: String },
     #[error("line {order_line_id} is not part of this case")]

@@ -349,13 +349,9 @@ pub async fn refund_locked(
     }
     if everything && requested.is_empty() && shipping == 0 {
         let paid: i64 = balances.iter().map(|balance| balance.paid_minor).sum();
-        return Err(AppError::Conflict {
-            code: "nothing_left_to_refund",
-            message: format!(
-                "nothing is left to refund on this case: its lines' {paid} paid have all gone back already"
-            ),
-            details: json!({ "paid_minor": paid, "remaining_minor": 0 }),
-        });
+        return Err(AppError::Refund(
+            crate::domain::refund::RefundError::NothingLeft { paid_minor: paid },
+        ));
     }
     let total = if requested.is_empty() && shipping > 0 {
         shipping
