@@ -5,7 +5,7 @@ mod common;
 
 use aftersale::domain::Role;
 use aftersale::operations::shops as shop_setup;
-use common::{ADMIN as ADMIN_TOKEN, AGENT, TestApp};
+use common::{ADMIN as ADMIN_TOKEN, AGENT, SUPERVISOR, TestApp};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
@@ -1142,4 +1142,82 @@ async fn a_discounted_order_in_its_own_currency_is_shown_and_refunded_from_the_c
     );
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
     assert_eq!(refunds["items"][0]["status"], "succeeded");
+}
+
+#[tokio::test]
+async fn the_audit_page_lists_changes_and_restores_a_version_and_a_waiting_customer_shows() {
+    let app = TestApp::start().await;
+    for address in ["旧地址 1 号", "新地址 2 号"] {
+        let (status, body) = app
+            .call(
+                reqwest::Method::PATCH,
+                "/api/v1/settings",
+                SUPERVISOR,
+                Some(serde_json::json!({ "return_address": address })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("保存设置")
+            && html.contains("旧地址 1 号")
+            && !html.contains("restored from"),
+        "{html}"
+    );
+    let restored = post(
+        &app,
+        &cookie,
+        "/console/audit/versions/2/restore",
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(restored.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get("/api/v1/settings", SUPERVISOR).await;
+    assert_eq!(settings["return_address"], "旧地址 1 号");
+    let (_, html) = page(&app, &cookie, "/console/audit?restored=2").await;
+    assert!(html.contains("restored from version 2"), "{html}");
+    // Agents neither read the log nor restore.
+    let (agent, agent_csrf) = sign_in(&app, "agent@test.local").await;
+    let (status, _) = page(&app, &agent, "/console/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let refused = post(
+        &app,
+        &agent,
+        "/console/audit/versions/1/restore",
+        &[("csrf", &agent_csrf)],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // A customer's unanswered message shows on the case page, and closing asks first.
+    app.order("CON-AUD").await;
+    let case = app.case("CON-AUD", "consultation", "发票").await;
+    let id = case["id"].as_str().unwrap();
+    let customer = aftersale::db::shops::Actor {
+        shop: aftersale::db::shops::find_shop_by_slug(&app.database.reader, "shop")
+            .await
+            .unwrap()
+            .unwrap(),
+        role: aftersale::domain::Role::Customer,
+        staff_id: None,
+    };
+    aftersale::operations::cases::post_message(
+        &app.database,
+        &customer,
+        id,
+        aftersale::operations::cases::Visibility::Customer,
+        "请问发票开好了吗？",
+    )
+    .await
+    .unwrap();
+    let (_, html) = page(&app, &agent, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("id=\"customer-waiting\"") && html.contains("name=\"close_unanswered\""),
+        "{html}"
+    );
+    let (_, queue) = page(&app, &agent, "/console").await;
+    assert!(queue.contains("买家已回复"), "the queue marks it");
 }

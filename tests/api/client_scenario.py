@@ -41,7 +41,8 @@ again = refund_case.sync_detailed(case.id, client=client, idempotency_key=key,
 # The same key again: the stored answer, marked as replayed; nothing is paid twice.
 assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true", again
 assert again.parsed.id == refund.parsed.id
-refunds = list_case_refunds.sync(case.id, client=client)
-assert len(refunds) == 1 and refunds[0].amount_minor == 12900, refunds
+page = list_case_refunds.sync(case.id, client=client)
+refunds = page.items
+assert len(refunds) == 1 and refunds[0].amount_minor == 12900 and not page.next_cursor, page
 final = get_case.sync(case.id, client=client)
 print(f"generated client: case {final.number} {final.status}, refunded {refunds[0].amount_minor}")

@@ -1,11 +1,11 @@
 //! `/api/v1/audit`: who changed the shop's setup, when and what (supervisors and admins).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::Authenticated;
+use super::extract::{Authenticated, Query};
 use super::views::{Page, after, page_limit, time};
 use crate::domain::audit::Entry;
 use crate::error::AppResult;

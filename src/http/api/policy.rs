@@ -1,12 +1,12 @@
 //! `/api/v1/policy/evaluate` and `/api/v1/settings`: the policy engine, and the shop's own
 //! policy and clock settings it layers on.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Authenticated, Json};
+use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{Page, after, page_limit};
 use crate::db::settings::{self, VersionRecord};
 use crate::domain::policy::{self, Decision, PolicyRequest};

@@ -5,6 +5,7 @@
 //! Signing in makes a session row (the cookie holds a random token, the row its SHA-256) with a
 //! CSRF token that every form carries; a POST without it is refused.
 
+mod audit;
 mod case;
 mod directory;
 mod follow_ups;
@@ -49,6 +50,11 @@ pub fn router() -> axum::Router<AppState> {
             get(tokens::tokens_page).post(tokens::create),
         )
         .route("/console/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/console/audit", get(audit::audit_page))
+        .route(
+            "/console/audit/versions/{version}/restore",
+            post(audit::restore),
+        )
         .route(
             "/console/invitations/{shop}/accept",
             post(session::accept_invitation),

@@ -42,6 +42,8 @@ pub struct Row {
     /// overdue, soon or later (the badge's colour)
     pub due_class: &'static str,
     pub tags: Vec<String>,
+    /// The customer wrote and nobody answered yet.
+    pub customer_replied: bool,
 }
 
 #[derive(Template)]
@@ -208,6 +210,7 @@ pub(super) async fn queue_page(
                     .or_else(|| case.contact_name.clone())
                     .unwrap_or_default(),
                 order_number: case.order_number.clone(),
+                customer_replied: case.customer_waiting_since.is_some(),
                 assignee: case
                     .assignee_id
                     .as_deref()

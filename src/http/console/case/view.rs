@@ -30,6 +30,8 @@ pub struct ActionForm {
     pub needs_reason: bool,
     pub needs_shipping: bool,
     pub needs_disposition: bool,
+    /// Ends the conversation while the customer's message is unanswered: asks to confirm.
+    pub over_unanswered: bool,
     /// Ends or refuses the case: shown in red.
     pub danger: bool,
 }
@@ -102,6 +104,8 @@ pub struct StepRow {
 pub struct CasePage {
     frame: Frame,
     id: String,
+    /// Since when the customer's message waits for an answer ("customer replied"), if it does.
+    customer_waiting: String,
     number: String,
     version: i64,
     kind: String,
@@ -278,6 +282,8 @@ pub async fn case_view(
                 Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
             ),
             needs_disposition: matches!(action, Action::InspectPass | Action::InspectFail),
+            over_unanswered: case.customer_waiting_since.is_some()
+                && matches!(action, Action::Close | Action::Resolve),
             danger: matches!(
                 action,
                 Action::Reject | Action::Cancel | Action::InspectFail
@@ -356,6 +362,10 @@ pub async fn case_view(
     let timeline = timeline::entries(language, zone, &events, &messages, &name_of);
     Ok(CasePage {
         frame: Frame::new(state, staff, "").await?,
+        customer_waiting: case
+            .customer_waiting_since
+            .map(|at| crate::http::pages::minutes(at, &shop.time_zone))
+            .unwrap_or_default(),
         id: case.id.clone(),
         number: case.number.clone(),
         version: case.version,
