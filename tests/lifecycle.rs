@@ -64,8 +64,8 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The customer writes on the case page of the portal, as a customer would.
-async fn customer_writes(app: &TestApp, order: &str, phone: &str, number: &str, text: &str) {
+/// The customer's portal session for an order: its cookie.
+async fn customer_session(app: &TestApp, order: &str, phone: &str) -> String {
     let found = client()
         .post(app.url("/portal/shop"))
         .header("X-Forwarded-For", "10.9.9.9")
@@ -73,13 +73,18 @@ async fn customer_writes(app: &TestApp, order: &str, phone: &str, number: &str, 
         .send()
         .await
         .unwrap();
-    let cookie = found.headers()[SET_COOKIE]
+    found.headers()[SET_COOKIE]
         .to_str()
         .unwrap()
         .split(';')
         .next()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+/// The customer writes on the case page of the portal, as a customer would.
+async fn customer_writes(app: &TestApp, order: &str, phone: &str, number: &str, text: &str) {
+    let cookie = customer_session(app, order, phone).await;
     let token = app
         .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
         .await;
@@ -383,6 +388,24 @@ async fn a_repaired_item_confirmed_by_the_clock_is_delivered_and_closes() {
         let (status, body) = app.act(id, AGENT, action, extra).await;
         assert_eq!(status, StatusCode::OK, "{action}: {body}");
     }
+    // The customer sees the repaired item's parcel on the case page.
+    let cookie = customer_session(&app, "LC-6", "13800138000").await;
+    let html = client()
+        .get(app.url(&format!(
+            "/portal/shop/cases/{}",
+            case["number"].as_str().unwrap()
+        )))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("寄给您的包裹") && html.contains("中通 ZTLC6") && html.contains("运输中"),
+        "{html}"
+    );
     let start = now();
     assert_eq!(
         run(&app, start + 241 * HOUR).await,

@@ -36,7 +36,6 @@ CREATE TABLE audit_log (
     hash TEXT NOT NULL,
     PRIMARY KEY (shop_id, sequence)
 );
-);
 
 -- Parcels a person already received or confirmed stayed "in transit" and raised false alarms:
 -- they are delivered as of that receipt or confirmation.
