@@ -42,6 +42,19 @@ async fn events(app: &TestApp, id: &str, action: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The parcel with this tracking number on the case's order, as the API shows it.
+async fn parcel(app: &TestApp, case: &Value, tracking_number: &str) -> Value {
+    let order_id = case["order_id"].as_str().unwrap();
+    let (_, order) = app.get(&format!("/api/v1/orders/{order_id}"), AGENT).await;
+    order["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parcel| parcel["tracking_number"] == tracking_number)
+        .cloned()
+        .unwrap_or_else(|| panic!("no parcel {tracking_number}: {order}"))
+}
+
 async fn unshipped_order(app: &TestApp, number: &str) {
     let (status, body) = app
         .post(
@@ -347,19 +360,7 @@ async fn an_exchange_return_that_never_arrives_is_chased_and_a_received_parcel_r
     // Received by hand: the parcel is delivered, and the parcel watch leaves it alone.
     let (status, body) = app.act(id, AGENT, "receive", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, order) = app
-        .get(
-            &format!("/api/v1/orders/{}", case["order_id"].as_str().unwrap()),
-            AGENT,
-        )
-        .await;
-    let parcel = order["shipments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|parcel| parcel["tracking_number"] == "SFLC5")
-        .cloned()
-        .unwrap();
+    let parcel = parcel(&app, &case, "SFLC5").await;
     assert_eq!(parcel["status"], "delivered", "{parcel}");
     let opened = aftersale::operations::parcels::sweep(&app.database, start + 30 * DAY)
         .await
@@ -414,19 +415,7 @@ async fn a_repaired_item_confirmed_by_the_clock_is_delivered_and_closes() {
             aftersale::domain::Action::Close
         ])]
     );
-    let (_, order) = app
-        .get(
-            &format!("/api/v1/orders/{}", case["order_id"].as_str().unwrap()),
-            AGENT,
-        )
-        .await;
-    let parcel = order["shipments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|parcel| parcel["tracking_number"] == "ZTLC6")
-        .cloned()
-        .unwrap();
+    let parcel = parcel(&app, &case, "ZTLC6").await;
     assert_eq!(parcel["status"], "delivered");
     assert_eq!(
         aftersale::operations::parcels::sweep(&app.database, start + 40 * DAY)
