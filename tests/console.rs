@@ -1162,9 +1162,7 @@ async fn the_audit_page_lists_changes_and_restores_a_version_and_a_waiting_custo
     let (status, html) = page(&app, &cookie, "/console/audit").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains("保存设置")
-            && html.contains("旧地址 1 号")
-            && !html.contains("restored from"),
+        html.contains("保存设置") && html.contains("旧地址 1 号") && !html.contains("从版本"),
         "{html}"
     );
     let restored = post(
@@ -1178,7 +1176,7 @@ async fn the_audit_page_lists_changes_and_restores_a_version_and_a_waiting_custo
     let (_, settings) = app.get("/api/v1/settings", SUPERVISOR).await;
     assert_eq!(settings["return_address"], "旧地址 1 号");
     let (_, html) = page(&app, &cookie, "/console/audit?restored=2").await;
-    assert!(html.contains("restored from version 2"), "{html}");
+    assert!(html.contains("从版本 2 恢复"), "{html}");
     // Agents neither read the log nor restore.
     let (agent, agent_csrf) = sign_in(&app, "agent@test.local").await;
     let (status, _) = page(&app, &agent, "/console/audit").await;

@@ -48,6 +48,7 @@ async fn assert_translated(browser: &Browser) {
         "role-",
         "receiving-",
         "due-",
+        "audit-",
     ] {
         assert!(
             !text.split_whitespace().any(|word| word.starts_with(prefix)),
@@ -236,6 +237,7 @@ async fn every_console_page_renders_in_both_languages() {
         ("receiving", "/console/receiving".to_string()),
         ("settings", "/console/settings".to_string()),
         ("tokens", "/console/tokens".to_string()),
+        ("audit", "/console/audit".to_string()),
     ];
     for language in ["en", "zh"] {
         browser

@@ -502,3 +502,55 @@ async fn a_simulated_month_of_the_demo_shop_raises_no_false_alarm_and_says_nothi
         said.len()
     );
 }
+
+/// A refund topped up moves the close to a week after the last refund: one clock runs, moved
+/// rather than doubled, and the case closes once.
+#[tokio::test]
+async fn a_topped_up_refund_moves_the_close_to_a_week_after_the_last_refund() {
+    let app = TestApp::start().await;
+    app.order("LC-7").await;
+    let case = app.case("LC-7", "refund_only", "少发了配件").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, body) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let settle = |refund: Value| {
+        let app = &app;
+        async move {
+            let refund_id = refund["id"].as_str().unwrap().to_string();
+            let (status, body) = app
+                .post(
+                    &format!("/api/v1/refunds/{refund_id}/settle"),
+                    common::SUPERVISOR,
+                    json!({ "status": "succeeded", "reference": format!("BANK-{refund_id}") }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    let part = json!({ "lines": [{ "line_number": 1, "amount_minor": 5000 }] });
+    let (status, first) = app.refund(id, "lc7-1", part.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    settle(first).await;
+    let first_close = shown(&app, id).await["clocks"][0]["fires_at"].clone();
+    // The shop pays some more: the close moves with it.
+    let (status, second) = app.refund(id, "lc7-2", part).await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    settle(second).await;
+    let clocks = shown(&app, id).await["clocks"].clone();
+    let closes: Vec<&Value> = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|clock| clock["clock"] == "auto_close")
+        .collect();
+    assert_eq!(closes.len(), 1, "{clocks}");
+    assert!(closes[0]["fires_at"].as_str() >= first_close.as_str());
+    let start = now();
+    assert!(run(&app, start + 167 * HOUR).await.is_empty());
+    assert_eq!(
+        run(&app, start + 169 * HOUR).await,
+        vec![Fired::Acted(vec![aftersale::domain::Action::Close])]
+    );
+    assert!(run(&app, start + 60 * DAY).await.is_empty(), "closed twice");
+    assert_eq!(events(&app, id, "close").await.len(), 1);
+}

@@ -418,3 +418,7 @@ audit-webhook-created = Webhook added
 audit-webhook-removed = Webhook removed
 audit-integration-secret_set = Integration secret set
 audit-reason-saved = Reason saved
+audit-how-saved = saved
+audit-how-patched = changed in part
+audit-how-as-it-was = as it was before the first change
+audit-how-restored = restored from version { $version }

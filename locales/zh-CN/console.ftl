@@ -418,3 +418,7 @@ audit-webhook-created = 添加 Webhook
 audit-webhook-removed = 删除 Webhook
 audit-integration-secret_set = 设置集成密钥
 audit-reason-saved = 保存原因
+audit-how-saved = 保存
+audit-how-patched = 部分修改
+audit-how-as-it-was = 首次修改前的设置
+audit-how-restored = 从版本 { $version } 恢复

@@ -231,6 +231,24 @@ pub async fn next_due(pool: &AnyPool) -> Result<Option<i64>, sqlx::Error> {
         .await
 }
 
+/// Moves the case's pending clock of this kind to `due_at`; false when it has none pending.
+pub async fn move_pending(
+    transaction: &mut Transaction,
+    case_id: &str,
+    clock: Clock,
+    due_at: i64,
+) -> Result<bool, sqlx::Error> {
+    let moved = sqlx::query(
+        "UPDATE timers SET due_at = $1 WHERE case_id = $2 AND clock = $3 AND state = 'pending'",
+    )
+    .bind(due_at)
+    .bind(case_id)
+    .bind(clock.as_str())
+    .execute(&mut **transaction)
+    .await?;
+    Ok(moved.rows_affected() > 0)
+}
+
 /// Whether a clock of this kind already fired on the case, or is firing now (an SLA target
 /// breaches once).
 pub async fn fired_before(

@@ -17,7 +17,8 @@ use crate::domain::settings::ShopSettings;
 use crate::domain::{Action, Role, Status};
 use crate::error::{AppError, AppResult};
 
-/// Stops the case's clocks and starts the one for `status`, if it has one.
+/// Stops the case's clocks and starts the one for `status`, if it has one. A case staying in its
+/// status (a refund topped up) has its waiting clock moved on instead: one write, not two.
 pub async fn restart(
     transaction: &mut Transaction,
     case: &CaseRecord,
@@ -25,7 +26,6 @@ pub async fn restart(
     settings: &ShopSettings,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    timers::cancel_for_case(transaction, &case.id, false, now).await?;
     let plan = clocks::plan(
         case.kind,
         status,
@@ -33,6 +33,19 @@ pub async fn restart(
         case.order_shipped_at.is_some(),
         &settings.clocks,
     );
+    if let Some(plan) = &plan
+        && status == case.status
+        && timers::move_pending(
+            transaction,
+            &case.id,
+            plan.clock,
+            now + i64::from(plan.hours) * HOUR_MICROS,
+        )
+        .await?
+    {
+        return Ok(());
+    }
+    timers::cancel_for_case(transaction, &case.id, false, now).await?;
     if let Some(plan) = plan {
         start(transaction, case, &plan, status, now).await?;
     }

@@ -86,7 +86,7 @@ pub(super) async fn audit_page(
             version: version.version,
             at: minutes(version.changed_at, zone),
             who: version.changed_by_name.unwrap_or_default(),
-            how: version.how,
+            how: how_text(language, &version.how),
         })
         .collect();
     let view = AuditPage {
@@ -98,6 +98,14 @@ pub(super) async fn audit_page(
         restored: query.restored,
     };
     Ok(render(&view, StatusCode::OK, staff.language))
+}
+
+/// How a version came about, in the reader's language ("restored from version 3" …).
+fn how_text(language: crate::i18n::Language, how: &str) -> String {
+    match how.strip_prefix("restored from version ") {
+        Some(version) => language.text_with("audit-how-restored", "version", version),
+        None => language.text_or(&format!("audit-how-{}", how.replace(' ', "-")), how),
+    }
 }
 
 /// Makes a kept version of the settings current again (itself kept as a new version).
