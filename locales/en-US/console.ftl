@@ -421,4 +421,4 @@ audit-reason-saved = Reason saved
 audit-how-saved = saved
 audit-how-patched = changed in part
 audit-how-as-it-was = as it was before the first change
-audit-how-restored = restored from version { $version }
+audit-how-restored = restored from version { $number }

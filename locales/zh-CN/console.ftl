@@ -421,4 +421,4 @@ audit-reason-saved = 保存原因
 audit-how-saved = 保存
 audit-how-patched = 部分修改
 audit-how-as-it-was = 首次修改前的设置
-audit-how-restored = 从版本 { $version } 恢复
+audit-how-restored = 从版本 { $number } 恢复

@@ -103,7 +103,7 @@ pub(super) async fn audit_page(
 /// How a version came about, in the reader's language ("restored from version 3" …).
 fn how_text(language: crate::i18n::Language, how: &str) -> String {
     match how.strip_prefix("restored from version ") {
-        Some(version) => language.text_with("audit-how-restored", "version", version),
+        Some(version) => language.text_with("audit-how-restored", "number", version),
         None => language.text_or(&format!("audit-how-{}", how.replace(' ', "-")), how),
     }
 }
