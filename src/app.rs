@@ -172,8 +172,31 @@ async fn security_headers(
     response
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound("route")
+/// An address nobody serves: JSON for programs (the API, webhooks, anything not asking for a
+/// page), the error page in the reader's language for a browser; `/` leads to the console.
+async fn not_found(request: axum::extract::Request) -> axum::response::Response {
+    let path = request.uri().path();
+    let wants_page = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if path == "/" && wants_page {
+        return crate::http::pages::redirect("/console").into_response();
+    }
+    if !wants_page || path.starts_with("/api/") || path.starts_with("/hooks/") {
+        return AppError::NotFound("route").into_response();
+    }
+    let language = crate::i18n::Language::choose(
+        crate::http::pages::query_language(request.uri().query()),
+        request.headers(),
+    );
+    crate::http::portal::error_page(
+        language,
+        axum::http::StatusCode::NOT_FOUND,
+        "/console".into(),
+        None,
+    )
 }
 
 async fn method_not_allowed() -> AppError {

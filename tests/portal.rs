@@ -570,3 +570,102 @@ async fn errors_are_pages_in_the_customers_language() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(response.headers()["content-language"], "zh-CN");
 }
+
+/// The customer's case page as the customer sees it, after finding the order as typed.
+async fn case_page_as_customer(app: &TestApp, typed_order: &str, number: &str) -> String {
+    let found = find(app, "10.7.7.7", typed_order, "13800138000").await;
+    assert_eq!(found.status(), StatusCode::SEE_OTHER, "{typed_order}");
+    let cookie = found.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    client()
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_portal_says_what_is_true_for_the_case_and_finds_the_order_as_typed() {
+    let app = TestApp::start().await;
+    app.order("PTL-TRUE").await;
+    // A refund-only request agreed: nothing to send back.
+    let refund = app.case("PTL-TRUE", "refund_only", "少发了").await;
+    let (status, _) = app
+        .act(refund["id"].as_str().unwrap(), AGENT, "approve", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Typed in small letters with spaces, the order is found all the same.
+    let html =
+        case_page_as_customer(&app, " ptl - true ", refund["number"].as_str().unwrap()).await;
+    assert!(
+        html.contains("无需寄回商品") && !html.contains("请打印退货标签"),
+        "{html}"
+    );
+    // A refusal gives the shop's reason.
+    app.order("PTL-NO").await;
+    let refused = app.case("PTL-NO", "return_and_refund", "不想要了").await;
+    let (status, body) = app
+        .act(
+            refused["id"].as_str().unwrap(),
+            AGENT,
+            "reject",
+            json!({ "reason": "商品已拆封使用，影响二次销售" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let html = case_page_as_customer(&app, "ptl-no", refused["number"].as_str().unwrap()).await;
+    assert!(
+        html.contains("原因：商品已拆封使用，影响二次销售"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_addresses_answer_people_with_a_page_and_programs_with_json() {
+    let app = TestApp::start().await;
+    let root = client()
+        .get(app.url("/"))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(root.status(), StatusCode::SEE_OTHER);
+    assert_eq!(root.headers()[LOCATION], "/console");
+    let page = client()
+        .get(app.url("/no/such/page"))
+        .header("Accept", "text/html")
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<h1>") && html.contains("lang=\"zh-CN\""),
+        "{html}"
+    );
+    let api = client()
+        .get(app.url("/api/v1/no-such-thing"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}

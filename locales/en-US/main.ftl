@@ -150,3 +150,7 @@ portal-parcel-to_shop = Sent back by you
 portal-parcel-state-in_transit = on its way
 portal-parcel-state-delivered = delivered
 portal-parcel-state-exception = a problem; we are on it
+portal-next-approved-refund_only = The shop has agreed to refund you; you do not need to send anything back. The money goes back the way you paid, and we will tell you when it is paid.
+portal-next-refund-pending = The shop has agreed to refund you and is paying it now; we will tell you when the money is on its way.
+portal-next-rejected-because = The shop has refused this request because: { $reason }. If you have a question, write to us below.
+portal-next-inspection_failed-because = The goods did not pass the check because: { $reason }. The shop will contact you about what happens next.

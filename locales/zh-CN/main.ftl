@@ -150,3 +150,7 @@ portal-parcel-to_shop = 您寄回的包裹
 portal-parcel-state-in_transit = 运输中
 portal-parcel-state-delivered = 已签收
 portal-parcel-state-exception = 异常，我们正在跟进
+portal-next-approved-refund_only = 商家已同意退款，您无需寄回商品；退款会按原支付方式退回，到账后我们会通知您。
+portal-next-refund-pending = 商家已同意退款，正在付款；款项到账后我们会通知您。
+portal-next-rejected-because = 商家拒绝了这个申请，原因：{ $reason }。如有疑问，请在下方留言。
+portal-next-inspection_failed-because = 商品未通过检查，原因：{ $reason }。商家会和您联系下一步。

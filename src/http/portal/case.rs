@@ -93,6 +93,52 @@ struct ShipTyped {
     tracking_number: String,
 }
 
+/// What happens next, in words that are true for this case: a refund-only request sends nothing
+/// back; a refund still being paid is not called paid; a refusal gives the shop's reason.
+fn next_step(
+    language: Language,
+    case: &cases::CaseRecord,
+    events: &[cases::EventRecord],
+    refunds: &[crate::db::refunds::RefundRecord],
+) -> String {
+    let reason_of = |action: &str| {
+        events
+            .iter()
+            .rev()
+            .find(|event| event.action == action)
+            .and_then(|event| event.data["reason"].as_str())
+            .map(str::to_string)
+    };
+    match case.status {
+        Status::Approved if case.kind == crate::domain::CaseKind::RefundOnly => {
+            language.text("portal-next-approved-refund_only")
+        }
+        Status::Refunded
+            if refunds.iter().any(|refund| {
+                !crate::domain::notifications::money_is_out(Some(refund.status.as_str()))
+            }) =>
+        {
+            language.text("portal-next-refund-pending")
+        }
+        Status::Rejected | Status::InspectionFailed => {
+            let action = if case.status == Status::Rejected {
+                "reject"
+            } else {
+                "inspect_fail"
+            };
+            match reason_of(action) {
+                Some(reason) => language.text_with(
+                    &format!("portal-next-{}-because", case.status.as_str()),
+                    "reason",
+                    &reason,
+                ),
+                None => language.text(&format!("portal-next-{}", case.status.as_str())),
+            }
+        }
+        status => language.text(&format!("portal-next-{}", status.as_str())),
+    }
+}
+
 async fn case_view(
     state: &AppState,
     shop: &Shop,
@@ -204,7 +250,12 @@ async fn case_view(
         })
         .collect();
     Ok(CasePage {
-        next_step: language.text(&format!("portal-next-{}", case.status.as_str())),
+        next_step: next_step(
+            language,
+            case,
+            &events,
+            &crate::db::refunds::of_case(&state.database.reader, &case.id).await?,
+        ),
         deadlines,
         can_attach: case.status.is_open() && files.len() < crate::domain::media::FILES_LIMIT,
         files,

@@ -49,11 +49,20 @@ pub async fn html_errors(request: Request, next: Next) -> Response {
         return status.into_response();
     };
     let error: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let message = message(language, status, error["error"]["message"].as_str());
+    error_page(language, status, start, error["error"]["message"].as_str())
+}
+
+/// The error page a person reads: what happened in their language, a way back, a way to start.
+pub fn error_page(
+    language: Language,
+    status: StatusCode,
+    start: String,
+    detail: Option<&str>,
+) -> Response {
     let page = ErrorPage {
         language,
         heading: language.text("portal-error-heading"),
-        message,
+        message: message(language, status, detail),
         back: language.text("portal-error-back"),
         start,
         start_text: language.text("portal-error-start"),

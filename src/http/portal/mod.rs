@@ -8,6 +8,7 @@
 
 mod case;
 mod error;
+pub use error::error_page;
 mod order;
 mod session;
 

@@ -85,7 +85,12 @@ pub(super) async fn find(
 ) -> Result<Response, AppError> {
     let shop = shop_by_slug(&state.database, &slug).await?;
     let language = Language::choose(query.lang.as_deref(), &headers);
-    let order_number = form.order_number.trim().to_string();
+    // Forgiving of spaces a customer copies along (and of letter case and a leading #, below).
+    let order_number: String = form
+        .order_number
+        .chars()
+        .filter(|character| !character.is_whitespace())
+        .collect();
     let frame = page(&state, &shop, language).await?;
     let refuse = |message_key: &str, status: StatusCode| {
         let page = FindPage {
@@ -104,7 +109,7 @@ pub(super) async fn find(
     let order = if order_number.is_empty() || order_number.len() > 64 {
         None
     } else {
-        orders::find_by_number(&state.database.reader, &shop.id, &order_number).await?
+        find_forgiving(&state, &shop.id, &order_number).await?
     };
     let customer = match order.as_ref().and_then(|order| order.customer_id.clone()) {
         Some(id) => customers::get(&state.database.reader, &shop.id, &id).await?,
@@ -225,4 +230,35 @@ mod tests {
         assert!(!contact_matches("13800138001", Some("13800138000"), None));
         assert!(!contact_matches("", Some("13800138000"), Some("a@b.cn")));
     }
+}
+
+/// The order a customer means: the number as typed, else in capitals or small letters, else with
+/// or without a leading `#` (Shopify's "#1001") — each an exact look-up on the shop's index.
+async fn find_forgiving(
+    state: &AppState,
+    shop_id: &crate::domain::identifiers::ShopId,
+    typed: &str,
+) -> Result<Option<orders::OrderRecord>, AppError> {
+    let bare = typed.trim_start_matches('#');
+    let mut tries = vec![
+        typed.to_string(),
+        typed.to_uppercase(),
+        typed.to_lowercase(),
+        bare.to_string(),
+        bare.to_uppercase(),
+        format!("#{bare}"),
+    ];
+    tries.dedup();
+    let mut seen = std::collections::HashSet::new();
+    for number in tries
+        .into_iter()
+        .filter(|number| seen.insert(number.clone()))
+    {
+        if let Some(order) =
+            orders::find_by_number(&state.database.reader, shop_id, &number).await?
+        {
+            return Ok(Some(order));
+        }
+    }
+    Ok(None)
 }
