@@ -211,27 +211,6 @@ pub(super) async fn enter(
     Ok(response)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn contacts_match_by_national_phone_or_email() {
-        assert!(contact_matches(
-            "+86 138-0013-8000",
-            Some("13800138000"),
-            None
-        ));
-        assert!(contact_matches(
-            "Wang@Example.com",
-            None,
-            Some("wang@example.com")
-        ));
-        assert!(!contact_matches("13800138001", Some("13800138000"), None));
-        assert!(!contact_matches("", Some("13800138000"), Some("a@b.cn")));
-    }
-}
-
 /// The order a customer means: the number as typed, else in capitals or small letters, else with
 /// or without a leading `#` (Shopify's "#1001") — each an exact look-up on the shop's index.
 async fn find_forgiving(
@@ -261,4 +240,25 @@ async fn find_forgiving(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_match_by_national_phone_or_email() {
+        assert!(contact_matches(
+            "+86 138-0013-8000",
+            Some("13800138000"),
+            None
+        ));
+        assert!(contact_matches(
+            "Wang@Example.com",
+            None,
+            Some("wang@example.com")
+        ));
+        assert!(!contact_matches("13800138001", Some("13800138000"), None));
+        assert!(!contact_matches("", Some("13800138000"), Some("a@b.cn")));
+    }
 }
