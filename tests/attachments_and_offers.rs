@@ -302,3 +302,72 @@ async fn an_accepted_offer_is_paid_exactly_once() {
     assert_eq!(offers["items"][0]["state"], "accepted");
     assert_eq!(offers["items"][0]["refund_id"], refunds[0]["id"]);
 }
+
+/// An inspector's photo stays with the staff unless they choose to show it; the customer's own
+/// files and the ones shown are in the portal.
+#[tokio::test]
+async fn staff_files_are_internal_unless_shown_to_the_customer() {
+    let app = TestApp::start().await;
+    app.order("ATT-VIS").await;
+    let case = app.case("ATT-VIS", "return_and_refund", "外壳破损").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let (status, inside) = upload(
+        &app,
+        id,
+        "inspection.jpg",
+        fixture("photo-with-location.jpg"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{inside}");
+    assert_eq!(inside["visibility"], "internal");
+    let (status, shown) = upload(
+        &app,
+        id,
+        "shown.jpg&visibility=customer",
+        fixture("photo-with-location.jpg"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{shown}");
+    assert_eq!(shown["visibility"], "customer");
+    let (status, body) = upload(
+        &app,
+        id,
+        "x.jpg&visibility=public",
+        fixture("photo-with-location.jpg"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let cookie = portal_cookie(&app, "ATT-VIS").await;
+    let client = reqwest::Client::new();
+    let html = client
+        .get(app.url(&format!("/portal/shop/cases/{number}")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("shown.jpg") && !html.contains("inspection.jpg"),
+        "{html}"
+    );
+    let fetch = |file: &Value| {
+        client
+            .get(app.url(&format!(
+                "/portal/shop/cases/{number}/attachments/{}",
+                file["id"].as_str().unwrap()
+            )))
+            .header(COOKIE, &cookie)
+            .send()
+    };
+    assert_eq!(
+        fetch(&inside).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(fetch(&shown).await.unwrap().status(), StatusCode::OK);
+}

@@ -422,3 +422,6 @@ audit-how-saved = saved
 audit-how-patched = changed in part
 audit-how-as-it-was = as it was before the first change
 audit-how-restored = restored from version { $number }
+console-file-who-sees = Who sees these files
+console-file-internal = Staff only
+console-file-customer = The customer too

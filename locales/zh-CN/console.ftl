@@ -422,3 +422,6 @@ audit-how-saved = 保存
 audit-how-patched = 部分修改
 audit-how-as-it-was = 首次修改前的设置
 audit-how-restored = 从版本 { $number } 恢复
+console-file-who-sees = 谁能看到这些文件
+console-file-internal = 仅内部可见
+console-file-customer = 买家也能看到

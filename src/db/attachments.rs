@@ -15,6 +15,8 @@ pub struct NewAttachment<'a> {
     pub content: &'a [u8],
     pub author_role: &'a str,
     pub author_id: Option<&'a str>,
+    /// customer or internal
+    pub visibility: &'a str,
     pub now: i64,
 }
 
@@ -30,10 +32,11 @@ pub struct AttachmentRecord {
     pub sha256: String,
     pub author_role: String,
     pub created_at: i64,
+    /// customer (the customer sees it) or internal (staff only)
+    pub visibility: String,
 }
 
-const COLUMNS: &str =
-    "id, case_id, kind, content_type, file_name, size_bytes, sha256, author_role, created_at";
+const COLUMNS: &str = "id, case_id, kind, content_type, file_name, size_bytes, sha256, author_role, created_at, visibility";
 
 pub async fn insert(
     transaction: &mut Transaction,
@@ -41,8 +44,8 @@ pub async fn insert(
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO attachments (id, shop_id, case_id, kind, content_type, file_name, size_bytes, sha256, content, author_role, author_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO attachments (id, shop_id, case_id, kind, content_type, file_name, size_bytes, sha256, content, author_role, author_id, created_at, visibility) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&id)
     .bind(attachment.shop_id)
@@ -56,6 +59,7 @@ pub async fn insert(
     .bind(attachment.author_role)
     .bind(attachment.author_id)
     .bind(attachment.now)
+    .bind(attachment.visibility)
     .execute(&mut **transaction)
     .await?;
     Ok(id)

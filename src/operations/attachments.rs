@@ -1,6 +1,7 @@
 //! Photos and videos on a case: checked from their bytes, stripped of location, stored with a
 //! timeline event in one transaction.
 
+use super::cases::Visibility;
 use serde_json::json;
 
 use crate::db::Database;
@@ -98,7 +99,14 @@ pub async fn store(
     actor: &Actor,
     case: &CaseRecord,
     files: &[Checked],
+    visibility: Visibility,
 ) -> AppResult<Vec<String>> {
+    // What a customer uploads is theirs to see; staff choose.
+    let visibility = if actor.role.is_staff() {
+        visibility
+    } else {
+        Visibility::Customer
+    };
     if files.is_empty() {
         return Ok(Vec::new());
     }
@@ -118,6 +126,7 @@ pub async fn store(
                     content: &file.content,
                     author_role: actor.role.as_str(),
                     author_id: actor.staff_id.as_deref(),
+                    visibility: visibility.as_str(),
                     now,
                 },
             )
@@ -138,6 +147,7 @@ pub async fn store(
             data: json!({
                 "attachments": ids,
                 "file_names": files.iter().map(|file| file.file_name.as_str()).collect::<Vec<_>>(),
+                "visibility": visibility.as_str(),
             }),
         },
     )

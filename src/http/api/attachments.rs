@@ -12,7 +12,7 @@ use crate::db::attachments::{self, AttachmentRecord};
 use crate::db::shops::Shop;
 use crate::error::{AppError, AppResult};
 use crate::operations::attachments::{self as operations, Upload};
-use crate::operations::cases as case_operations;
+use crate::operations::cases::{self as case_operations, Visibility};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -28,6 +28,8 @@ pub struct AttachmentView {
     /// customer, agent, …
     pub author_role: String,
     pub created_at: String,
+    /// customer (the customer sees it in the portal) or internal (staff only)
+    pub visibility: String,
 }
 
 fn view(shop: &Shop, record: AttachmentRecord) -> AttachmentView {
@@ -40,6 +42,7 @@ fn view(shop: &Shop, record: AttachmentRecord) -> AttachmentView {
         size_bytes: record.size_bytes,
         sha256: record.sha256,
         author_role: record.author_role,
+        visibility: record.visibility,
     }
 }
 
@@ -48,6 +51,10 @@ fn view(shop: &Shop, record: AttachmentRecord) -> AttachmentView {
 pub struct UploadQuery {
     /// The file's name, for people; its type is judged from the content.
     pub file_name: Option<String>,
+    /// `internal` (default: staff only, e.g. inspection photos) or `customer` (shown in the
+    /// customer's portal). A customer's own files are always `customer`.
+    #[param(pattern = "^(internal|customer)?$")]
+    pub visibility: Option<String>,
 }
 
 #[utoipa::path(post, path = "/cases/{id}/attachments", operation_id = "uploadCaseAttachments", tag = "cases",
@@ -77,7 +84,17 @@ pub async fn upload(
     };
     let checked =
         operations::check(vec![upload], already).map_err(|error| error.into_app_error())?;
-    let ids = operations::store(&state.database, &actor, &case, &checked).await?;
+    let visibility = match query.visibility.as_deref().map(str::trim) {
+        None | Some("") | Some("internal") => Visibility::Internal,
+        Some("customer") => Visibility::Customer,
+        Some(other) => {
+            return Err(AppError::invalid(
+                "visibility",
+                format!("unknown visibility '{other}'; use internal or customer"),
+            ));
+        }
+    };
+    let ids = operations::store(&state.database, &actor, &case, &checked, visibility).await?;
     let record = attachments::for_case(&state.database.writer, &case.id)
         .await?
         .into_iter()

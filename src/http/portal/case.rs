@@ -194,9 +194,11 @@ async fn case_view(
             (when(timer.due_at), text)
         })
         .collect();
+    // Only what the customer sent and what the shop chose to show them.
     let files = crate::db::attachments::for_case(&state.database.reader, &case.id)
         .await?
         .into_iter()
+        .filter(|file| file.visibility == "customer")
         .map(|file| (file.id, file.kind, file.file_name))
         .collect::<Vec<_>>();
     let offers = crate::db::offers::for_case(&state.database.reader, &case.id).await?;
@@ -473,8 +475,14 @@ pub(super) async fn attach(
     let already = crate::operations::attachments::count(&state.database, &case).await?;
     match crate::operations::attachments::check(files, already) {
         Ok(files) => {
-            crate::operations::attachments::store(&state.database, &customer(&shop), &case, &files)
-                .await?;
+            crate::operations::attachments::store(
+                &state.database,
+                &customer(&shop),
+                &case,
+                &files,
+                Visibility::Customer,
+            )
+            .await?;
             Ok(crate::http::pages::redirect(&format!(
                 "/portal/{}/cases/{}",
                 shop.slug, case.number
@@ -493,6 +501,7 @@ pub(super) async fn attachment(
 ) -> Result<Response, AppError> {
     let (file, content) = crate::db::attachments::content(&state.database.reader, &case.id, &id)
         .await?
+        .filter(|(file, _)| file.visibility == "customer")
         .ok_or(AppError::NotFound("attachment"))?;
     Ok(crate::http::file_response(&file, content))
 }

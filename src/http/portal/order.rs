@@ -331,8 +331,14 @@ pub(super) async fn ask_for_help(
     };
     match crate::operations::cases::create(&state.database, &actor, &input, None).await {
         Ok(created) => {
-            crate::operations::attachments::store(&state.database, &actor, &created.case, &files)
-                .await?;
+            crate::operations::attachments::store(
+                &state.database,
+                &actor,
+                &created.case,
+                &files,
+                crate::operations::cases::Visibility::Customer,
+            )
+            .await?;
             Ok(crate::http::pages::redirect(&format!(
                 "/portal/{}/cases/{}",
                 shop.slug, created.case.number

@@ -50,7 +50,18 @@ pub(in crate::http::console) async fn upload(
     let already = attachment_operations::count(&state.database, &case).await?;
     match attachment_operations::check(files, already) {
         Ok(checked) => {
-            attachment_operations::store(&state.database, &staff.actor, &case, &checked).await?;
+            let visibility = match fields.get("visibility").map(String::as_str) {
+                Some("customer") => crate::operations::cases::Visibility::Customer,
+                _ => crate::operations::cases::Visibility::Internal,
+            };
+            attachment_operations::store(
+                &state.database,
+                &staff.actor,
+                &case,
+                &checked,
+                visibility,
+            )
+            .await?;
             Ok(crate::http::pages::redirect(&format!("/console/cases/{id}#files")).into_response())
         }
         Err(error) => {

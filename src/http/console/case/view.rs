@@ -81,6 +81,8 @@ pub struct FileRow {
     /// photo or video
     pub kind: String,
     pub name: String,
+    /// Staff only: not shown to the customer.
+    pub internal: bool,
 }
 
 pub struct TemplateRow {
@@ -479,6 +481,7 @@ pub async fn case_view(
             .map(|file| FileRow {
                 id: file.id,
                 kind: file.kind,
+                internal: file.visibility == "internal",
                 name: file.file_name,
             })
             .collect(),
