@@ -383,12 +383,22 @@ async fn tokens_follow_their_owners_membership_and_can_be_revoked() {
     );
     let (_, all) = app.get("/api/v1/tokens", ADMIN).await;
     assert!(all["items"].as_array().unwrap().len() > mine["items"].as_array().unwrap().len());
-    let used = mine["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|token| token["id"] == made["id"])
-        .unwrap();
+    // The last use is noted in the background, off the request's path: wait for it.
+    let mut used = Value::Null;
+    for _ in 0..50 {
+        let (_, mine) = app.get("/api/v1/tokens", AGENT).await;
+        used = mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|token| token["id"] == made["id"])
+            .cloned()
+            .unwrap();
+        if used["last_used_at"].is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(
         used["last_used_at"].is_string(),
         "the last use is noted: {used}"
