@@ -260,10 +260,22 @@ async fn the_queue_filters_pages_and_changes_cases_in_bulk() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()[LOCATION].to_str().unwrap().to_string();
     let (_, notice) = page(&app, &cookie, &location).await;
+    // What was done in the success box; the stale case in its own alert, not in green.
+    let success = notice
+        .split("class=\"notice\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_default();
+    let failure = notice
+        .split("id=\"bulk-failures\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_default();
     assert!(
-        notice.contains("已处理 2 个工单") && notice.contains(&ids[2].1),
+        success.contains("已处理 2 个工单") && !success.contains(&ids[2].1),
         "{notice}"
     );
+    assert!(failure.contains(&ids[2].1), "{notice}");
     let (_, mine) = page(&app, &cookie, "/console?status=open&assignee=me").await;
     assert!(mine.contains(&ids[0].1) && mine.contains(&ids[1].1) && !mine.contains(&ids[2].1));
 

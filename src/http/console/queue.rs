@@ -64,6 +64,8 @@ struct QueuePage {
     /// Built-in views and the person's own: (name, query string, saved view id).
     views: Vec<(String, String, Option<String>)>,
     notice: Option<String>,
+    /// Cases a bulk change could not touch, and why.
+    failures: Option<String>,
     error: Option<String>,
 }
 
@@ -264,13 +266,21 @@ pub(super) async fn queue_page(
     for (id, name, query) in staff_sessions::saved_views(reader, &shop.id, &staff.staff_id).await? {
         views.push((name, query, Some(id)));
     }
-    let notice = notice.done.map(|done| {
-        let mut text = language.text_with("console-bulk-done", "n", &done.to_string());
-        if let Some(failed) = notice.failed.filter(|failed| !failed.is_empty()) {
-            text.push_str(&language.text_with("console-bulk-failed", "cases", &failed));
-        }
-        text
-    });
+    // What was done in the success colour; what was not, in its own box as an alert.
+    let failures = notice
+        .failed
+        .clone()
+        .filter(|failed| !failed.is_empty())
+        .map(|failed| {
+            language
+                .text_with("console-bulk-failed", "cases", &failed)
+                .trim()
+                .to_string()
+        });
+    let notice = notice
+        .done
+        .filter(|done| *done > 0 || failures.is_none())
+        .map(|done| language.text_with("console-bulk-done", "n", &done.to_string()));
     let current = current_query(&query);
     let view = QueuePage {
         frame: Frame::new(&state, &staff, "queue").await?,
@@ -294,6 +304,7 @@ pub(super) async fn queue_page(
             .collect(),
         views,
         notice,
+        failures,
         error,
     };
     let status = if view.error.is_some() {
