@@ -5,7 +5,7 @@ mod common;
 
 use common::{AGENT, OTHER_SHOP, TestApp, error_code};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -29,27 +29,6 @@ async fn upload(app: &TestApp, id: &str, name: &str, bytes: Vec<u8>) -> (StatusC
         .unwrap();
     let status = response.status();
     (status, response.json().await.unwrap())
-}
-
-/// A portal session cookie for the order.
-async fn portal_cookie(app: &TestApp, order: &str) -> String {
-    let response = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(app.url("/portal/shop"))
-        .form(&[("order_number", order), ("contact", "13800138000")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    response.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]
@@ -145,7 +124,7 @@ async fn the_customer_adds_photos_from_the_case_page() {
         case["id"].as_str().unwrap(),
         case["number"].as_str().unwrap(),
     );
-    let cookie = portal_cookie(&app, "ATT-2").await;
+    let cookie = app.portal_session("ATT-2", "13800138000").await;
     let token = app
         .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
         .await;
@@ -259,7 +238,7 @@ async fn an_accepted_offer_is_paid_exactly_once() {
     let offer_id = offer["id"].as_str().unwrap().to_string();
 
     // The customer presses "accept" twice at once: one refund.
-    let cookie = portal_cookie(&app, "OFR-1").await;
+    let cookie = app.portal_session("OFR-1", "13800138000").await;
     let token = app
         .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
         .await;
@@ -341,7 +320,7 @@ async fn staff_files_are_internal_unless_shown_to_the_customer() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
-    let cookie = portal_cookie(&app, "ATT-VIS").await;
+    let cookie = app.portal_session("ATT-VIS", "13800138000").await;
     let client = reqwest::Client::new();
     let html = client
         .get(app.url(&format!("/portal/shop/cases/{number}")))

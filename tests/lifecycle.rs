@@ -9,7 +9,7 @@ use aftersale::jobs;
 use aftersale::operations::clocks::Fired;
 use common::{AGENT, TestApp, error_code};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 
 const HOUR: i64 = 3_600_000_000;
@@ -77,27 +77,9 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// The customer's portal session for an order: its cookie.
-async fn customer_session(app: &TestApp, order: &str, phone: &str) -> String {
-    let found = client()
-        .post(app.url("/portal/shop"))
-        .header("X-Forwarded-For", "10.9.9.9")
-        .form(&[("order_number", order), ("contact", phone)])
-        .send()
-        .await
-        .unwrap();
-    found.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 /// The customer writes on the case page of the portal, as a customer would.
 async fn customer_writes(app: &TestApp, order: &str, phone: &str, number: &str, text: &str) {
-    let cookie = customer_session(app, order, phone).await;
+    let cookie = app.portal_session(order, phone).await;
     let token = app
         .portal_form_token(&cookie, &format!("/portal/shop/cases/{number}"))
         .await;
@@ -390,7 +372,7 @@ async fn a_repaired_item_confirmed_by_the_clock_is_delivered_and_closes() {
         assert_eq!(status, StatusCode::OK, "{action}: {body}");
     }
     // The customer sees the repaired item's parcel on the case page.
-    let cookie = customer_session(&app, "LC-6", "13800138000").await;
+    let cookie = app.portal_session("LC-6", "13800138000").await;
     let html = client()
         .get(app.url(&format!(
             "/portal/shop/cases/{}",

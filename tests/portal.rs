@@ -573,15 +573,7 @@ async fn errors_are_pages_in_the_customers_language() {
 
 /// The customer's case page as the customer sees it, after finding the order as typed.
 async fn case_page_as_customer(app: &TestApp, typed_order: &str, number: &str) -> String {
-    let found = find(app, "10.7.7.7", typed_order, "13800138000").await;
-    assert_eq!(found.status(), StatusCode::SEE_OTHER, "{typed_order}");
-    let cookie = found.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app.portal_session(typed_order, "13800138000").await;
     client()
         .get(app.url(&format!("/portal/shop/cases/{number}")))
         .header(COOKIE, &cookie)

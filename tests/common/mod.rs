@@ -188,6 +188,32 @@ impl TestApp {
         }
     }
 
+    /// A customer's portal session for the order found by `order` and `contact` as typed: its
+    /// cookie (`name=value`).
+    pub async fn portal_session(&self, order: &str, contact: &str) -> String {
+        let found = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(self.url("/portal/shop"))
+            .form(&[("order_number", order), ("contact", contact)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            found.status(),
+            StatusCode::SEE_OTHER,
+            "{order} was not found"
+        );
+        found.headers()[reqwest::header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+
     /// The form token on a portal page the customer sees with `cookie` (every form's action
     /// carries it).
     pub async fn portal_form_token(&self, cookie: &str, path: &str) -> String {
