@@ -207,7 +207,8 @@ pub async fn fire(
             current.version += 1;
             current.ended_at = ended_at;
         }
-        restart(&mut transaction, &current, current.status, &settings, now).await?;
+        // Against the case as it was: its status changed, so its old clock stops.
+        restart(&mut transaction, &case, current.status, &settings, now).await?;
         sla::after_change(
             &mut transaction,
             &current,
@@ -350,7 +351,7 @@ async fn chase_return(
 }
 
 /// How long a close is put off while something is still owed to the customer.
-const POSTPONE_MICROS: i64 = 24 * HOUR_MICROS;
+const POSTPONE_HOURS: u32 = 24;
 
 /// A case is not closed while the customer's message is unanswered or a refund of it is not
 /// paid yet: the close is put off by a day (a new clock), and `Some(why)` says so.
@@ -371,21 +372,12 @@ async fn postpone_close(
     } else {
         return Ok(None);
     };
-    let id = new_id();
-    timers::insert(
-        transaction,
-        &NewTimer {
-            id: &id,
-            shop_id: &case.shop_id,
-            case_id: &case.id,
-            clock: Clock::AutoClose,
-            rule: "postponed",
-            steps: &[Action::Close],
-            status: case.status,
-            due_at: now + POSTPONE_MICROS,
-            now,
-        },
-    )
-    .await?;
+    let put_off = clocks::Plan {
+        clock: Clock::AutoClose,
+        hours: POSTPONE_HOURS,
+        steps: vec![Action::Close],
+        rule: "postponed".into(),
+    };
+    start(transaction, case, &put_off, case.status, now).await?;
     Ok(Some(format!("close put off by a day: {why}")))
 }
