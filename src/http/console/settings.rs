@@ -404,12 +404,7 @@ pub(super) async fn save_document(
                 format!("unknown settings document '{name}'"),
             ));
         }
-        *settings = serde_path_to_error::deserialize(document).map_err(|error| {
-            AppError::invalid(
-                &error.path().to_string(),
-                format!("{}: {}", error.path(), error.inner()),
-            )
-        })?;
+        *settings = operations::read_document(document)?;
         Ok(())
     })
     .await
