@@ -47,3 +47,149 @@ document.querySelectorAll("select[data-fills]").forEach(function (select) {
     if (target) target.value = select.options[select.selectedIndex].dataset.body;
   });
 });
+
+// Asking first: a form (or the button that sent it) with data-confirm asks before it is sent;
+// data-confirm-when="FIELD=VALUE" asks only when the form's FIELD holds VALUE. In the question,
+// {amount} becomes the total of the form's .refund-amount fields in its currency.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var asker = event.submitter && event.submitter.dataset.confirm ? event.submitter : form;
+  var question = asker.dataset && asker.dataset.confirm;
+  if (!question) return;
+  var when = asker.dataset.confirmWhen;
+  if (when) {
+    var parts = when.split("=");
+    var field = form.elements[parts[0]];
+    if (!field || field.value !== parts[1]) return;
+  }
+  if (question.indexOf("{amount}") >= 0) {
+    var decimals = parseInt(form.dataset.decimals || "2", 10);
+    var total = 0;
+    form.querySelectorAll(".refund-amount").forEach(function (input) {
+      var text = input.value.replace(/[\s\u00a0']/g, "");
+      if (text.indexOf(",") >= 0 && text.indexOf(".") < 0) text = text.replace(",", ".");
+      else text = text.replace(/,/g, "");
+      var number = parseFloat(text);
+      if (!isNaN(number)) total += number;
+    });
+    question = question.replace("{amount}", (form.dataset.currency || "") + total.toFixed(decimals));
+  }
+  var ticked = form.querySelectorAll('input[name="case"]:checked').length;
+  if (ticked) question = question + " (" + ticked + ")";
+  if (!window.confirm(question)) event.preventDefault();
+});
+
+// A refused form: the first error is read out and has the focus.
+(function () {
+  var refused = document.getElementById("refused") || document.querySelector("main .error[role=alert], main .failure");
+  if (!refused) return;
+  var field = refused.closest("form") && refused.closest("form").querySelector("textarea, input:not([type=hidden]), select");
+  var target = refused.querySelector("a") || field || refused;
+  if (!target.hasAttribute("tabindex") && !/^(A|INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) target.setAttribute("tabindex", "-1");
+  target.focus();
+})();
+
+// Counts: elements with data-count="QUERY" show how many cases that view holds.
+(function () {
+  var badges = document.querySelectorAll("[data-count]");
+  if (!badges.length || !window.fetch) return;
+  var views = Array.prototype.map.call(badges, function (badge) { return badge.dataset.count; });
+  var query = views.map(function (view) { return "view=" + encodeURIComponent(view); }).join("&");
+  fetch("/console/counts?" + query, { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (answer) {
+      if (!answer) return;
+      answer.counts.forEach(function (count, index) {
+        if (count === null || count === undefined) return;
+        badges[index].textContent = count >= answer.cap ? answer.cap - 1 + "+" : String(count);
+        badges[index].hidden = false;
+      });
+    })
+    .catch(function () {});
+})();
+
+// Keyboard: j/k move through the queue, o or Enter opens, r replies, a focuses the first
+// allowed action, n goes to the next case, u back to the queue, / searches, ? shows them all.
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#cases tbody tr[data-case]"));
+  var current = -1;
+  function select(index) {
+    if (!rows.length) return;
+    if (current >= 0) rows[current].classList.remove("selected");
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    var row = rows[current];
+    row.classList.add("selected");
+    var link = row.querySelector("a[href^='/console/cases/']");
+    if (link) link.focus();
+  }
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+  function go(selector) {
+    var element = document.querySelector(selector);
+    if (element) { element.focus(); if (element.select && element.tagName === "INPUT") element.select(); return true; }
+    return false;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var help = document.getElementById("shortcuts");
+    switch (event.key) {
+      case "j": select(current + 1); break;
+      case "k": select(current < 0 ? 0 : current - 1); break;
+      case "o":
+        if (current >= 0) { var link = rows[current].querySelector("a[href^='/console/cases/']"); if (link) location.href = link.href; }
+        break;
+      case "r": if (!go("#reply-body")) return; break;
+      case "a": if (!go("#actions form.action textarea, #actions form.action input:not([type=hidden]), #actions form.action button")) return; break;
+      case "n": var next = document.getElementById("next-case"); if (!next) return; location.href = next.href; break;
+      case "u": location.href = "/console"; break;
+      case "/": if (!go("#q")) return; break;
+      case "?": if (help && help.showModal) { if (help.open) help.close(); else help.showModal(); } break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();
+
+// Live: the case page listens for changes made elsewhere (a customer's message, another
+// person's change) and for who else has it open; it never reloads by itself.
+(function () {
+  var live = document.getElementById("live");
+  if (!live || !window.EventSource) return;
+  var source = new EventSource(live.dataset.stream);
+  var viewers = "", change = "";
+  function draw() {
+    live.textContent = "";
+    if (change) {
+      var text = document.createElement("span");
+      text.textContent = change + " ";
+      live.appendChild(text);
+      var reload = document.createElement("a");
+      reload.href = location.pathname;
+      reload.id = "live-reload";
+      reload.textContent = live.dataset.reload || "↻";
+      live.appendChild(reload);
+    }
+    if (viewers) {
+      var who = document.createElement("p");
+      who.id = "live-viewers";
+      who.style.margin = change ? "6px 0 0" : "0";
+      who.textContent = viewers;
+      live.appendChild(who);
+    }
+  }
+  source.addEventListener("change", function (event) {
+    var data = JSON.parse(event.data);
+    live.dataset.reload = data.reload;
+    change = data.text;
+    draw();
+  });
+  source.addEventListener("viewers", function (event) {
+    viewers = JSON.parse(event.data).text;
+    draw();
+  });
+})();

@@ -71,6 +71,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = AppState::new(database, config);
+    let live = state.live.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let handles = match workers {
         Workers::Start => {

@@ -18,6 +18,8 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Who has which case open, and the signal that ends the pages' live streams.
+    pub live: Arc<Live>,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             tokens: Arc::new(TokenCache::default()),
             config: Arc::new(config),
             clock,
+            live: Arc::new(Live::default()),
         }
     }
 }
@@ -62,5 +65,72 @@ impl TokenCache {
             }
             entries.insert(hash, (Instant::now(), generation, bearer));
         }
+    }
+}
+
+/// The case pages open on this instance (case id → session → name and when last seen), and the
+/// signal that ends their live streams when the server stops (so a graceful shutdown does not
+/// wait on them). Presence is per instance: behind a proxy with several instances a viewer on
+/// another one is not listed (never one who is not there).
+pub struct Live {
+    viewers: Mutex<HashMap<String, HashMap<String, (String, Instant)>>>,
+    closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for Live {
+    fn default() -> Live {
+        Live {
+            viewers: Mutex::new(HashMap::new()),
+            closing: tokio::sync::watch::channel(false).0,
+        }
+    }
+}
+
+impl Live {
+    /// Marks `session` (named `name`) as looking at `case` now.
+    pub fn seen(&self, case: &str, session: &str, name: &str) {
+        if let Ok(mut viewers) = self.viewers.lock() {
+            viewers
+                .entry(case.to_string())
+                .or_default()
+                .insert(session.to_string(), (name.to_string(), Instant::now()));
+        }
+    }
+
+    pub fn left(&self, case: &str, session: &str) {
+        if let Ok(mut viewers) = self.viewers.lock()
+            && let Some(sessions) = viewers.get_mut(case)
+        {
+            sessions.remove(session);
+            if sessions.is_empty() {
+                viewers.remove(case);
+            }
+        }
+    }
+
+    /// The names of the others looking at `case` (seen in the last half minute), sorted.
+    pub fn others(&self, case: &str, session: &str) -> Vec<String> {
+        let Ok(viewers) = self.viewers.lock() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = viewers
+            .get(case)
+            .into_iter()
+            .flatten()
+            .filter(|(other, (_, at))| *other != session && at.elapsed() < Duration::from_secs(30))
+            .map(|(_, (name, _))| name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Ends every live stream (the server is stopping).
+    pub fn close(&self) {
+        let _ = self.closing.send(true);
+    }
+
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 }

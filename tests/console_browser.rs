@@ -101,13 +101,15 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
 
     // Rejecting without a reason is refused next to the form; the note typed stays.
     browser
-        .type_into("#action-reject input[name=note]", "再确认一下")
+        .type_into("#action-reject textarea[name=note]", "再确认一下")
         .await;
-    browser.submit("#action-reject button[type=submit]").await;
+    browser
+        .submit_confirmed("#action-reject button[type=submit]", true)
+        .await;
     let refusal = browser.text("#action-reject .error").await;
     assert!(refusal.contains("原因"), "{refusal}");
     assert_eq!(
-        browser.value("#action-reject input[name=note]").await,
+        browser.value("#action-reject textarea[name=note]").await,
         "再确认一下"
     );
     assert_eq!(status_of(&app, &id).await, "submitted");
@@ -158,7 +160,7 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         .await;
     browser.wait_for_url(&format!("/console/cases/{id}")).await;
     browser
-        .type_into("#action-receive input[name=note]", "外包装完好")
+        .type_into("#action-receive textarea[name=note]", "外包装完好")
         .await;
     browser.submit("#action-receive button[type=submit]").await;
     assert_eq!(status_of(&app, &id).await, "received");
@@ -184,11 +186,23 @@ async fn a_return_goes_from_submitted_to_closed_through_the_console() {
         .open(&app.url(&format!("/console/cases/{id}")))
         .await;
     assert_eq!(browser.value("#amount_1").await, "199.00");
-    browser.submit("#refund button[type=submit]").await;
+    // A refund asks first, with the amount; refused, nothing is paid.
+    let question = browser
+        .submit_confirmed("#refund button[type=submit]", false)
+        .await;
+    assert!(question.contains("¥299.00"), "{question}");
+    assert_eq!(status_of(&app, &id).await, "inspected");
+    browser
+        .submit_confirmed("#refund button[type=submit]", true)
+        .await;
     assert_eq!(status_of(&app, &id).await, "refunded");
+    browser.wait_for_text("#notice", "退款已记录").await;
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
     assert_eq!(refunds["items"][0]["amount_minor"], 29900, "{refunds}");
-    browser.submit("#action-close button[type=submit]").await;
+    let question = browser
+        .submit_confirmed("#action-close button[type=submit]", true)
+        .await;
+    assert!(question.contains("关闭"), "{question}");
     assert_eq!(status_of(&app, &id).await, "closed");
     browser.wait_for_text("#status", "已关闭").await;
     browser.screenshot("console-case-closed").await;

@@ -123,10 +123,77 @@ pub async fn list(
     shop_id: &ShopId,
     filter: &CaseFilter,
 ) -> Result<Vec<CaseRecord>, sqlx::Error> {
-    enum Bind {
-        Text(String),
-        Number(i64),
+    let (mut conditions, mut binds) = conditions(pool, backend, shop_id, filter).await?;
+    let placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
+        binds.push(bind);
+        format!("${}", binds.len())
+    };
+    let column = filter.sort.column();
+    let (comparison, direction) = if filter.sort.descending() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some((key, id)) = &filter.after {
+        let key = placeholder(&mut binds, Bind::Number(*key));
+        let id = placeholder(&mut binds, Bind::Text(id.clone()));
+        conditions.push(format!(
+            "(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"
+        ));
     }
+    let limit = placeholder(&mut binds, Bind::Number(filter.limit));
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        statement = match bind {
+            Bind::Text(text) => statement.bind(text),
+            Bind::Number(number) => statement.bind(number),
+        };
+    }
+    statement.fetch_all(pool).await
+}
+
+/// How many cases match `filter` (its sort, page and limit aside), counted up to `cap`: a
+/// view's count costs at most `cap` index entries however large the shop.
+pub async fn count(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &ShopId,
+    filter: &CaseFilter,
+    cap: i64,
+) -> Result<i64, sqlx::Error> {
+    let (conditions, mut binds) = conditions(pool, backend, shop_id, filter).await?;
+    binds.push(Bind::Number(cap));
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 {CASE_FROM} WHERE {} LIMIT ${}) capped",
+        conditions.join(" AND "),
+        binds.len()
+    );
+    let mut statement = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        statement = match bind {
+            Bind::Text(text) => statement.bind(text),
+            Bind::Number(number) => statement.bind(number),
+        };
+    }
+    statement.fetch_one(pool).await
+}
+
+enum Bind {
+    Text(String),
+    Number(i64),
+}
+
+/// The WHERE conditions of `filter` (sort and page aside) with their values, numbered from $1.
+async fn conditions(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &ShopId,
+    filter: &CaseFilter,
+) -> Result<(Vec<String>, Vec<Bind>), sqlx::Error> {
     let mut binds = vec![Bind::Text(shop_id.to_string())];
     let mut conditions = vec!["c.shop_id = $1".to_string()];
     let placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
@@ -208,30 +275,5 @@ pub async fn list(
         binds.extend(values.into_iter().map(Bind::Text));
         conditions.push(condition);
     }
-    let column = filter.sort.column();
-    let (comparison, direction) = if filter.sort.descending() {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if let Some((key, id)) = &filter.after {
-        let key = placeholder(&mut binds, Bind::Number(*key));
-        let id = placeholder(&mut binds, Bind::Text(id.clone()));
-        conditions.push(format!(
-            "(c.{column} {comparison} {key} OR (c.{column} = {key} AND c.id {comparison} {id}))"
-        ));
-    }
-    let limit = placeholder(&mut binds, Bind::Number(filter.limit));
-    let sql = format!(
-        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
-        conditions.join(" AND ")
-    );
-    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for bind in binds {
-        statement = match bind {
-            Bind::Text(text) => statement.bind(text),
-            Bind::Number(number) => statement.bind(number),
-        };
-    }
-    statement.fetch_all(pool).await
+    Ok((conditions, binds))
 }

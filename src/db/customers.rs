@@ -146,3 +146,55 @@ pub async fn list(
     }
     statement.bind(limit).fetch_all(pool).await
 }
+
+/// What a customer has bought and had back from the shop, for the panel beside a case.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerSummary {
+    /// (currency, orders, spent in minor units), one row per currency ordered in.
+    pub orders: Vec<(String, i64, i64)>,
+    /// (currency, refunds, refunded in minor units); failed payments do not count.
+    pub refunds: Vec<(String, i64, i64)>,
+    /// How many cases the customer rated, and the stars they gave in all.
+    pub ratings: i64,
+    pub stars: i64,
+}
+
+pub async fn summary(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    customer_id: &str,
+) -> Result<CustomerSummary, sqlx::Error> {
+    let orders: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT) FROM orders \
+         WHERE customer_id = $1 AND shop_id = $2 GROUP BY currency ORDER BY currency",
+    )
+    .bind(customer_id)
+    .bind(shop_id)
+    .fetch_all(pool)
+    .await?;
+    let refunds: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT refunds.currency, COUNT(*), CAST(SUM(refunds.amount_minor) AS BIGINT) \
+         FROM cases JOIN refunds ON refunds.case_id = cases.id \
+         WHERE cases.customer_id = $1 AND cases.shop_id = $2 AND refunds.status <> 'failed' \
+         GROUP BY refunds.currency ORDER BY refunds.currency",
+    )
+    .bind(customer_id)
+    .bind(shop_id)
+    .fetch_all(pool)
+    .await?;
+    let (ratings, stars): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(ratings.stars) AS BIGINT) \
+         FROM cases JOIN ratings ON ratings.case_id = cases.id \
+         WHERE cases.customer_id = $1 AND cases.shop_id = $2",
+    )
+    .bind(customer_id)
+    .bind(shop_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(CustomerSummary {
+        orders,
+        refunds,
+        ratings,
+        stars: stars.unwrap_or(0),
+    })
+}

@@ -126,6 +126,14 @@ pub async fn staff_of(
         .collect())
 }
 
+/// A staff member's name.
+pub async fn name_of(pool: &AnyPool, staff_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM staff WHERE id = $1")
+        .bind(staff_id)
+        .fetch_optional(pool)
+        .await
+}
+
 /// A saved queue view: id, name and the query string.
 pub async fn saved_views(
     pool: &AnyPool,

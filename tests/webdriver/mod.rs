@@ -233,6 +233,70 @@ impl Browser {
         panic!("{selector} led to no new page: at {}", self.url().await)
     }
 
+    /// Clicks a submit button that asks first: waits for the question (a `confirm` dialog),
+    /// answers it, and when accepted waits for the page the form leads to. Returns the question.
+    pub async fn submit_confirmed(&self, selector: &str, accept: bool) -> String {
+        self.script("window.__before_submit = true").await;
+        self.click(selector).await;
+        let question = self.dialog_text().await;
+        let answer = if accept { "accept" } else { "dismiss" };
+        self.post(&format!("/alert/{answer}"), json!({})).await;
+        if accept {
+            for _ in 0..100 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let state = self
+                    .script("return window.__before_submit ? 'old' : document.readyState")
+                    .await;
+                if state == "complete" {
+                    return question;
+                }
+            }
+            panic!("{selector} led to no new page: at {}", self.url().await)
+        }
+        question
+    }
+
+    /// The text of the open dialog, waited for up to 5 s.
+    pub async fn dialog_text(&self) -> String {
+        let url = format!("{}/session/{}/alert/text", self.base, self.session);
+        for _ in 0..50 {
+            let response: Value = self
+                .http
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(text) = response["value"].as_str() {
+                return text.to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no dialog opened")
+    }
+
+    /// Presses keys on whatever has the focus (the page's keyboard shortcuts).
+    pub async fn keys(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|key| {
+                [
+                    json!({ "type": "keyDown", "value": key.to_string() }),
+                    json!({ "type": "keyUp", "value": key.to_string() }),
+                ]
+            })
+            .collect();
+        self.post(
+            "/actions",
+            json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] }),
+        )
+        .await;
+        self.command(reqwest::Method::DELETE, "/actions", None)
+            .await;
+    }
+
     pub async fn click(&self, selector: &str) {
         let element = self.find(selector).await;
         self.post(&format!("/element/{}/click", element.id), json!({}))

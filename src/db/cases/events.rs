@@ -187,3 +187,18 @@ pub async fn messages(
     };
     sqlx::query_as(sql).bind(case_id).fetch_all(pool).await
 }
+
+/// The case's latest event: (id, at, actor role, actor id, action) — what the live case page
+/// compares with what it showed.
+pub async fn latest_event(
+    pool: &AnyPool,
+    case_id: &str,
+) -> Result<Option<(String, i64, String, Option<String>, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, at, actor_role, actor_id, action FROM case_events \
+         WHERE case_id = $1 ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await
+}

@@ -11,6 +11,7 @@ mod directory;
 mod follow_ups;
 mod form;
 mod inbound;
+mod live;
 mod queue;
 mod receiving;
 mod rows;
@@ -64,6 +65,9 @@ pub fn router() -> axum::Router<AppState> {
             post(session::decline_invitation),
         )
         .route("/console/bulk", post(queue::bulk))
+        .route("/console/counts", get(queue::counts))
+        .route("/console/next", get(queue::next_case))
+        .route("/console/cases/{id}/live", get(live::stream))
         .route("/console/views", post(queue::save_view))
         .route("/console/views/{id}/delete", post(queue::delete_view))
         .route("/console/cases/{id}", get(case::case_page))

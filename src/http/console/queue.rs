@@ -44,6 +44,17 @@ pub struct Row {
     pub tags: Vec<String>,
     /// The customer wrote and nobody answered yet.
     pub customer_replied: bool,
+    /// How long since the case was opened, and since anything last happened to it.
+    pub age: String,
+    pub activity: String,
+}
+
+/// A sortable column's header link: (the sort it asks for, its arrow when it is the sort now).
+pub struct SortLink {
+    pub href: String,
+    pub arrow: &'static str,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    pub state: &'static str,
 }
 
 #[derive(Template)]
@@ -67,9 +78,15 @@ struct QueuePage {
     /// Cases a bulk change could not touch, and why.
     failures: Option<String>,
     error: Option<String>,
+    /// The header links of the columns that sort: number (opened), due, last activity.
+    sort_links: HashMap<&'static str, SortLink>,
 }
 
 impl QueuePage {
+    fn sort_link(&self, column: &str) -> &SortLink {
+        &self.sort_links[column]
+    }
+
     fn selected(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "status" => self.query.status.as_deref(),
@@ -222,6 +239,8 @@ pub(super) async fn queue_page(
                 due,
                 due_class,
                 tags: case.tags.clone(),
+                age: elapsed(language, now - case.created_at),
+                activity: elapsed(language, now - case.updated_at),
             }
         })
         .collect();
@@ -282,7 +301,9 @@ pub(super) async fn queue_page(
         .filter(|done| *done > 0 || failures.is_none())
         .map(|done| language.text_with("console-bulk-done", "n", &done.to_string()));
     let current = current_query(&query);
+    let sort_links = sort_links(&query);
     let view = QueuePage {
+        sort_links,
         frame: Frame::new(&state, &staff, "queue").await?,
         next: page.next_cursor.map(|cursor| {
             format!(
@@ -313,6 +334,121 @@ pub(super) async fn queue_page(
         StatusCode::OK
     };
     Ok(render(&view, status, language))
+}
+
+/// "3 分钟" / "2 days": how long ago, roughly.
+fn elapsed(language: Language, microseconds: i64) -> String {
+    let minutes = (microseconds / 60_000_000).max(0);
+    let (amount, unit) = match minutes {
+        0..=59 => (minutes, "minutes"),
+        60..=2879 => (minutes / 60, "hours"),
+        _ => (minutes / 1440, "days"),
+    };
+    language.text_with(&format!("console-ago-{unit}"), "n", &amount.to_string())
+}
+
+/// Each sortable column's link: the view with that sort, reversed when it is the sort now.
+fn sort_links(query: &CaseListQuery) -> HashMap<&'static str, SortLink> {
+    let now = query.sort.clone().unwrap_or_else(|| "due_at".into());
+    [
+        ("number", "created_at"),
+        ("due", "due_at"),
+        ("activity", "updated_at"),
+    ]
+    .into_iter()
+    .map(|(column, sort)| {
+        let descending = format!("-{sort}");
+        let (next, arrow, state) = if now == sort {
+            (descending.as_str(), " ▲", "ascending")
+        } else if now == descending {
+            (sort, " ▼", "descending")
+        } else {
+            (sort, "", "none")
+        };
+        let with_sort = CaseListQuery {
+            sort: Some(next.to_string()),
+            cursor: None,
+            ..query.clone()
+        };
+        (
+            column,
+            SortLink {
+                href: format!("/console?{}", current_query(&with_sort)),
+                arrow,
+                state,
+            },
+        )
+    })
+    .collect()
+}
+
+/// `GET /console/counts?view=QUERY&view=QUERY…`: how many cases each view holds (up to 1,000),
+/// for the menu and the views' badges, fetched by the page after it is shown.
+pub(super) async fn counts(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::Json<serde_json::Value>, PageError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&raw.unwrap_or_default()).unwrap_or_default();
+    let now = state.clock.now();
+    let mut counts = Vec::new();
+    for (_, view) in pairs.iter().filter(|(name, _)| name == "view").take(20) {
+        let query: CaseListQuery = serde_urlencoded::from_str(view).unwrap_or_default();
+        let count = match case_filter(&staff.actor, &query, now) {
+            Ok(filter) => Some(
+                case_list::count(
+                    &state.database.reader,
+                    state.database.backend,
+                    &staff.actor.shop.id,
+                    &filter,
+                    COUNTED_UP_TO,
+                )
+                .await?,
+            ),
+            Err(_) => None,
+        };
+        counts.push(count);
+    }
+    Ok(axum::Json(
+        serde_json::json!({ "counts": counts, "cap": COUNTED_UP_TO }),
+    ))
+}
+
+const COUNTED_UP_TO: i64 = 1000;
+
+/// `GET /console/next?after=ID`: the most urgent open case of the person's own, else an
+/// unassigned one, other than the one just worked on; the queue when there is none.
+pub(super) async fn next_case(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(after): axum::extract::Query<HashMap<String, String>>,
+) -> PageResult {
+    let skip = after.get("after").cloned().unwrap_or_default();
+    for assignee in [
+        case_list::AssigneeFilter::Staff(staff.staff_id.clone()),
+        case_list::AssigneeFilter::Nobody,
+    ] {
+        let filter = case_list::CaseFilter {
+            open: Some(true),
+            assignee: Some(assignee),
+            ..case_list::CaseFilter::all(case_list::CaseSort::DueAt, 2)
+        };
+        let found = case_list::list(
+            &state.database.reader,
+            state.database.backend,
+            &staff.actor.shop.id,
+            &filter,
+        )
+        .await?;
+        if let Some(case) = found.into_iter().find(|case| case.id != skip) {
+            return Ok(
+                crate::http::pages::redirect(&format!("/console/cases/{}", case.id))
+                    .into_response(),
+            );
+        }
+    }
+    Ok(crate::http::pages::redirect("/console?done=0").into_response())
 }
 
 /// Assign, tag or close the ticked cases, each through the same operation as one at a time;

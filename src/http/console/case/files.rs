@@ -38,14 +38,30 @@ pub(in crate::http::console) async fn upload(
                 "{} ({reason})",
                 language.text("portal-files-unreadable")
             ));
-            return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+            return shown(
+                &state,
+                &staff,
+                &id,
+                typed,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
     if files.is_empty() {
         let typed = refuse(language.text("portal-files-none"));
-        return shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return shown(
+            &state,
+            &staff,
+            &id,
+            typed,
+            String::new(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let already = attachment_operations::count(&state.database, &case).await?;
     match attachment_operations::check(files, already) {
@@ -62,11 +78,22 @@ pub(in crate::http::console) async fn upload(
                 visibility,
             )
             .await?;
-            Ok(crate::http::pages::redirect(&format!("/console/cases/{id}#files")).into_response())
+            Ok(
+                crate::http::pages::redirect(&format!("/console/cases/{id}?done=files#files"))
+                    .into_response(),
+            )
         }
         Err(error) => {
             let typed = refuse(upload_error_text(language, &error));
-            shown(&state, &staff, &id, typed, StatusCode::UNPROCESSABLE_ENTITY).await
+            shown(
+                &state,
+                &staff,
+                &id,
+                typed,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -10,13 +10,14 @@ mod view;
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use super::{PageResult, Staff, error_text};
 use crate::error::AppError;
 use crate::http::pages::render;
+use crate::i18n::Language;
 use crate::operations::cases as case_operations;
 use crate::state::AppState;
 
@@ -56,19 +57,55 @@ async fn shown(
     staff: &Staff,
     id: &str,
     typed: Typed,
+    notice: String,
     status: StatusCode,
 ) -> PageResult {
     let case = case_operations::fetch(&state.database, &staff.actor, id).await?;
-    let page = view::case_view(state, staff, case, typed).await?;
+    let page = view::case_view(state, staff, case, typed, notice).await?;
     Ok(render(&page, status, staff.language))
+}
+
+/// `?done=FORM`: the page after a change says what was done.
+#[derive(serde::Deserialize, Default)]
+pub(in crate::http::console) struct Done {
+    done: Option<String>,
+}
+
+/// What a form that went through did, in words: an action by its name, the other forms by
+/// theirs; nothing for what no form sends.
+fn done_text(language: Language, form: &str) -> String {
+    let name = form.split('-').next().unwrap_or_default();
+    if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" = name {
+        return language.text(&format!("console-done-{name}"));
+    }
+    match crate::domain::Action::parse(form) {
+        Some(action) => {
+            let name = language.text(&format!("action-{action}"));
+            language.text_with("console-done-action", "name", &name)
+        }
+        None => String::new(),
+    }
 }
 
 pub(in crate::http::console) async fn case_page(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    Query(done): Query<Done>,
 ) -> PageResult {
-    shown(&state, &staff, &id, Typed::default(), StatusCode::OK).await
+    let notice = done
+        .done
+        .map(|form| done_text(staff.language, &form))
+        .unwrap_or_default();
+    shown(
+        &state,
+        &staff,
+        &id,
+        Typed::default(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// After a change: back to the case page (a GET, so a reload does not send it again); when it
@@ -82,7 +119,11 @@ async fn answer(
     result: Result<(), AppError>,
 ) -> PageResult {
     match result {
-        Ok(()) => Ok(crate::http::pages::redirect(&format!("/console/cases/{id}")).into_response()),
+        Ok(()) => Ok(crate::http::pages::redirect(&format!(
+            "/console/cases/{id}?done={}",
+            super::text::url_encode(form_name)
+        ))
+        .into_response()),
         Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
         Err(error) => {
             let status = error.status();
@@ -91,7 +132,7 @@ async fn answer(
                 error: error_text(staff.language, &error),
                 fields,
             };
-            shown(state, staff, id, typed, status).await
+            shown(state, staff, id, typed, String::new(), status).await
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct ActionForm {
     pub over_unanswered: bool,
     /// Ends or refuses the case: shown in red.
     pub danger: bool,
+    /// What to ask before it is done (empty: nothing to ask).
+    pub confirm: String,
 }
 
 pub struct LineRow {
@@ -74,6 +76,8 @@ pub struct RefundRow {
     pub detail: String,
     /// Still to be confirmed as paid (requested or failed).
     pub to_settle: bool,
+    /// The question before confirming it paid.
+    pub confirm: String,
 }
 
 pub struct FileRow {
@@ -105,7 +109,15 @@ pub struct StepRow {
 #[template(path = "console/case.html")]
 pub struct CasePage {
     frame: Frame,
+    /// What the last change did, in words ("已批准"), shown once after it.
+    notice: String,
+    /// The latest event shown: the live stream tells of any after it.
+    last_event: String,
     id: String,
+    order_id: String,
+    customer_id: String,
+    /// The customer's history with the shop, in words: orders and spend, refunds, ratings.
+    customer_history: Vec<String>,
     /// Since when the customer's message waits for an answer ("customer replied"), if it does.
     customer_waiting: String,
     number: String,
@@ -153,6 +165,9 @@ pub struct CasePage {
     priorities: Vec<Choice>,
     has_label: bool,
     checklist: Vec<StepRow>,
+    /// The refund form's question, with `{amount}` for the total typed (filled in by the page).
+    refund_confirm: String,
+    currency_decimals: u32,
     typed: Typed,
 }
 
@@ -186,6 +201,61 @@ fn breakdown(
     format!("{text} = {}", Money::new(line.paid_minor, currency))
 }
 
+/// Actions that refuse, end or cannot be taken back are asked about first.
+fn confirms(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Reject | Action::Cancel | Action::InspectFail | Action::Close | Action::Resolve
+    )
+}
+
+/// The customer's orders and spend, refunds and ratings, one line each (none when there are none).
+fn history_lines(language: Language, summary: &customers::CustomerSummary) -> Vec<String> {
+    let per_currency = |rows: &[(String, i64, i64)]| {
+        rows.iter()
+            .map(
+                |(code, _, minor)| match crate::domain::Currency::parse(code) {
+                    Ok(currency) => money(*minor, currency),
+                    Err(_) => format!("{minor} {code}"),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let count = |rows: &[(String, i64, i64)]| rows.iter().map(|(_, n, _)| n).sum::<i64>();
+    let mut lines = Vec::new();
+    if !summary.orders.is_empty() {
+        lines.push(format!(
+            "{} · {}",
+            language.text_with(
+                "console-history-orders",
+                "n",
+                &count(&summary.orders).to_string()
+            ),
+            per_currency(&summary.orders)
+        ));
+    }
+    if !summary.refunds.is_empty() {
+        lines.push(format!(
+            "{} · {}",
+            language.text_with(
+                "console-history-refunds",
+                "n",
+                &count(&summary.refunds).to_string()
+            ),
+            per_currency(&summary.refunds)
+        ));
+    }
+    if summary.ratings > 0 {
+        let mean = summary.stars as f64 / summary.ratings as f64;
+        lines.push(format!(
+            "{} · {mean:.1} ★",
+            language.text_with("console-history-ratings", "n", &summary.ratings.to_string())
+        ));
+    }
+    lines
+}
+
 fn action_label(language: Language, action: Action) -> String {
     language.text(&format!("action-{action}"))
 }
@@ -196,6 +266,7 @@ pub async fn case_view(
     staff: &Staff,
     case: CaseRecord,
     typed: Typed,
+    notice: String,
 ) -> Result<CasePage, PageError> {
     let language = staff.language;
     let shop = &staff.actor.shop;
@@ -227,7 +298,7 @@ pub async fn case_view(
         cases::events(reader, &case.id).err_into(),
         cases::messages(reader, &case.id, true).err_into(),
     )?;
-    let (pending, sla_state, shop_settings, reasons, refunds, files, steps) = tokio::try_join!(
+    let (pending, sla_state, shop_settings, reasons, refunds, files, steps, history) = tokio::try_join!(
         timers::pending_for_case(reader, &case.id).err_into::<AppError>(),
         cases::read_sla(reader, &case.id).err_into(),
         settings::get(&state.database, &shop.id).err_into(),
@@ -235,6 +306,12 @@ pub async fn case_view(
         refunds::of_case(reader, &case.id).err_into(),
         attachments::for_case(reader, &case.id).err_into(),
         checklist::of_case(&state.database, &case),
+        async {
+            match &case.customer_id {
+                Some(id) => Ok(Some(customers::summary(reader, &shop.id, id).await?)),
+                None => Ok(None),
+            }
+        },
     )?;
     let order = order.ok_or(AppError::NotFound("order"))?;
     // Delivery is read only when the order charged for it; whether the case takes back the
@@ -278,6 +355,15 @@ pub async fn case_view(
         .map(|action| ActionForm {
             code: action.as_str(),
             label: action_label(language, action),
+            confirm: if confirms(action) {
+                language.text_with(
+                    "console-confirm-action",
+                    "name",
+                    &action_label(language, action),
+                )
+            } else {
+                String::new()
+            },
             needs_reason: needs_reason(action),
             needs_shipping: matches!(
                 action,
@@ -364,6 +450,19 @@ pub async fn case_view(
     let timeline = timeline::entries(language, zone, &events, &messages, &name_of);
     Ok(CasePage {
         frame: Frame::new(state, staff, "").await?,
+        notice,
+        last_event: events
+            .last()
+            .map(|event| event.id.clone())
+            .unwrap_or_default(),
+        order_id: case.order_id.clone(),
+        customer_id: case.customer_id.clone().unwrap_or_default(),
+        customer_history: history
+            .as_ref()
+            .map(|summary| history_lines(language, summary))
+            .unwrap_or_default(),
+        refund_confirm: language.text_with("console-confirm-refund", "amount", "{amount}"),
+        currency_decimals: currency.exponent(),
         customer_waiting: case
             .customer_waiting_since
             .map(|at| crate::http::pages::minutes(at, &shop.time_zone))
@@ -456,6 +555,11 @@ pub async fn case_view(
         refunds: refunds
             .into_iter()
             .map(|refund| RefundRow {
+                confirm: language.text_with(
+                    "console-confirm-settle",
+                    "amount",
+                    &money(refund.amount_minor, currency),
+                ),
                 at: minutes(refund.created_at, zone),
                 amount: money(refund.amount_minor, currency),
                 method: language.text_or(&format!("method-{}", refund.method), &refund.method),
