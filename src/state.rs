@@ -72,8 +72,11 @@ impl TokenCache {
 /// signal that ends their live streams when the server stops (so a graceful shutdown does not
 /// wait on them). Presence is per instance: behind a proxy with several instances a viewer on
 /// another one is not listed (never one who is not there).
+/// Per case: each session's viewer's name and when the viewer was last seen.
+type Viewers = HashMap<String, HashMap<String, (String, Instant)>>;
+
 pub struct Live {
-    viewers: Mutex<HashMap<String, HashMap<String, (String, Instant)>>>,
+    viewers: Mutex<Viewers>,
     closing: tokio::sync::watch::Sender<bool>,
 }
 
