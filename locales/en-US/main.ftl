@@ -95,6 +95,7 @@ portal-files-unreadable = The upload could not be read (it may be too large in t
 portal-files-none = Choose at least one file.
 portal-files-empty = No files yet.
 portal-files-add = Add the files
+portal-files-choose = Choose the photos or videos to add
 portal-offer-heading = The shop makes you an offer
 portal-offer-partial = A partial refund of { $amount }; you keep the goods.
 portal-offer-accept = Accept the offer

@@ -95,6 +95,7 @@ portal-files-unreadable = 上传内容无法读取（总大小可能超过 64 MB
 portal-files-none = 请至少选择一个文件。
 portal-files-empty = 还没有文件。
 portal-files-add = 上传文件
+portal-files-choose = 选择要补充的照片或视频
 portal-offer-heading = 商家向您提出方案
 portal-offer-partial = 部分退款 { $amount }，商品无需退回。
 portal-offer-accept = 接受方案

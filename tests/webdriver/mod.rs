@@ -334,6 +334,56 @@ impl Browser {
             .await
     }
 
+    /// Runs a script that calls its last argument (a callback) with the result.
+    pub async fn script_async(&self, script: &str) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": [] }))
+            .await
+    }
+
+    /// Sets a cookie on the page's site (the page must be open on it).
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        self.post(
+            "/cookie",
+            json!({ "cookie": { "name": name, "value": value, "path": "/" } }),
+        )
+        .await;
+    }
+
+    /// axe-core's critical and serious violations on the open page (WCAG 2.1 A and AA and best
+    /// practice), each as "rule: what is wrong — the elements". axe-core comes from npm into
+    /// target/axe (scripts/test installs it) or from AXE_CORE.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("AXE_CORE").unwrap_or_else(|_| {
+            format!(
+                "{}/target/axe/node_modules/axe-core/axe.min.js",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("axe-core not at {path}: run scripts/test, which installs it"));
+        self.post("/execute/sync", json!({ "script": source, "args": [] }))
+            .await;
+        self.post("/timeouts", json!({ "script": 30000 })).await;
+        let result = self
+            .script_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations
+                        .filter(v => v.impact === 'critical' || v.impact === 'serious')
+                        .map(v => v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))
+                    .catch(e => done(['axe failed: ' + e]));",
+            )
+            .await;
+        result
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The browser's cookies as a `Cookie` header value.
     pub async fn cookie_header(&self) -> String {
         let cookies = self.get("/cookie").await;

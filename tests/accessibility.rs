@@ -1,0 +1,131 @@
+//! Every console and portal page through axe-core in headless Chromium, in both languages, at
+//! a laptop's and a phone's viewport: no critical or serious violation is allowed. Screenshots of
+//! every page land in target/screenshots/accessibility-*.png.
+
+mod common;
+mod webdriver;
+
+use common::{AGENT, TestApp};
+use reqwest::Method;
+use serde_json::json;
+use webdriver::Browser;
+
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
+    browser.open(&app.url("/login")).await;
+    browser.type_into("#email", email).await;
+    browser.type_into("#password", "password1").await;
+    browser.submit("form button[type=submit]").await;
+    browser.wait_for_url("/console").await;
+}
+
+/// Opens each page and collects its violations as "page (language, viewport): violation".
+async fn check(
+    browser: &Browser,
+    app: &TestApp,
+    viewport: &str,
+    pages: &[(String, String)],
+    found: &mut Vec<String>,
+) {
+    for language in ["zh", "en"] {
+        for (name, path) in pages {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            browser
+                .open(&app.url(&format!("{path}{separator}lang={language}")))
+                .await;
+            for violation in browser.accessibility_violations().await {
+                found.push(format!("{name} ({language}, {viewport}): {violation}"));
+            }
+            browser
+                .screenshot(&format!("accessibility-{name}-{language}-{viewport}"))
+                .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_page_has_a_critical_or_serious_accessibility_violation() {
+    let app = TestApp::start().await;
+    let order = app.recent_order("A11Y-1").await;
+    let order_id = order["order"]["id"].as_str().unwrap().to_string();
+    let customer_id = order["order"]["customer_id"].as_str().unwrap().to_string();
+    let case = app
+        .case("A11Y-1", "return_and_refund", "耳机左边没有声音")
+        .await;
+    let id = case["id"].as_str().unwrap().to_string();
+    let number = case["number"].as_str().unwrap().to_string();
+    // A conversation and a change, so the thread has every kind of entry.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/messages"),
+        AGENT,
+        Some(json!({ "body": "您好，请寄回。", "visibility": "customer" })),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/messages"),
+        AGENT,
+        Some(json!({ "body": "买家很着急", "visibility": "internal" })),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/transitions"),
+        AGENT,
+        Some(json!({ "action": "approve", "version": case["version"] })),
+    )
+    .await;
+
+    let console = |path: &str, name: &str| (name.to_string(), path.to_string());
+    let console_pages = vec![
+        console("/console", "queue"),
+        console(&format!("/console/cases/{id}"), "case"),
+        console("/console/orders", "orders"),
+        console(&format!("/console/orders/{order_id}"), "order"),
+        console("/console/customers", "customers"),
+        console(&format!("/console/customers/{customer_id}"), "customer"),
+        console("/console/receiving", "receiving"),
+        console("/console/follow-ups", "follow-ups"),
+        console("/console/inbound", "inbound"),
+        console("/console/settings", "settings"),
+        console("/console/tokens", "tokens"),
+        console("/console/audit", "audit"),
+        console("/console/no-such-page", "not-found"),
+    ];
+    let portal_pages = vec![
+        console("/portal/shop", "portal-find"),
+        console("/portal/shop/orders/A11Y-1", "portal-order"),
+        console(&format!("/portal/shop/cases/{number}"), "portal-case"),
+        console("/portal/shop/orders/NOPE", "portal-not-found"),
+    ];
+
+    let mut found = Vec::new();
+    for (viewport, browser) in [
+        ("laptop", Browser::laptop().await),
+        ("phone", Browser::phone().await),
+    ] {
+        browser.open(&app.url("/login")).await;
+        check(
+            &browser,
+            &app,
+            viewport,
+            &[console("/login", "login")],
+            &mut found,
+        )
+        .await;
+        sign_in(&browser, &app, "admin@test.local").await;
+        check(&browser, &app, viewport, &console_pages, &mut found).await;
+        // The customer's pages, with the customer's session.
+        let cookie = app.portal_session("A11Y-1", "13800138000").await;
+        let (name, value) = cookie.split_once('=').unwrap();
+        browser.open(&app.url("/portal/shop")).await;
+        browser.add_cookie(name, value).await;
+        check(&browser, &app, viewport, &portal_pages, &mut found).await;
+    }
+    assert!(
+        found.is_empty(),
+        "{} accessibility violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
