@@ -113,6 +113,10 @@ document.addEventListener("submit", function (event) {
 (function () {
   var rows = Array.prototype.slice.call(document.querySelectorAll("#cases tbody tr[data-case]"));
   var current = -1;
+  // The queue remembers which view it was, so "u" comes back to it.
+  if (document.getElementById("bulk") && window.sessionStorage) {
+    try { sessionStorage.setItem("aftersale-queue", location.pathname + location.search); } catch (ignored) {}
+  }
   function select(index) {
     if (!rows.length) return;
     if (current >= 0) rows[current].classList.remove("selected");
@@ -146,7 +150,7 @@ document.addEventListener("submit", function (event) {
       case "r": if (!go("#reply-body")) return; break;
       case "a": if (!go("#actions form.action textarea, #actions form.action input:not([type=hidden]), #actions form.action button")) return; break;
       case "n": var next = document.getElementById("next-case"); if (!next) return; location.href = next.href; break;
-      case "u": location.href = "/console"; break;
+      case "u": location.href = (window.sessionStorage && sessionStorage.getItem("aftersale-queue")) || "/console"; break;
       case "/": if (!go("#q")) return; break;
       case "?": if (help && help.showModal) { if (help.open) help.close(); else help.showModal(); } break;
       default: return;

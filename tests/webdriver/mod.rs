@@ -359,8 +359,9 @@ impl Browser {
                 env!("CARGO_MANIFEST_DIR")
             )
         });
-        let source = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("axe-core not at {path}: run scripts/test, which installs it"));
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!("axe-core not at {path}: run scripts/test, which installs it")
+        });
         self.post("/execute/sync", json!({ "script": source, "args": [] }))
             .await;
         self.post("/timeouts", json!({ "script": 30000 })).await;

@@ -417,30 +417,37 @@ pub(super) async fn counts(
 
 const COUNTED_UP_TO: i64 = 1000;
 
-/// `GET /console/next?after=ID`: the most urgent open case of the person's own, else an
-/// unassigned one, other than the one just worked on; the queue when there is none.
+/// `GET /console/next?after=ID`: the open case after this one in due order — the person's own
+/// first, then unassigned ones — wrapping round to the most urgent; the queue when there is none.
 pub(super) async fn next_case(
     State(state): State<AppState>,
     staff: Staff,
     axum::extract::Query(after): axum::extract::Query<HashMap<String, String>>,
 ) -> PageResult {
     let skip = after.get("after").cloned().unwrap_or_default();
+    let reader = &state.database.reader;
+    let shop = &staff.actor.shop;
+    let current = crate::db::cases::get(reader, &shop.id, &skip).await?;
+    let position = current.map(|case| (case.due_at, case.id));
+    let mut tries = Vec::new();
     for assignee in [
         case_list::AssigneeFilter::Staff(staff.staff_id.clone()),
         case_list::AssigneeFilter::Nobody,
     ] {
+        if position.is_some() {
+            tries.push((assignee.clone(), position.clone()));
+        }
+        tries.push((assignee, None));
+    }
+    tries.sort_by_key(|(_, after)| after.is_none());
+    for (assignee, after) in tries {
         let filter = case_list::CaseFilter {
             open: Some(true),
             assignee: Some(assignee),
+            after,
             ..case_list::CaseFilter::all(case_list::CaseSort::DueAt, 2)
         };
-        let found = case_list::list(
-            &state.database.reader,
-            state.database.backend,
-            &staff.actor.shop.id,
-            &filter,
-        )
-        .await?;
+        let found = case_list::list(reader, state.database.backend, &shop.id, &filter).await?;
         if let Some(case) = found.into_iter().find(|case| case.id != skip) {
             return Ok(
                 crate::http::pages::redirect(&format!("/console/cases/{}", case.id))
@@ -448,7 +455,7 @@ pub(super) async fn next_case(
             );
         }
     }
-    Ok(crate::http::pages::redirect("/console?done=0").into_response())
+    Ok(crate::http::pages::redirect("/console").into_response())
 }
 
 /// Assign, tag or close the ticked cases, each through the same operation as one at a time;
