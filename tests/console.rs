@@ -28,6 +28,16 @@ fn cookies(response: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
+/// The text between `start` and the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).map(|at| at + start.len()).unwrap_or(0);
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// The first line of the orders the tests make.
+const PRODUCT: &str = "蓝牙耳机";
+
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).expect(name) + marker.len();
@@ -395,6 +405,16 @@ async fn a_refund_form_sent_twice_refunds_once() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(html.contains("value=\"500\""), "the typed amount stays");
+    // Said as the agent sees it: the item by name, the amounts in yuan; no id, no minor units.
+    let refusal = between(&html, "id=\"refund-error\">", "</p>");
+    assert!(
+        refusal.contains(PRODUCT) && refusal.contains("¥500.00") && refusal.contains("最多还能退"),
+        "{refusal}"
+    );
+    assert!(
+        !refusal.contains("50000") && !refusal.contains("line"),
+        "{refusal}"
+    );
     let response = post(
         &app,
         &cookie,

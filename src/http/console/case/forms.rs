@@ -4,11 +4,14 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, State};
 
-use super::answer;
+use super::{Refusal, answer, answer_refusal};
+use crate::db::cases::CaseLineRecord;
+use crate::domain::Currency;
 use crate::domain::amount::{self, NumberStyle};
 use crate::error::AppError;
 use crate::http::console::PageResult;
 use crate::http::console::form::{Fields, Posted};
+use crate::http::console::text::{amount_error, refund_error};
 use crate::operations::cases::{self as case_operations, CaseChanges, Visibility};
 use crate::operations::checklist;
 use crate::operations::refunds::{self as refund_operations, RefundInput, RefundLineInput};
@@ -54,21 +57,28 @@ pub(in crate::http::console) async fn act(
     answer(&state, &staff, &id, &action, fields, result).await
 }
 
-/// The currency of the case's order: amounts typed on its page are in it.
+/// The currency of the case's order (amounts typed on its page are in it) and the case's lines
+/// (to name them in a refusal).
 async fn order_currency(
     state: &AppState,
     staff: &crate::http::console::Staff,
     case_id: &str,
-) -> Result<crate::domain::Currency, AppError> {
+) -> Result<(Currency, Vec<CaseLineRecord>), AppError> {
     let shop = &staff.actor.shop;
-    let case = crate::db::cases::get(&state.database.reader, &shop.id, case_id)
+    let reader = &state.database.reader;
+    let case = crate::db::cases::get(reader, &shop.id, case_id)
         .await?
         .ok_or(AppError::NotFound("case"))?;
-    Ok(crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency))
+    let lines = crate::db::cases::lines(reader, &case.id).await?;
+    Ok((
+        Currency::parse(&case.currency).unwrap_or(shop.currency),
+        lines,
+    ))
 }
 
 /// A refund of the amounts typed per line and for delivery (in the order's currency), once per
 /// form: the form's key is the idempotency key, so a double click or a resent form refunds once.
+/// A refusal names the item and the amounts as the person sees them.
 pub(in crate::http::console) async fn refund(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -77,11 +87,19 @@ pub(in crate::http::console) async fn refund(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    let currency = order_currency(&state, &staff, &id).await?;
+    let language = staff.language;
+    let (currency, case_lines) = order_currency(&state, &staff, &id).await?;
     let style = NumberStyle::for_locale(&staff.actor.shop.locale);
+    let product = |line_number: i64| {
+        case_lines
+            .iter()
+            .find(|line| line.line_number == line_number)
+            .map(|line| line.product_name.clone())
+            .unwrap_or_else(|| line_number.to_string())
+    };
     let mut shipping = 0;
     let mut lines = Vec::new();
-    let mut problem = None;
+    let mut problem: Option<String> = None;
     let mut numbers: Vec<(i64, &String)> = fields
         .iter()
         .filter_map(|(name, value)| {
@@ -103,41 +121,30 @@ pub(in crate::http::console) async fn refund(
             }),
             Ok(amount) if amount.amount_minor == 0 => {}
             Ok(_) => {
-                problem = Some(AppError::invalid(
-                    "amount",
-                    format!("line {line_number}: '{value}' is below zero"),
-                ));
+                problem = Some(language.text_with(
+                    "amount-error-below-zero",
+                    "name",
+                    &product(line_number),
+                ))
             }
-            Err(error) => {
-                problem = Some(AppError::invalid(
-                    "amount",
-                    format!("line {line_number}: {error}"),
-                ));
-            }
+            Err(error) => problem = Some(amount_error(language, &product(line_number), &error)),
         }
     }
+    let delivery = language.text("console-shipping");
     if let Some(value) = text(&fields, "shipping") {
         match amount::parse(&value, currency, style) {
             Ok(amount) if amount.amount_minor >= 0 => shipping = amount.amount_minor,
             Ok(_) => {
-                problem = Some(AppError::invalid(
-                    "shipping",
-                    format!("shipping: '{value}' is below zero"),
-                ))
+                problem = Some(language.text_with("amount-error-below-zero", "name", &delivery))
             }
-            Err(error) => {
-                problem = Some(AppError::invalid("shipping", format!("shipping: {error}")))
-            }
+            Err(error) => problem = Some(amount_error(language, &delivery, &error)),
         }
     }
     if problem.is_none() && lines.is_empty() && shipping == 0 {
-        problem = Some(AppError::invalid(
-            "amount",
-            "amount is required: type what to refund on at least one line or for delivery",
-        ));
+        problem = Some(language.text("refund-error-empty"));
     }
     let result = match problem {
-        Some(error) => Err(error),
+        Some(sentence) => Err(Refusal::Said(sentence)),
         None => {
             let key = text(&fields, "key").unwrap_or_default();
             refund_operations::execute(
@@ -155,9 +162,15 @@ pub(in crate::http::console) async fn refund(
             )
             .await
             .map(|_| ())
+            .map_err(|error| match &error {
+                AppError::Refund(refused) => {
+                    Refusal::Said(refund_error(language, refused, &case_lines, currency))
+                }
+                _ => Refusal::Error(error),
+            })
         }
     };
-    answer(&state, &staff, &id, "refund", fields, result).await
+    answer_refusal(&state, &staff, &id, "refund", fields, result).await
 }
 
 /// A reply to the customer, or an internal note (`visibility=internal`).

@@ -108,6 +108,12 @@ pub(in crate::http::console) async fn case_page(
     .await
 }
 
+/// Why a form was not done: an error, or a sentence already in the person's words.
+pub(super) enum Refusal {
+    Error(AppError),
+    Said(String),
+}
+
 /// After a change: back to the case page (a GET, so a reload does not send it again); when it
 /// was refused, the page again with the reason and the typed values.
 async fn answer(
@@ -118,21 +124,36 @@ async fn answer(
     fields: HashMap<String, String>,
     result: Result<(), AppError>,
 ) -> PageResult {
-    match result {
-        Ok(()) => Ok(crate::http::pages::redirect(&format!(
-            "/console/cases/{id}?done={}",
-            super::text::url_encode(form_name)
-        ))
-        .into_response()),
-        Err(error @ (AppError::NotFound(_) | AppError::Internal(_))) => Err(error.into()),
-        Err(error) => {
-            let status = error.status();
-            let typed = Typed {
-                form: form_name.to_string(),
-                error: error_text(staff.language, &error),
-                fields,
-            };
-            shown(state, staff, id, typed, String::new(), status).await
+    let result = result.map_err(Refusal::Error);
+    answer_refusal(state, staff, id, form_name, fields, result).await
+}
+
+async fn answer_refusal(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    form_name: &str,
+    fields: HashMap<String, String>,
+    result: Result<(), Refusal>,
+) -> PageResult {
+    let (error, status) = match result {
+        Ok(()) => {
+            return Ok(crate::http::pages::redirect(&format!(
+                "/console/cases/{id}?done={}",
+                super::text::url_encode(form_name)
+            ))
+            .into_response());
         }
-    }
+        Err(Refusal::Error(error @ (AppError::NotFound(_) | AppError::Internal(_)))) => {
+            return Err(error.into());
+        }
+        Err(Refusal::Error(error)) => (error_text(staff.language, &error), error.status()),
+        Err(Refusal::Said(sentence)) => (sentence, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let typed = Typed {
+        form: form_name.to_string(),
+        error,
+        fields,
+    };
+    shown(state, staff, id, typed, String::new(), status).await
 }
