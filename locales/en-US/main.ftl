@@ -155,3 +155,26 @@ portal-next-approved-refund_only = The shop has agreed to refund you; you do not
 portal-next-refund-pending = The shop has agreed to refund you and is paying it now; we will tell you when the money is on its way.
 portal-next-rejected-because = The shop has refused this request because: { $reason }. If you have a question, write to us below.
 portal-next-inspection_failed-because = The goods did not pass the check because: { $reason }. The shop will contact you about what happens next.
+
+# The portal's status page: steps, items, money back, messages.
+portal-skip = Skip to content
+portal-progress = Progress
+portal-case-items = Items in your request
+portal-refunds-heading = Refunds
+portal-refund-paid = paid to your account
+portal-refund-pending = being paid; we will tell you when it arrives
+portal-refund-failed = did not go through; the shop will pay it again
+portal-messages-empty = No messages yet.
+portal-step-submitted = Request sent
+portal-step-approved = Approved by the shop
+portal-step-return_shipped = You send it back
+portal-step-received = Received and checked
+portal-step-refunded = Refund
+portal-step-replacement_shipped = Replacement sent
+portal-step-replacement_delivered = Replacement delivered
+portal-step-diagnosing = Checked and repaired
+portal-step-shipped_back = Sent back to you
+portal-step-delivered = Delivered to you
+portal-step-talking = In conversation
+portal-step-resolved = Resolved
+portal-step-closed = Done

@@ -155,3 +155,26 @@ portal-next-approved-refund_only = 商家已同意退款，您无需寄回商品
 portal-next-refund-pending = 商家已同意退款，正在付款；款项到账后我们会通知您。
 portal-next-rejected-because = 商家拒绝了这个申请，原因：{ $reason }。如有疑问，请在下方留言。
 portal-next-inspection_failed-because = 商品未通过检查，原因：{ $reason }。商家会和您联系下一步。
+
+# The portal's status page: steps, items, money back, messages.
+portal-skip = 跳到正文
+portal-progress = 处理进度
+portal-case-items = 申请的商品
+portal-refunds-heading = 退款
+portal-refund-paid = 已退到您的账户
+portal-refund-pending = 正在退款，到账后通知您
+portal-refund-failed = 退款没有成功，商家会重新处理
+portal-messages-empty = 还没有留言。
+portal-step-submitted = 提交申请
+portal-step-approved = 商家同意
+portal-step-return_shipped = 寄回商品
+portal-step-received = 商家收货检查
+portal-step-refunded = 退款
+portal-step-replacement_shipped = 换货寄出
+portal-step-replacement_delivered = 换货签收
+portal-step-diagnosing = 检测维修
+portal-step-shipped_back = 寄回给您
+portal-step-delivered = 您已签收
+portal-step-talking = 沟通处理
+portal-step-resolved = 已解决
+portal-step-closed = 完成

@@ -33,8 +33,8 @@ struct CasePage {
     status: String,
     has_label: bool,
     timeline: Vec<(String, String)>,
-    /// (when, who, text)
-    messages: Vec<(String, String, String)>,
+    /// (when, who, text, `you` or `shop`)
+    messages: Vec<(String, String, String, &'static str)>,
     errors: Vec<String>,
     version: i64,
     can_ship: bool,
@@ -58,8 +58,23 @@ struct CasePage {
     offer: Option<(String, String, String)>,
     /// Offers already answered: (amount, state in words).
     past_offers: Vec<(String, String)>,
-    /// The case's parcels both ways: (which way, carrier and tracking number, state in words).
-    parcels: Vec<(String, String, String)>,
+    /// The case's parcels both ways.
+    parcels: Vec<ParcelRow>,
+    /// The case's progress: (step in words, done/current/stopped/later, when reached).
+    tracker: Vec<(String, &'static str, String)>,
+    /// The items of the case: (name, units, what they cost the customer).
+    items: Vec<(String, i64, String)>,
+    /// Money back: (amount, how, where it is in words, when).
+    refunds: Vec<(String, String, String, String)>,
+}
+
+pub struct ParcelRow {
+    pub way: String,
+    pub carrier: String,
+    pub tracking_number: String,
+    pub state: String,
+    /// A page where the customer can follow the parcel.
+    pub link: String,
 }
 
 pub(super) async fn case_page(
@@ -163,12 +178,12 @@ async fn case_view(
         .await?
         .into_iter()
         .map(|message| {
-            let who = if message.author_role == "customer" {
-                language.text("portal-you")
+            let (who, side) = if message.author_role == "customer" {
+                (language.text("portal-you"), "you")
             } else {
-                language.text("portal-shop")
+                (language.text("portal-shop"), "shop")
             };
-            (when(message.created_at), who, message.body)
+            (when(message.created_at), who, message.body, side)
         })
         .collect();
     let actions = allowed_actions(
@@ -206,11 +221,60 @@ async fn case_view(
         .await?
         .into_iter()
         .filter(|parcel| parcel.case_id.as_deref() == Some(case.id.as_str()))
-        .map(|parcel| {
+        .map(|parcel| ParcelRow {
+            way: language.text(&format!("portal-parcel-{}", parcel.direction)),
+            link: format!(
+                "https://t.17track.net/{}#nums={}",
+                match language {
+                    Language::Chinese => "zh-cn",
+                    Language::English => "en",
+                },
+                crate::http::pages::url_encode(&parcel.tracking_number)
+            ),
+            carrier: parcel.carrier,
+            tracking_number: parcel.tracking_number,
+            state: language.text(&format!("portal-parcel-state-{}", parcel.status)),
+        })
+        .collect();
+    let currency = crate::domain::Currency::parse(&case.currency).unwrap_or(shop.currency);
+    let money = |minor: i64| crate::domain::Money::new(minor, currency).to_string();
+    let items = cases::lines(&state.database.reader, &case.id)
+        .await?
+        .iter()
+        .map(|line| {
             (
-                language.text(&format!("portal-parcel-{}", parcel.direction)),
-                format!("{} {}", parcel.carrier, parcel.tracking_number),
-                language.text(&format!("portal-parcel-state-{}", parcel.status)),
+                line.product_name.clone(),
+                line.quantity,
+                money(line.balance().paid_minor),
+            )
+        })
+        .collect();
+    let refund_records = crate::db::refunds::of_case(&state.database.reader, &case.id).await?;
+    let refunds = refund_records
+        .iter()
+        .map(|refund| {
+            let out = crate::domain::notifications::money_is_out(Some(refund.status.as_str()));
+            (
+                money(refund.amount_minor),
+                language.text_or(&format!("method-{}", refund.method), &refund.method),
+                language.text(if out {
+                    "portal-refund-paid"
+                } else if refund.status == "failed" {
+                    "portal-refund-failed"
+                } else {
+                    "portal-refund-pending"
+                }),
+                when(refund.created_at),
+            )
+        })
+        .collect();
+    let tracker = super::tracker::progress(case.kind, case.status, &events)
+        .into_iter()
+        .map(|step| {
+            (
+                language.text(&step.key),
+                step.state,
+                step.at.map(when).unwrap_or_default(),
             )
         })
         .collect();
@@ -252,12 +316,10 @@ async fn case_view(
         })
         .collect();
     Ok(CasePage {
-        next_step: next_step(
-            language,
-            case,
-            &events,
-            &crate::db::refunds::of_case(&state.database.reader, &case.id).await?,
-        ),
+        next_step: next_step(language, case, &events, &refund_records),
+        tracker,
+        items,
+        refunds,
         deadlines,
         can_attach: case.status.is_open() && files.len() < crate::domain::media::FILES_LIMIT,
         files,
@@ -341,7 +403,7 @@ pub(super) async fn case_action(
                 AppError::Invalid { .. }
                 | AppError::BadRequest { .. }
                 | AppError::Transition(_)
-                | AppError::Conflict { .. } => error.to_string(),
+                | AppError::Conflict { .. } => crate::http::console::error_text(language, &error),
                 _ => return Err(error),
             };
             let typed = ShipTyped {
@@ -378,7 +440,7 @@ pub(super) async fn case_message(
         ))
         .into_response()),
         Err(error @ AppError::Invalid { .. }) => {
-            let errors = vec![error.to_string()];
+            let errors = vec![crate::http::console::error_text(language, &error)];
             case_with_errors(&state, &shop, &case, language, errors, ShipTyped::default()).await
         }
         Err(error) => Err(error),

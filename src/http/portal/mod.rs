@@ -11,6 +11,7 @@ mod error;
 pub use error::error_page;
 mod order;
 mod session;
+mod tracker;
 
 use session::session_order;
 

@@ -1,0 +1,190 @@
+//! The case's progress as steps the customer recognises (submitted → approved → sent back →
+//! received → …), each done, current or still to come, with when it was reached.
+
+use crate::db::cases::EventRecord;
+use crate::domain::{CaseKind, Status};
+
+/// The steps of a kind of case: the step's name (`portal-step-…`) and the statuses in it.
+fn steps(kind: CaseKind) -> &'static [(&'static str, &'static [Status])] {
+    use Status::*;
+    match kind {
+        CaseKind::RefundOnly => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("refunded", &[Refunded]),
+            ("closed", &[Closed]),
+        ],
+        CaseKind::ReturnAndRefund => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("return_shipped", &[ReturnShipped]),
+            ("received", &[Received, Inspected]),
+            ("refunded", &[Refunded]),
+            ("closed", &[Closed]),
+        ],
+        CaseKind::Exchange => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("return_shipped", &[ReturnShipped]),
+            ("received", &[Received, Inspected]),
+            ("replacement_shipped", &[ReplacementShipped]),
+            ("replacement_delivered", &[ReplacementDelivered]),
+            ("closed", &[Closed]),
+        ],
+        CaseKind::Repair => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("return_shipped", &[ReturnShipped]),
+            ("received", &[Received]),
+            (
+                "diagnosing",
+                &[Diagnosing, AtVendor, Repaired, NoFaultFound],
+            ),
+            ("shipped_back", &[ShippedBack]),
+            ("delivered", &[Delivered]),
+            ("closed", &[Closed]),
+        ],
+        CaseKind::Consultation | CaseKind::Complaint => &[
+            ("submitted", &[Open]),
+            ("talking", &[WaitingOnCustomer, WaitingOnShop, Escalated]),
+            ("resolved", &[Resolved]),
+            ("closed", &[Closed]),
+        ],
+    }
+}
+
+/// One step as the page shows it.
+pub struct Step {
+    /// `portal-step-…`
+    pub key: String,
+    /// done, current, stopped (the case ended here without going on) or later
+    pub state: &'static str,
+    /// When it was reached (unix µs), if it was.
+    pub at: Option<i64>,
+}
+
+/// The steps of `kind` given the case's events (oldest first) and its status now.
+pub fn progress(kind: CaseKind, status: Status, events: &[EventRecord]) -> Vec<Step> {
+    let steps = steps(kind);
+    let index_of = |status: Status| {
+        steps
+            .iter()
+            .position(|(_, statuses)| statuses.contains(&status))
+    };
+    let mut reached_at: Vec<Option<i64>> = vec![None; steps.len()];
+    // Every case starts at the first step, when it was made.
+    reached_at[0] = events.first().map(|event| event.at);
+    let mut furthest = 0;
+    for event in events {
+        let Some(index) = event
+            .to_status
+            .as_deref()
+            .and_then(Status::parse)
+            .and_then(index_of)
+        else {
+            continue;
+        };
+        reached_at[index].get_or_insert(event.at);
+        furthest = furthest.max(index);
+    }
+    // A case that ended early (refused, cancelled, failed its inspection) stops where it got to.
+    let (current, stopped) = match index_of(status) {
+        Some(index) => (index, false),
+        None => (furthest, true),
+    };
+    steps
+        .iter()
+        .enumerate()
+        .map(|(index, (key, _))| Step {
+            key: format!("portal-step-{key}"),
+            state: match index.cmp(&current) {
+                std::cmp::Ordering::Less => "done",
+                std::cmp::Ordering::Equal if stopped => "stopped",
+                std::cmp::Ordering::Equal if status == Status::Closed => "done",
+                std::cmp::Ordering::Equal => "current",
+                std::cmp::Ordering::Greater => "later",
+            },
+            at: if index <= current {
+                reached_at[index]
+            } else {
+                None
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(at: i64, to: &str) -> EventRecord {
+        EventRecord {
+            id: at.to_string(),
+            at,
+            actor_role: "agent".into(),
+            actor_id: None,
+            action: "x".into(),
+            from_status: None,
+            to_status: Some(to.into()),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    fn states(steps: &[Step]) -> Vec<&str> {
+        steps.iter().map(|step| step.state).collect()
+    }
+
+    #[test]
+    fn a_return_on_its_way_back_has_three_steps_done_and_one_current() {
+        let events = [
+            event(1, "submitted"),
+            event(2, "approved"),
+            event(3, "return_shipped"),
+        ];
+        let steps = progress(CaseKind::ReturnAndRefund, Status::ReturnShipped, &events);
+        assert_eq!(
+            states(&steps),
+            ["done", "done", "current", "later", "later", "later"]
+        );
+        assert_eq!(steps[2].at, Some(3));
+        assert_eq!(steps[3].at, None);
+    }
+
+    #[test]
+    fn a_refused_request_stops_where_it_was_and_a_closed_one_is_all_done() {
+        let refused = progress(
+            CaseKind::RefundOnly,
+            Status::Rejected,
+            &[event(1, "submitted"), event(2, "rejected")],
+        );
+        assert_eq!(states(&refused), ["stopped", "later", "later", "later"]);
+        let closed = progress(
+            CaseKind::RefundOnly,
+            Status::Closed,
+            &[
+                event(1, "submitted"),
+                event(2, "approved"),
+                event(3, "refunded"),
+                event(4, "closed"),
+            ],
+        );
+        assert_eq!(states(&closed), ["done", "done", "done", "done"]);
+    }
+
+    #[test]
+    fn every_status_of_every_kind_has_a_place_or_stops() {
+        for kind in CaseKind::ALL {
+            for status in Status::ALL {
+                let steps = progress(*kind, *status, &[event(1, status.as_str())]);
+                assert!(
+                    steps
+                        .iter()
+                        .filter(|step| matches!(step.state, "current" | "stopped"))
+                        .count()
+                        <= 1,
+                    "{kind} {status}"
+                );
+            }
+        }
+    }
+}
