@@ -197,3 +197,105 @@ document.addEventListener("submit", function (event) {
     draw();
   });
 })();
+
+// The portal's request, step by step: one part at a time with Back / Next (every part shows at
+// once without script, or when the form came back refused); the refund preview adds up what
+// the chosen units cost; an exchange asks what instead; files are checked before sending.
+(function () {
+  var form = document.getElementById("ask-form");
+  if (!form || !form.querySelector("fieldset[data-step]")) return;
+  var parts = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-step]"));
+  var markers = Array.prototype.slice.call(document.querySelectorAll("#ask-steps li"));
+  var buttons = document.getElementById("step-buttons");
+  var back = document.getElementById("step-back"), next = document.getElementById("step-next");
+  var kind = document.getElementById("kind");
+  var preview = document.getElementById("refund-preview");
+  var sendBack = document.getElementById("send-back");
+  var wish = document.getElementById("exchange-wish");
+  var decimals = parseInt(form.dataset.decimals || "2", 10);
+  function chosen() {
+    var total = 0, names = [];
+    form.querySelectorAll("input.quantity").forEach(function (input) {
+      var units = parseInt(input.value || "0", 10);
+      if (!(units > 0)) return;
+      var worth = (input.dataset.worth || "").split(",").map(Number);
+      var value = worth[Math.min(units, worth.length) - 1] || 0;
+      if (units > worth.length && worth.length) value = Math.round(worth[worth.length - 1] / worth.length * units);
+      total += value;
+      names.push(input.dataset.name + " × " + units);
+    });
+    return { total: total, names: names };
+  }
+  function refresh() {
+    var code = kind ? kind.value : "";
+    if (wish) wish.hidden = code !== "exchange";
+    if (sendBack) sendBack.hidden = (sendBack.dataset.shipKinds || "").split(" ").indexOf(code) < 0;
+    var picked = chosen();
+    if (preview) {
+      var refunds = (preview.dataset.refundKinds || "").split(" ").indexOf(code) >= 0;
+      var text = refunds
+        ? preview.dataset.text
+            .replace("{amount}", (form.dataset.currency || "") + (picked.total / Math.pow(10, decimals)).toFixed(decimals))
+            .replace("{text}", code === "return_and_refund" ? preview.dataset.afterReturn : "")
+        : preview.dataset.none;
+      preview.textContent = text;
+    }
+    var summary = document.getElementById("ask-summary");
+    if (summary && kind) {
+      summary.textContent = "";
+      [kind.options[kind.selectedIndex].text, picked.names.join("、"), preview ? preview.textContent : ""].forEach(function (line) {
+        if (!line) return;
+        var p = document.createElement("p");
+        p.textContent = line;
+        summary.appendChild(p);
+      });
+    }
+  }
+  form.addEventListener("input", refresh);
+  form.addEventListener("change", refresh);
+  refresh();
+
+  var files = document.getElementById("files");
+  var problem = document.getElementById("files-problem");
+  if (files && problem) {
+    files.addEventListener("change", function () {
+      var messages = [];
+      var list = Array.prototype.slice.call(files.files || []);
+      if (list.length > parseInt(files.dataset.maxFiles, 10)) messages.push(problem.dataset.tooMany);
+      list.forEach(function (file) {
+        var video = /^video\//.test(file.type), photo = /^image\/(jpeg|png|webp)$/.test(file.type);
+        if (!video && !photo) messages.push(problem.dataset.wrongType + " " + file.name);
+        else if (file.size > parseInt(video ? files.dataset.maxVideo : files.dataset.maxPhoto, 10)) messages.push(problem.dataset.tooLarge + " " + file.name);
+      });
+      problem.textContent = messages.join(" ");
+      problem.hidden = messages.length === 0;
+      files.setCustomValidity(messages.join(" "));
+    });
+  }
+
+  if (form.dataset.returned) return;
+  var current = 0;
+  function show(index) {
+    current = Math.max(0, Math.min(parts.length - 1, index));
+    parts.forEach(function (part, at) { part.hidden = at !== current; });
+    markers.forEach(function (marker, at) {
+      marker.className = at === current ? "current" : "";
+      if (at === current) marker.setAttribute("aria-current", "step"); else marker.removeAttribute("aria-current");
+    });
+    back.hidden = current === 0;
+    next.hidden = current === parts.length - 1;
+    refresh();
+  }
+  document.getElementById("ask-steps").hidden = false;
+  buttons.hidden = false;
+  back.addEventListener("click", function () { show(current - 1); parts[current].querySelector("legend").scrollIntoView(); });
+  next.addEventListener("click", function () {
+    var invalid = parts[current].querySelector(":invalid");
+    if (invalid) { invalid.reportValidity(); return; }
+    show(current + 1);
+    var legend = parts[current].querySelector("legend");
+    legend.setAttribute("tabindex", "-1");
+    legend.focus();
+  });
+  show(0);
+})();

@@ -96,27 +96,47 @@ async fn a_customer_returns_goods_from_a_phone() {
         rights.contains("退货退款") && rights.contains("截止"),
         "{rights}"
     );
-    browser.wait_for_text("#files-limits", "10 MB").await;
 
-    // A draft survives a reload.
+    // Step by step: the items first, one part at a time.
+    assert!(browser.try_find("#step-why[hidden]").await.is_some());
+    browser.type_into("#quantity_1", "1").await;
+    browser.screenshot("portal-request-items").await;
+    browser.click("#step-next").await;
+    browser.wait_for_text("#ask-steps li.current", "2").await;
+    // The upload limits show before any file is chosen.
+    browser.wait_for_text("#files-limits", "10 MB").await;
     browser
         .type_into("#description", "左耳没有声音，右耳正常")
         .await;
-    browser.type_into("#quantity_1", "1").await;
+    // A draft survives a reload.
     browser.refresh().await;
     assert_eq!(
         browser.value("#description").await,
         "左耳没有声音，右耳正常"
     );
     assert_eq!(browser.value("#quantity_1").await, "1");
-
-    // A text file named .jpg is refused; what was typed stays.
+    browser.click("#step-next").await;
     browser
-        .script("document.getElementById('kind').value = 'return_and_refund'; document.getElementById('reason').value = 'quality';")
+        .script("document.getElementById('kind').value = 'return_and_refund'; document.getElementById('kind').dispatchEvent(new Event('change', { bubbles: true })); document.getElementById('reason').value = 'quality';")
         .await;
+    // The refund preview: one earphone, what it cost; it is sent back once the shop agrees.
+    browser.click("#step-next").await;
+    let preview = browser.wait_for_text("#refund-preview", "¥199.00").await;
+    assert!(preview.contains("原路退回"), "{preview}");
+    assert!(browser.try_find("#send-back[hidden]").await.is_none());
+    browser.screenshot("portal-request-preview").await;
+    browser.click("#step-next").await;
+    let summary = browser.wait_for_text("#ask-summary", "蓝牙耳机 × 1").await;
+    assert!(summary.contains("退货退款"), "{summary}");
+
+    // A text file named .jpg is refused; what was typed stays (every part shows again).
+    browser.click("#step-back").await;
+    browser.click("#step-back").await;
     browser
         .choose_file("#files", &fixture("not-a-photo.jpg"))
         .await;
+    browser.click("#step-next").await;
+    browser.click("#step-next").await;
     browser.submit("#ask-form button[type=submit]").await;
     let refusal = browser.text("#ask .error").await;
     assert!(refusal.contains("not-a-photo.jpg"), "{refusal}");

@@ -37,6 +37,11 @@ struct ItemRow {
     refunded: Option<String>,
     /// What the customer typed (kept when the form comes back with an error).
     chosen: i64,
+    /// What 1, 2, … units of the line would bring back (minor units, comma-separated), never
+    /// more than is left on it: the request form's refund preview adds them up.
+    worth: String,
+    /// What one unit cost the customer.
+    unit_paid: String,
 }
 
 #[derive(Template)]
@@ -60,6 +65,14 @@ struct OrderPage {
     kind: String,
     reason: String,
     description: String,
+    exchange_for: String,
+    /// The order's currency symbol and its decimals, for the preview.
+    currency_symbol: String,
+    decimals: u32,
+    /// The shop's return address, where goods are sent back.
+    return_address: String,
+    /// The refund preview's sentence, with `{amount}` and `{text}` for the page to fill.
+    preview_text: String,
 }
 
 /// One remedy in the overview of the customer's rights.
@@ -121,6 +134,7 @@ struct Typed {
     kind: String,
     reason: String,
     description: String,
+    exchange_for: String,
 }
 
 pub(super) async fn order_page(
@@ -146,6 +160,9 @@ pub(super) async fn order_page(
         query.lang.as_deref(),
     ))
 }
+
+/// Lines of more units than this preview proportionally beyond it (the server decides anyway).
+const PREVIEWED_UNITS: i64 = 50;
 
 async fn order_view(
     state: &AppState,
@@ -199,6 +216,23 @@ async fn order_view(
                     .get(&line.line_number)
                     .copied()
                     .unwrap_or(0),
+                worth: (1..=line.quantity.min(PREVIEWED_UNITS))
+                    .map(|units| {
+                        crate::domain::allocation::paid_for_units(
+                            line.paid_minor,
+                            line.quantity,
+                            units,
+                        )
+                        .min((line.paid_minor - line.refunded_minor).max(0))
+                        .to_string()
+                    })
+                    .collect::<Vec<_>>()
+                    .join(","),
+                unit_paid: Money::new(
+                    crate::domain::allocation::paid_for_units(line.paid_minor, line.quantity, 1),
+                    currency,
+                )
+                .to_string(),
             })
             .collect(),
         cases: records
@@ -234,6 +268,18 @@ async fn order_view(
         kind: typed.kind,
         reason: typed.reason,
         description: typed.description,
+        exchange_for: typed.exchange_for,
+        preview_text: language.text_args(
+            "portal-preview-refund",
+            &[("amount", "{amount}"), ("text", "{text}")],
+        ),
+        currency_symbol: currency.symbol().to_string(),
+        decimals: currency.exponent(),
+        return_address: crate::db::settings::get(&state.database, &shop.id)
+            .await?
+            .return_address
+            .clone()
+            .unwrap_or_default(),
         page: page(state, shop, language).await?,
     })
 }
@@ -262,6 +308,7 @@ pub(super) async fn ask_for_help(
         kind: form.get("kind").cloned().unwrap_or_default(),
         reason: form.get("reason").cloned().unwrap_or_default(),
         description: form.get("description").cloned().unwrap_or_default(),
+        exchange_for: form.get("exchange_for").cloned().unwrap_or_default(),
         ..Typed::default()
     };
     for (key, value) in &form {
@@ -309,11 +356,23 @@ pub(super) async fn ask_for_help(
         role: Role::Customer,
         staff_id: None,
     };
+    // An exchange says what the customer wants instead (size, colour), in the description the
+    // shop reads.
+    let wish = typed.exchange_for.trim();
+    let description = if typed.kind == "exchange" && !wish.is_empty() {
+        format!(
+            "{}\n{}{wish}",
+            typed.description.trim(),
+            language.text("portal-exchange-for-prefix")
+        )
+    } else {
+        typed.description.clone()
+    };
     let input = NewCaseInput {
         order_number: order.order_number.clone(),
         kind: typed.kind.clone(),
         reason_code: typed.reason.clone(),
-        description: typed.description.clone(),
+        description,
         lines: if goods { lines } else { Vec::new() },
         contact: ContactInput {
             name: customer.as_ref().map(|customer| customer.name.clone()),
@@ -371,7 +430,9 @@ pub(super) async fn ask_for_help(
                     code: "order_not_paid",
                     ..
                 } => vec![language.text("portal-ask-unpaid")],
-                AppError::Invalid { .. } | AppError::BadRequest { .. } => vec![error.to_string()],
+                AppError::Invalid { .. } | AppError::BadRequest { .. } => {
+                    vec![crate::http::console::error_text(language, &error)]
+                }
                 _ => return Err(error),
             };
             let page = order_view(&state, &shop, &order, language, errors, typed).await?;
