@@ -85,17 +85,52 @@ const PRODUCTS: &[(&str, &str, &str, i64)] = &[
     ("SH-420", "跑步鞋 42码", "鞋靴", 39_900),
 ];
 
-const DESCRIPTIONS: &[(&str, &str)] = &[
-    ("quality", "收到后发现外壳有裂痕，申请处理"),
-    ("not_working", "使用两天后无法开机，退款退货"),
-    ("wrong_item", "发错货了，我买的是黑色，收到白色"),
-    ("size_colour", "尺码偏小，想换大一号"),
-    ("damaged_in_transit", "快递外箱破损，商品有磕碰"),
-    ("no_reason", "七天无理由退货，商品未拆封"),
-    ("not_as_described", "实物颜色与图片描述不符"),
-    ("late_delivery", "物流一直没有更新，催促发货"),
-    ("service_attitude", "客服回复太慢，态度不好，投诉"),
-];
+/// The products a story fits: electronics (keyboard, earphones, kettle, power bank) or what is
+/// worn (T-shirt, shoes), by index into [`PRODUCTS`].
+const ELECTRONICS: &[usize] = &[0, 1, 3, 4];
+const WORN: &[usize] = &[2, 5];
+const ANY: &[usize] = &[0, 1, 2, 3, 4, 5];
+
+/// What customers ask for, per kind, with the reason and the products it fits: a kettle is not
+/// exchanged because the size does not fit, a T-shirt is not repaired.
+fn stories(kind: CaseKind) -> &'static [(&'static str, &'static str, &'static [usize])] {
+    match kind {
+        CaseKind::RefundOnly => &[
+            (
+                "missing_part",
+                "少发了一个配件（充电线），申请退这部分的钱",
+                ELECTRONICS,
+            ),
+            ("price", "说好的满300减30没有减，申请退差价", ANY),
+            (
+                "damaged_in_transit",
+                "快递外箱破损，商品有磕碰，不想退回，协商部分退款",
+                ELECTRONICS,
+            ),
+        ],
+        CaseKind::ReturnAndRefund => &[
+            ("no_reason", "七天无理由退货，商品未拆封", ANY),
+            ("not_as_described", "实物颜色与图片描述不符", ANY),
+            ("wrong_item", "发错货了，我买的是黑色，收到白色", WORN),
+        ],
+        CaseKind::Exchange => &[
+            ("size_colour", "尺码偏小，想换大一号", WORN),
+            ("wrong_item", "发错颜色了，想换成黑色", WORN),
+        ],
+        CaseKind::Repair => &[
+            ("quality", "使用两天后无法开机", ELECTRONICS),
+            ("quality", "充电时有异响，充不进电", ELECTRONICS),
+        ],
+        CaseKind::Consultation => &[
+            ("other", "请问这款可以开增值税专用发票吗？", ANY),
+            ("other", "保修期是多久？需要保留包装吗？", ELECTRONICS),
+        ],
+        CaseKind::Complaint => &[
+            ("service_attitude", "客服回复太慢，态度不好，投诉", ANY),
+            ("late_delivery", "物流三天没有更新，一直没人处理", ANY),
+        ],
+    }
+}
 
 /// Every status of `kind` with the shortest list of actions (and who takes them) that reach it.
 fn paths(kind: CaseKind, now: i64) -> Vec<(Status, Vec<(Action, Role)>)> {
@@ -245,144 +280,11 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
     for kind in CaseKind::ALL {
         for (_, path) in paths(*kind, database.clock.now()) {
             counter += 1;
-            let (name, phone) = CUSTOMERS[counter % CUSTOMERS.len()];
-            let first = PRODUCTS[counter % PRODUCTS.len()];
-            let second = PRODUCTS[(counter + 3) % PRODUCTS.len()];
-            let order_number = format!("DEMO{:06}", 240_000 + counter);
-            let days_ago = (counter % 6) as i64 + 1;
-            let placed = jiff::Timestamp::from_microsecond(database.clock.now())?
-                - jiff::SignedDuration::from_hours(24 * days_ago + 5);
-            let input = OrderInput {
-                order_number: order_number.clone(),
-                platform: Some(["taobao", "tmall", "jd", "wechat"][counter % 4].into()),
-                currency: None,
-                placed_at: placed.to_string(),
-                paid_at: Some(placed.to_string()),
-                shipped_at: Some((placed + jiff::SignedDuration::from_hours(20)).to_string()),
-                // Delivered two and a half days after the order, or an hour ago if that is sooner
-                // (never in the future).
-                delivered_at: Some(
-                    (placed
-                        + jiff::SignedDuration::from_hours(60)
-                            .min(jiff::SignedDuration::from_hours(24 * days_ago + 4)))
-                    .to_string(),
-                ),
-                shipping_fee_minor: 0,
-                invoice_number: None,
-                customer: CustomerInput {
-                    name: name.into(),
-                    phone: Some(phone.into()),
-                    email: None,
-                    address: Some("上海市浦东新区世纪大道100号".into()),
-                },
-                lines: vec![
-                    OrderLineInput {
-                        line_number: None,
-                        sku: first.0.into(),
-                        product_name: first.1.into(),
-                        category: Some(first.2.into()),
-                        quantity: 1,
-                        unit_price_minor: first.3,
-                        paid_minor: None,
-                        serial_number: None,
-                        ..OrderLineInput::default()
-                    },
-                    OrderLineInput {
-                        line_number: None,
-                        sku: second.0.into(),
-                        product_name: second.1.into(),
-                        category: Some(second.2.into()),
-                        quantity: 2,
-                        unit_price_minor: second.3,
-                        paid_minor: Some(second.3 * 2 - 1_000),
-                        serial_number: None,
-                        ..OrderLineInput::default()
-                    },
-                ],
-                ..OrderInput::default()
-            };
-            let order = order_operations::check(&agent, &input, database.clock.now())
-                .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
-            order_operations::store(database, &agent, &order)
-                .await
-                .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
-            let (reason_code, description) = DESCRIPTIONS[counter % DESCRIPTIONS.len()];
-            let case = case_operations::create(
-                database,
-                &agent,
-                &NewCaseInput {
-                    order_number,
-                    kind: kind.as_str().into(),
-                    reason_code: reason_code.into(),
-                    description: description.into(),
-                    lines: vec![CaseLineInput {
-                        line_number: 1,
-                        quantity: None,
-                    }],
-                    contact: ContactInput {
-                        name: Some(name.into()),
-                        phone: Some(phone.into()),
-                        email: None,
-                    },
-                    priority: Some(["normal", "high", "low", "urgent"][counter % 4].into()),
-                    assignee_id: if counter.is_multiple_of(3) {
-                        None
-                    } else {
-                        agent.staff_id.clone()
-                    },
-                    tags: Vec::new(),
-                    channel: Some(["chat", "phone", "platform"][counter % 3].into()),
-                },
-                None,
-            )
-            .await
-            .map_err(|error| anyhow::anyhow!("demo case: {error}"))?
-            .case;
-            let mut version = case.version;
-            for (step, (action, role)) in path.into_iter().enumerate() {
-                let actor = actor_for(role);
-                let result = if action == Action::Refund {
-                    refund_operations::execute(
-                        database,
-                        &actor,
-                        &case.id,
-                        &format!("demo-{}-{step}", case.id),
-                        &RefundInput::default(),
-                    )
-                    .await
-                    .map(|_| ())
-                } else {
-                    transitions::transition(
-                        database,
-                        &actor,
-                        &case.id,
-                        &TransitionInput {
-                            action: action.as_str().into(),
-                            version,
-                            reason: Some("演示数据：按流程处理".into()),
-                            note: None,
-                            carrier: Some("顺丰速运".into()),
-                            tracking_number: Some(format!(
-                                "SF{:010}",
-                                1_000_000 + counter * 10 + step
-                            )),
-                            disposition: None,
-                            close_unanswered: false,
-                        },
-                    )
-                    .await
-                    .map(|_| ())
-                };
-                result.map_err(|error| {
-                    anyhow::anyhow!("demo {} case, action {action}: {error}", kind.as_str())
-                })?;
-                version = case_operations::fetch(database, &agent, &case.id)
-                    .await
-                    .map_err(|error| anyhow::anyhow!("{error}"))?
-                    .version;
-            }
+            let case = open_case(database, &agent, *kind, counter).await?;
+            walk(database, &actor_for, &case, &path, counter).await?;
         }
     }
+    told(database, &actor_for, &mut counter).await?;
     // The SOP goes in last: the demo's cases were moved along without it.
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
@@ -390,6 +292,238 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     Ok(logins)
+}
+
+/// An order of two items for a demo customer and a case of `kind` on its first, telling one of
+/// the kind's stories (the `counter`-th demo case).
+async fn open_case(
+    database: &Database,
+    agent: &Actor,
+    kind: CaseKind,
+    counter: usize,
+) -> anyhow::Result<crate::db::cases::CaseRecord> {
+    let (name, phone) = CUSTOMERS[counter % CUSTOMERS.len()];
+    let told = stories(kind);
+    let (reason_code, description, fits) = told[counter % told.len()];
+    let first = PRODUCTS[fits[counter % fits.len()]];
+    let second = PRODUCTS[(fits[counter % fits.len()] + 3) % PRODUCTS.len()];
+    let order_number = format!("DEMO{:06}", 240_000 + counter);
+    let days_ago = (counter % 6) as i64 + 1;
+    let placed = jiff::Timestamp::from_microsecond(database.clock.now())?
+        - jiff::SignedDuration::from_hours(24 * days_ago + 5);
+    let input = OrderInput {
+        order_number: order_number.clone(),
+        platform: Some(["taobao", "tmall", "jd", "wechat"][counter % 4].into()),
+        currency: None,
+        placed_at: placed.to_string(),
+        paid_at: Some(placed.to_string()),
+        shipped_at: Some((placed + jiff::SignedDuration::from_hours(20)).to_string()),
+        // Delivered two and a half days after the order, or an hour ago if that is sooner
+        // (never in the future).
+        delivered_at: Some(
+            (placed
+                + jiff::SignedDuration::from_hours(60)
+                    .min(jiff::SignedDuration::from_hours(24 * days_ago + 4)))
+            .to_string(),
+        ),
+        shipping_fee_minor: 0,
+        invoice_number: None,
+        customer: CustomerInput {
+            name: name.into(),
+            phone: Some(phone.into()),
+            email: None,
+            address: Some("上海市浦东新区世纪大道100号".into()),
+        },
+        lines: vec![
+            OrderLineInput {
+                line_number: None,
+                sku: first.0.into(),
+                product_name: first.1.into(),
+                category: Some(first.2.into()),
+                quantity: 1,
+                unit_price_minor: first.3,
+                paid_minor: None,
+                serial_number: None,
+                ..OrderLineInput::default()
+            },
+            OrderLineInput {
+                line_number: None,
+                sku: second.0.into(),
+                product_name: second.1.into(),
+                category: Some(second.2.into()),
+                quantity: 2,
+                unit_price_minor: second.3,
+                paid_minor: Some(second.3 * 2 - 1_000),
+                serial_number: None,
+                ..OrderLineInput::default()
+            },
+        ],
+        ..OrderInput::default()
+    };
+    let order = order_operations::check(agent, &input, database.clock.now())
+        .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
+    order_operations::store(database, agent, &order)
+        .await
+        .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
+    let case = case_operations::create(
+        database,
+        agent,
+        &NewCaseInput {
+            order_number,
+            kind: kind.as_str().into(),
+            reason_code: reason_code.into(),
+            description: description.into(),
+            lines: vec![CaseLineInput {
+                line_number: 1,
+                quantity: None,
+            }],
+            contact: ContactInput {
+                name: Some(name.into()),
+                phone: Some(phone.into()),
+                email: None,
+            },
+            priority: Some(["normal", "high", "low", "urgent"][counter % 4].into()),
+            assignee_id: if counter.is_multiple_of(3) {
+                None
+            } else {
+                agent.staff_id.clone()
+            },
+            tags: Vec::new(),
+            channel: Some(["chat", "phone", "platform"][counter % 3].into()),
+        },
+        None,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("demo case: {error}"))?
+    .case;
+    Ok(case)
+}
+
+/// Takes `case` through `path`, each action by someone of its role; parcels get one tracking
+/// number each.
+async fn walk(
+    database: &Database,
+    actor_for: &dyn Fn(Role) -> Actor,
+    case: &crate::db::cases::CaseRecord,
+    path: &[(Action, Role)],
+    counter: usize,
+) -> anyhow::Result<()> {
+    let agent = actor_for(Role::Agent);
+    let mut version = case.version;
+    for (step, (action, role)) in path.iter().enumerate() {
+        let actor = actor_for(*role);
+        let result = if *action == Action::Refund {
+            refund_operations::execute(
+                database,
+                &actor,
+                &case.id,
+                &format!("demo-{}-{step}", case.id),
+                &RefundInput::default(),
+            )
+            .await
+            .map(|_| ())
+        } else {
+            let ships = matches!(
+                action,
+                Action::ShipReturn | Action::ShipReplacement | Action::ShipBack
+            );
+            transitions::transition(
+                database,
+                &actor,
+                &case.id,
+                &TransitionInput {
+                    action: action.as_str().into(),
+                    version,
+                    reason: Some(reason_for(*action).into()),
+                    note: None,
+                    carrier: ships.then(|| "顺丰速运".into()),
+                    tracking_number: ships
+                        .then(|| format!("SF{:010}", 1_000_000 + counter * 10 + step)),
+                    disposition: None,
+                    close_unanswered: false,
+                },
+            )
+            .await
+            .map(|_| ())
+        };
+        result.map_err(|error| {
+            anyhow::anyhow!("demo {} case, action {action}: {error}", case.kind.as_str())
+        })?;
+        version = case_operations::fetch(database, &agent, &case.id)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?
+            .version;
+    }
+    Ok(())
+}
+
+/// The words an action that needs a reason gives: true of a demo case.
+fn reason_for(action: Action) -> &'static str {
+    match action {
+        Action::Reject => "商品已使用且超过七天无理由期限，不符合退货条件",
+        Action::InspectFail => "退回的商品有明显使用痕迹，且缺少原包装",
+        Action::Cancel => "买家说问题已经解决，撤销申请",
+        _ => "按流程处理",
+    }
+}
+
+/// What the walk through every status does not show: cases gone unanswered past their SLA,
+/// customers who wrote and wait for an answer, and parcels that did not arrive in time (their
+/// clocks and the parcel watch turn them into follow-ups once the app runs).
+async fn told(
+    database: &Database,
+    actor_for: &dyn Fn(Role) -> Actor,
+    counter: &mut usize,
+) -> anyhow::Result<()> {
+    let agent = actor_for(Role::Agent);
+    // Three days ago: complaints and a question nobody answered.
+    let earlier = database
+        .clone()
+        .with_clock(database.clock.shifted_hours(-72));
+    for kind in [
+        CaseKind::Complaint,
+        CaseKind::Complaint,
+        CaseKind::Consultation,
+    ] {
+        *counter += 1;
+        open_case(&earlier, &agent, kind, *counter).await?;
+    }
+    // Customers who wrote back and wait for the shop.
+    let customer = Actor {
+        role: Role::Customer,
+        staff_id: None,
+        ..agent.clone()
+    };
+    for (kind, text) in [
+        (CaseKind::ReturnAndRefund, "请问退货地址是哪里？我今天就寄"),
+        (CaseKind::Consultation, "还在吗？麻烦尽快回复一下"),
+    ] {
+        *counter += 1;
+        let case = open_case(database, &agent, kind, *counter).await?;
+        case_operations::post_message(
+            database,
+            &customer,
+            &case.id,
+            case_operations::Visibility::Customer,
+            text,
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("demo message: {error}"))?;
+    }
+    // Twelve days ago: an exchange and a repair sent back by the customer and never received.
+    let long_ago = database
+        .clone()
+        .with_clock(database.clock.shifted_hours(-12 * 24));
+    for kind in [CaseKind::Exchange, CaseKind::Repair] {
+        *counter += 1;
+        let case = open_case(&long_ago, &agent, kind, *counter).await?;
+        let path = [
+            (Action::Approve, Role::Agent),
+            (Action::ShipReturn, Role::Agent),
+        ];
+        walk(&long_ago, actor_for, &case, &path, *counter).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
