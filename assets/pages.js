@@ -164,8 +164,25 @@ document.addEventListener("submit", function (event) {
 (function () {
   var live = document.getElementById("live");
   if (!live || !window.EventSource) return;
-  var source = new EventSource(live.dataset.stream);
+  var source = null;
   var viewers = "", change = "";
+  // Closed when the page goes, so its connection is free at once for the next page.
+  window.addEventListener("pagehide", function () { if (source) source.close(); });
+  window.addEventListener("beforeunload", function () { if (source) source.close(); });
+  function listen() {
+    source = new EventSource(live.dataset.stream);
+    source.addEventListener("change", function (event) {
+      var data = JSON.parse(event.data);
+      live.dataset.reload = data.reload;
+      change = data.text;
+      draw();
+    });
+    source.addEventListener("viewers", function (event) {
+      viewers = JSON.parse(event.data).text;
+      draw();
+    });
+  }
+  if (document.readyState === "complete") listen(); else window.addEventListener("load", listen);
   function draw() {
     live.textContent = "";
     if (change) {
@@ -186,16 +203,6 @@ document.addEventListener("submit", function (event) {
       live.appendChild(who);
     }
   }
-  source.addEventListener("change", function (event) {
-    var data = JSON.parse(event.data);
-    live.dataset.reload = data.reload;
-    change = data.text;
-    draw();
-  });
-  source.addEventListener("viewers", function (event) {
-    viewers = JSON.parse(event.data).text;
-    draw();
-  });
 })();
 
 // The portal's request, step by step: one part at a time with Back / Next (every part shows at

@@ -1251,3 +1251,116 @@ async fn the_audit_page_lists_changes_and_restores_a_version_and_a_waiting_custo
     let (_, queue) = page(&app, &agent, "/console").await;
     assert!(queue.contains("买家已回复"), "the queue marks it");
 }
+
+/// Clocks and SLA targets are forms: each clock's wait and switch, the targets per priority and
+/// the working hours; a wrong value is named in a sentence with what was typed kept; what the
+/// forms do not show (a platform's own clock) is left as it was.
+#[tokio::test]
+async fn clocks_and_sla_targets_are_set_with_forms() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(serde_json::json!({ "clocks": { "taobao": { "refund_unanswered": { "hours": 36 } } } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let (_, html) = page(&app, &cookie, "/console/settings").await;
+    assert!(
+        html.contains("结果已交付 → 自动关闭并邀请评价"),
+        "a clock in words"
+    );
+    assert!(
+        html.contains("placeholder=\"168\""),
+        "the default wait is shown"
+    );
+
+    // Every clock ticked but the reminder; the close after three days.
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf.clone())];
+    for code in [
+        "refund_unanswered",
+        "return_unanswered",
+        "return_not_shipped",
+        "return_not_confirmed",
+        "replacement_not_confirmed",
+        "approved_not_refunded",
+        "return_not_arrived",
+        "customer_abandoned",
+        "auto_close",
+    ] {
+        form.push((format!("clock_{code}_enabled"), "1".into()));
+    }
+    form.push(("clock_auto_close_hours".into(), "72".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let response = post(&app, &cookie, "/console/settings/clocks", &pairs).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(
+        settings["clocks"]["default"]["auto_close"]["hours"], 72,
+        "{settings}"
+    );
+    assert_eq!(
+        settings["clocks"]["default"]["customer_reminder"]["enabled"],
+        false
+    );
+    assert!(
+        settings["clocks"]["default"]["return_unanswered"].is_null(),
+        "{settings}"
+    );
+    assert_eq!(
+        settings["clocks"]["taobao"]["refund_unanswered"]["hours"],
+        36
+    );
+
+    // Not a number of hours: said in words, what was typed kept, nothing saved.
+    let mut wrong = pairs.clone();
+    wrong.retain(|(name, _)| *name != "clock_auto_close_hours");
+    wrong.push(("clock_auto_close_hours", "三天"));
+    let response = post(&app, &cookie, "/console/settings/clocks", &wrong).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("「三天」不是有效的小时数"),
+        "{}",
+        between(&html, "role=\"alert\"", "</p>")
+    );
+    assert!(html.contains("value=\"三天\""));
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["clocks"]["default"]["auto_close"]["hours"], 72);
+
+    // SLA: every hour counts, urgent cases answered within an hour and solved within four.
+    let sla = [
+        ("csrf", csrf.as_str()),
+        ("hours", "calendar"),
+        ("opens", "08:30"),
+        ("closes", "22:00"),
+        ("sla_any_first", "8"),
+        ("sla_any_resolution", "48"),
+        ("sla_urgent_first", "1"),
+        ("sla_urgent_resolution", "4"),
+    ];
+    let response = post(&app, &cookie, "/console/settings/sla", &sla).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(settings["sla"]["hours"], "calendar", "{settings}");
+    assert_eq!(settings["sla"]["opens"], "08:30:00");
+    let targets = settings["sla"]["targets"].as_array().unwrap();
+    assert_eq!(targets.len(), 2, "{targets:?}");
+    assert!(targets.iter().any(|target| target["priority"] == "urgent"
+        && target["first_response_hours"] == 1
+        && target["resolution_hours"] == 4));
+    // Half a target, or closing before opening, is refused in words.
+    let mut half = sla.to_vec();
+    half.push(("sla_high_first", "2"));
+    let response = post(&app, &cookie, "/console/settings/sla", &half).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("要同时填写"));
+    let mut backwards = sla.to_vec();
+    backwards.retain(|(name, _)| *name != "closes");
+    backwards.push(("closes", "07:00"));
+    let response = post(&app, &cookie, "/console/settings/sla", &backwards).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

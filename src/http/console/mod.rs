@@ -18,6 +18,7 @@ mod rows;
 mod session;
 mod settings;
 mod text;
+mod timing;
 mod tokens;
 
 use askama::Template;
@@ -118,6 +119,8 @@ pub fn router() -> axum::Router<AppState> {
             post(settings::remove_member),
         )
         .route("/console/settings/documents", post(settings::save_document))
+        .route("/console/settings/clocks", post(settings::save_clocks))
+        .route("/console/settings/sla", post(settings::save_sla))
         .route(
             "/console/receiving",
             get(receiving::receiving_page).post(receiving::find),

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::form::{Fields, Posted};
 use super::rows::Choice;
-use super::{Frame, PageError, PageResult, Staff, error_text};
+use super::{Frame, PageError, PageResult, Staff, error_text, timing};
 use crate::db::settings;
 use crate::db::shops::{Reason, list_reasons};
 use crate::db::staff_sessions;
@@ -30,8 +30,8 @@ use crate::state::AppState;
 const DOCUMENTS: &[(&str, &str)] = &[
     ("sop", "settings-sop"),
     ("policy", "settings-policy"),
-    ("clocks", "settings-clocks"),
-    ("sla", "settings-sla"),
+    ("clocks", "settings-clocks-json"),
+    ("sla", "settings-sla-json"),
 ];
 
 /// A member of the shop's staff, with their role.
@@ -62,6 +62,12 @@ struct SettingsPage {
     roles: Vec<Choice>,
     /// (field, heading, JSON text)
     documents: Vec<(String, String, String)>,
+    clocks: Vec<timing::ClockRow>,
+    targets: Vec<timing::TargetRow>,
+    /// The SLA counts working hours (else every hour), from `opens` to `closes`.
+    sla_business: bool,
+    opens: String,
+    closes: String,
     /// Which section a refused change belongs to, the reason, and what was typed.
     section: String,
     error: String,
@@ -109,7 +115,23 @@ async fn view(
     let reader = &state.database.reader;
     let current = settings::load(reader, &shop.id).await?;
     let document = serde_json::to_value(&current).unwrap_or(Value::Null);
+    let typed_in = |name: &str| (section == name).then_some(&typed);
+    let sla_typed = typed_in("sla");
     Ok(SettingsPage {
+        clocks: timing::clock_rows(language, &current, typed_in("clocks")),
+        targets: timing::target_rows(language, &current, sla_typed),
+        sla_business: match sla_typed {
+            Some(typed) => typed.get("hours").map(String::as_str) != Some("calendar"),
+            None => current.sla.hours == crate::domain::sla::HoursMode::Business,
+        },
+        opens: match sla_typed {
+            Some(typed) => typed.get("opens").cloned().unwrap_or_default(),
+            None => current.sla.opens.strftime("%H:%M").to_string(),
+        },
+        closes: match sla_typed {
+            Some(typed) => typed.get("closes").cloned().unwrap_or_default(),
+            None => current.sla.closes.strftime("%H:%M").to_string(),
+        },
         frame: Frame::new(state, staff, "settings").await?,
         is_admin: allows(staff.role(), Capability::ManageStaff),
         return_address: current.return_address.clone().unwrap_or_default(),
@@ -253,6 +275,36 @@ async fn change_settings(
     }
     .await;
     answer(state, staff, section, fields, result).await
+}
+
+/// Each clock's wait and whether it runs, for every platform.
+pub(super) async fn save_clocks(
+    State(state): State<AppState>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let language = staff.language;
+    change_settings(&state, &staff, "clocks", fields, |new, fields| {
+        timing::apply_clocks(language, new, fields)
+    })
+    .await
+}
+
+/// The SLA's working hours and its targets per priority.
+pub(super) async fn save_sla(
+    State(state): State<AppState>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let language = staff.language;
+    change_settings(&state, &staff, "sla", fields, |new, fields| {
+        timing::apply_sla(language, new, fields)
+    })
+    .await
 }
 
 /// Return address and the portal's branding.

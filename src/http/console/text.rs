@@ -13,6 +13,8 @@ pub use crate::http::pages::url_encode;
 /// English message.
 pub fn error_text(language: Language, error: &AppError) -> String {
     match error {
+        // Already a sentence in the person's language.
+        AppError::Invalid { message, details } if details["sentence"] == true => message.clone(),
         AppError::Invalid { message, details } => {
             let field = details["field"].as_str().unwrap_or_default();
             let label = language.text_or(&format!("field-{field}"), field);
