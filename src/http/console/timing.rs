@@ -113,9 +113,7 @@ pub fn apply_clocks(
             24 * 365,
         )?;
         let enabled = fields.contains_key(&format!("clock_{code}_enabled"));
-        let setting = shop_wide
-            .entry(*clock)
-            .or_insert_with(ClockSetting::default);
+        let setting = shop_wide.entry(*clock).or_default();
         setting.hours = hours;
         setting.enabled = (!enabled).then_some(false);
         if *setting == ClockSetting::default() {
