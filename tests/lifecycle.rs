@@ -386,7 +386,10 @@ async fn a_repaired_item_confirmed_by_the_clock_is_delivered_and_closes() {
         .await
         .unwrap();
     assert!(
-        html.contains("寄给您的包裹") && html.contains("中通 ZTLC6") && html.contains("运输中"),
+        html.contains("寄给您的包裹")
+            && html.contains("中通")
+            && html.contains("ZTLC6")
+            && html.contains("运输中"),
         "{html}"
     );
     let start = now();
