@@ -619,6 +619,25 @@ async fn the_portal_says_what_is_true_for_the_case_and_finds_the_order_as_typed(
         html.contains("原因：商品已拆封使用，影响二次销售"),
         "{html}"
     );
+    // The refusal stops the tracker where it was.
+    assert!(html.contains("class=\"stopped\""), "{html}");
+    // A return agreed: the customer is told, as "you", what to do by when — and the tracker
+    // shows where the case is.
+    app.order("PTL-BACK").await;
+    let back = app.case("PTL-BACK", "return_and_refund", "不想要了").await;
+    let (status, _) = app
+        .act(back["id"].as_str().unwrap(), AGENT, "approve", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let html = case_page_as_customer(&app, "ptl-back", back["number"].as_str().unwrap()).await;
+    assert!(
+        html.contains("请在此之前寄回商品并填写快递单号") && !html.contains("买家逾期"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li class=\"current\" aria-current=\"step\">"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -154,6 +154,24 @@ fn next_step(
     }
 }
 
+/// What a running clock means for the customer, said to them ("you"): the staff's wording
+/// names the buyer in the third person.
+fn deadline_text(language: Language, timer: &crate::db::timers::TimerRecord) -> String {
+    let escalates = timer.steps.last() == Some(&Action::Escalate);
+    let key = match (timer.clock, escalates) {
+        (crate::domain::clocks::Clock::ReturnUnanswered, true) => {
+            "portal-clock-return_unanswered-escalate".to_string()
+        }
+        (clock, _) => format!("portal-clock-{}", clock.as_str()),
+    };
+    let staff = crate::domain::clocks::describe(timer.clock, &timer.steps);
+    let fallback = match language {
+        Language::Chinese => staff.chinese,
+        Language::English => staff.english,
+    };
+    language.text_or(&key, &fallback)
+}
+
 async fn case_view(
     state: &AppState,
     shop: &Shop,
@@ -200,14 +218,7 @@ async fn case_view(
         .await?
         .iter()
         .filter(|timer| !timer.clock.is_sla())
-        .map(|timer| {
-            let text = crate::domain::clocks::describe(timer.clock, &timer.steps);
-            let text = match language {
-                Language::Chinese => text.chinese,
-                Language::English => text.english,
-            };
-            (when(timer.due_at), text)
-        })
+        .map(|timer| (when(timer.due_at), deadline_text(language, timer)))
         .collect();
     // Only what the customer sent and what the shop chose to show them.
     let files = crate::db::attachments::for_case(&state.database.reader, &case.id)
