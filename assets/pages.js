@@ -306,3 +306,61 @@ document.addEventListener("submit", function (event) {
   });
   show(0);
 })();
+
+// The queue beside the case (wide screens): the view the agent came from is fetched and listed
+// on the left, the open case marked, so the list keeps its place; j / k go to the case below or
+// above in it.
+(function () {
+  var side = document.getElementById("queue-side");
+  var from = window.sessionStorage && sessionStorage.getItem("aftersale-queue");
+  if (!side || !from || !window.fetch || !window.DOMParser) return;
+  if (!window.matchMedia("(min-width: 1400px)").matches) return;
+  fetch(from, { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.text() : null; })
+    .then(function (html) {
+      if (!html) return;
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var rows = page.querySelectorAll("#cases tbody tr[data-case]");
+      if (!rows.length) return;
+      var heading = document.createElement("h2");
+      var back = document.createElement("a");
+      back.href = from;
+      back.textContent = side.getAttribute("aria-label");
+      heading.appendChild(back);
+      side.appendChild(heading);
+      var list = document.createElement("ol");
+      var links = [];
+      rows.forEach(function (row) {
+        var cells = row.querySelectorAll("td");
+        var link = document.createElement("a");
+        link.href = "/console/cases/" + row.dataset.case;
+        var number = document.createElement("strong");
+        number.textContent = cells[1] ? cells[1].textContent.trim() : "";
+        var detail = document.createElement("small");
+        detail.textContent = " " + (cells[3] ? cells[3].textContent.trim() : "") + " · " + (cells[5] ? cells[5].textContent.trim() : "");
+        link.appendChild(number);
+        link.appendChild(document.createElement("br"));
+        link.appendChild(detail);
+        if (location.pathname === link.pathname) link.setAttribute("aria-current", "page");
+        var item = document.createElement("li");
+        item.appendChild(link);
+        list.appendChild(item);
+        links.push(link);
+      });
+      side.appendChild(list);
+      side.hidden = false;
+      document.body.classList.add("with-queue");
+      var at = links.findIndex(function (link) { return link.hasAttribute("aria-current"); });
+      if (at >= 0) links[at].scrollIntoView({ block: "nearest" });
+      document.addEventListener("keydown", function (event) {
+        var target = event.target;
+        if (event.ctrlKey || event.metaKey || event.altKey) return;
+        if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+        var next = event.key === "j" ? at + 1 : event.key === "k" ? at - 1 : null;
+        if (next === null || next < 0 || next >= links.length) return;
+        event.preventDefault();
+        location.href = links[next].href;
+      });
+    })
+    .catch(function () {});
+})();

@@ -167,3 +167,37 @@ async fn an_open_case_shows_changes_made_elsewhere_and_who_else_is_viewing() {
     wait_for_page(&browser, &id).await;
     browser.wait_for_text("#status", "已同意").await;
 }
+
+#[tokio::test]
+async fn on_a_wide_screen_the_queue_stays_beside_the_case() {
+    let app = TestApp::start().await;
+    let mut numbers = Vec::new();
+    for index in 1..=3 {
+        let order = format!("SIDE-{index}");
+        app.recent_order(&order).await;
+        let case = app.case(&order, "return_and_refund", "耳机坏了").await;
+        numbers.push(case["number"].as_str().unwrap().to_string());
+    }
+    let browser = Browser::desktop().await;
+    sign_in(&browser, &app, "agent@test.local").await;
+    browser
+        .open(&app.url("/console?status=submitted&sort=created_at"))
+        .await;
+    browser.keys("jo").await;
+    wait_for_page(&browser, "/console/cases/").await;
+    let side = browser.wait_for_text("#queue-side", &numbers[2]).await;
+    assert!(
+        side.contains(&numbers[0]) && side.contains(&numbers[1]),
+        "{side}"
+    );
+    let current = browser.text("#queue-side a[aria-current]").await;
+    assert!(current.contains(&numbers[0]), "{current}");
+    browser.screenshot("workspace-queue-beside").await;
+    // j opens the case below it in the list, which stays.
+    browser.keys("j").await;
+    browser.wait_for_text("h1", &numbers[1]).await;
+    let current = browser
+        .wait_for_text("#queue-side a[aria-current]", &numbers[1])
+        .await;
+    assert!(current.contains(&numbers[1]));
+}

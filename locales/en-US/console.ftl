@@ -520,3 +520,4 @@ settings-jurisdiction-CN = China (7-day no-reason return, 三包)
 settings-jurisdiction-EU = European Union (14-day withdrawal, legal guarantee)
 settings-jurisdiction-UK = United Kingdom
 settings-jurisdiction-US = United States
+console-queue-side = Queue

@@ -520,3 +520,4 @@ settings-jurisdiction-CN = 中国（七天无理由、三包）
 settings-jurisdiction-EU = 欧盟（14 天撤回、法定保修）
 settings-jurisdiction-UK = 英国
 settings-jurisdiction-US = 美国
+console-queue-side = 工单列表

@@ -47,6 +47,15 @@ impl Browser {
         Browser::start(false).await
     }
 
+    /// Headless Chromium on a wide desktop screen (1680 × 1000).
+    pub async fn desktop() -> Browser {
+        let browser = Browser::start(false).await;
+        browser
+            .post("/window/rect", json!({ "width": 1680, "height": 1000 }))
+            .await;
+        browser
+    }
+
     async fn start(phone: bool) -> Browser {
         let driver_path = std::env::var("CHROMEDRIVER")
             .ok()
