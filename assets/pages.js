@@ -44,7 +44,15 @@ document.querySelectorAll("select[data-fills]").forEach(function (select) {
   select.addEventListener("change", function () {
     if (select.value === "") return;
     var target = document.getElementById(select.dataset.fills);
-    if (target) target.value = select.options[select.selectedIndex].dataset.body;
+    var chosen = select.options[select.selectedIndex];
+    if (target) target.value = chosen.dataset.body;
+    // A macro also chooses what happens after the reply: an action, a tag.
+    var action = document.getElementById("then-action"), tag = document.getElementById("then-tag");
+    if (action && chosen.dataset.action !== undefined) {
+      var offered = Array.prototype.some.call(action.options, function (option) { return option.value === chosen.dataset.action; });
+      action.value = offered ? chosen.dataset.action : "";
+    }
+    if (tag && chosen.dataset.tag !== undefined) tag.value = chosen.dataset.tag;
   });
 });
 

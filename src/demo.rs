@@ -177,7 +177,7 @@ fn paths(kind: CaseKind, now: i64) -> Vec<(Status, Vec<(Action, Role)>)> {
 pub fn demo_reply_templates() -> Vec<crate::domain::settings::ReplyTemplate> {
     [
         (
-            "同意退货",
+            "同意退货（并同意申请）",
             "{customer_name}您好，您的售后申请 {case_number} 已同意。请将商品连同配件寄回：{return_address}，寄出后在售后页面填写快递单号。",
         ),
         (
@@ -191,6 +191,9 @@ pub fn demo_reply_templates() -> Vec<crate::domain::settings::ReplyTemplate> {
     ]
     .into_iter()
     .map(|(name, body)| crate::domain::settings::ReplyTemplate {
+        // The agreement is a macro: the reply, the approval and a tag in one go.
+        action: name.starts_with("同意退货").then(|| "approve".into()),
+        tag: name.starts_with("同意退货").then(|| "已回复".into()),
         name: name.into(),
         body: body.into(),
     })

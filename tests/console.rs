@@ -1364,3 +1364,117 @@ async fn clocks_and_sla_targets_are_set_with_forms() {
     let response = post(&app, &cookie, "/console/settings/sla", &backwards).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// A macro: a template that replies, then takes an action and adds a tag. The action is checked
+/// against the page's version before anything is sent; one that fails after the reply went out
+/// says so, and the reply is not offered again.
+#[tokio::test]
+async fn a_macro_replies_acts_and_tags_in_one_go() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(serde_json::json!({ "reply_templates": [
+                { "name": "同意退货", "body": "您好，已同意，请寄回。", "action": "approve", "tag": "已回复" }
+            ]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(serde_json::json!({ "reply_templates": [
+                { "name": "退款", "body": "退了", "action": "refund" }
+            ]})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refund needs its amounts"
+    );
+    app.order("MAC-1").await;
+    let case = app.case("MAC-1", "return_and_refund", "不想要了").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let path = format!("/console/cases/{id}");
+    let (_, html) = page(&app, &cookie, &path).await;
+    assert!(
+        html.contains("data-action=\"approve\" data-tag=\"已回复\""),
+        "the macro is offered"
+    );
+    let messages = format!("{path}/messages");
+
+    // The page is out of date: nothing is sent.
+    let stale = post(
+        &app,
+        &cookie,
+        &messages,
+        &[
+            ("csrf", &csrf),
+            ("body", "您好"),
+            ("version", "99"),
+            ("then_action", "approve"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let (_, timeline) = app
+        .get(&format!("/api/v1/cases/{id}/messages"), AGENT)
+        .await;
+    assert_eq!(timeline["items"].as_array().unwrap().len(), 0, "{timeline}");
+
+    let version = case["version"].to_string();
+    let done = post(
+        &app,
+        &cookie,
+        &messages,
+        &[
+            ("csrf", &csrf),
+            ("body", "您好，已同意，请寄回。"),
+            ("version", &version),
+            ("then_action", "approve"),
+            ("then_tag", "已回复"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (_, after) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(after["status"], "approved", "{after}");
+    assert_eq!(after["tags"], serde_json::json!(["已回复"]));
+
+    // An action the case does not allow now (resolving an approved return): the reply went out
+    // and the page says why the action did not.
+    let version = after["version"].to_string();
+    let partly = post(
+        &app,
+        &cookie,
+        &messages,
+        &[
+            ("csrf", &csrf),
+            ("body", "再提醒一次"),
+            ("version", &version),
+            ("then_action", "resolve"),
+        ],
+    )
+    .await;
+    assert_eq!(partly.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = partly.text().await.unwrap();
+    assert!(
+        html.contains("回复已发送给买家"),
+        "{}",
+        between(&html, "id=\"refused\"", "</p>")
+    );
+    assert!(
+        !html.contains(">再提醒一次</textarea>"),
+        "the reply is not offered again"
+    );
+    let (_, timeline) = app
+        .get(&format!("/api/v1/cases/{id}/messages"), AGENT)
+        .await;
+    assert_eq!(timeline["items"].as_array().unwrap().len(), 2, "{timeline}");
+}

@@ -61,6 +61,12 @@ pub struct RefundSettings {
 pub struct ReplyTemplate {
     pub name: String,
     pub body: String,
+    /// A macro: after the reply is sent, take this action (e.g. `approve`) on the case …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// … and add this tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
 }
 
 impl ReplyTemplate {
@@ -80,6 +86,21 @@ impl ReplyTemplate {
             if !(1..=4000).contains(&body) {
                 return Err(format!(
                     "reply_templates[{index}].body must have 1 to 4000 characters"
+                ));
+            }
+            if let Some(action) = &template.action
+                && !super::Action::parse(action)
+                    .is_some_and(|action| action != super::Action::Refund)
+            {
+                return Err(format!(
+                    "reply_templates[{index}].action: '{action}' is not an action a reply can take (a refund needs its amounts)"
+                ));
+            }
+            if let Some(tag) = &template.tag
+                && !(1..=40).contains(&tag.trim().chars().count())
+            {
+                return Err(format!(
+                    "reply_templates[{index}].tag must have 1 to 40 characters"
                 ));
             }
         }

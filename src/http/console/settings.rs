@@ -52,9 +52,11 @@ struct SettingsPage {
     logo_url: String,
     faq_url: String,
     jurisdiction: String,
-    /// (index, name, body) as shown: what was typed when refused, else what is stored; the
-    /// last row is the empty one for a new template.
-    templates: Vec<(usize, String, String)>,
+    /// (index, name, body, action, tag) as shown: what was typed when refused, else what is
+    /// stored; the last row is the empty one for a new template.
+    templates: Vec<(usize, String, String, String, String)>,
+    /// The actions a template may take after its reply: (code, name).
+    macro_actions: Vec<Choice>,
     reasons: Vec<Reason>,
     staff: Vec<Member>,
     /// Open invitations: the address typed and the role offered, in words.
@@ -145,10 +147,17 @@ async fn view(
         templates: current
             .reply_templates
             .iter()
-            .map(|template| (template.name.clone(), template.body.clone()))
-            .chain(std::iter::once((String::new(), String::new())))
+            .map(|template| {
+                (
+                    template.name.clone(),
+                    template.body.clone(),
+                    template.action.clone().unwrap_or_default(),
+                    template.tag.clone().unwrap_or_default(),
+                )
+            })
+            .chain(std::iter::once(Default::default()))
             .enumerate()
-            .map(|(index, (name, body))| {
+            .map(|(index, (name, body, action, tag))| {
                 let typed_value = |field: &str, stored: String| {
                     if section == "templates" {
                         typed
@@ -159,7 +168,26 @@ async fn view(
                         stored
                     }
                 };
-                (index, typed_value("name", name), typed_value("body", body))
+                (
+                    index,
+                    typed_value("name", name),
+                    typed_value("body", body),
+                    typed_value("action", action),
+                    typed_value("tag", tag),
+                )
+            })
+            .collect(),
+        macro_actions: crate::domain::Action::ALL
+            .iter()
+            .filter(|action| {
+                !matches!(
+                    action,
+                    crate::domain::Action::Refund | crate::domain::Action::Reopen
+                )
+            })
+            .map(|action| Choice {
+                code: action.as_str().to_string(),
+                name: language.text(&format!("action-{action}")),
             })
             .collect(),
         reasons: list_reasons(reader, &shop.id).await?,
@@ -346,6 +374,8 @@ pub(super) async fn save_templates(
                 (name, body) => templates.push(ReplyTemplate {
                     name: name.unwrap_or_default(),
                     body: body.unwrap_or_default(),
+                    action: field(fields, &format!("action_{index}")),
+                    tag: field(fields, &format!("tag_{index}")),
                 }),
             }
         }

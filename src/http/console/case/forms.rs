@@ -173,13 +173,16 @@ pub(in crate::http::console) async fn refund(
     answer_refusal(&state, &staff, &id, "refund", fields, result).await
 }
 
-/// A reply to the customer, or an internal note (`visibility=internal`).
+/// A reply to the customer, or an internal note (`visibility=internal`). A reply may then take
+/// an action and add a tag (a macro, or chosen by hand): the action is checked against the
+/// version the page showed before anything is sent; if it fails after the reply went out, the
+/// page says the reply was sent and why the action was not taken.
 pub(in crate::http::console) async fn message(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted {
         staff,
-        form: fields,
+        form: mut fields,
     }: Posted<Fields>,
 ) -> PageResult {
     let internal = fields.get("visibility").map(String::as_str) == Some("internal");
@@ -188,12 +191,88 @@ pub(in crate::http::console) async fn message(
     } else {
         (Visibility::Customer, "message")
     };
+    let then_action = text(&fields, "then_action").filter(|_| !internal);
+    let then_tag = text(&fields, "then_tag").filter(|_| !internal);
+    if then_action.is_some() {
+        let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+        if case.version != version(&fields) {
+            let changed = AppError::Conflict {
+                code: "version_conflict",
+                message: "the case changed since the page was shown".into(),
+                details: serde_json::json!({ "current_version": case.version }),
+            };
+            return answer(&state, &staff, &id, form_name, fields, Err(changed)).await;
+        }
+    }
     let body = fields.get("body").cloned().unwrap_or_default();
-    let result =
-        case_operations::post_message(&state.database, &staff.actor, &id, visibility, &body)
+    let sent = case_operations::post_message(&state.database, &staff.actor, &id, visibility, &body)
+        .await
+        .map(|_| ());
+    if sent.is_err() || (then_action.is_none() && then_tag.is_none()) {
+        return answer(&state, &staff, &id, form_name, fields, sent).await;
+    }
+    let followed = then(&state, &staff, &id, then_action.as_deref(), then_tag).await;
+    match followed {
+        Ok(()) => answer(&state, &staff, &id, form_name, fields, Ok(())).await,
+        Err(error) => {
+            // The reply is out: it is not offered again.
+            fields.remove("body");
+            let language = staff.language;
+            let sentence = language.text_with(
+                "console-reply-sent-action-failed",
+                "text",
+                &crate::http::console::error_text(language, &error),
+            );
+            answer_refusal(
+                &state,
+                &staff,
+                &id,
+                form_name,
+                fields,
+                Err(Refusal::Said(sentence)),
+            )
             .await
-            .map(|_| ());
-    answer(&state, &staff, &id, form_name, fields, result).await
+        }
+    }
+}
+
+/// What a reply does after it is sent: an action, then a tag added.
+async fn then(
+    state: &AppState,
+    staff: &crate::http::console::Staff,
+    id: &str,
+    action: Option<&str>,
+    tag: Option<String>,
+) -> Result<(), AppError> {
+    if let Some(action) = action {
+        let case = case_operations::fetch(&state.database, &staff.actor, id).await?;
+        let input = TransitionInput {
+            action: action.to_string(),
+            version: case.version,
+            reason: None,
+            note: None,
+            carrier: None,
+            tracking_number: None,
+            disposition: None,
+            close_unanswered: false,
+        };
+        transitions::transition(&state.database, &staff.actor, id, &input).await?;
+    }
+    if let Some(tag) = tag {
+        let case = case_operations::fetch(&state.database, &staff.actor, id).await?;
+        if !case.tags.contains(&tag) {
+            let mut tags = case.tags.clone();
+            tags.push(tag);
+            let changes = CaseChanges {
+                version: case.version,
+                assignee_id: None,
+                priority: None,
+                tags: Some(tags),
+            };
+            case_operations::update(&state.database, &staff.actor, id, &changes).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Ticks a checklist step off, or undoes it.

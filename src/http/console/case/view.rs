@@ -93,6 +93,10 @@ pub struct TemplateRow {
     pub name: String,
     /// The template with the case's values filled in.
     pub body: String,
+    /// A macro's action and tag (empty when none), and both in words.
+    pub action: String,
+    pub tag: String,
+    pub then: String,
 }
 
 pub struct StepRow {
@@ -432,6 +436,19 @@ pub async fn case_view(
         .map(|template| TemplateRow {
             name: template.name.clone(),
             body: template.fill(&values),
+            action: template.action.clone().unwrap_or_default(),
+            tag: template.tag.clone().unwrap_or_default(),
+            then: [
+                template
+                    .action
+                    .as_deref()
+                    .map(|action| language.text(&format!("action-{action}"))),
+                template.tag.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" + "),
         })
         .collect();
     let (due, due_class) = if case.status.is_open() {
