@@ -388,6 +388,13 @@ async fn a_refund_form_sent_twice_refunds_once() {
     let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
     assert_eq!(refunds["items"].as_array().unwrap().len(), 1, "{refunds}");
     assert_eq!(refunds["items"][0]["amount_minor"], 5000);
+    // The customer's history beside the case: the order and what it cost, the refund.
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let history = between(&html, "id=\"customer-history\">", "</ul>");
+    assert!(
+        history.contains("1 个订单") && history.contains("1 次退款 · ¥50.00"),
+        "{history}"
+    );
 
     // More than was paid is refused with the amount kept in the form.
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;

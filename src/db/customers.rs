@@ -147,7 +147,9 @@ pub async fn list(
     statement.bind(limit).fetch_all(pool).await
 }
 
-/// What a customer has bought and had back from the shop, for the panel beside a case.
+/// What a customer has bought and had back from the shop, for the panel beside a case: read
+/// over at most [`SUMMARY_CAP`] orders and cases, so a customer with a hundred thousand orders
+/// costs the page no more than one with a thousand.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerSummary {
     /// (currency, orders, spent in minor units), one row per currency ordered in.
@@ -157,7 +159,11 @@ pub struct CustomerSummary {
     /// How many cases the customer rated, and the stars they gave in all.
     pub ratings: i64,
     pub stars: i64,
+    /// More orders or cases than were read: the figures are "at least".
+    pub capped: bool,
 }
+
+pub const SUMMARY_CAP: i64 = 1000;
 
 pub async fn summary(
     pool: &AnyPool,
@@ -165,33 +171,47 @@ pub async fn summary(
     customer_id: &str,
 ) -> Result<CustomerSummary, sqlx::Error> {
     let orders: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT) FROM orders \
-         WHERE customer_id = $1 AND shop_id = $2 GROUP BY currency ORDER BY currency",
+        "SELECT currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT) FROM \
+         (SELECT currency, total_minor FROM orders WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+         GROUP BY currency ORDER BY currency",
     )
     .bind(customer_id)
     .bind(shop_id)
+    .bind(SUMMARY_CAP)
     .fetch_all(pool)
     .await?;
     let refunds: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT refunds.currency, COUNT(*), CAST(SUM(refunds.amount_minor) AS BIGINT) \
-         FROM cases JOIN refunds ON refunds.case_id = cases.id \
-         WHERE cases.customer_id = $1 AND cases.shop_id = $2 AND refunds.status <> 'failed' \
+         FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+         JOIN refunds ON refunds.case_id = read.id WHERE refunds.status <> 'failed' \
          GROUP BY refunds.currency ORDER BY refunds.currency",
     )
     .bind(customer_id)
     .bind(shop_id)
+    .bind(SUMMARY_CAP)
     .fetch_all(pool)
     .await?;
     let (ratings, stars): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), CAST(SUM(ratings.stars) AS BIGINT) \
-         FROM cases JOIN ratings ON ratings.case_id = cases.id \
-         WHERE cases.customer_id = $1 AND cases.shop_id = $2",
+         FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+         JOIN ratings ON ratings.case_id = read.id",
     )
     .bind(customer_id)
     .bind(shop_id)
+    .bind(SUMMARY_CAP)
     .fetch_one(pool)
     .await?;
+    let cases: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read",
+    )
+    .bind(customer_id)
+    .bind(shop_id)
+    .bind(SUMMARY_CAP)
+    .fetch_one(pool)
+    .await?;
+    let read: i64 = orders.iter().map(|(_, count, _)| count).sum();
     Ok(CustomerSummary {
+        capped: read >= SUMMARY_CAP || cases >= SUMMARY_CAP,
         orders,
         refunds,
         ratings,

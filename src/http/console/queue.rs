@@ -206,6 +206,7 @@ pub(super) async fn queue_page(
         .map(|(id, name, _)| (id.as_str(), name.as_str()))
         .collect();
     let now = state.clock.now();
+    let ago = Ago::new(language);
     let rows = page
         .items
         .iter()
@@ -239,8 +240,8 @@ pub(super) async fn queue_page(
                 due,
                 due_class,
                 tags: case.tags.clone(),
-                age: elapsed(language, now - case.created_at),
-                activity: elapsed(language, now - case.updated_at),
+                age: ago.since(now - case.created_at),
+                activity: ago.since(now - case.updated_at),
             }
         })
         .collect();
@@ -336,15 +337,33 @@ pub(super) async fn queue_page(
     Ok(render(&view, status, language))
 }
 
-/// "3 分钟" / "2 days": how long ago, roughly.
-fn elapsed(language: Language, microseconds: i64) -> String {
-    let minutes = (microseconds / 60_000_000).max(0);
-    let (amount, unit) = match minutes {
-        0..=59 => (minutes, "minutes"),
-        60..=2879 => (minutes / 60, "hours"),
-        _ => (minutes / 1440, "days"),
-    };
-    language.text_with(&format!("console-ago-{unit}"), "n", &amount.to_string())
+/// "3 分钟" / "2 days": how long ago, roughly. The three wordings are looked up once per page,
+/// not once per row.
+struct Ago {
+    minutes: String,
+    hours: String,
+    days: String,
+}
+
+impl Ago {
+    fn new(language: Language) -> Ago {
+        let unit = |unit: &str| language.text_with(&format!("console-ago-{unit}"), "n", "{n}");
+        Ago {
+            minutes: unit("minutes"),
+            hours: unit("hours"),
+            days: unit("days"),
+        }
+    }
+
+    fn since(&self, microseconds: i64) -> String {
+        let minutes = (microseconds / 60_000_000).max(0);
+        let (amount, words) = match minutes {
+            0..=59 => (minutes, &self.minutes),
+            60..=2879 => (minutes / 60, &self.hours),
+            _ => (minutes / 1440, &self.days),
+        };
+        words.replace("{n}", &amount.to_string())
+    }
 }
 
 /// Each sortable column's link: the view with that sort, reversed when it is the sort now.

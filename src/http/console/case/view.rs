@@ -229,17 +229,27 @@ fn history_lines(language: Language, summary: &customers::CustomerSummary) -> Ve
     let count = |rows: &[(String, i64, i64)]| rows.iter().map(|(_, n, _)| n).sum::<i64>();
     let mut lines = Vec::new();
     if !summary.orders.is_empty() {
-        lines.push(format!(
-            "{} · {}",
+        lines.push(if summary.capped {
+            // Too many to add up on every page: how many, at least.
             language.text_with(
                 "console-history-orders",
                 "n",
-                &count(&summary.orders).to_string()
-            ),
-            per_currency(&summary.orders)
-        ));
+                &format!("{}+", customers::SUMMARY_CAP),
+            )
+        } else {
+            format!(
+                "{} · {}",
+                language.text_with(
+                    "console-history-orders",
+                    "n",
+                    &count(&summary.orders).to_string()
+                ),
+                per_currency(&summary.orders)
+            )
+        });
     }
-    if !summary.refunds.is_empty() {
+    // Beyond the cap, refunds and ratings would be of some cases only: not shown as totals.
+    if !summary.refunds.is_empty() && !summary.capped {
         lines.push(format!(
             "{} · {}",
             language.text_with(
@@ -250,7 +260,7 @@ fn history_lines(language: Language, summary: &customers::CustomerSummary) -> Ve
             per_currency(&summary.refunds)
         ));
     }
-    if summary.ratings > 0 {
+    if summary.ratings > 0 && !summary.capped {
         let mean = summary.stars as f64 / summary.ratings as f64;
         lines.push(format!(
             "{} · {mean:.1} ★",
