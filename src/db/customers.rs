@@ -163,58 +163,47 @@ pub struct CustomerSummary {
     pub capped: bool,
 }
 
-pub const SUMMARY_CAP: i64 = 1000;
+pub const SUMMARY_CAP: i64 = 200;
 
+/// One statement: (what, currency, how many, sum) rows for the orders, refunds, ratings and
+/// cases read.
 pub async fn summary(
     pool: &AnyPool,
     shop_id: &ShopId,
     customer_id: &str,
 ) -> Result<CustomerSummary, sqlx::Error> {
-    let orders: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT) FROM \
-         (SELECT currency, total_minor FROM orders WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
-         GROUP BY currency ORDER BY currency",
+    let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT 'order', currency, COUNT(*), CAST(SUM(total_minor) AS BIGINT) FROM \
+           (SELECT currency, total_minor FROM orders WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+           GROUP BY currency \
+         UNION ALL SELECT 'refund', refunds.currency, COUNT(*), CAST(SUM(refunds.amount_minor) AS BIGINT) \
+           FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+           JOIN refunds ON refunds.case_id = read.id WHERE refunds.status <> 'failed' \
+           GROUP BY refunds.currency \
+         UNION ALL SELECT 'rating', '', COUNT(*), CAST(SUM(ratings.stars) AS BIGINT) \
+           FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
+           JOIN ratings ON ratings.case_id = read.id \
+         UNION ALL SELECT 'case', '', COUNT(*), 0 \
+           FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read",
     )
     .bind(customer_id)
     .bind(shop_id)
     .bind(SUMMARY_CAP)
     .fetch_all(pool)
     .await?;
-    let refunds: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT refunds.currency, COUNT(*), CAST(SUM(refunds.amount_minor) AS BIGINT) \
-         FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
-         JOIN refunds ON refunds.case_id = read.id WHERE refunds.status <> 'failed' \
-         GROUP BY refunds.currency ORDER BY refunds.currency",
-    )
-    .bind(customer_id)
-    .bind(shop_id)
-    .bind(SUMMARY_CAP)
-    .fetch_all(pool)
-    .await?;
-    let (ratings, stars): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), CAST(SUM(ratings.stars) AS BIGINT) \
-         FROM (SELECT id FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read \
-         JOIN ratings ON ratings.case_id = read.id",
-    )
-    .bind(customer_id)
-    .bind(shop_id)
-    .bind(SUMMARY_CAP)
-    .fetch_one(pool)
-    .await?;
-    let cases: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE customer_id = $1 AND shop_id = $2 LIMIT $3) read",
-    )
-    .bind(customer_id)
-    .bind(shop_id)
-    .bind(SUMMARY_CAP)
-    .fetch_one(pool)
-    .await?;
-    let read: i64 = orders.iter().map(|(_, count, _)| count).sum();
-    Ok(CustomerSummary {
-        capped: read >= SUMMARY_CAP || cases >= SUMMARY_CAP,
-        orders,
-        refunds,
-        ratings,
-        stars: stars.unwrap_or(0),
-    })
+    let mut summary = CustomerSummary::default();
+    for (what, currency, count, sum) in rows {
+        let sum = sum.unwrap_or(0);
+        match what.as_str() {
+            "order" => summary.orders.push((currency, count, sum)),
+            "refund" => summary.refunds.push((currency, count, sum)),
+            "rating" => (summary.ratings, summary.stars) = (count, sum),
+            _ => summary.capped |= count >= SUMMARY_CAP,
+        }
+    }
+    summary.orders.sort();
+    summary.refunds.sort();
+    let read: i64 = summary.orders.iter().map(|(_, count, _)| count).sum();
+    summary.capped |= read >= SUMMARY_CAP;
+    Ok(summary)
 }
