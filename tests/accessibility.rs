@@ -11,11 +11,7 @@ use serde_json::json;
 use webdriver::Browser;
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", "password1").await;
-    browser.submit("form button[type=submit]").await;
-    browser.wait_for_url("/console").await;
+    browser.sign_in(&app.url("/login"), email).await;
 }
 
 /// Opens each page and collects its violations as "page (language, viewport): violation".

@@ -14,11 +14,7 @@ const TAB: &str = "\u{E004}";
 const ENTER: &str = "\u{E007}";
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
-    browser.open(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", "password1").await;
-    browser.submit("form button[type=submit]").await;
-    browser.wait_for_url("/console").await;
+    browser.sign_in(&app.url("/login"), email).await;
 }
 
 async fn status_of(app: &TestApp, id: &str) -> Value {

@@ -148,6 +148,16 @@ impl Browser {
         self.command(reqwest::Method::GET, path, None).await
     }
 
+    /// Signs in to the console at `login` (the app's /login URL) as `email` with the tests'
+    /// password, and waits for the console.
+    pub async fn sign_in(&self, login: &str, email: &str) {
+        self.open(login).await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", "password1").await;
+        self.submit("form button[type=submit]").await;
+        self.wait_for_url("/console").await;
+    }
+
     pub async fn open(&self, url: &str) {
         self.post("/url", json!({ "url": url })).await;
     }

@@ -26,42 +26,17 @@ pub(in crate::http::console) async fn upload(
     multipart: axum::extract::Multipart,
 ) -> PageResult {
     let language = staff.language;
-    let refuse = |error: String| Typed {
-        form: "files".into(),
-        fields: HashMap::new(),
-        error,
-    };
     let (fields, files) = match read_multipart(multipart).await {
         Ok(read) => read,
         Err(reason) => {
-            let typed = refuse(format!(
-                "{} ({reason})",
-                language.text("portal-files-unreadable")
-            ));
-            return shown(
-                &state,
-                &staff,
-                &id,
-                typed,
-                String::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let error = format!("{} ({reason})", language.text("portal-files-unreadable"));
+            return refused(&state, &staff, &id, error).await;
         }
     };
     staff.check_csrf(fields.get("csrf").map(String::as_str))?;
     let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
     if files.is_empty() {
-        let typed = refuse(language.text("portal-files-none"));
-        return shown(
-            &state,
-            &staff,
-            &id,
-            typed,
-            String::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&state, &staff, &id, language.text("portal-files-none")).await;
     }
     let already = attachment_operations::count(&state.database, &case).await?;
     match attachment_operations::check(files, already) {
@@ -83,19 +58,26 @@ pub(in crate::http::console) async fn upload(
                     .into_response(),
             )
         }
-        Err(error) => {
-            let typed = refuse(upload_error_text(language, &error));
-            shown(
-                &state,
-                &staff,
-                &id,
-                typed,
-                String::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Err(error) => refused(&state, &staff, &id, upload_error_text(language, &error)).await,
     }
+}
+
+/// The case page again, with why the files were not taken next to the upload form.
+async fn refused(state: &AppState, staff: &Staff, id: &str, error: String) -> PageResult {
+    let typed = Typed {
+        form: "files".into(),
+        fields: HashMap::new(),
+        error,
+    };
+    shown(
+        state,
+        staff,
+        id,
+        typed,
+        String::new(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 pub(in crate::http::console) async fn attachment(
