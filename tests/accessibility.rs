@@ -87,6 +87,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/tokens", "tokens"),
         console("/console/audit", "audit"),
         console("/console/no-such-page", "not-found"),
+        console("/console/cases/no-such-case", "console-error"),
     ];
     let portal_pages = vec![
         console("/portal/shop", "portal-find"),

@@ -1485,3 +1485,27 @@ async fn a_macro_replies_acts_and_tags_in_one_go() {
         .await;
     assert_eq!(timeline["items"].as_array().unwrap().len(), 2, "{timeline}");
 }
+
+/// The console's error pages speak the reader's language.
+#[tokio::test]
+async fn error_pages_are_in_the_readers_language() {
+    let app = TestApp::start().await;
+    let (cookie, _) = sign_in(&app, "agent@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/cases/no-such-case").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("lang=\"zh-CN\"") && html.contains("出错了"),
+        "{html}"
+    );
+    let (status, html) = page(&app, &cookie, "/console/cases/no-such-case?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("lang=\"en-US\"")
+            && html.contains("Something went wrong")
+            && !html.contains("出错了"),
+        "{html}"
+    );
+    let (status, html) = page(&app, &cookie, "/console/settings?lang=en").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("Something went wrong"), "{html}");
+}

@@ -526,3 +526,5 @@ console-then-tag = and tag
 console-reply-sent-action-failed = The reply was sent to the customer, but what was to follow it was not done: { $text }
 settings-template-action = Then take this action (macro)
 settings-template-tag = and add this tag
+console-error-title = Something went wrong
+console-error-home = To the console

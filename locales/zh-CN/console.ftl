@@ -526,3 +526,5 @@ console-then-tag = 并加标签
 console-reply-sent-action-failed = 回复已发送给买家，但后续操作没有完成：{ $text }
 settings-template-action = 发送后执行（宏）
 settings-template-tag = 并加标签
+console-error-title = 出错了
+console-error-home = 回到工作台

@@ -29,13 +29,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let staff = Staff::from_request_parts(&mut parts, state).await?;
-        let refused = |status: StatusCode, key: &str| {
-            PageError {
-                status,
-                message: staff.language.text(key),
-            }
-            .into_response()
-        };
+        let refused = |status: StatusCode, key: &str| PageError::said(status, key).into_response();
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| refused(StatusCode::PAYLOAD_TOO_LARGE, "console-form-too-large"))?;

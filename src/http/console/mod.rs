@@ -128,13 +128,18 @@ pub fn router() -> axum::Router<AppState> {
         .layer(axum::middleware::from_fn(remember_language))
 }
 
-/// A language chosen with `?lang=` on any console page stays chosen (a cookie).
+/// A language chosen with `?lang=` on any console page stays chosen (a cookie); an error page
+/// is shown in the reader's language.
 async fn remember_language(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let chosen = query_language(request.uri().query()).map(str::to_string);
-    let response = next.run(request).await;
+    let language = Language::choose(chosen.as_deref(), request.headers());
+    let mut response = next.run(request).await;
+    if let Some(error) = response.extensions_mut().remove::<PageError>() {
+        response = error_page(&error, language);
+    }
     session::with_language(response, chosen.as_deref())
 }
 
@@ -211,10 +216,7 @@ impl Staff {
         if crate::domain::signing::same(sent.unwrap_or_default().as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
-            Err(PageError {
-                status: StatusCode::FORBIDDEN,
-                message: self.language.text("console-csrf"),
-            })
+            Err(PageError::said(StatusCode::FORBIDDEN, "console-csrf"))
         }
     }
 
@@ -278,11 +280,32 @@ impl Frame {
     }
 }
 
-/// A page that could not be shown: its status and what to tell the person.
-#[derive(Debug)]
+/// A page that could not be shown: its status and what to tell the person, in both languages
+/// (the error page is shown in the reader's, chosen where the language is known: see
+/// [`remember_language`]).
+#[derive(Debug, Clone)]
 pub struct PageError {
     pub status: StatusCode,
-    pub message: String,
+    pub chinese: String,
+    pub english: String,
+}
+
+impl PageError {
+    /// A refusal said by its message key.
+    pub fn said(status: StatusCode, key: &str) -> PageError {
+        PageError {
+            status,
+            chinese: Language::Chinese.text(key),
+            english: Language::English.text(key),
+        }
+    }
+
+    fn message(&self, language: Language) -> &str {
+        match language {
+            Language::Chinese => &self.chinese,
+            Language::English => &self.english,
+        }
+    }
 }
 
 impl From<AppError> for PageError {
@@ -292,11 +315,8 @@ impl From<AppError> for PageError {
         }
         PageError {
             status: error.status(),
-            message: format!(
-                "{} / {}",
-                error_text(Language::Chinese, &error),
-                error_text(Language::English, &error)
-            ),
+            chinese: error_text(Language::Chinese, &error),
+            english: error_text(Language::English, &error),
         }
     }
 }
@@ -310,18 +330,34 @@ impl From<sqlx::Error> for PageError {
 #[derive(Template)]
 #[template(path = "console/error.html")]
 struct ErrorPage<'a> {
+    language: Language,
     message: &'a str,
 }
 
+impl ErrorPage<'_> {
+    fn t(&self, key: &str) -> String {
+        self.language.text(key)
+    }
+}
+
+fn error_page(error: &PageError, language: Language) -> Response {
+    render(
+        &ErrorPage {
+            language,
+            message: error.message(language),
+        },
+        error.status,
+        language,
+    )
+}
+
 impl IntoResponse for PageError {
+    /// In Chinese, with the error kept on the response so that the console's layer shows it in
+    /// the reader's language.
     fn into_response(self) -> Response {
-        render(
-            &ErrorPage {
-                message: &self.message,
-            },
-            self.status,
-            Language::Chinese,
-        )
+        let mut response = error_page(&self, Language::Chinese);
+        response.extensions_mut().insert(self);
+        response
     }
 }
 

@@ -553,10 +553,10 @@ pub(super) async fn bulk(
             .await
             .map(|_| ()),
             _ => {
-                return Err(PageError {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    message: language.text("console-bulk-choose"),
-                });
+                return Err(PageError::said(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "console-bulk-choose",
+                ));
             }
         };
         match result {
@@ -601,10 +601,10 @@ pub(super) async fn save_view(
     let name: String = form.name.trim().chars().take(60).collect();
     let query = form.query;
     if name.is_empty() {
-        return Err(PageError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: staff.language.text("console-view-name"),
-        });
+        return Err(PageError::said(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "console-view-name",
+        ));
     }
     staff_sessions::save_view(
         &state.database,

@@ -255,10 +255,10 @@ pub(super) async fn switch_shop(
     let wanted = ShopId::from(form.shop_id);
     let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
     if !shops.iter().any(|(shop, _)| shop.id == wanted) {
-        return Err(PageError {
-            status: StatusCode::FORBIDDEN,
-            message: staff.language.text("console-shop-not-yours"),
-        });
+        return Err(PageError::said(
+            StatusCode::FORBIDDEN,
+            "console-shop-not-yours",
+        ));
     }
     staff_sessions::set_shop(&state.database, &staff.session_id, &wanted).await?;
     Ok(crate::http::pages::redirect("/console").into_response())

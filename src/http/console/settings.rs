@@ -97,10 +97,7 @@ fn managers_only(staff: &Staff) -> Result<(), PageError> {
     if allows(staff.role(), Capability::ManageSettings) {
         Ok(())
     } else {
-        Err(PageError {
-            status: StatusCode::FORBIDDEN,
-            message: staff.language.text("settings-forbidden"),
-        })
+        Err(PageError::said(StatusCode::FORBIDDEN, "settings-forbidden"))
     }
 }
 
