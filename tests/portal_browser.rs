@@ -156,6 +156,9 @@ async fn a_customer_returns_goods_from_a_phone() {
     browser.submit("#ask-form button[type=submit]").await;
     let case_url = browser.wait_for_url("/portal/shop/cases/").await;
     let number = case_url.rsplit('/').next().unwrap().to_string();
+    // The tracker: sent, the shop's answer next.
+    let current = browser.text("#tracker li[aria-current=step]").await;
+    assert!(current.contains("提交申请"), "{current}");
     assert!(browser.try_find("#files img").await.is_some());
     assert_fits_the_phone(&browser).await;
     browser.screenshot("portal-case-submitted").await;
@@ -218,9 +221,24 @@ async fn a_customer_returns_goods_from_a_phone() {
     }
     let (status, _) = app.refund(&id, "web-1-refund", json!({})).await;
     assert_eq!(status, StatusCode::CREATED);
+    // Refunded: the tracker has reached the refund, which shows with how and where it is.
+    browser.refresh().await;
+    browser
+        .wait_for_text("#tracker li[aria-current=step]", "退款")
+        .await;
+    let refunds = browser.text("#refunds").await;
+    assert!(
+        refunds.contains("¥199.00") && refunds.contains("原路退回"),
+        "{refunds}"
+    );
     let (status, _) = app.act(&id, AGENT, "close", json!({})).await;
     assert_eq!(status, StatusCode::OK);
     browser.refresh().await;
+    // Closed: every step done.
+    let steps = browser
+        .script("return Array.from(document.querySelectorAll('#tracker li')).map(li => li.className).join(' ')")
+        .await;
+    assert_eq!(steps, "done done done done done done", "{steps}");
     browser
         .script("document.getElementById('stars').value = '4'")
         .await;
