@@ -680,3 +680,51 @@ async fn unknown_addresses_answer_people_with_a_page_and_programs_with_json() {
     let body: serde_json::Value = api.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+/// English chosen on the first page stays English through the sign-in's redirect, the request's
+/// redirect and every page after.
+#[tokio::test]
+async fn the_chosen_language_is_kept_across_pages_and_redirects() {
+    let app = TestApp::start().await;
+    app.recent_order("LANG-1").await;
+    let cookies = |response: &reqwest::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| value.split(';').next())
+            .map(str::to_string)
+            .collect()
+    };
+    let first = client()
+        .get(app.url("/portal/shop?lang=en"))
+        .send()
+        .await
+        .unwrap();
+    let mut jar = cookies(&first);
+    assert!(first.text().await.unwrap().contains("lang=\"en-US\""));
+    let found = client()
+        .post(app.url("/portal/shop"))
+        .header(COOKIE, jar.join("; "))
+        .form(&[("order_number", "LANG-1"), ("contact", "13800138000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::SEE_OTHER);
+    jar.extend(cookies(&found));
+    let location = found.headers()[LOCATION].to_str().unwrap().to_string();
+    let order = client()
+        .get(app.url(&location))
+        .header(COOKIE, jar.join("; "))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        order.contains("lang=\"en-US\"") && order.contains("Choose the items"),
+        "{order}"
+    );
+}
