@@ -1018,3 +1018,62 @@ fn a_shop_window_shorter_than_the_law_is_void() {
         "2026-06-22"
     );
 }
+
+/// A Taobao/Tmall no-reason exchange (CN-P9) with `kind: exchange`.
+fn taobao_exchange(signed: &str, requested: &str, item: Value) -> Value {
+    json!({
+        "jurisdiction": "CN", "platform": "taobao", "kind": "exchange", "reason": "no_reason",
+        "items": [item],
+        "dates": {"signed": signed, "requested": requested}
+    })
+}
+
+#[test]
+fn cn_p9_the_no_reason_exchange_has_the_no_reason_window_at_both_ends() {
+    // Signed 1 June 15:20: the 168 hours run from the midnight after, to the end of 8 June.
+    let last = decide(taobao_exchange(
+        "2026-06-01 15:20",
+        "2026-06-08 23:59",
+        json!({"name": "T恤"}),
+    ));
+    assert_eq!(last["requested"]["allowed"], true, "{last:#}");
+    let exchange = remedy(&last, "exchange");
+    assert_eq!(exchange["until"], "2026-06-08", "{exchange:#}");
+    assert_eq!(exchange["grounds"][0]["paid_by_customer"], true);
+    assert!(decided_by(&last, "exchange", "CN-P9"));
+    assert!(decided_by(&last, "exchange", "CN-P1"));
+    let late = decide(taobao_exchange(
+        "2026-06-01 15:20",
+        "2026-06-09 00:01",
+        json!({"name": "T恤"}),
+    ));
+    assert_eq!(late["requested"]["allowed"], false, "{late:#}");
+    assert_eq!(remedy(&late, "exchange")["grounds"][0]["basis"], "late");
+    assert!(decided_by(&late, "exchange", "CN-R6"));
+}
+
+#[test]
+fn cn_p9_goods_excluded_from_the_no_reason_return_are_excluded_from_the_exchange() {
+    let fresh = decide(taobao_exchange(
+        "2026-06-01 10:00",
+        "2026-06-02 10:00",
+        json!({"name": "车厘子", "nature": ["perishable"]}),
+    ));
+    assert!(!allowed(&fresh, "exchange"), "{fresh:#}");
+    assert_eq!(
+        remedy(&fresh, "exchange")["grounds"][0]["basis"],
+        "excluded"
+    );
+    let worn = decide(taobao_exchange(
+        "2026-06-01 10:00",
+        "2026-06-02 10:00",
+        json!({"name": "T恤", "condition": ["used_beyond_inspection"]}),
+    ));
+    assert!(!allowed(&worn, "exchange"), "{worn:#}");
+    // Not signed for yet: the window has not started, the exchange may be asked.
+    let unsigned = decide(json!({
+        "jurisdiction": "CN", "platform": "tmall", "kind": "exchange", "reason": "no_reason",
+        "items": [{"name": "T恤"}], "dates": {"requested": "2026-06-02 10:00"}
+    }));
+    assert!(allowed(&unsigned, "exchange"), "{unsigned:#}");
+}

@@ -4,10 +4,11 @@
 use super::*;
 
 pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
-    let mut refused = false;
+    // Why the no-reason return is refused for an item, if it is: `excluded` or `not_intact`.
+    let mut refused: Option<&'static str> = None;
     for item in context.returned_items() {
         if let Some((id, chinese, english)) = absolute_exclusion(item) {
-            refused = true;
+            refused = Some("excluded");
             builder.find(
                 "excluded",
                 &[id, "CN-R7"],
@@ -29,7 +30,7 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
         }
         if let Some(id) = confirmable_exclusion(item) {
             if item.confirmed_non_returnable {
-                refused = true;
+                refused = Some("excluded");
                 builder.refuse(
                     Remedy::ReturnAndRefund,
                     "excluded",
@@ -51,7 +52,7 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
             }
         }
         if let Some((id, chinese, english)) = not_intact(item) {
-            refused = true;
+            refused.get_or_insert("not_intact");
             builder.find(
                 "not_intact",
                 &[id, "CN-R3"],
@@ -94,7 +95,7 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
                 "The 7 days start the day after the goods are signed for; they have not been yet",
             ),
         );
-        if !refused {
+        if refused.is_none() {
             builder.allow(
                 Remedy::ReturnAndRefund,
                 "no_reason",
@@ -104,6 +105,9 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
                     "A no-reason return may be asked within 7 days after receipt",
                 ),
             );
+        }
+        if taobao {
+            exchange(builder, refused, true, None);
         }
         return settle(context, builder, Settlement::NoReason, true);
     };
@@ -163,7 +167,7 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
                 format!("The no-reason return period ended on {}", period.last_day),
             ),
         );
-    } else if !refused {
+    } else if refused.is_none() {
         builder.allow_until(
             Remedy::ReturnAndRefund,
             "no_reason",
@@ -182,14 +186,11 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
         );
     }
     if taobao {
-        builder.allow_paid(
-            Remedy::Exchange,
-            "no_reason",
-            &["CN-P9"],
-            text(
-                "七天无理由换货：换货的全部运费由买家承担",
-                "No-reason exchange: the buyer pays all freight of the exchange",
-            ),
+        exchange(
+            builder,
+            refused,
+            in_time,
+            Some(&period.last_day.to_string()),
         );
     } else {
         builder.refuse(
@@ -208,9 +209,52 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
             "Without a fault there is nothing to repair",
         ),
     );
-    settle(context, builder, Settlement::NoReason, in_time && !refused)?;
+    settle(
+        context,
+        builder,
+        Settlement::NoReason,
+        in_time && refused.is_none(),
+    )?;
     freight_no_reason(context, builder, taobao);
     Ok(())
+}
+
+/// Taobao/Tmall's no-reason exchange (CN-P9): the same window, reading and exclusions as the
+/// no-reason return (CN-R1, CN-R6, CN-P1), the buyer paying all its freight. `last_day` is the
+/// window's last day once the goods are signed for.
+fn exchange(builder: &mut Builder, refused: Option<&str>, in_time: bool, last_day: Option<&str>) {
+    let ids = ["CN-P9", "CN-R1", "CN-R6", "CN-P1"];
+    if !in_time {
+        let last_day = last_day.unwrap_or_default();
+        builder.refuse(
+            Remedy::Exchange,
+            "late",
+            &ids,
+            text(
+                format!("已超过七天无理由换货期（最后一天 {last_day}），换货需与商家协商"),
+                format!("The no-reason exchange period ended on {last_day}; an exchange now needs the shop's agreement"),
+            ),
+        );
+    } else if let Some(basis) = refused {
+        builder.refuse(
+            Remedy::Exchange,
+            basis,
+            &["CN-P9", "CN-R7", "CN-R3"],
+            text(
+                "不适用七天无理由退货的商品（或商品不完好）同样不适用七天无理由换货",
+                "Goods excluded from the no-reason return (or not intact) are excluded from the no-reason exchange too",
+            ),
+        );
+    } else {
+        let explanation = text(
+            "七天无理由换货：期限与无理由退货相同，换货的全部运费由买家承担",
+            "No-reason exchange: within the same period as the no-reason return; the buyer pays all freight of the exchange",
+        );
+        builder.allow_paid(Remedy::Exchange, "no_reason", &ids, explanation);
+        if let (Some(last_day), Some((_, _, until))) = (last_day, builder.grounds.last_mut()) {
+            *until = Some(last_day.to_string());
+        }
+    }
 }
 
 pub(super) fn freight_no_reason(context: &Context, builder: &mut Builder, taobao: bool) {
