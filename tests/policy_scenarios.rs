@@ -1077,3 +1077,42 @@ fn cn_p9_goods_excluded_from_the_no_reason_return_are_excluded_from_the_exchange
     }));
     assert!(allowed(&unsigned, "exchange"), "{unsigned:#}");
 }
+
+/// CN-R22(d): the 15 days after the goods come back are a deadline with its date as soon as the
+/// goods are back — not only a breach found afterwards — met on day 15, missed on day 16.
+#[test]
+fn cn_r22d_the_refund_penalty_threshold_is_a_date_ahead_of_time() {
+    let returned = |refunded: Option<&str>| {
+        let mut dates = json!({"signed": "2026-11-15 10:00", "requested": "2026-11-16 10:00",
+                               "return_received": "2026-11-20 10:00"});
+        if let Some(refunded) = refunded {
+            dates["refunded"] = json!(refunded);
+        }
+        decide(json!({
+            "jurisdiction": "CN", "platform": "own_store", "kind": "return_and_refund",
+            "reason": "no_reason", "items": [{"name": "x"}], "dates": dates
+        }))
+    };
+    // Evaluated on 22 November, two days after the goods came back: the date is known, the
+    // outcome not yet.
+    let ahead = returned(None);
+    let threshold = deadline(&ahead, "refund_penalty_threshold");
+    assert_eq!(threshold["last_day"], "2026-12-05", "{threshold:#}");
+    assert!(threshold["met"].is_null(), "{threshold:#}");
+    assert_eq!(strings(&threshold["rules"]), ["CN-R22(d)"]);
+    assert_eq!(deadline(&ahead, "refund_due")["last_day"], "2026-11-27");
+    let on_day_15 = returned(Some("2026-12-05 23:00"));
+    assert_eq!(
+        deadline(&on_day_15, "refund_penalty_threshold")["met"],
+        true
+    );
+    let on_day_16 = returned(Some("2026-12-06 09:00"));
+    assert_eq!(
+        deadline(&on_day_16, "refund_penalty_threshold")["met"],
+        false
+    );
+    assert_eq!(
+        strings(&finding(&on_day_16, "seller_breach")["rules"]),
+        ["CN-R22(d)"]
+    );
+}

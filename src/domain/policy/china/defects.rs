@@ -225,9 +225,24 @@ pub(super) fn seller_time_limits(context: &Context, builder: &mut Builder) {
                 ),
             ),
         ));
-        if (refunded.is_some() || context.as_of.date() > penalty.last_day)
-            && !penalty.contains(judged)
-        {
+        // The penalty threshold is a date from the moment the goods are back, not only a breach
+        // found after it.
+        let penalty_known = refunded.is_some() || context.as_of.date() > penalty.last_day;
+        builder.deadlines.push(deadline(
+            "refund_penalty_threshold",
+            &penalty,
+            &context.zone,
+            penalty_known.then_some(judged),
+            &["CN-R22(d)"],
+            text(
+                format!("收到退回商品超过15日（{} 之后）仍未退款，商家可受行政处罚", penalty.last_day),
+                format!(
+                    "Not refunded more than 15 days after the goods came back (after {}): the shop is exposed to a penalty",
+                    penalty.last_day
+                ),
+            ),
+        ));
+        if penalty_known && !penalty.contains(judged) {
             builder.find(
                 "seller_breach",
                 &["CN-R22(d)"],
