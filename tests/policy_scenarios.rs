@@ -1116,3 +1116,57 @@ fn cn_r22d_the_refund_penalty_threshold_is_a_date_ahead_of_time() {
         ["CN-R22(d)"]
     );
 }
+
+/// Capability 3: an exclusion considered that does not bite, and a deduction withheld, are said
+/// with their rule.
+#[test]
+fn what_does_not_apply_is_said_with_its_rule() {
+    // A sealed DVD: the audio-visual exception needs it unsealed by the consumer (CN-R1(3)).
+    let sealed = decide(no_reason_cn(
+        "own_store",
+        "2026-06-01 10:00",
+        "2026-06-03 10:00",
+        json!({"name": "DVD", "nature": ["audio_visual"], "sealed": true}),
+    ));
+    assert!(allowed(&sealed, "return_and_refund"), "{sealed:#}");
+    assert!(
+        strings(&finding(&sealed, "exclusion_not_applicable")["rules"])
+            .contains(&"CN-R1(3)".to_string())
+    );
+    // EU: handled beyond checking, but the withdrawal information was not given: no deduction.
+    let withdrawal = |informed: bool| {
+        decide(json!({
+            "jurisdiction": "EU", "kind": "return_and_refund", "reason": "no_reason",
+            "items": [{"name": "shoes", "unit_price": "80.00", "condition": ["used_beyond_inspection"]}],
+            "facts": {"withdrawal_information_given": informed},
+            "dates": {"signed": "2026-06-01", "requested": "2026-06-05"}
+        }))
+    };
+    let uninformed = withdrawal(false);
+    assert_eq!(
+        strings(&finding(&uninformed, "no_deduction_without_information")["rules"]),
+        ["EU-R11"]
+    );
+    assert!(
+        uninformed["refund"]["deductions"]
+            .as_array()
+            .is_none_or(|list| list.iter().all(|each| each["kind"] != "diminished_value")),
+        "{uninformed:#}"
+    );
+    let informed = withdrawal(true);
+    assert!(
+        informed["refund"]["deductions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|each| each["kind"] == "diminished_value"),
+        "{informed:#}"
+    );
+    assert!(
+        informed["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|each| each["code"] != "no_deduction_without_information")
+    );
+}

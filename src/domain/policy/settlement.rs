@@ -302,17 +302,7 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
     }
 
     if !china && no_reason {
-        let used = request.items.iter().any(|item| {
-            item.returned_quantity() > 0
-                && item.condition.iter().any(|condition| {
-                    use super::request::Condition::*;
-                    matches!(
-                        condition,
-                        UsedBeyondInspection | Soiled | Damaged | LabelRemoved | HardToRestoreWear
-                    )
-                })
-        });
-        if used && request.facts.withdrawal_information_given {
+        if handled_beyond_checking(request) && request.facts.withdrawal_information_given {
             let rule = if request.jurisdiction == Jurisdiction::UK {
                 "UK-R2"
             } else {
@@ -446,4 +436,18 @@ fn split(payments: &[(String, bool, i64)], amount: i64, currency: Currency) -> V
             in_kind: *in_kind,
         })
         .collect()
+}
+
+/// Whether goods going back were handled beyond what checking them needs (EU-R11, UK-R2).
+pub fn handled_beyond_checking(request: &PolicyRequest) -> bool {
+    request.items.iter().any(|item| {
+        item.returned_quantity() > 0
+            && item.condition.iter().any(|condition| {
+                use super::request::Condition::*;
+                matches!(
+                    condition,
+                    UsedBeyondInspection | Soiled | Damaged | LabelRemoved | HardToRestoreWear
+                )
+            })
+    })
 }

@@ -28,6 +28,17 @@ pub(super) fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), 
             );
             continue;
         }
+        // Considered and not biting: said, with the rule.
+        if item.has(Nature::AudioVisual) && item.sealed == Some(true) {
+            builder.find(
+                "exclusion_not_applicable",
+                &["CN-R1(3)", "CN-R7"],
+                text(
+                    format!("「{}」是音像制品或软件，但仍密封、未被拆封：不属于例外，可以无理由退货", item.label()),
+                    format!("'{}' is audio-visual goods or software but still sealed: the exception does not apply", item.label()),
+                ),
+            );
+        }
         if let Some(id) = confirmable_exclusion(item) {
             if item.confirmed_non_returnable {
                 refused = Some("excluded");

@@ -264,6 +264,16 @@ pub(super) fn withdrawal(
             &[if uk { "UK-R2" } else { "EU-R11" }],
             text("撤回有效，但商家可扣除超出检查所需使用造成的贬值", "The withdrawal is valid, but the trader may deduct the value lost by handling beyond what checking needs"),
         );
+    } else if crate::domain::policy::settlement::handled_beyond_checking(request) {
+        // Considered and withheld: said, with the rule.
+        builder.find(
+            "no_deduction_without_information",
+            &[if uk { "UK-R2" } else { "EU-R11" }],
+            text(
+                "商品虽经超出检查所需的使用，但商家未告知撤回权，不得扣除贬值",
+                "The goods were handled beyond checking them, but the trader did not give the withdrawal information: no deduction for diminished value",
+            ),
+        );
     }
     Ok(())
 }
