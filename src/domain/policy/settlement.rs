@@ -301,24 +301,26 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
         }
     }
 
-    if !china && no_reason {
-        if handled_beyond_checking(request) && request.facts.withdrawal_information_given {
-            let rule = if request.jurisdiction == Jurisdiction::UK {
-                "UK-R2"
-            } else {
-                "EU-R11"
-            };
-            ids.push(rule);
-            deductions.push(Deduction {
-                kind: "diminished_value".into(),
-                amount: None,
-                rules: rules(&[rule]),
-                explanation: text(
-                    "商品经过超出检查所需的使用，可扣除贬值部分（金额需评估）",
-                    "Handled beyond what is needed to check it: the diminished value may be deducted (to be assessed)",
-                ),
-            });
-        }
+    if !china
+        && no_reason
+        && handled_beyond_checking(request)
+        && request.facts.withdrawal_information_given
+    {
+        let rule = if request.jurisdiction == Jurisdiction::UK {
+            "UK-R2"
+        } else {
+            "EU-R11"
+        };
+        ids.push(rule);
+        deductions.push(Deduction {
+            kind: "diminished_value".into(),
+            amount: None,
+            rules: rules(&[rule]),
+            explanation: text(
+                "商品经过超出检查所需的使用，可扣除贬值部分（金额需评估）",
+                "Handled beyond what is needed to check it: the diminished value may be deducted (to be assessed)",
+            ),
+        });
     }
 
     if settlement == Settlement::WithDepreciation {
