@@ -1170,3 +1170,48 @@ fn what_does_not_apply_is_said_with_its_rule() {
             .all(|each| each["code"] != "no_deduction_without_information")
     );
 }
+
+/// Capability 10: one fact, one field. `sealed: false` and `condition: ["seal_broken"]` are the
+/// same fact for every exception that reads "unsealed"; saying both ways at once is refused.
+#[test]
+fn unsealed_is_one_fact_whichever_field_says_it() {
+    let hygiene = |item: Value| {
+        decide(json!({
+            "jurisdiction": "EU", "kind": "return_and_refund", "reason": "no_reason",
+            "items": [item], "dates": {"signed": "2026-06-01", "requested": "2026-06-05"}
+        }))
+    };
+    let by_flag = hygiene(
+        json!({"name": "lipstick", "unit_price": "20.00", "nature": ["hygiene_sealed"], "sealed": false}),
+    );
+    let by_condition = hygiene(
+        json!({"name": "lipstick", "unit_price": "20.00", "nature": ["hygiene_sealed"], "condition": ["seal_broken"]}),
+    );
+    assert_eq!(
+        allowed(&by_flag, "return_and_refund"),
+        allowed(&by_condition, "return_and_refund")
+    );
+    assert!(
+        !allowed(&by_condition, "return_and_refund"),
+        "{by_condition:#}"
+    );
+    assert_eq!(
+        remedy(&by_flag, "return_and_refund")["rules"],
+        remedy(&by_condition, "return_and_refund")["rules"]
+    );
+    // Both ways at once: refused, naming the item.
+    let now = "2026-11-22T00:00:00Z".parse().unwrap();
+    let (output, decided) = aftersale::domain::policy::evaluate_json(
+        &json!({
+            "jurisdiction": "CN", "reason": "no_reason",
+            "items": [{"name": "DVD", "sealed": true, "condition": ["seal_broken"]}]
+        })
+        .to_string(),
+        now,
+    );
+    assert!(!decided);
+    assert!(
+        output.contains("items[0]") && output.contains("opposite"),
+        "{output}"
+    );
+}

@@ -216,6 +216,11 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
     // Reads every amount now, so a bad one is reported even when no refund is due.
     settlement::refund(request, settlement::Settlement::NoReason).map_err(PolicyError)?;
     for (index, item) in request.items.iter().enumerate() {
+        if item.sealed == Some(true) && item.shows(request::Condition::SealBroken) {
+            return Err(PolicyError(format!(
+                "items[{index}]: \"sealed\": true and \"condition\": [\"seal_broken\"] say opposite things; give one (\"sealed\": false is the same as seal_broken)"
+            )));
+        }
         if item.quantity == 0 {
             return Err(PolicyError(format!(
                 "items[{index}].quantity must be at least 1"

@@ -123,7 +123,7 @@ fn has_lawful_ground(item: &super::request::Item) -> bool {
         || item.has(Nature::Periodical)
         || item.has(Nature::MarketPriced)
         || item.has(Nature::MixedInseparably)
-        || (item.has(Nature::AudioVisual) && item.sealed == Some(false));
+        || (item.has(Nature::AudioVisual) && item.unsealed());
     let confirmed = item.confirmed_non_returnable
         && (item.has(Nature::HygieneSealed)
             || item.has(Nature::QualityChangesWhenUnsealed)

@@ -124,7 +124,7 @@ fn absolute_exclusion(item: &Item) -> Option<(&'static str, &'static str, &'stat
             "digital goods downloaded online",
         ));
     }
-    if item.has(Nature::AudioVisual) && item.sealed == Some(false) {
+    if item.has(Nature::AudioVisual) && item.unsealed() {
         return Some((
             "CN-R1(3)",
             "消费者拆封的音像制品、计算机软件",

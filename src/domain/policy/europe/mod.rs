@@ -41,7 +41,7 @@ fn exception(context: &Context, uk: bool) -> Option<(String, &'static str)> {
         }
     };
     for item in context.returned_items() {
-        let unsealed = item.sealed == Some(false);
+        let unsealed = item.unsealed();
         let found = if item.has(Nature::MarketPriced) {
             Some((id("b"), "its price depends on the financial market"))
         } else if item.has(Nature::CustomMade) {

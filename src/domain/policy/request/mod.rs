@@ -216,6 +216,12 @@ impl Item {
         self.condition.contains(&condition)
     }
 
+    /// Unsealed after delivery, said either way: `sealed: false` or `condition: seal_broken`
+    /// (one fact; a request saying both ways at once is refused).
+    pub fn unsealed(&self) -> bool {
+        self.sealed == Some(false) || self.shows(Condition::SealBroken)
+    }
+
     pub fn label(&self) -> String {
         self.name.clone().unwrap_or_else(|| "item".into())
     }
