@@ -1215,3 +1215,24 @@ fn unsealed_is_one_fact_whichever_field_says_it() {
         "{output}"
     );
 }
+
+/// Capability 10, second half: days at repair extend the 三包 period the same whether given as
+/// `history.repair_days` or `history.waiting_days` (they are one fact).
+#[test]
+fn days_at_repair_extend_the_period_whichever_field_gives_them() {
+    let battery = |history: Value| {
+        decide(json!({"jurisdiction": "CN", "reason": "quality",
+            "items": [{"three_guarantees": "mobile_phone", "faulty_part": "battery"}],
+            "history": history,
+            "dates": {"invoiced": "2026-01-10", "signed": "2026-01-11", "fault_found": "2026-08-01"}}))
+    };
+    let none = battery(json!({}));
+    let waited = battery(json!({"waiting_days": 35}));
+    let repaired = battery(json!({"repair_days": 35, "repair_delay": "repairer"}));
+    let both = battery(json!({"repair_days": 35, "waiting_days": 35, "repair_delay": "repairer"}));
+    let last = |decision: &Value| deadline(decision, "three_guarantees")["last_day"].clone();
+    assert_eq!(last(&none), "2026-07-10");
+    assert_eq!(last(&waited), "2026-08-14", "{waited:#}");
+    assert_eq!(last(&repaired), last(&waited));
+    assert_eq!(last(&both), last(&waited), "counted once, not twice");
+}

@@ -175,7 +175,10 @@ pub fn decide(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
 
     // The whole-unit period from the invoice date, less repair time, restarted by an exchange.
     let start = period_start(context);
-    let extra_days = i64::from(context.request.history.waiting_days);
+    // One fact, two fields: the days at repair are part of the waiting time, so whichever field
+    // the integrator fills, the period is extended by the same days.
+    let history = &context.request.history;
+    let extra_days = i64::from(history.waiting_days.max(history.repair_days));
     let part = item.faulty_part.as_deref().map(|part| part.to_lowercase());
     let part_period = part
         .as_deref()
