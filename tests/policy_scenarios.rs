@@ -1236,3 +1236,32 @@ fn days_at_repair_extend_the_period_whichever_field_gives_them() {
     assert_eq!(last(&repaired), last(&waited));
     assert_eq!(last(&both), last(&waited), "counted once, not twice");
 }
+
+/// Capability 5: a regular delivery over a period (a subscription) runs the EU withdrawal period
+/// from the first good; goods ordered together and delivered separately, from the last.
+#[test]
+fn eu_r2_a_regular_delivery_runs_from_the_first_good() {
+    let boxes = |regular: bool, requested: &str| {
+        decide(json!({
+            "jurisdiction": "EU", "kind": "return_and_refund", "reason": "no_reason",
+            "facts": {"regular_delivery": regular},
+            "items": [
+                {"name": "coffee box 1", "unit_price": "20.00", "delivered": "2026-03-02"},
+                {"name": "coffee box 2", "unit_price": "20.00", "delivered": "2026-03-09"},
+                {"name": "coffee box 3", "unit_price": "20.00", "delivered": "2026-03-16"}
+            ],
+            "dates": {"requested": requested}
+        }))
+    };
+    // From the first box (2 March): day 14 is Monday 16 March.
+    let on_day_14 = boxes(true, "2026-03-16 20:00");
+    assert!(allowed(&on_day_14, "return_and_refund"), "{on_day_14:#}");
+    assert_eq!(deadline(&on_day_14, "withdrawal")["last_day"], "2026-03-16");
+    assert!(decided_by(&on_day_14, "return_and_refund", "EU-R2"));
+    let on_day_15 = boxes(true, "2026-03-17 09:00");
+    assert!(!allowed(&on_day_15, "return_and_refund"), "{on_day_15:#}");
+    // Delivered separately but not a subscription: from the last box (16 March).
+    let separate = boxes(false, "2026-03-17 09:00");
+    assert!(allowed(&separate, "return_and_refund"), "{separate:#}");
+    assert_eq!(deadline(&separate, "withdrawal")["last_day"], "2026-03-30");
+}

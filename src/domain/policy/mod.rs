@@ -70,11 +70,21 @@ pub struct Moments {
     pub withdrawal_information_given: Option<Zoned>,
     /// The last delivery among the items (EU-R2: multiple goods run from the last one).
     pub last_item_delivered: Option<Zoned>,
+    /// The first (EU-R2: a regular delivery over a period runs from the first good).
+    pub first_item_delivered: Option<Zoned>,
 }
 
 impl Context<'_> {
     /// When the goods reached the customer: the last item's delivery, else signed.
     pub fn receipt(&self) -> Option<&Zoned> {
+        if self.request.facts.regular_delivery {
+            // A regular delivery over a period: the first good.
+            return match (&self.dates.first_item_delivered, &self.dates.signed) {
+                (Some(item), Some(signed)) => Some(if item < signed { item } else { signed }),
+                (Some(item), None) => Some(item),
+                (None, signed) => signed.as_ref(),
+            };
+        }
         match (&self.dates.last_item_delivered, &self.dates.signed) {
             (Some(item), Some(signed)) => Some(if item > signed { item } else { signed }),
             (Some(item), None) => Some(item),
@@ -162,8 +172,16 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
     };
     let given = &request.dates;
     let mut last_item_delivered: Option<Zoned> = None;
+    let mut first_item_delivered: Option<Zoned> = None;
     for (index, item) in request.items.iter().enumerate() {
         let delivered = moment(&format!("items[{index}].delivered"), &item.delivered)?;
+        if let Some(delivered) = delivered.as_ref().filter(|delivered| {
+            first_item_delivered
+                .as_ref()
+                .is_none_or(|first| *delivered < first)
+        }) {
+            first_item_delivered = Some(delivered.clone());
+        }
         if let Some(delivered) = delivered.filter(|delivered| {
             last_item_delivered
                 .as_ref()
@@ -203,6 +221,7 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
             &given.withdrawal_information_given,
         )?,
         last_item_delivered,
+        first_item_delivered,
     };
     let as_of = match moment("dates.as_of", &given.as_of)? {
         Some(as_of) => as_of,

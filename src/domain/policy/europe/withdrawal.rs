@@ -74,8 +74,8 @@ pub(super) fn withdrawal(
         }
     };
     let mut ids = start_ids.clone();
-    if context.dates.last_item_delivered.is_some()
-        && request.items.len() > 1
+    if (request.facts.regular_delivery
+        || (context.dates.last_item_delivered.is_some() && request.items.len() > 1))
         && !ids.contains(&"EU-R2")
         && !uk
     {

@@ -125,6 +125,10 @@ pub struct History {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facts {
+    /// The goods are a regular delivery over a period (a subscription): the withdrawal period
+    /// runs from the first good (EU-R2, UK-R1), not the last.
+    #[serde(default)]
+    pub regular_delivery: bool,
     /// The trader told the consumer about the withdrawal right (EU-R4, EU-R11).
     #[serde(default = "yes")]
     pub withdrawal_information_given: bool,
