@@ -20,13 +20,9 @@ impl Clock {
     /// A separate clock `hours` from this one (earlier when negative): what happened then is
     /// recorded at that time. Moving either later does not move the other.
     pub fn shifted_hours(&self, hours: i64) -> Clock {
-        Clock::with_offset_hours(0)
-            .moved(self.offset_micros.load(Ordering::Relaxed) + hours * 3_600_000_000)
-    }
-
-    fn moved(self, micros: i64) -> Clock {
-        self.advance(micros);
-        self
+        let clock = Clock::default();
+        clock.advance(self.offset_micros.load(Ordering::Relaxed) + hours * 3_600_000_000);
+        clock
     }
 
     /// Unix microseconds now, by this clock.

@@ -42,7 +42,7 @@ pub struct TransitionInput {
 /// What may happen to returned goods after inspection.
 pub const DISPOSITIONS: &[&str] = &["restock", "refurbish", "scrap", "return_to_vendor"];
 
-pub(super) fn version_conflict(case: &CaseRecord, expected: i64) -> AppError {
+pub fn version_conflict(case: &CaseRecord, expected: i64) -> AppError {
     AppError::Conflict {
         code: "version_conflict",
         message: format!(

@@ -448,17 +448,16 @@ pub(super) async fn next_case(
     let shop = &staff.actor.shop;
     let current = crate::db::cases::get(reader, &shop.id, &skip).await?;
     let position = current.map(|case| (case.due_at, case.id));
+    let mine = || case_list::AssigneeFilter::Staff(staff.staff_id.clone());
+    let nobody = || case_list::AssigneeFilter::Nobody;
+    // After this case in due order (own, then unassigned), then from the top.
     let mut tries = Vec::new();
-    for assignee in [
-        case_list::AssigneeFilter::Staff(staff.staff_id.clone()),
-        case_list::AssigneeFilter::Nobody,
-    ] {
-        if position.is_some() {
-            tries.push((assignee.clone(), position.clone()));
-        }
-        tries.push((assignee, None));
+    if position.is_some() {
+        tries.push((mine(), position.clone()));
+        tries.push((nobody(), position.clone()));
     }
-    tries.sort_by_key(|(_, after)| after.is_none());
+    tries.push((mine(), None));
+    tries.push((nobody(), None));
     for (assignee, after) in tries {
         let filter = case_list::CaseFilter {
             open: Some(true),

@@ -59,7 +59,7 @@ pub(in crate::http::console) async fn act(
 
 /// The currency of the case's order (amounts typed on its page are in it) and the case's lines
 /// (to name them in a refusal).
-async fn order_currency(
+async fn currency_and_lines(
     state: &AppState,
     staff: &crate::http::console::Staff,
     case_id: &str,
@@ -88,7 +88,7 @@ pub(in crate::http::console) async fn refund(
     }: Posted<Fields>,
 ) -> PageResult {
     let language = staff.language;
-    let (currency, case_lines) = order_currency(&state, &staff, &id).await?;
+    let (currency, case_lines) = currency_and_lines(&state, &staff, &id).await?;
     let style = NumberStyle::for_locale(&staff.actor.shop.locale);
     let product = |line_number: i64| {
         case_lines
@@ -195,12 +195,9 @@ pub(in crate::http::console) async fn message(
     let then_tag = text(&fields, "then_tag").filter(|_| !internal);
     if then_action.is_some() {
         let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
-        if case.version != version(&fields) {
-            let changed = AppError::Conflict {
-                code: "version_conflict",
-                message: "the case changed since the page was shown".into(),
-                details: serde_json::json!({ "current_version": case.version }),
-            };
+        let expected = version(&fields);
+        if case.version != expected {
+            let changed = transitions::version_conflict(&case, expected);
             return answer(&state, &staff, &id, form_name, fields, Err(changed)).await;
         }
     }
