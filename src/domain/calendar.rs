@@ -54,6 +54,26 @@ impl WorkingCalendar {
         CHINA.clone()
     }
 
+    /// The United States' federal holidays (5 U.S.C. 6103), computed for 1990–2100: a holiday
+    /// on a Saturday is observed the Friday before, on a Sunday the Monday after.
+    pub fn united_states() -> Arc<WorkingCalendar> {
+        static UNITED_STATES: LazyLock<Arc<WorkingCalendar>> = LazyLock::new(|| {
+            let mut years: BTreeMap<i16, Year> = BTreeMap::new();
+            for year in 1990..=2100_i16 {
+                years.entry(year).or_default();
+                for holiday in federal_holidays(year) {
+                    years
+                        .entry(holiday.year())
+                        .or_default()
+                        .holidays
+                        .insert(holiday);
+                }
+            }
+            Arc::new(WorkingCalendar { years })
+        });
+        UNITED_STATES.clone()
+    }
+
     /// A calendar that knows only weekends (for jurisdictions without a holiday list).
     pub fn weekends_only() -> Arc<WorkingCalendar> {
         static WEEKENDS: LazyLock<Arc<WorkingCalendar>> =
@@ -137,6 +157,46 @@ impl WorkingCalendar {
     }
 }
 
+/// The observed federal holidays of a year (New Year's Day observed on 31 December of the year
+/// before when 1 January is a Saturday).
+fn federal_holidays(year: i16) -> Vec<Date> {
+    let nth = |month: i8, weekday: Weekday, n: i32| {
+        Date::new(year, month, 1)
+            .and_then(|first| first.nth_weekday_of_month(n as i8, weekday))
+            .ok()
+    };
+    let last = |month: i8, weekday: Weekday| {
+        Date::new(year, month, 1)
+            .and_then(|first| first.nth_weekday_of_month(-1, weekday))
+            .ok()
+    };
+    let observed = |month: i8, day: i8| {
+        Date::new(year, month, day)
+            .ok()
+            .map(|date| match date.weekday() {
+                Weekday::Saturday => date.yesterday().unwrap_or(date),
+                Weekday::Sunday => date.tomorrow().unwrap_or(date),
+                _ => date,
+            })
+    };
+    let mut days = vec![
+        observed(1, 1),
+        nth(1, Weekday::Monday, 3),
+        nth(2, Weekday::Monday, 3),
+        last(5, Weekday::Monday),
+        observed(7, 4),
+        nth(9, Weekday::Monday, 1),
+        nth(10, Weekday::Monday, 2),
+        observed(11, 11),
+        nth(11, Weekday::Thursday, 4),
+        observed(12, 25),
+    ];
+    if year >= 2021 {
+        days.push(observed(6, 19));
+    }
+    days.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +217,34 @@ mod tests {
             calendar.next_working_day(date(2025, 10, 1)),
             date(2025, 10, 9)
         );
+    }
+
+    #[test]
+    fn united_states_federal_holidays_as_observed() {
+        let calendar = WorkingCalendar::united_states();
+        // 2026: Independence Day is a Saturday, observed Friday 07-03 (OPM's 2026 list).
+        for day in [
+            date(2026, 1, 1),
+            date(2026, 1, 19),
+            date(2026, 2, 16),
+            date(2026, 5, 25),
+            date(2026, 6, 19),
+            date(2026, 7, 3),
+            date(2026, 9, 7),
+            date(2026, 10, 12),
+            date(2026, 11, 11),
+            date(2026, 11, 26),
+            date(2026, 12, 25),
+        ] {
+            assert!(calendar.is_holiday(day), "{day}");
+            assert!(!calendar.is_working_day(day), "{day}");
+        }
+        assert!(calendar.is_working_day(date(2026, 7, 2)));
+        assert!(calendar.is_working_day(date(2026, 11, 27)));
+        // 2027-12-25 and 2028-01-01 are Saturdays: observed 12-24 and 12-31 of 2027.
+        assert!(calendar.is_holiday(date(2027, 12, 24)));
+        assert!(calendar.is_holiday(date(2027, 12, 31)));
+        assert!(calendar.knows(date(2030, 3, 1)));
     }
 
     #[test]

@@ -135,56 +135,84 @@ fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError
     Ok(())
 }
 
+/// The FTC Mail Order Rule (US-R1): ship by the stated date (else 30 days, 50 on new credit);
+/// a seller that cannot must offer, before that date, the choice between a delay and
+/// cancelling; without it, or without consent to a long delay, the order is cancelled and
+/// refunded promptly (7 working days, federal holidays skipped; card: one billing cycle).
 fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
     let request = context.request;
     let dates = &context.dates;
-    if let (Some(ordered), None) = (
-        dates.ordered.as_ref().or(dates.paid.as_ref()),
-        &dates.cancelled,
-    ) {
-        let days = if request.facts.paid_with_new_credit {
-            50
-        } else {
-            30
+    let today = context.as_of.date();
+    let day = |moment: &Option<jiff::Zoned>| moment.as_ref().map(|moment| moment.date());
+    let shipped = day(&dates.shipped);
+    let ordered = day(&dates.ordered).or(day(&dates.paid));
+    let days = if request.facts.paid_with_new_credit {
+        50
+    } else {
+        30
+    };
+    let ship_by = match (ordered, day(&dates.ship_by)) {
+        (Some(ordered), Some(stated)) => Some(DayPeriod::after(ordered, days).ending(stated)),
+        (None, Some(stated)) => Some(DayPeriod::beginning_with(stated, 1)),
+        (Some(ordered), None) => Some(DayPeriod::after(ordered, days)),
+        (None, None) => None,
+    };
+    let mut cancelled_on = day(&dates.cancelled);
+    if let Some(period) = ship_by.filter(|_| cancelled_on.is_none() || shipped.is_some()) {
+        let late = match shipped {
+            Some(shipped) => !period.contains(shipped),
+            None => today > period.last_day,
         };
-        let period = DayPeriod::after(ordered.date(), days);
-        let shipped = dates.shipped.as_ref().map(|moment| moment.date());
-        builder.deadlines.push(deadline(
+        let mut ship_deadline = deadline(
             "ship_by",
             &period,
             &context.zone,
             shipped,
             &["US-R1"],
-            text(
-                format!(
-                    "未说明发货时间：应在 {days} 天内（至 {}）发货",
-                    period.last_day
-                ),
-                format!(
-                    "No shipping time stated: ship within {days} days (by {})",
-                    period.last_day
-                ),
-            ),
-        ));
+            if dates.ship_by.is_some() {
+                text(
+                    format!("按承诺的时间（至 {}）发货", period.last_day),
+                    format!("Ship by the date stated ({})", period.last_day),
+                )
+            } else {
+                text(
+                    format!(
+                        "未说明发货时间：应在 {days} 天内（至 {}）发货",
+                        period.last_day
+                    ),
+                    format!(
+                        "No shipping time stated: ship within {days} days (by {})",
+                        period.last_day
+                    ),
+                )
+            },
+        );
+        if late {
+            ship_deadline.met = Some(false);
+        }
+        builder.deadlines.push(ship_deadline);
+        if shipped.is_none() || late {
+            cancelled_on = delay(context, builder, &period, late, shipped, cancelled_on);
+        }
     }
-    let Some(cancelled) = &dates.cancelled else {
+    let Some(cancelled) = cancelled_on else {
         return Ok(());
     };
-    let card = request.money.payments.iter().any(|payment| {
-        matches!(
-            payment.method.as_str(),
-            "card" | "credit_card" | "credit" | "debit_card"
-        )
-    });
     builder.allow(
         Remedy::RefundOnly,
         "order_cancelled",
         &["US-R1"],
         text(
             "订单已取消：全额退款",
-            "The order was cancelled: full refund",
+            "The order is cancelled: full refund",
         ),
     );
+    let card = request.money.payments.iter().any(|payment| {
+        matches!(
+            payment.method.as_str(),
+            "card" | "credit_card" | "credit" | "debit_card"
+        )
+    });
     if card {
         builder.find(
             "refund_within_billing_cycle",
@@ -195,31 +223,149 @@ fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
             ),
         );
     } else {
-        let mut day = cancelled.date();
-        let mut counted = 0;
-        while counted < 7 {
-            day = day.tomorrow().unwrap_or(day);
-            if context.calendar.is_working_day(day) {
-                counted += 1;
-            }
-        }
-        let period = DayPeriod {
-            first_day: cancelled.date().tomorrow().unwrap_or(day),
-            counted_last_day: day,
-            last_day: day,
-        };
-        builder.deadlines.push(deadline(
+        let period = DayPeriod::working_days_after(cancelled, 7, &context.calendar);
+        let refunded = day(&dates.refunded);
+        let mut due = deadline(
             "refund_due",
             &period,
             &context.zone,
-            dates.refunded.as_ref().map(|moment| moment.date()),
+            refunded,
             &["US-R1"],
             text(
-                format!("现金/支票付款：7个工作日内（至 {day}）退款"),
-                format!("Cash or cheque: refund within 7 working days (by {day})"),
+                format!(
+                    "现金/支票付款：取消后7个工作日内（联邦假日不计，至 {}）退款",
+                    period.last_day
+                ),
+                format!(
+                    "Cash or cheque: refund within 7 working days of the cancellation (federal holidays skipped; by {})",
+                    period.last_day
+                ),
             ),
-        ));
+        );
+        if refunded.is_none() && today > period.last_day {
+            due.met = Some(false);
+        }
+        builder.deadlines.push(due);
     }
     builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
     Ok(())
+}
+
+/// The seller cannot (or did not) ship in time: the delay notice due by the shipping date, the
+/// buyer's answer, and the day the order counts as cancelled, if it does.
+fn delay(
+    context: &Context,
+    builder: &mut Builder,
+    ship_by: &DayPeriod,
+    late: bool,
+    shipped: Option<jiff::civil::Date>,
+    cancelled: Option<jiff::civil::Date>,
+) -> Option<jiff::civil::Date> {
+    let dates = &context.dates;
+    let notified = dates.delay_notified.as_ref().map(|moment| moment.date());
+    let mut notice = deadline(
+        "delay_notice",
+        &DayPeriod::beginning_with(ship_by.first_day, 1).ending(ship_by.last_day),
+        &context.zone,
+        notified,
+        &["US-R1"],
+        text(
+            format!(
+                "若不能按时发货：须在 {} 前通知买家，并让买家选择同意延迟或取消订单",
+                ship_by.last_day
+            ),
+            format!(
+                "If it cannot ship in time, the seller must tell the buyer by {} and offer the choice of agreeing to the delay or cancelling",
+                ship_by.last_day
+            ),
+        ),
+    );
+    if notified.is_none() && late {
+        notice.met = Some(false);
+    }
+    builder.deadlines.push(notice);
+    if !late {
+        return cancelled;
+    }
+    let notified_in_time = notified.is_some_and(|notified| ship_by.contains(notified));
+    if !notified_in_time {
+        builder.find(
+            "delay_option_not_offered",
+            &["US-R1"],
+            text(
+                format!("发货日 {} 已过，商家未及时通知买家并提供取消选择：违反邮购规则", ship_by.last_day),
+                format!(
+                    "The shipping date {} passed without the seller offering the buyer the choice to cancel: a Mail Order Rule violation",
+                    ship_by.last_day
+                ),
+            ),
+        );
+        if shipped.is_some() {
+            return cancelled;
+        }
+        // Not shipped and no option offered: the seller must treat the order as cancelled.
+        builder.find(
+            "deemed_cancelled",
+            &["US-R1"],
+            text(
+                "未发货且未提供取消选择：商家必须视为订单已取消并及时退款",
+                "Not shipped and no choice offered: the seller must treat the order as cancelled and refund promptly",
+            ),
+        );
+        return cancelled.or(Some(ship_by.last_day));
+    }
+    let revised = dates.revised_ship_by.as_ref().map(|moment| moment.date());
+    let short = revised
+        .is_some_and(|revised| revised <= ship_by.last_day.saturating_add(jiff::ToSpan::days(30)));
+    match context.request.facts.delay_consented {
+        Some(false) => {
+            return cancelled.or(Some(context.as_of.date()));
+        }
+        None if !short => {
+            builder.find(
+                "deemed_cancelled",
+                &["US-R1"],
+                text(
+                    "延迟超过30天或没有确定日期，买家未明确同意：订单在原发货期满时视为取消，须及时退款",
+                    "A delay of more than 30 days or without a date, and the buyer did not expressly agree: the order counts as cancelled at the end of the original shipping period and must be refunded promptly",
+                ),
+            );
+            return cancelled.or(Some(ship_by.last_day));
+        }
+        _ => {}
+    }
+    if let Some(revised) = revised {
+        let period = DayPeriod::beginning_with(ship_by.last_day, 1).ending(revised);
+        let mut new_date = deadline(
+            "revised_ship_by",
+            &period,
+            &context.zone,
+            shipped,
+            &["US-R1"],
+            text(
+                format!(
+                    "买家同意延迟（未答复视为同意不超过30天的延迟）：至 {revised} 发货，否则须再次提供取消选择"
+                ),
+                format!(
+                    "The buyer agreed to the delay (silence agrees to at most 30 days): ship by {revised}, or offer the choice again"
+                ),
+            ),
+        );
+        if shipped.is_none() && context.as_of.date() > revised {
+            new_date.met = Some(false);
+        }
+        builder.deadlines.push(new_date);
+    }
+    if shipped.is_none() && cancelled.is_none() {
+        builder.allow(
+            Remedy::RefundOnly,
+            "cancel_before_shipment",
+            &["US-R1"],
+            text(
+                "发货前买家仍可取消订单并获得全额退款",
+                "Until it ships, the buyer may still cancel for a full refund",
+            ),
+        );
+    }
+    cancelled
 }

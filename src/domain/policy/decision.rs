@@ -94,6 +94,9 @@ pub struct Deadline {
     pub ends_before: String,
     /// Kept (true), missed (false), or not yet known (absent).
     pub met: Option<bool>,
+    /// How the period is counted: days_after (the event's day is not counted),
+    /// days_beginning_with (it is day 1), working_days_after, months, hours.
+    pub counting: super::periods::Counting,
     pub rules: Vec<String>,
     pub explanation: Text,
 }

@@ -68,6 +68,10 @@ pub struct Moments {
     pub dispute_closed: Option<Zoned>,
     pub suspended: Option<Zoned>,
     pub withdrawal_information_given: Option<Zoned>,
+    pub refund_agreed: Option<Zoned>,
+    pub ship_by: Option<Zoned>,
+    pub delay_notified: Option<Zoned>,
+    pub revised_ship_by: Option<Zoned>,
     /// The last delivery among the items (EU-R2: multiple goods run from the last one).
     pub last_item_delivered: Option<Zoned>,
     /// The first (EU-R2: a regular delivery over a period runs from the first good).
@@ -220,6 +224,10 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
             "dates.withdrawal_information_given",
             &given.withdrawal_information_given,
         )?,
+        refund_agreed: moment("dates.refund_agreed", &given.refund_agreed)?,
+        ship_by: moment("dates.ship_by", &given.ship_by)?,
+        delay_notified: moment("dates.delay_notified", &given.delay_notified)?,
+        revised_ship_by: moment("dates.revised_ship_by", &given.revised_ship_by)?,
         last_item_delivered,
         first_item_delivered,
     };
@@ -258,6 +266,7 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
     }
     let calendar = match request.jurisdiction {
         Jurisdiction::CN => WorkingCalendar::china(),
+        Jurisdiction::US => WorkingCalendar::united_states(),
         _ => WorkingCalendar::weekends_only(),
     };
     let no_reason_days = shop::no_reason_days(request);

@@ -1,6 +1,7 @@
-//! Counting periods the way the rules do: "N days from an event" starts the day after the event
-//! and ends at 24:00 of day N (CN-R6, EU-R3, UK-R5); months for guarantee periods; and JD's
-//! hours counted only inside a daily 09:00–18:00 window (CN-P23).
+//! Counting periods the way each rule's text counts: "N days after X" starts the day after X and
+//! ends at 24:00 of day N (CN-R6, EU-R3, UK-R1/R2/R3); "N days beginning with X" counts day X as
+//! day 1 (UK-R6); months from a date for guarantee periods; working days that skip the calendar's
+//! holidays (US-R1); and JD's hours counted only inside a daily 09:00–18:00 window (CN-P23).
 
 use jiff::{
     ToSpan, Zoned,
@@ -8,8 +9,28 @@ use jiff::{
     tz::TimeZone,
 };
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use super::decision::{Deadline, Text};
 use crate::domain::calendar::WorkingCalendar;
+
+/// How a period's text counts it; every deadline says which (`counting`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    /// "N days after X": X is not counted; day 1 is the next day.
+    #[default]
+    DaysAfter,
+    /// "N days beginning with X": X is day 1.
+    DaysBeginningWith,
+    /// "N working days after X": only the calendar's working days count.
+    WorkingDaysAfter,
+    /// "N months (or years) from X": the same date N months on.
+    Months,
+    /// A moment: N hours (possibly inside a daily window) from X.
+    Hours,
+}
 
 /// A period of days after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +41,7 @@ pub struct DayPeriod {
     pub counted_last_day: Date,
     /// The last day after any rest-day extension.
     pub last_day: Date,
+    pub counting: Counting,
 }
 
 impl DayPeriod {
@@ -31,6 +53,56 @@ impl DayPeriod {
             first_day,
             counted_last_day,
             last_day: counted_last_day,
+            counting: Counting::DaysAfter,
+        }
+    }
+
+    /// `days` days beginning with `event` (the event's day is day 1).
+    pub fn beginning_with(event: Date, days: i64) -> DayPeriod {
+        let counted_last_day = event.saturating_add((days - 1).max(0).days());
+        DayPeriod {
+            first_day: event,
+            counted_last_day,
+            last_day: counted_last_day,
+            counting: Counting::DaysBeginningWith,
+        }
+    }
+
+    /// `days` working days after `event`: the days that are not working days are skipped.
+    pub fn working_days_after(event: Date, days: i64, calendar: &WorkingCalendar) -> DayPeriod {
+        let mut day = event;
+        let mut counted = 0;
+        while counted < days {
+            day = day.saturating_add(1.day());
+            if calendar.is_working_day(day) {
+                counted += 1;
+            }
+        }
+        DayPeriod {
+            first_day: event.saturating_add(1.day()),
+            counted_last_day: day,
+            last_day: day,
+            counting: Counting::WorkingDaysAfter,
+        }
+    }
+
+    /// From `first_day` to the same date `months` months on.
+    pub fn months(first_day: Date, months: i64) -> DayPeriod {
+        let end = add_months(first_day, months);
+        DayPeriod {
+            first_day,
+            counted_last_day: end,
+            last_day: end,
+            counting: Counting::Months,
+        }
+    }
+
+    /// The same period ending on another day (counted as `counting`).
+    pub fn ending(self, last_day: Date) -> DayPeriod {
+        DayPeriod {
+            counted_last_day: last_day,
+            last_day,
+            ..self
         }
     }
 
@@ -112,6 +184,7 @@ pub fn deadline(
         last_day: period.last_day.to_string(),
         ends_before: format_zoned(&end_of_day(period.last_day, zone)),
         met: act.map(|date| period.contains(date)),
+        counting: period.counting,
         rules: super::decision::rules(ids),
         explanation,
     }
@@ -131,6 +204,7 @@ pub fn moment_deadline(
         last_day: ends.date().to_string(),
         ends_before: format_zoned(ends),
         met: act.map(|moment| moment.timestamp() <= ends.timestamp()),
+        counting: Counting::Hours,
         rules: super::decision::rules(ids),
         explanation,
     }
@@ -188,6 +262,20 @@ mod tests {
         assert_eq!(
             due.datetime(),
             "2026-06-02T13:00".parse::<DateTime>().unwrap()
+        );
+    }
+
+    #[test]
+    fn beginning_with_counts_the_event_day() {
+        // UK-R6: 14 days beginning with Monday 2026-06-01 end on Sunday 06-14.
+        let period = DayPeriod::beginning_with(date(2026, 6, 1), 14);
+        assert_eq!(period.first_day, date(2026, 6, 1));
+        assert_eq!(period.last_day, date(2026, 6, 14));
+        assert!(period.contains(date(2026, 6, 14)));
+        assert!(!period.contains(date(2026, 6, 15)));
+        assert_eq!(
+            DayPeriod::after(date(2026, 6, 1), 14).last_day,
+            date(2026, 6, 15)
         );
     }
 

@@ -467,10 +467,6 @@ fn day_deadline(
     ids: &[&str],
     explanation: super::decision::Text,
 ) -> super::decision::Deadline {
-    let period = DayPeriod {
-        first_day: start,
-        counted_last_day: end,
-        last_day: end,
-    };
+    let period = DayPeriod::months(start, 0).ending(end);
     deadline(name, &period, &context.zone, Some(act), ids, explanation)
 }

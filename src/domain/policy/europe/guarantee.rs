@@ -11,12 +11,8 @@ pub(super) fn eu_guarantee(context: &Context, builder: &mut Builder) -> Result<(
         .returned_items()
         .any(|item| item.has(Nature::SecondHand));
     if let Some(delivered) = delivered {
-        let end = add_months(delivered, 24);
-        let period = DayPeriod {
-            first_day: delivered,
-            counted_last_day: end,
-            last_day: end,
-        };
+        let period = DayPeriod::months(delivered, 24);
+        let end = period.last_day;
         builder.deadlines.push(deadline("legal_guarantee", &period, &context.zone, Some(fault), &["EU-R13"],
             text(format!("法定保证：交付后2年内（至 {end}）显现的不符合"), format!("Legal guarantee: a lack of conformity that shows within 2 years of delivery (until {end})"))));
         if second_hand {
@@ -202,17 +198,29 @@ pub(super) fn uk_guarantee(context: &Context, builder: &mut Builder) -> Result<(
             &period.last_day.to_string(),
         );
         builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
-        let due = DayPeriod::after(act, 14);
+        // 14 days *beginning with* the day the trader agrees (that day is day 1).
+        let agreed = context
+            .dates
+            .refund_agreed
+            .as_ref()
+            .map(|moment| moment.date());
+        let due = DayPeriod::beginning_with(agreed.unwrap_or(act), 14);
         builder.deadlines.push(deadline(
             "refund_due",
             &due,
             &context.zone,
             context.dates.refunded.as_ref().map(|moment| moment.date()),
             &["UK-R6"],
-            text(
-                format!("商家同意后14天内退款（至 {}）", due.last_day),
-                format!("Refund within 14 days of agreeing (by {})", due.last_day),
-            ),
+            match agreed {
+                Some(agreed) => text(
+                    format!("商家 {agreed} 同意退款：自当天起14天内（当天算第1天）退款，至 {}", due.last_day),
+                    format!("The trader agreed on {agreed}: refund within 14 days beginning with that day, by {}", due.last_day),
+                ),
+                None => text(
+                    format!("自商家同意退款之日起14天内（当天算第1天）退款；若今天同意，至 {}", due.last_day),
+                    format!("Refund within 14 days beginning with the day the trader agrees; agreeing today, by {}", due.last_day),
+                ),
+            },
         ));
     } else if !after_one && !request.facts.seller_refused_remedy {
         builder.refuse(

@@ -83,20 +83,20 @@ pub(super) fn withdrawal(
     }
     let period = if !request.facts.withdrawal_information_given {
         ids.push(late_info_id);
+        // Not informed: 12 months after the initial period's end. Information given in time
+        // (EU: within 12 months from the day of delivery; UK: before those 12 months end)
+        // makes it end 14 days after the day it is received, even past the 12 months.
         let long = add_months(counted.counted_last_day, 12);
-        let mut end = DayPeriod {
-            first_day: counted.first_day,
-            counted_last_day: long,
-            last_day: long,
-        };
+        let mut end = counted.ending(long);
         if let Some(given) = &context.dates.withdrawal_information_given {
-            let after_info = DayPeriod::after(given.date(), 14).counted_last_day;
-            if after_info < long {
-                end = DayPeriod {
-                    first_day: counted.first_day,
-                    counted_last_day: after_info,
-                    last_day: after_info,
-                };
+            let given = given.date();
+            let in_time = if uk {
+                given <= long
+            } else {
+                given <= add_months(received.date(), 12)
+            };
+            if in_time {
+                end = counted.ending(DayPeriod::after(given, 14).counted_last_day);
             }
         }
         builder.find(
@@ -205,12 +205,21 @@ pub(super) fn withdrawal(
     // The trader refunds within 14 days (EU: of the notice; UK: of getting the goods back).
     let refund_id = if uk { "UK-R2" } else { "EU-R7" };
     let refund_start = if uk {
-        context
+        // The day the goods came back or, if earlier, the day proof of sending was given.
+        let received = context
             .dates
             .return_received
             .as_ref()
-            .or(context.dates.return_shipped.as_ref())
-            .map(|moment| moment.date())
+            .map(|moment| moment.date());
+        let sent = context
+            .dates
+            .return_shipped
+            .as_ref()
+            .map(|moment| moment.date());
+        match (received, sent) {
+            (Some(received), Some(sent)) => Some(received.min(sent)),
+            (received, sent) => received.or(sent),
+        }
     } else {
         Some(notice)
     };

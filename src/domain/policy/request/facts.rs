@@ -86,6 +86,19 @@ pub struct Dates {
     /// When the trader gave the withdrawal information late (EU-R4).
     #[serde(default)]
     pub withdrawal_information_given: Option<String>,
+    /// When the trader agreed the consumer is entitled to a refund (UK-R6: 14 days beginning
+    /// with this day).
+    #[serde(default)]
+    pub refund_agreed: Option<String>,
+    /// US: the shipping date the seller stated (US-R1); absent: 30 days (50 on new credit).
+    #[serde(default)]
+    pub ship_by: Option<String>,
+    /// US: when the seller told the buyer it cannot ship in time and offered to cancel (US-R1).
+    #[serde(default)]
+    pub delay_notified: Option<String>,
+    /// US: the new shipping date that delay notice gave; absent: an indefinite delay.
+    #[serde(default)]
+    pub revised_ship_by: Option<String>,
     /// The moment to judge "now" by; default: `requested`, else the time of evaluation.
     #[serde(default)]
     pub as_of: Option<String>,
@@ -183,6 +196,10 @@ pub struct Facts {
     /// US: the buyer applied for credit to pay (50-day shipping rule).
     #[serde(default)]
     pub paid_with_new_credit: bool,
+    /// US: the buyer's answer to a delay notice: true consented, false asked to cancel, absent
+    /// did not answer (silence consents only to a definite delay of at most 30 days, US-R1).
+    #[serde(default)]
+    pub delay_consented: Option<bool>,
     /// A 三包 voucher and a valid invoice exist (CN-R35).
     #[serde(default = "yes")]
     pub has_invoice: bool,
