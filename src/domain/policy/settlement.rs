@@ -15,6 +15,9 @@ pub struct Refund {
     pub goods: String,
     /// Delivery cost paid back.
     pub shipping: String,
+    /// A card fee paid back: only on a whole EU/UK withdrawal ("all payments received", EU-R7,
+    /// UK-R2); in China never (CN-R17); otherwise "0.00".
+    pub fee: String,
     pub deductions: Vec<Deduction>,
     /// The amount to pay back.
     pub amount: String,
@@ -87,8 +90,8 @@ fn show(minor_units: i64, currency: Currency) -> String {
     Money::new(minor_units, currency).decimal()
 }
 
-/// What the customer paid for the goods of the whole order (payments less delivery, or the
-/// prices less the discounts), in minor units.
+/// What the customer paid for the goods of the whole order (payments less delivery and any card
+/// fee inside them, or the prices less the discounts), in minor units.
 pub fn goods_paid(request: &PolicyRequest) -> Result<(i64, Currency), String> {
     let currency = currency_of(request)?;
     let money = &request.money;
@@ -100,24 +103,67 @@ pub fn goods_paid(request: &PolicyRequest) -> Result<(i64, Currency), String> {
             "money.payments.amount",
         )?;
     }
-    if !money.payments.is_empty() {
-        return Ok((
-            (paid - minor(&money.shipping_fee, currency, "money.shipping_fee")?).max(0),
-            currency,
-        ));
-    }
     let mut list = 0_i64;
     for item in &request.items {
         list += minor(&item.unit_price, currency, "items.unit_price")? * i64::from(item.quantity);
     }
+    let mut discounted = 0_i64;
     for discount in &money.discounts {
-        list -= minor(
+        discounted += minor(
             &Some(discount.amount.clone()),
             currency,
             "money.discounts.amount",
         )?;
     }
-    Ok((list.max(0), currency))
+    if !money.payments.is_empty() {
+        let shipping = minor(&money.shipping_fee, currency, "money.shipping_fee")?;
+        let fee = fee_in_payments(request, currency, list - discounted, paid - shipping)?;
+        return Ok(((paid - shipping - fee).max(0), currency));
+    }
+    Ok(((list - discounted).max(0), currency))
+}
+
+/// The card fee the buyer paid inside `payments` (0 when it is not in them). `goods` is what the
+/// prices say the goods cost after discounts; `paid` the payments less delivery.
+fn fee_in_payments(
+    request: &PolicyRequest,
+    currency: Currency,
+    goods: i64,
+    paid: i64,
+) -> Result<i64, String> {
+    let Some(card) = &request.money.card_fee else {
+        return Ok(0);
+    };
+    let fee = minor(
+        &Some(card.amount.clone()),
+        currency,
+        "money.card_fee.amount",
+    )?;
+    let priced = request.items.iter().any(|item| item.unit_price.is_some());
+    match (card.in_payments, card.waived) {
+        (Some(true), true) => Err(
+            "money.card_fee: \"waived\": true and \"in_payments\": true say opposite things (a waived fee was not paid)".into(),
+        ),
+        (Some(true), false) if fee > paid => Err(format!(
+            "money.card_fee: the fee ({}) is more than the payments less delivery ({})",
+            show(fee, currency),
+            show(paid, currency)
+        )),
+        (Some(true), false) => Ok(fee),
+        (Some(false), _) | (None, true) => Ok(0),
+        (None, false) if fee == 0 => Ok(0),
+        (None, false) if priced && paid == goods + fee => Ok(fee),
+        (None, false) if priced && paid == goods => Ok(0),
+        (None, false) if priced => Err(format!(
+            "money.card_fee: the payments less delivery ({}) are neither the goods after discounts ({}) nor the goods plus the card fee ({}); say whether the payments include the fee with \"in_payments\": true or false",
+            show(paid, currency),
+            show(goods, currency),
+            show(goods + fee, currency)
+        )),
+        (None, false) => Err(
+            "money.card_fee.in_payments: say whether the payments include the card fee (true or false); without item prices it cannot be worked out".into(),
+        ),
+    }
 }
 
 pub fn show_amount(minor_units: i64, currency: Currency) -> String {
@@ -163,7 +209,40 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
         )?;
         discounts.push((threshold, amount));
     }
-    let paid_total: i64 = payments.iter().map(|(_, _, amount)| amount).sum();
+    let mut paid_total: i64 = payments.iter().map(|(_, _, amount)| amount).sum();
+    let discounted: i64 = discounts.iter().map(|(_, amount)| amount).sum();
+    // A card fee inside the payments is not the goods' price: it comes off the card payment
+    // (else the largest money payment) before anything is shared out (CN-R17).
+    let fee_paid = if payments.is_empty() {
+        0
+    } else {
+        fee_in_payments(
+            request,
+            currency,
+            list_total - discounted,
+            paid_total - shipping_fee,
+        )?
+    };
+    if fee_paid > 0 {
+        let card = payments
+            .iter()
+            .position(|(method, _, amount)| {
+                matches!(method.as_str(), "card" | "credit_card" | "debit_card")
+                    && *amount >= fee_paid
+            })
+            .or_else(|| {
+                payments
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, in_kind, _))| !in_kind)
+                    .max_by_key(|(_, (_, _, amount))| *amount)
+                    .map(|(index, _)| index)
+            });
+        if let Some(index) = card {
+            payments[index].2 = (payments[index].2 - fee_paid).max(0);
+        }
+        paid_total -= fee_paid;
+    }
     let goods_paid = if payments.is_empty() {
         list_total - discounts.iter().map(|(_, amount)| amount).sum::<i64>()
     } else {
@@ -292,10 +371,17 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
                     kind: "card_fee".into(),
                     amount: Some(show(0, currency)),
                     rules: rules(&["CN-R17"]),
-                    explanation: text(
-                        "消费者支付的信用卡手续费，商家无需退还（不在退款内）",
-                        "The card fee the consumer paid need not be refunded (it is not part of the refund)",
-                    ),
+                    explanation: if fee_paid > 0 {
+                        text(
+                            format!("消费者支付的信用卡手续费 {} 无需退还：已从实付金额中剔除，只退商品实付", show(fee_paid, currency)),
+                            format!("The card fee of {} the consumer paid need not be refunded: it is taken out of the payments, only the goods' price is refunded", show(fee_paid, currency)),
+                        )
+                    } else {
+                        text(
+                            "消费者支付的信用卡手续费，商家无需退还（不在退款内）",
+                            "The card fee the consumer paid need not be refunded (it is not part of the refund)",
+                        )
+                    },
                 });
             }
         }
@@ -339,6 +425,7 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
     // Delivery costs: EU/UK pay back standard delivery on a whole-order withdrawal; in China the
     // shop bears freight for faulty goods; a no-reason return's freight is the customer's.
     let mut shipping_back = 0_i64;
+    let mut fee_back = 0_i64;
     match (request.jurisdiction, settlement) {
         (Jurisdiction::EU | Jurisdiction::UK, _) if whole_order => {
             let standard = minor(
@@ -351,6 +438,7 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
             } else {
                 shipping_fee
             };
+            fee_back = fee_paid;
             if request.jurisdiction == Jurisdiction::EU {
                 ids.push("EU-R7");
                 if standard > 0 && standard < shipping_fee {
@@ -367,7 +455,7 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
     }
 
     let goods_refund = share;
-    let amount = (goods_refund + shipping_back - total_deducted).max(0);
+    let amount = (goods_refund + shipping_back + fee_back - total_deducted).max(0);
     let by_method = split(&payments, amount, currency);
     if china && !payments.is_empty() {
         ids.push("CN-R15");
@@ -386,6 +474,7 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
         currency: currency.as_str().to_string(),
         goods: show(goods_refund, currency),
         shipping: show(shipping_back, currency),
+        fee: show(fee_back, currency),
         deductions,
         amount: show(amount, currency),
         amount_minor: amount,

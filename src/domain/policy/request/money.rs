@@ -101,6 +101,8 @@ pub struct Gift {
     pub returned: bool,
 }
 
+/// A card or handling fee on the order. It is never part of the goods' price: refunds pay back
+/// the goods actually paid for, not the fee (CN-R17).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CardFee {
@@ -109,4 +111,9 @@ pub struct CardFee {
     /// The shop waived the fee at purchase (it may then deduct it, CN-R17).
     #[serde(default)]
     pub waived: bool,
+    /// Whether `payments` include the fee the buyer paid. Absent: worked out from the item
+    /// prices (payments = goods − discounts + shipping, with or without the fee); a request
+    /// where neither adds up, or without prices, must say.
+    #[serde(default)]
+    pub in_payments: Option<bool>,
 }
