@@ -1509,3 +1509,118 @@ async fn error_pages_are_in_the_readers_language() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("Something went wrong"), "{html}");
 }
+
+/// A year the clocks reach without a published calendar is a warning on every manager's page
+/// (never an agent's), until a manager adds that year from the State Council's notice; a line
+/// that cannot be read is named with what was typed kept.
+#[tokio::test]
+async fn a_missing_calendar_year_is_said_until_it_is_added() {
+    let app = TestApp::start().await;
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let today = jiff::Timestamp::from_microsecond(app.database.clock.now())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .date();
+    let missing = aftersale::domain::calendar::WorkingCalendar::china().unknown_years(today);
+    let (_, queue) = page(&app, &cookie, "/console").await;
+    assert_eq!(
+        queue.contains("id=\"calendar-warning\""),
+        !missing.is_empty(),
+        "missing years: {missing:?}"
+    );
+    for year in &missing {
+        assert!(queue.contains(&format!("{year} 年的节假日安排")), "{queue}");
+    }
+    let (agent_cookie, _) = sign_in(&app, "agent@test.local").await;
+    assert!(
+        !page(&app, &agent_cookie, "/console")
+            .await
+            .1
+            .contains("calendar-warning")
+    );
+
+    // A line that is not a holiday: said, with what was typed kept, nothing saved.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/calendar",
+        &[
+            ("csrf", &csrf),
+            ("year", "2031"),
+            ("holidays", "元旦 2031-01-01\n春节 2031-02-30"),
+            ("makeup", ""),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("「2031-02-30」不是日期"),
+        "{}",
+        between(&html, "id=\"refused\"", "</p>")
+    );
+    assert!(html.contains("春节 2031-02-30"), "what was typed is kept");
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/calendar",
+        &[
+            ("csrf", &csrf),
+            ("year", "2031"),
+            ("holidays", "春节 下周"),
+            ("makeup", ""),
+        ],
+    )
+    .await;
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("第 1 行「春节 下周」看不懂")
+    );
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/calendar",
+        &[
+            ("csrf", &csrf),
+            ("year", "2031"),
+            ("holidays", "元旦 2031-01-01"),
+            ("makeup", "2031-01-06"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("不是周六或周日"));
+
+    // Each missing year added (one holiday is enough to know the year), the warning goes.
+    for year in missing.iter().chain([&2031]) {
+        let holidays =
+            format!("元旦 {year}-01-01 {year}-01-03\nSpring Festival {year}-02-10 {year}-02-16");
+        let year = year.to_string();
+        let response = post(
+            &app,
+            &cookie,
+            "/console/settings/calendar",
+            &[
+                ("csrf", &csrf),
+                ("year", &year),
+                ("holidays", &holidays),
+                ("makeup", ""),
+            ],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    let own = &settings["sla"]["calendar"]["years"]["2031"]["holidays"];
+    assert_eq!(own[1]["name"], "Spring Festival", "{settings}");
+    assert_eq!(own[1]["end"], "2031-02-16");
+    let (_, html) = page(&app, &cookie, "/console/settings").await;
+    assert!(!html.contains("id=\"calendar-warning\""));
+    assert!(
+        html.contains("<strong>2026</strong>"),
+        "the shipped years stay"
+    );
+}

@@ -245,3 +245,31 @@ fn every_deadline_says_how_it_is_counted() {
         );
     }
 }
+
+#[test]
+fn a_period_in_a_year_without_a_published_calendar_is_flagged() {
+    let request = |signed: &str, requested: &str| {
+        json!({
+            "jurisdiction": "CN", "platform": "tmall", "kind": "return_and_refund", "reason": "no_reason",
+            "items": [{"name": "手机"}],
+            "dates": {"signed": signed, "requested": requested}
+        })
+    };
+    let decision = decide(request("2099-06-01", "2099-06-03"));
+    let unknown = flag(&decision, "calendar_year_unknown");
+    assert_eq!(strings(&unknown["rules"]), ["CN-R6"]);
+    assert!(
+        unknown["explanation"]["en-US"]
+            .as_str()
+            .unwrap()
+            .contains("2099")
+    );
+    let decision = decide(request("2026-06-01", "2026-06-03"));
+    assert!(
+        decision["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|each| each["code"] != "calendar_year_unknown")
+    );
+}

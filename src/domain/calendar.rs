@@ -115,6 +115,28 @@ impl WorkingCalendar {
         Ok(WorkingCalendar { years })
     }
 
+    /// This calendar with a shop's own years laid over it: a year the file gives replaces the
+    /// shipped one, the others stay (a shop adds 2027 without losing 2025 and 2026).
+    pub fn with(&self, file: &CalendarFile) -> Result<WorkingCalendar, String> {
+        let own = WorkingCalendar::from_file(file)?;
+        let mut years = self.years.clone();
+        years.extend(own.years);
+        Ok(WorkingCalendar { years })
+    }
+
+    /// The years whose holidays are not known that clocks running on `today` reach: this year,
+    /// and from 1 November (when the State Council's notice for the next year is due) the next.
+    pub fn unknown_years(&self, today: Date) -> Vec<i16> {
+        let mut years = vec![today.year()];
+        if today.month() >= 11 {
+            years.push(today.year() + 1);
+        }
+        years
+            .into_iter()
+            .filter(|year| !self.years.contains_key(year))
+            .collect()
+    }
+
     /// Whether the calendar has a published list for this date's year.
     pub fn knows(&self, date: Date) -> bool {
         self.years.contains_key(&date.year())
@@ -245,6 +267,22 @@ mod tests {
         assert!(calendar.is_holiday(date(2027, 12, 24)));
         assert!(calendar.is_holiday(date(2027, 12, 31)));
         assert!(calendar.knows(date(2030, 3, 1)));
+    }
+
+    #[test]
+    fn a_shop_adds_a_year_without_losing_the_shipped_ones() {
+        let china = WorkingCalendar::china();
+        assert_eq!(china.unknown_years(date(2026, 10, 31)), Vec::<i16>::new());
+        assert_eq!(china.unknown_years(date(2026, 11, 1)), vec![2027]);
+        let file: CalendarFile = serde_json::from_str(
+            r#"{"years":{"2027":{"holidays":[{"name":"元旦","start":"2027-01-01","end":"2027-01-01"}]}}}"#,
+        )
+        .unwrap();
+        let merged = china.with(&file).unwrap();
+        assert!(merged.knows(date(2026, 5, 1)));
+        assert!(!merged.is_working_day(date(2027, 1, 1)));
+        assert!(!merged.is_working_day(date(2026, 10, 1)));
+        assert_eq!(merged.unknown_years(date(2026, 12, 5)), Vec::<i16>::new());
     }
 
     #[test]

@@ -100,6 +100,25 @@ pub async fn tidy(database: &Database, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Once a day, a loud line in the log for each year China's shipped calendar does not know that
+/// clocks now reach (a shop may have added it in its settings; the console says which).
+fn warn_unknown_years(now: i64, checked: Option<jiff::civil::Date>) -> jiff::civil::Date {
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::from_microsecond(now)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(zone)
+        .date();
+    if checked != Some(today) {
+        for year in crate::domain::calendar::WorkingCalendar::china().unknown_years(today) {
+            tracing::warn!(
+                year,
+                "China's working calendar has no {year}: SLA and platform clocks will count its holidays (元旦, 春节 …) as working days until the State Council's notice for {year} is added (console: Settings → Working calendar, or a newer release)"
+            );
+        }
+    }
+    today
+}
+
 /// Waits `micros`, or less if the stop signal comes; true when it is time to stop.
 async fn pause(stop: &mut Stop, micros: i64) -> bool {
     if *stop.borrow() {
@@ -116,6 +135,7 @@ async fn pause(stop: &mut Stop, micros: i64) -> bool {
 async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
     let worker = worker_name();
     let mut parcels_checked: Option<i64> = None;
+    let mut calendar_checked: Option<jiff::civil::Date> = None;
     loop {
         if let Err(error) = run_due(&database, &worker, clock.now()).await {
             tracing::warn!(%error, "timer worker");
@@ -128,6 +148,7 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
             if let Err(error) = tidy(&database, clock.now()).await {
                 tracing::warn!(%error, "tidying idempotency keys and rate limits");
             }
+            calendar_checked = Some(warn_unknown_years(clock.now(), calendar_checked));
         }
         let wait = match timers::next_due(&database.reader).await {
             Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),

@@ -137,12 +137,42 @@ pub fn evaluate(request: &PolicyRequest, now: Timestamp) -> Result<Decision, Pol
         Jurisdiction::EU | Jurisdiction::UK => europe::decide(&context, &mut builder)?,
         Jurisdiction::US => america::decide(&context, &mut builder)?,
     }
+    unknown_calendar_years(&context, &mut builder);
     Ok(builder.finish(
         request.jurisdiction,
         context.platform.clone(),
         context.zone.iana_name().unwrap_or("UTC").to_string(),
         request.kind,
     ))
+}
+
+/// A deadline whose rest-day reading needs a year the working calendar does not know (China
+/// before the State Council's notice is out) is flagged: its holidays count as working days.
+fn unknown_calendar_years(context: &Context, builder: &mut Builder) {
+    if context.request.jurisdiction != Jurisdiction::CN {
+        return;
+    }
+    let mut years: Vec<i16> = builder
+        .deadlines
+        .iter()
+        .filter(|deadline| deadline.counting != periods::Counting::Months)
+        .filter_map(|deadline| deadline.last_day.parse::<Date>().ok())
+        .filter(|day| !context.calendar.knows(*day))
+        .map(|day| day.year())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    for year in years {
+        builder.flag(
+            "calendar_year_unknown",
+            &["CN-R6"],
+            "weekends_only",
+            decision::text(
+                format!("{year} 年的法定节假日安排尚未收录：该年的期限只按周末顺延，节假日未计入"),
+                format!("{year}'s public holidays are not known yet: periods in that year move past weekends only, not holidays"),
+            ),
+        );
+    }
 }
 
 fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyError> {

@@ -32,7 +32,7 @@ pub struct SlaSettings {
     #[serde(default = "default_closes")]
     #[schema(value_type = String, example = "18:00")]
     pub closes: Time,
-    /// The shop's own calendar (same format as assets/calendar); absent: China's published one.
+    /// The shop's own years (same format as assets/calendar), laid over China's published ones.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub calendar: Option<CalendarFile>,
@@ -139,14 +139,18 @@ impl SlaSettings {
             .unwrap_or((8, 40))
     }
 
+    /// The working calendar: China's published one with the shop's own years laid over it.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        let china = WorkingCalendar::china();
+        match &self.calendar {
+            Some(file) => china.with(file).map(Arc::new).unwrap_or(china),
+            None => china,
+        }
+    }
+
     /// The clock that counts this shop's SLA time.
     pub fn working_time(&self, zone: &TimeZone) -> WorkingTime {
-        let calendar = self
-            .calendar
-            .as_ref()
-            .and_then(|file| WorkingCalendar::from_file(file).ok())
-            .map(Arc::new)
-            .unwrap_or_else(WorkingCalendar::china);
+        let calendar = self.calendar();
         WorkingTime {
             calendar,
             zone: zone.clone(),

@@ -6,6 +6,7 @@
 //! CSRF token that every form carries; a POST without it is refused.
 
 mod audit;
+mod calendar;
 mod case;
 mod directory;
 mod follow_ups;
@@ -121,6 +122,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/settings/documents", post(settings::save_document))
         .route("/console/settings/clocks", post(settings::save_clocks))
         .route("/console/settings/sla", post(settings::save_sla))
+        .route("/console/settings/calendar", post(settings::save_calendar))
         .route(
             "/console/receiving",
             get(receiving::receiving_page).post(receiving::find),
@@ -241,6 +243,8 @@ pub struct Frame {
     pub manages: bool,
     /// `queue`, `receiving` or `` (which menu item is current).
     pub section: &'static str,
+    /// Managers see, on every page, the years the clocks reach without a published calendar.
+    pub calendar_warning: Option<String>,
 }
 
 impl Frame {
@@ -252,6 +256,18 @@ impl Frame {
         let shops = staff_sessions::shops_of(&state.database.reader, &staff.staff_id).await?;
         let invitations =
             crate::db::invitations::of_staff(&state.database.reader, &staff.staff_id).await?;
+        let manages = allows(staff.role(), Capability::ManageSettings);
+        let calendar_warning = if manages {
+            let shop = &staff.actor.shop;
+            let settings = crate::db::settings::load(&state.database.reader, &shop.id).await?;
+            let today = jiff::Timestamp::from_microsecond(state.clock.now())
+                .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+                .to_zoned(shop.time_zone.clone())
+                .date();
+            calendar::warning(staff.language, &settings, today)
+        } else {
+            None
+        };
         Ok(Frame {
             language: staff.language,
             staff_name: staff.name.clone(),
@@ -270,8 +286,9 @@ impl Frame {
                 })
                 .collect(),
             csrf: staff.csrf.clone(),
-            manages: allows(staff.role(), Capability::ManageSettings),
+            manages,
             section,
+            calendar_warning,
         })
     }
 

@@ -68,6 +68,8 @@ struct SettingsPage {
     targets: Vec<timing::TargetRow>,
     /// The SLA counts working hours (else every hour), from `opens` to `closes`.
     sla_business: bool,
+    /// The years the working calendar knows.
+    calendar_years: Vec<super::calendar::KnownYear>,
     opens: String,
     closes: String,
     /// Which section a refused change belongs to, the reason, and what was typed.
@@ -119,6 +121,7 @@ async fn view(
     Ok(SettingsPage {
         clocks: timing::clock_rows(language, &current, typed_in("clocks")),
         targets: timing::target_rows(language, &current, sla_typed),
+        calendar_years: super::calendar::known_years(&current),
         sla_business: match sla_typed {
             Some(typed) => typed.get("hours").map(String::as_str) != Some("calendar"),
             None => current.sla.hours == crate::domain::sla::HoursMode::Business,
@@ -328,6 +331,21 @@ pub(super) async fn save_sla(
     let language = staff.language;
     change_settings(&state, &staff, "sla", fields, |new, fields| {
         timing::apply_sla(language, new, fields)
+    })
+    .await
+}
+
+/// One year of the working calendar, from the State Council's notice.
+pub(super) async fn save_calendar(
+    State(state): State<AppState>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let language = staff.language;
+    change_settings(&state, &staff, "calendar", fields, |new, fields| {
+        super::calendar::apply(language, new, fields)
     })
     .await
 }
