@@ -80,6 +80,10 @@ pub struct Ground {
     /// The customer pays for this remedy (e.g. a repair outside 三包).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub paid_by_customer: bool,
+    /// The platform's outcome of a dispute: it decides the remedy over the general grounds (a
+    /// refusal leaves only a no-reason return standing).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub decisive: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -190,6 +194,21 @@ impl Builder {
         self.ground(remedy, false, basis, ids, explanation, None);
     }
 
+    /// The platform's dispute outcome for a remedy: decides over the other grounds.
+    pub fn decide(
+        &mut self,
+        remedy: Remedy,
+        allowed: bool,
+        basis: &str,
+        ids: &[&str],
+        explanation: Text,
+    ) {
+        self.ground(remedy, allowed, basis, ids, explanation, None);
+        if let Some((_, ground, _)) = self.grounds.last_mut() {
+            ground.decisive = true;
+        }
+    }
+
     /// A repair (or other remedy) the customer may have, but at their own cost.
     pub fn allow_paid(&mut self, remedy: Remedy, basis: &str, ids: &[&str], explanation: Text) {
         self.ground(remedy, true, basis, ids, explanation, None);
@@ -213,6 +232,7 @@ impl Builder {
             rules: rules(ids),
             explanation,
             paid_by_customer: false,
+            decisive: false,
         };
         self.grounds.push((remedy, ground, until));
     }
@@ -274,15 +294,30 @@ impl Builder {
             if grounds.is_empty() {
                 continue;
             }
-            let allowed = grounds.iter().any(|(_, ground, _)| ground.allowed);
+            // A platform's outcome decides; when it refuses, a no-reason return still stands.
+            let outcome = grounds
+                .iter()
+                .rev()
+                .find(|(_, ground, _)| ground.decisive)
+                .map(|(_, ground, _)| ground.allowed);
+            let counts = |ground: &Ground| match outcome {
+                None => true,
+                Some(true) => ground.decisive,
+                Some(false) => ground.decisive || ground.basis == "no_reason",
+            };
+            let allowed = grounds
+                .iter()
+                .any(|(_, ground, _)| ground.allowed && counts(ground))
+                || outcome == Some(true);
             let deciding: BTreeSet<String> = grounds
                 .iter()
+                .filter(|(_, ground, _)| counts(ground))
                 .filter(|(_, ground, _)| ground.allowed == allowed)
                 .flat_map(|(_, ground, _)| ground.rules.iter().cloned())
                 .collect();
             let until = grounds
                 .iter()
-                .filter(|(_, ground, _)| ground.allowed)
+                .filter(|(_, ground, _)| ground.allowed && counts(ground))
                 .filter_map(|(_, _, until)| until.clone())
                 .max();
             remedies.push(RemedyDecision {

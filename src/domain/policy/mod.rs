@@ -69,6 +69,8 @@ pub struct Moments {
     pub suspended: Option<Zoned>,
     pub withdrawal_information_given: Option<Zoned>,
     pub refund_agreed: Option<Zoned>,
+    pub merchant_answered: Option<Zoned>,
+    pub evidence_supplied: Option<Zoned>,
     pub ship_by: Option<Zoned>,
     pub delay_notified: Option<Zoned>,
     pub revised_ship_by: Option<Zoned>,
@@ -255,6 +257,8 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
             &given.withdrawal_information_given,
         )?,
         refund_agreed: moment("dates.refund_agreed", &given.refund_agreed)?,
+        merchant_answered: moment("dates.merchant_answered", &given.merchant_answered)?,
+        evidence_supplied: moment("dates.evidence_supplied", &given.evidence_supplied)?,
         ship_by: moment("dates.ship_by", &given.ship_by)?,
         delay_notified: moment("dates.delay_notified", &given.delay_notified)?,
         revised_ship_by: moment("dates.revised_ship_by", &given.revised_ship_by)?,
@@ -293,6 +297,9 @@ fn read(request: &PolicyRequest, now: Timestamp) -> Result<Context<'_>, PolicyEr
                 item.quantity
             )));
         }
+    }
+    if let Some(dispute) = &request.dispute {
+        request::check_dispute(dispute, &request.facts).map_err(PolicyError)?;
     }
     let calendar = match request.jurisdiction {
         Jurisdiction::CN => WorkingCalendar::china(),

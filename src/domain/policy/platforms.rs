@@ -6,13 +6,241 @@ use super::Context;
 use super::decision::{Builder, Party, text};
 use super::periods::{DayPeriod, add_window_minutes, deadline, moment_deadline};
 use super::request::Remedy;
+use super::settlement::{Settlement, refund};
 
 pub fn decide(context: &Context, builder: &mut Builder) {
     if context.is_platform(&["taobao", "tmall"]) {
         taobao(context, builder);
+        taobao_dispute(context, builder);
     }
     if context.is_platform(&["jd"]) {
         jd(context, builder);
+        jd_default(context, builder);
+    }
+}
+
+/// The platform orders a return and refund (or a refund alone): the seller is at fault and pays
+/// the freight (CN-P7 "谁过错、谁承担"), and the refund is the price paid.
+fn platform_refund(
+    context: &Context,
+    builder: &mut Builder,
+    remedy: Remedy,
+    ids: &[&str],
+    explanation: super::decision::Text,
+) {
+    builder.decide(remedy, true, "platform_dispute", ids, explanation);
+    builder.freight(
+        Party::Seller,
+        Party::Seller,
+        ids,
+        text(
+            "平台判定卖家责任：来回运费和损失由卖家承担",
+            "The platform found the seller at fault: the seller bears all freight and losses",
+        ),
+    );
+    if builder.refund.is_none() {
+        builder.refund = refund(context.request, Settlement::Nonconformity)
+            .ok()
+            .flatten();
+    }
+}
+
+/// Taobao's burden of proof (CN-P12): a visible problem needs the buyer's initial evidence; a
+/// counterfeit claim or a problem that cannot be seen needs the seller's documents, and a seller
+/// who cannot produce them loses; a quality test decides the quality (CN-P13).
+fn taobao_dispute(context: &Context, builder: &mut Builder) {
+    let Some(dispute) = &context.request.dispute else {
+        return;
+    };
+    let facts = &context.request.facts;
+    let test = dispute.quality_test.as_deref();
+    if facts.quality_test_confirmed || test == Some("confirmed") {
+        if !facts.quality_test_confirmed {
+            builder.find(
+                "testing_fee_seller",
+                &["CN-P13"],
+                text("平台要求的质检确认存在质量问题：检测费用由卖家承担", "The platform's quality test confirmed the problem: the seller pays the testing fee"),
+            );
+        }
+        platform_refund(
+            context,
+            builder,
+            Remedy::ReturnAndRefund,
+            &["CN-P12", "CN-P13"],
+            text(
+                "平台质检确认存在质量问题：支持退货退款",
+                "The platform's quality test confirmed the problem: return and refund",
+            ),
+        );
+        return;
+    }
+    if test == Some("not_confirmed") {
+        for remedy in [Remedy::ReturnAndRefund, Remedy::RefundOnly] {
+            builder.decide(remedy, false, "platform_dispute", &["CN-P12", "CN-P13"], text(
+                "平台质检未发现质量问题：质量争议不支持（七天无理由退货仍可）",
+                "The platform's quality test found no problem: the quality claim fails (a no-reason return within the window still stands)",
+            ));
+        }
+        return;
+    }
+    let needs_documents = dispute.counterfeit_alleged || dispute.defect_visible == Some(false);
+    if needs_documents {
+        let mut needed: Vec<&str> = Vec::new();
+        let produced = |name: &str| {
+            dispute
+                .documents
+                .iter()
+                .flatten()
+                .any(|document| document == name)
+        };
+        if dispute.counterfeit_alleged
+            && !["purchase", "distribution", "invoice"]
+                .iter()
+                .any(|name| produced(name))
+        {
+            needed.push("purchase / distribution / invoice");
+        }
+        if dispute.counterfeit_alleged && dispute.imported && !produced("customs") {
+            needed.push("customs");
+        }
+        if dispute.defect_visible == Some(false) && !produced("conformity") {
+            needed.push("conformity");
+        }
+        builder.burden(Party::Seller, &["CN-P12"], text(
+            "假货或肉眼不可见的质量问题：由卖家提供进货凭证、授权、报关单（进口）、合格证或发票等证明",
+            "A counterfeit claim or a problem that cannot be seen: the seller must prove the goods with purchase, distribution, customs (imports), conformity documents or invoices",
+        ));
+        match (&dispute.documents, needed.is_empty()) {
+            (None, _) => builder.find(
+                "seller_must_prove",
+                &["CN-P12"],
+                text(
+                    "卖家须提供证明材料；不能提供的，淘宝支持退货退款",
+                    "The seller must produce its documents; if it cannot, Taobao orders a return and refund",
+                ),
+            ),
+            (Some(_), false) => {
+                let missing = needed.join(", ");
+                platform_refund(context, builder, Remedy::ReturnAndRefund, &["CN-P12"], text(
+                    format!("卖家未能提供证明材料（缺少：{missing}）：淘宝支持退货退款"),
+                    format!("The seller could not produce its documents (missing: {missing}): Taobao orders a return and refund"),
+                ));
+            }
+            (Some(_), true) => {
+                for remedy in [Remedy::ReturnAndRefund, Remedy::RefundOnly] {
+                    builder.decide(remedy, false, "platform_dispute", &["CN-P12"], text(
+                        "卖家已提供所需证明材料：买家的主张不成立（七天无理由退货仍可）",
+                        "The seller produced the documents needed: the buyer's claim fails (a no-reason return within the window still stands)",
+                    ));
+                }
+            }
+        }
+        return;
+    }
+    if dispute.defect_visible == Some(true) {
+        if dispute.buyer_evidence {
+            builder.burden(
+                Party::Seller,
+                &["CN-P12"],
+                text(
+                    "买家已就肉眼可见的质量问题提供初步证据",
+                    "The buyer gave initial evidence of a visible problem",
+                ),
+            );
+        } else {
+            builder.burden(
+                Party::Buyer,
+                &["CN-P12"],
+                text(
+                    "肉眼可见的质量问题由买家提供初步证据",
+                    "A visible problem: the buyer must give initial evidence",
+                ),
+            );
+            for remedy in [Remedy::ReturnAndRefund, Remedy::RefundOnly] {
+                builder.decide(remedy, false, "platform_dispute", &["CN-P12"], text(
+                    "肉眼可见的质量问题，买家未提供初步凭证：淘宝将货款支付给卖家（七天无理由退货仍可）",
+                    "A visible problem without the buyer's initial evidence: Taobao pays the seller (a no-reason return within the window still stands)",
+                ));
+            }
+        }
+    }
+}
+
+/// JD decides on the evidence there is when the merchant lets 24 hours pass (CN-P22): a return
+/// and refund at the merchant's cost, or a refund without return for goods that cannot go back.
+fn jd_default(context: &Context, builder: &mut Builder) {
+    let Some(opened) = &context.dates.dispute_opened else {
+        return;
+    };
+    let due = opened.saturating_add(24.hours());
+    let answered = context.dates.merchant_answered.as_ref();
+    let silent = match answered {
+        Some(answered) => answered > &due,
+        None => context.as_of > due,
+    };
+    if let Some(deadline) = builder
+        .deadlines
+        .iter_mut()
+        .find(|deadline| deadline.name == "merchant_dispute_response")
+    {
+        deadline.met = match answered {
+            Some(answered) => Some(answered <= &due),
+            None if silent => Some(false),
+            None => None,
+        };
+    }
+    if let (Some(asked), Some(deadline)) = (
+        context.dates.evidence_requested.as_ref(),
+        builder
+            .deadlines
+            .iter_mut()
+            .find(|deadline| deadline.name == "merchant_evidence"),
+    ) {
+        let due = add_window_minutes(asked, 4 * 60, time(9, 0, 0, 0), time(18, 0, 0, 0));
+        deadline.met = match &context.dates.evidence_supplied {
+            Some(supplied) => Some(supplied <= &due),
+            None if context.as_of > due => Some(false),
+            None => None,
+        };
+    }
+    if !silent {
+        return;
+    }
+    let not_returnable = context
+        .request
+        .dispute
+        .as_ref()
+        .is_some_and(|dispute| dispute.not_returnable);
+    builder.find(
+        "merchant_silent",
+        &["CN-P22"],
+        text(
+            "纠纷单到达后24小时内商家未协商或举证：京东按现有证据判定",
+            "The merchant did not settle or give evidence within 24 hours: JD decides on the evidence there is",
+        ),
+    );
+    if not_returnable {
+        platform_refund(
+            context,
+            builder,
+            Remedy::RefundOnly,
+            &["CN-P22"],
+            text(
+                "商家逾期未响应，商品不适合退回：京东可执行仅退款",
+                "The merchant did not answer in time and the goods cannot be sent back: JD may refund without return",
+            ),
+        );
+    } else {
+        platform_refund(
+            context,
+            builder,
+            Remedy::ReturnAndRefund,
+            &["CN-P22"],
+            text(
+                "商家逾期未响应：京东按现有证据执行退货退款，退货运费和损失由商家承担",
+                "The merchant did not answer in time: JD orders a return and refund on the evidence, the merchant bearing the return freight and losses",
+            ),
+        );
     }
 }
 

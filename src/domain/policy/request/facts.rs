@@ -74,6 +74,13 @@ pub struct Dates {
     /// When the platform asked the merchant for more evidence (JD: 4 working-window hours).
     #[serde(default)]
     pub evidence_requested: Option<String>,
+    /// When the merchant answered the dispute: settled with the buyer or gave its evidence
+    /// (JD: within 24 hours of `dispute_opened`, CN-P22).
+    #[serde(default)]
+    pub merchant_answered: Option<String>,
+    /// When the merchant gave the further evidence the platform asked for (JD: 4 hours, CN-P23).
+    #[serde(default)]
+    pub evidence_supplied: Option<String>,
     /// When the platform decided the dispute (JD: the merchant executes within 24 hours).
     #[serde(default)]
     pub platform_decided: Option<String>,
@@ -227,6 +234,37 @@ impl Default for Facts {
     }
 }
 
+/// What the parties did in a platform dispute; the platform's default outcome follows from it
+/// (CN-P12, CN-P13, CN-P22).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dispute {
+    /// The buyer says the goods are counterfeit (Taobao: the seller proves they are genuine).
+    #[serde(default)]
+    pub counterfeit_alleged: bool,
+    /// Whether the quality problem can be seen (the buyer's photos show it) or not (it needs
+    /// documents or a test); absent: not a quality claim or not known.
+    #[serde(default)]
+    pub defect_visible: Option<bool>,
+    /// The buyer gave initial evidence (photos, video) of a visible problem.
+    #[serde(default)]
+    pub buyer_evidence: bool,
+    /// The documents the seller produced: `purchase`, `distribution` (authorisation),
+    /// `invoice`, `customs` (imports), `conformity` (合格证/检验报告). Absent: not yet asked or
+    /// not yet due; a list (even empty): what the seller produced when it had to.
+    #[serde(default)]
+    pub documents: Option<Vec<String>>,
+    /// The goods were imported (customs documents are then needed too).
+    #[serde(default)]
+    pub imported: bool,
+    /// A quality test the platform asked for: `requested`, `confirmed` or `not_confirmed`.
+    #[serde(default)]
+    pub quality_test: Option<String>,
+    /// The goods are not suitable to be sent back (JD: refund without return, CN-P22).
+    #[serde(default)]
+    pub not_returnable: bool,
+}
+
 /// The shop's own layer. Windows can only be longer than the law's; exclusions only lawful ones.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -263,4 +301,37 @@ pub enum PeriodReading {
     #[default]
     ConsumerFavourable,
     Strict,
+}
+
+/// A dispute that cannot be read: an unknown document or test, or two fields saying opposite
+/// things.
+pub fn check_dispute(dispute: &Dispute, facts: &Facts) -> Result<(), String> {
+    const DOCUMENTS: [&str; 5] = [
+        "purchase",
+        "distribution",
+        "invoice",
+        "customs",
+        "conformity",
+    ];
+    for (index, document) in dispute.documents.iter().flatten().enumerate() {
+        if !DOCUMENTS.contains(&document.as_str()) {
+            return Err(format!(
+                "dispute.documents[{index}]: '{document}' is not a document the rules name; use {}",
+                DOCUMENTS.join(", ")
+            ));
+        }
+    }
+    match dispute.quality_test.as_deref() {
+        None | Some("requested" | "confirmed") => {}
+        Some("not_confirmed") if facts.quality_test_confirmed => {
+            return Err("dispute.quality_test: \"not_confirmed\" and facts.quality_test_confirmed: true say opposite things; give one".into());
+        }
+        Some("not_confirmed") => {}
+        Some(other) => {
+            return Err(format!(
+                "dispute.quality_test: '{other}' is not one of requested, confirmed, not_confirmed"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -44,6 +44,9 @@ pub struct PolicyRequest {
     pub history: History,
     #[serde(default)]
     pub facts: Facts,
+    /// What the parties did in a platform dispute (Taobao, JD); absent: no dispute.
+    #[serde(default)]
+    pub dispute: Option<Dispute>,
     /// The shop's own rules, layered on the law; never narrower than it.
     #[serde(default)]
     pub shop_policy: ShopPolicy,
