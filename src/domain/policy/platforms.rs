@@ -175,7 +175,7 @@ fn jd_default(context: &Context, builder: &mut Builder) {
     let due = opened.saturating_add(24.hours());
     let answered = context.dates.merchant_answered.as_ref();
     let silent = match answered {
-        Some(answered) => answered > &due,
+        Some(answered) => *answered > due,
         None => context.as_of > due,
     };
     if let Some(deadline) = builder
@@ -184,7 +184,7 @@ fn jd_default(context: &Context, builder: &mut Builder) {
         .find(|deadline| deadline.name == "merchant_dispute_response")
     {
         deadline.met = match answered {
-            Some(answered) => Some(answered <= &due),
+            Some(answered) => Some(*answered <= due),
             None if silent => Some(false),
             None => None,
         };
@@ -198,7 +198,7 @@ fn jd_default(context: &Context, builder: &mut Builder) {
     ) {
         let due = add_window_minutes(asked, 4 * 60, time(9, 0, 0, 0), time(18, 0, 0, 0));
         deadline.met = match &context.dates.evidence_supplied {
-            Some(supplied) => Some(supplied <= &due),
+            Some(supplied) => Some(*supplied <= due),
             None if context.as_of > due => Some(false),
             None => None,
         };
