@@ -7,43 +7,176 @@ pub(super) fn eu_guarantee(context: &Context, builder: &mut Builder) -> Result<(
     let request = context.request;
     let fault = context.fault_date();
     let delivered = delivery_date(context);
+    let policy = &request.shop_policy;
+    if policy.national_rules.is_some() && policy.presumption_years.is_some() {
+        return Err(PolicyError("shop_policy: presumption_years and national_rules.presumption_months say the same thing; give national_rules only".into()));
+    }
+    let (mut national, source) = national::rules(request.region.as_deref(), policy.national_rules);
+    if source_is_shop(&source) {
+        national::check(&national).map_err(PolicyError)?;
+    }
+    if let Some(years) = policy.presumption_years {
+        national.presumption_months = 12 * years.clamp(1, 2);
+    }
+    match &source {
+        national::Source::Table(code) => builder.flag(
+            "member_state_options_unverified",
+            &["EU-R13", "EU-R14"],
+            &describe(code, &national),
+            text(
+                format!("{code} 的法定保证选项取自本系统的各国转化表，未逐条核对国家法律原文；可用 shop_policy.national_rules 指定"),
+                format!("{code}'s options come from the product's table of national laws, not checked against each national text; shop_policy.national_rules sets them"),
+            ),
+        ),
+        national::Source::Directive => builder.flag(
+            "member_state_unknown",
+            &["EU-R13", "EU-R14"],
+            "directive_minimum",
+            text(
+                "未指明成员国（或不在表中）：按指令的最低标准（2年保证、1年推定），成员国法律可能更长",
+                "No member state given (or one the table lacks): the directive's minimum (2 years, 1 year presumed) applies; national law may give more",
+            ),
+        ),
+        national::Source::Shop => {}
+    }
     let second_hand = context
         .returned_items()
         .any(|item| item.has(Nature::SecondHand));
-    if let Some(delivered) = delivered {
-        let period = DayPeriod::months(delivered, 24);
-        let end = period.last_day;
-        builder.deadlines.push(deadline("legal_guarantee", &period, &context.zone, Some(fault), &["EU-R13"],
-            text(format!("法定保证：交付后2年内（至 {end}）显现的不符合"), format!("Legal guarantee: a lack of conformity that shows within 2 years of delivery (until {end})"))));
-        if second_hand {
-            builder.flag("second_hand_period", &["EU-R13"], "two_years", text("二手商品：成员国可允许约定不少于1年的较短期限", "Second-hand goods: Member States may allow an agreed period of not less than 1 year"));
+    // The shop's stated period for new goods: never shorter than the member state's.
+    if let (Some(months), Some(statutory)) = (policy.guarantee_months, national.guarantee_months) {
+        if months < statutory {
+            builder.find("shop_policy_invalid", &["EU-R13"], text(
+                format!("店铺条款的法定保证期 {months} 个月短于该国的 {statutory} 个月：无效，按 {statutory} 个月计"),
+                format!("The shop's terms give a {months}-month legal guarantee, shorter than the member state's {statutory} months: void, {statutory} months apply"),
+            ));
         }
-        if fault > end {
-            for remedy in [
-                Remedy::Repair,
-                Remedy::Exchange,
-                Remedy::PriceReduction,
-                Remedy::ReturnAndRefund,
-            ] {
-                builder.refuse(remedy, "legal_guarantee", &["EU-R13"], text(format!("交付已超过2年（{end} 之后）：法定保证已过（成员国可规定更长）"), format!("More than 2 years after delivery (after {end}): outside the legal guarantee (unless national law is longer)")));
+    } else if let (Some(months), true) = (policy.guarantee_months, national.lifespan) {
+        builder.find("shop_policy_invalid", &["EU-R13"], text(
+            format!("该国的法定保证按商品的预期寿命计算，店铺条款的 {months} 个月不能缩短它"),
+            format!("This member state's guarantee lasts the goods' expected lifespan; the shop's {months} months cannot shorten it"),
+        ));
+    }
+    let months = agreed_period(context, builder, &national).or(national.guarantee_months);
+    let Some(delivered) = delivered else {
+        return eu_remedies(context, builder);
+    };
+    match months {
+        Some(months) => {
+            let period = DayPeriod::months(delivered, i64::from(months));
+            let end = period.last_day;
+            builder.deadlines.push(deadline("legal_guarantee", &period, &context.zone, Some(fault), &["EU-R13"],
+                text(format!("法定保证：交付后 {months} 个月内（至 {end}）显现的不符合"), format!("Legal guarantee: a lack of conformity that shows within {months} months of delivery (until {end})"))));
+            if fault > end {
+                for remedy in [
+                    Remedy::Repair,
+                    Remedy::Exchange,
+                    Remedy::PriceReduction,
+                    Remedy::ReturnAndRefund,
+                ] {
+                    builder.refuse(remedy, "legal_guarantee", &["EU-R13"], text(format!("交付已超过 {months} 个月（{end} 之后）：法定保证已过"), format!("More than {months} months after delivery (after {end}): outside the legal guarantee")));
+                }
+                return Ok(());
             }
-            return Ok(());
         }
-        let years = request
-            .shop_policy
-            .presumption_years
-            .unwrap_or(1)
-            .clamp(1, 2) as i64;
-        let presumed_until = add_months(delivered, 12 * years);
-        if fault <= presumed_until {
-            builder.burden(Party::Seller, &["EU-R14"], text(format!("交付后{years}年内（至 {presumed_until}）显现：推定交付时已存在，由商家证明相反"), format!("Shown within {years} year(s) of delivery (until {presumed_until}): presumed to have existed at delivery; the seller must prove otherwise")));
-        } else {
-            builder.burden(Party::Buyer, &["EU-R13", "EU-R14"], text(format!("交付后超过{years}年：商家仍负责，但消费者需证明交付时已存在不符合"), format!("After {years} year(s): the seller is still liable, but the consumer must show the defect existed at delivery")));
-            if years == 1 {
-                builder.flag("presumption_period", &["EU-R14"], "one_year", text("成员国可将推定期延长到2年（店铺设置 presumption_years）", "A Member State may extend the presumption to 2 years (shop setting presumption_years)"));
+        None => builder.find("guarantee_by_lifespan", &["EU-R13"], text(
+            "该国的法定保证按商品的预期寿命计算，没有固定期限",
+            "This member state's legal guarantee lasts the goods' expected lifespan, without a fixed period",
+        )),
+    }
+    let presumed = if second_hand {
+        national
+            .second_hand_presumption_months
+            .unwrap_or(national.presumption_months)
+    } else {
+        national.presumption_months
+    };
+    let presumed_until = add_months(delivered, i64::from(presumed));
+    if fault <= presumed_until {
+        builder.burden(Party::Seller, &["EU-R14"], text(format!("交付后 {presumed} 个月内（至 {presumed_until}）显现：推定交付时已存在，由商家证明相反"), format!("Shown within {presumed} months of delivery (until {presumed_until}): presumed to have existed at delivery; the seller must prove otherwise")));
+    } else {
+        builder.burden(Party::Buyer, &["EU-R13", "EU-R14"], text(format!("交付后超过 {presumed} 个月：商家仍负责，但消费者需证明交付时已存在不符合"), format!("After {presumed} months: the seller is still liable, but the consumer must show the defect existed at delivery")));
+        if presumed == 12 && matches!(source, national::Source::Directive) {
+            builder.flag("presumption_period", &["EU-R14"], "one_year", text("成员国可将推定期延长到2年（店铺设置 presumption_years）", "A Member State may extend the presumption to 2 years (shop setting presumption_years)"));
+        }
+    }
+    eu_remedies(context, builder)
+}
+
+fn source_is_shop(source: &national::Source) -> bool {
+    matches!(source, national::Source::Shop)
+}
+
+fn describe(code: &str, national: &NationalRules) -> String {
+    format!(
+        "{code}: guarantee {}, presumption {} months, second-hand {}",
+        national
+            .guarantee_months
+            .map(|months| format!("{months} months"))
+            .unwrap_or_else(|| "lifespan".into()),
+        national.presumption_months,
+        national
+            .second_hand_minimum_months
+            .map(|months| format!("down to {months} months by agreement"))
+            .unwrap_or_else(|| "not shortened".into())
+    )
+}
+
+/// A shorter period agreed for an item (EU-R13, Art. 10(6)): valid only for second-hand goods,
+/// where the member state allows it, and never under its minimum; otherwise void.
+fn agreed_period(
+    context: &Context,
+    builder: &mut Builder,
+    national: &NationalRules,
+) -> Option<u32> {
+    let mut valid: Option<u32> = None;
+    for item in context.returned_items() {
+        let Some(months) = item.agreed_guarantee_months else {
+            continue;
+        };
+        let statutory = national.guarantee_months.unwrap_or(u32::MAX);
+        let label = item.label();
+        let void = |builder: &mut Builder, why_zh: String, why_en: String| {
+            builder.find("agreed_period_invalid", &["EU-R13"], text(
+                format!("「{label}」约定的 {months} 个月保证期无效：{why_zh}；按法定期限计"),
+                format!("The {months}-month period agreed for '{label}' is void: {why_en}; the statutory period applies"),
+            ));
+        };
+        if months >= statutory {
+            continue;
+        }
+        if !item.has(Nature::SecondHand) {
+            void(
+                builder,
+                "只有二手商品可以约定较短的期限".into(),
+                "only second-hand goods may have a shorter agreed period".into(),
+            );
+            continue;
+        }
+        match national.second_hand_minimum_months {
+            None => void(
+                builder,
+                "该国不允许为二手商品约定较短的期限".into(),
+                "this member state does not allow a shorter period for second-hand goods".into(),
+            ),
+            Some(minimum) if months < minimum => void(
+                builder,
+                format!("不得短于 {minimum} 个月"),
+                format!("it may not be shorter than {minimum} months"),
+            ),
+            Some(_) => {
+                builder.find("agreed_period_valid", &["EU-R13"], text(
+                    format!("二手商品「{label}」约定的 {months} 个月保证期有效"),
+                    format!("The {months}-month period agreed for the second-hand '{label}' is valid"),
+                ));
+                valid = Some(valid.map_or(months, |each: u32| each.max(months)));
             }
         }
     }
+    valid
+}
+
+fn eu_remedies(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
+    let request = context.request;
     let explanation = text(
         "消费者可选择修理或更换，免费、在合理期限内完成",
         "The consumer chooses repair or replacement, free of charge and within a reasonable time",

@@ -3,6 +3,7 @@
 //! own numbers, so one file reads both; `uk` picks the rule ids.
 
 mod guarantee;
+mod national;
 mod withdrawal;
 use guarantee::*;
 use withdrawal::*;
@@ -11,7 +12,7 @@ use jiff::civil::{Date, date};
 
 use super::decision::{Builder, Party, text};
 use super::periods::{DayPeriod, add_months, deadline};
-use super::request::{Jurisdiction, Nature, Remedy};
+use super::request::{Jurisdiction, NationalRules, Nature, Remedy};
 use super::settlement::{Settlement, refund};
 use super::{Context, PolicyError};
 

@@ -293,6 +293,35 @@ pub struct ShopPolicy {
     /// EU member state extended the 1-year presumption of conformity to 2 years (EU-R14).
     #[serde(default)]
     pub presumption_years: Option<u32>,
+    /// EU: the legal-guarantee period the shop's terms state for new goods, in months (never
+    /// shorter than the member state's, EU-R13).
+    #[serde(default)]
+    pub guarantee_months: Option<u32>,
+    /// EU: the member state's options as the shop's lawyer reads them, instead of the engine's
+    /// table (docs/POLICY.md, "Member states").
+    #[serde(default)]
+    pub national_rules: Option<NationalRules>,
+}
+
+/// An EU member state's choices within Directive 2019/771 (EU-R13, EU-R14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NationalRules {
+    /// The legal-guarantee period in months (at least 24); absent with `lifespan`: none fixed.
+    #[serde(default)]
+    pub guarantee_months: Option<u32>,
+    /// Liability runs for the goods' expected lifespan, not a fixed period (NL, FI).
+    #[serde(default)]
+    pub lifespan: bool,
+    /// The presumption of conformity in months: 12 or 24.
+    pub presumption_months: u32,
+    /// For second-hand goods, if different.
+    #[serde(default)]
+    pub second_hand_presumption_months: Option<u32>,
+    /// The shortest period a contract may agree for second-hand goods (at least 12); absent:
+    /// no shorter period may be agreed.
+    #[serde(default)]
+    pub second_hand_minimum_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]

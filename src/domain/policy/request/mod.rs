@@ -198,6 +198,10 @@ pub struct Item {
     /// When this item reached the customer, if items arrived separately.
     #[serde(default)]
     pub delivered: Option<String>,
+    /// EU: a shorter legal-guarantee period the contract agreed for this item, in months (only
+    /// second-hand goods, where the member state allows it, never under 12: EU-R13).
+    #[serde(default)]
+    pub agreed_guarantee_months: Option<u32>,
 }
 
 fn one() -> u32 {
