@@ -6,31 +6,40 @@
 
 use super::super::request::NationalRules;
 
-/// (member state, guarantee months (None: lifespan), presumption months, second-hand
-/// presumption months, shortest agreed second-hand period)
-const TABLE: &[(&str, Option<u32>, u32, Option<u32>, Option<u32>)] = &[
-    ("AT", Some(24), 12, None, Some(12)),
-    ("BE", Some(24), 12, None, Some(12)),
-    ("DE", Some(24), 12, None, Some(12)),
-    ("ES", Some(36), 24, Some(12), Some(12)),
-    ("FI", None, 12, None, None),
-    ("FR", Some(24), 24, Some(12), None),
-    ("IE", Some(72), 12, None, None),
-    ("IT", Some(24), 12, None, Some(12)),
-    ("NL", None, 12, None, None),
-    ("PL", Some(24), 24, None, Some(12)),
-    ("PT", Some(36), 24, None, Some(18)),
-    ("SE", Some(36), 24, None, None),
+/// A member state's options: guarantee months (None: the lifespan), presumed months,
+/// second-hand presumed months, the shortest agreed second-hand period (None: not shortened).
+const fn state(
+    guarantee: Option<u32>,
+    presumed: u32,
+    second_hand_presumed: Option<u32>,
+    second_hand_minimum: Option<u32>,
+) -> NationalRules {
+    NationalRules {
+        guarantee_months: guarantee,
+        lifespan: guarantee.is_none(),
+        presumption_months: presumed,
+        second_hand_presumption_months: second_hand_presumed,
+        second_hand_minimum_months: second_hand_minimum,
+    }
+}
+
+const TABLE: &[(&str, NationalRules)] = &[
+    ("AT", state(Some(24), 12, None, Some(12))),
+    ("BE", state(Some(24), 12, None, Some(12))),
+    ("DE", state(Some(24), 12, None, Some(12))),
+    ("ES", state(Some(36), 24, Some(12), Some(12))),
+    ("FI", state(None, 12, None, None)),
+    ("FR", state(Some(24), 24, Some(12), None)),
+    ("IE", state(Some(72), 12, None, None)),
+    ("IT", state(Some(24), 12, None, Some(12))),
+    ("NL", state(None, 12, None, None)),
+    ("PL", state(Some(24), 24, None, Some(12))),
+    ("PT", state(Some(36), 24, None, Some(18))),
+    ("SE", state(Some(36), 24, None, None)),
 ];
 
 /// The directive's minimum: two years, one year of presumption, second-hand down to one year.
-pub const DIRECTIVE: NationalRules = NationalRules {
-    guarantee_months: Some(24),
-    lifespan: false,
-    presumption_months: 12,
-    second_hand_minimum_months: Some(12),
-    second_hand_presumption_months: None,
-};
+pub const DIRECTIVE: NationalRules = state(Some(24), 12, None, Some(12));
 
 /// Where the options come from.
 pub enum Source {
@@ -49,17 +58,8 @@ pub fn rules(region: Option<&str>, given: Option<NationalRules>) -> (NationalRul
     let Some(region) = region.map(str::to_ascii_uppercase) else {
         return (DIRECTIVE, Source::Directive);
     };
-    match TABLE.iter().find(|(code, ..)| *code == region) {
-        Some((code, guarantee, presumption, second_hand_presumption, minimum)) => (
-            NationalRules {
-                guarantee_months: *guarantee,
-                lifespan: guarantee.is_none(),
-                presumption_months: *presumption,
-                second_hand_presumption_months: *second_hand_presumption,
-                second_hand_minimum_months: *minimum,
-            },
-            Source::Table(code.to_string()),
-        ),
+    match TABLE.iter().find(|(code, _)| *code == region) {
+        Some((code, rules)) => (*rules, Source::Table(code.to_string())),
         None => (DIRECTIVE, Source::Directive),
     }
 }
