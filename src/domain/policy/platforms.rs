@@ -321,7 +321,9 @@ fn taobao(context: &Context, builder: &mut Builder) {
             ),
         );
     } else if facts.delivery_refused {
-        let excluded = builder.has_finding("excluded");
+        // Whether the goods support 7-day return: a statutory or confirmed exclusion.
+        let excluded = builder.has_finding("excluded")
+            || context.returned_items().any(super::shop::has_lawful_ground);
         if excluded {
             builder.refuse(
                 Remedy::RefundOnly,

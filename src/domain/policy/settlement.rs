@@ -301,7 +301,6 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
 
     if china && no_reason {
         for gift in money.gifts.iter().filter(|gift| !gift.returned) {
-            let value = minor(&gift.value, currency, "money.gifts.value")?;
             let name = gift.name.clone().unwrap_or_else(|| "赠品".into());
             let gift_rules: &[&str] = if taobao {
                 &["CN-R13", "CN-P10", "CN-P11"]
@@ -309,16 +308,51 @@ pub fn refund(request: &PolicyRequest, settlement: Settlement) -> Result<Option<
                 &["CN-R13"]
             };
             ids.extend_from_slice(gift_rules);
-            total_deducted += value;
-            deductions.push(Deduction {
-                kind: "gift_not_returned".into(),
-                amount: Some(show(value, currency)),
-                rules: rules(gift_rules),
-                explanation: text(
-                    format!("赠品「{name}」未退回：可按事先标明的价格扣除，但不得因此拒绝退货"),
-                    format!("The gift '{name}' is not returned: its marked value may be deducted, but the return may not be refused"),
-                ),
-            });
+            let deduction = match (gift.value.is_some(), taobao) {
+                (true, _) => {
+                    let value = minor(&gift.value, currency, "money.gifts.value")?;
+                    total_deducted += value;
+                    Deduction {
+                        kind: "gift_not_returned".into(),
+                        amount: Some(show(value, currency)),
+                        rules: rules(gift_rules),
+                        explanation: text(
+                            format!(
+                                "赠品「{name}」未退回：可按事先标明的价格扣除，但不得因此拒绝退货"
+                            ),
+                            format!(
+                                "The gift '{name}' is not returned: its marked value may be deducted, but the return may not be refused"
+                            ),
+                        ),
+                    }
+                }
+                // Taobao prices a gift without a declared value at a fair market price (CN-P11).
+                (false, true) => Deduction {
+                    kind: "gift_not_returned".into(),
+                    amount: None,
+                    rules: rules(gift_rules),
+                    explanation: text(
+                        format!(
+                            "赠品「{name}」未退回且卖家未申报价值：由淘宝按市场公允价格认定后扣除"
+                        ),
+                        format!(
+                            "The gift '{name}' is not returned and has no declared value: Taobao sets a fair market price to deduct"
+                        ),
+                    ),
+                },
+                (false, false) => Deduction {
+                    kind: "gift_not_returned".into(),
+                    amount: Some(show(0, currency)),
+                    rules: rules(gift_rules),
+                    explanation: text(
+                        format!("赠品「{name}」未退回，但事先没有标明价格：不得扣款"),
+                        format!(
+                            "The gift '{name}' is not returned, but no price was marked in advance: nothing may be deducted"
+                        ),
+                    ),
+                },
+            };
+            deductions.push(deduction);
         }
         let threshold = minor(
             &money.free_shipping_threshold,

@@ -116,7 +116,7 @@ pub fn policy_findings(jurisdiction: Jurisdiction, policy: &ShopPolicy, builder:
 }
 
 /// Whether an item's nature gives the shop a lawful reason to exclude it.
-fn has_lawful_ground(item: &super::request::Item) -> bool {
+pub fn has_lawful_ground(item: &super::request::Item) -> bool {
     let absolute = item.has(Nature::CustomMade)
         || item.has(Nature::Perishable)
         || item.has(Nature::DigitalDownload)

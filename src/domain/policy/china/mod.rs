@@ -80,12 +80,13 @@ fn before_receipt(context: &Context, builder: &mut Builder) {
         );
         return;
     }
+    let taobao = context.is_platform(&["taobao", "tmall"]);
+    if taobao && context.request.facts.delivery_refused {
+        // The parcel reached the buyer, who refused it: Taobao's refusal rules decide (CN-P5, CN-P6).
+        return;
+    }
     let shipped = context.dates.shipped.is_some();
-    let ids: &[&str] = if shipped && context.is_platform(&["taobao", "tmall"]) {
-        &["CN-P4"]
-    } else {
-        &[]
-    };
+    let ids: &[&str] = if shipped && taobao { &["CN-P4"] } else { &[] };
     builder.allow(
         Remedy::RefundOnly,
         if shipped { "not_received" } else { "not_shipped" },
