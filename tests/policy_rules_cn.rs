@@ -485,3 +485,65 @@ fn cn_p24_p25_execution_within_24_hours_and_appeal_within_7_natural_days() {
     );
     assert_eq!(deadline(&decision, "appeal")["last_day"], "2026-06-09");
 }
+
+/// Per item inside one order: the law excludes goods, not orders.
+fn two_items(first: Value, second: Value) -> Value {
+    json!({
+        "jurisdiction": "CN", "platform": "tmall", "reason": "no_reason", "kind": "return_and_refund",
+        "items": [first, second],
+        "money": {"payments": [{"method": "alipay", "amount": "300.00"}]},
+        "dates": {"signed": "2026-06-01", "requested": "2026-06-03"}
+    })
+}
+
+#[test]
+fn an_excluded_item_does_not_take_the_rest_of_the_order_with_it() {
+    let decision = decide(two_items(
+        json!({"name": "定制T恤", "nature": ["custom_made"], "unit_price": "100.00"}),
+        json!({"name": "牛仔裤", "unit_price": "200.00"}),
+    ));
+    let items = decision["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["allowed"], false);
+    assert!(strings(&items[0]["rules"]).contains(&"CN-R1(1)".to_string()));
+    assert_eq!(items[1]["allowed"], true);
+    assert!(allowed(&decision, "return_and_refund"), "the jeans go back");
+    finding(&decision, "partly_allowed");
+    assert_eq!(
+        decision["refund"]["amount"], "200.00",
+        "only the jeans' share"
+    );
+    // Both excluded: refused, each saying why.
+    let decision = decide(two_items(
+        json!({"name": "定制T恤", "nature": ["custom_made"], "unit_price": "100.00"}),
+        json!({"name": "樱桃", "nature": ["perishable"], "unit_price": "200.00"}),
+    ));
+    assert!(!allowed(&decision, "return_and_refund"));
+    assert!(
+        decision["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|item| item["allowed"] == false)
+    );
+    // One item alone: no per-item list.
+    let single = decide(cn(
+        "tmall",
+        "no_reason",
+        json!({"name": "牛仔裤"}),
+        json!({"signed": "2026-06-01", "requested": "2026-06-03"}),
+    ));
+    assert!(single["items"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_not_intact_item_is_refused_alone() {
+    let decision = decide(two_items(
+        json!({"name": "面霜", "category": "cosmetics", "condition": ["seal_broken"], "unit_price": "100.00"}),
+        json!({"name": "洗面奶", "category": "cosmetics", "unit_price": "200.00"}),
+    ));
+    assert!(allowed(&decision, "return_and_refund"));
+    assert_eq!(decision["items"][0]["allowed"], false);
+    assert!(strings(&decision["items"][0]["rules"]).contains(&"CN-R11(1)".to_string()));
+    assert_eq!(decision["refund"]["amount"], "200.00");
+}

@@ -298,3 +298,18 @@ fn us_r4_defective_goods_under_the_implied_warranty() {
     assert!(allowed(&decision, "repair"));
     assert!(decided_by(&decision, "repair", "US-R4"));
 }
+
+#[test]
+fn eu_r12_an_excluded_item_leaves_the_others_withdrawable() {
+    let decision = decide(json!({
+        "jurisdiction": "EU", "reason": "no_reason", "kind": "return_and_refund",
+        "items": [{"name": "Engraved pen", "nature": ["custom_made"], "unit_price": "30.00"},
+                  {"name": "Notebook", "unit_price": "10.00"}],
+        "money": {"currency": "EUR", "payments": [{"method": "card", "amount": "40.00"}]},
+        "dates": {"delivered": "2026-03-02", "requested": "2026-03-05"}
+    }));
+    assert!(allowed(&decision, "return_and_refund"));
+    assert_eq!(decision["items"][0]["allowed"], false);
+    assert!(strings(&decision["items"][0]["rules"]).contains(&"EU-R12(c)".to_string()));
+    assert_eq!(decision["refund"]["amount"], "10.00");
+}

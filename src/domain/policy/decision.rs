@@ -49,6 +49,23 @@ pub struct Decision {
     pub flags: Vec<Finding>,
     /// Every rule id used, sorted.
     pub rules: Vec<String>,
+    /// With several items going back: the verdict on each, for the remedy asked (a return by
+    /// default). When some may go back and others not, the rest of the decision is for those
+    /// that may (`partly_allowed`).
+    pub items: Vec<ItemVerdict>,
+}
+
+/// One item's verdict inside an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemVerdict {
+    /// The item's place in the request's `items`.
+    pub index: usize,
+    pub name: Option<String>,
+    pub remedy: Remedy,
+    pub allowed: bool,
+    pub rules: Vec<String>,
+    /// Why, as the deciding ground says.
+    pub explanation: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -384,6 +401,7 @@ impl Builder {
             findings: self.findings,
             flags: self.flags,
             rules: all.into_iter().collect(),
+            items: Vec::new(),
         }
     }
 }

@@ -127,7 +127,108 @@ impl Context<'_> {
 }
 
 /// Decides one request. `now` is used only when the request gives neither `as_of` nor `requested`.
+/// With several items going back for a return or an exchange, each is judged on its own (the
+/// law excludes or refuses goods, not orders); when only some may go back, the decision is for
+/// those, with every item's verdict in `items`.
 pub fn evaluate(request: &PolicyRequest, now: Timestamp) -> Result<Decision, PolicyError> {
+    let returned: Vec<usize> = request
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| item.returned_quantity() > 0)
+        .map(|(index, _)| index)
+        .collect();
+    let remedy = request.kind.unwrap_or(Remedy::ReturnAndRefund);
+    if returned.len() < 2 || !matches!(remedy, Remedy::ReturnAndRefund | Remedy::Exchange) {
+        return decide(request, now);
+    }
+    let mut verdicts = Vec::new();
+    for &index in &returned {
+        let mut alone = request.clone();
+        for (other, item) in alone.items.iter_mut().enumerate() {
+            if other != index {
+                item.return_quantity = Some(0);
+            }
+        }
+        let decision = decide(&alone, now)?;
+        let verdict = decision.remedies.iter().find(|each| each.remedy == remedy);
+        let allowed = verdict.is_some_and(|verdict| verdict.allowed);
+        verdicts.push(decision::ItemVerdict {
+            index,
+            name: request.items[index].name.clone(),
+            remedy,
+            allowed,
+            rules: verdict
+                .map(|verdict| verdict.rules.clone())
+                .unwrap_or_default(),
+            explanation: verdict.and_then(|verdict| {
+                verdict
+                    .grounds
+                    .iter()
+                    .find(|ground| ground.allowed == allowed)
+                    .map(|ground| ground.explanation.clone())
+            }),
+        });
+    }
+    let refused: Vec<&decision::ItemVerdict> =
+        verdicts.iter().filter(|verdict| !verdict.allowed).collect();
+    let mut decision = if refused.is_empty() || refused.len() == verdicts.len() {
+        decide(request, now)?
+    } else {
+        let mut partial = request.clone();
+        for verdict in &refused {
+            partial.items[verdict.index].return_quantity = Some(0);
+        }
+        let mut decision = decide(&partial, now)?;
+        let names = |allowed: bool| {
+            verdicts
+                .iter()
+                .filter(|verdict| verdict.allowed == allowed)
+                .map(|verdict| {
+                    format!(
+                        "「{}」",
+                        verdict
+                            .name
+                            .clone()
+                            .unwrap_or_else(|| format!("#{}", verdict.index + 1))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("")
+        };
+        let mut rules: Vec<String> = refused
+            .iter()
+            .flat_map(|verdict| verdict.rules.iter().cloned())
+            .collect();
+        rules.sort();
+        rules.dedup();
+        decision.rules.extend(rules.iter().cloned());
+        decision.rules.sort();
+        decision.rules.dedup();
+        decision.findings.push(decision::Finding {
+            code: "partly_allowed".into(),
+            rules,
+            explanation: decision::text(
+                format!(
+                    "{}可以办理，{}不可以：本决定只针对可以办理的商品",
+                    names(true),
+                    names(false)
+                ),
+                format!(
+                    "{} may go back, {} may not: the rest of this decision is for those that may",
+                    names(true),
+                    names(false)
+                ),
+            ),
+            reading: None,
+        });
+        decision
+    };
+    decision.items = verdicts;
+    Ok(decision)
+}
+
+fn decide(request: &PolicyRequest, now: Timestamp) -> Result<Decision, PolicyError> {
     let context = read(request, now)?;
     let mut builder = Builder::default();
     shop::apply(&context, &mut builder);
