@@ -63,7 +63,8 @@ fn eu_r7_the_refund_is_due_14_days_after_the_trader_is_informed() {
     let mut request = withdrawal(
         "EU",
         json!({"name": "Lamp", "unit_price": "40.00"}),
-        json!({"delivered": "2026-03-02", "requested": "2026-03-05", "refunded": "2026-03-19"}),
+        json!({"delivered": "2026-03-02", "requested": "2026-03-05", "return_shipped": "2026-03-09",
+               "refunded": "2026-03-19"}),
     );
     request["money"] = json!({"currency": "EUR", "payments": [{"method": "card", "amount": "45.00"}],
                               "shipping_fee": "5.00"});
@@ -312,4 +313,52 @@ fn eu_r12_an_excluded_item_leaves_the_others_withdrawable() {
     assert_eq!(decision["items"][0]["allowed"], false);
     assert!(strings(&decision["items"][0]["rules"]).contains(&"EU-R12(c)".to_string()));
     assert_eq!(decision["refund"]["amount"], "10.00");
+}
+
+#[test]
+fn eu_r9_the_refund_waits_for_the_goods_or_proof_whichever_is_earlier() {
+    // Told on 03-05: 14 days end 03-19. The goods came back 03-25, proof of sending was given
+    // 03-22: the trader could wait until the earlier, 03-22.
+    let mut request = withdrawal(
+        "EU",
+        json!({"name": "Lamp"}),
+        json!({"delivered": "2026-03-02", "requested": "2026-03-05",
+               "return_shipped": "2026-03-22", "return_received": "2026-03-25", "refunded": "2026-03-22"}),
+    );
+    let decision = decide(request.clone());
+    let due = deadline(&decision, "refund_due");
+    assert_eq!(due["last_day"], "2026-03-22");
+    assert_eq!(due["met"], true);
+    assert!(strings(&due["rules"]).contains(&"EU-R9".to_string()));
+    request["dates"]["refunded"] = json!("2026-03-23");
+    assert_eq!(
+        deadline(&decide(request.clone()), "refund_due")["met"],
+        false
+    );
+    // A trader that offered to collect cannot wait: 14 days from the notice.
+    request["facts"] = json!({"trader_collects": true});
+    assert_eq!(
+        deadline(&decide(request), "refund_due")["last_day"],
+        "2026-03-19"
+    );
+}
+
+#[test]
+fn uk_r9_scotland_counts_five_years() {
+    let mut request = uk_faulty("2031-01-16", json!({}));
+    request["region"] = json!("SCT");
+    assert!(has_finding(&decide(request.clone()), "limitation_period"));
+    request["dates"]["fault_found"] = json!("2031-01-15");
+    request["dates"]["requested"] = json!("2031-01-15");
+    assert!(!has_finding(&decide(request), "limitation_period"));
+}
+
+#[test]
+fn uk_r7_a_motor_vehicle_may_be_charged_for_use_even_within_6_months() {
+    let mut request = uk_faulty("2026-04-15", json!({"repairs": 1, "still_faulty": true}));
+    request["items"] =
+        json!([{"name": "Car", "category": "motor_vehicle", "unit_price": "9000.00"}]);
+    let decision = decide(request);
+    assert!(has_finding(&decision, "deduction_for_use"));
+    assert!(!has_finding(&decision, "no_deduction_for_use"));
 }

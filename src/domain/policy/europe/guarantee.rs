@@ -369,14 +369,22 @@ pub(super) fn uk_guarantee(context: &Context, builder: &mut Builder) -> Result<(
             ),
         );
     }
-    let limit = add_months(delivered, 72);
+    // 6 years in England, Wales and Northern Ireland (Limitation Act 1980), 5 in Scotland.
+    let scotland = request.region.as_deref().is_some_and(|region| {
+        matches!(
+            region.to_ascii_uppercase().as_str(),
+            "SCT" | "SCOTLAND" | "GB-SCT"
+        )
+    });
+    let years = if scotland { 5 } else { 6 };
+    let limit = add_months(delivered, 12 * years);
     if fault > limit {
         builder.find(
             "limitation_period",
             &["UK-R9"],
             text(
-                "已超过6年诉讼时效（苏格兰5年）",
-                "Past the 6-year limitation period (5 in Scotland)",
+                format!("交付已超过 {years} 年诉讼时效（至 {limit}）"),
+                format!("Past the {years}-year limitation period (it ended on {limit})"),
             ),
         );
     }
@@ -414,7 +422,14 @@ pub(super) fn uk_guarantee(context: &Context, builder: &mut Builder) -> Result<(
             &["UK-R7"],
             text("可要求减价", "A price reduction may be asked"),
         );
-        if act <= six_months {
+        let motor_vehicle = context.returned_items().any(|item| {
+            item.category
+                .as_deref()
+                .is_some_and(|category| matches!(category, "motor_vehicle" | "car" | "motorcycle"))
+        });
+        if motor_vehicle {
+            builder.find("deduction_for_use", &["UK-R7"], text("机动车最终拒收：即使在交付后6个月内，退款也可扣除使用价值", "A motor vehicle finally rejected: the refund may be reduced for use even within 6 months of delivery"));
+        } else if act <= six_months {
             builder.find("no_deduction_for_use", &["UK-R7"], text(format!("交付后6个月内（至 {six_months}）行使最终拒收权：不得扣除使用折旧"), format!("Final rejection within 6 months of delivery (until {six_months}): no deduction for use")));
         } else {
             builder.find("deduction_for_use", &["UK-R7"], text("交付超过6个月后最终拒收：退款可扣除使用价值", "Final rejection more than 6 months after delivery: the refund may be reduced for use"));

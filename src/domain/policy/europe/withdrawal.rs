@@ -202,35 +202,40 @@ pub(super) fn withdrawal(
             ),
         );
     }
-    // The trader refunds within 14 days (EU: of the notice; UK: of getting the goods back).
+    // The trader refunds within 14 days (EU: of the notice; UK: of getting the goods back). The
+    // goods back, or proof of sending them, whichever is earlier, is the other clock (EU-R9,
+    // UK-R2).
     let refund_id = if uk { "UK-R2" } else { "EU-R7" };
-    let refund_start = if uk {
-        // The day the goods came back or, if earlier, the day proof of sending was given.
-        let received = context
-            .dates
-            .return_received
-            .as_ref()
-            .map(|moment| moment.date());
-        let sent = context
-            .dates
-            .return_shipped
-            .as_ref()
-            .map(|moment| moment.date());
-        match (received, sent) {
-            (Some(received), Some(sent)) => Some(received.min(sent)),
-            (received, sent) => received.or(sent),
-        }
-    } else {
-        Some(notice)
+    let day = |moment: &Option<jiff::Zoned>| moment.as_ref().map(|moment| moment.date());
+    let back = match (
+        day(&context.dates.return_received),
+        day(&context.dates.return_shipped),
+    ) {
+        (Some(received), Some(sent)) => Some(received.min(sent)),
+        (received, sent) => received.or(sent),
     };
-    if let Some(start) = refund_start {
-        let due = DayPeriod::after(start, 14);
-        builder.deadlines.push(deadline(
+    let refunded = day(&context.dates.refunded);
+    let may_wait = !uk && !request.facts.trader_collects;
+    let due = if uk {
+        back.map(|back| DayPeriod::after(back, 14))
+    } else {
+        let due = DayPeriod::after(notice, 14);
+        Some(match back {
+            Some(back) if may_wait && back > due.last_day => due.ending(back),
+            _ => due,
+        })
+    };
+    if let Some(due) = due {
+        let mut refund_deadline = deadline(
             "refund_due",
             &due,
             &context.zone,
-            context.dates.refunded.as_ref().map(|moment| moment.date()),
-            &[refund_id],
+            refunded,
+            &if may_wait {
+                vec![refund_id, "EU-R9"]
+            } else {
+                vec![refund_id]
+            },
             text(
                 format!("退款期限：{}（原支付方式，不收费）", due.last_day),
                 format!(
@@ -238,9 +243,14 @@ pub(super) fn withdrawal(
                     due.last_day
                 ),
             ),
-        ));
+        );
+        // Without the goods or proof of sending, the trader may still wait: not late.
+        if may_wait && back.is_none() && refunded.is_some() {
+            refund_deadline.met = Some(true);
+        }
+        builder.deadlines.push(refund_deadline);
     }
-    if !uk && !request.facts.trader_collects {
+    if may_wait {
         builder.find(
             "refund_may_wait_for_goods",
             &["EU-R9"],
