@@ -1539,79 +1539,38 @@ async fn a_missing_calendar_year_is_said_until_it_is_added() {
             .contains("calendar-warning")
     );
 
+    // One year from the form: its days off, one per line, and the weekend days worked.
+    let save = async |year: &str, holidays: &str, makeup: &str| {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("year", year),
+            ("holidays", holidays),
+            ("makeup", makeup),
+        ];
+        let response = post(&app, &cookie, "/console/settings/calendar", &form).await;
+        (response.status(), response.text().await.unwrap())
+    };
     // A line that is not a holiday: said, with what was typed kept, nothing saved.
-    let response = post(
-        &app,
-        &cookie,
-        "/console/settings/calendar",
-        &[
-            ("csrf", &csrf),
-            ("year", "2031"),
-            ("holidays", "元旦 2031-01-01\n春节 2031-02-30"),
-            ("makeup", ""),
-        ],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let html = response.text().await.unwrap();
+    let (status, html) = save("2031", "元旦 2031-01-01\n春节 2031-02-30", "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         html.contains("「2031-02-30」不是日期"),
         "{}",
         between(&html, "id=\"refused\"", "</p>")
     );
     assert!(html.contains("春节 2031-02-30"), "what was typed is kept");
-    let response = post(
-        &app,
-        &cookie,
-        "/console/settings/calendar",
-        &[
-            ("csrf", &csrf),
-            ("year", "2031"),
-            ("holidays", "春节 下周"),
-            ("makeup", ""),
-        ],
-    )
-    .await;
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("第 1 行「春节 下周」看不懂")
-    );
-    let response = post(
-        &app,
-        &cookie,
-        "/console/settings/calendar",
-        &[
-            ("csrf", &csrf),
-            ("year", "2031"),
-            ("holidays", "元旦 2031-01-01"),
-            ("makeup", "2031-01-06"),
-        ],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("不是周六或周日"));
+    let (_, html) = save("2031", "春节 下周", "").await;
+    assert!(html.contains("第 1 行「春节 下周」看不懂"));
+    let (status, html) = save("2031", "元旦 2031-01-01", "2031-01-06").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("不是周六或周日"));
 
     // Each missing year added (one holiday is enough to know the year), the warning goes.
     for year in missing.iter().chain([&2031]) {
         let holidays =
             format!("元旦 {year}-01-01 {year}-01-03\nSpring Festival {year}-02-10 {year}-02-16");
-        let year = year.to_string();
-        let response = post(
-            &app,
-            &cookie,
-            "/console/settings/calendar",
-            &[
-                ("csrf", &csrf),
-                ("year", &year),
-                ("holidays", &holidays),
-                ("makeup", ""),
-            ],
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (status, _) = save(&year.to_string(), &holidays, "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
     }
     let (_, settings) = app.get("/api/v1/settings", AGENT).await;
     let own = &settings["sla"]["calendar"]["years"]["2031"]["holidays"];

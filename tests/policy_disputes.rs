@@ -152,13 +152,7 @@ fn cn_p22_a_merchant_silent_for_24_hours_loses_on_the_evidence() {
     // At 10:00 the 24 hours are not over yet.
     let decision = decide(jd_dispute("2026-06-02 10:00"));
     assert!(deadline(&decision, "merchant_dispute_response")["met"].is_null());
-    assert!(
-        decision["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|each| each["code"] != "merchant_silent")
-    );
+    assert!(!has_finding(&decision, "merchant_silent"));
 }
 
 #[test]
@@ -170,13 +164,7 @@ fn cn_p22_an_answer_in_time_keeps_the_dispute_open() {
         deadline(&decision, "merchant_dispute_response")["met"],
         true
     );
-    assert!(
-        decision["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|each| each["code"] != "merchant_silent")
-    );
+    assert!(!has_finding(&decision, "merchant_silent"));
     request["dates"]["merchant_answered"] = json!("2026-06-02 10:30");
     assert_eq!(
         deadline(&decide(request), "merchant_dispute_response")["met"],

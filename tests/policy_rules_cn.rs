@@ -12,14 +12,6 @@ fn cn(platform: &str, reason: &str, item: Value, dates: Value) -> Value {
     })
 }
 
-fn has_finding(decision: &Value, code: &str) -> bool {
-    decision["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|each| each["code"] == code)
-}
-
 fn deduction<'a>(decision: &'a Value, kind: &str) -> Option<&'a Value> {
     decision["refund"]["deductions"]
         .as_array()

@@ -5,14 +5,6 @@
 mod policy;
 use policy::*;
 
-fn has_finding(decision: &Value, code: &str) -> bool {
-    decision["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|each| each["code"] == code)
-}
-
 fn withdrawal(jurisdiction: &str, item: Value, dates: Value) -> Value {
     json!({"jurisdiction": jurisdiction, "reason": "no_reason", "kind": "return_and_refund",
            "items": [item], "dates": dates})
@@ -155,6 +147,22 @@ fn eu_r12_exceptions_at_their_edges() {
         &case(json!({"name": "Fuel", "nature": ["mixed_inseparably"]})),
         "return_and_refund",
         "EU-R12(f)"
+    ));
+    // (g) alcohol priced in advance, (h) an urgent repair, (l) a dated service.
+    assert!(decided_by(
+        &case(json!({"name": "Wine en primeur", "nature": ["alcohol_priced_in_advance"]})),
+        "return_and_refund",
+        "EU-R12(g)"
+    ));
+    assert!(decided_by(
+        &case(json!({"name": "Boiler repair", "nature": ["urgent_repair"]})),
+        "return_and_refund",
+        "EU-R12(h)"
+    ));
+    assert!(decided_by(
+        &case(json!({"name": "Concert ticket", "nature": ["dated_service"]})),
+        "return_and_refund",
+        "EU-R12(l)"
     ));
     // (m) digital content: only with consent and acknowledgement.
     let mut consented = withdrawal(

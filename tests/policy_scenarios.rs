@@ -621,13 +621,7 @@ fn int_23_eu_no_withdrawal_function_from_june_2026_is_non_compliant() {
         "facts": {"withdrawal_function_offered": false},
         "dates": {"ordered": "2026-06-01"}
     }));
-    assert!(
-        before["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|each| each["code"] != "withdrawal_function_missing")
-    );
+    assert!(!has_finding(&before, "withdrawal_function_missing"));
 }
 
 #[test]
@@ -1095,13 +1089,7 @@ fn what_does_not_apply_is_said_with_its_rule() {
             .any(|each| each["kind"] == "diminished_value"),
         "{informed:#}"
     );
-    assert!(
-        informed["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|each| each["code"] != "no_deduction_without_information")
-    );
+    assert!(!has_finding(&informed, "no_deduction_without_information"));
 }
 
 /// Capability 10: one fact, one field. `sealed: false` and `condition: ["seal_broken"]` are the

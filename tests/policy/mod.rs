@@ -81,3 +81,19 @@ pub fn refused(request: Value) -> String {
     assert_eq!(value["error"]["code"], "invalid_request");
     value["error"]["message"].as_str().unwrap().to_string()
 }
+
+pub fn has_finding(decision: &Value, code: &str) -> bool {
+    decision["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|each| each["code"] == code)
+}
+
+pub fn has_flag(decision: &Value, code: &str) -> bool {
+    decision["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|each| each["code"] == code)
+}

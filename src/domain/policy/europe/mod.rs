@@ -59,6 +59,15 @@ fn exception(context: &Context, uk: bool) -> Option<(String, &'static str)> {
             ))
         } else if item.has(Nature::MixedInseparably) {
             Some((id("f"), "it was inseparably mixed with other items"))
+        } else if item.has(Nature::AlcoholPricedInAdvance) {
+            Some((
+                id("g"),
+                "alcohol priced at the contract, delivered after 30 days, its value set by the market",
+            ))
+        } else if item.has(Nature::UrgentRepair) {
+            Some((id("h"), "an urgent repair the consumer asked for"))
+        } else if item.has(Nature::DatedService) {
+            Some((id("l"), "a service for a specific date or period"))
         } else if item.has(Nature::AudioVisual) && unsealed {
             Some((
                 id("i"),

@@ -264,6 +264,13 @@ pub enum Nature {
     MixedInseparably,
     /// Price depends on financial-market fluctuations (EU-R12(b)).
     MarketPriced,
+    /// Alcohol priced at the contract, delivered after 30 days, its value set by the market
+    /// (EU-R12(g)).
+    AlcoholPricedInAdvance,
+    /// An urgent repair or maintenance the consumer asked for at home (EU-R12(h)).
+    UrgentRepair,
+    /// Accommodation, goods transport, car rental, catering or leisure for a set date (EU-R12(l)).
+    DatedService,
     /// A durable good such as a car, computer, TV or fridge (CN-R5).
     Durable,
     SecondHand,
