@@ -370,3 +370,34 @@ fn uk_r7_a_motor_vehicle_may_be_charged_for_use_even_within_6_months() {
     assert!(has_finding(&decision, "deduction_for_use"));
     assert!(!has_finding(&decision, "no_deduction_for_use"));
 }
+
+#[test]
+fn us_ny1_new_york_without_a_posted_policy_refunds_unused_goods_for_30_days() {
+    let request = |requested: &str, condition: Value| {
+        json!({"jurisdiction": "US", "region": "NY", "reason": "no_reason", "kind": "return_and_refund",
+               "items": [{"name": "Sweater", "unit_price": "60.00", "condition": condition}],
+               "money": {"currency": "USD", "payments": [{"method": "card", "amount": "60.00"}]},
+               "dates": {"paid": "2026-06-01", "delivered": "2026-06-05", "requested": requested},
+               "facts": {"return_policy_posted": false}})
+    };
+    let decision = decide(request("2026-07-01", json!([])));
+    assert!(allowed(&decision, "return_and_refund"));
+    assert!(decided_by(&decision, "return_and_refund", "US-NY1"));
+    assert_eq!(
+        deadline(&decision, "new_york_return")["last_day"],
+        "2026-07-01"
+    );
+    assert_eq!(decision["refund"]["amount"], "60.00");
+    assert!(!allowed(
+        &decide(request("2026-07-02", json!([]))),
+        "return_and_refund"
+    ));
+    assert!(!allowed(
+        &decide(request("2026-06-20", json!(["damaged"]))),
+        "return_and_refund"
+    ));
+    // A posted policy: the shop's policy decides, no state fallback.
+    let mut posted = request("2026-06-20", json!([]));
+    posted["facts"] = json!({"return_policy_posted": true});
+    assert!(!decided_by(&decide(posted), "return_and_refund", "US-NY1"));
+}

@@ -73,11 +73,28 @@ fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError
         }
         return Ok(());
     }
-    let california = request
+    // States where a shop that does not post its refund policy must take returns for a time.
+    let state = request
         .region
         .as_deref()
-        .is_some_and(|region| region.eq_ignore_ascii_case("CA"));
-    if california && !request.facts.return_policy_posted {
+        .map(str::to_ascii_uppercase)
+        .and_then(|region| match region.as_str() {
+            "CA" => Some((
+                "US-R3",
+                "california_return",
+                "加州民法典第1723条",
+                "California Civil Code §1723",
+            )),
+            "NY" => Some((
+                "US-NY1",
+                "new_york_return",
+                "纽约州一般商业法第218-a条",
+                "New York General Business Law §218-a",
+            )),
+            _ => None,
+        });
+    if let (Some((rule, name, law_zh, law_en)), false) = (state, request.facts.return_policy_posted)
+    {
         let purchase = context
             .dates
             .paid
@@ -85,28 +102,30 @@ fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError
             .or(context.dates.ordered.as_ref())
             .map(|moment| moment.date())
             .or(from);
-        builder.flag(
-            "california_rule_unverified",
-            &["US-R3"],
-            "thirty_days",
-            text(
-                "加州民法典第1723条的现行文本未核对",
-                "The current text of California Civil Code §1723 was not checked",
-            ),
-        );
+        if rule == "US-R3" {
+            builder.flag(
+                "california_rule_unverified",
+                &["US-R3"],
+                "thirty_days",
+                text(
+                    "加州民法典第1723条的现行文本未核对",
+                    "The current text of California Civil Code §1723 was not checked",
+                ),
+            );
+        }
         if let Some(purchase) = purchase {
             let period = DayPeriod::after(purchase, 30);
             let act = context.act_date();
             builder.deadlines.push(deadline(
-                "california_return",
+                name,
                 &period,
                 &context.zone,
                 Some(act),
-                &["US-R3"],
+                &[rule],
                 text(
-                    format!("未张贴退货政策：购买后30天内（至 {}）可退", period.last_day),
+                    format!("未张贴退货政策（{law_zh}）：购买后30天内（至 {}）可退", period.last_day),
                     format!(
-                        "No return policy posted: returns within 30 days of purchase (until {})",
+                        "No return policy posted ({law_en}): returns within 30 days of purchase (until {})",
                         period.last_day
                     ),
                 ),
@@ -115,13 +134,39 @@ fn no_reason(context: &Context, builder: &mut Builder) -> Result<(), PolicyError
                 builder.refuse(
                     Remedy::ReturnAndRefund,
                     "state_law",
-                    &["US-R3"],
-                    text("已超过30天", "More than 30 days after purchase"),
+                    &[rule],
+                    text("已超过购买后30天", "More than 30 days after purchase"),
                 );
                 return Ok(());
             }
         }
-        builder.allow(Remedy::ReturnAndRefund, "state_law", &["US-R2", "US-R3"], text("联邦法无退货权；加州：未张贴退货政策的可在30天内退货", "No federal right; in California a shop without a posted policy must take returns within 30 days"));
+        let used = context.returned_items().any(|item| {
+            item.condition.iter().any(|condition| {
+                use super::request::Condition::*;
+                matches!(condition, UsedBeyondInspection | Damaged | Soiled | Misuse)
+            })
+        });
+        if used && rule == "US-NY1" {
+            builder.refuse(
+                Remedy::ReturnAndRefund,
+                "state_law",
+                &[rule],
+                text(
+                    "纽约州：商品已使用或损坏，不适用未张贴政策时的30天退款",
+                    "New York: used or damaged goods are outside the 30-day refund owed for an unposted policy",
+                ),
+            );
+            return Ok(());
+        }
+        builder.allow(
+            Remedy::ReturnAndRefund,
+            "state_law",
+            &["US-R2", rule],
+            text(
+                format!("联邦法无退货权；{law_zh}：未张贴退货政策的商家须在购买后30天内接受退货"),
+                format!("No federal right; under {law_en} a shop without a posted refund policy must take returns within 30 days of purchase"),
+            ),
+        );
         builder.refund = refund(request, Settlement::NoReason).map_err(PolicyError)?;
         return Ok(());
     }
