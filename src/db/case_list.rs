@@ -4,6 +4,7 @@ use crate::domain::identifiers::ShopId;
 use sqlx::AnyPool;
 
 use super::Backend;
+use super::Bind;
 use super::cases::{CASE_COLUMNS, CASE_FROM, CaseRecord};
 use super::dialect::SearchPlan;
 use crate::domain::{CaseKind, Priority, Status};
@@ -123,6 +124,33 @@ pub async fn list(
     shop_id: &ShopId,
     filter: &CaseFilter,
 ) -> Result<Vec<CaseRecord>, sqlx::Error> {
+    let (sql, binds) = page(pool, backend, shop_id, filter).await?;
+    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for bind in binds {
+        statement = match bind {
+            Bind::Text(text) => statement.bind(text),
+            Bind::Number(number) => statement.bind(number),
+        };
+    }
+    statement.fetch_all(pool).await
+}
+
+/// How the database would read a page of the queue (for the tests that keep it on its index).
+pub async fn plan(
+    database: &super::Database,
+    shop_id: &ShopId,
+    filter: &CaseFilter,
+) -> Result<Vec<String>, sqlx::Error> {
+    let (sql, binds) = page(&database.reader, database.backend, shop_id, filter).await?;
+    database.plan(&sql, binds).await
+}
+
+async fn page(
+    pool: &AnyPool,
+    backend: Backend,
+    shop_id: &ShopId,
+    filter: &CaseFilter,
+) -> Result<(String, Vec<Bind>), sqlx::Error> {
     let (mut conditions, mut binds) = conditions(pool, backend, shop_id, filter).await?;
     let placeholder = |binds: &mut Vec<Bind>, bind: Bind| {
         binds.push(bind);
@@ -146,14 +174,7 @@ pub async fn list(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {limit}",
         conditions.join(" AND ")
     );
-    let mut statement = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for bind in binds {
-        statement = match bind {
-            Bind::Text(text) => statement.bind(text),
-            Bind::Number(number) => statement.bind(number),
-        };
-    }
-    statement.fetch_all(pool).await
+    Ok((sql, binds))
 }
 
 /// How many cases match `filter` (its sort, page and limit aside), counted up to `cap`: a
@@ -180,11 +201,6 @@ pub async fn count(
         };
     }
     statement.fetch_one(pool).await
-}
-
-enum Bind {
-    Text(String),
-    Number(i64),
 }
 
 /// The WHERE conditions of `filter` (sort and page aside) with their values, numbered from $1.

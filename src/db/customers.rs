@@ -30,6 +30,27 @@ fn search_text_of(customer: &NewCustomer) -> String {
     ])
 }
 
+/// The shop's customer with this phone (the oldest, if several): one entry of customers_by_phone.
+const BY_PHONE: &str =
+    "SELECT id FROM customers WHERE shop_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1";
+/// The same by e-mail: one entry of customers_by_email.
+const BY_EMAIL: &str =
+    "SELECT id FROM customers WHERE shop_id = $1 AND email = $2 ORDER BY created_at LIMIT 1";
+
+/// How the database would find a customer by phone and by e-mail (for the tests that keep the
+/// lookups on their indexes whatever the statistics).
+pub async fn lookup_plans(database: &super::Database) -> Result<Vec<String>, sqlx::Error> {
+    let bind = |value: &str| {
+        vec![
+            super::Bind::Text("shop".into()),
+            super::Bind::Text(value.into()),
+        ]
+    };
+    let mut plan = database.plan(BY_PHONE, bind("13800138000")).await?;
+    plan.extend(database.plan(BY_EMAIL, bind("a@example.com")).await?);
+    Ok(plan)
+}
+
 /// Finds the shop's customer with this phone (or else e-mail), filling in what was missing,
 /// or adds a new one. Returns the id and whether it is new.
 pub async fn find_or_insert(
@@ -48,7 +69,7 @@ pub async fn find_or_insert(
         .map(|email| email.as_str().to_string());
     let mut existing: Option<String> = None;
     if let Some(phone) = &phone {
-        existing = sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND phone = $2 ORDER BY created_at LIMIT 1")
+        existing = sqlx::query_scalar(BY_PHONE)
             .bind(shop_id)
             .bind(phone)
             .fetch_optional(&mut **transaction)
@@ -57,7 +78,7 @@ pub async fn find_or_insert(
     if existing.is_none()
         && let Some(email) = &email
     {
-        existing = sqlx::query_scalar("SELECT id FROM customers WHERE shop_id = $1 AND email = $2 ORDER BY created_at LIMIT 1")
+        existing = sqlx::query_scalar(BY_EMAIL)
             .bind(shop_id)
             .bind(email)
             .fetch_optional(&mut **transaction)

@@ -161,6 +161,67 @@ impl Database {
         Ok(())
     }
 
+    /// Keeps the planner's statistics current, so no plan falls off a cliff as a shop grows:
+    /// SQLite analyses every table whose size changed a lot since it was last analysed
+    /// (`PRAGMA optimize`, each analysis bounded by `analysis_limit`); PostgreSQL analyses the
+    /// `tables` a bulk change just touched (autovacuum's autoanalyze does the rest).
+    pub async fn optimize(&self, tables: &[&str]) -> Result<(), sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
+                    .execute(&self.writer)
+                    .await?;
+            }
+            Backend::Postgres if !tables.is_empty() => {
+                let names = tables
+                    .iter()
+                    .filter(|name| {
+                        name.chars()
+                            .all(|character| character.is_ascii_lowercase() || character == '_')
+                    })
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {names}")))
+                    .execute(&self.writer)
+                    .await?;
+            }
+            Backend::Postgres => {}
+        }
+        Ok(())
+    }
+
+    /// How the database would run `sql` (its plan, one line per step), for the tests that
+    /// keep the hot queries on their indexes.
+    pub(crate) async fn plan(
+        &self,
+        sql: &str,
+        binds: Vec<Bind>,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let explain = match self.backend {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN {sql}"),
+        };
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(explain));
+        for bind in binds {
+            statement = match bind {
+                Bind::Text(text) => statement.bind(text),
+                Bind::Number(number) => statement.bind(number),
+            };
+        }
+        let rows = statement.fetch_all(&self.reader).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                use sqlx::Row;
+                match self.backend {
+                    Backend::Sqlite => row.try_get::<String, _>("detail").unwrap_or_default(),
+                    Backend::Postgres => row.try_get::<String, _>(0).unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE).
     pub async fn begin(&self) -> Result<Transaction, sqlx::Error> {
         match self.backend {
@@ -176,6 +237,12 @@ impl Database {
             checkpoints.close().await;
         }
     }
+}
+
+/// A value bound to a statement built as it grows.
+pub(crate) enum Bind {
+    Text(String),
+    Number(i64),
 }
 
 fn sqlite_pool(max_connections: u32, pragmas: &'static str) -> AnyPoolOptions {

@@ -100,6 +100,9 @@ pub async fn tidy(database: &Database, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How often the planner's statistics are refreshed (SQLite analyses only what changed a lot).
+const OPTIMIZE_MICROS: i64 = 3_600_000_000;
+
 /// Once a day, a loud line in the log for each year China's shipped calendar does not know that
 /// clocks now reach (a shop may have added it in its settings; the console says which).
 fn warn_unknown_years(now: i64, checked: Option<jiff::civil::Date>) -> jiff::civil::Date {
@@ -136,6 +139,7 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
     let worker = worker_name();
     let mut parcels_checked: Option<i64> = None;
     let mut calendar_checked: Option<jiff::civil::Date> = None;
+    let mut optimized: Option<i64> = None;
     loop {
         if let Err(error) = run_due(&database, &worker, clock.now()).await {
             tracing::warn!(%error, "timer worker");
@@ -149,6 +153,13 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 tracing::warn!(%error, "tidying idempotency keys and rate limits");
             }
             calendar_checked = Some(warn_unknown_years(clock.now(), calendar_checked));
+            // The planner's statistics: at start, then hourly (and after every import).
+            if optimized.is_none_or(|at| clock.now() - at >= OPTIMIZE_MICROS) {
+                optimized = Some(clock.now());
+                if let Err(error) = database.optimize(&[]).await {
+                    tracing::warn!(%error, "refreshing the planner's statistics");
+                }
+            }
         }
         let wait = match timers::next_due(&database.reader).await {
             Ok(Some(due)) => (due - clock.now()).clamp(10_000, 1_000_000),

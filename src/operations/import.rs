@@ -464,6 +464,14 @@ pub async fn import(
         progress(done);
     }
     report.errors.sort_by_key(|error| error.row);
+    // Thousands of new orders and customers: the planner's statistics follow at once.
+    if report.orders_created > 0
+        && let Err(error) = database
+            .optimize(&["customers", "orders", "order_lines"])
+            .await
+    {
+        tracing::warn!(%error, "refreshing the planner's statistics after an import");
+    }
     report
 }
 

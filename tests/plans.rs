@@ -1,0 +1,76 @@
+//! The hot queries stay on their indexes on a database without planner statistics (a fresh one,
+//! never analysed: the server refreshes statistics in its workers and after imports, which these
+//! tests do not start), so no plan can fall off a cliff while a shop grows.
+//! SQLite only: PostgreSQL rightly reads a table of a few rows sequentially, whatever its indexes.
+
+mod common;
+
+use aftersale::db::{Backend, case_list, customers, shops};
+use common::TestApp;
+
+fn shown(plan: &[String]) -> String {
+    plan.join(" | ")
+}
+
+#[tokio::test]
+async fn the_customer_lookup_reads_one_index_entry_without_statistics() {
+    let app = TestApp::start().await;
+    if app.database.backend == Backend::Postgres {
+        return;
+    }
+    let plan = customers::lookup_plans(&app.database).await.unwrap();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("customers_by_phone (shop_id=? AND phone=?)")),
+        "{}",
+        shown(&plan)
+    );
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("customers_by_email (shop_id=? AND email=?)")),
+        "{}",
+        shown(&plan)
+    );
+    assert!(
+        plan.iter()
+            .all(|step| !step.contains("customers_by_created") && !step.contains("TEMP B-TREE")),
+        "neither the shop-wide index nor a sort: {}",
+        shown(&plan)
+    );
+}
+
+#[tokio::test]
+async fn the_queue_page_reads_its_index_in_order_without_statistics() {
+    let app = TestApp::start().await;
+    if app.database.backend == Backend::Postgres {
+        return;
+    }
+    let shop = shops::find_shop_by_slug(&app.database.reader, "shop")
+        .await
+        .unwrap()
+        .unwrap();
+    for sort in [
+        case_list::CaseSort::DueAt,
+        case_list::CaseSort::UpdatedAtDescending,
+    ] {
+        let filter = case_list::CaseFilter {
+            open: Some(true),
+            ..case_list::CaseFilter::all(sort, 50)
+        };
+        let plan = case_list::plan(&app.database, &shop.id, &filter)
+            .await
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX") || step.contains("USING COVERING INDEX")),
+            "{sort:?}: {}",
+            shown(&plan)
+        );
+        assert!(
+            plan.iter()
+                .all(|step| !step.contains("TEMP B-TREE FOR ORDER BY")),
+            "{sort:?}: the page comes in the index's order, not sorted: {}",
+            shown(&plan)
+        );
+    }
+}
