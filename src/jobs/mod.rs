@@ -100,6 +100,14 @@ pub async fn tidy(database: &Database, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long a timer that ended without acting is kept (docs/POLICY.md, "Clocks").
+pub const TIMER_RETENTION_MICROS: i64 = 30 * 24 * 3_600_000_000;
+
+/// The hourly retirement of rows kept only for a while: timers that ended without acting.
+pub async fn retire(database: &Database, now: i64) -> anyhow::Result<u64> {
+    Ok(crate::db::timers::expire_finished(database, now - TIMER_RETENTION_MICROS).await?)
+}
+
 /// How often the planner's statistics are refreshed (SQLite analyses only what changed a lot).
 const OPTIMIZE_MICROS: i64 = 3_600_000_000;
 
@@ -158,6 +166,9 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 optimized = Some(clock.now());
                 if let Err(error) = database.optimize(&[]).await {
                     tracing::warn!(%error, "refreshing the planner's statistics");
+                }
+                if let Err(error) = retire(&database, clock.now()).await {
+                    tracing::warn!(%error, "retiring finished timers");
                 }
             }
         }
