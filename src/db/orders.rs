@@ -88,6 +88,36 @@ macro_rules! refunded_on_line {
 }
 pub(crate) use refunded_on_line;
 
+/// Several orders in one transaction, each behind its own savepoint: an order that fails is
+/// rolled back alone and reported in its place, the others stay (an import's batch).
+pub async fn upsert_many(
+    transaction: &mut Transaction,
+    shop_id: &ShopId,
+    orders: &[&NewOrder],
+    now: i64,
+) -> Result<Vec<Result<(String, Outcome), sqlx::Error>>, sqlx::Error> {
+    let mut outcomes = Vec::with_capacity(orders.len());
+    for order in orders {
+        sqlx::query("SAVEPOINT one_order")
+            .execute(&mut **transaction)
+            .await?;
+        let outcome = upsert(transaction, shop_id, order, now).await;
+        let end = if outcome.is_ok() {
+            "RELEASE SAVEPOINT one_order"
+        } else {
+            "ROLLBACK TO SAVEPOINT one_order"
+        };
+        sqlx::query(end).execute(&mut **transaction).await?;
+        if outcome.is_err() {
+            sqlx::query("RELEASE SAVEPOINT one_order")
+                .execute(&mut **transaction)
+                .await?;
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
 /// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
 /// lines already stored and absent from `order` are kept (cases may point at them).
 pub async fn upsert(

@@ -9,12 +9,13 @@ use std::io::Cursor;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::orders::{CustomerInput, OrderInput, OrderLineInput, check, store};
+use super::orders::{CustomerInput, OrderInput, OrderLineInput, check};
 use crate::db::Database;
 use crate::db::orders::Outcome;
 use crate::db::shops::Actor;
 use crate::domain::amount::{self, NumberStyle};
 use crate::domain::money::Currency;
+use crate::domain::order::NewOrder;
 use crate::error::{AppError, AppResult};
 
 /// The columns the importer knows, each with the header names it accepts (English and Chinese,
@@ -405,7 +406,65 @@ fn line_of(
     Ok((line, shipping_fee))
 }
 
-/// Imports the rows; `progress` is told how many rows are done after each order.
+/// Orders written per transaction by an import.
+const BATCH: usize = 200;
+
+/// Writes checked orders in one transaction, each counted in the report or named with its error.
+async fn store_batch(
+    database: &Database,
+    actor: &Actor,
+    batch: Vec<(String, usize, NewOrder)>,
+    report: &mut ImportReport,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    let orders: Vec<&NewOrder> = batch.iter().map(|(_, _, order)| order).collect();
+    let written = async {
+        AppError::require(
+            actor.role,
+            crate::domain::permissions::Capability::ChangeOrders,
+        )?;
+        let mut transaction = database.begin().await?;
+        let outcomes = crate::db::orders::upsert_many(
+            &mut transaction,
+            &actor.shop.id,
+            &orders,
+            database.clock.now(),
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok::<_, AppError>(outcomes)
+    }
+    .await;
+    match written {
+        Ok(outcomes) => {
+            for ((number, row, _), outcome) in batch.iter().zip(outcomes) {
+                match outcome {
+                    Ok((_, Outcome::Created)) => report.orders_created += 1,
+                    Ok((_, Outcome::Updated)) => report.orders_updated += 1,
+                    Ok((_, Outcome::Unchanged)) => report.orders_unchanged += 1,
+                    Err(error) => report.errors.push(RowError {
+                        row: *row,
+                        order_number: Some(number.clone()),
+                        message: AppError::from(error).to_string(),
+                    }),
+                }
+            }
+        }
+        Err(error) => {
+            for (number, row, _) in &batch {
+                report.errors.push(RowError {
+                    row: *row,
+                    order_number: Some(number.clone()),
+                    message: error.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Imports the rows; `progress` is told how many rows are done after each batch of orders.
 pub async fn import(
     database: &Database,
     actor: &Actor,
@@ -439,7 +498,11 @@ pub async fn import(
         }
     }
     let mut done = report.errors.len();
-    for (number, group) in groups {
+    // Checked orders are written BATCH at a time, one transaction each (each order behind its
+    // own savepoint), so a large file does not pay a commit per order.
+    let mut batch: Vec<(String, usize, NewOrder)> = Vec::new();
+    let mut groups = groups.into_iter().peekable();
+    while let Some((number, group)) = groups.next() {
         done += group.len();
         match order_of(actor, &number, &group) {
             Err(errors) => report.errors.extend(errors),
@@ -449,20 +512,15 @@ pub async fn import(
                     order_number: Some(number),
                     message: error.to_string(),
                 }),
-                Ok(order) => match store(database, actor, &order).await {
-                    Ok((_, Outcome::Created)) => report.orders_created += 1,
-                    Ok((_, Outcome::Updated)) => report.orders_updated += 1,
-                    Ok((_, Outcome::Unchanged)) => report.orders_unchanged += 1,
-                    Err(error) => report.errors.push(RowError {
-                        row: group[0].row,
-                        order_number: Some(number),
-                        message: error.to_string(),
-                    }),
-                },
+                Ok(order) => batch.push((number, group[0].row, order)),
             },
         }
-        progress(done);
+        if batch.len() >= BATCH || groups.peek().is_none() {
+            store_batch(database, actor, std::mem::take(&mut batch), &mut report).await;
+            progress(done);
+        }
     }
+    progress(done);
     report.errors.sort_by_key(|error| error.row);
     // Thousands of new orders and customers: the planner's statistics follow at once.
     if report.orders_created > 0
