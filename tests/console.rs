@@ -5,27 +5,15 @@ mod common;
 
 use aftersale::domain::Role;
 use aftersale::operations::shops as shop_setup;
-use common::{ADMIN as ADMIN_TOKEN, AGENT, SUPERVISOR, TestApp};
+use common::{ADMIN as ADMIN_TOKEN, AGENT, SUPERVISOR, TestApp, cookies};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-/// The `name=value` part of each Set-Cookie.
-fn cookies(response: &reqwest::Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .filter_map(|value| value.split(';').next())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The text between `start` and the next `end`.

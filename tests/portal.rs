@@ -687,22 +687,12 @@ async fn unknown_addresses_answer_people_with_a_page_and_programs_with_json() {
 async fn the_chosen_language_is_kept_across_pages_and_redirects() {
     let app = TestApp::start().await;
     app.recent_order("LANG-1").await;
-    let cookies = |response: &reqwest::Response| -> Vec<String> {
-        response
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .filter_map(|value| value.split(';').next())
-            .map(str::to_string)
-            .collect()
-    };
     let first = client()
         .get(app.url("/portal/shop?lang=en"))
         .send()
         .await
         .unwrap();
-    let mut jar = cookies(&first);
+    let mut jar = common::cookies(&first);
     assert!(first.text().await.unwrap().contains("lang=\"en-US\""));
     let found = client()
         .post(app.url("/portal/shop"))
@@ -712,7 +702,7 @@ async fn the_chosen_language_is_kept_across_pages_and_redirects() {
         .await
         .unwrap();
     assert_eq!(found.status(), StatusCode::SEE_OTHER);
-    jar.extend(cookies(&found));
+    jar.extend(common::cookies(&found));
     let location = found.headers()[LOCATION].to_str().unwrap().to_string();
     let order = client()
         .get(app.url(&location))

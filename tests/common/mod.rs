@@ -380,3 +380,16 @@ pub fn error_code(body: &Value) -> String {
     assert!(error.get("details").is_some(), "no details in {body}");
     error["code"].as_str().unwrap_or_default().to_string()
 }
+
+/// The `name=value` part of each Set-Cookie of a response.
+#[allow(dead_code)]
+pub fn cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .map(str::to_string)
+        .collect()
+}

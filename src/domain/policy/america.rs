@@ -204,15 +204,13 @@ fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
     };
     let mut cancelled_on = day(&dates.cancelled);
     if let Some(period) = ship_by.filter(|_| cancelled_on.is_none() || shipped.is_some()) {
-        let late = match shipped {
-            Some(shipped) => !period.contains(shipped),
-            None => today > period.last_day,
-        };
-        let mut ship_deadline = deadline(
+        let judged = period.judged(shipped, today);
+        let late = judged.is_some_and(|day| !period.contains(day));
+        let ship_deadline = deadline(
             "ship_by",
             &period,
             &context.zone,
-            shipped,
+            judged,
             &["US-R1"],
             if dates.ship_by.is_some() {
                 text(
@@ -232,9 +230,6 @@ fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
                 )
             },
         );
-        if late {
-            ship_deadline.met = Some(false);
-        }
         builder.deadlines.push(ship_deadline);
         if shipped.is_none() || late {
             cancelled_on = delay(context, builder, &period, late, shipped, cancelled_on);
@@ -270,11 +265,11 @@ fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
     } else {
         let period = DayPeriod::working_days_after(cancelled, 7, &context.calendar);
         let refunded = day(&dates.refunded);
-        let mut due = deadline(
+        let due = deadline(
             "refund_due",
             &period,
             &context.zone,
-            refunded,
+            period.judged(refunded, today),
             &["US-R1"],
             text(
                 format!(
@@ -287,9 +282,6 @@ fn mail_order(context: &Context, builder: &mut Builder) -> Result<(), PolicyErro
                 ),
             ),
         );
-        if refunded.is_none() && today > period.last_day {
-            due.met = Some(false);
-        }
         builder.deadlines.push(due);
     }
     builder.refund = refund(request, Settlement::Nonconformity).map_err(PolicyError)?;
@@ -381,11 +373,11 @@ fn delay(
     }
     if let Some(revised) = revised {
         let period = DayPeriod::beginning_with(ship_by.last_day, 1).ending(revised);
-        let mut new_date = deadline(
+        let new_date = deadline(
             "revised_ship_by",
             &period,
             &context.zone,
-            shipped,
+            period.judged(shipped, context.as_of.date()),
             &["US-R1"],
             text(
                 format!(
@@ -396,9 +388,6 @@ fn delay(
                 ),
             ),
         );
-        if shipped.is_none() && context.as_of.date() > revised {
-            new_date.met = Some(false);
-        }
         builder.deadlines.push(new_date);
     }
     if shipped.is_none() && cancelled.is_none() {

@@ -118,6 +118,12 @@ impl DayPeriod {
         self.last_day != self.counted_last_day
     }
 
+    /// The day an act is judged by: its own day when it happened; once the period is over
+    /// without it, `today` (so `met` is false as soon as the deadline passes); else none yet.
+    pub fn judged(&self, act: Option<Date>, today: Date) -> Option<Date> {
+        act.or((today > self.last_day).then_some(today))
+    }
+
     /// Kept if the act happened on or before the last day (local dates).
     pub fn contains(&self, act: Date) -> bool {
         act <= self.last_day

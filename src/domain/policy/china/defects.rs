@@ -181,20 +181,19 @@ pub(super) fn seller_time_limits(context: &Context, builder: &mut Builder) {
     if let Some(requested) = &dates.requested {
         let period = DayPeriod::after(requested.date(), 15);
         let processed = dates.request_processed.as_ref().map(|moment| moment.date());
-        let judged = processed.unwrap_or(context.as_of.date());
-        let known = processed.is_some() || context.as_of.date() > period.last_day;
+        let judged = period.judged(processed, context.as_of.date());
         builder.deadlines.push(deadline(
             "process_return_request",
             &period,
             &context.zone,
-            known.then_some(judged),
+            judged,
             &["CN-R12", "CN-R22(c)"],
             text(
                 format!("商家应及时提供退货地址；超过15日（{} 之后）未处理可受处罚", period.last_day),
                 format!("The shop must promptly give a return address; leaving the request unprocessed past {} is punishable", period.last_day),
             ),
         ));
-        if known && !period.contains(judged) {
+        if judged.is_some_and(|day| !period.contains(day)) {
             builder.find(
                 "seller_breach",
                 &["CN-R12", "CN-R22(c)"],
@@ -209,13 +208,12 @@ pub(super) fn seller_time_limits(context: &Context, builder: &mut Builder) {
         let civil = DayPeriod::after(received.date(), 7);
         let penalty = DayPeriod::after(received.date(), 15);
         let refunded = dates.refunded.as_ref().map(|moment| moment.date());
-        let judged = refunded.unwrap_or(context.as_of.date());
-        let known = refunded.is_some() || context.as_of.date() > civil.last_day;
+        let today = context.as_of.date();
         builder.deadlines.push(deadline(
             "refund_due",
             &civil,
             &context.zone,
-            known.then_some(judged),
+            civil.judged(refunded, today),
             &["CN-R3", "CN-R14"],
             text(
                 format!("收到退回商品之日起7日内（至 {}）退还价款", civil.last_day),
@@ -227,12 +225,12 @@ pub(super) fn seller_time_limits(context: &Context, builder: &mut Builder) {
         ));
         // The penalty threshold is a date from the moment the goods are back, not only a breach
         // found after it.
-        let penalty_known = refunded.is_some() || context.as_of.date() > penalty.last_day;
+        let penalty_judged = penalty.judged(refunded, today);
         builder.deadlines.push(deadline(
             "refund_penalty_threshold",
             &penalty,
             &context.zone,
-            penalty_known.then_some(judged),
+            penalty_judged,
             &["CN-R22(d)"],
             text(
                 format!("收到退回商品超过15日（{} 之后）仍未退款，商家可受行政处罚", penalty.last_day),
@@ -242,7 +240,7 @@ pub(super) fn seller_time_limits(context: &Context, builder: &mut Builder) {
                 ),
             ),
         ));
-        if penalty_known && !penalty.contains(judged) {
+        if penalty_judged.is_some_and(|day| !penalty.contains(day)) {
             builder.find(
                 "seller_breach",
                 &["CN-R22(d)"],
