@@ -522,8 +522,9 @@ pub async fn import(
     }
     progress(done);
     report.errors.sort_by_key(|error| error.row);
-    // Thousands of new orders and customers: the planner's statistics follow at once.
-    if report.orders_created > 0
+    // Thousands of new orders and customers: the planner's statistics follow at once (a few
+    // orders move no statistics; the hourly refresh and autoanalyze see to them).
+    if report.orders_created >= 1_000
         && let Err(error) = database
             .optimize(&["customers", "orders", "order_lines"])
             .await

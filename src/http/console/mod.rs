@@ -259,7 +259,7 @@ impl Frame {
         let manages = allows(staff.role(), Capability::ManageSettings);
         let calendar_warning = if manages {
             let shop = &staff.actor.shop;
-            let settings = crate::db::settings::load(&state.database.reader, &shop.id).await?;
+            let settings = crate::db::settings::get(&state.database, &shop.id).await?;
             let today = jiff::Timestamp::from_microsecond(state.clock.now())
                 .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
                 .to_zoned(shop.time_zone.clone())
