@@ -159,6 +159,70 @@ async fn webhooks_are_signed_retried_and_never_lost() {
     assert_eq!(topics, ["case.created", "case.transitioned"]);
 }
 
+/// Sent deliveries stay in the shop's log for 30 days; an outbox row that no delivery refers to
+/// goes after 7; the hourly maintenance forgets them (jobs::retire).
+#[tokio::test]
+async fn sent_deliveries_and_their_outbox_rows_are_retired() {
+    let app = TestApp::start().await;
+    let (url, received, _down) = receiver().await;
+    subscribe(&app, &url, json!(["case.created"])).await;
+    app.order("WH-R").await;
+    let case = app.case("WH-R", "refund_only", "少发一件").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, _) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let start = now_micros();
+    let round = run_once(&app.database, &no_email(), start).await.unwrap();
+    assert_eq!(round.sent, 1, "{round:?}");
+    assert_eq!(received.lock().unwrap().len(), 1);
+    let count = |sql: &'static str| {
+        let database = app.database.clone();
+        let id = id.to_string();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(id)
+                .fetch_one(&database.reader)
+                .await
+                .unwrap()
+        }
+    };
+    const OUTBOX: &str = "SELECT COUNT(*) FROM outbox WHERE case_id = $1";
+    const UNDISPATCHED: &str =
+        "SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND state <> 'dispatched'";
+    const DELIVERIES: &str = "SELECT COUNT(*) FROM deliveries d JOIN outbox o ON o.id = d.outbox_id \
+         WHERE o.case_id = $1";
+    let rows = count(OUTBOX).await;
+    assert!(rows >= 2, "created and approved: {rows}");
+    assert_eq!(count(UNDISPATCHED).await, 0);
+    const DAY: i64 = 24 * 3_600_000_000;
+    aftersale::jobs::retire(&app.database, start + 6 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(count(OUTBOX).await, rows, "nothing before 7 days");
+    aftersale::jobs::retire(&app.database, start + 8 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(OUTBOX).await,
+        1,
+        "only the row the sent delivery refers to"
+    );
+    assert_eq!(count(DELIVERIES).await, 1, "the log keeps it for 30 days");
+    let (_, log) = app.get("/api/v1/deliveries", SUPERVISOR).await;
+    assert_eq!(log["items"].as_array().unwrap().len(), 1, "{log}");
+    aftersale::jobs::retire(&app.database, start + 31 * DAY)
+        .await
+        .unwrap();
+    assert_eq!((count(OUTBOX).await, count(DELIVERIES).await), (0, 0));
+    let (status, events) = app.get(&format!("/api/v1/cases/{id}/events"), AGENT).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert_eq!(
+        events["items"].as_array().unwrap().len(),
+        2,
+        "the timeline keeps everything: {events}"
+    );
+}
+
 #[tokio::test]
 async fn a_dead_delivery_is_replayed_with_the_same_event_id() {
     let app = TestApp::start().await;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use aftersale::db::{Backend, case_list, customers, shops};
+use aftersale::db::{Backend, case_list, customers, order_batches, shops};
 use common::TestApp;
 
 fn shown(plan: &[String]) -> String {
@@ -35,6 +35,38 @@ async fn the_customer_lookup_reads_one_index_entry_without_statistics() {
         plan.iter()
             .all(|step| !step.contains("customers_by_created") && !step.contains("TEMP B-TREE")),
         "neither the shop-wide index nor a sort: {}",
+        shown(&plan)
+    );
+}
+
+#[tokio::test]
+async fn an_import_batch_looks_each_order_and_customer_up_without_statistics() {
+    let app = TestApp::start().await;
+    if app.database.backend == Backend::Postgres {
+        return;
+    }
+    let plan = order_batches::lookup_plans(&app.database).await.unwrap();
+    for wanted in [
+        "SEARCH orders USING",
+        "order_number=?)",
+        "SEARCH l USING INDEX",
+        "(order_id=?)",
+        "customers_by_phone (shop_id=? AND phone=?)",
+        "customers_by_email (shop_id=? AND email=?)",
+    ] {
+        assert!(
+            plan.iter().any(|step| step.contains(wanted)),
+            "{wanted}: {}",
+            shown(&plan)
+        );
+    }
+    assert!(
+        plan.iter().all(|step| !step.contains("SCAN orders")
+            && !step.contains("SCAN l ")
+            && !step.contains("SCAN order_lines")
+            && !step.contains("SCAN customers")
+            && !step.contains("customers_by_created")),
+        "no table walked: {}",
         shown(&plan)
     );
 }

@@ -26,6 +26,10 @@ impl Figures {
         self.latencies[index]
     }
 
+    pub fn seconds(&self) -> f64 {
+        self.elapsed.as_secs_f64()
+    }
+
     pub fn line(&self, name: &str, concurrency: usize) -> String {
         format!(
             "{name:<34} c={concurrency:<3} {:>7} req  {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",

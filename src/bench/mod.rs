@@ -3,6 +3,7 @@
 //! page and substring search, each as req/s with p50/p99, plus the server's peak memory (VmHWM).
 //! Run it in release mode: `cargo run --release -- bench` (see docs/BENCHMARKS.md).
 
+mod grow;
 mod measure;
 mod notifications;
 mod orders;
@@ -61,23 +62,6 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         TOKEN,
     )
     .await?;
-    let (existing, _) = synthetic::counts(&database, &shop.id).await?;
-    if (existing as usize) < options.cases {
-        let started = Instant::now();
-        synthetic::load(
-            &database,
-            &shop.id,
-            &staff_id,
-            existing as usize,
-            options.cases,
-        )
-        .await?;
-        println!(
-            "loaded {} cases in {:.0} s",
-            options.cases - existing as usize,
-            started.elapsed().as_secs_f64()
-        );
-    }
     crate::integrations::set_secret(
         &database,
         &shop.id,
@@ -86,8 +70,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     )
     .await
     .map_err(|error| anyhow::anyhow!("{error}"))?;
-    // The loaded orders (BO…), not those the intake measurement adds.
-    let (_, orders) = synthetic::counts(&database, &shop.id).await?;
+    let ceiling = synthetic::commit_ceiling(&database, Duration::from_secs(5)).await?;
+    let (existing, _) = synthetic::counts(&database, &shop.id).await?;
     database.close().await;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -126,13 +110,42 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let backend = Backend::from_url(&options.target)?;
-    let total: i64 = options.cases as i64;
-    println!("aftersale bench — {backend:?}, {total} cases, {orders} orders, server pid {pid}");
+    println!(
+        "aftersale bench — {backend:?}, growing to {} cases (has {existing}), server pid {pid}",
+        options.cases
+    );
+    println!(
+        "{:<44} c=1   {ceiling:>8.0} tx/s  (one case, event and job row per transaction)",
+        "raw commit ceiling"
+    );
+    let existing = existing as usize;
+    if existing < options.cases {
+        let imported = grow::import_orders(&client, &base, existing, options.cases).await?;
+        println!("{}", imported.lines());
+        grow::cases(&client, &base, existing, options.cases, options.concurrency).await;
+    }
+    let database = Database::connect(&options.target).await?;
+    let cases = synthetic::all_cases(&database).await?;
+    let (bytes, parts) = synthetic::sizes(&database).await?;
+    database.close().await;
+    println!(
+        "footprint: {cases} cases, {:.1} MB in use, {:.0} bytes per case (with its order, customer, timeline, clocks and outbox)",
+        bytes as f64 / 1e6,
+        bytes as f64 / cases.max(1) as f64
+    );
+    for (name, size) in parts {
+        println!(
+            "  {name:<40} {:>10.1} MB  {:>7.0} B/case",
+            size as f64 / 1e6,
+            size as f64 / cases.max(1) as f64
+        );
+    }
 
     // Cases are opened on orders of their own: the loaded orders' units are claimed already.
     let prefix = format!("BN{}", crate::clock::system_micros());
     let made = orders::fresh(&client, &base, &prefix, options.create, options.concurrency).await;
     println!("made {made} orders for the cases to open");
+    let ceiling_share = |rate: f64| 100.0 * rate / ceiling;
     let creation = measure(options.create, options.concurrency, {
         let client = client.clone();
         let base = base.clone();
@@ -145,8 +158,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
                     .post(url)
                     .bearer_auth(TOKEN)
                     .json(&json!({
-                        "order_number": order, "kind": synthetic::KINDS[index % synthetic::KINDS.len()], "reason_code": "quality",
-                        "description": synthetic::COMPLAINTS[index % synthetic::COMPLAINTS.len()], "lines": [{ "line_number": 1 }],
+                        "order_number": order, "kind": grow::KINDS[index % grow::KINDS.len()], "reason_code": "quality",
+                        "description": grow::COMPLAINTS[index % grow::COMPLAINTS.len()], "lines": [{ "line_number": 1 }],
                         "contact": { "name": "压测用户", "phone": "13800000000" }
                     }))
                     .send()
@@ -157,8 +170,9 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     })
     .await;
     println!(
-        "{}",
-        creation.line("create case (POST /cases)", options.concurrency)
+        "{}  = {:.0} % of the raw ceiling",
+        creation.line("create case (POST /cases)", options.concurrency),
+        ceiling_share(options.create as f64 / creation.seconds())
     );
 
     let queue_url = format!("{base}/api/v1/cases?status=open&sort=due_at&limit=50");
@@ -344,11 +358,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     })
     .await;
     println!(
-        "{}",
+        "{}  = {:.0} % of the raw ceiling",
         intake.line(
             "webhook intake (Shopify orders/create)",
             options.concurrency
-        )
+        ),
+        ceiling_share(options.reads as f64 / intake.seconds())
     );
     server.kill().await.ok();
     notifications::delivery(&options.target).await?;

@@ -222,6 +222,23 @@ impl Batch {
         (sql, all)
     }
 
+    /// Runs the batch; on SQLite each repeated `INSERT` runs once for all its rows (see
+    /// [`Batch::set_based`]).
+    pub async fn execute_set_based(
+        self,
+        transaction: &mut Transaction,
+        backend: Backend,
+    ) -> Result<(), sqlx::Error> {
+        if backend == Backend::Postgres {
+            return self.execute(transaction, backend).await;
+        }
+        let (sql, all) = self.set_based();
+        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), all)
+            .execute(&mut **transaction)
+            .await?;
+        Ok(())
+    }
+
     pub async fn execute(
         self,
         transaction: &mut Transaction,

@@ -52,6 +52,15 @@ impl Backend {
         )
     }
 
+    /// The texts of a JSON array bound as parameter `$n`, as a subquery (`column IN (…)` with
+    /// any number of values under one parameter).
+    pub fn json_texts(self, parameter: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("SELECT value FROM json_each(${parameter})"),
+            Backend::Postgres => format!("SELECT jsonb_array_elements_text(${parameter}::jsonb)"),
+        }
+    }
+
     /// A condition that `column` (lower-cased search text) contains the bound parameter
     /// `$n` (lower-cased query) as a substring, without an index.
     pub fn contains(self, column: &str, parameter: usize) -> String {

@@ -18,8 +18,10 @@ pub mod inbound;
 pub mod invitations;
 pub mod limits;
 pub mod offers;
+pub mod order_batches;
 pub mod orders;
 pub mod outbox;
+pub mod packed;
 pub mod platform_refunds;
 pub mod ratings;
 pub mod refunds;
@@ -84,7 +86,7 @@ impl Database {
                 // WAL does not slow them; it is cut back to 64 MB once it restarts.
                 let writer = sqlite_pool(
                     1,
-                    "PRAGMA wal_autocheckpoint = 100000; PRAGMA journal_size_limit = 67108864;",
+                    "PRAGMA wal_autocheckpoint = 100000; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -32000;",
                 )
                 .connect_with(options.clone())
                 .await?;

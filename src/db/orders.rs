@@ -6,7 +6,7 @@ use sqlx::AnyPool;
 
 use super::columns::{Flag, JsonText};
 use super::{Backend, Transaction, customers, dialect, new_id};
-use crate::domain::order::{MoneyDetail, NewOrder};
+use crate::domain::order::{MoneyDetail, NewOrder, NewOrderLine};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrderRecord {
@@ -74,7 +74,7 @@ pub enum Outcome {
     Unchanged,
 }
 
-const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
+pub(super) const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
     placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at, tax_mode, discount_minor, tax_minor, \
     payment_status, shop_currency, shop_total_minor, money_detail, cancelled_at, do_not_ship";
 
@@ -88,16 +88,67 @@ macro_rules! refunded_on_line {
 }
 pub(crate) use refunded_on_line;
 
-/// Several orders in one transaction, each behind its own savepoint: an order that fails is
-/// rolled back alone and reported in its place, the others stay (an import's batch).
+/// Several orders in one transaction. Those the shop does not have yet are written together
+/// (`order_batches`), behind one savepoint; those stored exactly as they arrive are left alone;
+/// the others, and all of them if the write of the new ones fails, go one by one, each behind
+/// its own savepoint: an order that fails is rolled back alone and reported in its place, the
+/// others stay (an import's batch).
 pub async fn upsert_many(
     transaction: &mut Transaction,
+    backend: Backend,
     shop_id: &ShopId,
     orders: &[&NewOrder],
     now: i64,
 ) -> Result<Vec<Result<(String, Outcome), sqlx::Error>>, sqlx::Error> {
-    let mut outcomes = Vec::with_capacity(orders.len());
-    for order in orders {
+    let numbers: Vec<&str> = orders
+        .iter()
+        .map(|order| order.order_number.as_str())
+        .collect();
+    let stored = super::order_batches::stored(transaction, backend, shop_id, &numbers).await?;
+    let mut outcomes: Vec<Option<Result<(String, Outcome), sqlx::Error>>> =
+        orders.iter().map(|_| None).collect();
+    let pairs: Vec<(usize, (&NewOrder, &OrderRecord))> = (0..orders.len())
+        .filter_map(|index| Some((index, (orders[index], stored.get(numbers[index])?))))
+        .collect();
+    let compared: Vec<(&NewOrder, &OrderRecord)> = pairs.iter().map(|(_, pair)| *pair).collect();
+    let same = super::order_batches::unchanged(transaction, backend, shop_id, &compared).await?;
+    for ((index, (_, record)), same) in pairs.iter().zip(same) {
+        if same {
+            outcomes[*index] = Some(Ok((record.id.clone(), Outcome::Unchanged)));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let fresh: Vec<usize> = (0..orders.len())
+        .filter(|&index| !stored.contains_key(numbers[index]) && seen.insert(numbers[index]))
+        .collect();
+    if !fresh.is_empty() {
+        sqlx::query("SAVEPOINT new_orders")
+            .execute(&mut **transaction)
+            .await?;
+        let chosen: Vec<&NewOrder> = fresh.iter().map(|&index| orders[index]).collect();
+        match super::order_batches::insert(transaction, backend, shop_id, &chosen, now).await {
+            Ok(ids) => {
+                for (&index, id) in fresh.iter().zip(ids) {
+                    outcomes[index] = Some(Ok((id, Outcome::Created)));
+                }
+            }
+            Err(error) => {
+                tracing::debug!(%error, "the batch of new orders failed; writing them one by one");
+                sqlx::query("ROLLBACK TO SAVEPOINT new_orders")
+                    .execute(&mut **transaction)
+                    .await?;
+            }
+        }
+        sqlx::query("RELEASE SAVEPOINT new_orders")
+            .execute(&mut **transaction)
+            .await?;
+    }
+    let mut results = Vec::with_capacity(orders.len());
+    for (order, done) in orders.iter().zip(outcomes) {
+        if let Some(outcome) = done {
+            results.push(outcome);
+            continue;
+        }
         sqlx::query("SAVEPOINT one_order")
             .execute(&mut **transaction)
             .await?;
@@ -113,9 +164,9 @@ pub async fn upsert_many(
                 .execute(&mut **transaction)
                 .await?;
         }
-        outcomes.push(outcome);
+        results.push(outcome);
     }
-    Ok(outcomes)
+    Ok(results)
 }
 
 /// Stores an order: new, changed, or exactly as it was. Lines are matched by line number;
@@ -174,16 +225,7 @@ pub async fn upsert(
             (id, Outcome::Created)
         }
         Some(existing) => {
-            let same = existing.platform == order.platform
-                && existing.customer_id == customer_id
-                && existing.currency == order.currency.as_str()
-                && existing.shipping_fee_minor == order.shipping_fee_minor
-                && existing.placed_at == order.placed_at
-                && existing.paid_at == order.paid_at
-                && existing.shipped_at == order.shipped_at
-                && existing.delivered_at == order.delivered_at
-                && existing.invoice_number == order.invoice_number
-                && same_money(existing, order);
+            let same = same_order(existing, order, customer_id.as_deref());
             if !same {
                 sqlx::query(
                     "UPDATE orders SET platform = $1, customer_id = $2, currency = $3, shipping_fee_minor = $4, \
@@ -249,17 +291,7 @@ pub async fn upsert(
                 }
             }
             Some(stored) => {
-                let same = stored.sku == line.sku
-                    && stored.product_name == line.product_name
-                    && stored.category == line.category
-                    && stored.quantity == line.quantity
-                    && stored.unit_price_minor == line.unit_price_minor
-                    && stored.paid_minor == line.paid_minor
-                    && stored.discount_minor == line.discount_minor
-                    && stored.tax_minor == line.tax_minor
-                    && stored.shop_paid_minor == line.shop_paid_minor
-                    && stored.serial_number == line.serial_number;
-                if !same {
+                if !same_line(stored, line) {
                     sqlx::query(
                         "UPDATE order_lines SET sku = $1, product_name = $2, category = $3, quantity = $4, \
                          unit_price_minor = $5, paid_minor = $6, serial_number = $7, discount_minor = $9, \
@@ -295,6 +327,39 @@ pub async fn upsert(
         .await?;
     }
     Ok((order_id, outcome))
+}
+
+/// Whether the stored order is what `order` says, with `customer_id` as its customer (its
+/// lines are compared by [`same_line`]).
+pub(super) fn same_order(
+    existing: &OrderRecord,
+    order: &NewOrder,
+    customer_id: Option<&str>,
+) -> bool {
+    existing.platform == order.platform
+        && existing.customer_id.as_deref() == customer_id
+        && existing.currency == order.currency.as_str()
+        && existing.shipping_fee_minor == order.shipping_fee_minor
+        && existing.placed_at == order.placed_at
+        && existing.paid_at == order.paid_at
+        && existing.shipped_at == order.shipped_at
+        && existing.delivered_at == order.delivered_at
+        && existing.invoice_number == order.invoice_number
+        && same_money(existing, order)
+}
+
+/// Whether a stored line is what `line` says.
+pub(super) fn same_line(stored: &OrderLineRecord, line: &NewOrderLine) -> bool {
+    stored.sku == line.sku
+        && stored.product_name == line.product_name
+        && stored.category == line.category
+        && stored.quantity == line.quantity
+        && stored.unit_price_minor == line.unit_price_minor
+        && stored.paid_minor == line.paid_minor
+        && stored.discount_minor == line.discount_minor
+        && stored.tax_minor == line.tax_minor
+        && stored.shop_paid_minor == line.shop_paid_minor
+        && stored.serial_number == line.serial_number
 }
 
 /// Whether the stored order's money is what `order` says (a cancellation, once recorded, stays).
@@ -356,6 +421,14 @@ async fn find_by_number_in(
         .fetch_optional(&mut **transaction)
         .await
 }
+
+/// A line's columns read from `order_lines l`, with what has been refunded on it.
+pub(super) const LINE_COLUMNS: &str = concat!(
+    "l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
+     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+    refunded_on_line!(),
+    " AS refunded_minor"
+);
 
 const LINE_SQL: &str = concat!(
     "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \

@@ -53,3 +53,42 @@ pub async fn for_case(
         .map(|(audience, topic, payload)| (audience, topic, payload.0))
         .collect())
 }
+
+/// Forgets what the outbox has done with, a batch at a time: deliveries sent before
+/// `sent_before`, then dispatched rows made before `dispatched_before` that no delivery refers to
+/// any more (dead and pending deliveries keep theirs). The number of rows forgotten.
+pub async fn expire_dispatched(
+    database: &super::Database,
+    sent_before: i64,
+    dispatched_before: i64,
+) -> Result<u64, sqlx::Error> {
+    let statements = [
+        // deliveries_due (state, next_attempt_at): a sent delivery's last attempt is its sending.
+        (
+            "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries \
+             WHERE state = 'sent' AND next_attempt_at < $1 LIMIT 5000)",
+            sent_before,
+        ),
+        (
+            "DELETE FROM outbox WHERE id IN (SELECT o.id FROM outbox o \
+             WHERE o.state = 'dispatched' AND o.created_at < $1 \
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.outbox_id = o.id) LIMIT 5000)",
+            dispatched_before,
+        ),
+    ];
+    let mut forgotten = 0;
+    for (sql, before) in statements {
+        for _ in 0..50 {
+            let batch = sqlx::query(sql)
+                .bind(before)
+                .execute(&database.writer)
+                .await?
+                .rows_affected();
+            forgotten += batch;
+            if batch < 5000 {
+                break;
+            }
+        }
+    }
+    Ok(forgotten)
+}

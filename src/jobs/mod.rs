@@ -103,9 +103,24 @@ pub async fn tidy(database: &Database, now: i64) -> anyhow::Result<()> {
 /// How long a timer that ended without acting is kept (docs/POLICY.md, "Clocks").
 pub const TIMER_RETENTION_MICROS: i64 = 30 * 24 * 3_600_000_000;
 
-/// The hourly retirement of rows kept only for a while: timers that ended without acting.
+/// How long a sent delivery (mail, webhook) stays in the shop's notification log.
+pub const DELIVERY_RETENTION_MICROS: i64 = 30 * 24 * 3_600_000_000;
+
+/// How long an outbox row is kept once turned into deliveries (or found to need none), when no
+/// delivery refers to it any more.
+pub const OUTBOX_RETENTION_MICROS: i64 = 7 * 24 * 3_600_000_000;
+
+/// The hourly retirement of rows kept only for a while (docs/ARCHITECTURE.md, "Retention"):
+/// timers that ended without acting, sent deliveries, dispatched outbox rows.
 pub async fn retire(database: &Database, now: i64) -> anyhow::Result<u64> {
-    Ok(crate::db::timers::expire_finished(database, now - TIMER_RETENTION_MICROS).await?)
+    let timers = crate::db::timers::expire_finished(database, now - TIMER_RETENTION_MICROS).await?;
+    let outbox = crate::db::outbox::expire_dispatched(
+        database,
+        now - DELIVERY_RETENTION_MICROS,
+        now - OUTBOX_RETENTION_MICROS,
+    )
+    .await?;
+    Ok(timers + outbox)
 }
 
 /// How often the planner's statistics are refreshed (SQLite analyses only what changed a lot).

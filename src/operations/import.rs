@@ -428,6 +428,7 @@ async fn store_batch(
         let mut transaction = database.begin().await?;
         let outcomes = crate::db::orders::upsert_many(
             &mut transaction,
+            database.backend,
             &actor.shop.id,
             &orders,
             database.clock.now(),

@@ -245,14 +245,16 @@ pub async fn get(
         .await
 }
 
-/// The policy decision stored when the case was opened, as JSON text.
+/// The policy decision stored when the case was opened, as JSON text (unpacked: `packed`).
 pub async fn policy_decision(pool: &AnyPool, id: &str) -> Result<Option<String>, sqlx::Error> {
     let decision: Option<Option<String>> =
         sqlx::query_scalar("SELECT policy_decision FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    Ok(decision.flatten())
+    Ok(decision
+        .flatten()
+        .and_then(|stored| super::packed::unpack(&stored)))
 }
 
 /// Reads a case inside a write transaction, locking its row on PostgreSQL.

@@ -209,8 +209,12 @@ pub async fn create(
             contact_email.clone(),
         );
         let (assignee_id, lines) = (input.assignee_id.clone(), chosen.clone());
-        let (policy_decision, clock, timer_id) =
-            (policy_decision.clone(), clock.clone(), timer_id.clone());
+        // Packed here, not in the write: the writer's critical path stays short.
+        let (policy_decision, clock, timer_id) = (
+            policy_decision.as_deref().map(crate::db::packed::pack),
+            clock.clone(),
+            timer_id.clone(),
+        );
         let first_timer_id = first_timer_id.clone();
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
         let creation_key = creation_key.map(str::to_string);
