@@ -106,3 +106,42 @@ async fn the_queue_page_reads_its_index_in_order_without_statistics() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_customers_and_an_orders_cases_are_found_by_their_index_without_statistics() {
+    let app = TestApp::start().await;
+    if app.database.backend == Backend::Postgres {
+        return;
+    }
+    let shop = shops::find_shop_by_slug(&app.database.reader, "shop")
+        .await
+        .unwrap()
+        .unwrap();
+    let filters = [
+        (
+            "cases_by_customer",
+            case_list::CaseFilter {
+                customer_id: Some("customer".into()),
+                ..case_list::CaseFilter::all(case_list::CaseSort::CreatedAtDescending, 11)
+            },
+        ),
+        (
+            "cases_by_order",
+            case_list::CaseFilter {
+                order_id: Some("order".into()),
+                ..case_list::CaseFilter::all(case_list::CaseSort::DueAt, 50)
+            },
+        ),
+    ];
+    for (index, filter) in filters {
+        let plan = case_list::plan(&app.database, &shop.id, &filter)
+            .await
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains(&format!("SEARCH c USING INDEX {index}"))),
+            "the case page's other cases of the customer read their own few rows: {}",
+            shown(&plan)
+        );
+    }
+}
