@@ -303,6 +303,28 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
     Ok(format!("sqlite://{path}{separator}mode=rwc"))
 }
 
+/// Runs `sql`, a `DELETE` of at most 5,000 rows bound to `before`, again until it deletes fewer
+/// (50 times at most: the rest waits for the next hour); the number of rows deleted.
+pub(crate) async fn delete_in_batches(
+    database: &Database,
+    sql: &'static str,
+    before: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut deleted = 0;
+    for _ in 0..50 {
+        let batch = sqlx::query(sql)
+            .bind(before)
+            .execute(&database.writer)
+            .await?
+            .rows_affected();
+        deleted += batch;
+        if batch < 5000 {
+            break;
+        }
+    }
+    Ok(deleted)
+}
+
 /// A new id: a uuid v7 (time-ordered) as text.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -78,17 +78,7 @@ pub async fn expire_dispatched(
     ];
     let mut forgotten = 0;
     for (sql, before) in statements {
-        for _ in 0..50 {
-            let batch = sqlx::query(sql)
-                .bind(before)
-                .execute(&database.writer)
-                .await?
-                .rows_affected();
-            forgotten += batch;
-            if batch < 5000 {
-                break;
-            }
-        }
+        forgotten += super::delete_in_batches(database, sql, before).await?;
     }
     Ok(forgotten)
 }

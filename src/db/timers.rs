@@ -270,20 +270,11 @@ pub async fn fired_before(
 /// was left to do) before `before`, a batch at a time; fired and failed ones are kept (a clock
 /// fires once per case, and failures are for people to read). The number forgotten.
 pub async fn expire_finished(database: &super::Database, before: i64) -> Result<u64, sqlx::Error> {
-    let mut forgotten = 0;
-    for _ in 0..50 {
-        let batch = sqlx::query(
-            "DELETE FROM timers WHERE id IN (SELECT id FROM timers \
-             WHERE state IN ('cancelled', 'skipped') AND finished_at < $1 LIMIT 5000)",
-        )
-        .bind(before)
-        .execute(&database.writer)
-        .await?
-        .rows_affected();
-        forgotten += batch;
-        if batch < 5000 {
-            break;
-        }
-    }
-    Ok(forgotten)
+    super::delete_in_batches(
+        database,
+        "DELETE FROM timers WHERE id IN (SELECT id FROM timers \
+         WHERE state IN ('cancelled', 'skipped') AND finished_at < $1 LIMIT 5000)",
+        before,
+    )
+    .await
 }
