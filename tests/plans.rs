@@ -8,6 +8,13 @@ mod common;
 use aftersale::db::{Backend, case_list, customers, order_batches, shops};
 use common::TestApp;
 
+async fn test_shop(app: &TestApp) -> shops::Shop {
+    shops::find_shop_by_slug(&app.database.reader, "shop")
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn shown(plan: &[String]) -> String {
     plan.join(" | ")
 }
@@ -77,10 +84,7 @@ async fn the_queue_page_reads_its_index_in_order_without_statistics() {
     if app.database.backend == Backend::Postgres {
         return;
     }
-    let shop = shops::find_shop_by_slug(&app.database.reader, "shop")
-        .await
-        .unwrap()
-        .unwrap();
+    let shop = test_shop(&app).await;
     for sort in [
         case_list::CaseSort::DueAt,
         case_list::CaseSort::UpdatedAtDescending,
@@ -113,10 +117,7 @@ async fn a_customers_and_an_orders_cases_are_found_by_their_index_without_statis
     if app.database.backend == Backend::Postgres {
         return;
     }
-    let shop = shops::find_shop_by_slug(&app.database.reader, "shop")
-        .await
-        .unwrap()
-        .unwrap();
+    let shop = test_shop(&app).await;
     let filters = [
         (
             "cases_by_customer",
