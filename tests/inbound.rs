@@ -72,6 +72,22 @@ async fn shopify_orders_arrive_once_in_their_newest_state() {
     let older = shopify_order("2026-11-28T11:00:00+08:00", 3);
     let (_, late) = deliver(&app, "shopify", "orders/updated", &older, secret).await;
     assert_eq!(late["status"], "stale", "{late}");
+    // Each delivery is logged with what came of it (in the transaction that applied it).
+    for (status, count) in [
+        ("applied", 2),
+        ("unchanged", 1),
+        ("stale", 1),
+        ("received", 0),
+    ] {
+        let (_, logged) = app
+            .get(&format!("/api/v1/inbound?status={status}"), SUPERVISOR)
+            .await;
+        assert_eq!(
+            logged["items"].as_array().unwrap().len(),
+            count,
+            "{status}: {logged}"
+        );
+    }
     let (_, order) = app.get("/api/v1/orders/1001", AGENT).await;
     assert_eq!(order["lines"][0]["quantity"], 2);
     let (_, listed) = app.get("/api/v1/orders?q=1001", AGENT).await;

@@ -95,6 +95,42 @@ pub async fn insert(
     Ok(())
 }
 
+/// A verified delivery to log.
+pub struct NewDelivery<'a> {
+    pub id: &'a str,
+    pub shop_id: &'a ShopId,
+    pub source: &'a str,
+    pub topic: &'a str,
+    pub body: &'a str,
+    pub received_at: i64,
+}
+
+/// Logs a delivery together with what applying it came to, in the transaction that applied it.
+pub async fn insert_applied(
+    transaction: &mut super::Transaction,
+    delivery: &NewDelivery<'_>,
+    status: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, detail, received_at, processed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(delivery.id)
+    .bind(delivery.shop_id)
+    .bind(delivery.source)
+    .bind(delivery.topic)
+    .bind(delivery.body)
+    .bind(status)
+    .bind(detail)
+    .bind(delivery.received_at)
+    .bind(now)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
 /// What applying a delivery came to.
 pub async fn record_outcome(
     pool: &AnyPool,
@@ -149,24 +185,16 @@ pub async fn external_order(
 /// last-change time of the version applied (-1 for none yet).
 pub async fn lock_external_order(
     transaction: &mut super::Transaction,
-    backend: super::Backend,
     shop_id: &ShopId,
     source: &str,
     external_id: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query(
+    // One statement: the row is made if new, and locked (by the update) until the commit.
+    sqlx::query_scalar(
         "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES ($1, $2, $3, -1) \
-         ON CONFLICT (shop_id, source, external_id) DO NOTHING",
+         ON CONFLICT (shop_id, source, external_id) DO UPDATE SET source_updated_at = inbound_orders.source_updated_at \
+         RETURNING source_updated_at",
     )
-    .bind(shop_id)
-    .bind(source)
-    .bind(external_id)
-    .execute(&mut **transaction)
-    .await?;
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT source_updated_at FROM inbound_orders WHERE shop_id = $1 AND source = $2 AND external_id = $3{}",
-        backend.for_update()
-    )))
     .bind(shop_id)
     .bind(source)
     .bind(external_id)

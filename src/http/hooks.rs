@@ -1,6 +1,6 @@
 //! `POST /hooks/{shop}/{source}`: what platforms and carriers push. The signature is checked
 //! with the shop's secret for that source (a bad one is 401 and nothing is kept), the delivery
-//! is logged, then applied by [`crate::integrations::process`]; a malformed one is answered 422
+//! is logged and applied by [`crate::integrations::receive`]; a malformed one is answered 422
 //! with the reason and stays in the log to replay.
 
 use axum::body::Bytes;
@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::db::{inbound, new_id, shops};
 use crate::error::{AppError, AppResult};
-use crate::integrations::{SOURCES, process, secret, verified};
+use crate::integrations::{self, SOURCES, secret, verified};
 use crate::state::AppState;
 
 pub fn router() -> axum::Router<AppState> {
@@ -112,17 +112,15 @@ async fn receive(
     }
     let text = text.replace('\0', "");
     let id = new_id();
-    inbound::insert(
-        &state.database.writer,
-        &id,
-        &shop.id,
-        &source,
+    let delivery = inbound::NewDelivery {
+        id: &id,
+        shop_id: &shop.id,
+        source: &source,
         topic,
-        &text,
-        state.clock.now(),
-    )
-    .await?;
-    let (status, detail) = process(&state.database, &shop, &id, &source, topic, &text).await?;
+        body: &text,
+        received_at: state.clock.now(),
+    };
+    let (status, detail) = integrations::receive(&state.database, &shop, &delivery).await?;
     let code = if status == "failed" {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -154,7 +154,19 @@ async fn apply(
             .map_err(|message| AppError::invalid("body", message))?;
         return apply_refund(database, shop, source, &refund).await;
     }
-    let is_order = matches!(
+    if !is_order(source, topic) {
+        return Ok((
+            "ignored",
+            format!("topic '{topic}' is not handled; kept for the record"),
+        ));
+    }
+    let order = order_of(source, body)?;
+    apply_order(database, shop, source, &order, None).await
+}
+
+/// Whether a source's topic carries an order.
+fn is_order(source: &str, topic: &str) -> bool {
+    matches!(
         (source, topic),
         (
             "shopify",
@@ -166,30 +178,85 @@ async fn apply(
                 | "orders/edited"
         ) | ("woocommerce", "order.created" | "order.updated")
             | ("generic", "order")
-    );
-    if !is_order {
-        return Ok((
-            "ignored",
-            format!("topic '{topic}' is not handled; kept for the record"),
-        ));
-    }
+    )
+}
+
+fn order_of(source: &str, body: &str) -> AppResult<PlatformOrder> {
     let payload: Value = serde_json::from_str(body)
         .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
-    let order = match source {
+    match source {
         "shopify" => platforms::shopify_order(&payload),
         "generic" => platforms::generic_order(&payload),
         _ => platforms::woocommerce_order(&payload),
     }
-    .map_err(|message| AppError::invalid("body", message))?;
-    apply_order(database, shop, source, &order).await
+    .map_err(|message| AppError::invalid("body", message))
 }
 
-/// Stores the order unless a newer version of it was applied already.
+/// Logs a verified delivery and applies it. An order (platforms send them by the thousand) is
+/// applied and logged with its outcome in one transaction, one commit per delivery; anything
+/// else is logged first, then applied. Either way, a delivery that could not be applied stays
+/// in the log, to replay.
+pub async fn receive(
+    database: &Database,
+    shop: &Shop,
+    delivery: &inbound::NewDelivery<'_>,
+) -> AppResult<(&'static str, String)> {
+    if is_order(delivery.source, delivery.topic) {
+        let applied = match order_of(delivery.source, delivery.body) {
+            Ok(order) => apply_order(database, shop, delivery.source, &order, Some(delivery)).await,
+            Err(error) => Err(error),
+        };
+        let message = match applied {
+            Ok(done) => return Ok(done),
+            Err(AppError::Invalid { message, .. } | AppError::BadRequest { message, .. }) => {
+                message
+            }
+            Err(other) => {
+                log(database, delivery).await?;
+                return Err(other);
+            }
+        };
+        let mut transaction = database.begin().await?;
+        let now = database.clock.now();
+        inbound::insert_applied(&mut transaction, delivery, "failed", &message, now).await?;
+        transaction.commit().await?;
+        return Ok(("failed", message));
+    }
+    log(database, delivery).await?;
+    process(
+        database,
+        shop,
+        delivery.id,
+        delivery.source,
+        delivery.topic,
+        delivery.body,
+    )
+    .await
+}
+
+/// Logs a delivery as received, not yet applied.
+async fn log(database: &Database, delivery: &inbound::NewDelivery<'_>) -> AppResult<()> {
+    inbound::insert(
+        &database.writer,
+        delivery.id,
+        delivery.shop_id,
+        delivery.source,
+        delivery.topic,
+        delivery.body,
+        delivery.received_at,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stores the order unless a newer version of it was applied already; with `log`, the delivery
+/// is logged with the outcome in the same transaction.
 async fn apply_order(
     database: &Database,
     shop: &Shop,
     source: &str,
     order: &PlatformOrder,
+    log: Option<&inbound::NewDelivery<'_>>,
 ) -> AppResult<(&'static str, String)> {
     let actor = Actor {
         shop: shop.clone(),
@@ -198,24 +265,29 @@ async fn apply_order(
     };
     let checked = crate::operations::orders::check(&actor, &order.input, database.clock.now())?;
     let mut transaction = database.begin().await?;
-    let applied = inbound::lock_external_order(
+    let applied =
+        inbound::lock_external_order(&mut transaction, &shop.id, source, &order.external_id)
+            .await?;
+    let number = checked.order_number.as_str().to_string();
+    if applied > order.updated_at {
+        let stale = format!("order {number}: a newer version was applied already");
+        if let Some(delivery) = log {
+            let now = database.clock.now();
+            inbound::insert_applied(&mut transaction, delivery, "stale", &stale, now).await?;
+            transaction.commit().await?;
+        }
+        return Ok(("stale", stale));
+    }
+    // The import's way: a new order is written in one statement, an unchanged one left alone.
+    let (order_id, mut outcome) = crate::db::orders::upsert_many(
         &mut transaction,
         database.backend,
         &shop.id,
-        source,
-        &order.external_id,
+        &[&checked],
+        database.clock.now(),
     )
-    .await?;
-    let number = checked.order_number.as_str().to_string();
-    if applied > order.updated_at {
-        return Ok((
-            "stale",
-            format!("order {number}: a newer version was applied already"),
-        ));
-    }
-    let (order_id, mut outcome) =
-        crate::db::orders::upsert(&mut transaction, &shop.id, &checked, database.clock.now())
-            .await?;
+    .await?
+    .remove(0)?;
     // Parcels not seen before join the order (and are watched from then on).
     for parcel in &order.parcels {
         if !crate::db::shipments::exists(&mut transaction, &order_id, &parcel.tracking_number)
@@ -255,15 +327,18 @@ async fn apply_order(
     .await?;
     let void = checked.cancelled_at.is_some()
         || checked.payment_status == crate::domain::order::PaymentStatus::Voided;
-    let stopped = crate::operations::platform_refunds::stop_shipping_if_void(
-        &mut transaction,
-        shop,
-        &order_id,
-        &number,
-        void,
-        now,
-    )
-    .await?;
+    // A new order without refunds is not all refunded: only a void one stops shipping.
+    let new_and_whole = outcome == crate::db::orders::Outcome::Created && refunds == 0;
+    let stopped = (void || !new_and_whole)
+        && crate::operations::platform_refunds::stop_shipping_if_void(
+            &mut transaction,
+            shop,
+            &order_id,
+            &number,
+            void,
+            now,
+        )
+        .await?;
     if (refunds > 0 || stopped) && outcome == crate::db::orders::Outcome::Unchanged {
         outcome = crate::db::orders::Outcome::Updated;
     }
@@ -277,11 +352,15 @@ async fn apply_order(
         &order.line_ids,
     )
     .await?;
-    transaction.commit().await?;
-    Ok(match outcome {
+    let done = match outcome {
         crate::db::orders::Outcome::Unchanged => ("unchanged", format!("order {number} as it was")),
         _ => ("applied", format!("order {number} stored")),
-    })
+    };
+    if let Some(delivery) = log {
+        inbound::insert_applied(&mut transaction, delivery, done.0, &done.1, now).await?;
+    }
+    transaction.commit().await?;
+    Ok(done)
 }
 
 /// Records a refund made on the platform against the order it came in with.
