@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::db::Database;
 use crate::db::tokens::{self, Bearer};
+use crate::db::{Backend, Database};
+use crate::integrations::intake::Intake;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -20,17 +21,22 @@ pub struct AppState {
     pub clock: Clock,
     /// Who has which case open, and the signal that ends the pages' live streams.
     pub live: Arc<Live>,
+    /// SQLite only: the queue that applies order webhooks in groups.
+    pub intake: Option<Intake>,
 }
 
 impl AppState {
     pub fn new(database: Database, config: Config) -> AppState {
         let clock = Clock::with_offset_hours(config.clock_offset_hours);
+        let database = database.with_clock(clock.clone());
+        let intake = (database.backend == Backend::Sqlite).then(|| Intake::start(database.clone()));
         AppState {
-            database: database.with_clock(clock.clone()),
+            database,
             tokens: Arc::new(TokenCache::default()),
             config: Arc::new(config),
             clock,
             live: Arc::new(Live::default()),
+            intake,
         }
     }
 }

@@ -441,3 +441,105 @@ async fn a_shopify_fulfilment_becomes_a_watched_parcel() {
         "SF100200300"
     );
 }
+
+/// Deliveries arriving together are applied together (on SQLite in one transaction): each
+/// ends as it would alone — every new order stored, the versions of one order in its newest
+/// state, a delivery that cannot be applied refused alone — and each is logged with its outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn deliveries_arriving_together_end_as_each_alone_would() {
+    let app = TestApp::start().await;
+    let secret = "shpss_together";
+    set_secret(&app, "shopify", secret).await;
+    let mut bodies: Vec<Vec<u8>> = (0..30)
+        .map(|index| {
+            json!({
+                "id": 7_000_000 + index, "order_number": 3000 + index, "currency": "CNY",
+                "created_at": "2026-11-28T10:15:00+08:00", "updated_at": "2026-11-28T10:16:00+08:00",
+                "email": format!("buyer{}@example.com", index % 7),
+                "customer": { "first_name": "买家", "last_name": format!("{}", index % 7), "phone": format!("1380000{:04}", index % 7) },
+                "line_items": [{ "id": 1, "title": "蓝牙耳机", "sku": "EP-1", "quantity": 1, "price": "199.00", "total_discount": "0.00" }]
+            })
+            .to_string()
+            .into_bytes()
+        })
+        .collect();
+    // Six versions of order 1001, the newest with quantity 6.
+    for hour in 10..16 {
+        bodies.push(shopify_order(
+            &format!("2026-11-28T{hour}:00:00+08:00"),
+            hour - 9,
+        ));
+    }
+    // A refund of a line the order does not have: refused, alone.
+    let mut bad: Value = serde_json::from_slice(&bodies[0]).unwrap();
+    bad["id"] = json!(7_999_999);
+    bad["order_number"] = json!(3999);
+    bad["refunds"] = json!([{
+        "id": 1, "order_id": 7_999_999, "created_at": "2026-11-28T11:00:00+08:00",
+        "transactions": [{ "currency": "CNY" }],
+        "refund_line_items": [{ "line_item_id": 999, "quantity": 1, "subtotal": "199.00", "total_tax": "0.00" }]
+    }]);
+    bodies.push(bad.to_string().into_bytes());
+
+    let answers = futures::future::join_all(
+        bodies
+            .iter()
+            .map(|body| deliver(&app, "shopify", "orders/create", body, secret)),
+    )
+    .await;
+    for (index, (status, answer)) in answers.iter().enumerate() {
+        if index < 30 {
+            assert_eq!(*status, StatusCode::OK, "{answer}");
+            assert_eq!(answer["status"], "applied", "{answer}");
+        } else if index < 36 {
+            assert_eq!(*status, StatusCode::OK, "{answer}");
+            assert!(
+                ["applied", "stale"].contains(&answer["status"].as_str().unwrap()),
+                "{answer}"
+            );
+        } else {
+            assert_eq!(*status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+            assert!(
+                answer["detail"].as_str().unwrap().contains("999"),
+                "{answer}"
+            );
+        }
+    }
+    for index in 0..30 {
+        let (status, order) = app
+            .get(&format!("/api/v1/orders/{}", 3000 + index), AGENT)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{order}");
+        assert_eq!(order["lines"][0]["paid_minor"], 19900);
+    }
+    let (_, order) = app.get("/api/v1/orders/1001", AGENT).await;
+    assert_eq!(order["lines"][0]["quantity"], 6, "the newest version wins");
+    let (status, _) = app.get("/api/v1/orders/3999", AGENT).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the refused order is not stored"
+    );
+    // Seven customers, each once, however their orders were grouped.
+    let (_, customers) = app.get("/api/v1/customers?q=买家", AGENT).await;
+    assert_eq!(
+        customers["items"].as_array().unwrap().len(),
+        7,
+        "{customers}"
+    );
+    let mut logged = 0;
+    for status in ["applied", "stale", "failed"] {
+        let (_, items) = app
+            .get(
+                &format!("/api/v1/inbound?status={status}&limit=100"),
+                SUPERVISOR,
+            )
+            .await;
+        logged += items["items"].as_array().unwrap().len();
+    }
+    assert_eq!(
+        logged,
+        bodies.len(),
+        "every delivery is logged with its outcome"
+    );
+}

@@ -53,6 +53,34 @@ pub async fn lookup_plans(database: &super::Database) -> Result<Vec<String>, sql
 
 /// Finds the shop's customer with this phone (or else e-mail), filling in what was missing,
 /// or adds a new one. Returns the id and whether it is new.
+/// On PostgreSQL, holds the shop's customers with these phones and e-mails until the commit
+/// (transaction advisory locks, taken in one order), so that two orders of a new customer
+/// arriving at the same moment make one customer, not two. SQLite has one writer: nothing to do.
+pub async fn lock_contacts(
+    transaction: &mut Transaction,
+    backend: super::Backend,
+    shop_id: &ShopId,
+    contacts: &[String],
+) -> Result<(), sqlx::Error> {
+    if backend != super::Backend::Postgres || contacts.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<String> = contacts
+        .iter()
+        .map(|contact| format!("{shop_id}:{contact}"))
+        .collect();
+    // Locks in the order of their keys (PostgreSQL evaluates a volatile select list after the
+    // sort), so two transactions never wait for each other crosswise.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(key) FROM (SELECT DISTINCT hashtextextended(contact, 0) AS key \
+         FROM jsonb_array_elements_text($1::jsonb) AS contact) AS contacts ORDER BY key",
+    )
+    .bind(serde_json::json!(keys).to_string())
+    .fetch_all(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
 pub async fn find_or_insert(
     transaction: &mut Transaction,
     shop_id: &ShopId,
@@ -67,6 +95,9 @@ pub async fn find_or_insert(
         .email
         .as_ref()
         .map(|email| email.as_str().to_string());
+    let contacts: Vec<String> = phone.iter().chain(email.iter()).cloned().collect();
+    let backend = super::Backend::of(transaction);
+    lock_contacts(transaction, backend, shop_id, &contacts).await?;
     let mut existing: Option<String> = None;
     if let Some(phone) = &phone {
         existing = sqlx::query_scalar(BY_PHONE)

@@ -9,6 +9,18 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The backend a transaction runs on.
+    pub fn of(transaction: &super::Transaction) -> Backend {
+        if transaction
+            .backend_name()
+            .eq_ignore_ascii_case("postgresql")
+        {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     pub fn from_url(url: &str) -> anyhow::Result<Backend> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)

@@ -96,39 +96,39 @@ pub async fn insert(
 }
 
 /// A verified delivery to log.
-pub struct NewDelivery<'a> {
-    pub id: &'a str,
-    pub shop_id: &'a ShopId,
-    pub source: &'a str,
-    pub topic: &'a str,
-    pub body: &'a str,
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub id: String,
+    pub shop_id: ShopId,
+    pub source: String,
+    pub topic: String,
+    pub body: String,
     pub received_at: i64,
 }
 
-/// Logs a delivery together with what applying it came to, in the transaction that applied it.
-pub async fn insert_applied(
-    transaction: &mut super::Transaction,
-    delivery: &NewDelivery<'_>,
+/// Logs a delivery with what applying it came to, in the batch that applies it.
+pub fn push_applied(
+    batch: &mut super::batch::Batch,
+    delivery: &NewDelivery,
     status: &str,
     detail: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) {
+    batch.push(
         "INSERT INTO inbound_deliveries (id, shop_id, source, topic, body, status, detail, received_at, processed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(delivery.id)
-    .bind(delivery.shop_id)
-    .bind(delivery.source)
-    .bind(delivery.topic)
-    .bind(delivery.body)
-    .bind(status)
-    .bind(detail)
-    .bind(delivery.received_at)
-    .bind(now)
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
+        vec![
+            delivery.id.as_str().into(),
+            (&delivery.shop_id).into(),
+            delivery.source.as_str().into(),
+            delivery.topic.as_str().into(),
+            delivery.body.as_str().into(),
+            status.into(),
+            detail.into(),
+            delivery.received_at.into(),
+            now.into(),
+        ],
+    );
 }
 
 /// What applying a delivery came to.
@@ -181,49 +181,77 @@ pub async fn external_order(
     }))
 }
 
-/// Locks the platform order's row in `transaction` (made if new) and returns the platform's
-/// last-change time of the version applied (-1 for none yet).
-pub async fn lock_external_order(
+/// Locks the platform orders' rows (shop, source, platform id) in `transaction`, made if new,
+/// and returns each one's platform last-change time of the version applied (-1 for none yet),
+/// in the order given. One statement: the update takes the lock until the commit.
+pub async fn lock_external_orders(
     transaction: &mut super::Transaction,
-    shop_id: &ShopId,
-    source: &str,
-    external_id: &str,
-) -> Result<i64, sqlx::Error> {
-    // One statement: the row is made if new, and locked (by the update) until the commit.
-    sqlx::query_scalar(
-        "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES ($1, $2, $3, -1) \
+    keys: &[(&ShopId, &str, &str)],
+) -> Result<Vec<i64>, sqlx::Error> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<String> = (0..keys.len())
+        .map(|index| {
+            format!(
+                "(${}, ${}, ${}, -1)",
+                index * 3 + 1,
+                index * 3 + 2,
+                index * 3 + 3
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO inbound_orders (shop_id, source, external_id, source_updated_at) VALUES {} \
          ON CONFLICT (shop_id, source, external_id) DO UPDATE SET source_updated_at = inbound_orders.source_updated_at \
-         RETURNING source_updated_at",
-    )
-    .bind(shop_id)
-    .bind(source)
-    .bind(external_id)
-    .fetch_one(&mut **transaction)
-    .await
+         RETURNING shop_id, source, external_id, source_updated_at",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql));
+    if keys.len() > 1 {
+        query = query.persistent(false);
+    }
+    for (shop_id, source, external_id) in keys {
+        query = query.bind(*shop_id).bind(*source).bind(*external_id);
+    }
+    let locked = query.fetch_all(&mut **transaction).await?;
+    // RETURNING keeps no order.
+    keys.iter()
+        .map(|(shop_id, source, external_id)| {
+            locked
+                .iter()
+                .find(|(shop, from, id, _)| {
+                    shop == shop_id.as_str() && from == source && id == external_id
+                })
+                .map(|row| row.3)
+                .ok_or(sqlx::Error::RowNotFound)
+        })
+        .collect()
 }
 
-/// Records the version of the platform order just applied.
-pub async fn mark_external_order(
-    transaction: &mut super::Transaction,
-    shop_id: &ShopId,
-    source: &str,
-    external_id: &str,
+/// Records the version of the platform order just applied, in the batch that applies it.
+pub fn push_mark(
+    batch: &mut super::batch::Batch,
+    key: (&ShopId, &str, &str),
     updated_at: i64,
     order_id: &str,
     line_ids: &[String],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $6 WHERE shop_id = $3 AND source = $4 AND external_id = $5",
-    )
-    .bind(updated_at)
-    .bind(order_id)
-    .bind(shop_id)
-    .bind(source)
-    .bind(external_id)
-    .bind(serde_json::to_string(line_ids).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut **transaction)
-    .await?;
-    Ok(())
+) {
+    let (shop_id, source, external_id) = key;
+    batch.push(
+        "UPDATE inbound_orders SET source_updated_at = $1, order_id = $2, line_ids = $3 \
+         WHERE shop_id = $4 AND source = $5 AND external_id = $6",
+        vec![
+            updated_at.into(),
+            order_id.into(),
+            serde_json::to_string(line_ids)
+                .unwrap_or_else(|_| "[]".into())
+                .into(),
+            shop_id.into(),
+            source.into(),
+            external_id.into(),
+        ],
+    );
 }
 
 /// Claims the platform's return `external_id` for one case; false when another delivery has.

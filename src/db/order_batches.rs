@@ -181,6 +181,8 @@ impl Known {
     ) -> Result<Known, sqlx::Error> {
         let phones: Vec<String> = orders.iter().filter_map(|order| phone_of(order)).collect();
         let emails: Vec<String> = orders.iter().filter_map(|order| email_of(order)).collect();
+        let contacts: Vec<String> = phones.iter().chain(&emails).cloned().collect();
+        super::customers::lock_contacts(transaction, backend, shop_id, &contacts).await?;
         Ok(Known {
             by_phone: Known::by(transaction, backend, shop_id, "phone", &phones).await?,
             by_email: Known::by(transaction, backend, shop_id, "email", &emails).await?,

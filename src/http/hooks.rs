@@ -113,14 +113,15 @@ async fn receive(
     let text = text.replace('\0', "");
     let id = new_id();
     let delivery = inbound::NewDelivery {
-        id: &id,
-        shop_id: &shop.id,
-        source: &source,
-        topic,
-        body: &text,
+        id: id.clone(),
+        shop_id: shop.id.clone(),
+        source: source.clone(),
+        topic: topic.to_string(),
+        body: text,
         received_at: state.clock.now(),
     };
-    let (status, detail) = integrations::receive(&state.database, &shop, &delivery).await?;
+    let (status, detail) =
+        integrations::receive(&state.database, state.intake.as_ref(), &shop, delivery).await?;
     let code = if status == "failed" {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

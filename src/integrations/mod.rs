@@ -8,6 +8,8 @@
 //! order delivered twice, or an older version after a newer one, ends as one order in its newest
 //! state. A malformed one is answered 422 with the reason and stays in the log to replay.
 
+pub mod intake;
+pub mod orders;
 pub mod outbound;
 pub mod platforms;
 pub mod returns;
@@ -19,11 +21,9 @@ use serde_json::Value;
 
 use crate::db::shops::{Actor, Shop};
 use crate::db::{Database, inbound, secrets};
-use crate::domain::Role;
 use crate::domain::permissions::Capability;
 use crate::domain::signing::hmac_sha256;
 use crate::error::{AppError, AppResult};
-use platforms::PlatformOrder;
 
 /// The platforms that post orders here.
 pub const SOURCES: &[&str] = &[
@@ -154,213 +154,62 @@ async fn apply(
             .map_err(|message| AppError::invalid("body", message))?;
         return apply_refund(database, shop, source, &refund).await;
     }
-    if !is_order(source, topic) {
+    if !orders::is_order(source, topic) {
         return Ok((
             "ignored",
             format!("topic '{topic}' is not handled; kept for the record"),
         ));
     }
-    let order = order_of(source, body)?;
-    apply_order(database, shop, source, &order, None).await
-}
-
-/// Whether a source's topic carries an order.
-fn is_order(source: &str, topic: &str) -> bool {
-    matches!(
-        (source, topic),
-        (
-            "shopify",
-            "orders/create"
-                | "orders/updated"
-                | "orders/paid"
-                | "orders/fulfilled"
-                | "orders/cancelled"
-                | "orders/edited"
-        ) | ("woocommerce", "order.created" | "order.updated")
-            | ("generic", "order")
-    )
-}
-
-fn order_of(source: &str, body: &str) -> AppResult<PlatformOrder> {
-    let payload: Value = serde_json::from_str(body)
-        .map_err(|error| AppError::bad_request(format!("the body is not JSON: {error}")))?;
-    match source {
-        "shopify" => platforms::shopify_order(&payload),
-        "generic" => platforms::generic_order(&payload),
-        _ => platforms::woocommerce_order(&payload),
-    }
-    .map_err(|message| AppError::invalid("body", message))
+    let arrival = orders::read(database, shop, source, body)?;
+    orders::apply_one(database, &arrival).await
 }
 
 /// Logs a verified delivery and applies it. An order (platforms send them by the thousand) is
-/// applied and logged with its outcome in one transaction, one commit per delivery; anything
-/// else is logged first, then applied. Either way, a delivery that could not be applied stays
-/// in the log, to replay.
+/// applied and logged with its outcome in one transaction, with the others waiting at that
+/// moment when `intake` is given (SQLite); anything else is logged first, then applied.
+/// Either way, a delivery that could not be applied stays in the log, to replay.
 pub async fn receive(
     database: &Database,
+    intake: Option<&intake::Intake>,
     shop: &Shop,
-    delivery: &inbound::NewDelivery<'_>,
+    delivery: inbound::NewDelivery,
 ) -> AppResult<(&'static str, String)> {
-    if is_order(delivery.source, delivery.topic) {
-        let applied = match order_of(delivery.source, delivery.body) {
-            Ok(order) => apply_order(database, shop, delivery.source, &order, Some(delivery)).await,
-            Err(error) => Err(error),
+    if orders::is_order(&delivery.source, &delivery.topic) {
+        let mut arrival = match orders::read(database, shop, &delivery.source, &delivery.body) {
+            Ok(arrival) => arrival,
+            Err(error) => return orders::settle(database, &delivery, Err(error)).await,
         };
-        let message = match applied {
-            Ok(done) => return Ok(done),
-            Err(AppError::Invalid { message, .. } | AppError::BadRequest { message, .. }) => {
-                message
-            }
-            Err(other) => {
-                log(database, delivery).await?;
-                return Err(other);
-            }
+        arrival.delivery = Some(delivery);
+        return match intake {
+            Some(intake) => intake.submit(arrival).await,
+            None => orders::apply_one(database, &arrival).await,
         };
-        let mut transaction = database.begin().await?;
-        let now = database.clock.now();
-        inbound::insert_applied(&mut transaction, delivery, "failed", &message, now).await?;
-        transaction.commit().await?;
-        return Ok(("failed", message));
     }
-    log(database, delivery).await?;
+    log(database, &delivery).await?;
     process(
         database,
         shop,
-        delivery.id,
-        delivery.source,
-        delivery.topic,
-        delivery.body,
+        &delivery.id,
+        &delivery.source,
+        &delivery.topic,
+        &delivery.body,
     )
     .await
 }
 
 /// Logs a delivery as received, not yet applied.
-async fn log(database: &Database, delivery: &inbound::NewDelivery<'_>) -> AppResult<()> {
+async fn log(database: &Database, delivery: &inbound::NewDelivery) -> AppResult<()> {
     inbound::insert(
         &database.writer,
-        delivery.id,
-        delivery.shop_id,
-        delivery.source,
-        delivery.topic,
-        delivery.body,
+        &delivery.id,
+        &delivery.shop_id,
+        &delivery.source,
+        &delivery.topic,
+        &delivery.body,
         delivery.received_at,
     )
     .await?;
     Ok(())
-}
-
-/// Stores the order unless a newer version of it was applied already; with `log`, the delivery
-/// is logged with the outcome in the same transaction.
-async fn apply_order(
-    database: &Database,
-    shop: &Shop,
-    source: &str,
-    order: &PlatformOrder,
-    log: Option<&inbound::NewDelivery<'_>>,
-) -> AppResult<(&'static str, String)> {
-    let actor = Actor {
-        shop: shop.clone(),
-        role: Role::System,
-        staff_id: None,
-    };
-    let checked = crate::operations::orders::check(&actor, &order.input, database.clock.now())?;
-    let mut transaction = database.begin().await?;
-    let applied =
-        inbound::lock_external_order(&mut transaction, &shop.id, source, &order.external_id)
-            .await?;
-    let number = checked.order_number.as_str().to_string();
-    if applied > order.updated_at {
-        let stale = format!("order {number}: a newer version was applied already");
-        if let Some(delivery) = log {
-            let now = database.clock.now();
-            inbound::insert_applied(&mut transaction, delivery, "stale", &stale, now).await?;
-            transaction.commit().await?;
-        }
-        return Ok(("stale", stale));
-    }
-    // The import's way: a new order is written in one statement, an unchanged one left alone.
-    let (order_id, mut outcome) = crate::db::orders::upsert_many(
-        &mut transaction,
-        database.backend,
-        &shop.id,
-        &[&checked],
-        database.clock.now(),
-    )
-    .await?
-    .remove(0)?;
-    // Parcels not seen before join the order (and are watched from then on).
-    for parcel in &order.parcels {
-        if !crate::db::shipments::exists(&mut transaction, &order_id, &parcel.tracking_number)
-            .await?
-        {
-            crate::db::shipments::insert(
-                &mut transaction,
-                &shop.id,
-                &crate::db::shipments::NewShipment {
-                    order_id: &order_id,
-                    case_id: None,
-                    direction: "to_customer",
-                    carrier: &parcel.carrier,
-                    tracking_number: &parcel.tracking_number,
-                    status: crate::domain::parcels::ParcelState::InTransit.as_str(),
-                    shipped_at: parcel.shipped_at,
-                    delivered_at: None,
-                },
-                database.clock.now(),
-            )
-            .await?;
-            if outcome == crate::db::orders::Outcome::Unchanged {
-                outcome = crate::db::orders::Outcome::Updated;
-            }
-        }
-    }
-    let now = database.clock.now();
-    let refunds = crate::operations::platform_refunds::record(
-        &mut transaction,
-        database.backend,
-        shop,
-        &order_id,
-        &order.line_ids,
-        &order.refunds,
-        now,
-    )
-    .await?;
-    let void = checked.cancelled_at.is_some()
-        || checked.payment_status == crate::domain::order::PaymentStatus::Voided;
-    // A new order without refunds is not all refunded: only a void one stops shipping.
-    let new_and_whole = outcome == crate::db::orders::Outcome::Created && refunds == 0;
-    let stopped = (void || !new_and_whole)
-        && crate::operations::platform_refunds::stop_shipping_if_void(
-            &mut transaction,
-            shop,
-            &order_id,
-            &number,
-            void,
-            now,
-        )
-        .await?;
-    if (refunds > 0 || stopped) && outcome == crate::db::orders::Outcome::Unchanged {
-        outcome = crate::db::orders::Outcome::Updated;
-    }
-    inbound::mark_external_order(
-        &mut transaction,
-        &shop.id,
-        source,
-        &order.external_id,
-        order.updated_at,
-        &order_id,
-        &order.line_ids,
-    )
-    .await?;
-    let done = match outcome {
-        crate::db::orders::Outcome::Unchanged => ("unchanged", format!("order {number} as it was")),
-        _ => ("applied", format!("order {number} stored")),
-    };
-    if let Some(delivery) = log {
-        inbound::insert_applied(&mut transaction, delivery, done.0, &done.1, now).await?;
-    }
-    transaction.commit().await?;
-    Ok(done)
 }
 
 /// Records a refund made on the platform against the order it came in with.
