@@ -54,6 +54,24 @@ pub async fn for_case(
         .collect())
 }
 
+/// Forgets rows whose dispatch made no delivery (no one to tell): nothing is left to do with
+/// them, so they are not kept.
+pub async fn forget(
+    transaction: &mut Transaction,
+    backend: super::Backend,
+    ids: &[&str],
+) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("DELETE FROM outbox WHERE id IN ({})", backend.json_texts(1));
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(serde_json::json!(ids).to_string())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
 /// Forgets what the outbox has done with, a batch at a time: deliveries sent before
 /// `sent_before`, then dispatched rows made before `dispatched_before` that no delivery refers to
 /// any more (dead and pending deliveries keep theirs). The number of rows forgotten.

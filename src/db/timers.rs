@@ -89,7 +89,10 @@ pub async fn insert(
     Ok(())
 }
 
-/// Stops the case's running platform clocks (its status changed), or its SLA clocks.
+/// Stops the case's running platform clocks (its status changed), or its SLA clocks. A clock
+/// that had not started firing has nothing left to do or to show and is not kept; one being
+/// fired (by this change itself, or by another worker, whose hold then fails) is marked
+/// cancelled, and the firing one then marked fired.
 pub async fn cancel_for_case(
     transaction: &mut Transaction,
     case_id: &str,
@@ -97,16 +100,22 @@ pub async fn cancel_for_case(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let which = if sla { "LIKE" } else { "NOT LIKE" };
-    let sql = format!(
-        "UPDATE timers SET state = 'cancelled', finished_at = $1, outcome = 'the case moved on' \
-         WHERE case_id = $2 AND state IN ('pending', 'running') AND clock {which} 'sla%'"
+    let mut batch = super::batch::Batch::new();
+    batch.push(
+        &format!(
+            "DELETE FROM timers WHERE case_id = $1 AND state = 'pending' AND clock {which} 'sla%'"
+        ),
+        vec![case_id.into()],
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(case_id)
-        .execute(&mut **transaction)
-        .await?;
-    Ok(())
+    batch.push(
+        &format!(
+            "UPDATE timers SET state = 'cancelled', finished_at = $1, outcome = 'the case moved on' \
+             WHERE case_id = $2 AND state = 'running' AND clock {which} 'sla%'"
+        ),
+        vec![now.into(), case_id.into()],
+    );
+    let backend = super::Backend::of(transaction);
+    batch.execute(transaction, backend).await
 }
 
 const COLUMNS: &str = "id, shop_id, case_id, clock, rule, steps, status, due_at, attempts";
@@ -266,8 +275,8 @@ pub async fn fired_before(
     Ok(fired.is_some())
 }
 
-/// Forgets timers that ended without acting (`cancelled`: the case moved on; `skipped`: nothing
-/// was left to do) before `before`, a batch at a time; fired and failed ones are kept (a clock
+/// Forgets timers that ended without acting (`skipped`: nothing was left to do; `cancelled`:
+/// the case moved on, as earlier versions kept them) before `before`, a batch at a time; fired and failed ones are kept (a clock
 /// fires once per case, and failures are for people to read). The number forgotten.
 pub async fn expire_finished(database: &super::Database, before: i64) -> Result<u64, sqlx::Error> {
     super::delete_in_batches(

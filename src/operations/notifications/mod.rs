@@ -11,8 +11,8 @@ mod plan;
 
 use futures::future::join_all;
 
-use crate::db::Database;
 use crate::db::deliveries::{self, DeliveryRecord, NewDelivery};
+use crate::db::{Database, outbox};
 use crate::domain::notifications::backoff_micros;
 
 pub use channels::Channels;
@@ -72,8 +72,15 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             )
             .await?;
         }
-        let ids: Vec<&str> = rows.iter().map(|row| row.id.as_str()).collect();
-        deliveries::mark_dispatched(&mut transaction, &ids, now).await?;
+        // Rows that made deliveries stay while those do (they refer to them); the others are done.
+        let delivering: std::collections::HashSet<&str> =
+            planned.iter().map(|(row, ..)| row.id.as_str()).collect();
+        let (kept, done): (Vec<&str>, Vec<&str>) = rows
+            .iter()
+            .map(|row| row.id.as_str())
+            .partition(|id| delivering.contains(id));
+        deliveries::mark_dispatched(&mut transaction, &kept, now).await?;
+        outbox::forget(&mut transaction, database.backend, &done).await?;
         transaction.commit().await?;
         round.dispatched += rows.len();
         if (rows.len() as i64) < OUTBOX_BATCH {
