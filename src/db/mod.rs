@@ -325,9 +325,19 @@ pub(crate) async fn delete_in_batches(
     Ok(deleted)
 }
 
-/// A new id: a uuid v7 (time-ordered) as text.
+/// A new id: a UUIDv7 (time-ordered, 74 random bits) written as 22 base-62 digits instead of
+/// 36 hexadecimal ones with dashes: 14 bytes less in every row and index entry that holds an
+/// id (several per case, event, timer, line). The digits are in ASCII order (0-9A-Za-z) and
+/// the width fixed, so ids sort as their time does. Ids made before are longer and stay valid.
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut value = uuid::Uuid::now_v7().as_u128();
+    let mut text = [b'0'; 22];
+    for digit in text.iter_mut().rev() {
+        *digit = DIGITS[(value % 62) as usize];
+        value /= 62;
+    }
+    text.iter().map(|&digit| digit as char).collect()
 }
 
 /// Whether an error is a unique-constraint violation (both backends).
@@ -388,4 +398,24 @@ async fn ensure_postgres_database(url: &str) -> anyhow::Result<()> {
     }
     admin.close().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::new_id;
+
+    #[test]
+    fn ids_are_short_unique_and_sort_as_they_were_made() {
+        let ids: Vec<String> = (0..2_000).map(|_| new_id()).collect();
+        assert!(ids.iter().all(|id| {
+            id.len() == 22
+                && id
+                    .chars()
+                    .all(|character| character.is_ascii_alphanumeric())
+        }));
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, ids, "unique, and in the order they were made");
+    }
 }
