@@ -176,6 +176,9 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 tracing::warn!(%error, "tidying idempotency keys and rate limits");
             }
             calendar_checked = Some(warn_unknown_years(clock.now(), calendar_checked));
+            if let Err(error) = database.tend().await {
+                tracing::warn!(%error, "vacuuming and analysing (PostgreSQL without autovacuum)");
+            }
             // The planner's statistics: at start, then hourly (and after every import).
             if optimized.is_none_or(|at| clock.now() - at >= OPTIMIZE_MICROS) {
                 optimized = Some(clock.now());
