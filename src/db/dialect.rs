@@ -86,7 +86,8 @@ impl Backend {
     /// `indexed` chooses the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL), then an exact
     /// check; otherwise the rows are scanned in the list's order, which stops at the page size
     /// and is the faster plan for frequent terms (see [`Backend::search_plan`]). Queries shorter
-    /// than three characters have no trigram and always scan.
+    /// than three characters have no trigram: on SQLite they always scan; on PostgreSQL two
+    /// characters use their own index of each case's two-character pieces.
     pub fn case_search(
         self,
         first: usize,
@@ -106,6 +107,11 @@ impl Backend {
                     "c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH ${first}) AND {exact}"
                 ),
                 vec![expression.clone(), query.to_string()],
+            ),
+            // Two characters have no trigram: their own index (migration 0015).
+            Backend::Postgres if query.chars().count() == 2 => (
+                format!("search_bigrams(c.search_text) @> ARRAY[${first}::TEXT] AND {exact}"),
+                vec![query.to_string(), query.to_string()],
             ),
             Backend::Postgres => (
                 format!("c.search_text LIKE ${first} ESCAPE '\\' AND {exact}"),
@@ -152,12 +158,17 @@ impl Backend {
         pool: &sqlx::AnyPool,
         query: &str,
     ) -> Result<SearchPlan, sqlx::Error> {
+        if self == Backend::Postgres {
+            // Trigrams, or for two characters their own index; the planner chooses.
+            return Ok(if query.chars().count() >= 2 {
+                SearchPlan::Index(String::new())
+            } else {
+                SearchPlan::Scan
+            });
+        }
         let terms = trigrams(query);
         if terms.is_empty() {
             return Ok(SearchPlan::Scan);
-        }
-        if self == Backend::Postgres {
-            return Ok(SearchPlan::Index(String::new()));
         }
         let expression = fts_terms(&terms);
         let candidates: i64 = sqlx::query_scalar(
