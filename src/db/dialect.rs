@@ -182,18 +182,22 @@ impl Backend {
             return Ok(SearchPlan::Index(expression));
         }
         // Many cases hold every trigram, but perhaps in different fields (a phone's digits
-        // spread over a case number and a phone): check how many of the first candidates really
-        // contain the query. Only a truly frequent term is faster to find by scanning.
+        // spread over a case number and a phone): check whether one in twenty of the first
+        // candidates really contains the query, stopping as soon as enough do (a frequent term
+        // reads a few hundred rows, not five thousand). Only a truly frequent term is faster to
+        // find by scanning.
+        let enough = FREQUENT_MATCHES / 20;
         let exact: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT rowid FROM case_search WHERE case_search MATCH $1 LIMIT $2) AS found \
-             JOIN cases c ON c.rowid = found.rowid WHERE instr(c.search_text, $3) > 0",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT rowid FROM case_search WHERE case_search MATCH $1 LIMIT $2) AS found \
+             JOIN cases c ON c.rowid = found.rowid WHERE instr(c.search_text, $3) > 0 LIMIT $4) AS exact",
         )
         .bind(&expression)
         .bind(FREQUENT_MATCHES)
         .bind(query)
+        .bind(enough)
         .fetch_one(pool)
         .await?;
-        Ok(if exact * 20 >= FREQUENT_MATCHES {
+        Ok(if exact >= enough {
             SearchPlan::Scan
         } else {
             SearchPlan::Index(expression)
