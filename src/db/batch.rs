@@ -74,11 +74,10 @@ fn renumber(sql: &str, offset: usize) -> String {
     result
 }
 
-/// `INSERT INTO t (columns) VALUES (expressions)[ rest]` as `INSERT INTO t (columns) SELECT
-/// expressions FROM jsonb_each($1) WHERE true[ rest]`, each `$N` read from the row's element
-/// N - 1 (`jsonb_each` hands each row over as JSONB, so reading its elements parses nothing
-/// again). Other statements have no such form.
-fn set_form(statement: &str) -> Option<String> {
+/// `INSERT INTO t (columns) VALUES (expressions)[ rest]` in its three parts: the head up to
+/// the columns' closing parenthesis, the expressions, and the rest. Other statements, and
+/// expressions holding a quoted literal, have no such parts.
+fn insert_parts(statement: &str) -> Option<(&str, &str, &str)> {
     let trimmed = statement.trim();
     if !trimmed.starts_with("INSERT INTO ") {
         return None;
@@ -104,8 +103,15 @@ fn set_form(statement: &str) -> Option<String> {
         }
     }
     let end = end?;
-    let expressions = &trimmed[expressions_start..end];
-    let rest = &trimmed[end + 1..];
+    Some((head, &trimmed[expressions_start..end], &trimmed[end + 1..]))
+}
+
+/// `INSERT INTO t (columns) VALUES (expressions)[ rest]` as `INSERT INTO t (columns) SELECT
+/// expressions FROM jsonb_each($1) WHERE true[ rest]`, each `$N` read from the row's element
+/// N - 1 (`jsonb_each` hands each row over as JSONB, so reading its elements parses nothing
+/// again). Other statements have no such form.
+fn set_form(statement: &str) -> Option<String> {
+    let (head, expressions, rest) = insert_parts(statement)?;
     let mut read = String::with_capacity(expressions.len() * 2);
     let mut characters = expressions.chars().peekable();
     while let Some(character) = characters.next() {
@@ -222,6 +228,43 @@ impl Batch {
         (sql, all)
     }
 
+    /// The statements for PostgreSQL, each repeated `INSERT … VALUES` (without an `ON
+    /// CONFLICT … DO UPDATE`, which may not touch a row twice in one statement) made one
+    /// statement with a row of values per repetition, up to PostgreSQL's 65,535 parameters.
+    /// Statements run in the order each first appears.
+    pub(super) fn multi_row(self) -> Vec<(String, Vec<Value>)> {
+        const MOST_VALUES: usize = 60_000;
+        let mut order: Vec<String> = Vec::new();
+        let mut rows: std::collections::HashMap<String, Vec<Vec<Value>>> =
+            std::collections::HashMap::new();
+        for (statement, values) in self.statements {
+            if !rows.contains_key(&statement) {
+                order.push(statement.clone());
+            }
+            rows.entry(statement).or_default().push(values);
+        }
+        let mut statements = Vec::new();
+        for statement in order {
+            let rows = rows.remove(&statement).unwrap_or_default();
+            let parts = insert_parts(&statement).filter(|(_, _, rest)| !rest.contains("DO UPDATE"));
+            let Some((head, expressions, rest)) = parts else {
+                statements.extend(rows.into_iter().map(|values| (statement.clone(), values)));
+                continue;
+            };
+            let width = rows.first().map_or(1, Vec::len).max(1);
+            for chunk in rows.chunks((MOST_VALUES / width).max(1)) {
+                let mut tuples = Vec::with_capacity(chunk.len());
+                let mut all = Vec::with_capacity(chunk.len() * width);
+                for values in chunk {
+                    tuples.push(format!("({})", renumber(expressions, all.len())));
+                    all.extend(values.iter().cloned());
+                }
+                statements.push((format!("{head} VALUES {}{rest}", tuples.join(", ")), all));
+            }
+        }
+        statements
+    }
+
     /// Runs the batch; on SQLite each repeated `INSERT` runs once for all its rows (see
     /// [`Batch::set_based`]).
     pub async fn execute_set_based(
@@ -230,7 +273,16 @@ impl Batch {
         backend: Backend,
     ) -> Result<(), sqlx::Error> {
         if backend == Backend::Postgres {
-            return self.execute(transaction, backend).await;
+            for (statement, values) in self.multi_row() {
+                // As many placeholders as rows: a text not worth a place in the statement cache.
+                bind_all(
+                    sqlx::query(sqlx::AssertSqlSafe(statement)).persistent(false),
+                    values,
+                )
+                .execute(&mut **transaction)
+                .await?;
+            }
+            return Ok(());
         }
         let (sql, all) = self.set_based();
         bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), all)
@@ -328,6 +380,42 @@ mod tests {
             "INSERT INTO t (a) SELECT (value ->> 0) FROM jsonb_each($1) WHERE true;\nUPDATE u SET b = $2;\n"
         );
         assert!(matches!(&values[0], Value::Text(Some(rows)) if rows == "[[\"x\"],[null]]"));
+    }
+
+    #[test]
+    fn repeated_inserts_become_one_multi_row_insert_on_postgres() {
+        let mut batch = Batch::new();
+        let insert = "INSERT INTO t (a, b) VALUES ($1, coalesce($2, $1)) ON CONFLICT DO NOTHING";
+        let upsert = "INSERT INTO u (a) VALUES ($1) ON CONFLICT (a) DO UPDATE SET a = excluded.a";
+        batch.push(insert, vec![Value::from("x"), Value::from(1)]);
+        batch.push(upsert, vec![Value::from(2)]);
+        batch.push(insert, vec![Value::from("y"), Value::from(3)]);
+        batch.push(upsert, vec![Value::from(4)]);
+        let statements = batch.multi_row();
+        let texts: Vec<&str> = statements.iter().map(|(sql, _)| sql.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "INSERT INTO t (a, b) VALUES ($1, coalesce($2, $1)), ($3, coalesce($4, $3)) ON CONFLICT DO NOTHING",
+                upsert,
+                upsert,
+            ],
+            "an upsert may not touch one row twice in a statement: it stays one per row"
+        );
+        let first: Vec<String> = statements[0]
+            .1
+            .iter()
+            .map(|value| format!("{value:?}"))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                "Text(Some(\"x\"))",
+                "Integer(Some(1))",
+                "Text(Some(\"y\"))",
+                "Integer(Some(3))"
+            ]
+        );
     }
 
     #[test]
