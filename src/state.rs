@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::db::Database;
 use crate::db::tokens::{self, Bearer};
-use crate::db::{Backend, Database};
 use crate::integrations::intake::Intake;
 
 /// What every handler can reach.
@@ -21,15 +21,15 @@ pub struct AppState {
     pub clock: Clock,
     /// Who has which case open, and the signal that ends the pages' live streams.
     pub live: Arc<Live>,
-    /// SQLite only: the queue that applies order webhooks in groups.
-    pub intake: Option<Intake>,
+    /// The queue that applies order webhooks in groups.
+    pub intake: Intake,
 }
 
 impl AppState {
     pub fn new(database: Database, config: Config) -> AppState {
         let clock = Clock::with_offset_hours(config.clock_offset_hours);
         let database = database.with_clock(clock.clone());
-        let intake = (database.backend == Backend::Sqlite).then(|| Intake::start(database.clone()));
+        let intake = Intake::start(database.clone());
         AppState {
             database,
             tokens: Arc::new(TokenCache::default()),

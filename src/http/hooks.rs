@@ -121,7 +121,7 @@ async fn receive(
         received_at: state.clock.now(),
     };
     let (status, detail) =
-        integrations::receive(&state.database, state.intake.as_ref(), &shop, delivery).await?;
+        integrations::receive(&state.database, &state.intake, &shop, delivery).await?;
     let code = if status == "failed" {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

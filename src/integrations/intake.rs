@@ -1,12 +1,13 @@
-//! Order webhooks applied in groups on SQLite. Platforms send orders by the thousand, and each
-//! alone costs a transaction of a dozen round trips to SQLite's thread. The deliveries waiting
+//! Order webhooks applied in groups. Platforms send orders by the thousand, and each alone
+//! costs a transaction of a dozen round trips (on SQLite to its thread) and a commit (on
+//! PostgreSQL a flush to disk). The deliveries waiting
 //! at a moment are queued to one task, which applies them together in one transaction
 //! ([`orders::apply`]: one read per kind for all of them, new orders written together, every
 //! log entry in one batch) and answers each after the commit. Two deliveries of the same
 //! platform order never share a group: the later one waits for the next, so versions apply in
 //! the order they came. If a group fails, its arrivals are applied one by one, so a bad one
-//! fails alone. On PostgreSQL each delivery is applied at once (its connections commit in
-//! parallel, and it groups commits itself).
+//! fails alone. One task per instance; on PostgreSQL, instances' groups lock their platform
+//! orders and contacts, so two instances never apply the same order at once.
 
 use std::collections::{HashSet, VecDeque};
 

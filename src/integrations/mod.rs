@@ -166,11 +166,11 @@ async fn apply(
 
 /// Logs a verified delivery and applies it. An order (platforms send them by the thousand) is
 /// applied and logged with its outcome in one transaction, with the others waiting at that
-/// moment when `intake` is given (SQLite); anything else is logged first, then applied.
-/// Either way, a delivery that could not be applied stays in the log, to replay.
+/// moment (`intake`); anything else is logged first, then applied. Either way, a delivery that
+/// could not be applied stays in the log, to replay.
 pub async fn receive(
     database: &Database,
-    intake: Option<&intake::Intake>,
+    intake: &intake::Intake,
     shop: &Shop,
     delivery: inbound::NewDelivery,
 ) -> AppResult<(&'static str, String)> {
@@ -180,10 +180,7 @@ pub async fn receive(
             Err(error) => return orders::settle(database, &delivery, Err(error)).await,
         };
         arrival.delivery = Some(delivery);
-        return match intake {
-            Some(intake) => intake.submit(arrival).await,
-            None => orders::apply_one(database, &arrival).await,
-        };
+        return intake.submit(arrival).await;
     }
     log(database, &delivery).await?;
     process(
