@@ -191,25 +191,33 @@ impl Batch {
         (sql, all)
     }
 
+    /// Each distinct statement with the values of each of its repetitions, in the order each
+    /// first appears.
+    fn by_statement(self) -> Vec<(String, Vec<Vec<Value>>)> {
+        let mut grouped: Vec<(String, Vec<Vec<Value>>)> = Vec::new();
+        let mut index_of: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        for (statement, values) in self.statements {
+            match index_of.get(&statement) {
+                Some(&index) => grouped[index].1.push(values),
+                None => {
+                    index_of.insert(statement.clone(), grouped.len());
+                    grouped.push((statement, vec![values]));
+                }
+            }
+        }
+        grouped
+    }
+
     /// The statements as one SQL text for SQLite in which each statement repeated with other
     /// values (a group of case creations: one `INSERT … VALUES` per table per case) runs once
     /// for all its rows, read from a JSON array with `jsonb_each`. The text then depends only on
     /// which statements there are, not on how many rows: SQLite compiles it once and the
     /// statement cache keeps it. Statements run in the order each first appears.
     pub(super) fn set_based(self) -> (String, Vec<Value>) {
-        let mut order: Vec<String> = Vec::new();
-        let mut rows: std::collections::HashMap<String, Vec<Vec<Value>>> =
-            std::collections::HashMap::new();
-        for (statement, values) in self.statements {
-            if !rows.contains_key(&statement) {
-                order.push(statement.clone());
-            }
-            rows.entry(statement).or_default().push(values);
-        }
         let mut sql = String::new();
         let mut all = Vec::new();
-        for statement in order {
-            let rows = rows.remove(&statement).unwrap_or_default();
+        for (statement, rows) in self.by_statement() {
             match set_form(&statement) {
                 Some(form) => {
                     sql.push_str(&renumber(&form, all.len()));
@@ -234,18 +242,8 @@ impl Batch {
     /// Statements run in the order each first appears.
     pub(super) fn multi_row(self) -> Vec<(String, Vec<Value>)> {
         const MOST_VALUES: usize = 60_000;
-        let mut order: Vec<String> = Vec::new();
-        let mut rows: std::collections::HashMap<String, Vec<Vec<Value>>> =
-            std::collections::HashMap::new();
-        for (statement, values) in self.statements {
-            if !rows.contains_key(&statement) {
-                order.push(statement.clone());
-            }
-            rows.entry(statement).or_default().push(values);
-        }
         let mut statements = Vec::new();
-        for statement in order {
-            let rows = rows.remove(&statement).unwrap_or_default();
+        for (statement, rows) in self.by_statement() {
             let parts = insert_parts(&statement).filter(|(_, _, rest)| !rest.contains("DO UPDATE"));
             let Some((head, expressions, rest)) = parts else {
                 statements.extend(rows.into_iter().map(|values| (statement.clone(), values)));
