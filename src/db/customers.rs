@@ -81,20 +81,27 @@ pub async fn lock_contacts(
     Ok(())
 }
 
+/// The customer's phone and e-mail as stored and looked up (the phone in its national form).
+pub(super) fn contacts_of(customer: &NewCustomer) -> (Option<String>, Option<String>) {
+    (
+        customer
+            .phone
+            .as_ref()
+            .map(|phone| phone.national().to_string()),
+        customer
+            .email
+            .as_ref()
+            .map(|email| email.as_str().to_string()),
+    )
+}
+
 pub async fn find_or_insert(
     transaction: &mut Transaction,
     shop_id: &ShopId,
     customer: &NewCustomer,
     now: i64,
 ) -> Result<(String, bool), sqlx::Error> {
-    let phone = customer
-        .phone
-        .as_ref()
-        .map(|phone| phone.national().to_string());
-    let email = customer
-        .email
-        .as_ref()
-        .map(|email| email.as_str().to_string());
+    let (phone, email) = contacts_of(customer);
     let contacts: Vec<String> = phone.iter().chain(email.iter()).cloned().collect();
     let backend = super::Backend::of(transaction);
     lock_contacts(transaction, backend, shop_id, &contacts).await?;

@@ -226,7 +226,7 @@ impl Known {
     }
 
     fn of(&self, order: &NewOrder) -> Lookup<'_> {
-        let (phone, email) = (phone_of(order), email_of(order));
+        let (phone, email) = super::customers::contacts_of(&order.customer);
         if order.customer.name.trim().is_empty() && phone.is_none() && email.is_none() {
             return Lookup::Nobody;
         }
@@ -238,19 +238,11 @@ impl Known {
 }
 
 fn phone_of(order: &NewOrder) -> Option<String> {
-    order
-        .customer
-        .phone
-        .as_ref()
-        .map(|phone| phone.national().to_string())
+    super::customers::contacts_of(&order.customer).0
 }
 
 fn email_of(order: &NewOrder) -> Option<String> {
-    order
-        .customer
-        .email
-        .as_ref()
-        .map(|email| email.as_str().to_string())
+    super::customers::contacts_of(&order.customer).1
 }
 
 /// A customer the batch adds, filled in by every order of the batch that names it.
@@ -281,7 +273,7 @@ pub async fn insert(
     let mut order_rows = Batch::new();
     for order in orders {
         let customer = &order.customer;
-        let (phone, email) = (phone_of(order), email_of(order));
+        let (phone, email) = super::customers::contacts_of(&order.customer);
         let customer_id = match known.of(order) {
             Lookup::Nobody => None,
             Lookup::Found(found) => {
