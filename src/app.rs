@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::config::Config;
 use crate::db::Database;
 use crate::error::AppError;
-use crate::http::{api, console, hooks, pages, portal};
+use crate::http::{api, console, hooks, observe, pages, portal};
 use crate::operations::notifications::Channels;
 pub use crate::state::AppState;
 
@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(hooks::router().layer(DefaultBodyLimit::max(api::JSON_LIMIT)))
         .merge(api::swagger())
+        .merge(observe::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(CatchPanicLayer::custom(|_| {
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        .layer(axum::middleware::from_fn(observe::track))
         .with_state(state)
 }
 
@@ -61,10 +63,12 @@ pub enum Workers {
     None,
 }
 
-/// Serves the app on `listener` until `shutdown` resolves, with the workers when asked; the
-/// workers stop with the server.
+/// Serves the app on `listener` (and `/metrics` on `metrics`, when given) until `shutdown`
+/// resolves, with the workers when asked; the workers stop with the server, handing back the
+/// timers they had claimed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
     database: Database,
     config: Config,
     workers: Workers,
@@ -80,10 +84,41 @@ pub async fn serve(
     let handles = match workers {
         Workers::Start => {
             let channels = Channels::from_config(&state.config)?;
-            crate::jobs::start(&state.database, channels, &state.clock, stopped)
+            let mut handles =
+                crate::jobs::start(&state.database, channels, &state.clock, stopped.clone());
+            if let Some(directory) = state.config.backup_dir.clone() {
+                let nightly = crate::jobs::backups::Nightly {
+                    directory,
+                    keep: state.config.backup_keep.max(1),
+                    at: state.config.backup_time()?,
+                    url: state.config.database_url.clone(),
+                };
+                handles.push(tokio::spawn(crate::jobs::backups::worker(
+                    state.database.clone(),
+                    nightly,
+                    state.clock.clone(),
+                    stopped,
+                )));
+            }
+            handles
         }
         Workers::None => Vec::new(),
     };
+    if let Some(metrics) = metrics {
+        let private = crate::http::observe::private_router(state.clone());
+        let mut stopping = stop.subscribe();
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            };
+            if let Err(error) = axum::serve(metrics, private)
+                .with_graceful_shutdown(stopped)
+                .await
+            {
+                tracing::warn!(%error, "the metrics address stopped");
+            }
+        });
+    }
     let result = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -97,7 +132,7 @@ pub async fn serve(
     Ok(result?)
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
+pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.database.ping().await {
         Ok(()) => axum::Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(_) => AppError::Unavailable.into_response(),

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 pub const DEFAULT_DATABASE: &str = "sqlite://data/aftersale.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Where the Debian package puts the configuration, read when no other file is named.
+pub const INSTALLED: &str = "/etc/aftersale/aftersale.toml";
 pub const DEFAULT_MAIL_FROM: &str = "售后服务 <aftersale@localhost>";
 
 #[derive(Clone, Deserialize)]
@@ -47,6 +49,28 @@ pub struct Config {
     /// How long an `Idempotency-Key` stays held by a request that stopped answering (a crash)
     /// before a retry may recover it; a live request renews its hold.
     pub idempotency_lease_seconds: u64,
+    /// `text` (for people) or `json` (one object per line, for a log collector).
+    pub log_format: LogFormat,
+    /// `GET /metrics` on the app's address answers a scraper sending `Authorization: Bearer`
+    /// with this token; unset, it is not served there.
+    pub metrics_token: Option<String>,
+    /// A second address serving `/metrics` and `/healthz` without a token (e.g. 127.0.0.1:9090,
+    /// reached only by the scraper).
+    pub metrics_bind: Option<SocketAddr>,
+    /// Where the nightly backup writes (`aftersale backup`'s file, one per night); unset, none.
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// How many nightly backups are kept (the oldest are deleted).
+    pub backup_keep: u32,
+    /// When the nightly backup runs, `HH:MM` in the server's time zone.
+    pub backup_at: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for Config {
@@ -66,6 +90,12 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             allow_private_targets: false,
             idempotency_lease_seconds: 30,
+            log_format: LogFormat::Text,
+            metrics_token: None,
+            metrics_bind: None,
+            backup_dir: None,
+            backup_keep: 7,
+            backup_at: "03:30".into(),
         }
     }
 }
@@ -88,6 +118,15 @@ impl std::fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("allow_private_targets", &self.allow_private_targets)
             .field("idempotency_lease_seconds", &self.idempotency_lease_seconds)
+            .field("log_format", &self.log_format)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<hidden>"),
+            )
+            .field("metrics_bind", &self.metrics_bind)
+            .field("backup_dir", &self.backup_dir)
+            .field("backup_keep", &self.backup_keep)
+            .field("backup_at", &self.backup_at)
             .finish()
     }
 }
@@ -108,15 +147,29 @@ const VARIABLES: &[&str] = &[
     "APP_TRUSTED_PROXIES",
     "APP_ALLOW_PRIVATE_TARGETS",
     "APP_IDEMPOTENCY_LEASE_SECONDS",
+    "APP_LOG_FORMAT",
+    "APP_METRICS_TOKEN",
+    "APP_METRICS_BIND",
+    "APP_BACKUP_DIR",
+    "APP_BACKUP_KEEP",
+    "APP_BACKUP_AT",
 ];
 
 impl Config {
-    /// Defaults → the file (`file`, else `APP_CONFIG`, if any) → `APP_*` variables.
+    /// Defaults → the file (`file`, else `APP_CONFIG`, else the package's
+    /// `/etc/aftersale/aftersale.toml` when it exists) → `APP_*` variables.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
         let variables: Vec<(String, String)> = std::iter::once("APP_CONFIG")
             .chain(VARIABLES.iter().copied())
             .filter_map(|name| Some((name.to_string(), environment(name)?)))
             .collect();
+        let installed = Path::new(INSTALLED);
+        let file = file.or_else(|| {
+            let named = variables
+                .iter()
+                .any(|(name, value)| name == "APP_CONFIG" && !value.trim().is_empty());
+            (!named && installed.exists()).then_some(installed)
+        });
         Config::from_sources(file, &variables)
     }
 
@@ -201,6 +254,40 @@ impl Config {
         if let Some(value) = optional("APP_LOG") {
             config.log = value;
         }
+        if let Some(value) = optional("APP_LOG_FORMAT") {
+            config.log_format = match value.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => anyhow::bail!("APP_LOG_FORMAT={value}: use text or json"),
+            };
+        }
+        if let Some(value) = optional("APP_METRICS_TOKEN") {
+            config.metrics_token = Some(value);
+        }
+        if let Some(value) = optional("APP_METRICS_BIND") {
+            config.metrics_bind = Some(value.parse().with_context(|| {
+                format!("APP_METRICS_BIND={value} is not an address like 127.0.0.1:9090")
+            })?);
+        }
+        if let Some(value) = optional("APP_BACKUP_DIR") {
+            config.backup_dir = Some(value.into());
+        }
+        if let Some(value) = optional("APP_BACKUP_KEEP") {
+            config.backup_keep = value
+                .parse()
+                .with_context(|| format!("APP_BACKUP_KEEP={value} is not a whole number"))?;
+        }
+        if let Some(value) = optional("APP_BACKUP_AT") {
+            config.backup_at = value;
+        }
+        if config
+            .metrics_token
+            .as_deref()
+            .is_some_and(|token| token.len() < 16)
+        {
+            anyhow::bail!("the metrics token must have at least 16 characters (APP_METRICS_TOKEN)");
+        }
+        config.backup_time()?;
         Ok(config)
     }
 
@@ -213,6 +300,12 @@ impl Config {
             None if self.bind.ip().is_loopback() => Some(format!("http://{}", self.bind)),
             None => None,
         }
+    }
+
+    /// When the nightly backup runs (`backup_at`, `HH:MM`).
+    pub fn backup_time(&self) -> anyhow::Result<jiff::civil::Time> {
+        jiff::civil::Time::strptime("%H:%M", self.backup_at.trim())
+            .with_context(|| format!("backup_at = '{}' is not a time like 03:30", self.backup_at))
     }
 
     /// The database URL with any password hidden, for the banner and logs.

@@ -152,9 +152,15 @@ impl AppError {
         }
     }
 
-    /// The JSON body sent to clients.
+    /// The JSON body sent to clients, with the request's id (the `X-Request-Id` its log lines
+    /// carry) when there is one.
     pub fn body(&self) -> Value {
-        json!({ "error": { "code": self.code(), "message": self.to_string(), "details": self.details() } })
+        let mut error =
+            json!({ "code": self.code(), "message": self.to_string(), "details": self.details() });
+        if let Some(id) = crate::http::observe::request_id() {
+            error["request_id"] = json!(id);
+        }
+        json!({ "error": error })
     }
 }
 

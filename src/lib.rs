@@ -29,6 +29,8 @@ pub mod i18n;
 pub mod integrations;
 /// Background workers: timers, parcel sweep, deliveries.
 pub mod jobs;
+/// What an instance counts for Prometheus.
+pub mod metrics;
 /// What the app does, once for every entry point.
 pub mod operations;
 /// What every handler can reach (`AppState`).

@@ -1,8 +1,9 @@
-//! The command line: `serve` (the default), `migrate`, `demo`, `import orders`, `admin …`,
+//! The command line: `serve` (the default), `migrate`, `backup`, `restore`, `doctor`, `demo`, `import orders`, `admin …`,
 //! `policy evaluate`, `bench`, `audit verify`. `main.rs` parses and calls [`run`]; each subcommand is a file.
 
 mod admin;
 mod import;
+mod operate;
 mod serve;
 
 use std::net::SocketAddr;
@@ -49,6 +50,20 @@ enum Command {
     },
     /// Brings the database schema up to date.
     Migrate,
+    /// Writes a consistent backup (attachments included) while the app serves.
+    Backup {
+        /// The new file (a SQLite database, or a pg_dump archive for PostgreSQL).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restores a backup into an empty database (a new SQLite path, or an empty PostgreSQL
+    /// database), migrated to this release.
+    Restore {
+        /// A file written by `aftersale backup` (or the nightly backup).
+        file: std::path::PathBuf,
+    },
+    /// Checks the configuration and its surroundings and says what to fix.
+    Doctor,
     /// Loads the demo shop, staff, orders and cases.
     Demo,
     /// Imports data from files.
@@ -124,6 +139,9 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("The database is up to date.");
             Ok(())
         }
+        Command::Backup { to } => operate::backup(&config, &to).await,
+        Command::Restore { file } => operate::restore(&config, &file).await,
+        Command::Doctor => operate::doctor(&config).await,
         Command::Demo => {
             let database = open(&config).await?;
             let logins = demo::load(&database).await?;

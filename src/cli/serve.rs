@@ -28,11 +28,42 @@ pub async fn run(config: Config, anywhere: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
+    let metrics = match config.metrics_bind {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("binding the metrics address {address}"))?,
+        ),
+        None => None,
+    };
     banner(&database, &config, listener.local_addr()?, logins.as_ref()).await?;
-    app::serve(listener, database, config, Workers::Start, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    app::serve(
+        listener,
+        metrics,
+        database,
+        config,
+        Workers::Start,
+        stopped(),
+    )
     .await
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (systemd's stop, `kill`): the server then stops taking
+/// connections, finishes the requests it has, and its workers hand back what they hold.
+async fn stopped() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: finishing the requests in progress");
 }
 
 async fn banner(
@@ -67,6 +98,13 @@ async fn banner(
         println!(
             "  WARNING: APP_PUBLIC_URL is not set: links in e-mails and on labels cannot be made \
              for customers on other machines. Set it to the address customers use (https://…)."
+        );
+    }
+    if let Some(address) = config.metrics_bind {
+        println!("  metrics:    http://{address}/metrics");
+    } else if config.metrics_token.is_some() {
+        println!(
+            "  metrics:    http://{address}/metrics  (Authorization: Bearer <APP_METRICS_TOKEN>)"
         );
     }
     if config.smtp_url.is_none() {

@@ -3,6 +3,8 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod backlog;
+pub mod backups;
 pub mod batch;
 pub mod case_list;
 pub mod cases;
@@ -150,17 +152,85 @@ impl Database {
             .map(|_| ())
     }
 
+    /// SQLite only: a consistent copy of the whole database into the new file `path`
+    /// (`VACUUM INTO`, on a reader: the writers go on while it copies one snapshot).
+    pub async fn copy_into(&self, path: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.reader)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the database has no tables yet (nothing to lose by restoring into it).
+    pub async fn is_blank(&self) -> Result<bool, sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+            Backend::Postgres => {
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+            }
+        };
+        let tables: i64 = sqlx::query_scalar(sql).fetch_one(&self.reader).await?;
+        Ok(tables == 0)
+    }
+
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
+        let known = self.known_schema_version();
+        if let Some(applied) = self.schema_version().await?
+            && applied > known
+        {
+            anyhow::bail!(
+                "this database's schema is version {applied}, newer than this aftersale {} knows \
+                 (up to {known}): it was upgraded by a newer release. Run that release (or newer), \
+                 or restore a backup made before the upgrade (docs/OPERATIONS.md, \"Upgrade\"). \
+                 Nothing was changed.",
+                env!("CARGO_PKG_VERSION")
+            );
+        }
         migrator
             .run(&self.writer)
             .await
             .context("migrating the database")?;
         Ok(())
+    }
+
+    /// The newest migration applied to this database (`None` before the first).
+    pub async fn schema_version(&self) -> anyhow::Result<Option<i64>> {
+        let exists = match self.backend {
+            Backend::Sqlite => {
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations'"
+            }
+            Backend::Postgres => {
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+            }
+        };
+        let tables: i64 = sqlx::query_scalar(exists).fetch_one(&self.reader).await?;
+        if tables == 0 {
+            return Ok(None);
+        }
+        Ok(
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.reader)
+                .await?,
+        )
+    }
+
+    /// The newest migration this binary knows.
+    pub fn known_schema_version(&self) -> i64 {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .iter()
+            .map(|migration| migration.version)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Keeps the planner's statistics current, so no plan falls off a cliff as a shop grows:
@@ -316,6 +386,15 @@ fn spawn_checkpoints(connection: AnyPool) {
             }
         }
     });
+}
+
+/// The file a `sqlite://PATH?…` URL names.
+pub fn sqlite_file(url: &str) -> std::path::PathBuf {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    std::path::PathBuf::from(path.split('?').next().unwrap_or(path))
 }
 
 /// `sqlite://data/aftersale.db` → the same with `mode=rwc`, its folder created.

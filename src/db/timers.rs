@@ -205,6 +205,19 @@ pub async fn retry_later(
     Ok(())
 }
 
+/// Hands back the timers `worker` claimed and did not finish (it is stopping): pending again,
+/// due as they were, the claim not counted as an attempt. Returns how many.
+pub async fn release(pool: &AnyPool, worker: &str) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE timers SET state = 'pending', locked_by = NULL, locked_until = NULL, attempts = attempts - 1 \
+         WHERE state = 'running' AND locked_by = $1",
+    )
+    .bind(worker)
+    .execute(pool)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 /// Stops trying a timer that failed too often; it stays in the table as `failed` with the error.
 pub async fn give_up(pool: &AnyPool, id: &str, error: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

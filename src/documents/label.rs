@@ -100,6 +100,12 @@ fn font(configured: Option<&str>) -> Result<Font, LabelError> {
     .ok_or(LabelError::NoFont)
 }
 
+/// Whether labels can be drawn: the configured font (`/path/font.ttc#index`) or one of the
+/// system CJK fonts is there.
+pub fn font_found(configured: Option<&str>) -> bool {
+    font(configured).is_ok()
+}
+
 /// Cuts a line to what fits in `width` points at `font_size`, marking the cut. Widths are
 /// estimated: a CJK character is one em, anything else about 0.55 em.
 fn fit(text: &str, font_size: f32, width: f32) -> String {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod console;
 pub mod hooks;
+pub mod observe;
 pub mod pages;
 pub mod portal;
 

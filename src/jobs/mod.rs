@@ -2,6 +2,8 @@
 //! (and, once a minute, the parcels that stalled or ran late) and the outbox's deliveries. Rows
 //! in the database are the queue; any number of instances run workers; each timer fires once.
 
+pub mod backups;
+
 use std::time::Duration;
 
 use crate::clock::Clock;
@@ -31,6 +33,17 @@ pub fn worker_name() -> String {
 /// Claims and fires every timer due at `now`; returns what each did. Errors on one timer put it
 /// back for a retry and do not stop the others.
 pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Result<Vec<Fired>> {
+    fire_due(database, worker, now, || false).await
+}
+
+/// The same, stopping between two timers once `stopping` says so (the claimed rest stay with
+/// `worker`, who hands them back with [`timers::release`]).
+async fn fire_due(
+    database: &Database,
+    worker: &str,
+    now: i64,
+    stopping: impl Fn() -> bool,
+) -> anyhow::Result<Vec<Fired>> {
     let mut done = Vec::new();
     loop {
         let claimed = timers::claim_due(
@@ -46,13 +59,24 @@ pub async fn run_due(database: &Database, worker: &str, now: i64) -> anyhow::Res
             return Ok(done);
         }
         for timer in &claimed {
+            if stopping() {
+                return Ok(done);
+            }
             match clocks::fire(database, worker, timer, now).await {
-                Ok(fired) => done.push(fired),
+                Ok(fired) => {
+                    crate::metrics::timer(match fired {
+                        Fired::Skipped(_) => "skipped",
+                        _ => "fired",
+                    });
+                    done.push(fired);
+                }
                 Err(error) if timer.attempts >= MAX_ATTEMPTS => {
+                    crate::metrics::timer("failed");
                     tracing::error!(timer = %timer.id, %error, "timer failed {MAX_ATTEMPTS} times; giving up");
                     timers::give_up(&database.writer, &timer.id, &error.to_string(), now).await?;
                 }
                 Err(error) => {
+                    crate::metrics::timer("retried");
                     tracing::warn!(timer = %timer.id, %error, "timer failed; retrying later");
                     timers::retry_later(
                         &database.writer,
@@ -164,8 +188,11 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
     let mut calendar_checked: Option<jiff::civil::Date> = None;
     let mut optimized: Option<i64> = None;
     loop {
-        if let Err(error) = run_due(&database, &worker, clock.now()).await {
+        if let Err(error) = fire_due(&database, &worker, clock.now(), || *stop.borrow()).await {
             tracing::warn!(%error, "timer worker");
+        }
+        if *stop.borrow() {
+            break;
         }
         if parcels_checked.is_none_or(|at| clock.now() - at >= PARCEL_SWEEP_MICROS) {
             parcels_checked = Some(clock.now());
@@ -195,8 +222,14 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
             _ => 1_000_000,
         };
         if pause(&mut stop, wait).await {
-            return;
+            break;
         }
+    }
+    // Timers claimed but not fired go back at once, not when their lease runs out.
+    match timers::release(&database.writer, &worker).await {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "handed back the timers claimed by this instance"),
+        Err(error) => tracing::warn!(%error, "handing back claimed timers"),
     }
 }
 

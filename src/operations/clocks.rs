@@ -203,6 +203,9 @@ pub async fn fire(
             )
             .await?;
             super::parcels::arrived_by(&mut transaction, &current.id, *step, now).await?;
+            if current.status.is_open() && !to.is_open() {
+                crate::metrics::case_ended(current.kind.as_str(), to.as_str());
+            }
             current.status = to;
             current.version += 1;
             current.ended_at = ended_at;

@@ -523,6 +523,8 @@ pub async fn import(
     }
     progress(done);
     report.errors.sort_by_key(|error| error.row);
+    let rejected = report.errors.len();
+    crate::metrics::import_rows(report.rows.saturating_sub(rejected) as u64, rejected as u64);
     // Thousands of new orders and customers: the planner's statistics follow at once (a few
     // orders move no statistics; the hourly refresh and autoanalyze see to them).
     if report.orders_created >= 1_000

@@ -4,9 +4,11 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod backup;
 pub mod cases;
 pub mod checklist;
 pub mod clocks;
+pub mod doctor;
 pub mod import;
 pub mod labels;
 pub mod limits;

@@ -415,6 +415,11 @@ pub async fn refund_locked(
     {
         return Err(AppError::Unavailable);
     }
+    // Counted as written, in the transaction the caller commits.
+    crate::metrics::refund(currency.as_str(), total);
+    if !request.goodwill && case.status.is_open() && !to.is_open() {
+        crate::metrics::case_ended(case.kind.as_str(), to.as_str());
+    }
     let mut data = json!({
         "refund_id": refund_id,
         "amount_minor": total,

@@ -225,5 +225,8 @@ pub async fn transition(
     )
     .await?;
     transaction.commit().await?;
+    if case.status.is_open() && !to.is_open() {
+        crate::metrics::case_ended(case.kind.as_str(), to.as_str());
+    }
     fetch(database, actor, id).await
 }

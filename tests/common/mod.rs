@@ -119,6 +119,7 @@ pub async fn serve_with(
     tokio::spawn(async move {
         app::serve(
             listener,
+            None,
             database,
             config,
             Workers::None,

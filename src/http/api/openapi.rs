@@ -33,6 +33,8 @@ pub struct ErrorDetail {
     /// Structured facts, e.g. `{"field": "lines[0]"}`; may be null.
     #[schema(value_type = Object, nullable)]
     details: Option<String>,
+    /// The request's id, also in the `X-Request-Id` header and on the server's log lines for it.
+    request_id: Option<String>,
 }
 
 /// Adds the bearer scheme and, to every operation, the error responses any request can get.

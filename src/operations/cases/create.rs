@@ -316,6 +316,7 @@ pub async fn create(
         }
     };
     let sequence = batch::numbered(database, &shop.id, &day_text, writes).await?;
+    crate::metrics::case_created(kind.as_str());
     let number = CaseNumber::new(day, sequence);
     let case = CaseRecord {
         shop_id: shop.id.clone(),

@@ -119,6 +119,7 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
             match result {
                 Ok(()) => {
                     deliveries::mark_sent(&database.writer, &delivery.id, now).await?;
+                    crate::metrics::delivery(&delivery.channel, "sent");
                     round.sent += 1;
                 }
                 Err(error) => {
@@ -132,6 +133,10 @@ pub async fn run_once(database: &Database, channels: &Channels, now: i64) -> any
                         retry,
                     )
                     .await?;
+                    crate::metrics::delivery(
+                        &delivery.channel,
+                        if retry.is_some() { "failed" } else { "dead" },
+                    );
                     round.failed += 1;
                 }
             }
