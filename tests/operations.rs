@@ -637,3 +637,73 @@ async fn a_database_from_a_newer_release_is_refused_untouched() {
     assert!(error.contains("newer release"), "{error}");
     assert!(error.contains("Nothing was changed"), "{error}");
 }
+
+#[tokio::test]
+async fn a_stopping_worker_hands_back_its_timers_at_once() {
+    let app = TestApp::start().await;
+    app.order("T1").await;
+    let case = app.case("T1", "complaint", "没人回复").await;
+    let id = case["id"].as_str().unwrap();
+    let now = common::now();
+    sqlx::query("UPDATE timers SET due_at = $1 WHERE case_id = $2 AND state = 'pending'")
+        .bind(now - 1)
+        .bind(id)
+        .execute(&app.database.writer)
+        .await
+        .unwrap();
+    let database = &app.database;
+    let lease = now + 60_000_000;
+    let claimed = aftersale::db::timers::claim_due(
+        &database.writer,
+        database.backend,
+        "stopping",
+        now,
+        lease,
+        50,
+    )
+    .await
+    .unwrap();
+    assert!(!claimed.is_empty());
+    // Leased: another worker cannot take them …
+    let other = aftersale::db::timers::claim_due(
+        &database.writer,
+        database.backend,
+        "other",
+        now,
+        lease,
+        50,
+    )
+    .await
+    .unwrap();
+    assert!(other.is_empty());
+    // … until the stopping one hands them back, uncounted as an attempt.
+    let released = aftersale::db::timers::release(&database.writer, "stopping")
+        .await
+        .unwrap();
+    assert_eq!(released as usize, claimed.len());
+    let other = aftersale::db::timers::claim_due(
+        &database.writer,
+        database.backend,
+        "other",
+        now,
+        lease,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(other.len(), claimed.len());
+    assert!(other.iter().all(|timer| timer.attempts == 1), "{other:?}");
+    // The new holder fires them; none is left running.
+    for timer in &other {
+        aftersale::operations::clocks::fire(database, "other", timer, now)
+            .await
+            .unwrap();
+    }
+    let running: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM timers WHERE case_id = $1 AND state = 'running'")
+            .bind(id)
+            .fetch_one(&database.reader)
+            .await
+            .unwrap();
+    assert_eq!(running, 0);
+}
