@@ -707,3 +707,125 @@ async fn a_stopping_worker_hands_back_its_timers_at_once() {
             .unwrap();
     assert_eq!(running, 0);
 }
+
+#[tokio::test]
+async fn the_nightly_backup_is_made_once_a_day_and_keeps_the_newest() {
+    use aftersale::jobs::backups::{Nightly, next_run, once};
+    let app = TestApp::start().await;
+    app.order("NB1").await;
+    let directory = std::env::temp_dir().join(format!(
+        "aftersale-nightly-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&directory).unwrap();
+    let nightly = Nightly {
+        directory: directory.clone(),
+        keep: 2,
+        at: jiff::civil::time(3, 30, 0, 0),
+        url: app.database_url.clone(),
+    };
+    let zone = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    // 2026-12-06 02:00 in Shanghai: tonight's is at 03:30 the same day; after it, tomorrow's.
+    let early = jiff::civil::date(2026, 12, 6)
+        .at(2, 0, 0, 0)
+        .to_zoned(zone.clone())
+        .unwrap();
+    let first = next_run(early.timestamp().as_microsecond(), nightly.at, &zone).unwrap();
+    assert_eq!(
+        first.to_string(),
+        "2026-12-06T03:30:00+08:00[Asia/Shanghai]"
+    );
+    let later = next_run(first.timestamp().as_microsecond(), nightly.at, &zone).unwrap();
+    assert_eq!(later.date(), jiff::civil::date(2026, 12, 7));
+
+    // Three instances wake for the same night: one makes the backup.
+    let clock = aftersale::clock::Clock::with_offset_hours(0);
+    let mut made = 0;
+    for instance in ["a", "b", "c"] {
+        if once(&app.database, &nightly, instance, &clock, &first)
+            .await
+            .unwrap()
+        {
+            made += 1;
+        }
+    }
+    assert_eq!(made, 1);
+    let files = |directory: &std::path::Path| {
+        let mut names: Vec<String> = std::fs::read_dir(directory)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(files(&directory).len(), 1);
+    let latest = aftersale::db::backups::latest(&app.database.reader)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.day, "2026-12-06");
+    assert!(latest.error.is_none() && latest.bytes.unwrap() > 0);
+    // Three more nights: the two newest are kept.
+    let mut night = first.clone();
+    for _ in 0..3 {
+        night = next_run(night.timestamp().as_microsecond(), nightly.at, &zone).unwrap();
+        assert!(
+            once(&app.database, &nightly, "a", &clock, &night)
+                .await
+                .unwrap()
+        );
+    }
+    let kept = files(&directory);
+    assert_eq!(
+        kept,
+        vec![
+            "aftersale-20261208-0330.db".to_string(),
+            "aftersale-20261209-0330.db".to_string()
+        ]
+        .into_iter()
+        .map(|name| if common::test_database_url().is_some() {
+            name.replace(".db", ".dump")
+        } else {
+            name
+        })
+        .collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_need_no_token() {
+    let (url, directory) = common::process::database_url();
+    let port = free_port();
+    let address = format!("127.0.0.1:{port}");
+    let server = start_logged(
+        &url,
+        &[
+            ("APP_METRICS_BIND", address.as_str()),
+            ("APP_DEMO", "false"),
+        ],
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("http://{address}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let scrape =
+        prometheus_parse::Scrape::parse(text.lines().map(|line| Ok(line.to_string()))).unwrap();
+    assert!(sample(&scrape, "aftersale_build_info", &[]).is_some());
+    // The app's own address does not serve them without a token.
+    let response = client
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    drop(server);
+    if let Some(directory) = directory {
+        let _ = std::fs::remove_dir_all(directory);
+    }
+}

@@ -23,23 +23,11 @@ pub async fn worker(database: Database, nightly: Nightly, clock: Clock, mut stop
     let instance = super::worker_name();
     loop {
         let now = clock.now();
-        let Ok(here) = jiff::Timestamp::from_microsecond(now).map(|at| at.to_zoned(zone.clone()))
-        else {
+        let Some(next) = next_run(now, nightly.at, &zone) else {
+            tracing::error!("the nightly backup's next time cannot be computed; no more backups");
             return;
         };
-        let today = here.date().to_datetime(nightly.at);
-        let next = match today.to_zoned(zone.clone()) {
-            Ok(at) if at > here => at,
-            _ => match today
-                .checked_add(jiff::Span::new().days(1))
-                .and_then(|tomorrow| tomorrow.to_zoned(zone.clone()))
-            {
-                Ok(at) => at,
-                Err(_) => return,
-            },
-        };
-        let wait = next.timestamp().as_microsecond() - now;
-        if pause(&mut stop, wait).await {
+        if pause(&mut stop, next.timestamp().as_microsecond() - now).await {
             return;
         }
         if let Err(error) = once(&database, &nightly, &instance, &clock, &next).await {
@@ -48,17 +36,34 @@ pub async fn worker(database: Database, nightly: Nightly, clock: Clock, mut stop
     }
 }
 
-/// Today's backup, unless another instance took it.
-async fn once(
+/// The first `at` in `zone` after `now` (today's, or else tomorrow's).
+pub fn next_run(now: i64, at: jiff::civil::Time, zone: &jiff::tz::TimeZone) -> Option<jiff::Zoned> {
+    let here = jiff::Timestamp::from_microsecond(now)
+        .ok()?
+        .to_zoned(zone.clone());
+    let today = here.date().to_datetime(at);
+    match today.to_zoned(zone.clone()) {
+        Ok(time) if time > here => Some(time),
+        _ => today
+            .checked_add(jiff::Span::new().days(1))
+            .ok()?
+            .to_zoned(zone.clone())
+            .ok(),
+    }
+}
+
+/// The backup due at `at`, by `instance`, unless another instance took that day's; true when
+/// this one made it.
+pub async fn once(
     database: &Database,
     nightly: &Nightly,
     instance: &str,
     clock: &Clock,
     at: &jiff::Zoned,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let day = at.date().to_string();
     if !backups::claim(&database.writer, &day, instance, clock.now()).await? {
-        return Ok(());
+        return Ok(false);
     }
     let name = backup::nightly_name(database.backend, &at.strftime("%Y%m%d-%H%M").to_string());
     let file = nightly.directory.join(name);
@@ -79,5 +84,5 @@ async fn once(
             anyhow::bail!(text);
         }
     }
-    Ok(())
+    Ok(true)
 }
