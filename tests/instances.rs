@@ -31,20 +31,12 @@ impl Drop for Proxy {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// nginx in front of `upstreams`, configured as docs/OPERATIONS.md shows (without TLS).
 async fn nginx(upstreams: &[String]) -> (Proxy, String) {
     let directory =
         std::env::temp_dir().join(format!("aftersale-nginx-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(directory.join("logs")).unwrap();
-    let port = free_port();
+    let port = process::free_port();
     let servers: String = upstreams
         .iter()
         .map(|base| {
@@ -94,20 +86,7 @@ async fn nginx(upstreams: &[String]) -> (Proxy, String) {
         .spawn()
         .expect("nginx (scripts/test installs nginx-light)");
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .is_ok_and(|response| response.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "nginx never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    process::wait_until_healthy(&base).await;
     (Proxy { child, directory }, base)
 }
 

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{ADMIN, AGENT, TestApp};
+use common::{ADMIN, AGENT, TestApp, process};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -246,16 +246,8 @@ impl Drop for Logged {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start_logged(database_url: &str, variables: &[(&str, &str)]) -> Logged {
-    let port = free_port();
+    let port = process::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_aftersale"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("APP_DATABASE_URL", database_url)
@@ -276,20 +268,7 @@ async fn start_logged(database_url: &str, variables: &[(&str, &str)]) -> Logged 
         }
     });
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .is_ok_and(|response| response.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    process::wait_until_healthy(&base).await;
     Logged { child, base, lines }
 }
 
@@ -409,7 +388,7 @@ async fn doctor_says_what_to_fix() {
     ));
     std::fs::create_dir_all(&directory).unwrap();
     let url = format!("sqlite://{}/app.db", directory.display());
-    let closed = free_port();
+    let closed = process::free_port();
     let smtp = format!("smtp://127.0.0.1:{closed}");
     let backups = directory.join("backups");
     let backups_text = backups.display().to_string();
@@ -796,7 +775,7 @@ async fn the_nightly_backup_is_made_once_a_day_and_keeps_the_newest() {
 #[tokio::test]
 async fn metrics_on_their_own_address_need_no_token() {
     let (url, directory) = common::process::database_url();
-    let port = free_port();
+    let port = process::free_port();
     let address = format!("127.0.0.1:{port}");
     let server = start_logged(
         &url,

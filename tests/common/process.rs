@@ -43,11 +43,7 @@ impl Drop for Server {
 /// Starts `aftersale serve` on a free port of this machine with these variables, and waits until
 /// it answers; the first start of a database loads the demo and its printed tokens are kept.
 pub async fn start(database_url: &str, variables: &[(&str, &str)]) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_aftersale"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("APP_DATABASE_URL", database_url)
@@ -74,20 +70,7 @@ pub async fn start(database_url: &str, variables: &[(&str, &str)]) -> Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    let client = reqwest::Client::new();
-    let started = Instant::now();
-    while !client
-        .get(format!("{}/healthz", server.base))
-        .send()
-        .await
-        .is_ok_and(|response| response.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server never answered"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until_healthy(&server.base).await;
     // The first start of a database prints the token; later starts find it remembered.
     while let Ok((email, token)) = token.recv_timeout(Duration::from_millis(300)) {
         TOKENS
@@ -100,6 +83,33 @@ pub async fn start(database_url: &str, variables: &[(&str, &str)]) -> Server {
         .unwrap()
         .push((server.base.clone(), database_url.to_string()));
     server
+}
+
+/// A port of this machine free at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until `{base}/healthz` answers 200 (at most a minute).
+pub async fn wait_until_healthy(base: &str) {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while !client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|response| response.status().is_success())
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{base} never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 impl Server {
