@@ -130,6 +130,7 @@ portal-next-cancelled = This request was cancelled.
 portal-next-closed = This request is closed. Thank you!
 portal-error-heading = Something went wrong
 portal-error-back = Go back
+portal-error-reference = If you contact us about this, give this reference:
 portal-error-start = Look up your order again
 portal-error-not-found = We could not find that page. Check the link, or look up your order again.
 portal-error-forbidden = You cannot see this page. Look up your order again, then try once more.

@@ -130,6 +130,7 @@ portal-next-cancelled = 这个申请已撤销。
 portal-next-closed = 这个申请已关闭，谢谢！
 portal-error-heading = 出错了
 portal-error-back = 返回上一页
+portal-error-reference = 如需联系我们，请提供此错误编号：
 portal-error-start = 重新查询订单
 portal-error-not-found = 没有找到您要的页面，请检查链接，或重新查询您的订单。
 portal-error-forbidden = 您没有权限查看这里，请重新查询您的订单后再试。

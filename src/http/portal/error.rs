@@ -22,6 +22,8 @@ struct ErrorPage {
     start: String,
     start_text: String,
     switch: String,
+    /// For a failure on our side: the words and the request's id, which the logs carry.
+    reference: Option<(String, String)>,
 }
 
 /// The portal's layer: JSON errors out of a handler become the error page.
@@ -67,6 +69,11 @@ pub fn error_page(
         start,
         start_text: language.text("portal-error-start"),
         switch: language.text("portal-language"),
+        reference: status
+            .is_server_error()
+            .then(crate::http::observe::request_id)
+            .flatten()
+            .map(|id| (language.text("portal-error-reference"), id)),
     };
     render(&page, status, language)
 }
