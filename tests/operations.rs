@@ -93,6 +93,12 @@ async fn metrics_are_prometheus_text_and_count_what_happened() {
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) = app.get("/api/v1/cases/no-such-case", AGENT).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let purge = reqwest::Method::from_bytes(b"PURGE").unwrap();
+    app.client
+        .request(purge, app.url("/api/v1/cases"))
+        .send()
+        .await
+        .unwrap();
     let after = scrape(&app).await;
 
     // Counters in this process may include other tests' (they share it): compare the two scrapes.
@@ -121,6 +127,19 @@ async fn metrics_are_prometheus_text_and_count_what_happened() {
                 ("status", "404")
             ]
         ) >= 1.0
+    );
+    // A made-up method is counted as `other`, never as a label value of its own.
+    assert!(
+        grew(
+            "aftersale_http_request_duration_seconds_count",
+            &[("method", "other")]
+        ) >= 1.0
+    );
+    assert!(
+        after
+            .samples
+            .iter()
+            .all(|sample| sample.labels.get("method") != Some("PURGE"))
     );
     // Routes are patterns: no case id becomes a label value.
     assert!(after.samples.iter().all(|sample| {

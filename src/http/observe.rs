@@ -46,7 +46,12 @@ pub async fn track(request: Request, next: Next) -> Response {
         .get(HEADER)
         .and_then(usable)
         .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
-    let method = request.method().as_str().to_string();
+    // Known methods only: a label value per made-up method would let anyone grow the metrics.
+    let method = match request.method().as_str() {
+        known @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => known,
+        _ => "other",
+    }
+    .to_string();
     // `/api/v1/cases/{id}` is labelled `/api/v1/cases/:id`: braces inside a label value trip
     // some text-format parsers.
     let route = request
