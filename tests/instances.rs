@@ -90,34 +90,37 @@ async fn nginx(upstreams: &[String]) -> (Proxy, String) {
     (Proxy { child, directory }, base)
 }
 
-/// Sends a request until an answer that is not the proxy's (502/503/504) or a broken
-/// connection, as a client with an `Idempotency-Key` may; the final status and body.
+/// Sends a request until an answer that is not the proxy's (502/503/504), a broken connection
+/// or a key still held by a request that died with its instance (409
+/// `idempotency_key_in_progress`: its lease frees it within 30 s), as a client with an
+/// `Idempotency-Key` does; the final status and body.
 async fn persist(
     client: &reqwest::Client,
     request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
 ) -> (StatusCode, Value) {
     let started = Instant::now();
     loop {
-        match request(client).send().await {
-            Ok(response)
-                if !matches!(
-                    response.status(),
-                    StatusCode::BAD_GATEWAY
-                        | StatusCode::SERVICE_UNAVAILABLE
-                        | StatusCode::GATEWAY_TIMEOUT
-                ) =>
+        if let Ok(response) = request(client).send().await
+            && !matches!(
+                response.status(),
+                StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            )
+        {
+            let status = response.status();
+            let body = response.json().await.unwrap_or(Value::Null);
+            if !(status == StatusCode::CONFLICT
+                && body["error"]["code"] == "idempotency_key_in_progress")
             {
-                let status = response.status();
-                return (status, response.json().await.unwrap_or(Value::Null));
-            }
-            _ => {
-                assert!(
-                    started.elapsed() < Duration::from_secs(30),
-                    "no answer in 30 s"
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                return (status, body);
             }
         }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no answer in 90 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
