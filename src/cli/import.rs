@@ -1,4 +1,5 @@
-//! `aftersale import orders FILE.csv|FILE.xlsx`: orders from a file, each bad row reported.
+//! `aftersale import orders FILE.csv|FILE.xlsx [ITEMS.csv]`: orders from a file (or Taobao's two
+//! reports), each bad row reported.
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -10,21 +11,32 @@ use crate::operations::import::{self, Format};
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
-    /// Orders from a CSV or XLSX file, one row per order line.
+    /// Orders from a CSV or XLSX file: the import's own layout (one row per order line) or a
+    /// platform's export as it comes (Taobao's order report and item report given together).
     Orders {
-        file: std::path::PathBuf,
+        #[arg(required = true, num_args = 1..=2)]
+        files: Vec<std::path::PathBuf>,
         #[arg(long, default_value = demo::SHOP_SLUG)]
         shop: String,
     },
 }
 
 pub async fn run(database: Database, what: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Orders { file, shop } = what;
+    let ImportCommand::Orders { files, shop } = what;
     let shop = super::find_shop(&database, &shop).await?;
-    let format =
-        Format::from_name(&file.to_string_lossy()).context("the file must end in .csv or .xlsx")?;
-    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-    let rows = import::read(&bytes, format).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let mut sheets = Vec::new();
+    for file in &files {
+        let format = Format::from_name(&file.to_string_lossy())
+            .context("the file must end in .csv or .xlsx")?;
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let sheet = import::read(&bytes, format)
+            .map_err(|error| anyhow::anyhow!("{}: {error}", file.display()))?;
+        if let Some(layout) = sheet.layout {
+            println!("{}: {}", file.display(), layout.name);
+        }
+        sheets.push(sheet);
+    }
+    let rows = import::combine(sheets).map_err(|error| anyhow::anyhow!("{error}"))?;
     let actor = shops::Actor {
         shop,
         role: Role::System,

@@ -10,6 +10,7 @@ pub mod checklist;
 pub mod clocks;
 pub mod currency;
 pub mod identifiers;
+pub mod layouts;
 pub mod lifecycle;
 pub mod media;
 pub mod money;

@@ -21,14 +21,20 @@ pub fn local_date(micros: i64, zone: &TimeZone) -> jiff::civil::Date {
         .date()
 }
 
-/// Parses a time given by a person or a file: RFC 3339 with an offset, or a local
-/// `YYYY-MM-DD HH:MM[:SS]` / `YYYY/MM/DD HH:MM` / `YYYY-MM-DD` read in the shop's zone.
+/// Parses a time given by a person or a file: RFC 3339 with an offset, a time with a numeric
+/// offset as Shopify exports it (`2026-11-22 14:30:00 -0500`), or a local
+/// `YYYY-MM-DD HH:MM[:SS]` / `YYYY/M/D H:MM` / `YYYY-MM-DD` read in the shop's zone.
 pub fn parse_time(text: &str, zone: &TimeZone) -> Result<i64, String> {
     let trimmed = text.trim();
     if let Ok(timestamp) = trimmed.parse::<Timestamp>() {
         return Ok(timestamp.as_microsecond());
     }
-    let normalised = trimmed.replace('/', "-").replace('T', " ");
+    if let Ok(zoned) = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S %z", trimmed)
+        .and_then(|parsed| parsed.to_timestamp())
+    {
+        return Ok(zoned.as_microsecond());
+    }
+    let normalised = padded(&trimmed.replace('/', "-").replace('T', " "));
     let civil = normalised
         .parse::<jiff::civil::DateTime>()
         .or_else(|_| {
@@ -41,6 +47,30 @@ pub fn parse_time(text: &str, zone: &TimeZone) -> Result<i64, String> {
         .to_zoned(zone.clone())
         .map(|zoned| zoned.timestamp().as_microsecond())
         .map_err(|error| format!("'{trimmed}': {error}"))
+}
+
+/// `2026-7-2 9:05` → `2026-07-02 09:05`: the date's and time's parts given with one digit (as
+/// spreadsheets and some exports write them) padded to two; anything else as it is.
+fn padded(text: &str) -> String {
+    let (date, time) = match text.split_once(' ') {
+        Some((date, time)) => (date, Some(time.trim())),
+        None => (text, None),
+    };
+    let pad = |part: &str| {
+        if part.len() == 1 && part.chars().all(|character| character.is_ascii_digit()) {
+            format!("0{part}")
+        } else {
+            part.to_string()
+        }
+    };
+    let date: Vec<String> = date.split('-').map(pad).collect();
+    let mut whole = date.join("-");
+    if let Some(time) = time {
+        let time: Vec<String> = time.split(':').map(pad).collect();
+        whole.push(' ');
+        whole.push_str(&time.join(":"));
+    }
+    whole
 }
 
 /// Writes every time inside a JSON document (a key ending in `_at` holding unix microseconds)
@@ -70,6 +100,28 @@ pub fn localise_times(value: &mut serde_json::Value, zone: &TimeZone) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exports_times_are_read_with_their_offset_or_padded() {
+        let shanghai = TimeZone::get("Asia/Shanghai").unwrap();
+        let shopify = parse_time("2026-11-22 14:30:00 -0500", &shanghai).unwrap();
+        assert_eq!(
+            shopify,
+            "2026-11-22T19:30:00Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .as_microsecond()
+        );
+        let short = parse_time("2026/7/2 9:05", &shanghai).unwrap();
+        assert_eq!(
+            short,
+            "2026-07-02T01:05:00Z"
+                .parse::<Timestamp>()
+                .unwrap()
+                .as_microsecond()
+        );
+        assert!(parse_time("2026/13/2 9:05", &shanghai).is_err());
+    }
 
     #[test]
     fn local_times_read_in_the_shop_zone() {

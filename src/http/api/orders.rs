@@ -1,8 +1,9 @@
 //! `/api/v1/orders…`, `/api/v1/customers…` and `/api/v1/reasons` handlers.
 
 use crate::domain::identifiers::ShopId;
+use axum::extract::FromRequest;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -82,31 +83,63 @@ pub async fn create(
 }
 
 #[utoipa::path(post, path = "/orders/import", operation_id = "importOrders", tag = "orders",
-    request_body(description = "a CSV (UTF-8 or GBK) or XLSX file, one row per order line; as application/octet-stream the file's own bytes say which",
-        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/octet-stream"))),
+    request_body(description = "a CSV (UTF-8, UTF-16 or GBK) or XLSX file: the import's own layout, one row per order line, or a platform's export as it comes (docs/PLATFORMS.md); as application/octet-stream the file's own bytes say which; as multipart/form-data one or two files (Taobao's order report and item report together)",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/octet-stream"), (Vec<u8> = "multipart/form-data"))),
     responses((status = 200, body = ImportReport)), security(("bearer" = [])))]
 pub async fn import(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> AppResult<axum::Json<ImportReport>> {
-    let content_type = headers
+    let content_type = request
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    let format = if content_type.starts_with("application/octet-stream") {
-        Format::from_bytes(&body)
+        .unwrap_or_default()
+        .to_string();
+    let files: Vec<(Option<String>, Vec<u8>)> = if content_type.starts_with("multipart/form-data") {
+        let multipart = axum::extract::Multipart::from_request(request, &state)
+            .await
+            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
+        let (_, uploads) = crate::http::pages::read_multipart(multipart)
+            .await
+            .map_err(AppError::bad_request)?;
+        if uploads.is_empty() || uploads.len() > 2 {
+            return Err(AppError::invalid(
+                "file",
+                "send one file (or Taobao's order report and item report together)",
+            ));
+        }
+        uploads
+            .into_iter()
+            .map(|upload| (Some(upload.file_name), upload.bytes))
+            .collect()
     } else {
-        Format::from_name(content_type).ok_or_else(|| {
-            AppError::UnsupportedMediaType(
-                "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet \
-                 or application/octet-stream"
-                    .into(),
-            )
-        })?
+        let body = axum::body::Bytes::from_request(request, &state)
+            .await
+            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
+        if content_type.starts_with("application/octet-stream") {
+            vec![(None, body.to_vec())]
+        } else {
+            Format::from_name(&content_type).ok_or_else(|| {
+                AppError::UnsupportedMediaType(
+                    "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
+                     application/octet-stream or multipart/form-data"
+                        .into(),
+                )
+            })?;
+            vec![(Some(content_type.clone()), body.to_vec())]
+        }
     };
-    let rows = import::read(&body, format)?;
+    let mut sheets = Vec::new();
+    for (name, bytes) in &files {
+        let format = name
+            .as_deref()
+            .and_then(Format::from_name)
+            .unwrap_or_else(|| Format::from_bytes(bytes));
+        sheets.push(import::read(bytes, format)?);
+    }
+    let rows = import::combine(sheets)?;
     Ok(axum::Json(
         import::import(&state.database, &actor, &rows, &|_| {}).await,
     ))
