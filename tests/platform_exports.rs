@@ -377,3 +377,85 @@ async fn the_import_template_still_reads_in_gbk_and_utf16() {
     assert_eq!(counts(&report), (0, 0, 1, 0), "{report}");
     assert_eq!(order(&app, "G-1").await["platform"], json!("own_store"));
 }
+
+async fn import_with(
+    app: &TestApp,
+    token: &str,
+    file: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("erp.csv"),
+    );
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let response = app
+        .client
+        .post(app.url("/api/v1/orders/import"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_unknown_layout_is_mapped_by_hand_saved_and_read_again_by_its_headers() {
+    let app = TestApp::start().await;
+    let file = "单据号,成交时间,顾客,顾客电话,货品,件数,成交价,渠道单号\n\
+ERP-1,2026-11-05 10:00,周八,13300133000,电动牙刷,1,299.00,JD-9\n";
+    let (status, body) = import_with(&app, AGENT, file, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("--map"),
+        "{body}"
+    );
+
+    let map = json!({
+        "单据号": "order_number", "成交时间": "placed_at", "顾客": "customer_name",
+        "顾客电话": "phone", "货品": "product_name", "件数": "quantity", "成交价": "unit_price"
+    })
+    .to_string();
+    // A mapping naming a column the import does not have says which.
+    let wrong = map.replace("unit_price", "price_each");
+    let (status, body) = import_with(&app, AGENT, file, &[("map", wrong.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("price_each"),
+        "{body}"
+    );
+    // Saving a layout is a setup change: an agent may map, not save.
+    let fields = [
+        ("map", map.as_str()),
+        ("platform", "jd"),
+        ("save_as", "ERP 导出"),
+    ];
+    let (status, body) = import_with(&app, AGENT, file, &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, report) = import_with(&app, common::SUPERVISOR, file, &fields).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(counts(&report), (1, 0, 0, 0), "{report}");
+    assert_eq!(report["layouts"], json!(["ERP 导出"]));
+    let order = order(&app, "ERP-1").await;
+    assert_eq!(order["platform"], "jd");
+    assert_eq!(order["lines"][0]["sku"], "电动牙刷");
+    assert_eq!(order["total_minor"], 29900);
+    let (_, settings) = app.get("/api/v1/settings", common::SUPERVISOR).await;
+    assert_eq!(
+        settings["import_layouts"][0]["name"], "ERP 导出",
+        "{settings}"
+    );
+
+    // Next time the same headers are read by the saved layout, no mapping sent.
+    let (status, again) = import_with(&app, AGENT, file, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["layouts"], json!(["ERP 导出"]));
+    assert_eq!(counts(&again), (0, 0, 1, 0), "{again}");
+}

@@ -7,6 +7,7 @@ use clap::Subcommand;
 use crate::db::{Database, shops};
 use crate::demo;
 use crate::domain::Role;
+use crate::domain::layouts::SavedLayout;
 use crate::operations::import::{self, Format};
 
 #[derive(Subcommand)]
@@ -18,21 +19,49 @@ pub enum ImportCommand {
         files: Vec<std::path::PathBuf>,
         #[arg(long, default_value = demo::SHOP_SLUG)]
         shop: String,
+        /// For a layout no platform's matches: the file's headers mapped to the import's
+        /// columns, e.g. '订单号码=order_number,付款时间=paid_at,宝贝=product_name'.
+        #[arg(long)]
+        map: Option<String>,
+        /// The platform the mapped file's orders come from (taobao, jd, pinduoduo …).
+        #[arg(long, requires = "map")]
+        platform: Option<String>,
+        /// Keeps the mapping in the shop's settings under this name: files with the same
+        /// headers are then read by it without --map.
+        #[arg(long, requires = "map")]
+        save_as: Option<String>,
     },
 }
 
 pub async fn run(database: Database, what: ImportCommand) -> anyhow::Result<()> {
-    let ImportCommand::Orders { files, shop } = what;
+    let ImportCommand::Orders {
+        files,
+        shop,
+        map,
+        platform,
+        save_as,
+    } = what;
     let shop = super::find_shop(&database, &shop).await?;
+    let mapping = match &map {
+        Some(text) => Some(SavedLayout {
+            name: save_as.clone().unwrap_or_else(|| "mapping".into()),
+            platform,
+            columns: import::parse_mapping(text).map_err(|error| anyhow::anyhow!("{error}"))?,
+        }),
+        None => None,
+    };
+    let saved = crate::db::settings::load(&database.reader, &shop.id)
+        .await?
+        .import_layouts;
     let mut sheets = Vec::new();
     for file in &files {
         let format = Format::from_name(&file.to_string_lossy())
             .context("the file must end in .csv or .xlsx")?;
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-        let sheet = import::read(&bytes, format)
+        let sheet = import::read(&bytes, format, mapping.as_ref(), &saved)
             .map_err(|error| anyhow::anyhow!("{}: {error}", file.display()))?;
-        if let Some(layout) = sheet.layout {
-            println!("{}: {}", file.display(), layout.name);
+        if let Some(name) = &sheet.read_as {
+            println!("{}: {name}", file.display());
         }
         sheets.push(sheet);
     }
@@ -42,6 +71,12 @@ pub async fn run(database: Database, what: ImportCommand) -> anyhow::Result<()> 
         role: Role::System,
         staff_id: None,
     };
+    if let (Some(mapping), Some(name)) = (mapping, &save_as) {
+        import::save_layout(&database, &actor, mapping)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        println!("Layout '{name}' saved: files with these headers are read by it from now on.");
+    }
     let bar = indicatif::ProgressBar::new(rows.len() as u64);
     bar.set_style(indicatif::ProgressStyle::with_template(
         "{bar:40} {pos}/{len} rows  {elapsed}",

@@ -50,6 +50,7 @@ read_from_json!(
     crate::domain::parcels::ParcelWatch,
     crate::domain::order::MoneyDetail,
     crate::domain::settings::RefundSettings,
+    Vec<crate::domain::layouts::SavedLayout>,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -8,6 +8,137 @@
 //! then, so a layout is recognised by a few headers every version has, and extra columns are
 //! ignored.
 
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Every column an import reads, whatever the layout: what a shop's own mapping may name.
+pub const IMPORT_COLUMNS: &[&str] = &[
+    "order_number",
+    "line_number",
+    "platform",
+    "currency",
+    "placed_at",
+    "paid_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+    "customer_name",
+    "phone",
+    "email",
+    "address",
+    "province",
+    "city",
+    "district",
+    "street",
+    "sku",
+    "product_name",
+    "variant",
+    "category",
+    "quantity",
+    "unit_price",
+    "line_total",
+    "discount",
+    "tax",
+    "paid",
+    "shipping_fee",
+    "order_paid",
+    "order_discount",
+    "discount_code",
+    "invoice_number",
+    "serial_number",
+];
+
+/// A shop's own layout, for an export none of the platforms' layouts matches: the file's headers
+/// mapped to the import's columns, saved by name in the shop's settings and found again by
+/// those headers (docs/PLATFORMS.md, "Mapping columns").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedLayout {
+    pub name: String,
+    /// The platform its orders come from; none: the shop's own store (or the file's platform
+    /// column).
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// The file's header → the import's column (one of [`IMPORT_COLUMNS`]).
+    pub columns: BTreeMap<String, String>,
+}
+
+impl SavedLayout {
+    /// What is wrong with a mapping, in words: an unknown column, a column twice, a missing one.
+    pub fn check(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() || self.name.chars().count() > 60 {
+            return Err("a layout needs a name of 1 to 60 characters".into());
+        }
+        let mut seen = Vec::new();
+        for (header, column) in &self.columns {
+            if !IMPORT_COLUMNS.contains(&column.as_str()) {
+                return Err(format!(
+                    "'{header}' is mapped to '{column}', which is not a column of the import (one of: {})",
+                    IMPORT_COLUMNS.join(", ")
+                ));
+            }
+            if seen.contains(&column) {
+                return Err(format!("two headers are mapped to '{column}'"));
+            }
+            seen.push(column);
+        }
+        let has = |column: &str| self.columns.values().any(|mapped| mapped == column);
+        let missing: Vec<&str> = ["order_number", "placed_at", "product_name", "quantity"]
+            .into_iter()
+            .filter(|column| !has(column))
+            .chain((!has("unit_price") && !has("line_total")).then_some("unit_price"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the layout '{}' maps no header to: {}",
+                self.name,
+                missing.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a file's header row has every header this layout maps.
+    pub fn fits(&self, headers: &[String]) -> bool {
+        let present: Vec<String> = headers.iter().map(|header| normalise(header)).collect();
+        self.columns
+            .keys()
+            .all(|header| present.contains(&normalise(header)))
+    }
+
+    /// For each header of the file, the column it holds under this layout.
+    pub fn columns_of(&self, headers: &[String]) -> Vec<Option<&'static str>> {
+        headers
+            .iter()
+            .map(|header| {
+                let header = normalise(header);
+                self.columns
+                    .iter()
+                    .find(|(mapped, _)| normalise(mapped) == header)
+                    .and_then(|(_, column)| {
+                        IMPORT_COLUMNS.iter().copied().find(|known| known == column)
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The saved layouts of a shop, checked together: each valid, names unique.
+pub fn check_saved(layouts: &[SavedLayout]) -> Result<(), String> {
+    for (index, layout) in layouts.iter().enumerate() {
+        layout.check()?;
+        if layouts[..index]
+            .iter()
+            .any(|other| other.name == layout.name)
+        {
+            return Err(format!("two layouts are named '{}'", layout.name));
+        }
+    }
+    Ok(())
+}
+
 /// How a layout's rows relate to orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rows {

@@ -47,6 +47,10 @@ pub struct ShopSettings {
     /// at `/hooks/{shop}/payments`).
     #[serde(default)]
     pub refunds: RefundSettings,
+    /// The shop's own import layouts: exports no platform layout matches, their columns mapped
+    /// once and found again by their headers (docs/PLATFORMS.md).
+    #[serde(default)]
+    pub import_layouts: Vec<super::layouts::SavedLayout>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -163,7 +167,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 10] = [
+pub const SECTIONS: [&str; 11] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -174,6 +178,7 @@ pub const SECTIONS: [&str; 10] = [
     "sop",
     "parcels",
     "refunds",
+    "import_layouts",
 ];
 
 /// The sections a replacement document leaves out.

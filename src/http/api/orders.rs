@@ -16,6 +16,7 @@ use super::views::{
 use crate::db::customers::{self};
 use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self};
+use crate::domain::layouts::SavedLayout;
 use crate::error::{AppError, AppResult};
 use crate::operations::import::{self, Format, ImportReport};
 use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
@@ -97,13 +98,15 @@ pub async fn import(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let mut fields = std::collections::HashMap::new();
     let files: Vec<(Option<String>, Vec<u8>)> = if content_type.starts_with("multipart/form-data") {
         let multipart = axum::extract::Multipart::from_request(request, &state)
             .await
             .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
-        let (_, uploads) = crate::http::pages::read_multipart(multipart)
+        let (form, uploads) = crate::http::pages::read_multipart(multipart)
             .await
             .map_err(AppError::bad_request)?;
+        fields = form;
         if uploads.is_empty() || uploads.len() > 2 {
             return Err(AppError::invalid(
                 "file",
@@ -131,18 +134,50 @@ pub async fn import(
             vec![(Some(content_type.clone()), body.to_vec())]
         }
     };
+    // A mapping for a layout no platform's matches: `map` (a JSON object, header → column),
+    // `platform`, and `save_as` to keep it in the shop's settings.
+    let mapping = match fields.get("map").map(|text| text.trim()).filter(|text| !text.is_empty()) {
+        Some(text) => Some(SavedLayout {
+            name: fields
+                .get("save_as")
+                .map(|name| name.trim().to_string())
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "mapping".into()),
+            platform: fields
+                .get("platform")
+                .map(|platform| platform.trim().to_string())
+                .filter(|platform| !platform.is_empty()),
+            columns: serde_json::from_str(text).map_err(|error| {
+                AppError::invalid(
+                    "map",
+                    format!("map is a JSON object of header → column, e.g. {{\"付款时间\": \"paid_at\"}}: {error}"),
+                )
+            })?,
+        }),
+        None => None,
+    };
+    let saved = crate::db::settings::load(&state.database.reader, &actor.shop.id)
+        .await?
+        .import_layouts;
     let mut sheets = Vec::new();
     for (name, bytes) in &files {
         let format = name
             .as_deref()
             .and_then(Format::from_name)
             .unwrap_or_else(|| Format::from_bytes(bytes));
-        sheets.push(import::read(bytes, format)?);
+        sheets.push(import::read(bytes, format, mapping.as_ref(), &saved)?);
     }
+    if let Some(mapping) = mapping.filter(|_| fields.contains_key("save_as")) {
+        import::save_layout(&state.database, &actor, mapping).await?;
+    }
+    let layouts: Vec<String> = sheets
+        .iter()
+        .filter_map(|sheet| sheet.read_as.clone())
+        .collect();
     let rows = import::combine(sheets)?;
-    Ok(axum::Json(
-        import::import(&state.database, &actor, &rows, &|_| {}).await,
-    ))
+    let mut report = import::import(&state.database, &actor, &rows, &|_| {}).await;
+    report.layouts = layouts;
+    Ok(axum::Json(report))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

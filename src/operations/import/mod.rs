@@ -19,7 +19,7 @@ use crate::db::Database;
 use crate::db::orders::Outcome;
 use crate::db::shops::Actor;
 use crate::domain::amount::{self, NumberStyle};
-use crate::domain::layouts::Rows;
+use crate::domain::layouts::{Rows, SavedLayout};
 use crate::domain::money::Currency;
 use crate::domain::order::NewOrder;
 use crate::error::{AppError, AppResult};
@@ -33,11 +33,45 @@ pub struct RowError {
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct ImportReport {
+    /// The layout each file was read by (a platform's export, or the shop's own), if not the
+    /// import's own columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub layouts: Vec<String>,
     pub rows: usize,
     pub orders_created: usize,
     pub orders_updated: usize,
     pub orders_unchanged: usize,
     pub errors: Vec<RowError>,
+}
+
+/// Keeps `layout` in the shop's settings (replacing one of the same name), for its files to be
+/// found again by their headers: a setup change (supervisors and admins), versioned and audited.
+pub async fn save_layout(database: &Database, actor: &Actor, layout: SavedLayout) -> AppResult<()> {
+    layout
+        .check()
+        .map_err(|message| AppError::invalid("map", message))?;
+    let mut settings = crate::db::settings::load(&database.reader, &actor.shop.id).await?;
+    settings
+        .import_layouts
+        .retain(|saved| saved.name != layout.name);
+    let how = format!("import layout '{}' saved", layout.name);
+    settings.import_layouts.push(layout);
+    super::settings::save(database, actor, settings, &how).await?;
+    Ok(())
+}
+
+/// A mapping written as `header=column,header=column` (the command line's `--map`).
+pub fn parse_mapping(text: &str) -> AppResult<std::collections::BTreeMap<String, String>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (header, column) = pair.split_once('=').ok_or_else(|| {
+                AppError::invalid("map", format!("'{pair}' is not header=column"))
+            })?;
+            Ok((header.trim().to_string(), column.trim().to_string()))
+        })
+        .collect()
 }
 
 /// The rows of one import's files as the import reads them: a platform export's orders keep
@@ -69,7 +103,7 @@ pub fn combine(mut sheets: Vec<Sheet>) -> AppResult<Vec<SheetRow>> {
         }
         _ if sheets.len() == 1 => {
             let sheet = sheets.remove(0);
-            with_platform(sheet.rows, sheet.layout.map(|layout| layout.platform))
+            with_platform(sheet.rows, sheet.platform.as_deref())
         }
         _ => {
             return Err(AppError::invalid(
@@ -95,7 +129,7 @@ fn with_platform(mut rows: Vec<SheetRow>, platform: Option<&str>) -> Vec<SheetRo
 /// Taobao's item rows with their order's fields from the order report; an order without items
 /// and an item without its order are reported.
 fn join(orders: Sheet, items: Sheet) -> Vec<SheetRow> {
-    let platform = orders.layout.map(|layout| layout.platform);
+    let platform = orders.platform.clone();
     let by_number: HashMap<String, &SheetRow> = orders
         .rows
         .iter()
@@ -138,7 +172,7 @@ fn join(orders: Sheet, items: Sheet) -> Vec<SheetRow> {
             });
         }
     }
-    with_platform(joined, platform)
+    with_platform(joined, platform.as_deref())
 }
 
 /// An amount cell, read as the shop's locale writes numbers (`1,299.00`, `1.299,00`); an
@@ -208,12 +242,7 @@ fn line_of(
         }
         _ => product_name,
     };
-    // A platform's line without the shop's own code (商家编码 left empty) goes by its title.
-    let sku = match (row.cells.get("sku"), row.cells.contains_key("platform")) {
-        (Some(sku), _) => sku.clone(),
-        (None, true) => product_name.chars().take(64).collect(),
-        (None, false) => return Err("sku is empty".into()),
-    };
+    let sku = row.cells.get("sku").cloned().ok_or("sku is empty")?;
     let discount_minor = match (
         money_cell(row, "discount", currency, style)?,
         rounding_minor,

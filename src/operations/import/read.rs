@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use crate::domain::layouts::{self, Layout};
+use crate::domain::layouts::{self, Layout, SavedLayout};
 use crate::error::{AppError, AppResult};
 
 /// The columns the importer knows, each with the header names it accepts (English and Chinese,
@@ -135,10 +135,13 @@ pub struct SheetRow {
     pub problem: Option<String>,
 }
 
-/// A file read: the platform layout it is in (none for the import's own columns) and its rows.
+/// A file read: the platform layout it is in (none for the import's own columns or a shop's
+/// mapping), the name of the layout it was read by, the platform its orders come from, its rows.
 #[derive(Debug, Clone)]
 pub struct Sheet {
     pub layout: Option<&'static Layout>,
+    pub read_as: Option<String>,
+    pub platform: Option<String>,
     pub rows: Vec<SheetRow>,
 }
 
@@ -189,7 +192,13 @@ fn required(layout: Option<&Layout>) -> &'static [&'static str] {
     }
 }
 
-fn rows_from_table(table: Vec<Vec<Result<String, String>>>) -> AppResult<Sheet> {
+/// How a file's header row is read: the mapping given with it, else a platform's layout, else
+/// one of the shop's saved layouts whose headers it has, else the import's own column names.
+fn rows_from_table(
+    table: Vec<Vec<Result<String, String>>>,
+    mapping: Option<&SavedLayout>,
+    saved: &[SavedLayout],
+) -> AppResult<Sheet> {
     let mut lines = table.into_iter();
     let header = lines
         .next()
@@ -198,19 +207,62 @@ fn rows_from_table(table: Vec<Vec<Result<String, String>>>) -> AppResult<Sheet> 
         .into_iter()
         .map(|name| name.unwrap_or_default())
         .collect();
-    let layout = layouts::detect(&header);
-    let columns: Vec<Option<&'static str>> = match layout {
-        Some(layout) => layouts::columns(layout, &header),
-        None => header.iter().map(|name| column_of(name)).collect(),
+    let layout = if mapping.is_some() {
+        None
+    } else {
+        layouts::detect(&header)
     };
-    let missing: Vec<&str> = required(layout)
+    let own = match mapping {
+        Some(mapping) => {
+            mapping
+                .check()
+                .map_err(|message| AppError::invalid("map", message))?;
+            if !mapping.fits(&header) {
+                let absent: Vec<&str> = mapping
+                    .columns
+                    .keys()
+                    .filter(|mapped| {
+                        !header
+                            .iter()
+                            .any(|name| layouts::normalise(name) == layouts::normalise(mapped))
+                    })
+                    .map(String::as_str)
+                    .collect();
+                return Err(AppError::invalid(
+                    "map",
+                    format!("the file has no column named {}", absent.join(", ")),
+                ));
+            }
+            Some(mapping)
+        }
+        None if layout.is_none() => saved.iter().find(|saved| saved.fits(&header)),
+        None => None,
+    };
+    let columns: Vec<Option<&'static str>> = match (layout, own) {
+        (Some(layout), _) => layouts::columns(layout, &header),
+        (None, Some(own)) => own.columns_of(&header),
+        (None, None) => header.iter().map(|name| column_of(name)).collect(),
+    };
+    // A shop's mapping was checked as a whole; a platform's file or the import's own by column.
+    let required = if own.is_some() {
+        &[][..]
+    } else {
+        required(layout)
+    };
+    let missing: Vec<&str> = required
         .iter()
         .copied()
         .filter(|required| !columns.contains(&Some(required)))
+        .filter(|required| !(*required == "unit_price" && columns.contains(&Some("line_total"))))
         .collect();
     if !missing.is_empty() {
         let what = layout.map_or_else(
-            || "Chinese names such as 订单号, 下单时间, 商品名称, 数量, 单价 work too".to_string(),
+            || {
+                "Chinese names such as 订单号, 下单时间, 商品名称, 数量, 单价 work too; or map the file's own \
+                 headers to these columns (`aftersale import orders FILE --map '付款时间=paid_at,…'`, \
+                 the API's `map`), saved for next time with a name"
+                    .to_string()
+            },
             |layout| format!("read as {}", layout.name),
         );
         return Err(AppError::invalid(
@@ -221,6 +273,12 @@ fn rows_from_table(table: Vec<Vec<Result<String, String>>>) -> AppResult<Sheet> 
             ),
         ));
     }
+    let read_as = layout
+        .map(|layout| layout.name.to_string())
+        .or_else(|| own.map(|own| own.name.clone()));
+    let platform = layout
+        .map(|layout| layout.platform.to_string())
+        .or_else(|| own.and_then(|own| own.platform.clone()));
     let mut rows = Vec::new();
     for (index, values) in lines.enumerate() {
         if values.iter().all(|value| {
@@ -245,13 +303,27 @@ fn rows_from_table(table: Vec<Vec<Result<String, String>>>) -> AppResult<Sheet> 
                 }
             }
         }
+        // A platform's line without the shop's own code (商家编码 left empty), or a mapped file
+        // without one, goes by its title.
+        if (layout.is_some() || own.is_some())
+            && !cells.contains_key("sku")
+            && let Some(name) = cells.get("product_name")
+        {
+            let sku: String = name.chars().take(64).collect();
+            cells.insert("sku", sku);
+        }
         rows.push(SheetRow {
             row: index + 2,
             cells,
             problem,
         });
     }
-    Ok(Sheet { layout, rows })
+    Ok(Sheet {
+        layout,
+        read_as,
+        platform,
+        rows,
+    })
 }
 
 /// The text of a CSV file: UTF-8 (a BOM dropped), UTF-16 with its BOM, or else GB18030 (which
@@ -293,8 +365,14 @@ fn delimiter(text: &str) -> u8 {
     }
 }
 
-/// Reads a CSV (any encoding above) or the first XLSX sheet.
-pub fn read(bytes: &[u8], format: Format) -> AppResult<Sheet> {
+/// Reads a CSV (any encoding above) or the first XLSX sheet, by `mapping` when given, else as
+/// [`rows_from_table`] finds its layout among the platforms' and the shop's `saved` ones.
+pub fn read(
+    bytes: &[u8],
+    format: Format,
+    mapping: Option<&SavedLayout>,
+    saved: &[SavedLayout],
+) -> AppResult<Sheet> {
     let table = match format {
         Format::Csv => {
             let text = decode(bytes)?;
@@ -332,7 +410,7 @@ pub fn read(bytes: &[u8], format: Format) -> AppResult<Sheet> {
                 .collect()
         }
     };
-    rows_from_table(table)
+    rows_from_table(table, mapping, saved)
 }
 
 /// A cell as text. A number of 16 or more digits is refused: Excel keeps 15 significant digits,
