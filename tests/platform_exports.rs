@@ -113,9 +113,26 @@ async fn taobao_order_and_item_reports_in_gbk_import_together() {
     assert_eq!(customer["name"], "王小明");
     assert_eq!(customer["phone"], "13800138000");
 
-    // A masked phone finds no customer: the order is kept without one, not refused.
+    // A masked phone finds no customer: the order keeps it as given, without a customer, and
+    // the portal lets in a phone that fits it, and no other.
     let second = order(&app, "3104567890123456790").await;
     assert!(second["customer_id"].is_null(), "{second}");
+    assert_eq!(second["contact_masked"], "138****5678");
+    app.portal_session("3104567890123456790", "13812345678")
+        .await;
+    let refused = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/portal/shop"))
+        .form(&[
+            ("order_number", "3104567890123456790"),
+            ("contact", "13912345678"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(second["lines"][0]["sku"], "手机壳");
     assert_eq!(second["total_minor"], 9900);
 

@@ -393,8 +393,8 @@ fn push_order(
         "INSERT INTO orders (id, shop_id, order_number, platform, customer_id, currency, total_minor, \
          shipping_fee_minor, placed_at, paid_at, shipped_at, delivered_at, invoice_number, search_text, \
          created_at, updated_at, tax_mode, discount_minor, tax_minor, payment_status, shop_currency, \
-         shop_total_minor, money_detail, cancelled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-         $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+         shop_total_minor, money_detail, cancelled_at, contact_masked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
         vec![
             id.into(),
             shop_id.into(),
@@ -436,6 +436,7 @@ fn push_order(
                 .unwrap_or_else(|_| "{}".into())
                 .into(),
             order.cancelled_at.into(),
+            order.contact_masked.as_deref().into(),
         ],
     );
     for line in &order.lines {

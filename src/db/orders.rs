@@ -22,6 +22,8 @@ pub struct OrderRecord {
     pub shipped_at: Option<i64>,
     pub delivered_at: Option<i64>,
     pub invoice_number: Option<String>,
+    /// The buyer's phone as a platform masked it (138****5678).
+    pub contact_masked: Option<String>,
     pub created_at: i64,
     /// inclusive or exclusive.
     pub tax_mode: String,
@@ -75,7 +77,7 @@ pub enum Outcome {
 }
 
 pub(super) const ORDER_COLUMNS: &str = "id, order_number, platform, customer_id, currency, total_minor, shipping_fee_minor, \
-    placed_at, paid_at, shipped_at, delivered_at, invoice_number, created_at, tax_mode, discount_minor, tax_minor, \
+    placed_at, paid_at, shipped_at, delivered_at, invoice_number, contact_masked, created_at, tax_mode, discount_minor, tax_minor, \
     payment_status, shop_currency, shop_total_minor, money_detail, cancelled_at, do_not_ship";
 
 /// SQL for what has been refunded on order line `l` so far: by cases, and on the platform.
@@ -203,7 +205,7 @@ pub async fn upsert(
             sqlx::query(
                 "INSERT INTO orders (id, shop_id, order_number, platform, customer_id, currency, total_minor, \
                  shipping_fee_minor, placed_at, paid_at, shipped_at, delivered_at, invoice_number, search_text, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+                 created_at, updated_at, contact_masked) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
             )
             .bind(&id)
             .bind(shop_id)
@@ -219,6 +221,7 @@ pub async fn upsert(
             .bind(&order.invoice_number)
             .bind(&search_text)
             .bind(now)
+            .bind(&order.contact_masked)
             .execute(&mut **transaction)
             .await?;
             store_money(transaction, &id, order).await?;
@@ -230,7 +233,7 @@ pub async fn upsert(
                 sqlx::query(
                     "UPDATE orders SET platform = $1, customer_id = $2, currency = $3, shipping_fee_minor = $4, \
                      placed_at = $5, paid_at = $6, shipped_at = $7, delivered_at = $8, invoice_number = $9, \
-                     search_text = $10, updated_at = $11 WHERE id = $12",
+                     search_text = $10, updated_at = $11, contact_masked = $13 WHERE id = $12",
                 )
                 .bind(&order.platform)
                 .bind(&customer_id)
@@ -244,6 +247,7 @@ pub async fn upsert(
                 .bind(&search_text)
                 .bind(now)
                 .bind(&existing.id)
+                .bind(&order.contact_masked)
                 .execute(&mut **transaction)
                 .await?;
                 store_money(transaction, &existing.id, order).await?;
@@ -345,6 +349,7 @@ pub(super) fn same_order(
         && existing.shipped_at == order.shipped_at
         && existing.delivered_at == order.delivered_at
         && existing.invoice_number == order.invoice_number
+        && existing.contact_masked == order.contact_masked
         && same_money(existing, order)
 }
 

@@ -154,6 +154,8 @@ pub struct NewOrder {
     /// What the buyer paid for delivery, after its discounts, tax included.
     pub shipping_fee_minor: i64,
     pub invoice_number: Option<String>,
+    /// The buyer's phone as the platform masked it (138****5678): it finds no customer.
+    pub contact_masked: Option<String>,
     pub customer: NewCustomer,
     pub lines: Vec<NewOrderLine>,
     pub tax_mode: TaxMode,

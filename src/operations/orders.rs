@@ -194,7 +194,37 @@ pub fn check(actor: &Actor, input: &OrderInput, now: i64) -> AppResult<NewOrder>
             "shipping_fee_minor must be between 0 and 1000000000000",
         ));
     }
-    let customer = check_customer(&input.customer)?;
+    // A phone the platform masked (138****5678) is kept on the order as given; it finds no
+    // customer, so the order has one only when an e-mail (or a real phone) is there too.
+    let masked = input
+        .customer
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|phone| crate::domain::layouts::is_masked(phone));
+    let contact_masked = match masked {
+        Some(phone) if phone.chars().count() > 64 => {
+            return Err(AppError::invalid(
+                "customer.phone",
+                "a masked phone is at most 64 characters",
+            ));
+        }
+        masked => masked.map(str::to_string),
+    };
+    let customer = if contact_masked.is_some() {
+        let unmasked = CustomerInput {
+            phone: None,
+            ..input.customer.clone()
+        };
+        let customer = check_customer(&unmasked)?;
+        if customer.email.is_none() {
+            crate::domain::order::NewCustomer::default()
+        } else {
+            customer
+        }
+    } else {
+        check_customer(&input.customer)?
+    };
     if input.lines.is_empty() {
         return Err(AppError::invalid(
             "lines",
@@ -296,6 +326,7 @@ pub fn check(actor: &Actor, input: &OrderInput, now: i64) -> AppResult<NewOrder>
         delivered_at: time_field("delivered_at", input.delivered_at.as_deref(), actor)?,
         shipping_fee_minor,
         invoice_number: text_field("invoice_number", input.invoice_number.as_deref(), false, 64)?,
+        contact_masked,
         customer,
         lines,
         tax_mode,

@@ -468,6 +468,8 @@ pub struct OrderView {
     pub shipped_at: Option<String>,
     pub delivered_at: Option<String>,
     pub invoice_number: Option<String>,
+    /// The buyer's phone as the platform masked it (138****5678), when that is all it gave.
+    pub contact_masked: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<OrderLineView>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -501,6 +503,7 @@ impl OrderView {
             shipped_at: order.shipped_at.map(|at| time(shop, at)),
             delivered_at: order.delivered_at.map(|at| time(shop, at)),
             invoice_number: order.invoice_number,
+            contact_masked: order.contact_masked,
             lines: None,
             shipments: None,
             platform_refunds: None,

@@ -75,6 +75,29 @@ fn contact_matches(given: &str, phone: Option<&str>, email: Option<&str>) -> boo
     false
 }
 
+/// Whether `given` fits a masked phone (`138****5678`): as many digits, each shown one the same.
+/// An encrypted one (`##…`) fits nothing.
+fn masked_matches(given: &str, masked: &str) -> bool {
+    let Ok(given) = PhoneNumber::parse(given) else {
+        return false;
+    };
+    let pattern: Vec<char> = masked
+        .chars()
+        .filter(|character| character.is_ascii_digit() || *character == '*')
+        .collect();
+    let digits: Vec<char> = given.national().chars().collect();
+    let shown = pattern
+        .iter()
+        .filter(|character| **character != '*')
+        .count();
+    shown >= 6
+        && pattern.len() == digits.len()
+        && pattern
+            .iter()
+            .zip(&digits)
+            .all(|(expected, digit)| *expected == '*' || expected == digit)
+}
+
 pub(super) async fn find(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -121,6 +144,11 @@ pub(super) async fn find(
             customer.phone.as_deref(),
             customer.email.as_deref(),
         ),
+        // Only the platform's masked phone: a phone that fits its visible digits.
+        (Some(order), None) => order
+            .contact_masked
+            .as_deref()
+            .is_some_and(|masked| masked_matches(&form.contact, masked)),
         _ => false,
     };
     let Some(order) = order.filter(|_| matched) else {
@@ -245,6 +273,17 @@ async fn find_forgiving(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_phone_lets_in_only_a_phone_that_fits_it() {
+        assert!(masked_matches("13812345678", "138****5678"));
+        assert!(masked_matches("+86 138 1234 5678", "138****5678"));
+        assert!(!masked_matches("13912345678", "138****5678"));
+        assert!(!masked_matches("1381234567", "138****5678"));
+        assert!(!masked_matches("13812345678", "##c2f1a0"));
+        // Too little shown to tell one buyer from another.
+        assert!(!masked_matches("13812345678", "1**********"));
+    }
 
     #[test]
     fn contacts_match_by_national_phone_or_email() {

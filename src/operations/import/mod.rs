@@ -468,15 +468,11 @@ fn order_of(actor: &Actor, number: &str, group: &[&SheetRow]) -> Result<OrderInp
         money("order_paid"),
         first("discount_code"),
     );
-    // A masked or encrypted phone (138****0000, ##…) cannot find the customer: the order is kept
-    // without one rather than refused.
-    let phone = first("phone").filter(|phone| !crate::domain::layouts::is_masked(phone));
+    // A masked or encrypted phone (138****0000, ##…) is kept on the order as given and finds no
+    // customer (`orders::check`).
+    let phone = first("phone");
     let email = first("email");
-    let name = if phone.is_none() && email.is_none() {
-        String::new()
-    } else {
-        first("customer_name").unwrap_or_default()
-    };
+    let name = first("customer_name").unwrap_or_default();
     Ok(OrderInput {
         order_number: number.to_string(),
         platform: first("platform"),
