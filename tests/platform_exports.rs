@@ -23,7 +23,13 @@ fn bom(text: &str) -> Vec<u8> {
     bytes
 }
 
-async fn import_files(app: &TestApp, files: Vec<(&str, Vec<u8>)>) -> (StatusCode, Value) {
+/// Posts `files` (name, bytes) with form `fields` as `token` to the import.
+async fn post_import(
+    app: &TestApp,
+    token: &str,
+    files: Vec<(&str, Vec<u8>)>,
+    fields: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut form = reqwest::multipart::Form::new();
     for (name, bytes) in files {
         form = form.part(
@@ -31,16 +37,23 @@ async fn import_files(app: &TestApp, files: Vec<(&str, Vec<u8>)>) -> (StatusCode
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         );
     }
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
     let response = app
         .client
         .post(app.url("/api/v1/orders/import"))
-        .bearer_auth(AGENT)
+        .bearer_auth(token)
         .multipart(form)
         .send()
         .await
         .unwrap();
     let status = response.status();
     (status, response.json().await.unwrap())
+}
+
+async fn import_files(app: &TestApp, files: Vec<(&str, Vec<u8>)>) -> (StatusCode, Value) {
+    post_import(app, AGENT, files, &[]).await
 }
 
 fn counts(report: &Value) -> (i64, i64, i64, usize) {
@@ -401,23 +414,13 @@ async fn import_with(
     file: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, Value) {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("erp.csv"),
-    );
-    for (name, value) in fields {
-        form = form.text(name.to_string(), value.to_string());
-    }
-    let response = app
-        .client
-        .post(app.url("/api/v1/orders/import"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap())
+    post_import(
+        app,
+        token,
+        vec![("erp.csv", file.as_bytes().to_vec())],
+        fields,
+    )
+    .await
 }
 
 #[tokio::test]
