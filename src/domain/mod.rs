@@ -1,6 +1,7 @@
 //! The pure domain: plain types and functions, no I/O, no SQL, no HTTP.
 //! Handlers parse input into these types, call these functions, then persist.
 
+pub mod aftersales;
 pub mod allocation;
 pub mod amount;
 pub mod audit;

@@ -1,0 +1,205 @@
+//! The platforms' own after-sales records (退款单, 售后单) as a case sees them: each platform's
+//! states mapped onto one set of stages, and, of several messages about one record arriving late,
+//! twice or out of order, the one that says where it stands now (docs/PLATFORMS.md, "Refund
+//! states"). Pure: the record itself and its clocks are kept by `db`/`operations`.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a platform's after-sales record stands, in one vocabulary for every platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The buyer asked; the shop must agree or refuse before the platform's deadline.
+    AwaitingShop,
+    /// The shop refused; the buyer may change the request or ask the platform to step in.
+    RefusedByShop,
+    /// The shop agreed to a return: the buyer must send the goods back.
+    AwaitingReturn,
+    /// The platform waits for the buyer (a replacement to confirm, a parcel to refuse).
+    AwaitingBuyer,
+    /// The goods are on their way back: the shop must confirm them.
+    AwaitingReceipt,
+    /// The platform's customer service decides (客服介入, 平台处理中).
+    PlatformDeciding,
+    /// Agreed: the money is on its way.
+    Refunding,
+    /// The money went back.
+    Refunded,
+    /// A replacement or a repair was done (换货补寄成功, 维修成功).
+    Completed,
+    /// Ended without money: withdrawn, lapsed, or refused by the platform.
+    Closed,
+}
+
+impl Stage {
+    /// Nothing more happens on the record.
+    pub fn is_final(self) -> bool {
+        matches!(self, Stage::Refunded | Stage::Completed | Stage::Closed)
+    }
+
+    /// How far along: of two messages with the same version, the one further along is the
+    /// later (a platform stamps some changes within the same second).
+    fn rank(self) -> u8 {
+        match self {
+            Stage::AwaitingShop => 1,
+            Stage::RefusedByShop => 2,
+            Stage::AwaitingReturn => 3,
+            Stage::AwaitingBuyer => 4,
+            Stage::AwaitingReceipt => 5,
+            Stage::PlatformDeciding => 6,
+            Stage::Refunding => 7,
+            Stage::Refunded | Stage::Completed | Stage::Closed => 9,
+        }
+    }
+}
+
+/// Taobao/Tmall `status` of a refund (`taobao.refund.get`, the TMC `taobao_refund_*` messages):
+/// WAIT_SELLER_AGREE (买家已经申请退款，等待卖家同意), WAIT_BUYER_RETURN_GOODS (卖家已经同意退款，
+/// 等待买家退货), WAIT_SELLER_CONFIRM_GOODS (买家已经退货，等待卖家确认收货), SELLER_REFUSE_BUYER
+/// (卖家拒绝退款), CLOSED (退款关闭), SUCCESS (退款成功) — as the TOP SDKs document the field.
+pub fn taobao(status: &str) -> Option<Stage> {
+    Some(match status.trim() {
+        "WAIT_SELLER_AGREE" => Stage::AwaitingShop,
+        "WAIT_BUYER_RETURN_GOODS" => Stage::AwaitingReturn,
+        "WAIT_SELLER_CONFIRM_GOODS" => Stage::AwaitingReceipt,
+        "SELLER_REFUSE_BUYER" => Stage::RefusedByShop,
+        "CLOSED" => Stage::Closed,
+        "SUCCESS" => Stage::Refunded,
+        _ => return None,
+    })
+}
+
+/// Pinduoduo `after_sales_status` (`pdd.refund.list.increment.get`, `pdd.refund.information.get`):
+/// 2 买家申请退款，待商家处理; 3 退货退款，待商家处理; 4 商家同意退款，退款中; 5 平台同意退款，退款中;
+/// 6 驳回退款，待买家处理; 7 已同意退货退款，待用户发货; 8 平台处理中; 9 平台拒绝退款，退款关闭;
+/// 10 退款成功; 11 买家撤销; 12 买家逾期未处理，退款失败; 13 买家逾期，超过有效期; 14 换货补寄待商家
+/// 处理; 15 换货补寄待用户处理; 16 换货补寄成功; 17 换货补寄失败; 18 换货补寄待用户确认完成;
+/// 21 待商家同意维修; 22 待用户确认发货; 24 维修关闭; 25 维修成功; 27 待用户确认收货;
+/// 31 已同意拒收退款，待用户拒收; 32 补寄待商家发货; 33 待商家召回.
+pub fn pinduoduo(status: i64) -> Option<Stage> {
+    Some(match status {
+        2 | 3 | 14 | 21 | 32 | 33 => Stage::AwaitingShop,
+        4 | 5 => Stage::Refunding,
+        6 => Stage::RefusedByShop,
+        7 => Stage::AwaitingReturn,
+        8 => Stage::PlatformDeciding,
+        9 | 11 | 12 | 13 | 17 | 24 => Stage::Closed,
+        10 => Stage::Refunded,
+        15 | 18 | 22 | 27 | 31 => Stage::AwaitingBuyer,
+        16 | 25 => Stage::Completed,
+        _ => return None,
+    })
+}
+
+/// What one message says about a record: its stage and the platform's version of it (Taobao's
+/// `refund_version`, a timestamp; Pinduoduo's `updated_time`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub stage: Stage,
+    pub version: i64,
+}
+
+/// Whether `incoming` says something newer than `current`: a higher version, or the same version
+/// further along. A duplicate or a late message changes nothing, so replaying every message in
+/// any order ends where the platform ended.
+pub fn is_newer(current: Snapshot, incoming: Snapshot) -> bool {
+    incoming.version > current.version
+        || (incoming.version == current.version && incoming.stage.rank() > current.stage.rank())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folds messages as they arrive, keeping what is newest.
+    fn settle(messages: &[Snapshot]) -> Option<Snapshot> {
+        messages.iter().fold(None, |kept, message| match kept {
+            Some(kept) if !is_newer(kept, *message) => Some(kept),
+            _ => Some(*message),
+        })
+    }
+
+    #[test]
+    fn every_taobao_status_has_a_stage() {
+        let all = [
+            ("WAIT_SELLER_AGREE", Stage::AwaitingShop),
+            ("WAIT_BUYER_RETURN_GOODS", Stage::AwaitingReturn),
+            ("WAIT_SELLER_CONFIRM_GOODS", Stage::AwaitingReceipt),
+            ("SELLER_REFUSE_BUYER", Stage::RefusedByShop),
+            ("CLOSED", Stage::Closed),
+            ("SUCCESS", Stage::Refunded),
+        ];
+        for (status, stage) in all {
+            assert_eq!(taobao(status), Some(stage), "{status}");
+        }
+        assert_eq!(taobao("NO_SUCH"), None);
+    }
+
+    #[test]
+    fn pinduoduo_codes_end_final_only_where_the_platform_ends() {
+        for code in [9, 10, 11, 12, 13, 16, 17, 24, 25] {
+            assert!(pinduoduo(code).is_some_and(Stage::is_final), "{code}");
+        }
+        for code in [2, 3, 4, 5, 6, 7, 8, 14, 15, 18, 21, 22, 27, 31, 32, 33] {
+            assert!(
+                pinduoduo(code).is_some_and(|stage| !stage.is_final()),
+                "{code}"
+            );
+        }
+        assert_eq!(pinduoduo(0), None);
+    }
+
+    #[test]
+    fn a_return_replayed_out_of_order_and_twice_ends_where_the_platform_ended() {
+        // Asked, refused, asked again, agreed, sent back, refunded: each with its version.
+        let sequence = [
+            Snapshot {
+                stage: Stage::AwaitingShop,
+                version: 100,
+            },
+            Snapshot {
+                stage: Stage::RefusedByShop,
+                version: 200,
+            },
+            Snapshot {
+                stage: Stage::AwaitingShop,
+                version: 300,
+            },
+            Snapshot {
+                stage: Stage::AwaitingReturn,
+                version: 400,
+            },
+            Snapshot {
+                stage: Stage::AwaitingReceipt,
+                version: 500,
+            },
+            Snapshot {
+                stage: Stage::Refunded,
+                version: 600,
+            },
+        ];
+        let last = *sequence.last().unwrap();
+        assert_eq!(settle(&sequence), Some(last));
+        let mut shuffled = sequence.to_vec();
+        shuffled.reverse();
+        shuffled.extend_from_slice(&sequence[1..3]);
+        assert_eq!(settle(&shuffled), Some(last));
+        // Asked again after a refusal: the newer request stands, not the older refusal.
+        assert_eq!(
+            settle(&[sequence[2], sequence[1], sequence[0]]),
+            Some(sequence[2])
+        );
+        // Two changes stamped with the same version: the one further along is the later.
+        let same = [
+            Snapshot {
+                stage: Stage::Refunding,
+                version: 700,
+            },
+            Snapshot {
+                stage: Stage::AwaitingShop,
+                version: 700,
+            },
+        ];
+        assert_eq!(settle(&same), Some(same[0]));
+    }
+}
