@@ -1,6 +1,7 @@
 //! Storage: one code path for SQLite and PostgreSQL through sqlx's `AnyPool`, with the few
 //! differences kept in [`dialect`]. SQL lives in one file per aggregate.
 
+pub mod aftersales;
 pub mod attachments;
 pub mod audit;
 pub mod backlog;

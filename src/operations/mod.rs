@@ -2,6 +2,7 @@
 //! call these. Each operation checks its input, asks the domain, and persists the result and
 //! its timeline event in one transaction.
 
+pub mod aftersales;
 pub mod attachments;
 pub mod audit;
 pub mod backup;

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: routing, authentication, request parsing and the error shape.
 //! Handlers are thin: parse, call [`crate::operations`], render a view.
 
+mod aftersales;
 mod attachments;
 mod audit;
 mod cases;
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::create, orders::list))
         .routes(routes!(orders::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .routes(routes!(orders::import_template))
+        .routes(routes!(aftersales::receive))
+        .routes(routes!(aftersales::show))
         .routes(routes!(orders::show))
         .routes(routes!(orders::cases_of_order))
         .routes(routes!(shipments::add))

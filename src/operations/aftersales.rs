@@ -1,0 +1,237 @@
+//! A platform's after-sales record (a Taobao/Tmall refund, a Pinduoduo after-sales order) as a
+//! shop's connector reports it, message by message: kept with its newest state whatever order
+//! the messages come in (`domain::aftersales`), linked to the order and to its open case, whose
+//! timeline says when the platform's record moves (docs/PLATFORMS.md, "Refund states").
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::db::Database;
+use crate::db::aftersales::{self, AftersaleRecord, State};
+use crate::db::cases::{self, NewEvent};
+use crate::db::orders;
+use crate::db::shops::Actor;
+use crate::domain::aftersales::{Snapshot, Stage, is_newer, pinduoduo, taobao};
+use crate::domain::amount::{self, NumberStyle};
+use crate::domain::money::Currency;
+use crate::domain::permissions::Capability;
+use crate::domain::time::parse_time;
+use crate::error::{AppError, AppResult};
+
+/// One message about a platform's after-sales record, as the platform's own fields give it.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AftersaleMessage {
+    /// taobao, tmall or pinduoduo.
+    pub platform: String,
+    /// The platform's id of the record (Taobao `refund_id`, Pinduoduo's after-sales `id`).
+    pub refund_id: String,
+    /// The order it concerns (Taobao `tid`, Pinduoduo `order_sn`); the order must be in the shop.
+    pub order_number: String,
+    /// The platform's status: Taobao's `status` (WAIT_SELLER_AGREE …) or Pinduoduo's
+    /// `after_sales_status` (a number, as text or as a number).
+    #[schema(value_type = String)]
+    pub status: serde_json::Value,
+    /// The platform's version of the record: Taobao's `refund_version`, Pinduoduo's
+    /// `updated_time` (unix seconds). Higher is newer.
+    pub version: i64,
+    /// Taobao's `refund_phase`: onsale (售中, before the buyer confirmed receipt) or aftersale.
+    pub phase: Option<String>,
+    /// The amount asked or refunded, as the platform writes it (`89.00`), in the order's currency.
+    pub refund_fee: Option<String>,
+    /// The platform's deadline for the shop's next step (Taobao's
+    /// `refund_remind_timeout.timeout`), `2026-12-08 10:00:00` in the shop's zone or RFC 3339.
+    pub timeout: Option<String>,
+}
+
+/// What a message did: `applied` (it is the record's state now), `older` (a newer message came
+/// first) or `duplicate` (the record already says this).
+pub struct Received {
+    pub record: AftersaleRecord,
+    pub outcome: &'static str,
+}
+
+fn stage_of(platform: &str, status: &serde_json::Value) -> AppResult<(Stage, String)> {
+    let text = match status {
+        serde_json::Value::String(text) => text.trim().to_string(),
+        serde_json::Value::Number(number) => number.to_string(),
+        _ => {
+            return Err(AppError::invalid(
+                "status",
+                "status is the platform's status, as text",
+            ));
+        }
+    };
+    let stage = match platform {
+        "taobao" | "tmall" => taobao(&text),
+        "pinduoduo" => text.parse().ok().and_then(pinduoduo),
+        _ => {
+            return Err(AppError::invalid(
+                "platform",
+                format!("'{platform}': taobao, tmall or pinduoduo (others are still to come)"),
+            ));
+        }
+    };
+    let stage = stage.ok_or_else(|| {
+        AppError::invalid(
+            "status",
+            format!("'{text}' is not a {platform} after-sales status (docs/PLATFORMS.md, \"Refund states\")"),
+        )
+    })?;
+    Ok((stage, text))
+}
+
+fn stage_name(stage: Stage) -> String {
+    serde_json::to_value(stage)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Keeps a message about a platform's record: creates the record, moves it if the message is
+/// newer, or only notes the message; when the record's stage changes, the order's open case (to
+/// which it is linked) shows it on its timeline.
+pub async fn receive(
+    database: &Database,
+    actor: &Actor,
+    message: &AftersaleMessage,
+) -> AppResult<Received> {
+    AppError::require(actor.role, Capability::ChangeOrders)?;
+    let platform = message.platform.trim().to_lowercase();
+    let (stage, status) = stage_of(&platform, &message.status)?;
+    let external_id = message.refund_id.trim();
+    if external_id.is_empty() || external_id.len() > 64 {
+        return Err(AppError::invalid(
+            "refund_id",
+            "refund_id is 1 to 64 characters",
+        ));
+    }
+    let order = orders::find_by_number(
+        &database.reader,
+        &actor.shop.id,
+        message.order_number.trim(),
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::invalid(
+            "order_number",
+            format!(
+                "no order '{}' in this shop: import or post the order first",
+                message.order_number.trim()
+            ),
+        )
+    })?;
+    let currency = Currency::parse(&order.currency).unwrap_or(actor.shop.currency);
+    let amount_minor = match message.refund_fee.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(
+            amount::parse(text, currency, NumberStyle::for_locale(&actor.shop.locale))
+                .map_err(|error| AppError::invalid("refund_fee", error.to_string()))?
+                .amount_minor,
+        ),
+        _ => None,
+    };
+    let deadline_at = match message.timeout.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => Some(
+            parse_time(text, &actor.shop.time_zone)
+                .map_err(|error| AppError::invalid("timeout", error))?,
+        ),
+        _ => None,
+    };
+    let phase = match message.phase.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(phase @ ("onsale" | "aftersale")) => Some(phase),
+        Some(other) => {
+            return Err(AppError::invalid(
+                "phase",
+                format!("'{other}': onsale (售中) or aftersale (售后)"),
+            ));
+        }
+    };
+    let stage_text = stage_name(stage);
+    let state = State {
+        stage: &stage_text,
+        platform_status: &status,
+        version: message.version,
+        phase,
+        amount_minor,
+        deadline_at,
+    };
+    let body = serde_json::to_string(message).unwrap_or_default();
+    let now = database.clock.now();
+    let mut transaction = database.begin().await?;
+    let (mut record, created) = aftersales::open(
+        &mut transaction,
+        database.backend,
+        &actor.shop.id,
+        &platform,
+        external_id,
+        &order.id,
+        &state,
+        now,
+    )
+    .await?;
+    let current = Snapshot {
+        stage: serde_json::from_value(json!(record.stage)).unwrap_or(Stage::AwaitingShop),
+        version: record.version,
+    };
+    let incoming = Snapshot {
+        stage,
+        version: message.version,
+    };
+    let outcome = if created {
+        "applied"
+    } else if is_newer(current, incoming) {
+        aftersales::update(&mut transaction, &record.id, &state, now).await?;
+        "applied"
+    } else if current == incoming && record.platform_status == status {
+        "duplicate"
+    } else {
+        "older"
+    };
+    aftersales::add_message(
+        &mut transaction,
+        &record.id,
+        &status,
+        message.version,
+        outcome,
+        &body,
+        now,
+    )
+    .await?;
+    if record.case_id.is_none()
+        && let Some(case_id) = aftersales::open_case_of(&mut transaction, &order.id).await?
+    {
+        aftersales::link_case(&mut transaction, &record.id, &case_id).await?;
+        record.case_id = Some(case_id);
+    }
+    let moved = outcome == "applied" && (created || current.stage != stage);
+    if moved && let Some(case_id) = &record.case_id {
+        cases::insert_event(
+            &mut transaction,
+            &NewEvent {
+                shop_id: &actor.shop.id,
+                case_id,
+                at: now,
+                actor_role: crate::domain::Role::System,
+                actor_id: None,
+                action: "platform_aftersale",
+                from_status: None,
+                to_status: None,
+                data: json!({
+                    "platform": platform,
+                    "refund_id": external_id,
+                    "stage": stage_text,
+                    "platform_status": status,
+                    "deadline_at": deadline_at,
+                }),
+            },
+        )
+        .await?;
+    }
+    transaction.commit().await?;
+    let record = aftersales::get(&database.reader, &actor.shop.id, &record.id)
+        .await?
+        .ok_or(AppError::NotFound("after-sales record"))?;
+    Ok(Received { record, outcome })
+}

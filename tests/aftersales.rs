@@ -1,0 +1,183 @@
+//! The platforms' after-sales records mirrored (docs/PLATFORMS.md, "Refund states"): a Taobao
+//! refund's every message replayed out of order and twice ends where the platform ended, linked
+//! to the order's open case; Pinduoduo's numeric statuses; bad messages are refused with the
+//! field; simultaneous first messages make one record.
+
+mod common;
+
+use common::{AGENT, TestApp};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn taobao(status: &str, version: i64) -> Value {
+    json!({
+        "platform": "taobao", "refund_id": "RF-1001", "order_number": "TB-A1",
+        "status": status, "version": version, "phase": "aftersale",
+        "refund_fee": "199.00", "timeout": "2026-12-08 10:00:00"
+    })
+}
+
+async fn post(app: &TestApp, message: Value) -> (StatusCode, Value) {
+    app.post("/api/v1/aftersales", AGENT, message).await
+}
+
+#[tokio::test]
+async fn a_taobao_refund_replayed_out_of_order_and_twice_ends_where_the_platform_ended() {
+    let app = TestApp::start().await;
+    app.order("TB-A1").await;
+    let case = app.case("TB-A1", "return_and_refund", "耳机没有声音").await;
+    let sequence = [
+        ("WAIT_SELLER_AGREE", 100),
+        ("SELLER_REFUSE_BUYER", 200),
+        ("WAIT_SELLER_AGREE", 300),
+        ("WAIT_BUYER_RETURN_GOODS", 400),
+        ("WAIT_SELLER_CONFIRM_GOODS", 500),
+        ("SUCCESS", 600),
+    ];
+    let arrival = [4, 0, 5, 2, 5, 1, 3, 0];
+    let mut outcomes = Vec::new();
+    let mut last = Value::Null;
+    for index in arrival {
+        let (status, record) = post(&app, taobao(sequence[index].0, sequence[index].1)).await;
+        assert_eq!(status, StatusCode::OK, "{record}");
+        outcomes.push(record["outcome"].as_str().unwrap().to_string());
+        last = record;
+    }
+    assert_eq!(
+        outcomes,
+        [
+            "applied",
+            "older",
+            "applied",
+            "older",
+            "duplicate",
+            "older",
+            "older",
+            "older"
+        ]
+    );
+    assert_eq!(last["stage"], "refunded");
+    assert_eq!(last["platform_status"], "SUCCESS");
+    assert_eq!(last["version"], 600);
+    assert_eq!(last["amount_minor"], 19900);
+    assert_eq!(last["deadline_at"], "2026-12-08T10:00:00+08:00");
+    assert_eq!(last["case_id"], case["id"]);
+
+    let (_, shown) = app
+        .get(
+            &format!("/api/v1/aftersales/{}", last["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(shown["messages"].as_array().unwrap().len(), arrival.len());
+
+    // The same messages in the platform's order end in the same place.
+    for (status, version) in sequence {
+        let mut message = taobao(status, version);
+        message["refund_id"] = json!("RF-1002");
+        let (code, record) = post(&app, message).await;
+        assert_eq!(code, StatusCode::OK, "{record}");
+        assert_eq!(record["outcome"], "applied");
+        last = record;
+    }
+    assert_eq!(
+        (last["stage"].clone(), last["version"].clone()),
+        (json!("refunded"), json!(600))
+    );
+
+    // The case's timeline shows the record's moves (not the stale or repeated messages).
+    let (_, events) = app
+        .get(
+            &format!(
+                "/api/v1/cases/{}/events?limit=100",
+                case["id"].as_str().unwrap()
+            ),
+            AGENT,
+        )
+        .await;
+    let moves: Vec<String> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["action"] == "platform_aftersale")
+        .map(|event| event["data"]["stage"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        moves.iter().filter(|stage| *stage == "refunded").count(),
+        2,
+        "{moves:?}"
+    );
+    assert_eq!(moves.len(), 2 + sequence.len(), "{moves:?}");
+}
+
+#[tokio::test]
+async fn pinduoduo_statuses_are_numbers_and_bad_messages_name_their_field() {
+    let app = TestApp::start().await;
+    app.order("PDD-1").await;
+    let message = |status: Value, version: i64| {
+        json!({ "platform": "pinduoduo", "refund_id": "9001", "order_number": "PDD-1",
+                "status": status, "version": version })
+    };
+    let (status, record) = post(&app, message(json!(7), 1_764_900_000)).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["stage"], "awaiting_return");
+    let (_, record) = post(&app, message(json!("10"), 1_764_990_000)).await;
+    assert_eq!(record["stage"], "refunded");
+    assert!(record["case_id"].is_null());
+
+    for (body, field) in [
+        (message(json!(99), 1), "status"),
+        (
+            json!({ "platform": "ebay", "refund_id": "1", "order_number": "PDD-1", "status": "x", "version": 1 }),
+            "platform",
+        ),
+        (
+            json!({ "platform": "taobao", "refund_id": "1", "order_number": "NOPE", "status": "SUCCESS", "version": 1 }),
+            "order_number",
+        ),
+        (
+            json!({ "platform": "taobao", "refund_id": "1", "order_number": "PDD-1", "status": "SUCCESS", "version": 1, "phase": "later" }),
+            "phase",
+        ),
+    ] {
+        let (status, error) = post(&app, body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+        assert_eq!(error["error"]["details"]["field"], field, "{error}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_first_messages_make_one_record() {
+    let app = TestApp::start().await;
+    app.order("TB-A1").await;
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/aftersales");
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(AGENT)
+                .json(&taobao("WAIT_SELLER_AGREE", 100))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, body["id"].as_str().unwrap_or_default().to_string())
+        }));
+    }
+    let mut ids = Vec::new();
+    for task in tasks {
+        let (status, id) = task.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        ids.push(id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM aftersales")
+        .fetch_one(&app.database.reader)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
