@@ -181,3 +181,80 @@ async fn simultaneous_first_messages_make_one_record() {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+async fn deadline_timers(app: &TestApp, case_id: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT state, due_at FROM timers WHERE case_id = $1 AND clock = 'platform_deadline' ORDER BY created_at",
+    )
+    .bind(case_id)
+    .fetch_all(&app.database.reader)
+    .await
+    .unwrap()
+}
+
+async fn missed_events(app: &TestApp, case_id: &str) -> usize {
+    let (_, events) = app
+        .get(&format!("/api/v1/cases/{case_id}/events?limit=100"), AGENT)
+        .await;
+    events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["action"] == "platform_deadline_missed")
+        .count()
+}
+
+#[tokio::test]
+async fn the_platform_deadline_is_a_clock_that_fires_once_unless_the_record_moves_on() {
+    let app = TestApp::start().await;
+    app.order("TB-D1").await;
+    let case = app.case("TB-D1", "return_and_refund", "尺码不合适").await;
+    let case_id = case["id"].as_str().unwrap();
+    let due = common::now() + 3_600_000_000;
+    let timeout = jiff::Timestamp::from_microsecond(due).unwrap().to_string();
+    let message = |status: &str, version: i64| {
+        json!({ "platform": "tmall", "refund_id": "RF-D1", "order_number": "TB-D1",
+                "status": status, "version": version, "timeout": timeout })
+    };
+    let (status, record) = post(&app, message("WAIT_SELLER_AGREE", 100)).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(
+        deadline_timers(&app, case_id).await,
+        vec![("pending".to_string(), due)]
+    );
+    // The case moving in our system does not stop the platform's deadline.
+    let (status, body) = app.act(case_id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(deadline_timers(&app, case_id).await.len(), 1);
+
+    let fired = aftersale::jobs::run_due(&app.database, "worker", due + 1)
+        .await
+        .unwrap();
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    assert_eq!(missed_events(&app, case_id).await, 1);
+    let (_, after) = app.get(&format!("/api/v1/cases/{case_id}"), AGENT).await;
+    assert_ne!(after["priority"], case["priority"], "{after}");
+    // Once: a later round finds nothing to fire.
+    let again = aftersale::jobs::run_due(&app.database, "worker", due + 60_000_000)
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!(missed_events(&app, case_id).await, 1);
+
+    // A record the shop answered in time: its deadline goes with the newer message.
+    app.order("TB-D2").await;
+    let other = app.case("TB-D2", "refund_only", "未发货").await;
+    let other_id = other["id"].as_str().unwrap();
+    let message = |status: &str, version: i64| {
+        json!({ "platform": "taobao", "refund_id": "RF-D2", "order_number": "TB-D2",
+                "status": status, "version": version, "timeout": timeout })
+    };
+    post(&app, message("WAIT_SELLER_AGREE", 100)).await;
+    assert_eq!(deadline_timers(&app, other_id).await.len(), 1);
+    post(&app, message("SUCCESS", 200)).await;
+    assert!(deadline_timers(&app, other_id).await.is_empty());
+    aftersale::jobs::run_due(&app.database, "worker", due + 1)
+        .await
+        .unwrap();
+    assert_eq!(missed_events(&app, other_id).await, 0);
+}

@@ -211,4 +211,5 @@ portal-clock-approved_not_refunded = If the shop has not paid by then, you are r
 portal-clock-return_not_arrived = If your parcel has not arrived by then, we chase the carrier.
 portal-clock-customer_reminder = The shop is waiting for your answer; if you have not answered by then, we remind you.
 portal-clock-customer_abandoned = If there is still no answer by then, the conversation ends; you can write again at any time.
+portal-clock-platform_deadline = The shop must answer your request on the platform by then.
 portal-clock-auto_close = The request completes then, and we ask you to rate the service.

@@ -211,4 +211,5 @@ portal-clock-approved_not_refunded = 商家如到时仍未付款，会自动为�
 portal-clock-return_not_arrived = 您寄回的包裹如到时仍未送达，我们会联系快递查找。
 portal-clock-customer_reminder = 商家在等您回复；到时未回复，我们会提醒您。
 portal-clock-customer_abandoned = 到时仍未回复，这个会话会结束；您随时可以再联系我们。
+portal-clock-platform_deadline = 商家需在此之前在平台上处理您的申请。
 portal-clock-auto_close = 到时申请会自动完成，我们会请您评价这次服务。

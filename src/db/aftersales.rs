@@ -192,3 +192,20 @@ pub async fn messages(pool: &AnyPool, id: &str) -> Result<Vec<MessageRecord>, sq
     .fetch_all(pool)
     .await
 }
+
+/// The records linked to `case_id` still waiting for the shop with their deadline at `due_at`:
+/// (platform, platform id).
+pub async fn waiting_on_shop(
+    transaction: &mut Transaction,
+    case_id: &str,
+    due_at: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT platform, external_id FROM aftersales WHERE case_id = $1 AND deadline_at = $2 \
+         AND stage IN ('awaiting_shop', 'awaiting_receipt') ORDER BY external_id",
+    )
+    .bind(case_id)
+    .bind(due_at)
+    .fetch_all(&mut **transaction)
+    .await
+}

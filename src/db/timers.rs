@@ -99,18 +99,21 @@ pub async fn cancel_for_case(
     sla: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let which = if sla { "LIKE" } else { "NOT LIKE" };
+    // The platform's deadline is neither: it stands until the platform's record moves on.
+    let which = if sla {
+        "LIKE 'sla%'"
+    } else {
+        "NOT LIKE 'sla%' AND clock <> 'platform_deadline'"
+    };
     let mut batch = super::batch::Batch::new();
     batch.push(
-        &format!(
-            "DELETE FROM timers WHERE case_id = $1 AND state = 'pending' AND clock {which} 'sla%'"
-        ),
+        &format!("DELETE FROM timers WHERE case_id = $1 AND state = 'pending' AND clock {which}"),
         vec![case_id.into()],
     );
     batch.push(
         &format!(
             "UPDATE timers SET state = 'cancelled', finished_at = $1, outcome = 'the case moved on' \
-             WHERE case_id = $2 AND state = 'running' AND clock {which} 'sla%'"
+             WHERE case_id = $2 AND state = 'running' AND clock {which}"
         ),
         vec![now.into(), case_id.into()],
     );
@@ -299,4 +302,18 @@ pub async fn expire_finished(database: &super::Database, before: i64) -> Result<
         before,
     )
     .await
+}
+
+/// Drops the case's pending timers of one clock (a platform's deadline replaced or met).
+pub async fn drop_pending(
+    transaction: &mut Transaction,
+    case_id: &str,
+    clock: Clock,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM timers WHERE case_id = $1 AND clock = $2 AND state = 'pending'")
+        .bind(case_id)
+        .bind(clock.as_str())
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
 }

@@ -45,10 +45,14 @@ pub enum Clock {
     SlaFirstResponse,
     /// The SLA's resolution target.
     SlaResolution,
+    /// The platform's own deadline for the shop's next step on its after-sales record (Taobao's
+    /// `refund_remind_timeout`): missed, the priority rises. It stands whatever the case does,
+    /// until the platform's record moves on.
+    PlatformDeadline,
 }
 
 impl Clock {
-    pub const ALL: [Clock; 12] = [
+    pub const ALL: [Clock; 13] = [
         Clock::RefundUnanswered,
         Clock::ReturnUnanswered,
         Clock::ReturnNotShipped,
@@ -61,11 +65,17 @@ impl Clock {
         Clock::AutoClose,
         Clock::SlaFirstResponse,
         Clock::SlaResolution,
+        Clock::PlatformDeadline,
     ];
 
     /// SLA clocks measure the shop; platform clocks act on the case.
     pub fn is_sla(self) -> bool {
         matches!(self, Clock::SlaFirstResponse | Clock::SlaResolution)
+    }
+
+    /// Whether a shop sets its hours (the platform's deadline comes with its record).
+    pub fn is_configurable(self) -> bool {
+        !self.is_sla() && self != Clock::PlatformDeadline
     }
 
     /// Whether the wait is one the platforms set (rules-cn.md B3) rather than the shop's own.
@@ -94,6 +104,7 @@ impl Clock {
             Clock::AutoClose => "auto_close",
             Clock::SlaFirstResponse => "sla_first_response",
             Clock::SlaResolution => "sla_resolution",
+            Clock::PlatformDeadline => "platform_deadline",
         }
     }
 
@@ -130,7 +141,7 @@ impl Clock {
             (Clock::CustomerReminder, _) => 48,
             (Clock::CustomerAbandoned, _) => 72,
             (Clock::AutoClose, _) => 7 * 24,
-            (Clock::SlaFirstResponse | Clock::SlaResolution, _) => 0,
+            (Clock::SlaFirstResponse | Clock::SlaResolution | Clock::PlatformDeadline, _) => 0,
         }
     }
 }
@@ -300,6 +311,10 @@ pub fn describe(clock: Clock, steps: &[Action]) -> Text {
         (Clock::SlaResolution, _) => text(
             "解决时限：超时将提高优先级并通知主管",
             "Resolution target: when missed, the priority rises and the supervisor is told",
+        ),
+        (Clock::PlatformDeadline, _) => text(
+            "平台规定的处理时限：逾期未在平台上处理将提高优先级（平台可能自动同意）",
+            "The platform's deadline for the shop's answer on the platform: when missed, the priority rises (the platform may agree on its own)",
         ),
         (Clock::ApprovedNotRefunded, _) => text(
             "已同意退款但逾期未付款：系统自动退款",

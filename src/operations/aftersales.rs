@@ -8,12 +8,17 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::db::Database;
+use crate::db::Transaction;
 use crate::db::aftersales::{self, AftersaleRecord, State};
+use crate::db::cases::CaseRecord;
 use crate::db::cases::{self, NewEvent};
 use crate::db::orders;
 use crate::db::shops::Actor;
+use crate::db::timers::TimerRecord;
+use crate::db::timers::{self, NewTimer};
 use crate::domain::aftersales::{Snapshot, Stage, is_newer, pinduoduo, taobao};
 use crate::domain::amount::{self, NumberStyle};
+use crate::domain::clocks::Clock;
 use crate::domain::money::Currency;
 use crate::domain::permissions::Capability;
 use crate::domain::time::parse_time;
@@ -80,6 +85,51 @@ fn stage_of(platform: &str, status: &serde_json::Value) -> AppResult<(Stage, Str
         )
     })?;
     Ok((stage, text))
+}
+
+/// The stages in which the platform waits for the shop's answer.
+fn awaits_shop(stage: Stage) -> bool {
+    matches!(stage, Stage::AwaitingShop | Stage::AwaitingReceipt)
+}
+
+/// A platform's deadline ran out (the timer of `Clock::PlatformDeadline`): if a record linked
+/// to the case still waits for the shop with that deadline, the case's priority rises and its
+/// timeline says which record's deadline was missed. Whether it was missed.
+pub async fn deadline_passed(
+    transaction: &mut Transaction,
+    case: &CaseRecord,
+    timer: &TimerRecord,
+    now: i64,
+) -> AppResult<bool> {
+    let waiting = aftersales::waiting_on_shop(transaction, &case.id, timer.due_at).await?;
+    if waiting.is_empty() {
+        return Ok(false);
+    }
+    let raised = case.priority.raised();
+    cases::raise_priority(transaction, &case.id, raised).await?;
+    let records: Vec<serde_json::Value> = waiting
+        .iter()
+        .map(|(platform, refund_id)| json!({ "platform": platform, "refund_id": refund_id }))
+        .collect();
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            at: now,
+            actor_role: crate::domain::Role::System,
+            actor_id: None,
+            action: "platform_deadline_missed",
+            from_status: None,
+            to_status: None,
+            data: json!({
+                "records": records, "due_at": timer.due_at, "timer_id": timer.id,
+                "priority": { "from": case.priority, "to": raised }
+            }),
+        },
+    )
+    .await?;
+    Ok(true)
 }
 
 fn stage_name(stage: Stage) -> String {
@@ -204,6 +254,35 @@ pub async fn receive(
     {
         aftersales::link_case(&mut transaction, &record.id, &case_id).await?;
         record.case_id = Some(case_id);
+    }
+    // The platform's deadline for the shop is a clock on the case while the record waits for
+    // the shop; a newer message replaces it, and one that no longer waits for the shop drops it.
+    if outcome == "applied"
+        && let Some(case_id) = &record.case_id
+    {
+        timers::drop_pending(&mut transaction, case_id, Clock::PlatformDeadline).await?;
+        if let (true, Some(due_at)) = (awaits_shop(stage), deadline_at)
+            && let Some(case) =
+                cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
+                    .await?
+        {
+            let rule = format!("{platform} {external_id}");
+            timers::insert(
+                &mut transaction,
+                &NewTimer {
+                    id: &crate::db::new_id(),
+                    shop_id: &actor.shop.id,
+                    case_id,
+                    clock: Clock::PlatformDeadline,
+                    rule: &rule,
+                    steps: &[],
+                    status: case.status,
+                    due_at,
+                    now,
+                },
+            )
+            .await?;
+        }
     }
     let moved = outcome == "applied" && (created || current.stage != stage);
     if moved && let Some(case_id) = &record.case_id {

@@ -97,6 +97,29 @@ pub async fn fire(
     )
     .await?
     .ok_or(AppError::NotFound("case"))?;
+    if timer.clock == Clock::PlatformDeadline {
+        let missed =
+            super::aftersales::deadline_passed(&mut transaction, &case, timer, now).await?;
+        let outcome = if missed {
+            "missed"
+        } else {
+            "the platform's record moved on"
+        };
+        timers::finish(
+            &mut transaction,
+            &timer.id,
+            if missed { "fired" } else { "skipped" },
+            outcome,
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        return Ok(if missed {
+            Fired::Breached
+        } else {
+            Fired::Skipped(outcome.into())
+        });
+    }
     if timer.clock.is_sla() {
         let breached = sla::breach(&mut transaction, &case, timer, now).await?;
         let outcome = if breached { "breached" } else { "target met" };

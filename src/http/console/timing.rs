@@ -41,7 +41,7 @@ pub fn clock_rows(
     let shop_wide = settings.clocks.get("default");
     Clock::ALL
         .iter()
-        .filter(|clock| !clock.is_sla())
+        .filter(|clock| clock.is_configurable())
         .map(|clock| {
             let code = clock.as_str();
             let set = shop_wide.and_then(|clocks| clocks.get(clock));
@@ -102,7 +102,7 @@ pub fn apply_clocks(
     fields: &HashMap<String, String>,
 ) -> Result<(), AppError> {
     let shop_wide = settings.clocks.entry("default".into()).or_default();
-    for clock in Clock::ALL.iter().filter(|clock| !clock.is_sla()) {
+    for clock in Clock::ALL.iter().filter(|clock| clock.is_configurable()) {
         let code = clock.as_str();
         let label = language.text(&format!("settings-clock-{code}"));
         let hours = hours(
