@@ -108,6 +108,15 @@ async fn a_taobao_refund_replayed_out_of_order_and_twice_ends_where_the_platform
         "{moves:?}"
     );
     assert_eq!(moves.len(), 2 + sequence.len(), "{moves:?}");
+    // Each move leaves for the shop's connector as a webhook topic of its own.
+    let outgoing: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE case_id = $1 AND topic = 'aftersale.updated'",
+    )
+    .bind(case["id"].as_str().unwrap())
+    .fetch_one(&app.database.reader)
+    .await
+    .unwrap();
+    assert_eq!(outgoing as usize, moves.len());
 }
 
 #[tokio::test]

@@ -29,6 +29,9 @@ pub fn topic(
         "offer_accepted" | "offer_declined" | "offer_withdrawn" => "offer.answered",
         "refund" => "refund.executed",
         "platform_refund" => "refund.platform",
+        // For a connector: what the shop must now do on the platform, and a deadline missed.
+        "platform_aftersale" => "aftersale.updated",
+        "platform_deadline_missed" => "aftersale.deadline_missed",
         "tracking" => "shipment.updated",
         "parcel_stalled" | "parcel_late" | "return_not_arrived" => "shipment.delayed",
         "reminded" => "case.reminded",
@@ -82,6 +85,8 @@ pub const TOPICS: &[&str] = &[
     "refund.succeeded",
     "refund.failed",
     "refund.platform",
+    "aftersale.updated",
+    "aftersale.deadline_missed",
     "order.do_not_ship",
     "shipment.updated",
     "shipment.delayed",
