@@ -132,7 +132,15 @@ async fn pinduoduo_statuses_are_numbers_and_bad_messages_name_their_field() {
     assert_eq!(record["stage"], "awaiting_return");
     let (_, record) = post(&app, message(json!("10"), 1_764_990_000)).await;
     assert_eq!(record["stage"], "refunded");
-    assert!(record["case_id"].is_null());
+    // The order had no case: the record's first message opened one, a return (the platform
+    // waited for the goods), which the record stays linked to.
+    let case_id = record["case_id"]
+        .as_str()
+        .expect("a case opened")
+        .to_string();
+    let (_, case) = app.get(&format!("/api/v1/cases/{case_id}"), AGENT).await;
+    assert_eq!(case["kind"], "return_and_refund", "{case}");
+    assert_eq!(case["channel"], "pinduoduo");
 
     for (body, field) in [
         (message(json!(99), 1), "status"),
@@ -266,4 +274,38 @@ async fn the_platform_deadline_is_a_clock_that_fires_once_unless_the_record_move
         .await
         .unwrap();
     assert_eq!(missed_events(&app, other_id).await, 0);
+}
+
+#[tokio::test]
+async fn a_refund_the_buyer_opened_on_the_platform_opens_a_case_once() {
+    let app = TestApp::start().await;
+    app.order("TB-N1").await;
+    let message = |status: &str, version: i64| {
+        json!({ "platform": "taobao", "refund_id": "RF-N1", "order_number": "TB-N1",
+                "status": status, "version": version, "has_good_return": false,
+                "reason": "不想要了", "refund_fee": "289.00" })
+    };
+    let (status, record) = post(&app, message("WAIT_SELLER_AGREE", 100)).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let case_id = record["case_id"]
+        .as_str()
+        .expect("a case opened")
+        .to_string();
+    let (_, case) = app.get(&format!("/api/v1/cases/{case_id}"), AGENT).await;
+    assert_eq!(case["kind"], "refund_only");
+    assert_eq!(case["description"], "淘宝/天猫退款 RF-N1：不想要了");
+    // The same first message again (a connector's retry) opens no second case.
+    let (_, again) = post(&app, message("WAIT_SELLER_AGREE", 100)).await;
+    assert_eq!(again["outcome"], "duplicate");
+    assert_eq!(again["case_id"], record["case_id"]);
+    let (_, cases) = app.get("/api/v1/orders/TB-N1/cases", AGENT).await;
+    assert_eq!(cases["items"].as_array().unwrap().len(), 1, "{cases}");
+
+    // A record first heard of when it is already over opens nothing.
+    app.order("TB-N2").await;
+    let mut over = message("CLOSED", 100);
+    over["refund_id"] = json!("RF-N2");
+    over["order_number"] = json!("TB-N2");
+    let (_, record) = post(&app, over).await;
+    assert!(record["case_id"].is_null(), "{record}");
 }

@@ -48,6 +48,11 @@ pub struct AftersaleMessage {
     /// The platform's deadline for the shop's next step (Taobao's
     /// `refund_remind_timeout.timeout`), `2026-12-08 10:00:00` in the shop's zone or RFC 3339.
     pub timeout: Option<String>,
+    /// Whether the buyer sends goods back (Taobao's `has_good_return`); by default, a return
+    /// when the platform already waits for one.
+    pub has_good_return: Option<bool>,
+    /// The buyer's reason, as the platform gives it (Taobao's `reason`).
+    pub reason: Option<String>,
 }
 
 /// What a message did: `applied` (it is the record's state now), `older` (a newer message came
@@ -255,62 +260,186 @@ pub async fn receive(
         aftersales::link_case(&mut transaction, &record.id, &case_id).await?;
         record.case_id = Some(case_id);
     }
-    // The platform's deadline for the shop is a clock on the case while the record waits for
-    // the shop; a newer message replaces it, and one that no longer waits for the shop drops it.
+    let change = Change {
+        platform: &platform,
+        external_id,
+        stage,
+        status: &status,
+        deadline_at,
+        now,
+    };
     if outcome == "applied"
         && let Some(case_id) = &record.case_id
     {
-        timers::drop_pending(&mut transaction, case_id, Clock::PlatformDeadline).await?;
-        if let (true, Some(due_at)) = (awaits_shop(stage), deadline_at)
-            && let Some(case) =
-                cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
-                    .await?
-        {
-            let rule = format!("{platform} {external_id}");
-            timers::insert(
-                &mut transaction,
-                &NewTimer {
-                    id: &crate::db::new_id(),
-                    shop_id: &actor.shop.id,
-                    case_id,
-                    clock: Clock::PlatformDeadline,
-                    rule: &rule,
-                    steps: &[],
-                    status: case.status,
-                    due_at,
-                    now,
-                },
-            )
-            .await?;
+        follow(
+            &mut transaction,
+            database,
+            actor,
+            case_id,
+            &change,
+            created || current.stage != stage,
+        )
+        .await?;
+    }
+    transaction.commit().await?;
+    // A record the buyer opened on the platform for an order without an open case gets one, as
+    // a return the platform sends does (`integrations::returns`).
+    if created && record.case_id.is_none() && !stage.is_final() {
+        match open_case(database, actor, &order, &change, message).await {
+            Ok(case_id) => {
+                let mut transaction = database.begin().await?;
+                aftersales::link_case(&mut transaction, &record.id, &case_id).await?;
+                follow(&mut transaction, database, actor, &case_id, &change, true).await?;
+                transaction.commit().await?;
+            }
+            Err(error) => {
+                tracing::warn!(refund = external_id, %error, "no case opened for a platform's after-sales record");
+            }
         }
     }
-    let moved = outcome == "applied" && (created || current.stage != stage);
-    if moved && let Some(case_id) = &record.case_id {
+    let record = aftersales::get(&database.reader, &actor.shop.id, &record.id)
+        .await?
+        .ok_or(AppError::NotFound("after-sales record"))?;
+    Ok(Received { record, outcome })
+}
+
+/// What an applied message changed, for the case it is linked to.
+struct Change<'a> {
+    platform: &'a str,
+    external_id: &'a str,
+    stage: Stage,
+    status: &'a str,
+    deadline_at: Option<i64>,
+    now: i64,
+}
+
+/// The linked case follows an applied message: the platform's deadline for the shop becomes its
+/// clock while the record waits for the shop (a newer message replaces it, one that no longer
+/// waits drops it), and when the record's stage `moved`, its timeline says so.
+async fn follow(
+    transaction: &mut Transaction,
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    change: &Change<'_>,
+    moved: bool,
+) -> AppResult<()> {
+    timers::drop_pending(transaction, case_id, Clock::PlatformDeadline).await?;
+    if let (true, Some(due_at)) = (awaits_shop(change.stage), change.deadline_at)
+        && let Some(case) =
+            cases::get_for_update(transaction, database.backend, &actor.shop.id, case_id).await?
+    {
+        let rule = format!("{} {}", change.platform, change.external_id);
+        timers::insert(
+            transaction,
+            &NewTimer {
+                id: &crate::db::new_id(),
+                shop_id: &actor.shop.id,
+                case_id,
+                clock: Clock::PlatformDeadline,
+                rule: &rule,
+                steps: &[],
+                status: case.status,
+                due_at,
+                now: change.now,
+            },
+        )
+        .await?;
+    }
+    if moved {
         cases::insert_event(
-            &mut transaction,
+            transaction,
             &NewEvent {
                 shop_id: &actor.shop.id,
                 case_id,
-                at: now,
+                at: change.now,
                 actor_role: crate::domain::Role::System,
                 actor_id: None,
                 action: "platform_aftersale",
                 from_status: None,
                 to_status: None,
                 data: json!({
-                    "platform": platform,
-                    "refund_id": external_id,
-                    "stage": stage_text,
-                    "platform_status": status,
-                    "deadline_at": deadline_at,
+                    "platform": change.platform,
+                    "refund_id": change.external_id,
+                    "stage": stage_name(change.stage),
+                    "platform_status": change.status,
+                    "deadline_at": change.deadline_at,
                 }),
             },
         )
         .await?;
     }
-    transaction.commit().await?;
-    let record = aftersales::get(&database.reader, &actor.shop.id, &record.id)
-        .await?
-        .ok_or(AppError::NotFound("after-sales record"))?;
-    Ok(Received { record, outcome })
+    Ok(())
+}
+
+/// Opens the case for a platform's record: a return when the buyer sends goods back (or the
+/// record says so), else a refund only, about every unit of the order, under the shop's "other"
+/// reason; the platform's reason is the description. Its creation key makes a retry find it.
+async fn open_case(
+    database: &Database,
+    actor: &Actor,
+    order: &orders::OrderRecord,
+    change: &Change<'_>,
+    message: &AftersaleMessage,
+) -> AppResult<String> {
+    let returns = message.has_good_return.unwrap_or(matches!(
+        change.stage,
+        Stage::AwaitingReturn | Stage::AwaitingReceipt
+    ));
+    let kind = if returns {
+        "return_and_refund"
+    } else {
+        "refund_only"
+    };
+    let lines = orders::lines(&database.reader, &order.id).await?;
+    let reasons = crate::db::shops::list_reasons(&database.reader, &actor.shop.id).await?;
+    let reason_code = ["other", "quality", "no_reason"]
+        .into_iter()
+        .find(|code| {
+            reasons
+                .iter()
+                .any(|reason| reason.code == *code && reason.active)
+        })
+        .unwrap_or("other");
+    let platform_words = match change.platform {
+        "pinduoduo" => "拼多多售后",
+        _ => "淘宝/天猫退款",
+    };
+    let description = match message.reason.as_deref().map(str::trim) {
+        Some(reason) if !reason.is_empty() => {
+            format!("{platform_words} {}：{reason}", change.external_id)
+        }
+        _ => format!("{platform_words} {}", change.external_id),
+    };
+    let system = Actor {
+        shop: actor.shop.clone(),
+        role: crate::domain::Role::System,
+        staff_id: None,
+    };
+    let key = format!("aftersale:{}:{}", change.platform, change.external_id);
+    let created = super::cases::create(
+        database,
+        &system,
+        &super::cases::NewCaseInput {
+            order_number: order.order_number.clone(),
+            kind: kind.into(),
+            reason_code: reason_code.into(),
+            description,
+            lines: lines
+                .iter()
+                .map(|line| super::cases::CaseLineInput {
+                    line_number: line.line_number,
+                    quantity: Some(line.quantity),
+                })
+                .collect(),
+            contact: super::cases::ContactInput::default(),
+            priority: None,
+            assignee_id: None,
+            tags: vec![change.platform.to_string()],
+            channel: Some(change.platform.to_string()),
+        },
+        Some(&key),
+    )
+    .await?;
+    Ok(created.case.id)
 }
