@@ -309,3 +309,34 @@ async fn a_refund_the_buyer_opened_on_the_platform_opens_a_case_once() {
     let (_, record) = post(&app, over).await;
     assert!(record["case_id"].is_null(), "{record}");
 }
+
+#[tokio::test]
+async fn a_refund_asked_before_shipping_cannot_be_refused() {
+    let app = TestApp::start().await;
+    // Not shipped yet: no shipped_at on the order.
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": "TB-S1", "platform": "taobao", "placed_at": "2026-12-01 10:00",
+                "customer": { "name": "王小明", "phone": "13800138000" },
+                "lines": [{ "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900 }]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let message = json!({ "platform": "taobao", "refund_id": "RF-S1", "order_number": "TB-S1",
+        "status": "WAIT_SELLER_AGREE", "version": 100, "phase": "onsale", "has_good_return": false });
+    let (_, record) = post(&app, message).await;
+    let case_id = record["case_id"].as_str().unwrap().to_string();
+    let (status, body) = app
+        .act(&case_id, AGENT, "reject", json!({ "reason": "已经发货" }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "platform_forbids_refusal");
+    assert_eq!(body["error"]["details"]["refund_id"], "RF-S1");
+    // Agreeing is what is left.
+    let (status, body) = app.act(&case_id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -209,3 +209,18 @@ pub async fn waiting_on_shop(
     .fetch_all(&mut **transaction)
     .await
 }
+
+/// A record linked to `case_id` the buyer opened before the order shipped (售中, `onsale`) and
+/// that waits for the shop: its platform id.
+pub async fn unshipped_request_of(
+    transaction: &mut Transaction,
+    case_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT external_id FROM aftersales WHERE case_id = $1 AND phase = 'onsale' \
+         AND stage = 'awaiting_shop' ORDER BY external_id LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut **transaction)
+    .await
+}

@@ -124,6 +124,23 @@ pub async fn transition(
         return Err(version_conflict(&case, input.version));
     }
     super::checklist::require(&mut transaction, actor, &settings, &case, action).await?;
+    // A refund the buyer asked on the platform before the order shipped (售中) cannot be refused
+    // there (Taobao: the buyer gets the money back unless the goods went out).
+    if action == Action::Reject
+        && case.order_shipped_at.is_none()
+        && let Some(refund_id) =
+            crate::db::aftersales::unshipped_request_of(&mut transaction, &case.id).await?
+    {
+        return Err(AppError::Conflict {
+            code: "platform_forbids_refusal",
+            message: format!(
+                "the buyer asked refund {refund_id} on the platform before the order shipped (售中): \
+                 the platform does not let the shop refuse it; agree to it, or ship the order and \
+                 answer on the platform"
+            ),
+            details: json!({ "refund_id": refund_id }),
+        });
+    }
     if let Some(since) = case.customer_waiting_since
         && matches!(action, Action::Close | Action::Resolve)
         && actor.role.is_staff()
