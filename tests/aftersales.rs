@@ -62,6 +62,7 @@ async fn a_taobao_refund_replayed_out_of_order_and_twice_ends_where_the_platform
     assert_eq!(last["amount_minor"], 19900);
     assert_eq!(last["deadline_at"], "2026-12-08T10:00:00+08:00");
     assert_eq!(last["case_id"], case["id"]);
+    assert!(last["todo"].is_null(), "{last}");
 
     let (_, shown) = app
         .get(
@@ -235,6 +236,8 @@ async fn the_platform_deadline_is_a_clock_that_fires_once_unless_the_record_move
     };
     let (status, record) = post(&app, message("WAIT_SELLER_AGREE", 100)).await;
     assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["todo"]["code"], "answer_request", "{record}");
+    assert_eq!(record["todo"]["due_at"], record["deadline_at"]);
     assert_eq!(
         deadline_timers(&app, case_id).await,
         vec![("pending".to_string(), due)]

@@ -37,6 +37,34 @@ impl Stage {
         matches!(self, Stage::Refunded | Stage::Completed | Stage::Closed)
     }
 
+    /// What the shop must now do on the platform, if anything: a code and the words, Chinese
+    /// and English.
+    pub fn todo(self) -> Option<(&'static str, &'static str, &'static str)> {
+        Some(match self {
+            Stage::AwaitingShop => (
+                "answer_request",
+                "在平台上同意或拒绝这个售后申请",
+                "Agree to or refuse this request on the platform",
+            ),
+            Stage::AwaitingReceipt => (
+                "confirm_return",
+                "收到退货后在平台上确认收货（平台随后退款）",
+                "Confirm the returned goods on the platform once they arrive (the platform then refunds)",
+            ),
+            Stage::RefusedByShop => (
+                "watch_buyer",
+                "已拒绝：留意买家修改申请或申请平台介入",
+                "Refused: watch for the buyer changing the request or asking the platform to step in",
+            ),
+            Stage::PlatformDeciding => (
+                "submit_evidence",
+                "平台客服介入中：在平台上提交凭证",
+                "The platform is deciding: submit the evidence on the platform",
+            ),
+            _ => return None,
+        })
+    }
+
     /// How far along: of two messages with the same version, the one further along is the
     /// later (a platform stamps some changes within the same second).
     fn rank(self) -> u8 {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::extract::{Authenticated, Json, Path};
 use crate::db::aftersales::{self, AftersaleRecord};
 use crate::db::shops::Shop;
+use crate::domain::aftersales::Stage;
 use crate::domain::time::format_in_zone;
 use crate::error::{AppError, AppResult};
 use crate::operations::aftersales::{self as operations, AftersaleMessage};
@@ -32,6 +33,8 @@ pub struct AftersaleView {
     pub amount_minor: Option<i64>,
     /// The platform's deadline for the shop's next step.
     pub deadline_at: Option<String>,
+    /// What the shop must now do on the platform, if anything.
+    pub todo: Option<TodoView>,
     pub created_at: String,
     pub updated_at: String,
     /// What the last message did: applied, older or duplicate (on the answer to a post).
@@ -40,6 +43,16 @@ pub struct AftersaleView {
     /// Every message received, in the order it came (on `GET`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<MessageView>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TodoView {
+    /// answer_request, confirm_return, watch_buyer or submit_evidence.
+    pub code: String,
+    pub text_zh: String,
+    pub text_en: String,
+    /// By when, when the platform set a deadline.
+    pub due_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,7 +67,17 @@ pub struct MessageView {
 impl AftersaleView {
     fn new(shop: &Shop, record: AftersaleRecord) -> AftersaleView {
         let zone = &shop.time_zone;
+        let todo = serde_json::from_value::<Stage>(serde_json::json!(record.stage))
+            .ok()
+            .and_then(Stage::todo)
+            .map(|(code, zh, en)| TodoView {
+                code: code.into(),
+                text_zh: zh.into(),
+                text_en: en.into(),
+                due_at: record.deadline_at.map(|at| format_in_zone(at, zone)),
+            });
         AftersaleView {
+            todo,
             id: record.id,
             platform: record.platform,
             refund_id: record.external_id,
