@@ -34,7 +34,7 @@ pub struct AftersaleView {
     /// The platform's deadline for the shop's next step.
     pub deadline_at: Option<String>,
     /// What the shop must now do on the platform, if anything.
-    pub todo: Option<TodoView>,
+    pub todo: Option<AftersaleTodoView>,
     pub created_at: String,
     pub updated_at: String,
     /// What the last message did: applied, older or duplicate (on the answer to a post).
@@ -42,11 +42,11 @@ pub struct AftersaleView {
     pub outcome: Option<String>,
     /// Every message received, in the order it came (on `GET`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<MessageView>>,
+    pub messages: Option<Vec<AftersaleMessageView>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TodoView {
+pub struct AftersaleTodoView {
     /// answer_request, confirm_return, watch_buyer or submit_evidence.
     pub code: String,
     pub text_zh: String,
@@ -56,7 +56,7 @@ pub struct TodoView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MessageView {
+pub struct AftersaleMessageView {
     pub received_at: String,
     pub platform_status: String,
     pub version: i64,
@@ -70,7 +70,7 @@ impl AftersaleView {
         let todo = serde_json::from_value::<Stage>(serde_json::json!(record.stage))
             .ok()
             .and_then(Stage::todo)
-            .map(|(code, zh, en)| TodoView {
+            .map(|(code, zh, en)| AftersaleTodoView {
                 code: code.into(),
                 text_zh: zh.into(),
                 text_en: en.into(),
@@ -133,7 +133,7 @@ pub async fn show(
     view.messages = Some(
         messages
             .into_iter()
-            .map(|message| MessageView {
+            .map(|message| AftersaleMessageView {
                 received_at: format_in_zone(message.received_at, &actor.shop.time_zone),
                 platform_status: message.platform_status,
                 version: message.version,
