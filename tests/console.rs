@@ -1571,3 +1571,41 @@ async fn a_missing_calendar_year_is_said_until_it_is_added() {
         "the shipped years stay"
     );
 }
+
+#[tokio::test]
+async fn the_case_page_shows_the_platforms_record_and_what_to_do_there() {
+    let app = TestApp::start().await;
+    app.order("TB-C1").await;
+    let case = app.case("TB-C1", "return_and_refund", "耳机没有声音").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, record) = app
+        .post(
+            "/api/v1/aftersales",
+            common::AGENT,
+            serde_json::json!({
+                "platform": "tmall", "refund_id": "RF-C1", "order_number": "TB-C1",
+                "status": "WAIT_SELLER_AGREE", "version": 100,
+                "timeout": "2026-12-08 10:00:00"
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (cookie, _) = sign_in(&app, "agent@test.local").await;
+    let (status, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let section = &html[html
+        .find("id=\"platform-aftersales\"")
+        .expect("the records' table")..];
+    assert!(section.contains("天猫 RF-C1"), "{section}");
+    assert!(section.contains("待商家处理"), "{section}");
+    assert!(
+        section.contains("在平台上同意或拒绝这个售后申请"),
+        "{section}"
+    );
+    assert!(section.contains("2026-12-08 10:00"), "{section}");
+    let (_, english) = page(&app, &cookie, &format!("/console/cases/{id}?lang=en")).await;
+    assert!(
+        english.contains("Agree to or refuse this request on the platform"),
+        "the English page"
+    );
+}

@@ -19,6 +19,7 @@ CREATE TABLE aftersales (
     UNIQUE (shop_id, platform, external_id)
 );
 CREATE INDEX aftersales_by_order ON aftersales (order_id);
+CREATE INDEX aftersales_by_case ON aftersales (case_id);
 
 CREATE TABLE aftersale_messages (
     id TEXT PRIMARY KEY,

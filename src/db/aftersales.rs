@@ -224,3 +224,13 @@ pub async fn unshipped_request_of(
     .fetch_optional(&mut **transaction)
     .await
 }
+
+/// The records linked to a case, oldest first.
+pub async fn for_case(pool: &AnyPool, case_id: &str) -> Result<Vec<AftersaleRecord>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM aftersales WHERE case_id = $1 ORDER BY created_at, id");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_all(pool)
+        .await
+}

@@ -107,6 +107,46 @@ impl OrderLineRow {
 }
 
 /// A parcel (`parts/shipments.html`).
+/// A platform's after-sales record on a case page: what it is, where it stands, and what the
+/// shop must do on the platform by when.
+pub struct PlatformRecordRow {
+    pub platform: String,
+    pub refund_id: String,
+    pub stage: String,
+    pub status: String,
+    pub todo: String,
+    pub due: String,
+}
+
+impl PlatformRecordRow {
+    pub fn new(
+        language: Language,
+        zone: &TimeZone,
+        record: crate::db::aftersales::AftersaleRecord,
+    ) -> PlatformRecordRow {
+        let stage: Option<crate::domain::aftersales::Stage> =
+            serde_json::from_value(serde_json::json!(record.stage)).ok();
+        let todo = stage
+            .and_then(crate::domain::aftersales::Stage::todo)
+            .map(|(_, chinese, english)| match language {
+                Language::Chinese => chinese.to_string(),
+                Language::English => english.to_string(),
+            })
+            .unwrap_or_default();
+        PlatformRecordRow {
+            platform: language.text_or(&format!("platform-{}", record.platform), &record.platform),
+            refund_id: record.external_id,
+            stage: language.text_or(&format!("aftersale-stage-{}", record.stage), &record.stage),
+            status: record.platform_status,
+            todo,
+            due: record
+                .deadline_at
+                .map(|at| minutes(at, zone))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 pub struct ShipmentRow {
     pub direction: String,
     pub carrier: String,

@@ -14,7 +14,7 @@ use crate::domain::amount::{self, NumberStyle};
 use crate::domain::lifecycle::{Moment, allowed_actions, needs_reason};
 use crate::domain::{Action, Money};
 use crate::error::AppError;
-use crate::http::console::rows::{Choice, ShipmentRow};
+use crate::http::console::rows::{Choice, PlatformRecordRow, ShipmentRow};
 use crate::http::console::text::{due_in, money};
 use crate::http::console::{Frame, PageError, Staff};
 use crate::http::pages::minutes;
@@ -151,6 +151,8 @@ pub struct CasePage {
     shipping_prefill: String,
     do_not_ship: bool,
     shipments: Vec<ShipmentRow>,
+    /// The platforms' after-sales records linked to the case, with what the shop must do.
+    platform_records: Vec<PlatformRecordRow>,
     customer_name: String,
     customer_contact: String,
     customer_tier: String,
@@ -549,6 +551,11 @@ pub async fn case_view(
         shipments: shipments
             .into_iter()
             .map(|shipment| ShipmentRow::new(language, zone, shipment))
+            .collect(),
+        platform_records: crate::db::aftersales::for_case(reader, &case.id)
+            .await?
+            .into_iter()
+            .map(|record| PlatformRecordRow::new(language, zone, record))
             .collect(),
         customer_contact: customer
             .iter()
