@@ -343,3 +343,45 @@ async fn a_refund_asked_before_shipping_cannot_be_refused() {
     let (status, body) = app.act(&case_id, AGENT, "approve", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn a_taobao_refund_export_is_read_row_by_row_as_messages() {
+    let app = TestApp::start().await;
+    app.order("TB-E1").await;
+    app.order("TB-E2").await;
+    let csv = "退款编号,订单编号,支付宝交易号,订单付款时间,商品编码,退款完结时间,买家实际支付金额,宝贝标题,买家退款金额,手工退款/系统退款,是否需要退货,退款的申请时间,退款状态,货物状态,发货物流信息,客服介入状态,卖家真实姓名,买家退款原因,买家退款说明,部分退款/全部退款\r\n\
+=\"RF-E1\",=\"TB-E1\",2026112022001,2026-11-01 10:01:00,EP-1,2026-11-06 12:00:00,199.00,蓝牙耳机,199.00,系统退款,否,2026-11-05 09:00:00,退款成功,买家已收到货,,未介入,,质量问题,,全部退款\r\n\
+=\"RF-E2\",=\"TB-E2\",2026112022002,2026-11-01 10:01:00,TS-2,,90.00,纯棉T恤,45.00,系统退款,否,2026-11-05 10:00:00,买家已经申请退款，等待卖家同意,买家已收到货,,未介入,,不想要了,,部分退款\r\n\
+=\"RF-E3\",=\"NO-SUCH\",2026112022003,2026-11-01 10:01:00,X-1,,9.90,杯子,9.90,系统退款,否,2026-11-05 11:00:00,退款成功,,,未介入,,,,全部退款\r\n";
+    let (bytes, _, _) = encoding_rs::GBK.encode(csv);
+    let send = || {
+        app.client
+            .post(app.url("/api/v1/aftersales/import"))
+            .bearer_auth(AGENT)
+            .header("content-type", "text/csv")
+            .body(bytes.to_vec())
+            .send()
+    };
+    let response = send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["rows"], 3, "{report}");
+    assert_eq!(report["applied"], 2, "{report}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(errors[0]["row"], 4);
+    assert_eq!(errors[0]["refund_id"], "RF-E3");
+    // The open request opened a refund-only case on its order; the finished one none.
+    let (_, cases) = app.get("/api/v1/orders/TB-E2/cases", AGENT).await;
+    let opened = &cases["items"][0];
+    assert_eq!(opened["kind"], "refund_only", "{cases}");
+    let (_, none) = app.get("/api/v1/orders/TB-E1/cases", AGENT).await;
+    assert!(none["items"].as_array().unwrap().is_empty(), "{none}");
+    // The same export again changes nothing.
+    let again: Value = send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (again["applied"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(2)),
+        "{again}"
+    );
+}

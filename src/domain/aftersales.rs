@@ -86,13 +86,20 @@ impl Stage {
 /// 等待买家退货), WAIT_SELLER_CONFIRM_GOODS (买家已经退货，等待卖家确认收货), SELLER_REFUSE_BUYER
 /// (卖家拒绝退款), CLOSED (退款关闭), SUCCESS (退款成功) — as the TOP SDKs document the field.
 pub fn taobao(status: &str) -> Option<Stage> {
+    // The refund export (退款管理) writes the same statuses in words.
     Some(match status.trim() {
-        "WAIT_SELLER_AGREE" => Stage::AwaitingShop,
-        "WAIT_BUYER_RETURN_GOODS" => Stage::AwaitingReturn,
-        "WAIT_SELLER_CONFIRM_GOODS" => Stage::AwaitingReceipt,
-        "SELLER_REFUSE_BUYER" => Stage::RefusedByShop,
-        "CLOSED" => Stage::Closed,
-        "SUCCESS" => Stage::Refunded,
+        "WAIT_SELLER_AGREE" | "买家已经申请退款，等待卖家同意" => {
+            Stage::AwaitingShop
+        }
+        "WAIT_BUYER_RETURN_GOODS" | "卖家已经同意退款，等待买家退货" => {
+            Stage::AwaitingReturn
+        }
+        "WAIT_SELLER_CONFIRM_GOODS" | "买家已经退货，等待卖家确认收货" => {
+            Stage::AwaitingReceipt
+        }
+        "SELLER_REFUSE_BUYER" | "卖家拒绝退款" => Stage::RefusedByShop,
+        "CLOSED" | "退款关闭" => Stage::Closed,
+        "SUCCESS" | "退款成功" => Stage::Refunded,
         _ => return None,
     })
 }

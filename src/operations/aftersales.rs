@@ -443,3 +443,159 @@ async fn open_case(
     .await?;
     Ok(created.case.id)
 }
+
+/// One row of a refund export that could not be kept, and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RefundRowError {
+    pub row: usize,
+    pub refund_id: Option<String>,
+    pub message: String,
+}
+
+/// What an import of a platform's refund export did.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RefundImportReport {
+    pub rows: usize,
+    /// Rows that moved a record (or made it).
+    pub applied: usize,
+    /// Rows the records already said, or older than what they say.
+    pub unchanged: usize,
+    pub errors: Vec<RefundRowError>,
+}
+
+/// Taobao/Tmall's refund export (退款管理 → 导出): one refund per row. Header as exported:
+/// 退款编号, 订单编号, 支付宝交易号, 订单付款时间, 商品编码, 退款完结时间, 买家实际支付金额, 宝贝标题,
+/// 买家退款金额, 手工退款/系统退款, 是否需要退货, 退款的申请时间, 退款状态, 货物状态, 发货物流信息,
+/// 客服介入状态, 买家退款原因, 买家退款说明, 部分退款/全部退款 (as a public importer of Tmall refund
+/// exports reads it). The status is in words (退款成功, 买家已经申请退款，等待卖家同意 …); a row's
+/// version is its 退款完结时间, else its 退款的申请时间, so a later export never undoes a newer
+/// message.
+const REFUND_COLUMNS: &[(&str, &str)] = &[
+    ("refund_id", "退款编号"),
+    ("order_number", "订单编号"),
+    ("status", "退款状态"),
+    ("refund_fee", "买家退款金额"),
+    ("has_good_return", "是否需要退货"),
+    ("applied_at", "退款的申请时间"),
+    ("ended_at", "退款完结时间"),
+    ("reason", "买家退款原因"),
+];
+
+/// Imports a Taobao/Tmall refund export: each row as a message about its refund, reported by row.
+pub async fn import_refunds(
+    database: &Database,
+    actor: &Actor,
+    bytes: &[u8],
+) -> AppResult<RefundImportReport> {
+    AppError::require(actor.role, Capability::ChangeOrders)?;
+    let text = crate::operations::import::decode(bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(record)) => record
+            .iter()
+            .map(crate::domain::layouts::normalise)
+            .collect(),
+        _ => {
+            return Err(AppError::invalid(
+                "file",
+                "the file is empty: it needs a header row",
+            ));
+        }
+    };
+    let position = |name: &str| {
+        header
+            .iter()
+            .position(|header| *header == crate::domain::layouts::normalise(name))
+    };
+    let columns: Vec<(&str, Option<usize>)> = REFUND_COLUMNS
+        .iter()
+        .map(|(column, name)| (*column, position(name)))
+        .collect();
+    let index = |column: &str| {
+        columns
+            .iter()
+            .find(|(known, _)| *known == column)
+            .and_then(|(_, at)| *at)
+    };
+    let missing: Vec<&str> = ["退款编号", "订单编号", "退款状态", "退款的申请时间"]
+        .into_iter()
+        .filter(|name| position(name).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            format!(
+                "not a Taobao/Tmall refund export (退款管理 → 导出): the header row lacks {}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let mut report = RefundImportReport::default();
+    for (row, record) in records.enumerate() {
+        let row = row + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                report.errors.push(RefundRowError {
+                    row,
+                    refund_id: None,
+                    message: format!("not valid CSV: {error}"),
+                });
+                continue;
+            }
+        };
+        let cell = |column: &str| {
+            index(column)
+                .and_then(|at| record.get(at))
+                .map(crate::domain::layouts::plain)
+                .filter(|value| !value.is_empty())
+                .map(str::to_string)
+        };
+        if record
+            .iter()
+            .all(|value| crate::domain::layouts::plain(value).is_empty())
+        {
+            continue;
+        }
+        report.rows += 1;
+        let refund_id = cell("refund_id");
+        let version = cell("ended_at")
+            .or_else(|| cell("applied_at"))
+            .and_then(|at| parse_time(&at, &actor.shop.time_zone).ok());
+        let status = cell("status").unwrap_or_default();
+        let message = AftersaleMessage {
+            platform: "taobao".into(),
+            refund_id: refund_id.clone().unwrap_or_default(),
+            order_number: cell("order_number").unwrap_or_default(),
+            status: serde_json::Value::String(status),
+            version: version.unwrap_or(0),
+            phase: None,
+            refund_fee: cell("refund_fee"),
+            timeout: None,
+            has_good_return: cell("has_good_return").map(|answer| answer == "是"),
+            reason: cell("reason"),
+        };
+        if version.is_none() {
+            report.errors.push(RefundRowError {
+                row,
+                refund_id,
+                message: "退款的申请时间 is not a time".into(),
+            });
+            continue;
+        }
+        match receive(database, actor, &message).await {
+            Ok(received) if received.outcome == "applied" => report.applied += 1,
+            Ok(_) => report.unchanged += 1,
+            Err(error) => report.errors.push(RefundRowError {
+                row,
+                refund_id,
+                message: error.to_string(),
+            }),
+        }
+    }
+    Ok(report)
+}

@@ -12,7 +12,7 @@ use crate::db::shops::Shop;
 use crate::domain::aftersales::Stage;
 use crate::domain::time::format_in_zone;
 use crate::error::{AppError, AppResult};
-use crate::operations::aftersales::{self as operations, AftersaleMessage};
+use crate::operations::aftersales::{self as operations, AftersaleMessage, RefundImportReport};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -142,4 +142,32 @@ pub async fn show(
             .collect(),
     );
     Ok(axum::Json(view))
+}
+
+#[utoipa::path(post, path = "/aftersales/import", operation_id = "importAftersales", tag = "orders",
+    request_body(description = "Taobao/Tmall's refund export (退款管理 → 导出) as it comes: CSV, GBK or UTF-8",
+        content((String = "text/csv"), (Vec<u8> = "application/octet-stream"))),
+    responses((status = 200, body = RefundImportReport)), security(("bearer" = [])))]
+/// A platform's refund export, each row kept as a message about its refund (the newest state
+/// wins, as with messages posted one by one); each bad row reported.
+pub async fn import(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<axum::Json<RefundImportReport>> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    if !(content_type.starts_with("text/csv")
+        || content_type.starts_with("application/octet-stream"))
+    {
+        return Err(AppError::UnsupportedMediaType(
+            "send the refund export as text/csv or application/octet-stream".into(),
+        ));
+    }
+    Ok(axum::Json(
+        operations::import_refunds(&state.database, &actor, &body).await?,
+    ))
 }

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::import_template))
         .routes(routes!(aftersales::receive))
         .routes(routes!(aftersales::show))
+        .routes(routes!(aftersales::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .routes(routes!(orders::show))
         .routes(routes!(orders::cases_of_order))
         .routes(routes!(shipments::add))
