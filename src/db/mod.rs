@@ -404,8 +404,8 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
-    let file = path.split('?').next().unwrap_or(path);
-    if let Some(parent) = std::path::Path::new(file).parent()
+    let file = sqlite_file(url);
+    if let Some(parent) = file.parent()
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent)

@@ -32,6 +32,40 @@ pub enum Stage {
 }
 
 impl Stage {
+    const ALL: [Stage; 10] = [
+        Stage::AwaitingShop,
+        Stage::RefusedByShop,
+        Stage::AwaitingReturn,
+        Stage::AwaitingBuyer,
+        Stage::AwaitingReceipt,
+        Stage::PlatformDeciding,
+        Stage::Refunding,
+        Stage::Refunded,
+        Stage::Completed,
+        Stage::Closed,
+    ];
+
+    /// The stored and wire name (`awaiting_shop`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::AwaitingShop => "awaiting_shop",
+            Stage::RefusedByShop => "refused_by_shop",
+            Stage::AwaitingReturn => "awaiting_return",
+            Stage::AwaitingBuyer => "awaiting_buyer",
+            Stage::AwaitingReceipt => "awaiting_receipt",
+            Stage::PlatformDeciding => "platform_deciding",
+            Stage::Refunding => "refunding",
+            Stage::Refunded => "refunded",
+            Stage::Completed => "completed",
+            Stage::Closed => "closed",
+        }
+    }
+
+    /// A stored name read back.
+    pub fn parse(text: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|stage| stage.as_str() == text)
+    }
+
     /// Nothing more happens on the record.
     pub fn is_final(self) -> bool {
         matches!(self, Stage::Refunded | Stage::Completed | Stage::Closed)
@@ -152,6 +186,14 @@ mod tests {
             Some(kept) if !is_newer(kept, *message) => Some(kept),
             _ => Some(*message),
         })
+    }
+
+    #[test]
+    fn stage_names_read_back_and_match_the_wire() {
+        for stage in Stage::ALL {
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
+            assert_eq!(serde_json::to_value(stage).unwrap(), stage.as_str());
+        }
     }
 
     #[test]

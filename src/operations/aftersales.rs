@@ -137,13 +137,6 @@ pub async fn deadline_passed(
     Ok(true)
 }
 
-fn stage_name(stage: Stage) -> String {
-    serde_json::to_value(stage)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// Keeps a message about a platform's record: creates the record, moves it if the message is
 /// newer, or only notes the message; when the record's stage changes, the order's open case (to
 /// which it is linked) shows it on its timeline.
@@ -203,9 +196,9 @@ pub async fn receive(
             ));
         }
     };
-    let stage_text = stage_name(stage);
+    let stage_text = stage.as_str();
     let state = State {
-        stage: &stage_text,
+        stage: stage_text,
         platform_status: &status,
         version: message.version,
         phase,
@@ -227,7 +220,7 @@ pub async fn receive(
     )
     .await?;
     let current = Snapshot {
-        stage: serde_json::from_value(json!(record.stage)).unwrap_or(Stage::AwaitingShop),
+        stage: Stage::parse(&record.stage).unwrap_or(Stage::AwaitingShop),
         version: record.version,
     };
     let incoming = Snapshot {
@@ -361,7 +354,7 @@ async fn follow(
                 data: json!({
                     "platform": change.platform,
                     "refund_id": change.external_id,
-                    "stage": stage_name(change.stage),
+                    "stage": change.stage.as_str(),
                     "platform_status": change.status,
                     "deadline_at": change.deadline_at,
                 }),

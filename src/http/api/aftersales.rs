@@ -67,8 +67,7 @@ pub struct AftersaleMessageView {
 impl AftersaleView {
     fn new(shop: &Shop, record: AftersaleRecord) -> AftersaleView {
         let zone = &shop.time_zone;
-        let todo = serde_json::from_value::<Stage>(serde_json::json!(record.stage))
-            .ok()
+        let todo = Stage::parse(&record.stage)
             .and_then(Stage::todo)
             .map(|(code, zh, en)| AftersaleTodoView {
                 code: code.into(),

@@ -124,9 +124,7 @@ impl PlatformRecordRow {
         zone: &TimeZone,
         record: crate::db::aftersales::AftersaleRecord,
     ) -> PlatformRecordRow {
-        let stage: Option<crate::domain::aftersales::Stage> =
-            serde_json::from_value(serde_json::json!(record.stage)).ok();
-        let todo = stage
+        let todo = crate::domain::aftersales::Stage::parse(&record.stage)
             .and_then(crate::domain::aftersales::Stage::todo)
             .map(|(_, chinese, english)| match language {
                 Language::Chinese => chinese.to_string(),

@@ -334,7 +334,7 @@ pub async fn case_view(
     // whole order only when it has not gone out (then the refund form offers the delivery).
     let delivery = order.shipping_fee_minor > 0;
     let unshipped = delivery && order.shipped_at.is_none();
-    let (shipments, order_lines, shipping_refunded) = tokio::try_join!(
+    let (shipments, order_lines, shipping_refunded, platform_records) = tokio::try_join!(
         shipments::for_order(reader, &order.id).err_into::<AppError>(),
         async {
             match unshipped {
@@ -348,6 +348,7 @@ pub async fn case_view(
                 false => Ok(0),
             }
         },
+        crate::db::aftersales::for_case(reader, &case.id).err_into::<AppError>(),
     )?;
     let name_of = |id: &str| {
         people
@@ -552,8 +553,7 @@ pub async fn case_view(
             .into_iter()
             .map(|shipment| ShipmentRow::new(language, zone, shipment))
             .collect(),
-        platform_records: crate::db::aftersales::for_case(reader, &case.id)
-            .await?
+        platform_records: platform_records
             .into_iter()
             .map(|record| PlatformRecordRow::new(language, zone, record))
             .collect(),
