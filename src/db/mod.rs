@@ -14,6 +14,7 @@ pub mod columns;
 pub mod customers;
 pub mod deliveries;
 pub mod dialect;
+pub mod disputes;
 pub mod follow_ups;
 pub mod group;
 pub mod idempotency;

@@ -99,11 +99,12 @@ pub async fn cancel_for_case(
     sla: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    // The platform's deadline is neither: it stands until the platform's record moves on.
+    // The platforms' deadlines are neither: they stand until the platform's record or the
+    // dispute moves on.
     let which = if sla {
         "LIKE 'sla%'"
     } else {
-        "NOT LIKE 'sla%' AND clock <> 'platform_deadline'"
+        "NOT LIKE 'sla%' AND clock NOT IN ('platform_deadline', 'dispute_deadline')"
     };
     let mut batch = super::batch::Batch::new();
     batch.push(

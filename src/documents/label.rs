@@ -77,7 +77,7 @@ pub enum LabelError {
 
 /// The font: the configured one (`path#index`, read once) if it loads, else the first system
 /// CJK font found.
-fn font(configured: Option<&str>) -> Result<Font, LabelError> {
+pub(super) fn font(configured: Option<&str>) -> Result<Font, LabelError> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
     FONT.get_or_init(|| {
         let configured = configured.map(|value| match value.rsplit_once('#') {
@@ -108,7 +108,7 @@ pub fn font_found(configured: Option<&str>) -> bool {
 
 /// Cuts a line to what fits in `width` points at `font_size`, marking the cut. Widths are
 /// estimated: a CJK character is one em, anything else about 0.55 em.
-fn fit(text: &str, font_size: f32, width: f32) -> String {
+pub(super) fn fit(text: &str, font_size: f32, width: f32) -> String {
     let advance = |character: char| if (character as u32) < 0x2E80 { 0.55 } else { 1.0 } * font_size;
     if text.chars().map(advance).sum::<f32>() <= width {
         return text.to_string();
@@ -127,7 +127,7 @@ fn fit(text: &str, font_size: f32, width: f32) -> String {
 }
 
 /// Breaks a text into lines that fit in `width` points (at most `limit` lines, the last cut).
-fn wrap(text: &str, font_size: f32, width: f32, limit: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, font_size: f32, width: f32, limit: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut rest = text.to_string();
     while !rest.is_empty() && lines.len() < limit {

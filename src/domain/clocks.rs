@@ -49,10 +49,14 @@ pub enum Clock {
     /// `refund_remind_timeout`): missed, the priority rises. It stands whatever the case does,
     /// until the platform's record moves on.
     PlatformDeadline,
+    /// The platform's deadline for the shop's step in a dispute (客服介入: answer, more evidence,
+    /// carry out the ruling) or the end of its suspension: it stands whatever the case does,
+    /// until the dispute moves on.
+    DisputeDeadline,
 }
 
 impl Clock {
-    pub const ALL: [Clock; 13] = [
+    pub const ALL: [Clock; 14] = [
         Clock::RefundUnanswered,
         Clock::ReturnUnanswered,
         Clock::ReturnNotShipped,
@@ -66,6 +70,7 @@ impl Clock {
         Clock::SlaFirstResponse,
         Clock::SlaResolution,
         Clock::PlatformDeadline,
+        Clock::DisputeDeadline,
     ];
 
     /// SLA clocks measure the shop; platform clocks act on the case.
@@ -75,7 +80,13 @@ impl Clock {
 
     /// Whether a shop sets its hours (the platform's deadline comes with its record).
     pub fn is_configurable(self) -> bool {
-        !self.is_sla() && self != Clock::PlatformDeadline
+        !self.is_sla() && !self.follows_platform()
+    }
+
+    /// Whether the clock follows a platform's record or dispute rather than the case's status
+    /// (a status change neither stops nor starts it).
+    pub fn follows_platform(self) -> bool {
+        matches!(self, Clock::PlatformDeadline | Clock::DisputeDeadline)
     }
 
     /// Whether the wait is one the platforms set (rules-cn.md B3) rather than the shop's own.
@@ -105,6 +116,7 @@ impl Clock {
             Clock::SlaFirstResponse => "sla_first_response",
             Clock::SlaResolution => "sla_resolution",
             Clock::PlatformDeadline => "platform_deadline",
+            Clock::DisputeDeadline => "dispute_deadline",
         }
     }
 
@@ -141,7 +153,13 @@ impl Clock {
             (Clock::CustomerReminder, _) => 48,
             (Clock::CustomerAbandoned, _) => 72,
             (Clock::AutoClose, _) => 7 * 24,
-            (Clock::SlaFirstResponse | Clock::SlaResolution | Clock::PlatformDeadline, _) => 0,
+            (
+                Clock::SlaFirstResponse
+                | Clock::SlaResolution
+                | Clock::PlatformDeadline
+                | Clock::DisputeDeadline,
+                _,
+            ) => 0,
         }
     }
 }
@@ -315,6 +333,10 @@ pub fn describe(clock: Clock, steps: &[Action]) -> Text {
         (Clock::PlatformDeadline, _) => text(
             "平台规定的处理时限：逾期未在平台上处理将提高优先级（平台可能自动同意）",
             "The platform's deadline for the shop's answer on the platform: when missed, the priority rises (the platform may agree on its own)",
+        ),
+        (Clock::DisputeDeadline, _) => text(
+            "平台介入的处理时限：逾期未答复、未补充凭证或未执行判定将提高优先级（平台可能按现有证据判定）；协商暂停到期后平台恢复处理",
+            "The platform's deadline in a dispute: when an answer, more evidence or the ruling's execution is late, the priority rises (the platform may decide on the evidence it has); a suspension's end resumes the dispute",
         ),
         (Clock::ApprovedNotRefunded, _) => text(
             "已同意退款但逾期未付款：系统自动退款",

@@ -10,6 +10,7 @@ pub mod case;
 pub mod checklist;
 pub mod clocks;
 pub mod currency;
+pub mod disputes;
 pub mod identifiers;
 pub mod layouts;
 pub mod lifecycle;

@@ -34,6 +34,9 @@ pub enum Capability {
     HearOfEscalations,
     /// Read the audit log and the kept versions of the settings.
     ReadAudit,
+    /// Open a platform dispute (客服介入) on a case, record its steps and ruling, take its
+    /// evidence pack.
+    HandleDisputes,
 }
 
 use Capability::*;
@@ -84,6 +87,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         "hear of escalations",
     ),
     (ReadAudit, &[Supervisor, Admin], "read the audit log"),
+    (
+        HandleDisputes,
+        &[Agent, Supervisor, Admin, System],
+        "handle platform disputes",
+    ),
 ];
 
 fn entry(capability: Capability) -> (&'static [Role], &'static str) {
@@ -179,6 +187,7 @@ mod tests {
             ),
             (HearOfEscalations, [false, false, true, true, false, false]),
             (ReadAudit, [false, false, true, true, false, false]),
+            (HandleDisputes, [true, false, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -120,6 +120,24 @@ pub async fn fire(
             Fired::Skipped(outcome.into())
         });
     }
+    if timer.clock == Clock::DisputeDeadline {
+        let done = super::disputes::deadline_passed(&mut transaction, &case, timer, now).await?;
+        let outcome = done.unwrap_or("the dispute moved on");
+        timers::finish(
+            &mut transaction,
+            &timer.id,
+            if done.is_some() { "fired" } else { "skipped" },
+            outcome,
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        return Ok(match done {
+            Some("missed") => Fired::Breached,
+            Some(what) => Fired::Waited(what.into()),
+            None => Fired::Skipped(outcome.into()),
+        });
+    }
     if timer.clock.is_sla() {
         let breached = sla::breach(&mut transaction, &case, timer, now).await?;
         let outcome = if breached { "breached" } else { "target met" };

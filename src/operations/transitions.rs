@@ -156,30 +156,6 @@ pub async fn transition(
             details: json!({ "customer_waiting_since": crate::domain::time::format_in_zone(since, &shop.time_zone) }),
         });
     }
-    let to = lifecycle::next_status(
-        case.kind,
-        case.status,
-        action,
-        actor.role,
-        Moment {
-            now,
-            ended_at: case.ended_at,
-        },
-    )?;
-    let ended_at = if to.is_open() { None } else { Some(now) };
-    if !cases::set_status(
-        &mut transaction,
-        &shop.id,
-        id,
-        case.version,
-        to,
-        now,
-        ended_at,
-    )
-    .await?
-    {
-        return Err(version_conflict(&case, input.version));
-    }
     let mut data = json!({});
     if let Some(reason) = &reason {
         data["reason"] = json!(reason);
@@ -214,11 +190,55 @@ pub async fn transition(
         .await?;
         data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });
     }
+    let to = take(&mut transaction, actor, &case, action, data, &settings, now).await?;
+    transaction.commit().await?;
+    if case.status.is_open() && !to.is_open() {
+        crate::metrics::case_ended(case.kind.as_str(), to.as_str());
+    }
+    fetch(database, actor, id).await
+}
+
+/// Takes `action` on a case the transaction holds locked: the guard, the new status (checked
+/// against the version read), the event with `data`, the clocks and the SLA. The status reached.
+pub async fn take(
+    transaction: &mut crate::db::Transaction,
+    actor: &Actor,
+    case: &CaseRecord,
+    action: Action,
+    data: serde_json::Value,
+    settings: &crate::domain::settings::ShopSettings,
+    now: i64,
+) -> AppResult<crate::domain::Status> {
+    let shop = &actor.shop;
+    let to = lifecycle::next_status(
+        case.kind,
+        case.status,
+        action,
+        actor.role,
+        Moment {
+            now,
+            ended_at: case.ended_at,
+        },
+    )?;
+    let ended_at = if to.is_open() { None } else { Some(now) };
+    if !cases::set_status(
+        transaction,
+        &shop.id,
+        &case.id,
+        case.version,
+        to,
+        now,
+        ended_at,
+    )
+    .await?
+    {
+        return Err(version_conflict(case, case.version));
+    }
     cases::insert_event(
-        &mut transaction,
+        transaction,
         &NewEvent {
             shop_id: &shop.id,
-            case_id: id,
+            case_id: &case.id,
             at: now,
             actor_role: actor.role,
             actor_id: actor.staff_id.as_deref(),
@@ -229,21 +249,17 @@ pub async fn transition(
         },
     )
     .await?;
-    super::parcels::arrived_by(&mut transaction, id, action, now).await?;
-    clocks::restart(&mut transaction, &case, to, &settings, now).await?;
+    super::parcels::arrived_by(transaction, &case.id, action, now).await?;
+    clocks::restart(transaction, case, to, settings, now).await?;
     sla::after_change(
-        &mut transaction,
-        &case,
+        transaction,
+        case,
         to,
         actor.role,
-        &settings,
+        settings,
         &shop.time_zone,
         now,
     )
     .await?;
-    transaction.commit().await?;
-    if case.status.is_open() && !to.is_open() {
-        crate::metrics::case_ended(case.kind.as_str(), to.as_str());
-    }
-    fetch(database, actor, id).await
+    Ok(to)
 }

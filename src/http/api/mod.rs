@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod cases;
 mod checklist;
+mod disputes;
 mod extract;
 mod gate;
 mod idempotency;
@@ -63,6 +64,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(cases::post_note))
         .routes(routes!(checklist::show))
         .routes(routes!(checklist::tick))
+        .routes(routes!(disputes::open, disputes::list))
+        .routes(routes!(disputes::show))
+        .routes(routes!(disputes::step))
+        .routes(routes!(disputes::evidence))
         .routes(routes!(cases::refund, cases::refunds))
         .routes(routes!(cases::settle))
         .routes(routes!(cases::retry))
