@@ -1609,3 +1609,101 @@ async fn the_case_page_shows_the_platforms_record_and_what_to_do_there() {
         "the English page"
     );
 }
+
+#[tokio::test]
+async fn a_dispute_is_recorded_stepped_and_packed_from_the_case_page() {
+    let app = TestApp::start().await;
+    app.order("TB-Z1").await;
+    let case = app.case("TB-Z1", "refund_only", "没收到货").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("登记平台介入"), "the form to open one");
+
+    // Without a reason: the page again, the reason said, what was typed kept.
+    let refused = post(
+        &app,
+        &cookie,
+        &format!("/console/cases/{id}/disputes"),
+        &[("csrf", &csrf), ("reason", ""), ("dispute_id", "TBJR-1")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("value=\"TBJR-1\""), "typed kept");
+
+    let opened = post(
+        &app,
+        &cookie,
+        &format!("/console/cases/{id}/disputes"),
+        &[
+            ("csrf", &csrf),
+            ("reason", "买家申请淘宝介入"),
+            ("dispute_id", "TBJR-1"),
+            ("opened_at", "2026-12-07 10:00"),
+        ],
+    )
+    .await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}?done=dispute")).await;
+    let section = &html[html.find("id=\"disputes\"").expect("the disputes part")..];
+    assert!(section.contains("tmall TBJR-1 · 待商家答复"), "{section}");
+    assert!(section.contains("2026-12-08 10:00"), "{section}");
+    assert!(section.contains("缺少"), "{section}");
+    assert!(
+        !section.contains("登记平台介入"),
+        "one open dispute at a time"
+    );
+    assert_eq!(hidden(section, "version"), "1", "the dispute's version");
+    let (_, disputes) = app
+        .get(&format!("/api/v1/cases/{id}/disputes"), AGENT)
+        .await;
+    let dispute = disputes[0]["id"].as_str().unwrap().to_string();
+
+    // A penalty that is not an amount is refused next to the form; a good step goes through.
+    let path = format!("/console/cases/{id}/disputes/{dispute}");
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("step", "decided"),
+            ("outcome", "seller"),
+            ("penalty", "abc"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ruled = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("step", "decided"),
+            ("outcome", "seller"),
+            ("penalty", "5.00"),
+            ("note", "买家未举证"),
+        ],
+    )
+    .await;
+    assert_eq!(ruled.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let section = &html[html.find("id=\"disputes\"").unwrap()..];
+    assert!(section.contains("平台判定支持商家"), "{section}");
+    assert!(section.contains("¥5.00"), "{section}");
+    assert!(section.contains("可申诉至"), "{section}");
+
+    let response = client()
+        .get(app.url(&format!("/console/disputes/{dispute}/evidence")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    assert!(response.bytes().await.unwrap().starts_with(b"%PDF-"));
+}

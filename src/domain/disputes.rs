@@ -118,6 +118,31 @@ wire_names!(Step {
     Closed => "closed",
 });
 
+impl Step {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Step::EvidenceRequested => ("平台要求补充凭证", "The platform asked for more evidence"),
+            Step::Answered => (
+                "已在平台答复/提交凭证",
+                "Answered or handed in evidence on the platform",
+            ),
+            Step::Suspended => ("双方申请协商暂停", "Both asked to suspend and negotiate"),
+            Step::Resumed => ("平台恢复处理", "The platform resumed"),
+            Step::Decided => ("平台已判定", "The platform ruled"),
+            Step::Closed => ("结束介入", "The dispute is over"),
+        }
+    }
+
+    /// The steps that fit a dispute in `stage`.
+    pub fn possible(stage: Stage) -> Vec<Step> {
+        Step::ALL
+            .iter()
+            .copied()
+            .filter(|step| after(stage, *step, Some(Outcome::Settled), None).is_ok())
+            .collect()
+    }
+}
+
 /// Why a step cannot be taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {

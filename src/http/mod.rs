@@ -59,6 +59,41 @@ pub async fn label_pdf(
         .into_response())
 }
 
+/// A dispute's evidence pack as an HTTP answer: the PDF, or the ZIP when `zip`, saved as
+/// `evidence-{case number}.pdf|zip`.
+pub async fn evidence_file(
+    state: &AppState,
+    actor: &crate::db::shops::Actor,
+    dispute_id: &str,
+    zip: bool,
+) -> AppResult<Response> {
+    let link = base_url(state).ok();
+    let pack = crate::operations::evidence::pack(
+        &state.database,
+        actor,
+        dispute_id,
+        link.as_deref(),
+        state.config.label_font.as_deref(),
+    )
+    .await?;
+    let (content_type, name, bytes) = if zip {
+        ("application/zip", format!("{}.zip", pack.name), pack.zip)
+    } else {
+        ("application/pdf", format!("{}.pdf", pack.name), pack.pdf)
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// A stored file as an HTTP response: its checked type, never sniffed again by the browser,
 /// shown inline (photos, videos) with its name.
 pub fn file_response(file: &AttachmentRecord, content: Vec<u8>) -> Response {

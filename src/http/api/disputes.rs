@@ -2,8 +2,7 @@
 //! evidence pack to upload (PDF or ZIP).
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -13,7 +12,6 @@ use crate::domain::disputes::{Outcome, Stage};
 use crate::domain::time::format_in_zone;
 use crate::error::{AppError, AppResult};
 use crate::operations::disputes::{self as operations, Dispute, DisputeOpening, DisputeStep};
-use crate::operations::evidence;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -199,29 +197,5 @@ pub async fn evidence(
             ));
         }
     };
-    let link = crate::http::base_url(&state).ok();
-    let pack = evidence::pack(
-        &state.database,
-        &actor,
-        &id,
-        link.as_deref(),
-        state.config.label_font.as_deref(),
-    )
-    .await?;
-    let (content_type, name, bytes) = if zip {
-        ("application/zip", format!("{}.zip", pack.name), pack.zip)
-    } else {
-        ("application/pdf", format!("{}.pdf", pack.name), pack.pdf)
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::http::evidence_file(&state, &actor, &id, zip).await
 }

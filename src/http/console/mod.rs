@@ -94,6 +94,15 @@ pub fn router() -> axum::Router<AppState> {
             get(case::attachment),
         )
         .route("/console/cases/{id}/label.pdf", get(case::label))
+        .route("/console/cases/{id}/disputes", post(case::open_dispute))
+        .route(
+            "/console/cases/{id}/disputes/{dispute}",
+            post(case::dispute_step),
+        )
+        .route(
+            "/console/disputes/{dispute}/evidence",
+            get(case::dispute_evidence),
+        )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/follow-ups/{id}/done", post(follow_ups::done))
         .route("/console/inbound", get(inbound::inbound_page))

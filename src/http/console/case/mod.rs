@@ -3,6 +3,7 @@
 //! assignment, photos. A refused change shows the page again with the reason next to the form
 //! and what was typed kept.
 
+mod disputes;
 mod files;
 mod forms;
 mod timeline;
@@ -21,6 +22,9 @@ use crate::i18n::Language;
 use crate::operations::cases as case_operations;
 use crate::state::AppState;
 
+pub(super) use disputes::{
+    evidence as dispute_evidence, open as open_dispute, step as dispute_step,
+};
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
 
@@ -75,7 +79,9 @@ pub(in crate::http::console) struct Done {
 /// theirs; nothing for what no form sends.
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
-    if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" = name {
+    if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute" =
+        name
+    {
         return language.text(&format!("console-done-{name}"));
     }
     match crate::domain::Action::parse(form) {

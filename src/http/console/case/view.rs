@@ -153,6 +153,10 @@ pub struct CasePage {
     shipments: Vec<ShipmentRow>,
     /// The platforms' after-sales records linked to the case, with what the shop must do.
     platform_records: Vec<PlatformRecordRow>,
+    /// Disputes (客服介入) on the case, and whether another may be opened.
+    disputes: Vec<super::disputes::DisputeRow>,
+    can_open_dispute: bool,
+    outcomes: Vec<Choice>,
     customer_name: String,
     customer_contact: String,
     customer_tier: String,
@@ -350,6 +354,24 @@ pub async fn case_view(
         },
         crate::db::aftersales::for_case(reader, &case.id).err_into::<AppError>(),
     )?;
+    let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
+    let can_open_dispute = crate::domain::permissions::allows(
+        staff.role(),
+        crate::domain::permissions::Capability::HandleDisputes,
+    ) && disputes
+        .iter()
+        .all(|dispute| dispute.record.stage == "closed")
+        && (case.status == crate::domain::Status::Escalated
+            || allowed_actions(
+                case.kind,
+                case.status,
+                staff.role(),
+                Moment {
+                    now,
+                    ended_at: case.ended_at,
+                },
+            )
+            .contains(&Action::Escalate));
     let name_of = |id: &str| {
         people
             .iter()
@@ -557,6 +579,12 @@ pub async fn case_view(
             .into_iter()
             .map(|record| PlatformRecordRow::new(language, zone, record))
             .collect(),
+        disputes: disputes
+            .into_iter()
+            .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
+            .collect(),
+        can_open_dispute,
+        outcomes: super::disputes::outcomes(language),
         customer_contact: customer
             .iter()
             .flat_map(|customer| [customer.phone.clone(), customer.email.clone()])
