@@ -444,6 +444,9 @@ async fn walk(
                         .then(|| format!("SF{:010}", 1_000_000 + counter * 10 + step)),
                     disposition: None,
                     close_unanswered: false,
+                    refusal_code: None,
+                    platform_reason_id: None,
+                    proof: Vec::new(),
                 },
             )
             .await

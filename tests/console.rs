@@ -1619,6 +1619,12 @@ async fn a_dispute_is_recorded_stepped_and_packed_from_the_case_page() {
     let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
     assert!(html.contains("登记平台介入"), "the form to open one");
+    // The reject form offers the request refusal's reasons.
+    assert!(
+        html.contains("拒绝原因（平台列表）"),
+        "the refusal's reasons"
+    );
+    assert!(html.contains("value=\"not_as_described\""));
 
     // Without a reason: the page again, the reason said, what was typed kept.
     let refused = post(

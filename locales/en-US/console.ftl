@@ -589,3 +589,6 @@ console-dispute-reason = Why the platform stepped in
 console-dispute-id = The platform's dispute number
 console-dispute-opened = When (empty: now)
 console-done-dispute = The platform dispute is recorded and up to date.
+console-refusal-code = Reason for refusing (the platform's list)
+console-refusal-platform-id = The platform's reason id
+console-refusal-proof = Proof of the refusal (pick photos)

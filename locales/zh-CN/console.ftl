@@ -589,3 +589,6 @@ console-dispute-reason = 介入原因
 console-dispute-id = 平台介入单号
 console-dispute-opened = 介入时间（留空为现在）
 console-done-dispute = 平台介入已记录。
+console-refusal-code = 拒绝原因（平台列表）
+console-refusal-platform-id = 平台原因编号
+console-refusal-proof = 拒绝凭证（选择照片）

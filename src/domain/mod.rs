@@ -23,6 +23,7 @@ pub mod parcels;
 pub mod permissions;
 pub mod policy;
 pub mod refund;
+pub mod refusals;
 pub mod settings;
 pub mod signing;
 pub mod sla;

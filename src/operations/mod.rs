@@ -25,6 +25,7 @@ pub mod portal_tokens;
 pub mod ratings;
 pub mod refund_payments;
 pub mod refunds;
+pub mod refusals;
 pub mod settings;
 pub mod shipments;
 pub mod shops;

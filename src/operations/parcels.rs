@@ -295,6 +295,9 @@ pub async fn record(
                     tracking_number: None,
                     disposition: None,
                     close_unanswered: false,
+                    refusal_code: None,
+                    platform_reason_id: None,
+                    proof: Vec::new(),
                 },
             )
             .await?;

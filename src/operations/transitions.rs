@@ -37,6 +37,16 @@ pub struct TransitionInput {
     /// unanswered (otherwise 409 `customer_unanswered`).
     #[serde(default)]
     pub close_unanswered: bool,
+    /// For reject: the reason from the refusal's list (docs/PLATFORMS.md, "Refusals") — the
+    /// request's (goods_shipped, not_as_described, period_passed, not_returnable,
+    /// agreed_otherwise, other) or the returned goods' (not_received, not_our_goods, damaged,
+    /// parts_missing, used, other). Needed when a platform's open after-sales record is linked.
+    pub refusal_code: Option<String>,
+    /// For reject: the platform's own reason id (Taobao's `refuse_reason_id`), passed on.
+    pub platform_reason_id: Option<String>,
+    /// For reject: ids of the case's photos that prove the refusal (Tmall wants one).
+    #[serde(default)]
+    pub proof: Vec<String>,
 }
 
 /// What may happen to returned goods after inspection.
@@ -189,6 +199,32 @@ pub async fn transition(
         )
         .await?;
         data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });
+    }
+    let refusal_code = text_field("refusal_code", input.refusal_code.as_deref(), false, 32)?;
+    let platform_reason_id = text_field(
+        "platform_reason_id",
+        input.platform_reason_id.as_deref(),
+        false,
+        32,
+    )?;
+    if input.proof.len() > 6 {
+        return Err(AppError::invalid("proof", "at most 6 photos as proof"));
+    }
+    if let Some(refusal) = super::refusals::check(
+        database,
+        &case,
+        action,
+        case.status,
+        &super::refusals::Given {
+            code: refusal_code.as_deref(),
+            platform_reason_id: platform_reason_id.as_deref(),
+            proof: &input.proof,
+            reason: reason.as_deref(),
+        },
+    )
+    .await?
+    {
+        data["refusal"] = refusal;
     }
     let to = take(&mut transaction, actor, &case, action, data, &settings, now).await?;
     transaction.commit().await?;

@@ -547,6 +547,9 @@ pub(super) async fn bulk(
                     tracking_number: None,
                     disposition: None,
                     close_unanswered: false,
+                    refusal_code: None,
+                    platform_reason_id: None,
+                    proof: Vec::new(),
                 },
             )
             .await

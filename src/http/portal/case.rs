@@ -398,6 +398,9 @@ pub(super) async fn case_action(
         tracking_number: field("tracking_number"),
         disposition: None,
         close_unanswered: false,
+        refusal_code: None,
+        platform_reason_id: None,
+        proof: Vec::new(),
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
         Ok(_) => Ok(crate::http::pages::redirect(&format!(

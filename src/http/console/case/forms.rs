@@ -25,6 +25,17 @@ fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
+/// The photos ticked as proof (`proof_{id}`), in a stable order.
+fn proof_of(fields: &HashMap<String, String>) -> Vec<String> {
+    let mut proof: Vec<String> = fields
+        .keys()
+        .filter_map(|name| name.strip_prefix("proof_"))
+        .map(str::to_string)
+        .collect();
+    proof.sort();
+    proof
+}
+
 fn version(fields: &HashMap<String, String>) -> i64 {
     fields
         .get("version")
@@ -50,6 +61,9 @@ pub(in crate::http::console) async fn act(
         tracking_number: text(&fields, "tracking_number"),
         disposition: text(&fields, "disposition"),
         close_unanswered: fields.contains_key("close_unanswered"),
+        refusal_code: text(&fields, "refusal_code"),
+        platform_reason_id: text(&fields, "platform_reason_id"),
+        proof: proof_of(&fields),
     };
     let result = transitions::transition(&state.database, &staff.actor, &id, &input)
         .await
@@ -252,6 +266,9 @@ async fn then(
             tracking_number: None,
             disposition: None,
             close_unanswered: false,
+            refusal_code: None,
+            platform_reason_id: None,
+            proof: Vec::new(),
         };
         transitions::transition(&state.database, &staff.actor, id, &input).await?;
     }

@@ -36,6 +36,8 @@ pub struct ActionForm {
     pub danger: bool,
     /// What to ask before it is done (empty: nothing to ask).
     pub confirm: String,
+    /// For a refusal: the reasons to pick from (the request's or the returned goods').
+    pub refusal_reasons: Vec<Choice>,
 }
 
 pub struct LineRow {
@@ -155,6 +157,8 @@ pub struct CasePage {
     platform_records: Vec<PlatformRecordRow>,
     /// Disputes (客服介入) on the case, and whether another may be opened.
     disputes: Vec<super::disputes::DisputeRow>,
+    /// The case's photos, to name as proof of a refusal.
+    proof_photos: Vec<Choice>,
     can_open_dispute: bool,
     outcomes: Vec<Choice>,
     customer_name: String,
@@ -415,6 +419,21 @@ pub async fn case_view(
                 action,
                 Action::Reject | Action::Cancel | Action::InspectFail
             ),
+            refusal_reasons: crate::domain::refusals::Refusal::of(action, case.status)
+                .map(|refusal| {
+                    refusal
+                        .reasons()
+                        .iter()
+                        .map(|(code, zh, en)| Choice {
+                            code: code.to_string(),
+                            name: match language {
+                                Language::Chinese => zh.to_string(),
+                                Language::English => en.to_string(),
+                            },
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
         .collect();
     let clocks = pending
@@ -584,6 +603,14 @@ pub async fn case_view(
             .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
             .collect(),
         can_open_dispute,
+        proof_photos: files
+            .iter()
+            .filter(|file| file.kind == "photo")
+            .map(|file| Choice {
+                code: file.id.clone(),
+                name: file.file_name.clone(),
+            })
+            .collect(),
         outcomes: super::disputes::outcomes(language),
         customer_contact: customer
             .iter()
