@@ -77,6 +77,12 @@ async fn actions(app: &TestApp, case_id: &str) -> Vec<String> {
         .collect()
 }
 
+async fn disputes_of(app: &TestApp, case_id: &str) -> Value {
+    app.get(&format!("/api/v1/cases/{case_id}/disputes"), AGENT)
+        .await
+        .1
+}
+
 fn micros(text: &str) -> i64 {
     text.parse::<jiff::Timestamp>().unwrap().as_microsecond()
 }
@@ -481,4 +487,81 @@ async fn the_evidence_pack_is_a_readable_pdf_and_a_zip_of_originals() {
         .get(&format!("/api/v1/disputes/{id}/evidence?format=doc"), AGENT)
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+#[tokio::test]
+async fn taobaos_customer_service_state_opens_moves_and_ends_the_dispute() {
+    let app = TestApp::start().await;
+    app.order("TB-CS1").await;
+    let case = app.case("TB-CS1", "refund_only", "没收到货").await;
+    let case_id = case["id"].as_str().unwrap();
+    let message = |status: &str, version: i64, cs: Value| {
+        json!({ "platform": "tmall", "refund_id": "RF-CS1", "order_number": "TB-CS1",
+                "status": status, "version": version, "cs_status": cs })
+    };
+
+    let (status, body) = app
+        .post(
+            "/api/v1/aftersales",
+            AGENT,
+            message("WAIT_SELLER_AGREE", 100, json!(1)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        disputes_of(&app, case_id)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "1: no intervention"
+    );
+
+    // 3 客服已经介入: the dispute opens under the refund's id; a repeat changes nothing.
+    for version in [200, 200] {
+        app.post(
+            "/api/v1/aftersales",
+            AGENT,
+            message("SELLER_REFUSE_BUYER", version, json!(3)),
+        )
+        .await;
+    }
+    let listed = disputes_of(&app, case_id).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["dispute_id"], "RF-CS1");
+    assert_eq!(listed[0]["platform"], "tmall");
+    assert_eq!(listed[0]["stage"], "open");
+    // 10 举证中, then 9 支持卖家: the dispute follows and the case ends.
+    app.post(
+        "/api/v1/aftersales",
+        AGENT,
+        message("SELLER_REFUSE_BUYER", 300, json!("10")),
+    )
+    .await;
+    assert_eq!(
+        disputes_of(&app, case_id).await[0]["stage"],
+        "evidence_requested"
+    );
+    app.post(
+        "/api/v1/aftersales",
+        AGENT,
+        message("CLOSED", 400, json!("支持卖家")),
+    )
+    .await;
+    let ended = disputes_of(&app, case_id).await;
+    assert_eq!(ended[0]["stage"], "closed", "{ended}");
+    assert_eq!(ended[0]["outcome"], "seller");
+    let (_, case) = app.get(&format!("/api/v1/cases/{case_id}"), AGENT).await;
+    assert_eq!(case["status"], "closed", "{case}");
+    // A late message from before changes nothing.
+    app.post(
+        "/api/v1/aftersales",
+        AGENT,
+        message("SELLER_REFUSE_BUYER", 250, json!(3)),
+    )
+    .await;
+    assert_eq!(
+        disputes_of(&app, case_id).await.as_array().unwrap().len(),
+        1
+    );
 }

@@ -197,6 +197,42 @@ pub fn after(
     }
 }
 
+/// What a platform's customer-service field says about a dispute, as a move of ours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformMove {
+    /// The platform stepped in (or is about to).
+    Opened,
+    /// It asks the shop for evidence.
+    EvidenceRequested,
+    /// It ruled.
+    Ruled(Outcome),
+    /// The buyer withdrew (or the system cancelled it).
+    Withdrawn,
+}
+
+/// Taobao/Tmall's `cs_status` on a refund (a number, or the refund export's 客服介入状态 in
+/// words): 1 不需客服介入; 2 需要客服介入; 3 客服已经介入; 4 客服初审完成; 5 客服主管复审失败;
+/// 6 客服处理完成; 7 系统撤销 / 维权撤销; 8 支持买家; 9 支持卖家; 10 举证中; 11 开放申诉 (the TOP
+/// `Refund` structure as `bububa/opentaobao` model/refund/Refund.go documents it). `None`: nothing
+/// to do (no intervention, or a state that says nothing new).
+pub fn taobao_cs(status: &str) -> Option<PlatformMove> {
+    Some(match status.trim() {
+        "2"
+        | "3"
+        | "4"
+        | "5"
+        | "需要客服介入"
+        | "客服已经介入"
+        | "客服初审完成"
+        | "客服主管复审失败" => PlatformMove::Opened,
+        "10" | "举证中" => PlatformMove::EvidenceRequested,
+        "8" | "支持买家" => PlatformMove::Ruled(Outcome::Buyer),
+        "9" | "支持卖家" => PlatformMove::Ruled(Outcome::Seller),
+        "7" | "系统撤销" | "维权撤销" => PlatformMove::Withdrawn,
+        _ => return None,
+    })
+}
+
 const HOUR: i64 = 3_600_000_000;
 
 /// A deadline and the rule that sets it.
@@ -543,6 +579,21 @@ mod tests {
             after(Answered, Step::Resumed, None, None),
             Err(StepError::NotNow { .. })
         ));
+    }
+
+    #[test]
+    fn taobaos_customer_service_states_are_read_as_moves() {
+        assert_eq!(taobao_cs("1"), None);
+        assert_eq!(taobao_cs("3"), Some(PlatformMove::Opened));
+        assert_eq!(taobao_cs("客服已经介入"), Some(PlatformMove::Opened));
+        assert_eq!(taobao_cs("10"), Some(PlatformMove::EvidenceRequested));
+        assert_eq!(
+            taobao_cs("支持卖家"),
+            Some(PlatformMove::Ruled(Outcome::Seller))
+        );
+        assert_eq!(taobao_cs("8"), Some(PlatformMove::Ruled(Outcome::Buyer)));
+        assert_eq!(taobao_cs("维权撤销"), Some(PlatformMove::Withdrawn));
+        assert_eq!(taobao_cs("6"), None);
     }
 
     #[test]

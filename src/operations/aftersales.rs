@@ -53,6 +53,11 @@ pub struct AftersaleMessage {
     pub has_good_return: Option<bool>,
     /// The buyer's reason, as the platform gives it (Taobao's `reason`).
     pub reason: Option<String>,
+    /// Taobao/Tmall's customer-service state (`cs_status`: 2 or 3 the platform steps in, 10 it
+    /// wants evidence, 8 / 9 it ruled for the buyer / the shop, 7 withdrawn), as a number or in
+    /// the refund export's words: the linked case's dispute follows it.
+    #[schema(value_type = Option<String>)]
+    pub cs_status: Option<serde_json::Value>,
 }
 
 /// What a message did: `applied` (it is the record's state now), `older` (a newer message came
@@ -293,6 +298,28 @@ pub async fn receive(
     let record = aftersales::get(&database.reader, &actor.shop.id, &record.id)
         .await?
         .ok_or(AppError::NotFound("after-sales record"))?;
+    if outcome == "applied"
+        && let (Some(case_id), Some(status)) = (&record.case_id, &message.cs_status)
+    {
+        let status = match status {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        if matches!(platform.as_str(), "taobao" | "tmall")
+            && let Some(step) = crate::domain::disputes::taobao_cs(&status)
+            && let Err(error) = super::disputes::follow_platform(
+                database,
+                actor,
+                case_id,
+                &platform,
+                external_id,
+                step,
+            )
+            .await
+        {
+            tracing::warn!(refund = external_id, %error, "the platform's intervention was not recorded on the case");
+        }
+    }
     Ok(Received { record, outcome })
 }
 
@@ -472,6 +499,7 @@ const REFUND_COLUMNS: &[(&str, &str)] = &[
     ("applied_at", "退款的申请时间"),
     ("ended_at", "退款完结时间"),
     ("reason", "买家退款原因"),
+    ("cs_status", "客服介入状态"),
 ];
 
 /// Imports a Taobao/Tmall refund export: each row as a message about its refund, reported by row.
@@ -571,6 +599,7 @@ pub async fn import_refunds(
             timeout: None,
             has_good_return: cell("has_good_return").map(|answer| answer == "是"),
             reason: cell("reason"),
+            cs_status: cell("cs_status").map(serde_json::Value::String),
         };
         if version.is_none() {
             report.errors.push(RefundRowError {

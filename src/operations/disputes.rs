@@ -16,7 +16,7 @@ use crate::db::timers::{self, NewTimer, TimerRecord};
 use crate::db::{Database, Transaction, attachments, settings};
 use crate::domain::clocks::Clock;
 use crate::domain::disputes::{
-    self as rules, Holdings, Outcome, Requirement, Stage, Step, StepError,
+    self as rules, Holdings, Outcome, PlatformMove, Requirement, Stage, Step, StepError,
 };
 use crate::domain::permissions::Capability;
 use crate::domain::time::parse_time;
@@ -474,6 +474,76 @@ pub async fn step(
     }
     transaction.commit().await?;
     find(database, actor, id).await
+}
+
+/// A platform's record says its customer service moved (Taobao's `cs_status`): the case's
+/// dispute follows — opened when the platform steps in (its record's id as the dispute's), asked
+/// for evidence, ruled, withdrawn — as the system, skipping what was already recorded.
+pub async fn follow_platform(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    platform: &str,
+    refund_id: &str,
+    movement: PlatformMove,
+) -> AppResult<()> {
+    let system = Actor {
+        shop: actor.shop.clone(),
+        role: Role::System,
+        staff_id: None,
+    };
+    let open_one = disputes::of_case(&database.reader, case_id)
+        .await?
+        .into_iter()
+        .find(|dispute| dispute.stage != Stage::Closed.as_str());
+    let current = match open_one {
+        Some(dispute) => dispute,
+        None if movement == PlatformMove::Withdrawn => return Ok(()),
+        None => {
+            let (opened, _) = open(
+                database,
+                &system,
+                case_id,
+                &DisputeOpening {
+                    reason: format!("平台客服介入（{platform} 退款 {refund_id}）"),
+                    platform: Some(platform.to_string()),
+                    dispute_id: Some(refund_id.to_string()),
+                    opened_at: None,
+                    due_at: None,
+                },
+            )
+            .await?;
+            opened.record
+        }
+    };
+    let stage = Stage::parse(&current.stage).unwrap_or(Stage::Open);
+    let (next, outcome) = match movement {
+        PlatformMove::Opened => return Ok(()),
+        PlatformMove::EvidenceRequested if stage == Stage::EvidenceRequested => return Ok(()),
+        PlatformMove::EvidenceRequested => (Step::EvidenceRequested, None),
+        PlatformMove::Ruled(_) if matches!(stage, Stage::Decided) => return Ok(()),
+        PlatformMove::Ruled(outcome) => (Step::Decided, Some(outcome)),
+        PlatformMove::Withdrawn => (Step::Closed, Some(Outcome::Withdrawn)),
+    };
+    if rules::after(stage, next, outcome, None).is_err() {
+        return Ok(());
+    }
+    step(
+        database,
+        &system,
+        &current.id,
+        &DisputeStep {
+            step: next.as_str().into(),
+            version: current.version,
+            outcome: outcome.map(|outcome| outcome.as_str().into()),
+            penalty_minor: None,
+            note: Some(format!("{platform} cs_status")),
+            at: None,
+            due_at: None,
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 /// A dispute's deadline came (the timer of `Clock::DisputeDeadline`): a suspension ends and the
