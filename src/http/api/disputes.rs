@@ -1,12 +1,12 @@
 //! Disputes (客服介入) on cases: opened, stepped through with the platform's deadlines, and the
 //! evidence pack to upload (PDF or ZIP).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Authenticated, Json, Path};
+use super::extract::{Authenticated, Json, Path, Query};
 use crate::db::shops::Shop;
 use crate::domain::disputes::{Outcome, Stage};
 use crate::domain::time::format_in_zone;
@@ -177,7 +177,7 @@ pub struct EvidenceQuery {
 
 #[utoipa::path(get, path = "/disputes/{id}/evidence", operation_id = "getDisputeEvidence", tag = "cases",
     params(("id" = String, Path), EvidenceQuery),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>, description = "the evidence pack (application/zip with format=zip)"),
+    responses((status = 200, content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/zip")), description = "the evidence pack: the PDF, or with format=zip the ZIP"),
         (status = 503, description = "no Chinese font installed on the server")),
     security(("bearer" = [])))]
 /// The evidence pack, in Chinese with English beside it, ready to upload to the platform.
