@@ -129,6 +129,20 @@ fn stories(kind: CaseKind) -> &'static [(&'static str, &'static str, &'static [u
             ("service_attitude", "客服回复太慢，态度不好，投诉", ANY),
             ("late_delivery", "物流三天没有更新，一直没人处理", ANY),
         ],
+        CaseKind::Reship => &[
+            ("missing_part", "包裹里少了充电线，请补寄", ELECTRONICS),
+            (
+                "late_delivery",
+                "物流显示已签收但我没收到，快递说丢件了",
+                ANY,
+            ),
+        ],
+        CaseKind::RefusedDelivery => &[("no_reason", "不想要了，快递到了我已拒收，请退款", ANY)],
+        CaseKind::Interception => &[(
+            "no_reason",
+            "刚下单就发货了，不想要了，请帮我拦截快递并退款",
+            ANY,
+        )],
     }
 }
 

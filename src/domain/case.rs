@@ -53,6 +53,13 @@ pub enum CaseKind {
     Consultation,
     /// 投诉
     Complaint,
+    /// 补寄: a missing part (缺货/漏发补寄) or a lost parcel sent again; nothing comes back.
+    Reship,
+    /// 拒收退款: the buyer refused the parcel; the refund waits for it to come back.
+    RefusedDelivery,
+    /// 拦截退款: the shop has the carrier stop a parcel on its way and bring it back; the refund
+    /// follows its return.
+    Interception,
 }
 
 wire_names!(CaseKind {
@@ -62,6 +69,9 @@ wire_names!(CaseKind {
     Repair => "repair",
     Consultation => "consultation",
     Complaint => "complaint",
+    Reship => "reship",
+    RefusedDelivery => "refused_delivery",
+    Interception => "interception",
 });
 
 impl CaseKind {
@@ -80,7 +90,19 @@ impl CaseKind {
 
     /// Whether the case pays the goods' price back (so its units cannot be refunded twice).
     pub fn pays_back(self) -> bool {
-        matches!(self, CaseKind::RefundOnly | CaseKind::ReturnAndRefund)
+        matches!(
+            self,
+            CaseKind::RefundOnly
+                | CaseKind::ReturnAndRefund
+                | CaseKind::RefusedDelivery
+                | CaseKind::Interception
+        )
+    }
+
+    /// Whether the order's own parcel comes back to the shop (refused, or intercepted) instead
+    /// of the customer sending the goods back.
+    pub fn brings_parcel_back(self) -> bool {
+        matches!(self, CaseKind::RefusedDelivery | CaseKind::Interception)
     }
 
     /// Whether the goods come back to the shop (and the case has a return label).
@@ -99,6 +121,9 @@ impl CaseKind {
             CaseKind::Repair => "维修",
             CaseKind::Consultation => "咨询",
             CaseKind::Complaint => "投诉",
+            CaseKind::Reship => "补寄",
+            CaseKind::RefusedDelivery => "拒收退款",
+            CaseKind::Interception => "拦截退款",
         }
     }
 }

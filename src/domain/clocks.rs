@@ -32,8 +32,11 @@ pub enum Clock {
     ReplacementNotConfirmed,
     /// A refund-only request the shop agreed to and never paid → refunded.
     ApprovedNotRefunded,
-    /// An exchange's or repair's parcel back to the shop never arrives → a follow-up task.
+    /// A parcel coming back to the shop (an exchange's or repair's, or the order's own parcel
+    /// refused or intercepted) never arrives → a follow-up task.
     ReturnNotArrived,
+    /// A reship (补寄) agreed and not sent → a follow-up task.
+    ReshipNotSent,
     /// The shop asked the customer and heard nothing → a reminder to the customer …
     CustomerReminder,
     /// … and, still nothing, the conversation closes as abandoned.
@@ -56,7 +59,7 @@ pub enum Clock {
 }
 
 impl Clock {
-    pub const ALL: [Clock; 14] = [
+    pub const ALL: [Clock; 15] = [
         Clock::RefundUnanswered,
         Clock::ReturnUnanswered,
         Clock::ReturnNotShipped,
@@ -64,6 +67,7 @@ impl Clock {
         Clock::ReplacementNotConfirmed,
         Clock::ApprovedNotRefunded,
         Clock::ReturnNotArrived,
+        Clock::ReshipNotSent,
         Clock::CustomerReminder,
         Clock::CustomerAbandoned,
         Clock::AutoClose,
@@ -110,6 +114,7 @@ impl Clock {
             Clock::ReplacementNotConfirmed => "replacement_not_confirmed",
             Clock::ApprovedNotRefunded => "approved_not_refunded",
             Clock::ReturnNotArrived => "return_not_arrived",
+            Clock::ReshipNotSent => "reship_not_sent",
             Clock::CustomerReminder => "customer_reminder",
             Clock::CustomerAbandoned => "customer_abandoned",
             Clock::AutoClose => "auto_close",
@@ -150,6 +155,8 @@ impl Clock {
             // silent customer, a week before an outcome closes.
             (Clock::ApprovedNotRefunded, _) => 24,
             (Clock::ReturnNotArrived, _) => 10 * 24,
+            // Two days to send a missing part or a lost parcel again.
+            (Clock::ReshipNotSent, _) => 48,
             (Clock::CustomerReminder, _) => 48,
             (Clock::CustomerAbandoned, _) => 72,
             (Clock::AutoClose, _) => 7 * 24,
@@ -249,6 +256,18 @@ pub fn plan(
         (RefundOnly, Approved) => (Clock::ApprovedNotRefunded, vec![Action::Refund]),
         (ReturnAndRefund, ReturnShipped) => (Clock::ReturnNotConfirmed, vec![Action::Refund]),
         (Exchange | Repair, ReturnShipped) => (Clock::ReturnNotArrived, vec![]),
+        (Reship, Submitted) | (RefusedDelivery | Interception, Submitted) => {
+            (Clock::ReturnUnanswered, vec![Action::Approve])
+        }
+        (Reship, Approved) => (Clock::ReshipNotSent, vec![]),
+        (Reship, ReplacementShipped) => (
+            Clock::ReplacementNotConfirmed,
+            vec![Action::ConfirmDelivery, Action::Close],
+        ),
+        (RefusedDelivery | Interception, Approved) => (Clock::ReturnNotArrived, vec![]),
+        (RefusedDelivery | Interception, Received) => {
+            (Clock::ApprovedNotRefunded, vec![Action::Refund])
+        }
         (Exchange, ReplacementShipped) | (Repair, ShippedBack) => (
             Clock::ReplacementNotConfirmed,
             vec![Action::ConfirmDelivery, Action::Close],
@@ -345,6 +364,10 @@ pub fn describe(clock: Clock, steps: &[Action]) -> Text {
         (Clock::ReturnNotArrived, _) => text(
             "寄回的包裹逾期未到：生成跟进任务，联系快递和买家",
             "If the parcel sent back does not arrive in time, a follow-up task is opened to chase it",
+        ),
+        (Clock::ReshipNotSent, _) => text(
+            "已同意补寄但逾期未发出：生成跟进任务",
+            "If an agreed reship is not sent in time, a follow-up task is opened",
         ),
         (Clock::CustomerReminder, _) => text(
             "买家逾期未回复：系统提醒买家",

@@ -36,7 +36,10 @@ pub fn topic(
         "dispute_deadline_missed" => "dispute.deadline_missed",
         action if action.starts_with("dispute_") => "dispute.updated",
         "tracking" => "shipment.updated",
-        "parcel_stalled" | "parcel_late" | "return_not_arrived" => "shipment.delayed",
+        "parcel_stalled" | "parcel_late" | "return_not_arrived" | "reship_not_sent" => {
+            "shipment.delayed"
+        }
+        "parcel_reached_buyer" | "parcel_coming_back" => "shipment.updated",
         "reminded" => "case.reminded",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",

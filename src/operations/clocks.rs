@@ -167,7 +167,7 @@ pub async fn fire(
         Clock::CustomerReminder => {
             Some(remind(&mut transaction, &case, &settings, &data, now).await?)
         }
-        Clock::ReturnNotArrived => {
+        Clock::ReturnNotArrived | Clock::ReshipNotSent => {
             Some(chase_return(&mut transaction, database, &case, timer, now).await?)
         }
         Clock::AutoClose => postpone_close(&mut transaction, database, &case, now).await?,
@@ -341,12 +341,26 @@ async fn chase_return(
     timer: &TimerRecord,
     now: i64,
 ) -> Result<String, sqlx::Error> {
+    // The parcel coming back: the case's own return, or the order's parcel refused or
+    // intercepted on its way; a reship not sent has none.
+    let reship = timer.clock == Clock::ReshipNotSent;
     let parcel = crate::db::shipments::for_order(&database.reader, &case.order_id)
         .await?
         .into_iter()
         .rfind(|parcel| {
-            parcel.case_id.as_deref() == Some(case.id.as_str()) && parcel.direction == "to_shop"
+            !reship
+                && if case.kind.brings_parcel_back() {
+                    parcel.case_id.is_none() && parcel.direction == "to_customer"
+                } else {
+                    parcel.case_id.as_deref() == Some(case.id.as_str())
+                        && parcel.direction == "to_shop"
+                }
         });
+    let kind = if reship {
+        "reship_not_sent"
+    } else {
+        "return_not_arrived"
+    };
     let sent_days = parcel
         .as_ref()
         .and_then(|parcel| parcel.shipped_at)
@@ -363,7 +377,7 @@ async fn chase_return(
         transaction,
         &crate::db::follow_ups::NewFollowUp {
             shop_id: &case.shop_id,
-            kind: "return_not_arrived",
+            kind,
             order_id: &case.order_id,
             case_id: Some(&case.id),
             shipment_id: parcel.as_ref().map(|parcel| parcel.id.as_str()),
@@ -384,7 +398,7 @@ async fn chase_return(
             at: now,
             actor_role: Role::System,
             actor_id: None,
-            action: "return_not_arrived",
+            action: kind,
             from_status: None,
             to_status: None,
             data: event,

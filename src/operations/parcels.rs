@@ -177,6 +177,61 @@ fn bearing(parcel: &shipments::ShipmentRecord, update: &TrackingUpdate, at: i64)
     Bearing::Applies
 }
 
+/// The order's own parcel moved while a refusal or an interception waits for it to come back:
+/// delivered after all, the interception failed (or the buyer took the parcel): the case's
+/// priority rises and its timeline says so, for a person to settle it with the buyer; a problem
+/// scan (refused, returned) is noted on the case as the parcel starting back.
+async fn parcel_back_news(
+    database: &Database,
+    shop: &Shop,
+    parcel: &shipments::ShipmentRecord,
+    update: &TrackingUpdate,
+    at: i64,
+) -> AppResult<()> {
+    let action = match update.state {
+        ParcelState::Delivered => "parcel_reached_buyer",
+        ParcelState::Exception => "parcel_coming_back",
+        ParcelState::InTransit => return Ok(()),
+    };
+    for case in crate::db::cases::waiting_for_parcel(&database.reader, &parcel.order_id).await? {
+        let mut transaction = database.begin().await?;
+        if action == "parcel_reached_buyer" {
+            crate::db::cases::raise_priority(&mut transaction, &case.id, case.priority.raised())
+                .await?;
+        }
+        crate::db::cases::insert_event(
+            &mut transaction,
+            &crate::db::cases::NewEvent {
+                shop_id: &shop.id,
+                case_id: &case.id,
+                at: database.clock.now(),
+                actor_role: Role::System,
+                actor_id: None,
+                action,
+                from_status: None,
+                to_status: None,
+                data: json!({
+                    "note": update.description,
+                    "scanned_at": at,
+                    "shipment": {
+                        "carrier": parcel.carrier,
+                        "tracking_number": parcel.tracking_number,
+                        "direction": "to_customer",
+                    },
+                    "priority": if action == "parcel_reached_buyer" {
+                        json!({ "from": case.priority, "to": case.priority.raised() })
+                    } else {
+                        json!(null)
+                    },
+                }),
+            },
+        )
+        .await?;
+        transaction.commit().await?;
+    }
+    Ok(())
+}
+
 /// A parcel's news on every shipment with its tracking number: its status and delivery time, a
 /// `tracking` event on its case; a return delivered to the shop is received (by the system),
 /// an original delivery dates the order's delivery (from which return windows count). Scans
@@ -272,6 +327,9 @@ pub async fn record(
         }
         transaction.commit().await?;
         changed += 1;
+        if case_id.is_none() && direction == "to_customer" {
+            parcel_back_news(database, shop, &parcel, update, at).await?;
+        }
         if delivered
             && direction == "to_shop"
             && let Some(case_id) = &case_id

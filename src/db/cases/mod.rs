@@ -440,6 +440,21 @@ pub async fn lines_in(
         .await
 }
 
+/// The order's cases waiting for its own parcel to come back (refused or intercepted, agreed).
+pub async fn waiting_for_parcel(
+    pool: &AnyPool,
+    order_id: &str,
+) -> Result<Vec<CaseRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.order_id = $1 \
+         AND c.kind IN ('refused_delivery', 'interception') AND c.status = 'approved'"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(order_id)
+        .fetch_all(pool)
+        .await
+}
+
 /// Raises a case's priority (an SLA breach), keeping the version.
 pub async fn raise_priority(
     transaction: &mut Transaction,

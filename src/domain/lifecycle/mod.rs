@@ -16,7 +16,17 @@ struct Rule {
     to: Status,
 }
 
-const GOODS: &[CaseKind] = &[RefundOnly, ReturnAndRefund, Exchange, Repair];
+const GOODS: &[CaseKind] = &[
+    RefundOnly,
+    ReturnAndRefund,
+    Exchange,
+    Repair,
+    Reship,
+    RefusedDelivery,
+    Interception,
+];
+/// The order's own parcel comes back (refused by the buyer, or intercepted on its way).
+const PARCEL_BACK: &[CaseKind] = &[RefusedDelivery, Interception];
 const SHIPPED_BACK_KINDS: &[CaseKind] = &[ReturnAndRefund, Exchange, Repair];
 const TALK: &[CaseKind] = &[Consultation, Complaint];
 const ALL_KINDS: &[CaseKind] = CaseKind::ALL;
@@ -104,6 +114,45 @@ const RULES: &[Rule] = &[
     Rule {
         kinds: &[RefundOnly, ReturnAndRefund],
         from: &[Refunded],
+        action: Action::Close,
+        to: Closed,
+    },
+    // Refused or intercepted: the order's parcel comes back, then the money goes back (or at
+    // once, when the shop does not wait for the parcel).
+    Rule {
+        kinds: PARCEL_BACK,
+        from: &[Approved],
+        action: Action::Receive,
+        to: Received,
+    },
+    Rule {
+        kinds: PARCEL_BACK,
+        from: &[Approved, Received, Refunded],
+        action: Action::Refund,
+        to: Refunded,
+    },
+    Rule {
+        kinds: PARCEL_BACK,
+        from: &[Refunded],
+        action: Action::Close,
+        to: Closed,
+    },
+    // Reship: the missing part or a new parcel goes out; nothing comes back.
+    Rule {
+        kinds: &[Reship],
+        from: &[Approved],
+        action: Action::ShipReplacement,
+        to: ReplacementShipped,
+    },
+    Rule {
+        kinds: &[Reship],
+        from: &[ReplacementShipped],
+        action: Action::ConfirmDelivery,
+        to: ReplacementDelivered,
+    },
+    Rule {
+        kinds: &[Reship],
+        from: &[ReplacementDelivered],
         action: Action::Close,
         to: Closed,
     },
@@ -247,7 +296,13 @@ const RULES: &[Rule] = &[
         to: Escalated,
     },
     Rule {
-        kinds: &[RefundOnly, ReturnAndRefund, Complaint],
+        kinds: &[
+            RefundOnly,
+            ReturnAndRefund,
+            Complaint,
+            RefusedDelivery,
+            Interception,
+        ],
         from: &[Escalated],
         action: Action::Refund,
         to: Refunded,

@@ -44,6 +44,20 @@ fn steps(kind: CaseKind) -> &'static [(&'static str, &'static [Status])] {
             ("delivered", &[Delivered]),
             ("closed", &[Closed]),
         ],
+        CaseKind::Reship => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("reshipped", &[ReplacementShipped]),
+            ("delivered", &[ReplacementDelivered]),
+            ("closed", &[Closed]),
+        ],
+        CaseKind::RefusedDelivery | CaseKind::Interception => &[
+            ("submitted", &[Submitted]),
+            ("approved", &[Approved]),
+            ("parcel_back", &[Received]),
+            ("refunded", &[Refunded]),
+            ("closed", &[Closed]),
+        ],
         CaseKind::Consultation | CaseKind::Complaint => &[
             ("submitted", &[Open]),
             ("talking", &[WaitingOnCustomer, WaitingOnShop, Escalated]),

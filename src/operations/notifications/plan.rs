@@ -256,6 +256,11 @@ async fn customer_mail(
 ) -> anyhow::Result<Mail> {
     let language = shop_language(shop);
     let data = &event["data"];
+    // A missing part or lost parcel sent again is not an exchange's replacement.
+    let moment = match (moment, case.kind) {
+        ("replacement_shipped", crate::domain::CaseKind::Reship) => "reshipped",
+        _ => moment,
+    };
     // The amount in the currency the event names, else the order's.
     let currency = data["currency"]
         .as_str()

@@ -110,7 +110,9 @@ impl Remedy {
             CaseKind::ReturnAndRefund => Some(Remedy::ReturnAndRefund),
             CaseKind::Exchange => Some(Remedy::Exchange),
             CaseKind::Repair => Some(Remedy::Repair),
-            CaseKind::Consultation | CaseKind::Complaint => None,
+            // The order's parcel comes back by the carrier: money back without a return.
+            CaseKind::RefusedDelivery | CaseKind::Interception => Some(Remedy::RefundOnly),
+            CaseKind::Consultation | CaseKind::Complaint | CaseKind::Reship => None,
         }
     }
 }
