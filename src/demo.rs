@@ -302,6 +302,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
         }
     }
     told(database, &actor_for, &mut counter).await?;
+    disputed(database, &agent).await?;
     // The SOP goes in last: the demo's cases were moved along without it.
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
@@ -309,6 +310,34 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     Ok(logins)
+}
+
+/// The platform stepped into an escalated case: a dispute with its deadline and checklist.
+async fn disputed(database: &Database, agent: &Actor) -> anyhow::Result<()> {
+    let mut filter =
+        crate::db::case_list::CaseFilter::all(crate::db::case_list::CaseSort::CreatedAt, 1);
+    filter.statuses = vec![Status::Escalated];
+    filter.kinds = vec![CaseKind::ReturnAndRefund];
+    let escalated =
+        crate::db::case_list::list(&database.reader, database.backend, &agent.shop.id, &filter)
+            .await?;
+    if let Some(case) = escalated.first() {
+        crate::operations::disputes::open(
+            database,
+            agent,
+            &case.id,
+            &crate::operations::disputes::DisputeOpening {
+                reason: "买家申请平台客服介入：认为商品有质量问题".into(),
+                platform: None,
+                dispute_id: Some("JR-20261206-0001".into()),
+                opened_at: None,
+                due_at: None,
+            },
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    }
+    Ok(())
 }
 
 /// An order of two items for a demo customer and a case of `kind` on its first, telling one of
