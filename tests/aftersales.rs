@@ -385,3 +385,61 @@ async fn a_taobao_refund_export_is_read_row_by_row_as_messages() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn douyin_and_wechat_records_are_mirrored_and_wechats_overdue_state_fires_at_once() {
+    let app = TestApp::start().await;
+    app.order("DY-1").await;
+    let case = app.case("DY-1", "return_and_refund", "质量问题").await;
+    let douyin = |status: i64, version: i64, arbitration: Option<i64>| {
+        json!({ "platform": "douyin", "refund_id": "DY-AS-1", "order_number": "DY-1",
+                "status": status, "version": version, "cs_status": arbitration })
+    };
+    for (status, version, arbitration, stage) in [
+        (6, 100, None, "awaiting_shop"),
+        (7, 200, None, "awaiting_return"),
+        (11, 300, None, "awaiting_receipt"),
+        (29, 400, Some(1), "refused_by_shop"),
+    ] {
+        let (code, record) = post(&app, douyin(status, version, arbitration)).await;
+        assert_eq!(code, StatusCode::OK, "{record}");
+        assert_eq!(record["stage"], stage, "{record}");
+        assert_eq!(record["case_id"], case["id"]);
+    }
+    // 仲裁 1 (客服处理中): the case's dispute opened under the record's id.
+    let (_, disputes) = app
+        .get(
+            &format!("/api/v1/cases/{}/disputes", case["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(disputes[0]["dispute_id"], "DY-AS-1", "{disputes}");
+    assert_eq!(disputes[0]["platform"], "douyin");
+
+    app.order("WX-1").await;
+    let other = app.case("WX-1", "refund_only", "未收到货").await;
+    let other_id = other["id"].as_str().unwrap();
+    let (code, record) = post(
+        &app,
+        json!({ "platform": "wechat", "refund_id": "WX-AS-1", "order_number": "WX-1",
+                "status": "MERCHANT_OVERDUE_REFUND", "version": 1733400000 }),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{record}");
+    assert_eq!(record["stage"], "awaiting_shop");
+    assert!(
+        record["deadline_at"].is_string(),
+        "overdue: the deadline is now"
+    );
+    aftersale::jobs::run_due(&app.database, "worker", common::now() + 1_000_000)
+        .await
+        .unwrap();
+    assert_eq!(missed_events(&app, other_id).await, 1);
+    let (code, body) = post(
+        &app,
+        json!({ "platform": "wechat", "refund_id": "WX-AS-1", "order_number": "WX-1",
+                "status": "SOMETHING_ELSE", "version": 1733400001 }),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

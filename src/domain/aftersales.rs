@@ -160,6 +160,58 @@ pub fn pinduoduo(status: i64) -> Option<Stage> {
     })
 }
 
+/// Douyin 抖店 `standard_aftersale_status` (`/afterSale/List`, `/afterSale/Detail`): 6 待商家同意;
+/// 7 待买家退货; 8 待商家发货 (a replacement or reship to send); 11 待商家二次同意 (the return is
+/// back: the shop confirms it); 12 售后成功; 13 换货/补寄/维修待买家收货; 14 换货/补寄/维修成功;
+/// 27 商家一次拒绝; 28 售后失败; 29 商家二次拒绝 (the 抖店 open platform's Go SDK,
+/// `doudian.com/open/sdk_golang`, `api/afterSale_List` request).
+pub fn douyin(status: i64) -> Option<Stage> {
+    Some(match status {
+        6 | 8 => Stage::AwaitingShop,
+        7 => Stage::AwaitingReturn,
+        11 => Stage::AwaitingReceipt,
+        12 => Stage::Refunded,
+        13 => Stage::AwaitingBuyer,
+        14 => Stage::Completed,
+        27 | 29 => Stage::RefusedByShop,
+        28 => Stage::Closed,
+        _ => return None,
+    })
+}
+
+/// WeChat 视频号小店 after-sales `status`: MERCHANT_PROCESSING 商家受理中; MERCHANT_REJECT_REFUND,
+/// MERCHANT_REJECT_RETURN 商家拒绝; USER_WAIT_RETURN 待买家退货; MERCHANT_WAIT_RECEIPT 待商家收货;
+/// MERCHANT_OVERDUE_REFUND 商家逾期未退款 (the shop is late: its deadline has passed);
+/// PLATFORM_REFUNDING 平台退款中; PLATFORM_REFUND_FAIL 平台退款失败; MERCHANT_REFUND_SUCCESS,
+/// MERCHANT_RETURN_SUCCESS 完成; USER_WAIT_CONFIRM, USER_WAIT_CONFIRM_UPDATE,
+/// USER_WAIT_HANDLE_MERCHANT_AFTER_SALE 待用户处理; USER_CANCELD, RETURN_CLOSED,
+/// MERCHANT_REFUND_RETRY_FAIL, MERCHANT_FAIL 关闭 (the list as the channels-shop API documents
+/// it, carried by open-source ERP connectors such as qihangerp's `OmsWeiRefund`).
+pub fn wechat(status: &str) -> Option<Stage> {
+    Some(match status.trim() {
+        "MERCHANT_PROCESSING" | "MERCHANT_OVERDUE_REFUND" | "PLATFORM_REFUND_FAIL" => {
+            Stage::AwaitingShop
+        }
+        "MERCHANT_REJECT_REFUND" | "MERCHANT_REJECT_RETURN" => Stage::RefusedByShop,
+        "USER_WAIT_RETURN" => Stage::AwaitingReturn,
+        "MERCHANT_WAIT_RECEIPT" => Stage::AwaitingReceipt,
+        "PLATFORM_REFUNDING" => Stage::Refunding,
+        "MERCHANT_REFUND_SUCCESS" | "MERCHANT_RETURN_SUCCESS" => Stage::Refunded,
+        "USER_WAIT_CONFIRM"
+        | "USER_WAIT_CONFIRM_UPDATE"
+        | "USER_WAIT_HANDLE_MERCHANT_AFTER_SALE" => Stage::AwaitingBuyer,
+        "USER_CANCELD" | "RETURN_CLOSED" | "MERCHANT_REFUND_RETRY_FAIL" | "MERCHANT_FAIL" => {
+            Stage::Closed
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a WeChat status says the shop's deadline has already passed (商家逾期未退款).
+pub fn wechat_overdue(status: &str) -> bool {
+    status.trim() == "MERCHANT_OVERDUE_REFUND"
+}
+
 /// What one message says about a record: its stage and the platform's version of it (Taobao's
 /// `refund_version`, a timestamp; Pinduoduo's `updated_time`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +262,26 @@ mod tests {
             assert_eq!(taobao(status), Some(stage), "{status}");
         }
         assert_eq!(taobao("NO_SUCH"), None);
+    }
+
+    #[test]
+    fn douyin_and_wechat_states_have_stages() {
+        assert_eq!(douyin(6), Some(Stage::AwaitingShop));
+        assert_eq!(douyin(11), Some(Stage::AwaitingReceipt));
+        assert_eq!(douyin(27), Some(Stage::RefusedByShop));
+        assert!(douyin(12).is_some_and(Stage::is_final));
+        assert!(douyin(14).is_some_and(Stage::is_final));
+        assert_eq!(douyin(99), None);
+        assert_eq!(wechat("MERCHANT_PROCESSING"), Some(Stage::AwaitingShop));
+        assert_eq!(wechat("MERCHANT_OVERDUE_REFUND"), Some(Stage::AwaitingShop));
+        assert!(wechat_overdue("MERCHANT_OVERDUE_REFUND"));
+        assert_eq!(
+            wechat("MERCHANT_WAIT_RECEIPT"),
+            Some(Stage::AwaitingReceipt)
+        );
+        assert!(wechat("MERCHANT_RETURN_SUCCESS").is_some_and(Stage::is_final));
+        assert!(wechat("USER_CANCELD").is_some_and(Stage::is_final));
+        assert_eq!(wechat("SOMETHING"), None);
     }
 
     #[test]

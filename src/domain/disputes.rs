@@ -233,6 +233,20 @@ pub fn taobao_cs(status: &str) -> Option<PlatformMove> {
     })
 }
 
+/// Douyin's `arbitrate_status` (仲裁状态): 0 未介入; 1 客服处理中; 2 仲裁结束-支持买家;
+/// 3 仲裁结束-支持卖家; 4 待商家举证; 5 待与买家协商; 6 仲裁结束; 255 取消 (the 抖店 Go SDK,
+/// `api/afterSale_List` request).
+pub fn douyin_arbitration(status: &str) -> Option<PlatformMove> {
+    Some(match status.trim() {
+        "1" => PlatformMove::Opened,
+        "4" => PlatformMove::EvidenceRequested,
+        "2" => PlatformMove::Ruled(Outcome::Buyer),
+        "3" => PlatformMove::Ruled(Outcome::Seller),
+        "255" => PlatformMove::Withdrawn,
+        _ => return None,
+    })
+}
+
 const HOUR: i64 = 3_600_000_000;
 
 /// A deadline and the rule that sets it.
@@ -594,6 +608,16 @@ mod tests {
         assert_eq!(taobao_cs("8"), Some(PlatformMove::Ruled(Outcome::Buyer)));
         assert_eq!(taobao_cs("维权撤销"), Some(PlatformMove::Withdrawn));
         assert_eq!(taobao_cs("6"), None);
+        assert_eq!(douyin_arbitration("1"), Some(PlatformMove::Opened));
+        assert_eq!(
+            douyin_arbitration("4"),
+            Some(PlatformMove::EvidenceRequested)
+        );
+        assert_eq!(
+            douyin_arbitration("3"),
+            Some(PlatformMove::Ruled(Outcome::Seller))
+        );
+        assert_eq!(douyin_arbitration("0"), None);
     }
 
     #[test]

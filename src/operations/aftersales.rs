@@ -16,7 +16,9 @@ use crate::db::orders;
 use crate::db::shops::Actor;
 use crate::db::timers::TimerRecord;
 use crate::db::timers::{self, NewTimer};
-use crate::domain::aftersales::{Snapshot, Stage, is_newer, pinduoduo, taobao};
+use crate::domain::aftersales::{
+    Snapshot, Stage, douyin, is_newer, pinduoduo, taobao, wechat, wechat_overdue,
+};
 use crate::domain::amount::{self, NumberStyle};
 use crate::domain::clocks::Clock;
 use crate::domain::money::Currency;
@@ -28,14 +30,15 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AftersaleMessage {
-    /// taobao, tmall or pinduoduo.
+    /// taobao, tmall, pinduoduo, douyin or wechat.
     pub platform: String,
     /// The platform's id of the record (Taobao `refund_id`, Pinduoduo's after-sales `id`).
     pub refund_id: String,
     /// The order it concerns (Taobao `tid`, Pinduoduo `order_sn`); the order must be in the shop.
     pub order_number: String,
-    /// The platform's status: Taobao's `status` (WAIT_SELLER_AGREE …) or Pinduoduo's
-    /// `after_sales_status` (a number, as text or as a number).
+    /// The platform's status: Taobao's `status` (WAIT_SELLER_AGREE …), Pinduoduo's
+    /// `after_sales_status` or Douyin's `standard_aftersale_status` (a number, as text or as a
+    /// number), WeChat's `status` (MERCHANT_PROCESSING …).
     #[schema(value_type = String)]
     pub status: serde_json::Value,
     /// The platform's version of the record: Taobao's `refund_version`, Pinduoduo's
@@ -53,9 +56,10 @@ pub struct AftersaleMessage {
     pub has_good_return: Option<bool>,
     /// The buyer's reason, as the platform gives it (Taobao's `reason`).
     pub reason: Option<String>,
-    /// Taobao/Tmall's customer-service state (`cs_status`: 2 or 3 the platform steps in, 10 it
-    /// wants evidence, 8 / 9 it ruled for the buyer / the shop, 7 withdrawn), as a number or in
-    /// the refund export's words: the linked case's dispute follows it.
+    /// The platform's customer-service state: Taobao/Tmall's `cs_status` (2 or 3 the platform
+    /// steps in, 10 it wants evidence, 8 / 9 it ruled for the buyer / the shop, 7 withdrawn, as
+    /// a number or in the refund export's words) or Douyin's `arbitrate_status` (1 in, 4
+    /// evidence, 2 / 3 ruled, 255 cancelled): the linked case's dispute follows it.
     #[schema(value_type = Option<String>)]
     pub cs_status: Option<serde_json::Value>,
 }
@@ -81,10 +85,14 @@ fn stage_of(platform: &str, status: &serde_json::Value) -> AppResult<(Stage, Str
     let stage = match platform {
         "taobao" | "tmall" => taobao(&text),
         "pinduoduo" => text.parse().ok().and_then(pinduoduo),
+        "douyin" => text.parse().ok().and_then(douyin),
+        "wechat" => wechat(&text),
         _ => {
             return Err(AppError::invalid(
                 "platform",
-                format!("'{platform}': taobao, tmall or pinduoduo (others are still to come)"),
+                format!(
+                    "'{platform}': taobao, tmall, pinduoduo, douyin or wechat (JD is still to come)"
+                ),
             ));
         }
     };
@@ -189,6 +197,8 @@ pub async fn receive(
             parse_time(text, &actor.shop.time_zone)
                 .map_err(|error| AppError::invalid("timeout", error))?,
         ),
+        // WeChat says the shop is late (商家逾期未退款) without a time: the deadline is now.
+        _ if platform == "wechat" && wechat_overdue(&status) => Some(database.clock.now()),
         _ => None,
     };
     let phase = match message.phase.as_deref().map(str::trim) {
@@ -305,8 +315,12 @@ pub async fn receive(
             serde_json::Value::String(text) => text.clone(),
             other => other.to_string(),
         };
-        if matches!(platform.as_str(), "taobao" | "tmall")
-            && let Some(step) = crate::domain::disputes::taobao_cs(&status)
+        let movement = match platform.as_str() {
+            "taobao" | "tmall" => crate::domain::disputes::taobao_cs(&status),
+            "douyin" => crate::domain::disputes::douyin_arbitration(&status),
+            _ => None,
+        };
+        if let Some(step) = movement
             && let Err(error) = super::disputes::follow_platform(
                 database,
                 actor,
@@ -423,6 +437,8 @@ async fn open_case(
         .unwrap_or("other");
     let platform_words = match change.platform {
         "pinduoduo" => "拼多多售后",
+        "douyin" => "抖店售后",
+        "wechat" => "微信小店售后",
         _ => "淘宝/天猫退款",
     };
     let description = match message.reason.as_deref().map(str::trim) {
