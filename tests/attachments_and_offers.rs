@@ -350,3 +350,126 @@ async fn staff_files_are_internal_unless_shown_to_the_customer() {
     );
     assert_eq!(fetch(&shown).await.unwrap().status(), StatusCode::OK);
 }
+
+/// A counter-offer of a nearer return address: worth nothing, only before the goods are sent,
+/// accepted in the portal, and the return label then carries it.
+#[tokio::test]
+async fn a_nearer_return_address_is_negotiated_and_printed_on_the_label() {
+    let app = TestApp::start().await;
+    app.order("OFR-A").await;
+    let case = app.case("OFR-A", "return_and_refund", "尺码不合适").await;
+    let (id, number) = (
+        case["id"].as_str().unwrap(),
+        case["number"].as_str().unwrap(),
+    );
+    let offer_path = format!("/api/v1/cases/{id}/offers");
+    let address = "广州市白云区退货仓 3 号门 小鹿售后收";
+    let (status, body) = app
+        .post(
+            &offer_path,
+            AGENT,
+            json!({ "kind": "return_address", "amount_minor": 100, "detail": address }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "worth nothing: {body}"
+    );
+    let (status, body) = app
+        .post(
+            &offer_path,
+            AGENT,
+            json!({ "kind": "return_address", "amount_minor": 0 }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the address is needed: {body}"
+    );
+    let (status, offer) = app
+        .post(
+            &offer_path,
+            AGENT,
+            json!({ "kind": "return_address", "amount_minor": 0, "detail": address }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+
+    let cookie = app.portal_session("OFR-A", "13800138000").await;
+    let page_path = format!("/portal/shop/cases/{number}");
+    let page = app
+        .client
+        .get(app.url(&page_path))
+        .header(COOKIE, cookie.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("改寄到更近的退货地址"),
+        "the portal shows the offer"
+    );
+    let token = app.portal_form_token(&cookie, &page_path).await;
+    let accepted = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url(&format!(
+            "/portal/shop/cases/{number}/offers/{}?csrf={token}",
+            offer["id"].as_str().unwrap()
+        )))
+        .header(COOKIE, cookie.clone())
+        .form(&[("answer", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    // Nothing was paid and the case stays where it was.
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "submitted");
+    let (_, refunds) = app.get(&format!("/api/v1/cases/{id}/refunds"), AGENT).await;
+    assert!(refunds["items"].as_array().unwrap().is_empty());
+    // The label names the address agreed.
+    let pdf = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{id}/label.pdf")))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let file = std::env::temp_dir().join(format!("label-{}.pdf", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&file, &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("广州市白云区退货仓"), "{text}");
+    // Once the goods are on their way, no new address is offered.
+    let (status, body) = app.act(id, AGENT, "approve", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .act(
+            id,
+            AGENT,
+            "ship_return",
+            json!({ "carrier": "顺丰", "tracking_number": "SF1" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            &offer_path,
+            AGENT,
+            json!({ "kind": "return_address", "amount_minor": 0, "detail": address }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}

@@ -34,5 +34,6 @@ mail-parcel_delayed-body = The parcel { $carrier } { $tracking } of case { $numb
 mail-offer-coupon-body = For request { $number } we offer you a coupon, { $detail } (worth { $amount }). Please accept or decline it on the request page.
 mail-offer-points-body = For request { $number } we offer you { $detail } points (worth { $amount }). Please accept or decline it on the request page.
 mail-offer-gift-body = For request { $number } we offer you a gift: { $detail } (worth { $amount }). Please accept or decline it on the request page.
+mail-offer-return_address-body = For request { $number } we suggest you send the goods back to a nearer address: { $detail }. Please accept or decline it on the request page.
 mail-reminder-subject = [{ $shop }] We are waiting for your answer on { $number }
 mail-reminder-body = About your request { $number }: we are waiting for your answer. Please reply on the request page; without an answer, the request closes by itself in a few days.

@@ -6,6 +6,17 @@ use crate::db::{Database, settings};
 use crate::documents::label::{self, Label, LabelError, Size};
 use crate::error::{AppError, AppResult};
 
+/// The return address the customer agreed to in a negotiation (an accepted `return_address`
+/// offer, the latest), if any: it replaces the shop's.
+pub async fn return_address(database: &Database, case: &CaseRecord) -> AppResult<Option<String>> {
+    Ok(crate::db::offers::for_case(&database.reader, &case.id)
+        .await?
+        .into_iter()
+        .filter(|offer| offer.kind == "return_address" && offer.state == "accepted")
+        .max_by_key(|offer| offer.answered_at)
+        .and_then(|offer| offer.detail))
+}
+
 /// Renders the label; `base_url` is where the portal is reached (for the QR code), `font` a
 /// configured font file (`path#index`) tried before the system's CJK fonts.
 pub async fn render(
@@ -52,7 +63,9 @@ pub async fn render(
             .clone()
             .or(case.contact_email.clone())
             .unwrap_or_default(),
-        return_address: shop_settings.return_address.clone(),
+        return_address: return_address(database, case)
+            .await?
+            .or(shop_settings.return_address.clone()),
     };
     label::render(&document, size, font).map_err(|error| match error {
         LabelError::NoFont => AppError::NotConfigured(error.to_string()),

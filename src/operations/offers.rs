@@ -23,18 +23,26 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferInput {
-    /// partial_refund (default: money back, the goods kept), coupon, points or gift.
+    /// partial_refund (default: money back, the goods kept), coupon, points, gift, or
+    /// return_address (a nearer address to send the goods back to; worth nothing).
     pub kind: Option<String>,
     /// The money offered, or what the coupon, points or gift are worth to the shop, in minor
-    /// units of the order's currency.
+    /// units of the order's currency (0 for return_address).
     pub amount_minor: i64,
-    /// The coupon's code, the number of points, the gift (needed for those kinds).
+    /// The coupon's code, the number of points, the gift, the return address (needed for
+    /// those kinds).
     pub detail: Option<String>,
     /// Shown to the customer with the offer.
     pub note: Option<String>,
 }
 
-pub const KINDS: &[&str] = &["partial_refund", "coupon", "points", "gift"];
+pub const KINDS: &[&str] = &[
+    "partial_refund",
+    "coupon",
+    "points",
+    "gift",
+    "return_address",
+];
 
 /// The offer's kind and detail, checked.
 fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
@@ -79,7 +87,14 @@ pub async fn make(
     AppError::require(actor.role, Capability::MakeOffers)?;
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
     let (kind, detail) = kind_of(input)?;
-    if input.amount_minor <= 0 {
+    if kind == "return_address" {
+        if input.amount_minor != 0 {
+            return Err(AppError::invalid(
+                "amount_minor",
+                "a changed return address is worth nothing: amount_minor is 0",
+            ));
+        }
+    } else if input.amount_minor <= 0 {
         return Err(AppError::invalid(
             "amount_minor",
             "the amount must be more than zero (in minor units: 1000 = ¥10.00)",
@@ -101,6 +116,18 @@ pub async fn make(
         return Err(conflict(
             "offer_not_possible",
             "an offer can be made on an open case; a partial refund on a refund case while it is submitted or approved",
+        ));
+    }
+    if kind == "return_address"
+        && !(case.kind.ships_back()
+            && matches!(
+                case.status,
+                crate::domain::Status::Submitted | crate::domain::Status::Approved
+            ))
+    {
+        return Err(conflict(
+            "offer_not_possible",
+            "a changed return address is offered on a case whose goods come back, before they are sent",
         ));
     }
     if offers::open_in(&mut transaction, &case.id).await?.is_some() {

@@ -293,7 +293,9 @@ async fn customer_mail(
     ];
     // An offer of a coupon, points or a gift says so (not "a partial refund").
     let body_key = match (moment, data["kind"].as_str()) {
-        ("offer", Some(kind @ ("coupon" | "points" | "gift"))) => format!("mail-offer-{kind}-body"),
+        ("offer", Some(kind @ ("coupon" | "points" | "gift" | "return_address"))) => {
+            format!("mail-offer-{kind}-body")
+        }
         _ => format!("mail-{moment}-body"),
     };
     let mut body = vec![language.text_args(&body_key, &values)];
