@@ -1713,3 +1713,63 @@ async fn a_dispute_is_recorded_stepped_and_packed_from_the_case_page() {
     assert_eq!(response.headers()["content-type"], "application/pdf");
     assert!(response.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
+
+#[tokio::test]
+async fn offers_are_made_and_withdrawn_from_the_case_page_with_their_history() {
+    let app = TestApp::start().await;
+    app.order("TB-O1").await;
+    let case = app.case("TB-O1", "return_and_refund", "尺码不合适").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let path = format!("/console/cases/{id}/offers");
+    // An amount that is not one keeps what was typed.
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("kind", "partial_refund"),
+            ("amount", "三十"),
+            ("note", "商品不用退回"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("value=\"商品不用退回\"")
+    );
+    let made = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("kind", "return_address"),
+            ("detail", "广州市白云区退货仓"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let section = &html[html.find("id=\"offer-history\"").expect("the history")..];
+    assert!(section.contains("改寄更近的退货地址"), "{section}");
+    assert!(section.contains("广州市白云区退货仓"), "{section}");
+    assert!(section.contains("等待买家答复"), "{section}");
+    let (_, offers) = app.get(&format!("/api/v1/cases/{id}/offers"), AGENT).await;
+    let offer_id = offers["items"][0]["id"].as_str().unwrap();
+    let withdrawn = post(
+        &app,
+        &cookie,
+        &format!("/console/cases/{id}/offers/{offer_id}/withdraw"),
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("已撤回"));
+}

@@ -373,6 +373,26 @@ async fn the_evidence_pack_is_a_readable_pdf_and_a_zip_of_originals() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    // A partial refund offered and withdrawn before the goods went back.
+    let (status, offer) = app
+        .post(
+            &format!("/api/v1/cases/{case_id}/offers"),
+            AGENT,
+            json!({ "amount_minor": 3000, "note": "补偿 30 元，商品不用退回" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{offer}");
+    let (status, body) = app
+        .post(
+            &format!(
+                "/api/v1/cases/{case_id}/offers/{}/withdraw",
+                offer["id"].as_str().unwrap()
+            ),
+            AGENT,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app.act(case_id, AGENT, "approve", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
@@ -441,6 +461,8 @@ async fn the_evidence_pack_is_a_readable_pdf_and_a_zip_of_originals() {
         "划痕.jpg",
         "材料清单",
         "平台介入",
+        "协商记录",
+        "部分退款",
     ] {
         assert!(
             text.contains(expected),
@@ -465,9 +487,25 @@ async fn the_evidence_pack_is_a_readable_pdf_and_a_zip_of_originals() {
         "timeline.json".to_string(),
         "messages.json".to_string(),
         "checklist.json".to_string(),
+        "negotiation.csv".to_string(),
     ] {
         assert!(names.contains(&expected), "{expected} missing: {names:?}");
     }
+    let mut negotiation = String::new();
+    archive
+        .by_name("negotiation.csv")
+        .unwrap()
+        .read_to_string(&mut negotiation)
+        .unwrap();
+    assert!(
+        negotiation.starts_with('\u{feff}'),
+        "a BOM for spreadsheets"
+    );
+    assert!(
+        negotiation.contains("partial_refund,3000,CNY"),
+        "{negotiation}"
+    );
+    assert!(negotiation.contains("withdrawn"), "{negotiation}");
     let mut timeline = String::new();
     archive
         .by_name("timeline.json")

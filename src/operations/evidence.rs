@@ -73,6 +73,8 @@ pub async fn pack(
     let files = attachments::for_case(&database.reader, &case.id).await?;
     let parcels = shipments::for_order(&database.reader, &order.id).await?;
     let steps = checks::of_case(&database.reader, &case.id).await?;
+    let mut offers = crate::db::offers::for_case(&database.reader, &case.id).await?;
+    offers.reverse();
     let mut originals = Vec::new();
     for file in &files {
         if let Some((_, bytes)) = attachments::content(&database.reader, &case.id, &file.id).await?
@@ -228,6 +230,36 @@ pub async fn pack(
         lines: conversation,
     });
 
+    let negotiation = if offers.is_empty() {
+        vec![Line::Text("（无 none）".into())]
+    } else {
+        offers
+            .iter()
+            .map(|offer| {
+                Line::Text(format!(
+                    "{} · {} {} · {} · {}{}",
+                    time(offer.created_at),
+                    both(&format!("offer-kind-{}", offer.kind), &offer.kind),
+                    if offer.amount_minor > 0 {
+                        amount(offer.amount_minor, &offer.currency)
+                    } else {
+                        String::new()
+                    },
+                    offer.detail.as_deref().unwrap_or(""),
+                    both(&format!("offer-state-{}", offer.state), &offer.state),
+                    offer
+                        .answered_at
+                        .map(|at| format!(" ({})", time(at)))
+                        .unwrap_or_default()
+                ))
+            })
+            .collect()
+    };
+    sections.push(Section {
+        title: "五、协商记录 Negotiation".into(),
+        lines: negotiation,
+    });
+
     let mut tracking = Vec::new();
     for parcel in &parcels {
         let direction = if parcel.direction == "to_shop" {
@@ -265,7 +297,7 @@ pub async fn pack(
         tracking.push(Line::Text("（无包裹 no parcels）".into()));
     }
     sections.push(Section {
-        title: "五、物流 Parcels and tracking".into(),
+        title: "六、物流 Parcels and tracking".into(),
         lines: tracking,
     });
 
@@ -302,7 +334,7 @@ pub async fn pack(
         inspection.push(Line::Text("（未验货 not inspected）".into()));
     }
     sections.push(Section {
-        title: "六、验货 Inspection".into(),
+        title: "七、验货 Inspection".into(),
         lines: inspection,
     });
 
@@ -335,12 +367,12 @@ pub async fn pack(
         photos.push(Line::Text("（无 none）".into()));
     }
     sections.push(Section {
-        title: "七、照片与视频 Photos and videos".into(),
+        title: "八、照片与视频 Photos and videos".into(),
         lines: photos,
     });
 
     sections.push(Section {
-        title: "八、材料清单 What the platform asks for".into(),
+        title: "九、材料清单 What the platform asks for".into(),
         lines: dispute
             .checklist
             .iter()
@@ -379,6 +411,7 @@ pub async fn pack(
         &originals,
         &events,
         &messages,
+        &negotiation_csv(&offers, zone),
         zone,
     )
     .map_err(|error| {
@@ -389,6 +422,39 @@ pub async fn pack(
         pdf,
         zip,
     })
+}
+
+/// The offers made on the case, oldest first, as CSV (UTF-8 with a BOM, so spreadsheets read
+/// the Chinese): when, kind, amount, currency, detail, note, answer, answered.
+fn negotiation_csv(offers: &[crate::db::offers::OfferRecord], zone: &jiff::tz::TimeZone) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "made_at",
+        "kind",
+        "amount_minor",
+        "currency",
+        "detail",
+        "note",
+        "state",
+        "answered_at",
+    ]);
+    for offer in offers {
+        let _ = writer.write_record([
+            format_in_zone(offer.created_at, zone),
+            offer.kind.clone(),
+            offer.amount_minor.to_string(),
+            offer.currency.clone(),
+            offer.detail.clone().unwrap_or_default(),
+            offer.note.clone().unwrap_or_default(),
+            offer.state.clone(),
+            offer
+                .answered_at
+                .map(|at| format_in_zone(at, zone))
+                .unwrap_or_default(),
+        ]);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
 fn document_error(error: LabelError) -> AppError {
@@ -408,6 +474,7 @@ fn archive(
     originals: &[(attachments::AttachmentRecord, Vec<u8>)],
     events: &[cases::EventRecord],
     messages: &[cases::MessageRecord],
+    negotiation: &str,
     zone: &jiff::tz::TimeZone,
 ) -> zip::result::ZipResult<Vec<u8>> {
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -472,6 +539,8 @@ fn archive(
         .iter()
         .map(|item| json!({ "code": item.code, "zh": item.zh, "en": item.en, "present": item.present }))
         .collect();
+    writer.start_file("negotiation.csv", deflated)?;
+    writer.write_all(negotiation.as_bytes())?;
     writer.start_file("checklist.json", deflated)?;
     writer.write_all(
         serde_json::to_string_pretty(&checklist)

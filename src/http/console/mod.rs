@@ -95,6 +95,11 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/cases/{id}/label.pdf", get(case::label))
         .route("/console/cases/{id}/disputes", post(case::open_dispute))
+        .route("/console/cases/{id}/offers", post(case::make_offer))
+        .route(
+            "/console/cases/{id}/offers/{offer}/withdraw",
+            post(case::withdraw_offer),
+        )
         .route(
             "/console/cases/{id}/disputes/{dispute}",
             post(case::dispute_step),

@@ -6,6 +6,7 @@
 mod disputes;
 mod files;
 mod forms;
+mod offers;
 mod timeline;
 mod view;
 
@@ -27,6 +28,7 @@ pub(super) use disputes::{
 };
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
+pub(super) use offers::{make as make_offer, withdraw as withdraw_offer};
 
 /// What the person sent with the form that failed, to show it again.
 #[derive(Default)]
@@ -79,8 +81,8 @@ pub(in crate::http::console) struct Done {
 /// theirs; nothing for what no form sends.
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
-    if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute" =
-        name
+    if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute"
+    | "offer" = name
     {
         return language.text(&format!("console-done-{name}"));
     }

@@ -157,6 +157,10 @@ pub struct CasePage {
     platform_records: Vec<PlatformRecordRow>,
     /// Disputes (客服介入) on the case, and whether another may be opened.
     disputes: Vec<super::disputes::DisputeRow>,
+    /// The negotiation: every offer, newest first; whether one may be made now.
+    offers: Vec<super::offers::OfferRow>,
+    offer_kinds: Vec<Choice>,
+    can_offer: bool,
     /// The case's photos, to name as proof of a refusal.
     proof_photos: Vec<Choice>,
     can_open_dispute: bool,
@@ -359,6 +363,13 @@ pub async fn case_view(
         crate::db::aftersales::for_case(reader, &case.id).err_into::<AppError>(),
     )?;
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
+    let offers = crate::db::offers::for_case(reader, &case.id).await?;
+    let can_offer = case.status.is_open()
+        && crate::domain::permissions::allows(
+            staff.role(),
+            crate::domain::permissions::Capability::MakeOffers,
+        )
+        && offers.iter().all(|offer| offer.state != "open");
     let can_open_dispute = crate::domain::permissions::allows(
         staff.role(),
         crate::domain::permissions::Capability::HandleDisputes,
@@ -603,6 +614,12 @@ pub async fn case_view(
             .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
             .collect(),
         can_open_dispute,
+        offers: offers
+            .into_iter()
+            .map(|offer| super::offers::OfferRow::new(language, zone, offer))
+            .collect(),
+        offer_kinds: super::offers::kinds(language),
+        can_offer,
         proof_photos: files
             .iter()
             .filter(|file| file.kind == "photo")

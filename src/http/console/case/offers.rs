@@ -1,0 +1,127 @@
+//! The case page's negotiation: every offer made on the case (the history, newest first, with
+//! how the customer answered), a form to make one — money back while the goods stay, a coupon,
+//! points, a gift, a nearer return address — and the open one withdrawn.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+
+use super::answer;
+use crate::db::offers::OfferRecord;
+use crate::domain::Currency;
+use crate::domain::amount::{self, NumberStyle};
+use crate::error::AppError;
+use crate::http::console::PageResult;
+use crate::http::console::form::{Fields, Posted};
+use crate::http::console::rows::Choice;
+use crate::http::console::text::money;
+use crate::http::pages::minutes;
+use crate::i18n::Language;
+use crate::operations::offers::{self as operations, Answer, KINDS, OfferInput};
+use crate::state::AppState;
+
+/// An offer in the case's negotiation history.
+pub struct OfferRow {
+    pub id: String,
+    pub at: String,
+    pub kind: String,
+    pub value: String,
+    pub detail: String,
+    pub note: String,
+    pub state: String,
+    pub open: bool,
+}
+
+impl OfferRow {
+    pub fn new(language: Language, zone: &jiff::tz::TimeZone, offer: OfferRecord) -> OfferRow {
+        let value = match (offer.amount_minor, Currency::parse(&offer.currency)) {
+            (0, _) => String::new(),
+            (minor, Ok(currency)) => money(minor, currency),
+            (minor, Err(_)) => format!("{minor} {}", offer.currency),
+        };
+        OfferRow {
+            at: minutes(offer.created_at, zone),
+            kind: language.text(&format!("offer-kind-{}", offer.kind)),
+            value,
+            detail: offer.detail.unwrap_or_default(),
+            note: offer.note.unwrap_or_default(),
+            state: language.text(&format!("offer-state-{}", offer.state)),
+            open: offer.state == "open",
+            id: offer.id,
+        }
+    }
+}
+
+/// The kinds an offer can be, for the form's select.
+pub fn kinds(language: Language) -> Vec<Choice> {
+    Choice::named(language, "offer-kind", KINDS)
+}
+
+fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+pub(in crate::http::console) async fn make(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let kind = text(&fields, "kind");
+    let amount_minor = match text(&fields, "amount") {
+        None => Ok(0),
+        Some(written) => {
+            let case = crate::operations::cases::fetch(&state.database, &staff.actor, &id).await?;
+            let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
+            amount::parse(
+                &written,
+                currency,
+                NumberStyle::for_locale(&staff.actor.shop.locale),
+            )
+            .map(|money| money.amount_minor)
+            .map_err(|error| AppError::invalid("amount", error.to_string()))
+        }
+    };
+    let result = match amount_minor {
+        Ok(amount_minor) => operations::make(
+            &state.database,
+            &staff.actor,
+            &id,
+            &OfferInput {
+                kind,
+                amount_minor,
+                detail: text(&fields, "detail"),
+                note: text(&fields, "note"),
+            },
+        )
+        .await
+        .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    answer(&state, &staff, &id, "offer", fields, result).await
+}
+
+pub(in crate::http::console) async fn withdraw(
+    State(state): State<AppState>,
+    Path((id, offer_id)): Path<(String, String)>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let result = operations::answer(
+        &state.database,
+        &staff.actor,
+        &id,
+        &offer_id,
+        Answer::Withdraw,
+    )
+    .await
+    .map(|_| ());
+    answer(&state, &staff, &id, "offer", fields, result).await
+}
