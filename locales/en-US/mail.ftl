@@ -35,5 +35,6 @@ mail-offer-coupon-body = For request { $number } we offer you a coupon, { $detai
 mail-offer-points-body = For request { $number } we offer you { $detail } points (worth { $amount }). Please accept or decline it on the request page.
 mail-offer-gift-body = For request { $number } we offer you a gift: { $detail } (worth { $amount }). Please accept or decline it on the request page.
 mail-offer-return_address-body = For request { $number } we suggest you send the goods back to a nearer address: { $detail }. Please accept or decline it on the request page.
+mail-offer-refund_instead-body = The replacement for request { $number } is out of stock; we suggest a return and refund instead: the money back once the goods are back. { $detail } Please accept or decline it on the request page.
 mail-reminder-subject = [{ $shop }] We are waiting for your answer on { $number }
 mail-reminder-body = About your request { $number }: we are waiting for your answer. Please reply on the request page; without an answer, the request closes by itself in a few days.

@@ -150,6 +150,7 @@ portal-offer-coupon = A coupon, { $detail } (worth { $amount })
 portal-offer-points = { $detail } points (worth { $amount })
 portal-offer-gift = A gift: { $detail } (worth { $amount })
 portal-offer-return_address = Send the goods back to a nearer address: { $detail }
+portal-offer-refund_instead = The replacement is out of stock: a return and refund instead (the money back once the goods are back) { $detail }
 portal-parcels-heading = Parcels
 portal-parcel-to_customer = Sent to you
 portal-parcel-to_shop = Sent back by you

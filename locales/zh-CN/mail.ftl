@@ -35,5 +35,6 @@ mail-offer-coupon-body = 针对售后单 { $number }，我们为您准备了优�
 mail-offer-points-body = 针对售后单 { $number }，我们为您准备了 { $detail } 积分（价值 { $amount }）。请在售后页面接受或拒绝。
 mail-offer-gift-body = 针对售后单 { $number }，我们为您准备了赠品：{ $detail }（价值 { $amount }）。请在售后页面接受或拒绝。
 mail-offer-return_address-body = 针对售后单 { $number }，我们建议您把商品寄回更近的地址：{ $detail }。请在售后页面接受或拒绝。
+mail-offer-refund_instead-body = 售后单 { $number } 的换货商品暂时缺货，我们建议改为退货退款：商品寄回后为您退款。{ $detail } 请在售后页面接受或拒绝。
 mail-reminder-subject = 【{ $shop }】售后单 { $number } 正在等您回复
 mail-reminder-body = 关于售后单 { $number }，我们在等您的回复。请在售后页面留言告诉我们；如果一直没有回复，这张售后单会在几天后自动关闭。

@@ -150,6 +150,7 @@ portal-offer-coupon = 优惠券 { $detail }（价值 { $amount }）
 portal-offer-points = 积分 { $detail }（价值 { $amount }）
 portal-offer-gift = 赠品：{ $detail }（价值 { $amount }）
 portal-offer-return_address = 改寄到更近的退货地址：{ $detail }
+portal-offer-refund_instead = 换货商品暂时缺货：改为退货退款（商品寄回后退款）{ $detail }
 portal-parcels-heading = 包裹
 portal-parcel-to_customer = 寄给您的包裹
 portal-parcel-to_shop = 您寄回的包裹

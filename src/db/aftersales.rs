@@ -202,7 +202,8 @@ pub async fn waiting_on_shop(
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT platform, external_id FROM aftersales WHERE case_id = $1 AND deadline_at = $2 \
-         AND stage IN ('awaiting_shop', 'awaiting_receipt') ORDER BY external_id",
+         AND stage IN ('awaiting_shop', 'awaiting_receipt', 'awaiting_shipment', 'refund_instead') \
+         ORDER BY external_id",
     )
     .bind(case_id)
     .bind(due_at)

@@ -34,6 +34,7 @@ pub mod settings;
 pub mod shipments;
 pub mod shops;
 pub mod staff_sessions;
+pub mod stock;
 pub mod synthetic;
 pub mod timers;
 pub mod tokens;

@@ -21,6 +21,10 @@ pub enum Stage {
     AwaitingReceipt,
     /// The platform's customer service decides (客服介入, 平台处理中).
     PlatformDeciding,
+    /// The shop must send goods: an exchange's replacement or a reship (待发出换货商品, 待商家发货).
+    AwaitingShipment,
+    /// The exchange became a refund (Tmall 请退款): the shop refunds instead.
+    RefundInstead,
     /// Agreed: the money is on its way.
     Refunding,
     /// The money went back.
@@ -32,13 +36,15 @@ pub enum Stage {
 }
 
 impl Stage {
-    const ALL: [Stage; 10] = [
+    const ALL: [Stage; 12] = [
         Stage::AwaitingShop,
         Stage::RefusedByShop,
         Stage::AwaitingReturn,
         Stage::AwaitingBuyer,
         Stage::AwaitingReceipt,
         Stage::PlatformDeciding,
+        Stage::AwaitingShipment,
+        Stage::RefundInstead,
         Stage::Refunding,
         Stage::Refunded,
         Stage::Completed,
@@ -54,6 +60,8 @@ impl Stage {
             Stage::AwaitingBuyer => "awaiting_buyer",
             Stage::AwaitingReceipt => "awaiting_receipt",
             Stage::PlatformDeciding => "platform_deciding",
+            Stage::AwaitingShipment => "awaiting_shipment",
+            Stage::RefundInstead => "refund_instead",
             Stage::Refunding => "refunding",
             Stage::Refunded => "refunded",
             Stage::Completed => "completed",
@@ -95,6 +103,16 @@ impl Stage {
                 "平台客服介入中：在平台上提交凭证",
                 "The platform is deciding: submit the evidence on the platform",
             ),
+            Stage::AwaitingShipment => (
+                "send_goods",
+                "发出换货或补寄商品，并在平台上填写快递单号",
+                "Send the replacement or the missing goods and enter the tracking number on the platform",
+            ),
+            Stage::RefundInstead => (
+                "refund_instead",
+                "换货已转为退货退款：按退货退款处理并退款",
+                "The exchange became a return and refund: handle it so and refund",
+            ),
             _ => return None,
         })
     }
@@ -109,7 +127,8 @@ impl Stage {
             Stage::AwaitingBuyer => 4,
             Stage::AwaitingReceipt => 5,
             Stage::PlatformDeciding => 6,
-            Stage::Refunding => 7,
+            Stage::AwaitingShipment | Stage::RefundInstead => 7,
+            Stage::Refunding => 8,
             Stage::Refunded | Stage::Completed | Stage::Closed => 9,
         }
     }
@@ -147,7 +166,8 @@ pub fn taobao(status: &str) -> Option<Stage> {
 /// 31 已同意拒收退款，待用户拒收; 32 补寄待商家发货; 33 待商家召回.
 pub fn pinduoduo(status: i64) -> Option<Stage> {
     Some(match status {
-        2 | 3 | 14 | 21 | 32 | 33 => Stage::AwaitingShop,
+        2 | 3 | 14 | 21 | 33 => Stage::AwaitingShop,
+        32 => Stage::AwaitingShipment,
         4 | 5 => Stage::Refunding,
         6 => Stage::RefusedByShop,
         7 => Stage::AwaitingReturn,
@@ -167,7 +187,8 @@ pub fn pinduoduo(status: i64) -> Option<Stage> {
 /// `doudian.com/open/sdk_golang`, `api/afterSale_List` request).
 pub fn douyin(status: i64) -> Option<Stage> {
     Some(match status {
-        6 | 8 => Stage::AwaitingShop,
+        6 => Stage::AwaitingShop,
+        8 => Stage::AwaitingShipment,
         7 => Stage::AwaitingReturn,
         11 => Stage::AwaitingReceipt,
         12 => Stage::Refunded,
@@ -210,6 +231,25 @@ pub fn wechat(status: &str) -> Option<Stage> {
 /// Whether a WeChat status says the shop's deadline has already passed (商家逾期未退款).
 pub fn wechat_overdue(status: &str) -> bool {
     status.trim() == "MERCHANT_OVERDUE_REFUND"
+}
+
+/// Tmall's exchange (换货) `status` (`tmall.exchange.get`, `tmall.exchange.receive.get`), as a
+/// number or in words: 换货待处理 (1), 待买家退货 (2), 买家已退货，待收货 (3), 换货关闭 (4),
+/// 换货成功 (5), 待买家修改 (6), 待发出换货商品 (12), 待买家收货 (13), 请退款 (14: the exchange
+/// closed and turned into a return and refund) — as `bububa/opentaobao` documents the request
+/// (`TmallExchangeReceiveGetRequest`).
+pub fn tmall_exchange(status: &str) -> Option<Stage> {
+    Some(match status.trim() {
+        "1" | "换货待处理" => Stage::AwaitingShop,
+        "2" | "待买家退货" => Stage::AwaitingReturn,
+        "3" | "买家已退货，待收货" => Stage::AwaitingReceipt,
+        "4" | "换货关闭" => Stage::Closed,
+        "5" | "换货成功" => Stage::Completed,
+        "6" | "13" | "待买家修改" | "待买家收货" => Stage::AwaitingBuyer,
+        "12" | "待发出换货商品" => Stage::AwaitingShipment,
+        "14" | "请退款" => Stage::RefundInstead,
+        _ => return None,
+    })
 }
 
 /// What one message says about a record: its stage and the platform's version of it (Taobao's
@@ -262,6 +302,18 @@ mod tests {
             assert_eq!(taobao(status), Some(stage), "{status}");
         }
         assert_eq!(taobao("NO_SUCH"), None);
+    }
+
+    #[test]
+    fn tmall_exchange_states_have_stages_and_14_turns_into_a_refund() {
+        assert_eq!(tmall_exchange("1"), Some(Stage::AwaitingShop));
+        assert_eq!(
+            tmall_exchange("待发出换货商品"),
+            Some(Stage::AwaitingShipment)
+        );
+        assert_eq!(tmall_exchange("14"), Some(Stage::RefundInstead));
+        assert!(tmall_exchange("5").is_some_and(Stage::is_final));
+        assert_eq!(tmall_exchange("7"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::db::shops::Actor;
 use crate::db::timers::TimerRecord;
 use crate::db::timers::{self, NewTimer};
 use crate::domain::aftersales::{
-    Snapshot, Stage, douyin, is_newer, pinduoduo, taobao, wechat, wechat_overdue,
+    Snapshot, Stage, douyin, is_newer, pinduoduo, taobao, tmall_exchange, wechat, wechat_overdue,
 };
 use crate::domain::amount::{self, NumberStyle};
 use crate::domain::clocks::Clock;
@@ -87,11 +87,12 @@ fn stage_of(platform: &str, status: &serde_json::Value) -> AppResult<(Stage, Str
         "pinduoduo" => text.parse().ok().and_then(pinduoduo),
         "douyin" => text.parse().ok().and_then(douyin),
         "wechat" => wechat(&text),
+        "tmall_exchange" => tmall_exchange(&text),
         _ => {
             return Err(AppError::invalid(
                 "platform",
                 format!(
-                    "'{platform}': taobao, tmall, pinduoduo, douyin or wechat (JD is still to come)"
+                    "'{platform}': taobao, tmall, tmall_exchange, pinduoduo, douyin or wechat (JD is still to come)"
                 ),
             ));
         }
@@ -107,7 +108,13 @@ fn stage_of(platform: &str, status: &serde_json::Value) -> AppResult<(Stage, Str
 
 /// The stages in which the platform waits for the shop's answer.
 fn awaits_shop(stage: Stage) -> bool {
-    matches!(stage, Stage::AwaitingShop | Stage::AwaitingReceipt)
+    matches!(
+        stage,
+        Stage::AwaitingShop
+            | Stage::AwaitingReceipt
+            | Stage::AwaitingShipment
+            | Stage::RefundInstead
+    )
 }
 
 /// A platform's deadline ran out (the timer of `Clock::PlatformDeadline`): if a record linked
@@ -316,7 +323,7 @@ pub async fn receive(
             other => other.to_string(),
         };
         let movement = match platform.as_str() {
-            "taobao" | "tmall" => crate::domain::disputes::taobao_cs(&status),
+            "taobao" | "tmall" | "tmall_exchange" => crate::domain::disputes::taobao_cs(&status),
             "douyin" => crate::domain::disputes::douyin_arbitration(&status),
             _ => None,
         };
@@ -380,6 +387,29 @@ async fn follow(
         )
         .await?;
     }
+    // The platform turned the exchange into a refund (Tmall 请退款): so does the case.
+    if moved
+        && change.stage == Stage::RefundInstead
+        && let Some(case) =
+            cases::get_for_update(transaction, database.backend, &actor.shop.id, case_id).await?
+        && case.kind == crate::domain::CaseKind::Exchange
+    {
+        let system = Actor {
+            shop: actor.shop.clone(),
+            role: crate::domain::Role::System,
+            staff_id: None,
+        };
+        let settings = crate::db::settings::get(database, &actor.shop.id).await?;
+        super::transitions::exchange_to_refund(
+            transaction,
+            &system,
+            &case,
+            json!({ "platform": change.platform, "refund_id": change.external_id, "platform_status": change.status }),
+            &settings,
+            change.now,
+        )
+        .await?;
+    }
     if moved {
         cases::insert_event(
             transaction,
@@ -420,7 +450,9 @@ async fn open_case(
         change.stage,
         Stage::AwaitingReturn | Stage::AwaitingReceipt
     ));
-    let kind = if returns {
+    let kind = if change.platform == "tmall_exchange" {
+        "exchange"
+    } else if returns {
         "return_and_refund"
     } else {
         "refund_only"
@@ -439,6 +471,7 @@ async fn open_case(
         "pinduoduo" => "拼多多售后",
         "douyin" => "抖店售后",
         "wechat" => "微信小店售后",
+        "tmall_exchange" => "天猫换货",
         _ => "淘宝/天猫退款",
     };
     let description = match message.reason.as_deref().map(str::trim) {

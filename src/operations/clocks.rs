@@ -244,6 +244,7 @@ pub async fn fire(
             )
             .await?;
             super::parcels::arrived_by(&mut transaction, &current.id, *step, now).await?;
+            super::replacements::after(&mut transaction, &current, *step, to, now).await?;
             if current.status.is_open() && !to.is_open() {
                 crate::metrics::case_ended(current.kind.as_str(), to.as_str());
             }

@@ -26,6 +26,7 @@ pub mod ratings;
 pub mod refund_payments;
 pub mod refunds;
 pub mod refusals;
+pub mod replacements;
 pub mod settings;
 pub mod shipments;
 pub mod shops;

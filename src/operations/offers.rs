@@ -42,7 +42,14 @@ pub const KINDS: &[&str] = &[
     "points",
     "gift",
     "return_address",
+    "refund_instead",
 ];
+
+/// Offers worth nothing in money: a nearer return address; a refund instead of an exchange's
+/// replacement (the refund follows the return, as any return's).
+fn worth_nothing(kind: &str) -> bool {
+    matches!(kind, "return_address" | "refund_instead")
+}
 
 /// The offer's kind and detail, checked.
 fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
@@ -55,7 +62,7 @@ fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
         ));
     }
     let detail = text_field("detail", input.detail.as_deref(), false, 200)?;
-    if kind != "partial_refund" && detail.is_none() {
+    if !matches!(kind.as_str(), "partial_refund" | "refund_instead") && detail.is_none() {
         return Err(AppError::invalid(
             "detail",
             format!("a {kind} needs its detail: the coupon's code, the points, the gift"),
@@ -87,11 +94,11 @@ pub async fn make(
     AppError::require(actor.role, Capability::MakeOffers)?;
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
     let (kind, detail) = kind_of(input)?;
-    if kind == "return_address" {
+    if worth_nothing(&kind) {
         if input.amount_minor != 0 {
             return Err(AppError::invalid(
                 "amount_minor",
-                "a changed return address is worth nothing: amount_minor is 0",
+                format!("a {kind} offer carries no money: amount_minor is 0"),
             ));
         }
     } else if input.amount_minor <= 0 {
@@ -128,6 +135,19 @@ pub async fn make(
         return Err(conflict(
             "offer_not_possible",
             "a changed return address is offered on a case whose goods come back, before they are sent",
+        ));
+    }
+    // A refund instead: on an exchange whose replacement has not gone out.
+    let replacement_sent = matches!(
+        case.status,
+        crate::domain::Status::ReplacementShipped | crate::domain::Status::ReplacementDelivered
+    );
+    if kind == "refund_instead"
+        && (case.kind != crate::domain::CaseKind::Exchange || replacement_sent)
+    {
+        return Err(conflict(
+            "offer_not_possible",
+            "a refund instead is offered on an exchange whose replacement has not gone out",
         ));
     }
     if offers::open_in(&mut transaction, &case.id).await?.is_some() {
@@ -381,6 +401,18 @@ pub async fn answer(
         "currency": offer.currency, "detail": offer.detail,
     });
     super::record_event(&mut transaction, actor, &case.id, action, data, now).await?;
+    // The customer agrees to a refund instead of the replacement: the exchange becomes a return.
+    if answer == Answer::Accept && offer.kind == "refund_instead" {
+        super::transitions::exchange_to_refund(
+            &mut transaction,
+            actor,
+            &case,
+            json!({ "offer_id": offer.id }),
+            &settings,
+            now,
+        )
+        .await?;
+    }
     let refund_id = if answer == Answer::Accept {
         pay(
             &mut transaction,

@@ -226,12 +226,83 @@ pub async fn transition(
     {
         data["refusal"] = refusal;
     }
+    super::replacements::before(&mut transaction, &case, action, now).await?;
     let to = take(&mut transaction, actor, &case, action, data, &settings, now).await?;
     transaction.commit().await?;
     if case.status.is_open() && !to.is_open() {
         crate::metrics::case_ended(case.kind.as_str(), to.as_str());
     }
     fetch(database, actor, id).await
+}
+
+/// Turns an exchange the case holds locked into a return and refund (the replacement is out of
+/// stock and the customer agreed, or the platform turned it, Tmall's 请退款): the goods still come
+/// back, the money goes back instead of a replacement. Possible while nothing was sent to the
+/// customer; the timeline says why, and the clocks follow the new kind.
+pub async fn exchange_to_refund(
+    transaction: &mut crate::db::Transaction,
+    actor: &Actor,
+    case: &CaseRecord,
+    why: serde_json::Value,
+    settings: &crate::domain::settings::ShopSettings,
+    now: i64,
+) -> AppResult<CaseRecord> {
+    use crate::domain::{CaseKind, Status};
+    let convertible = matches!(
+        case.status,
+        Status::Submitted
+            | Status::Approved
+            | Status::ReturnShipped
+            | Status::Received
+            | Status::Inspected
+            | Status::InspectionFailed
+    );
+    if case.kind != CaseKind::Exchange || !convertible {
+        return Err(AppError::Conflict {
+            code: "not_convertible",
+            message: format!(
+                "only an exchange whose replacement has not gone out turns into a refund (this is a {} case, {})",
+                case.kind, case.status
+            ),
+            details: json!({ "kind": case.kind, "status": case.status }),
+        });
+    }
+    if !cases::set_kind(
+        transaction,
+        &case.id,
+        case.version,
+        CaseKind::ReturnAndRefund,
+        now,
+    )
+    .await?
+    {
+        return Err(version_conflict(case, case.version));
+    }
+    let mut data = why;
+    data["from"] = json!(CaseKind::Exchange);
+    data["to"] = json!(CaseKind::ReturnAndRefund);
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &actor.shop.id,
+            case_id: &case.id,
+            at: now,
+            actor_role: actor.role,
+            actor_id: actor.staff_id.as_deref(),
+            action: "converted",
+            from_status: None,
+            to_status: None,
+            data,
+        },
+    )
+    .await?;
+    super::replacements::let_go(transaction, case, now).await?;
+    let mut converted = case.clone();
+    converted.kind = CaseKind::ReturnAndRefund;
+    converted.version += 1;
+    // A clock of the exchange that the return does not have stops; the return's own starts.
+    clocks::restart(transaction, &converted, converted.status, settings, now).await?;
+    Ok(converted)
 }
 
 /// Takes `action` on a case the transaction holds locked: the guard, the new status (checked
@@ -286,6 +357,13 @@ pub async fn take(
     )
     .await?;
     super::parcels::arrived_by(transaction, &case.id, action, now).await?;
+    if let Some(owed) = super::replacements::after(transaction, case, action, to, now).await? {
+        let mut moved = case.clone();
+        moved.status = to;
+        moved.version += 1;
+        super::replacements::refund_difference(transaction, actor, &moved, owed, settings, now)
+            .await?;
+    }
     clocks::restart(transaction, case, to, settings, now).await?;
     sla::after_change(
         transaction,

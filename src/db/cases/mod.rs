@@ -316,6 +316,27 @@ pub async fn set_status(
     Ok(result.rows_affected() == 1)
 }
 
+/// Changes the case's kind (an exchange turned into a return and refund) if it is still at
+/// `expected_version`.
+pub async fn set_kind(
+    transaction: &mut Transaction,
+    id: &str,
+    expected_version: i64,
+    kind: crate::domain::CaseKind,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE cases SET kind = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
+    )
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(expected_version)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 /// Changes assignment, priority and tags if the case is still at `expected_version`.
 #[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn set_fields(

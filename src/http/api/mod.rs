@@ -16,6 +16,7 @@ mod offers;
 mod openapi;
 mod orders;
 mod policy;
+mod replacements;
 mod shipments;
 mod tokens;
 mod views;
@@ -64,6 +65,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(cases::post_note))
         .routes(routes!(checklist::show))
         .routes(routes!(checklist::tick))
+        .routes(routes!(replacements::choose, replacements::read))
+        .routes(routes!(replacements::settle))
+        .routes(routes!(replacements::set))
+        .routes(routes!(replacements::show))
         .routes(routes!(disputes::open, disputes::list))
         .routes(routes!(disputes::show))
         .routes(routes!(disputes::step))

@@ -295,7 +295,7 @@ async fn case_view(
             .map(|currency| crate::domain::Money::new(offer.amount_minor, currency).to_string())
             .unwrap_or_else(|_| format!("{} {}", offer.amount_minor, offer.currency));
         let key = match offer.kind.as_str() {
-            "coupon" | "points" | "gift" | "return_address" => {
+            "coupon" | "points" | "gift" | "return_address" | "refund_instead" => {
                 format!("portal-offer-{}", offer.kind)
             }
             _ => "portal-offer-partial".into(),

@@ -293,7 +293,10 @@ async fn customer_mail(
     ];
     // An offer of a coupon, points or a gift says so (not "a partial refund").
     let body_key = match (moment, data["kind"].as_str()) {
-        ("offer", Some(kind @ ("coupon" | "points" | "gift" | "return_address"))) => {
+        (
+            "offer",
+            Some(kind @ ("coupon" | "points" | "gift" | "return_address" | "refund_instead")),
+        ) => {
             format!("mail-offer-{kind}-body")
         }
         _ => format!("mail-{moment}-body"),
