@@ -1773,3 +1773,64 @@ async fn offers_are_made_and_withdrawn_from_the_case_page_with_their_history() {
     let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
     assert!(html.contains("已撤回"));
 }
+
+#[tokio::test]
+async fn an_exchanges_replacement_is_chosen_and_its_difference_recorded_from_the_case_page() {
+    let app = TestApp::start().await;
+    app.order("TB-R1").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            serde_json::json!({ "order_number": "TB-R1", "kind": "exchange", "reason_code": "size_colour",
+                    "description": "换大一号", "lines": [{ "line_number": 2, "quantity": 1 }],
+                    "contact": { "name": "王小明", "phone": "13800138000" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let path = format!("/console/cases/{id}/replacement");
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[("csrf", &csrf), ("sku", "TS-2-L"), ("price", "六十")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text().await.unwrap().contains("value=\"TS-2-L\""),
+        "typed kept"
+    );
+    let chosen = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("sku", "TS-2-L"),
+            ("product_name", "纯棉T恤 L"),
+            ("price", "60.00"),
+        ],
+    )
+    .await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let section = &html[html
+        .find("id=\"replacement\"")
+        .expect("the replacement part")..];
+    assert!(section.contains("纯棉T恤 L"), "{section}");
+    assert!(section.contains("买家需补差价 ¥15.00"), "{section}");
+    let paid = post(
+        &app,
+        &cookie,
+        &format!("{path}/settle"),
+        &[("csrf", &csrf), ("how", "paid"), ("reference", "ALIPAY-1")],
+    )
+    .await;
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let section = &html[html.find("id=\"replacement\"").unwrap()..];
+    assert!(section.contains("已付款"), "{section}");
+}

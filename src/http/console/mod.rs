@@ -97,6 +97,14 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/disputes", post(case::open_dispute))
         .route("/console/cases/{id}/offers", post(case::make_offer))
         .route(
+            "/console/cases/{id}/replacement",
+            post(case::choose_replacement),
+        )
+        .route(
+            "/console/cases/{id}/replacement/settle",
+            post(case::settle_difference),
+        )
+        .route(
             "/console/cases/{id}/offers/{offer}/withdraw",
             post(case::withdraw_offer),
         )

@@ -7,6 +7,7 @@ mod disputes;
 mod files;
 mod forms;
 mod offers;
+mod replacement;
 mod timeline;
 mod view;
 
@@ -29,6 +30,7 @@ pub(super) use disputes::{
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
 pub(super) use offers::{make as make_offer, withdraw as withdraw_offer};
+pub(super) use replacement::{choose as choose_replacement, settle as settle_difference};
 
 /// What the person sent with the form that failed, to show it again.
 #[derive(Default)]
@@ -82,7 +84,7 @@ pub(in crate::http::console) struct Done {
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
     if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute"
-    | "offer" = name
+    | "offer" | "replacement" = name
     {
         return language.text(&format!("console-done-{name}"));
     }

@@ -157,6 +157,9 @@ pub struct CasePage {
     platform_records: Vec<PlatformRecordRow>,
     /// Disputes (客服介入) on the case, and whether another may be opened.
     disputes: Vec<super::disputes::DisputeRow>,
+    /// An exchange's replacement, and whether one may be chosen now.
+    replacement: Option<super::replacement::ReplacementRow>,
+    can_choose_replacement: bool,
     /// The negotiation: every offer, newest first; whether one may be made now.
     offers: Vec<super::offers::OfferRow>,
     offer_kinds: Vec<Choice>,
@@ -364,6 +367,22 @@ pub async fn case_view(
     )?;
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
+    let replacement = match case.kind {
+        crate::domain::CaseKind::Exchange => {
+            crate::db::stock::replacement(reader, &case.id).await?
+        }
+        _ => None,
+    };
+    let can_choose_replacement = case.kind == crate::domain::CaseKind::Exchange
+        && matches!(
+            case.status,
+            crate::domain::Status::Submitted
+                | crate::domain::Status::Approved
+                | crate::domain::Status::ReturnShipped
+                | crate::domain::Status::Received
+                | crate::domain::Status::Inspected
+                | crate::domain::Status::InspectionFailed
+        );
     let can_offer = case.status.is_open()
         && crate::domain::permissions::allows(
             staff.role(),
@@ -614,6 +633,9 @@ pub async fn case_view(
             .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
             .collect(),
         can_open_dispute,
+        replacement: replacement
+            .map(|record| super::replacement::ReplacementRow::new(language, record)),
+        can_choose_replacement,
         offers: offers
             .into_iter()
             .map(|offer| super::offers::OfferRow::new(language, zone, offer))

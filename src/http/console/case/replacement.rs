@@ -1,0 +1,143 @@
+//! The case page's replacement part (exchanges): the replacement chosen with its price, the
+//! difference and whether it is settled, whether its stock is held; forms to choose it and to
+//! record the customer's payment of the difference (or waive it).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+
+use super::answer;
+use crate::db::stock::ReplacementRecord;
+use crate::domain::Currency;
+use crate::domain::amount::{self, NumberStyle};
+use crate::error::AppError;
+use crate::http::console::PageResult;
+use crate::http::console::form::{Fields, Posted};
+use crate::http::console::text::money;
+use crate::i18n::Language;
+use crate::operations::replacements::{
+    self as operations, ReplacementInput, SettleDifferenceInput,
+};
+use crate::state::AppState;
+
+/// The replacement as the page shows it.
+pub struct ReplacementRow {
+    pub name: String,
+    pub sku: String,
+    pub quantity: i64,
+    pub price: String,
+    /// What the customer pays (above zero) or gets back (below), in words.
+    pub difference: String,
+    /// The customer owes the difference and has not paid it.
+    pub owed: bool,
+    pub settled: String,
+    pub held: bool,
+}
+
+impl ReplacementRow {
+    pub fn new(language: Language, record: ReplacementRecord) -> ReplacementRow {
+        let currency = Currency::parse(&record.currency).ok();
+        let written = |minor: i64| match currency {
+            Some(currency) => money(minor, currency),
+            None => format!("{minor} {}", record.currency),
+        };
+        let difference = match record.difference_minor {
+            0 => language.text("console-replacement-even"),
+            minor if minor > 0 => language.text_with(
+                "console-replacement-customer-pays",
+                "amount",
+                &written(minor),
+            ),
+            minor => language.text_with(
+                "console-replacement-shop-refunds",
+                "amount",
+                &written(-minor),
+            ),
+        };
+        ReplacementRow {
+            owed: record.difference_minor > 0 && record.settled.is_none(),
+            settled: record
+                .settled
+                .as_deref()
+                .map(|how| language.text(&format!("console-replacement-settled-{how}")))
+                .unwrap_or_default(),
+            price: written(record.unit_price_minor),
+            held: record.reserved == 1,
+            name: record.product_name,
+            sku: record.sku,
+            quantity: record.quantity,
+            difference,
+        }
+    }
+}
+
+fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
+    fields
+        .get(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+pub(in crate::http::console) async fn choose(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let case = crate::operations::cases::fetch(&state.database, &staff.actor, &id).await?;
+    let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
+    let price = amount::parse(
+        &text(&fields, "price").unwrap_or_default(),
+        currency,
+        NumberStyle::for_locale(&staff.actor.shop.locale),
+    )
+    .map_err(|error| AppError::invalid("price", error.to_string()));
+    let quantity = match text(&fields, "quantity") {
+        None => Ok(None),
+        Some(written) => written
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::invalid("quantity", "a whole number of units")),
+    };
+    let result = match (price, quantity) {
+        (Ok(price), Ok(quantity)) => operations::choose(
+            &state.database,
+            &staff.actor,
+            &id,
+            &ReplacementInput {
+                sku: text(&fields, "sku").unwrap_or_default(),
+                product_name: text(&fields, "product_name"),
+                unit_price_minor: price.amount_minor,
+                quantity,
+            },
+        )
+        .await
+        .map(|_| ()),
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    };
+    answer(&state, &staff, &id, "replacement", fields, result).await
+}
+
+pub(in crate::http::console) async fn settle(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let result = operations::settle(
+        &state.database,
+        &staff.actor,
+        &id,
+        &SettleDifferenceInput {
+            how: text(&fields, "how").unwrap_or_else(|| "paid".into()),
+            reference: text(&fields, "reference"),
+        },
+    )
+    .await
+    .map(|_| ());
+    answer(&state, &staff, &id, "replacement", fields, result).await
+}
