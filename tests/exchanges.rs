@@ -234,3 +234,52 @@ async fn tmalls_please_refund_turns_the_linked_exchange_into_a_refund() {
     let (_, converted) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
     assert_eq!(converted["kind"], "return_and_refund", "{converted}");
 }
+
+#[tokio::test]
+async fn the_shop_limits_exchanges_per_order_and_links_the_difference_payment() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            common::SUPERVISOR,
+            Some(json!({ "exchanges": {
+                "per_order": 1,
+                "payment_link": "https://pay.example.com/diff?amount={amount}&currency={currency}&case={case}"
+            } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let case = exchange(&app, "EX-5").await;
+    let id = case["id"].as_str().unwrap();
+    let (_, chosen) = choose(&app, id, "TS-2-L", 6000).await;
+    assert_eq!(
+        chosen["payment_link"],
+        format!(
+            "https://pay.example.com/diff?amount=15.00&currency=CNY&case={}",
+            case["number"].as_str().unwrap()
+        )
+    );
+    // The other T-shirt exchanged too: one exchange per order is the shop's limit.
+    let (status, body) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "EX-5", "kind": "exchange", "reason_code": "size_colour",
+                    "description": "另一件也换", "lines": [{ "line_number": 2, "quantity": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(error_code(&body), "exchange_limit");
+    // A cancelled exchange does not count.
+    app.act(id, AGENT, "cancel", json!({})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "EX-5", "kind": "exchange", "reason_code": "size_colour",
+                    "description": "重新申请换货", "lines": [{ "line_number": 2, "quantity": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}

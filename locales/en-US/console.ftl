@@ -640,3 +640,4 @@ console-replacement-price = Price per unit
 console-replacement-quantity = Quantity (by default as many as come back)
 console-replacement-choose = Save the replacement
 console-done-replacement = The replacement is up to date.
+console-replacement-link = The customer pays here:

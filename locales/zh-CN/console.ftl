@@ -640,3 +640,4 @@ console-replacement-price = 单价
 console-replacement-quantity = 数量（默认与退回数量相同）
 console-replacement-choose = 保存换货商品
 console-done-replacement = 换货商品已更新。
+console-replacement-link = 请买家在此付款：

@@ -51,6 +51,7 @@ read_from_json!(
     crate::domain::order::MoneyDetail,
     crate::domain::settings::RefundSettings,
     Vec<crate::domain::layouts::SavedLayout>,
+    crate::domain::settings::ExchangeSettings,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -16,7 +16,9 @@ use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
 use crate::domain::sla::SlaSettings;
 
-use crate::domain::settings::{Branding, RefundSettings, ReplyTemplate, ShopSettings};
+use crate::domain::settings::{
+    Branding, ExchangeSettings, RefundSettings, ReplyTemplate, ShopSettings,
+};
 
 /// How long a read of a shop's settings is reused. A change made on this instance is seen at
 /// once; one made on another instance within this time.
@@ -203,6 +205,8 @@ struct Stored {
     refunds: RefundSettings,
     #[sqlx(try_from = "JsonText<Vec<SavedLayout>>")]
     import_layouts: Vec<SavedLayout>,
+    #[sqlx(try_from = "JsonText<ExchangeSettings>")]
+    exchanges: ExchangeSettings,
 }
 
 impl Stored {
@@ -227,6 +231,7 @@ impl Stored {
             parcels: self.parcels,
             refunds: self.refunds,
             import_layouts: self.import_layouts,
+            exchanges: self.exchanges,
         })
     }
 }
@@ -234,7 +239,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -259,8 +264,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -275,6 +280,7 @@ pub async fn save(
     .bind(now)
     .bind(serde_json::to_string(&settings.refunds).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.import_layouts).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&settings.exchanges).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

@@ -51,6 +51,22 @@ pub struct ShopSettings {
     /// once and found again by their headers (docs/PLATFORMS.md).
     #[serde(default)]
     pub import_layouts: Vec<super::layouts::SavedLayout>,
+    /// Exchanges: how many one order may have, where the customer pays a difference.
+    #[serde(default)]
+    pub exchanges: ExchangeSettings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSettings {
+    /// How many exchanges one order may have (a replacement exchanged again counts; cancelled
+    /// ones do not); none: no limit.
+    #[serde(default)]
+    pub per_order: Option<u32>,
+    /// Where the customer pays an exchange's difference: a link with `{amount}` (e.g. 15.00),
+    /// `{currency}` and `{case}` filled in, shown with the replacement.
+    #[serde(default)]
+    pub payment_link: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -167,7 +183,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 11] = [
+pub const SECTIONS: [&str; 12] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -179,6 +195,7 @@ pub const SECTIONS: [&str; 11] = [
     "parcels",
     "refunds",
     "import_layouts",
+    "exchanges",
 ];
 
 /// The sections a replacement document leaves out.

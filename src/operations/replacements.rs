@@ -48,6 +48,28 @@ pub struct StockLevel {
     pub on_hand: i64,
 }
 
+/// Where the customer pays what they owe on the exchange: the shop's link with `{amount}`,
+/// `{currency}` and `{case}` filled in; none when nothing is owed or the shop set no link.
+pub fn payment_link(
+    settings: &crate::domain::settings::ShopSettings,
+    replacement: &ReplacementRecord,
+    case_number: &str,
+) -> Option<String> {
+    if replacement.difference_minor <= 0 || replacement.settled.is_some() {
+        return None;
+    }
+    let template = settings.exchanges.payment_link.as_deref()?;
+    let amount = crate::domain::Currency::parse(&replacement.currency)
+        .map(|currency| Money::new(replacement.difference_minor, currency).decimal())
+        .ok()?;
+    Some(
+        template
+            .replace("{amount}", &amount)
+            .replace("{currency}", &replacement.currency)
+            .replace("{case}", case_number),
+    )
+}
+
 /// Sets stock levels (a shop's own count, or its warehouse's export).
 pub async fn set_stock(
     database: &Database,

@@ -476,6 +476,21 @@ pub async fn waiting_for_parcel(
         .await
 }
 
+/// How many cases of `kind` the order has, cancelled ones left out.
+pub async fn count_of_kind(
+    pool: &AnyPool,
+    order_id: &str,
+    kind: crate::domain::CaseKind,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases WHERE order_id = $1 AND kind = $2 AND status <> 'cancelled'",
+    )
+    .bind(order_id)
+    .bind(kind.as_str())
+    .fetch_one(pool)
+    .await
+}
+
 /// Raises a case's priority (an SLA breach), keeping the version.
 pub async fn raise_priority(
     transaction: &mut Transaction,

@@ -54,11 +54,29 @@ pub struct ReplacementView {
     /// paid, refunded or waived once the difference is settled.
     pub settled: Option<String>,
     pub settled_reference: Option<String>,
+    /// Where the customer pays what they owe (the shop's `exchanges.payment_link`, filled in).
+    pub payment_link: Option<String>,
+}
+
+/// The view with the payment link, from the case's number and the shop's settings.
+async fn view(
+    state: &AppState,
+    actor: &crate::db::shops::Actor,
+    case_id: &str,
+    record: ReplacementRecord,
+) -> AppResult<ReplacementView> {
+    let case = crate::operations::cases::fetch(&state.database, actor, case_id).await?;
+    let settings = crate::db::settings::get(&state.database, &actor.shop.id).await?;
+    let link = operations::payment_link(&settings, &record, &case.number);
+    let mut view = ReplacementView::from(record);
+    view.payment_link = link;
+    Ok(view)
 }
 
 impl From<ReplacementRecord> for ReplacementView {
     fn from(record: ReplacementRecord) -> ReplacementView {
         ReplacementView {
+            payment_link: None,
             sku: record.sku,
             product_name: record.product_name,
             quantity: record.quantity,
@@ -113,11 +131,8 @@ pub async fn choose(
     Path(id): Path<String>,
     Json(input): Json<ReplacementInput>,
 ) -> AppResult<axum::Json<ReplacementView>> {
-    Ok(axum::Json(
-        operations::choose(&state.database, &actor, &id, &input)
-            .await?
-            .into(),
-    ))
+    let record = operations::choose(&state.database, &actor, &id, &input).await?;
+    Ok(axum::Json(view(&state, &actor, &id, record).await?))
 }
 
 #[utoipa::path(get, path = "/cases/{id}/replacement", operation_id = "getReplacement", tag = "cases",
@@ -132,7 +147,7 @@ pub async fn read(
     let record = stock::replacement(&state.database.reader, &case.id)
         .await?
         .ok_or(AppError::NotFound("replacement"))?;
-    Ok(axum::Json(record.into()))
+    Ok(axum::Json(view(&state, &actor, &id, record).await?))
 }
 
 #[utoipa::path(post, path = "/cases/{id}/replacement/settle", operation_id = "settleReplacementDifference", tag = "cases",
@@ -148,9 +163,6 @@ pub async fn settle(
     Path(id): Path<String>,
     Json(input): Json<SettleDifferenceInput>,
 ) -> AppResult<axum::Json<ReplacementView>> {
-    Ok(axum::Json(
-        operations::settle(&state.database, &actor, &id, &input)
-            .await?
-            .into(),
-    ))
+    let record = operations::settle(&state.database, &actor, &id, &input).await?;
+    Ok(axum::Json(view(&state, &actor, &id, record).await?))
 }

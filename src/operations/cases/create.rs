@@ -152,6 +152,19 @@ pub async fn create(
     let id = new_id();
     let status = kind.initial_status();
     let settings = settings::get(database, &shop.id).await?;
+    if kind == CaseKind::Exchange
+        && let Some(limit) = settings.exchanges.per_order
+        && cases::count_of_kind(&database.reader, &order.order_id, kind).await? >= i64::from(limit)
+    {
+        return Err(AppError::Conflict {
+            code: "exchange_limit",
+            message: format!(
+                "order {} has had {limit} exchange(s), as many as the shop allows: ask for a return and refund instead",
+                order.order_number
+            ),
+            details: json!({ "per_order": limit }),
+        });
+    }
     let request = policy::case_request(
         &order,
         kind,

@@ -32,10 +32,16 @@ pub struct ReplacementRow {
     pub owed: bool,
     pub settled: String,
     pub held: bool,
+    /// Where the customer pays what they owe (the shop's link), to send them.
+    pub link: String,
 }
 
 impl ReplacementRow {
-    pub fn new(language: Language, record: ReplacementRecord) -> ReplacementRow {
+    pub fn new(
+        language: Language,
+        record: ReplacementRecord,
+        link: Option<String>,
+    ) -> ReplacementRow {
         let currency = Currency::parse(&record.currency).ok();
         let written = |minor: i64| match currency {
             Some(currency) => money(minor, currency),
@@ -63,6 +69,7 @@ impl ReplacementRow {
                 .unwrap_or_default(),
             price: written(record.unit_price_minor),
             held: record.reserved == 1,
+            link: link.unwrap_or_default(),
             name: record.product_name,
             sku: record.sku,
             quantity: record.quantity,

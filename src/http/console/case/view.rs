@@ -633,8 +633,14 @@ pub async fn case_view(
             .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
             .collect(),
         can_open_dispute,
-        replacement: replacement
-            .map(|record| super::replacement::ReplacementRow::new(language, record)),
+        replacement: replacement.map(|record| {
+            let link = crate::operations::replacements::payment_link(
+                &shop_settings,
+                &record,
+                &case.number,
+            );
+            super::replacement::ReplacementRow::new(language, record, link)
+        }),
         can_choose_replacement,
         offers: offers
             .into_iter()
