@@ -479,3 +479,28 @@ ERP-1,2026-11-05 10:00,周八,13300133000,电动牙刷,1,299.00,JD-9\n";
     assert_eq!(again["layouts"], json!(["ERP 导出"]));
     assert_eq!(counts(&again), (0, 0, 1, 0), "{again}");
 }
+
+/// An order's own amount that is not one (what the buyer paid) is the row's error: the order is
+/// not stored with a wrong discount, and the good orders beside it are.
+#[tokio::test]
+async fn an_order_amount_that_is_not_one_is_reported_on_its_row() {
+    let app = TestApp::start().await;
+    let csv = "商品,订单号,订单状态,商品总价(元),邮费(元),店铺优惠折扣(元),平台优惠折扣(元),多多支付立减金额(元),用户实付金额(元),商家实收金额(元),商品数量(件),收货人,手机,省,市,区,街道,支付时间,拼单成功时间,订单成交时间,商品id,商品规格,样式ID,商家编码-SKU维度,商家编码-商品维度,商家备注,售后状态,快递单号,快递公司,发货时间,确认收货时间\n\
+不粘锅 28cm,261120-000000000000001,已收货,99.80,0.00,5.00,3.00,2.00,八十九,94.80,2,赵六,13700137000,广东省,深圳市,南山区,科技园1号,2026-11-20 12:00:01,2026-11-20 12:00:05,2026-11-20 12:00:05,123456789,红色,987654,PAN-28-RED,PAN-28,,无售后或售后取消,,,,\n\
+不粘锅 28cm,261120-000000000000002,已收货,99.80,0.00,5.00,3.00,2.00,89.80,94.80,2,赵六,13700137000,广东省,深圳市,南山区,科技园1号,2026-11-20 12:00:01,2026-11-20 12:00:05,2026-11-20 12:00:05,123456789,红色,987654,PAN-28-RED,PAN-28,,无售后或售后取消,,,,\n";
+    let (status, report) = import_files(&app, vec![("pdd.csv", bom(csv))]).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(counts(&report), (1, 0, 0, 1), "{report}");
+    let error = &report["errors"][0];
+    assert_eq!(error["row"], 2, "{report}");
+    assert_eq!(error["order_number"], "261120-000000000000001");
+    assert!(
+        error["message"].as_str().unwrap().contains("八十九"),
+        "the cell is named: {report}"
+    );
+    let (status, _) = app
+        .get("/api/v1/orders/261120-000000000000001", AGENT)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    order(&app, "261120-000000000000002").await;
+}

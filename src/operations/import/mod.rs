@@ -441,6 +441,27 @@ fn order_of(actor: &Actor, number: &str, group: &[&SheetRow]) -> Result<OrderInp
             }),
         }
     }
+    // The order's own amounts (its discount, what the buyer paid) from the first row that has
+    // them; one that is not an amount makes the order wrong, as a line's would.
+    let mut order_amount = |column: &str| {
+        for row in group {
+            match money_cell(row, column, currency, style) {
+                Ok(Some(minor)) => return Some(minor),
+                Ok(None) => {}
+                Err(message) => {
+                    errors.push(RowError {
+                        row: row.row,
+                        order_number: Some(number.into()),
+                        message,
+                    });
+                    return None;
+                }
+            }
+        }
+        None
+    };
+    let order_discount = order_amount("order_discount");
+    let order_paid = order_amount("order_paid");
     if !errors.is_empty() {
         let bad_rows: Vec<usize> = errors.iter().map(|error| error.row).collect();
         let bad: Vec<String> = bad_rows.iter().map(usize::to_string).collect();
@@ -456,16 +477,11 @@ fn order_of(actor: &Actor, number: &str, group: &[&SheetRow]) -> Result<OrderInp
         }
         return Err(errors);
     }
-    let money = |column: &str| {
-        group
-            .iter()
-            .find_map(|row| money_cell(row, column, currency, style).ok().flatten())
-    };
     let discounts = order_discounts(
         &lines,
         shipping_fee_minor,
-        money("order_discount"),
-        money("order_paid"),
+        order_discount,
+        order_paid,
         first("discount_code"),
     );
     // A masked or encrypted phone (138****0000, ##…) is kept on the order as given and finds no
