@@ -1,16 +1,13 @@
 //! The case page's dispute (客服介入) part: each dispute with its stage, the platform's deadline,
 //! the checklist and the evidence pack; forms to open one and to record its steps.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::answer;
+use super::forms::{text, typed_amount, version};
 use crate::domain::Currency;
-use crate::domain::amount::{self, NumberStyle};
 use crate::domain::disputes::{Outcome, Stage, Step};
-use crate::error::AppError;
 use crate::http::console::form::{Fields, Posted};
 use crate::http::console::rows::Choice;
 use crate::http::console::text::money;
@@ -115,13 +112,6 @@ pub fn outcomes(language: Language) -> Vec<Choice> {
         .collect()
 }
 
-fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
-    fields
-        .get(name)
-        .map(|value| value.trim().to_string())
-        .filter(|value| !value.is_empty())
-}
-
 pub(in crate::http::console) async fn open(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -154,26 +144,15 @@ pub(in crate::http::console) async fn step(
     let form = format!("dispute-{dispute_id}");
     let penalty = match text(&fields, "penalty") {
         None => Ok(None),
-        Some(written) => {
-            let case = crate::operations::cases::fetch(&state.database, &staff.actor, &id).await?;
-            let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
-            amount::parse(
-                &written,
-                currency,
-                NumberStyle::for_locale(&staff.actor.shop.locale),
-            )
-            .map(|money| Some(money.amount_minor))
-            .map_err(|error| AppError::invalid("penalty", error.to_string()))
-        }
+        Some(written) => typed_amount(&state, &staff, &id, "penalty", &written)
+            .await
+            .map(Some),
     };
     let result = match penalty {
         Ok(penalty_minor) => {
             let input = DisputeStep {
                 step: text(&fields, "step").unwrap_or_default(),
-                version: fields
-                    .get("version")
-                    .and_then(|value| value.trim().parse().ok())
-                    .unwrap_or(-1),
+                version: version(&fields),
                 outcome: text(&fields, "outcome"),
                 penalty_minor,
                 note: text(&fields, "note"),

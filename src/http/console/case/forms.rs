@@ -18,7 +18,8 @@ use crate::operations::refunds::{self as refund_operations, RefundInput, RefundL
 use crate::operations::transitions::{self, TransitionInput};
 use crate::state::AppState;
 
-fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
+/// A field as typed, trimmed; none when empty.
+pub(super) fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
     fields
         .get(name)
         .map(|value| value.trim().to_string())
@@ -36,7 +37,7 @@ fn proof_of(fields: &HashMap<String, String>) -> Vec<String> {
     proof
 }
 
-fn version(fields: &HashMap<String, String>) -> i64 {
+pub(super) fn version(fields: &HashMap<String, String>) -> i64 {
     fields
         .get("version")
         .and_then(|value| value.trim().parse().ok())
@@ -69,6 +70,26 @@ pub(in crate::http::console) async fn act(
         .await
         .map(|_| ());
     answer(&state, &staff, &id, &action, fields, result).await
+}
+
+/// An amount typed on the case's page, in its order's currency as the shop writes numbers: its
+/// minor units, or the field's error.
+pub(super) async fn typed_amount(
+    state: &AppState,
+    staff: &crate::http::console::Staff,
+    case_id: &str,
+    field: &str,
+    written: &str,
+) -> Result<i64, AppError> {
+    let case = case_operations::fetch(&state.database, &staff.actor, case_id).await?;
+    let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
+    amount::parse(
+        written,
+        currency,
+        NumberStyle::for_locale(&staff.actor.shop.locale),
+    )
+    .map(|money| money.amount_minor)
+    .map_err(|error| AppError::invalid(field, error.to_string()))
 }
 
 /// The currency of the case's order (amounts typed on its page are in it) and the case's lines

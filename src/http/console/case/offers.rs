@@ -2,15 +2,12 @@
 //! how the customer answered), a form to make one — money back while the goods stay, a coupon,
 //! points, a gift, a nearer return address — and the open one withdrawn.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 
 use super::answer;
+use super::forms::{text, typed_amount};
 use crate::db::offers::OfferRecord;
 use crate::domain::Currency;
-use crate::domain::amount::{self, NumberStyle};
-use crate::error::AppError;
 use crate::http::console::PageResult;
 use crate::http::console::form::{Fields, Posted};
 use crate::http::console::rows::Choice;
@@ -57,13 +54,6 @@ pub fn kinds(language: Language) -> Vec<Choice> {
     Choice::named(language, "offer-kind", KINDS)
 }
 
-fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
-    fields
-        .get(name)
-        .map(|value| value.trim().to_string())
-        .filter(|value| !value.is_empty())
-}
-
 pub(in crate::http::console) async fn make(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -75,17 +65,7 @@ pub(in crate::http::console) async fn make(
     let kind = text(&fields, "kind");
     let amount_minor = match text(&fields, "amount") {
         None => Ok(0),
-        Some(written) => {
-            let case = crate::operations::cases::fetch(&state.database, &staff.actor, &id).await?;
-            let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
-            amount::parse(
-                &written,
-                currency,
-                NumberStyle::for_locale(&staff.actor.shop.locale),
-            )
-            .map(|money| money.amount_minor)
-            .map_err(|error| AppError::invalid("amount", error.to_string()))
-        }
+        Some(written) => typed_amount(&state, &staff, &id, "amount", &written).await,
     };
     let result = match amount_minor {
         Ok(amount_minor) => operations::make(

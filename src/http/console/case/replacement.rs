@@ -2,14 +2,12 @@
 //! difference and whether it is settled, whether its stock is held; forms to choose it and to
 //! record the customer's payment of the difference (or waive it).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 
 use super::answer;
+use super::forms::{text, typed_amount};
 use crate::db::stock::ReplacementRecord;
 use crate::domain::Currency;
-use crate::domain::amount::{self, NumberStyle};
 use crate::error::AppError;
 use crate::http::console::PageResult;
 use crate::http::console::form::{Fields, Posted};
@@ -78,13 +76,6 @@ impl ReplacementRow {
     }
 }
 
-fn text(fields: &HashMap<String, String>, name: &str) -> Option<String> {
-    fields
-        .get(name)
-        .map(|value| value.trim().to_string())
-        .filter(|value| !value.is_empty())
-}
-
 pub(in crate::http::console) async fn choose(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -93,14 +84,14 @@ pub(in crate::http::console) async fn choose(
         form: fields,
     }: Posted<Fields>,
 ) -> PageResult {
-    let case = crate::operations::cases::fetch(&state.database, &staff.actor, &id).await?;
-    let currency = Currency::parse(&case.currency).unwrap_or(staff.actor.shop.currency);
-    let price = amount::parse(
+    let price = typed_amount(
+        &state,
+        &staff,
+        &id,
+        "price",
         &text(&fields, "price").unwrap_or_default(),
-        currency,
-        NumberStyle::for_locale(&staff.actor.shop.locale),
     )
-    .map_err(|error| AppError::invalid("price", error.to_string()));
+    .await;
     let quantity = match text(&fields, "quantity") {
         None => Ok(None),
         Some(written) => written
@@ -116,7 +107,7 @@ pub(in crate::http::console) async fn choose(
             &ReplacementInput {
                 sku: text(&fields, "sku").unwrap_or_default(),
                 product_name: text(&fields, "product_name"),
-                unit_price_minor: price.amount_minor,
+                unit_price_minor: price,
                 quantity,
             },
         )
