@@ -77,6 +77,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console", "queue"),
         console(&format!("/console/cases/{id}"), "case"),
         console("/console/orders", "orders"),
+        console("/console/orders/import", "import"),
         console(&format!("/console/orders/{order_id}"), "order"),
         console("/console/customers", "customers"),
         console(&format!("/console/customers/{customer_id}"), "customer"),

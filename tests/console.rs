@@ -1834,3 +1834,83 @@ async fn an_exchanges_replacement_is_chosen_and_its_difference_recorded_from_the
     let section = &html[html.find("id=\"replacement\"").unwrap()..];
     assert!(section.contains("已付款"), "{section}");
 }
+
+#[tokio::test]
+async fn orders_are_imported_from_the_console_with_a_mapping_step_for_an_unknown_layout() {
+    let app = TestApp::start().await;
+    let (cookie, csrf) = sign_in(&app, "supervisor@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/orders/import").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"upload\""));
+    let send = |form: reqwest::multipart::Form| {
+        client()
+            .post(app.url("/console/orders/import"))
+            .header(COOKIE, cookie.clone())
+            .multipart(form)
+            .send()
+    };
+    // A layout nobody knows: the mapping step lists its headers and keeps the file.
+    let csv = "单号,时间,名称,件数,价格\nSELF-1001,2026-11-20 10:00,保温杯,2,59.00\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                .file_name("自建商城.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let response = send(form).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"mapping\""), "the mapping step");
+    assert!(html.contains(">件数</label>"), "{html}");
+    let kept = hidden(&html, "kept");
+    assert!(!kept.is_empty(), "the file waits in the form");
+    // Mapped and saved under a name: imported.
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("kept", kept)
+        .text("file_name", "自建商城.csv")
+        .text("save_as", "自建商城");
+    for (index, (header, column)) in [
+        ("单号", "order_number"),
+        ("时间", "placed_at"),
+        ("名称", "product_name"),
+        ("件数", "quantity"),
+        ("价格", "unit_price"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        form = form
+            .text(format!("header_{index}"), header)
+            .text(format!("column_{index}"), column);
+    }
+    let response = send(form).await.unwrap();
+    let status = response.status();
+    let html = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"import-report\""), "{html}");
+    let (_, order) = app.get("/api/v1/orders/SELF-1001", AGENT).await;
+    assert_eq!(order["lines"][0]["quantity"], 2, "{order}");
+    assert_eq!(order["lines"][0]["unit_price_minor"], 5900);
+    // Next time the same headers are recognised by the saved name.
+    let again = "单号,时间,名称,件数,价格\nSELF-1002,2026-11-21 10:00,保温杯,1,59.00\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(again.as_bytes().to_vec())
+                .file_name("again.csv")
+                .mime_str("text/csv")
+                .unwrap(),
+        );
+    let response = send(form).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.text().await.unwrap().contains("自建商城"),
+        "read as the saved mapping"
+    );
+    app.get("/api/v1/orders/SELF-1002", AGENT).await;
+}

@@ -156,28 +156,14 @@ pub async fn import(
         }),
         None => None,
     };
-    let saved = crate::db::settings::load(&state.database.reader, &actor.shop.id)
-        .await?
-        .import_layouts;
-    let mut sheets = Vec::new();
-    for (name, bytes) in &files {
-        let format = name
-            .as_deref()
-            .and_then(Format::from_name)
-            .unwrap_or_else(|| Format::from_bytes(bytes));
-        sheets.push(import::read(bytes, format, mapping.as_ref(), &saved)?);
-    }
-    if let Some(mapping) = mapping.filter(|_| fields.contains_key("save_as")) {
-        import::save_layout(&state.database, &actor, mapping).await?;
-    }
-    let layouts: Vec<String> = sheets
-        .iter()
-        .filter_map(|sheet| sheet.read_as.clone())
+    let uploads: Vec<import::Upload> = files
+        .into_iter()
+        .map(|(name, bytes)| import::Upload { name, bytes })
         .collect();
-    let rows = import::combine(sheets)?;
-    let mut report = import::import(&state.database, &actor, &rows, &|_| {}).await;
-    report.layouts = layouts;
-    Ok(axum::Json(report))
+    let save = fields.contains_key("save_as");
+    Ok(axum::Json(
+        import::run(&state.database, &actor, &uploads, mapping, save).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

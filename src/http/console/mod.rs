@@ -11,6 +11,7 @@ mod case;
 mod directory;
 mod follow_ups;
 mod form;
+mod import;
 mod inbound;
 mod live;
 mod queue;
@@ -123,6 +124,12 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/customers", get(directory::customers_page))
         .route("/console/customers/{id}", get(directory::customer_page))
         .route("/console/orders", get(directory::orders_page))
+        .route(
+            "/console/orders/import",
+            get(import::import_page)
+                .post(import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/console/orders/{id}", get(directory::order_page))
         .route("/console/orders/{id}/cases", post(directory::open_case))
         .route("/console/settings", get(settings::settings_page))

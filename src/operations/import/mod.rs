@@ -5,10 +5,12 @@
 //! stored. Re-importing the same file changes nothing (orders and lines are matched by order
 //! number and line number).
 
+mod files;
 mod read;
 
 use std::collections::HashMap;
 
+pub use files::{Upload, headers, run};
 pub use read::{Format, Sheet, SheetRow, decode, read, template_csv};
 
 use serde::Serialize;

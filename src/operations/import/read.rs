@@ -373,7 +373,23 @@ pub fn read(
     mapping: Option<&SavedLayout>,
     saved: &[SavedLayout],
 ) -> AppResult<Sheet> {
-    let table = match format {
+    rows_from_table(table(bytes, format)?, mapping, saved)
+}
+
+/// A file's header row, as written (for a person to map).
+pub fn header_row(bytes: &[u8], format: Format) -> AppResult<Vec<String>> {
+    Ok(table(bytes, format)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::invalid("file", "the file is empty: it needs a header row"))?
+        .into_iter()
+        .map(|name| name.unwrap_or_default().trim().to_string())
+        .collect())
+}
+
+/// The file's cells, row by row: a CSV in any of the encodings above, or the first XLSX sheet.
+fn table(bytes: &[u8], format: Format) -> AppResult<Vec<Vec<Result<String, String>>>> {
+    Ok(match format {
         Format::Csv => {
             let text = decode(bytes)?;
             let mut reader = csv::ReaderBuilder::new()
@@ -409,8 +425,7 @@ pub fn read(
                 .map(|row| row.iter().map(cell_text).collect())
                 .collect()
         }
-    };
-    rows_from_table(table, mapping, saved)
+    })
 }
 
 /// A cell as text. A number of 16 or more digits is refused: Excel keeps 15 significant digits,
