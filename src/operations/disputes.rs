@@ -220,16 +220,7 @@ pub async fn open(
         .await?;
     }
     event(&mut transaction, actor, &case, "dispute_opened", data, now).await?;
-    set_clock(
-        &mut transaction,
-        actor,
-        &case,
-        &id,
-        due_at,
-        rule.as_deref(),
-        now,
-    )
-    .await?;
+    set_clock(&mut transaction, &case, &id, due_at, rule.as_deref(), now).await?;
     transaction.commit().await?;
     find(database, actor, &id).await
 }
@@ -278,7 +269,6 @@ async fn event(
 /// The case's dispute clock: the one deadline standing, replaced at each step.
 async fn set_clock(
     transaction: &mut Transaction,
-    actor: &Actor,
     case: &CaseRecord,
     dispute_id: &str,
     due_at: Option<i64>,
@@ -292,7 +282,7 @@ async fn set_clock(
             transaction,
             &NewTimer {
                 id: &crate::db::new_id(),
-                shop_id: &actor.shop.id,
+                shop_id: &case.shop_id,
                 case_id: &case.id,
                 clock: Clock::DisputeDeadline,
                 rule: &rule,
@@ -436,7 +426,6 @@ pub async fn step(
     .await?;
     set_clock(
         &mut transaction,
-        actor,
         &case,
         &dispute.id,
         due_at,
@@ -546,6 +535,29 @@ pub async fn follow_platform(
     .map(|_| ())
 }
 
+/// What the clock changes on a dispute: its stage and deadline (closing it dates the close and
+/// the appeal window); the ruling stays.
+fn moved_by_clock<'a>(
+    dispute: &'a DisputeRecord,
+    stage: Stage,
+    due_at: Option<i64>,
+    rule: Option<&'a str>,
+    now: i64,
+) -> Change<'a> {
+    Change {
+        stage: stage.as_str(),
+        due_at,
+        due_rule: rule,
+        outcome: dispute.outcome.as_deref(),
+        penalty_minor: dispute.penalty_minor,
+        outcome_note: dispute.outcome_note.as_deref(),
+        decided_at: dispute.decided_at,
+        closed_at: (stage == Stage::Closed).then_some(now),
+        appeal_until: (stage == Stage::Closed).then(|| rules::appeal_until(now)),
+        now,
+    }
+}
+
 /// A dispute's deadline came (the timer of `Clock::DisputeDeadline`): a suspension ends and the
 /// dispute resumes; a ruling carried out (the case left `escalated`) closes it; otherwise the
 /// shop missed the platform's deadline and the case's priority rises. What happened, or `None`
@@ -571,29 +583,13 @@ pub async fn deadline_passed(
         to_status: None,
         data,
     };
-    let change = |stage: Stage, due_at: Option<i64>, rule: Option<&'static str>| Change {
-        stage: stage.as_str(),
-        due_at,
-        due_rule: rule,
-        outcome: dispute.outcome.as_deref(),
-        penalty_minor: dispute.penalty_minor,
-        outcome_note: dispute.outcome_note.as_deref(),
-        decided_at: dispute.decided_at,
-        closed_at: (stage == Stage::Closed).then_some(now),
-        appeal_until: (stage == Stage::Closed).then(|| rules::appeal_until(now)),
-        now,
-    };
     if stage == Stage::Suspended {
-        let deadline = rules::deadline(&dispute.platform, Stage::Open, now);
-        let (due_at, rule) = (
-            deadline.as_ref().map(|deadline| deadline.due_at),
-            deadline.as_ref().map(|deadline| deadline.rule),
-        );
+        let (due_at, rule) = due(&dispute.platform, Stage::Open, now, None);
         disputes::update(
             transaction,
             &dispute.id,
             dispute.version,
-            &change(Stage::Open, due_at, rule),
+            &moved_by_clock(&dispute, Stage::Open, due_at, rule.as_deref(), now),
         )
         .await?;
         cases::insert_event(
@@ -604,23 +600,7 @@ pub async fn deadline_passed(
             ),
         )
         .await?;
-        if let Some(due_at) = due_at {
-            timers::insert(
-                transaction,
-                &NewTimer {
-                    id: &crate::db::new_id(),
-                    shop_id: &case.shop_id,
-                    case_id: &case.id,
-                    clock: Clock::DisputeDeadline,
-                    rule: &format!("dispute {}: {}", dispute.id, rule.unwrap_or("platform")),
-                    steps: &[],
-                    status: case.status,
-                    due_at,
-                    now,
-                },
-            )
-            .await?;
-        }
+        set_clock(transaction, case, &dispute.id, due_at, rule.as_deref(), now).await?;
         return Ok(Some("the suspension ended: the dispute resumed"));
     }
     if stage == Stage::Decided && case.status != Status::Escalated {
@@ -628,7 +608,7 @@ pub async fn deadline_passed(
             transaction,
             &dispute.id,
             dispute.version,
-            &change(Stage::Closed, None, None),
+            &moved_by_clock(&dispute, Stage::Closed, None, None, now),
         )
         .await?;
         cases::insert_event(

@@ -399,17 +399,8 @@ pub async fn after(
                     .then_some(-replacement.difference_minor),
             )
         }
-        _ if !to.is_open() && replacement.reserved == 1 => {
-            stock::release(
-                transaction,
-                &case.shop_id,
-                &replacement.sku,
-                replacement.quantity,
-                false,
-                now,
-            )
-            .await?;
-            stock::mark_reserved(transaction, &case.id, false, now).await?;
+        _ if !to.is_open() => {
+            let_go(transaction, case, now).await?;
             Ok(None)
         }
         _ => Ok(None),

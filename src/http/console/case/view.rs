@@ -389,23 +389,6 @@ pub async fn case_view(
             crate::domain::permissions::Capability::MakeOffers,
         )
         && offers.iter().all(|offer| offer.state != "open");
-    let can_open_dispute = crate::domain::permissions::allows(
-        staff.role(),
-        crate::domain::permissions::Capability::HandleDisputes,
-    ) && disputes
-        .iter()
-        .all(|dispute| dispute.record.stage == "closed")
-        && (case.status == crate::domain::Status::Escalated
-            || allowed_actions(
-                case.kind,
-                case.status,
-                staff.role(),
-                Moment {
-                    now,
-                    ended_at: case.ended_at,
-                },
-            )
-            .contains(&Action::Escalate));
     let name_of = |id: &str| {
         people
             .iter()
@@ -422,6 +405,13 @@ pub async fn case_view(
         },
     );
     let can_refund = allowed.contains(&Action::Refund);
+    let can_open_dispute = crate::domain::permissions::allows(
+        staff.role(),
+        crate::domain::permissions::Capability::HandleDisputes,
+    ) && disputes
+        .iter()
+        .all(|dispute| dispute.record.stage == "closed")
+        && (case.status == crate::domain::Status::Escalated || allowed.contains(&Action::Escalate));
     let actions = allowed
         .into_iter()
         .filter(|action| *action != Action::Refund)
