@@ -390,6 +390,7 @@ async fn open_case(
                 unit_price_minor: first.3,
                 paid_minor: None,
                 serial_number: None,
+                cost_minor: None,
                 ..OrderLineInput::default()
             },
             OrderLineInput {
@@ -401,6 +402,7 @@ async fn open_case(
                 unit_price_minor: second.3,
                 paid_minor: Some(second.3 * 2 - 1_000),
                 serial_number: None,
+                cost_minor: None,
                 ..OrderLineInput::default()
             },
         ],

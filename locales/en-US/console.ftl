@@ -662,3 +662,5 @@ console-import-updated = updated
 console-import-unchanged = unchanged
 console-import-row = Row
 console-import-why = Why
+event-cost_recorded = Cost booked
+event-cost_corrected = Cost corrected

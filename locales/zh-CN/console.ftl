@@ -662,3 +662,5 @@ console-import-updated = 更新订单
 console-import-unchanged = 未变化
 console-import-row = 行
 console-import-why = 原因
+event-cost_recorded = 记入费用
+event-cost_corrected = 更正费用

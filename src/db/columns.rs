@@ -52,6 +52,7 @@ read_from_json!(
     crate::domain::settings::RefundSettings,
     Vec<crate::domain::layouts::SavedLayout>,
     crate::domain::settings::ExchangeSettings,
+    crate::domain::costs::CostSettings,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -442,8 +442,8 @@ fn push_order(
     for line in &order.lines {
         batch.push(
             "INSERT INTO order_lines (id, order_id, shop_id, line_number, sku, product_name, category, quantity, \
-             unit_price_minor, paid_minor, serial_number, discount_minor, tax_minor, shop_paid_minor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             unit_price_minor, paid_minor, serial_number, discount_minor, tax_minor, shop_paid_minor, cost_minor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
             vec![
                 new_id().into(),
                 id.into(),
@@ -459,6 +459,7 @@ fn push_order(
                 line.discount_minor.into(),
                 line.tax_minor.into(),
                 line.shop_paid_minor.into(),
+                line.cost_minor.into(),
             ],
         );
     }

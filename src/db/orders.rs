@@ -55,6 +55,8 @@ pub struct OrderLineRecord {
     pub paid_minor: i64,
     pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
+    /// What one unit cost the shop.
+    pub cost_minor: Option<i64>,
     /// Refunded so far on this line, by all cases of the order and on the platform.
     pub refunded_minor: i64,
     /// Units claimed by open cases about goods that have not paid them back yet (read when a
@@ -271,8 +273,8 @@ pub async fn upsert(
             None => {
                 sqlx::query(
                     "INSERT INTO order_lines (id, order_id, shop_id, line_number, sku, product_name, category, quantity, \
-                     unit_price_minor, paid_minor, serial_number, discount_minor, tax_minor, shop_paid_minor) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     unit_price_minor, paid_minor, serial_number, discount_minor, tax_minor, shop_paid_minor, cost_minor) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
                 )
                 .bind(new_id())
                 .bind(&order_id)
@@ -288,6 +290,7 @@ pub async fn upsert(
                 .bind(line.discount_minor)
                 .bind(line.tax_minor)
                 .bind(line.shop_paid_minor)
+                .bind(line.cost_minor)
                 .execute(&mut **transaction)
                 .await?;
                 if outcome == Outcome::Unchanged {
@@ -299,7 +302,7 @@ pub async fn upsert(
                     sqlx::query(
                         "UPDATE order_lines SET sku = $1, product_name = $2, category = $3, quantity = $4, \
                          unit_price_minor = $5, paid_minor = $6, serial_number = $7, discount_minor = $9, \
-                         tax_minor = $10, shop_paid_minor = $11 WHERE id = $8",
+                         tax_minor = $10, shop_paid_minor = $11, cost_minor = $12 WHERE id = $8",
                     )
                     .bind(&line.sku)
                     .bind(&line.product_name)
@@ -312,6 +315,7 @@ pub async fn upsert(
                     .bind(line.discount_minor)
                     .bind(line.tax_minor)
                     .bind(line.shop_paid_minor)
+                    .bind(line.cost_minor)
                     .execute(&mut **transaction)
                     .await?;
                     if outcome == Outcome::Unchanged {
@@ -365,6 +369,7 @@ pub(super) fn same_line(stored: &OrderLineRecord, line: &NewOrderLine) -> bool {
         && stored.tax_minor == line.tax_minor
         && stored.shop_paid_minor == line.shop_paid_minor
         && stored.serial_number == line.serial_number
+        && stored.cost_minor == line.cost_minor
 }
 
 /// Whether the stored order's money is what `order` says (a cancellation, once recorded, stays).
@@ -430,14 +435,14 @@ async fn find_by_number_in(
 /// A line's columns read from `order_lines l`, with what has been refunded on it.
 pub(super) const LINE_COLUMNS: &str = concat!(
     "l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, l.cost_minor, ",
     refunded_on_line!(),
     " AS refunded_minor"
 );
 
 const LINE_SQL: &str = concat!(
     "SELECT l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+     l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, l.cost_minor, ",
     refunded_on_line!(),
     " AS refunded_minor FROM order_lines l WHERE l.order_id = $1 ORDER BY l.line_number"
 );

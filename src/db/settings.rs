@@ -11,6 +11,7 @@ use super::Database;
 use super::columns::JsonText;
 use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
+use crate::domain::costs::CostSettings;
 use crate::domain::layouts::SavedLayout;
 use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
@@ -207,6 +208,8 @@ struct Stored {
     import_layouts: Vec<SavedLayout>,
     #[sqlx(try_from = "JsonText<ExchangeSettings>")]
     exchanges: ExchangeSettings,
+    #[sqlx(try_from = "JsonText<CostSettings>")]
+    costs: CostSettings,
 }
 
 impl Stored {
@@ -232,6 +235,7 @@ impl Stored {
             refunds: self.refunds,
             import_layouts: self.import_layouts,
             exchanges: self.exchanges,
+            costs: self.costs,
         })
     }
 }
@@ -239,7 +243,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -264,8 +268,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -281,6 +285,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.refunds).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.import_layouts).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&settings.exchanges).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.costs).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

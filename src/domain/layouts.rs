@@ -48,6 +48,7 @@ pub const IMPORT_COLUMNS: &[&str] = &[
     "discount_code",
     "invoice_number",
     "serial_number",
+    "cost",
 ];
 
 /// A shop's own layout, for an export none of the platforms' layouts matches: the file's headers

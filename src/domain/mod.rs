@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod checklist;
 pub mod clocks;
+pub mod costs;
 pub mod currency;
 pub mod disputes;
 pub mod identifiers;

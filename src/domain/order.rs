@@ -31,6 +31,8 @@ pub struct NewOrderLine {
     /// The same in the shop's currency, when the buyer paid in another one.
     pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
+    /// What one unit cost the shop (its cost price), for goods written off or recovered.
+    pub cost_minor: Option<i64>,
 }
 
 /// Whether prices contain the tax (EU, UK and Chinese shops, WooCommerce's "prices include
@@ -243,6 +245,7 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
         || line.discount_minor < 0
         || line.tax_minor < 0
         || line.shop_paid_minor.is_some_and(|paid| paid < 0)
+        || line.cost_minor.is_some_and(|cost| cost < 0)
     {
         return fail("amounts cannot be negative".into());
     }
@@ -252,6 +255,7 @@ pub fn check_line(line: &NewOrderLine) -> Result<(), OrderError> {
         line.discount_minor,
         line.tax_minor,
         line.shop_paid_minor.unwrap_or(0),
+        line.cost_minor.unwrap_or(0),
     ]
     .iter()
     .any(|amount| *amount > MAX_AMOUNT_MINOR)
@@ -382,6 +386,7 @@ mod tests {
             paid_minor: paid,
             shop_paid_minor: None,
             serial_number: None,
+            cost_minor: None,
         }
     }
 

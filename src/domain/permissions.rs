@@ -37,6 +37,8 @@ pub enum Capability {
     /// Open a platform dispute (客服介入) on a case, record its steps and ruling, take its
     /// evidence pack.
     HandleDisputes,
+    /// Book costs in a case's ledger (freight, parts, labour, supplier charges) and correct them.
+    RecordCosts,
 }
 
 use Capability::*;
@@ -91,6 +93,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         HandleDisputes,
         &[Agent, Supervisor, Admin, System],
         "handle platform disputes",
+    ),
+    (
+        RecordCosts,
+        &[Agent, Inspector, Supervisor, Admin, System],
+        "book costs",
     ),
 ];
 
@@ -188,6 +195,7 @@ mod tests {
             (HearOfEscalations, [false, false, true, true, false, false]),
             (ReadAudit, [false, false, true, true, false, false]),
             (HandleDisputes, [true, false, true, true, true, false]),
+            (RecordCosts, [true, true, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

@@ -54,6 +54,10 @@ pub struct ShopSettings {
     /// Exchanges: how many one order may have, where the customer pays a difference.
     #[serde(default)]
     pub exchanges: ExchangeSettings,
+    /// Default costs booked on their own (freight, labels, labour, what refurbishing
+    /// recovers) in the cost ledger (docs/MONEY.md).
+    #[serde(default)]
+    pub costs: super::costs::CostSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -183,7 +187,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 12] = [
+pub const SECTIONS: [&str; 13] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -196,6 +200,7 @@ pub const SECTIONS: [&str; 12] = [
     "refunds",
     "import_layouts",
     "exchanges",
+    "costs",
 ];
 
 /// The sections a replacement document leaves out.

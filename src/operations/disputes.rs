@@ -411,6 +411,21 @@ pub async fn step(
     if penalty > 0 {
         data["penalty_minor"] = json!(penalty);
         data["currency"] = json!(dispute.currency);
+        super::costs::book(
+            &mut transaction,
+            actor,
+            &case,
+            &[super::costs::Automatic {
+                kind: crate::domain::costs::CostKind::PlatformPenalty,
+                payer: crate::domain::costs::Payer::Shop,
+                amount_minor: penalty,
+                sku: None,
+                source: format!("dispute:{}:{}", dispute.id, dispute.version),
+                note: Some(format!("{} {}", dispute.platform, step.as_str())),
+            }],
+            now,
+        )
+        .await?;
     }
     if let Some(note) = &note {
         data["note"] = json!(note);

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cases;
 pub mod checklist;
 pub mod clocks;
+pub mod costs;
 pub mod disputes;
 pub mod doctor;
 pub mod evidence;

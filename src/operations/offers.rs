@@ -232,6 +232,25 @@ async fn pay(
     settings: &crate::domain::settings::ShopSettings,
     now: i64,
 ) -> AppResult<Option<String>> {
+    // What the shop gives is its cost (a partial refund too: money back, nothing returned).
+    super::costs::book(
+        transaction,
+        actor,
+        case,
+        &[super::costs::Automatic {
+            kind: crate::domain::costs::CostKind::Compensation,
+            payer: crate::domain::costs::Payer::Shop,
+            amount_minor: offer.amount_minor,
+            sku: None,
+            source: format!("offer:{}", offer.id),
+            note: Some(match &offer.detail {
+                Some(detail) => format!("{}: {detail}", offer.kind),
+                None => offer.kind.clone(),
+            }),
+        }],
+        now,
+    )
+    .await?;
     if offer.kind != "partial_refund" {
         return Ok(None);
     }

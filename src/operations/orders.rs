@@ -50,6 +50,9 @@ pub struct OrderLineInput {
     /// another one.
     pub shop_paid_minor: Option<i64>,
     pub serial_number: Option<String>,
+    /// What one unit cost the shop (its cost price), in minor units: goods written off or
+    /// restocked are valued at it in the cost ledger.
+    pub cost_minor: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -271,6 +274,7 @@ pub fn check(actor: &Actor, input: &OrderInput, now: i64) -> AppResult<NewOrder>
                 .map(str::trim)
                 .filter(|text| !text.is_empty())
                 .map(str::to_string),
+            cost_minor: line.cost_minor,
         };
         lines.push(checked);
     }

@@ -27,6 +27,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.parcels
         .check()
         .map_err(|message| AppError::invalid("parcels", message))?;
+    new.costs
+        .check()
+        .map_err(|message| AppError::invalid("costs", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

@@ -341,6 +341,7 @@ pub async fn take(
     {
         return Err(version_conflict(case, case.version));
     }
+    super::costs::after_action(transaction, actor, case, action, &data, settings, now).await?;
     cases::insert_event(
         transaction,
         &NewEvent {

@@ -201,7 +201,7 @@ pub async fn order_for_case(
          o.shipping_fee_minor, o.placed_at, o.paid_at, o.shipped_at, o.delivered_at, \
          (SELECT MIN(r.category) FROM reasons r WHERE r.shop_id = $1 AND r.code = $3 AND r.active = 1) AS reason_category, \
          l.id, l.line_number, l.sku, l.product_name, l.category, l.quantity, l.unit_price_minor, \
-         l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, ",
+         l.discount_minor, l.tax_minor, l.paid_minor, l.shop_paid_minor, l.serial_number, l.cost_minor, ",
         crate::db::orders::refunded_on_line!(),
         " AS refunded_minor, (SELECT CAST(COALESCE(SUM(cl.quantity), 0) AS BIGINT) FROM case_lines cl \
          JOIN cases c ON c.id = cl.case_id WHERE cl.order_line_id = l.id AND c.is_open = 1 \

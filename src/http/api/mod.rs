@@ -6,6 +6,7 @@ mod attachments;
 mod audit;
 mod cases;
 mod checklist;
+mod costs;
 mod disputes;
 mod extract;
 mod gate;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(replacements::settle))
         .routes(routes!(replacements::set))
         .routes(routes!(replacements::show))
+        .routes(routes!(costs::show, costs::record))
         .routes(routes!(disputes::open, disputes::list))
         .routes(routes!(disputes::show))
         .routes(routes!(disputes::step))

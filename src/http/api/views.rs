@@ -349,6 +349,8 @@ pub struct OrderLineView {
     /// Refunded so far, by cases and on the platform.
     pub refunded_minor: i64,
     pub serial_number: Option<String>,
+    /// What one unit cost the shop (its cost price), if known.
+    pub cost_minor: Option<i64>,
 }
 
 impl From<OrderLineRecord> for OrderLineView {
@@ -367,6 +369,7 @@ impl From<OrderLineRecord> for OrderLineView {
             shop_paid_minor: line.shop_paid_minor,
             refunded_minor: line.refunded_minor,
             serial_number: line.serial_number,
+            cost_minor: line.cost_minor,
         }
     }
 }

@@ -151,6 +151,7 @@ pub fn shopify_order(order: &Value) -> Result<PlatformOrder, String> {
             paid_minor: Some(paid),
             shop_paid_minor: shop_paid,
             serial_number: None,
+            cost_minor: None,
         });
     }
     let mut shipping_lines = Vec::new();

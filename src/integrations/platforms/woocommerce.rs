@@ -66,6 +66,7 @@ pub fn woocommerce_order(order: &Value) -> Result<PlatformOrder, String> {
             paid_minor: Some(paid),
             shop_paid_minor: None,
             serial_number: None,
+            cost_minor: None,
         });
     }
     let shipping = minor(&order["shipping_total"], currency, "shipping_total")?

@@ -264,6 +264,7 @@ fn line_of(
         paid_minor: money_cell(row, "paid", currency, style)?,
         shop_paid_minor: None,
         serial_number: row.cells.get("serial_number").cloned(),
+        cost_minor: money_cell(row, "cost", currency, style)?,
     };
     let checked = crate::domain::order::NewOrderLine {
         line_number: line.line_number.unwrap_or(position),
@@ -281,6 +282,7 @@ fn line_of(
         ),
         shop_paid_minor: None,
         serial_number: None,
+        cost_minor: line.cost_minor,
     };
     crate::domain::order::check_line(&checked).map_err(|error| error.to_string())?;
     let shipping_fee = money_cell(row, "shipping_fee", currency, style)?.unwrap_or(0);

@@ -75,6 +75,7 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("shipping_fee", &["shipping_fee", "运费"]),
     ("invoice_number", &["invoice_number", "发票号", "发票号码"]),
     ("serial_number", &["serial_number", "sn", "序列号"]),
+    ("cost", &["cost", "cost_price", "成本价", "成本"]),
 ];
 
 /// What a file in the import's own layout must have.

@@ -1,0 +1,393 @@
+//! The cost ledger walked end to end: a return whose freight the shop pays and whose goods are
+//! scrapped, an exchange and a repair whose parcels out cost their freight, a complaint
+//! compensated with a coupon, a dispute's penalty, entries typed from a carrier's bill and a
+//! correction that leaves the original in place. SQLite here, PostgreSQL with TEST_DATABASE_URL.
+
+mod common;
+
+use common::{AGENT, INSPECTOR, SUPERVISOR, TestApp, error_code};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn defaults(app: &TestApp) {
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(json!({ "costs": {
+                "return_freight_minor": 1000,
+                "outbound_freight_minor": 800,
+                "freight_by_carrier": { "顺丰": 1500 },
+                "labour_per_hour_minor": 6000,
+                "refurbish_percent": 40
+            } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// An order whose lines carry their cost price: EP-1 cost ¥80.00, TS-2 cost ¥20.00 a unit.
+async fn order(app: &TestApp, number: &str) {
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({
+                "order_number": number, "platform": "tmall", "placed_at": "2026-11-01 10:00",
+                "delivered_at": "2026-11-03 15:30",
+                "customer": { "name": "王小明", "phone": "13800138000" },
+                "lines": [
+                    { "sku": "EP-1", "product_name": "蓝牙耳机", "quantity": 1, "unit_price_minor": 19900, "cost_minor": 8000 },
+                    { "sku": "TS-2", "product_name": "纯棉T恤", "quantity": 2, "unit_price_minor": 5000, "paid_minor": 9000, "cost_minor": 2000 }
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["order"]["lines"][0]["cost_minor"], 8000, "{body}");
+}
+
+async fn ledger(app: &TestApp, id: &str) -> Value {
+    let (status, body) = app.get(&format!("/api/v1/cases/{id}/costs"), AGENT).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// (kind, payer, amount, sku) of each entry, in the order booked.
+fn entries(ledger: &Value) -> Vec<(String, String, i64, Option<String>)> {
+    ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["kind"].as_str().unwrap().to_string(),
+                entry["payer"].as_str().unwrap().to_string(),
+                entry["amount_minor"].as_i64().unwrap(),
+                entry["sku"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
+fn entry(
+    kind: &str,
+    payer: &str,
+    amount: i64,
+    sku: Option<&str>,
+) -> (String, String, i64, Option<String>) {
+    (kind.into(), payer.into(), amount, sku.map(str::to_string))
+}
+
+#[tokio::test]
+async fn a_defective_return_books_its_freight_and_its_scrapped_goods_at_cost() {
+    let app = TestApp::start().await;
+    defaults(&app).await;
+    order(&app, "CL-1").await;
+    let case = app
+        .case("CL-1", "return_and_refund", "耳机有杂音，T恤开线")
+        .await;
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(
+        case["policy"]["freight"]["return"], "seller",
+        "a defect: the shop pays the return ({})",
+        case["policy"]["freight"]
+    );
+    for (token, action, extra) in [
+        (AGENT, "approve", json!({})),
+        (
+            AGENT,
+            "ship_return",
+            json!({ "carrier": "顺丰", "tracking_number": "SF1001" }),
+        ),
+        (INSPECTOR, "receive", json!({})),
+        (INSPECTOR, "inspect_pass", json!({ "disposition": "scrap" })),
+    ] {
+        let (status, body) = app.act(id, token, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let (status, body) = app.refund(id, "CL-1-refund", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let books = ledger(&app, id).await;
+    assert_eq!(
+        entries(&books),
+        vec![
+            entry("return_freight", "shop", 1500, None),
+            entry("write_off", "shop", 8000, Some("EP-1")),
+            entry("write_off", "shop", 4000, Some("TS-2")),
+        ]
+    );
+    assert_eq!(books["totals"]["shop_cost_minor"], 13500);
+    assert_eq!(books["refunded_minor"], 28900, "beside what was refunded");
+    assert_eq!(books["currency"], "CNY");
+
+    // The carrier's bill says ¥18.00: a correction of +3.00; the default entry stays.
+    let original = books["entries"][0]["id"].as_str().unwrap().to_string();
+    let costs = format!("/api/v1/cases/{id}/costs");
+    let (status, body) = app
+        .post(
+            &costs,
+            AGENT,
+            json!({ "corrects": original, "amount_minor": 300 }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a correction says why: {body}"
+    );
+    assert_eq!(body["error"]["details"]["field"], "note");
+    let (status, body) = app
+        .post(
+            &costs,
+            AGENT,
+            json!({ "corrects": original, "amount_minor": 300, "note": "顺丰账单 SF1001 ¥18.00" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        body["entries"][0]["amount_minor"], 1500,
+        "the original is untouched"
+    );
+    assert_eq!(
+        body["entries"][0]["corrected_by"][0],
+        body["entries"][3]["id"]
+    );
+    assert_eq!(body["entries"][3]["kind"], "return_freight");
+    assert_eq!(body["entries"][3]["corrects"], original.as_str());
+    assert_eq!(body["totals"]["shop_cost_minor"], 13800);
+
+    // Replaying the case's own moves books nothing twice: the automatic entries have sources.
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM costs WHERE case_id = $1")
+        .bind(id)
+        .fetch_one(&app.database.reader)
+        .await
+        .unwrap();
+    assert_eq!(stored, 4);
+    let (_, events) = app
+        .get(&format!("/api/v1/cases/{id}/events?limit=100"), AGENT)
+        .await;
+    assert!(
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event["action"] == "cost_corrected"),
+        "the correction is on the timeline"
+    );
+}
+
+#[tokio::test]
+async fn restocked_and_refurbished_goods_recover_their_value() {
+    let app = TestApp::start().await;
+    defaults(&app).await;
+    order(&app, "CL-2").await;
+    let case = app.case("CL-2", "return_and_refund", "不想要了").await;
+    let id = case["id"].as_str().unwrap();
+    for (token, action, extra) in [
+        (AGENT, "approve", json!({})),
+        (INSPECTOR, "receive", json!({})),
+        (
+            INSPECTOR,
+            "inspect_pass",
+            json!({ "disposition": "refurbish" }),
+        ),
+    ] {
+        let (status, body) = app.act(id, token, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let books = ledger(&app, id).await;
+    assert_eq!(
+        entries(&books),
+        vec![
+            entry("write_off", "shop", 8000, Some("EP-1")),
+            entry("recovered", "shop", 3200, Some("EP-1")),
+            entry("write_off", "shop", 4000, Some("TS-2")),
+            entry("recovered", "shop", 1600, Some("TS-2")),
+        ],
+        "refurbished: 40 % of the cost price comes back"
+    );
+    assert_eq!(books["totals"]["shop_cost_minor"], 12000 - 4800);
+    assert_eq!(books["totals"]["recovered_minor"], 4800);
+    assert_eq!(books["entries"][1]["shop_cost_minor"], -3200);
+}
+
+#[tokio::test]
+async fn an_exchange_and_a_repair_book_the_freight_out_and_typed_costs() {
+    let app = TestApp::start().await;
+    defaults(&app).await;
+    order(&app, "CL-3").await;
+    let exchange = app.case("CL-3", "exchange", "尺码不对").await;
+    let id = exchange["id"].as_str().unwrap();
+    for (token, action, extra) in [
+        (AGENT, "approve", json!({})),
+        (INSPECTOR, "receive", json!({})),
+        (
+            INSPECTOR,
+            "inspect_pass",
+            json!({ "disposition": "restock" }),
+        ),
+        (
+            AGENT,
+            "ship_replacement",
+            json!({ "carrier": "中通", "tracking_number": "ZT3001" }),
+        ),
+    ] {
+        let (status, body) = app.act(id, token, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let books = ledger(&app, id).await;
+    assert_eq!(
+        entries(&books).last().unwrap(),
+        &entry("outbound_freight", "shop", 800, None),
+        "中通 has no figure of its own: the default"
+    );
+    assert_eq!(
+        books["totals"]["shop_cost_minor"], 800,
+        "restocked goods cost nothing but the freight"
+    );
+
+    order(&app, "CL-4").await;
+    let repair = app.case("CL-4", "repair", "开不了机").await;
+    let id = repair["id"].as_str().unwrap();
+    let costs = format!("/api/v1/cases/{id}/costs");
+    for (body, expected) in [
+        (
+            json!({ "kind": "repair_parts", "amount_minor": 2500, "sku": "EP-1", "note": "电池" }),
+            2500,
+        ),
+        (json!({ "kind": "repair_labour", "hours": 1.5 }), 9000),
+        (
+            json!({ "kind": "supplier_charge", "amount_minor": 3000, "note": "品牌维修点检测费" }),
+            3000,
+        ),
+        (
+            json!({ "kind": "supplier_credit", "amount_minor": 3000, "note": "故障属实，品牌承担" }),
+            3000,
+        ),
+        (
+            json!({ "kind": "return_freight", "payer": "customer", "amount_minor": 1200 }),
+            1200,
+        ),
+    ] {
+        let (status, answer) = app.post(&costs, INSPECTOR, body.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}: {answer}");
+        assert_eq!(
+            answer["entries"].as_array().unwrap().last().unwrap()["amount_minor"],
+            expected
+        );
+    }
+    for (token, action, extra) in [
+        (AGENT, "approve", json!({})),
+        (AGENT, "receive", json!({})),
+        (AGENT, "diagnose", json!({})),
+        (AGENT, "mark_repaired", json!({})),
+        (
+            AGENT,
+            "ship_back",
+            json!({ "carrier": "顺丰", "tracking_number": "SF4001" }),
+        ),
+    ] {
+        let (status, body) = app.act(id, token, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let books = ledger(&app, id).await;
+    assert_eq!(
+        books["totals"],
+        json!({
+            "shop_cost_minor": 2500 + 9000 + 3000 - 3000 + 1500,
+            "shop_paid_minor": 2500 + 9000 + 3000 + 1500,
+            "recovered_minor": 3000,
+            "others_paid_minor": 1200,
+        })
+    );
+    assert_eq!(
+        books["entries"][4]["shop_cost_minor"], 0,
+        "the customer paid it"
+    );
+
+    // What cannot be booked is refused with the field to fix.
+    for (body, field) in [
+        (json!({ "kind": "bribe", "amount_minor": 100 }), "kind"),
+        (
+            json!({ "kind": "label", "amount_minor": 0 }),
+            "amount_minor",
+        ),
+        (
+            json!({ "kind": "label", "amount_minor": -5 }),
+            "amount_minor",
+        ),
+        (
+            json!({ "kind": "label", "amount_minor": 100, "payer": "nobody" }),
+            "payer",
+        ),
+        (json!({ "kind": "label", "hours": 2 }), "amount_minor"),
+        (
+            json!({ "corrects": "missing", "amount_minor": 100, "note": "?" }),
+            "corrects",
+        ),
+    ] {
+        let (status, answer) = app.post(&costs, AGENT, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert_eq!(
+            answer["error"]["details"]["field"], field,
+            "{body}: {answer}"
+        );
+    }
+    let (status, body) = app.get(&costs, common::OTHER_SHOP).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another shop's case: {body}");
+    assert_eq!(error_code(&body), "not_found");
+}
+
+#[tokio::test]
+async fn compensation_accepted_and_a_platform_penalty_are_costs() {
+    let app = TestApp::start().await;
+    order(&app, "CL-5").await;
+    let case = app.case("CL-5", "complaint", "快递太慢，客服态度差").await;
+    let id = case["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "kind": "coupon", "amount_minor": 1000, "detail": "QUAN-2026-10" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{id}/compensations"),
+            AGENT,
+            json!({ "kind": "partial_refund", "amount_minor": 500 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, dispute) = app
+        .post(
+            &format!("/api/v1/cases/{id}/disputes"),
+            AGENT,
+            json!({ "reason": "买家投诉服务态度" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dispute}");
+    let (status, decided) = app
+        .post(
+            &format!("/api/v1/disputes/{}/steps", dispute["id"].as_str().unwrap()),
+            AGENT,
+            json!({ "step": "decided", "outcome": "buyer", "penalty_minor": 2000, "version": dispute["version"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    let books = ledger(&app, id).await;
+    assert_eq!(
+        entries(&books),
+        vec![
+            entry("compensation", "shop", 1000, None),
+            entry("compensation", "shop", 500, None),
+            entry("platform_penalty", "shop", 2000, None),
+        ]
+    );
+    assert_eq!(books["entries"][0]["note"], "coupon: QUAN-2026-10");
+    assert_eq!(books["totals"]["shop_cost_minor"], 3500);
+    assert_eq!(books["refunded_minor"], 500, "the goodwill money went back");
+}
