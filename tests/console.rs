@@ -1914,3 +1914,65 @@ async fn orders_are_imported_from_the_console_with_a_mapping_step_for_an_unknown
     );
     app.get("/api/v1/orders/SELF-1002", AGENT).await;
 }
+
+#[tokio::test]
+async fn costs_are_booked_and_corrected_from_the_case_page() {
+    let app = TestApp::start().await;
+    app.order("TB-C1").await;
+    let case = app.case("TB-C1", "repair", "屏幕不亮").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let path = format!("/console/cases/{id}/costs");
+    // An amount that is not one keeps what was typed.
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("kind", "repair_parts"),
+            ("payer", "shop"),
+            ("amount", "二十五"),
+            ("note", "屏幕排线"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("value=\"屏幕排线\""));
+    let booked = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("kind", "repair_parts"),
+            ("payer", "shop"),
+            ("amount", "25.00"),
+            ("note", "屏幕排线"),
+        ],
+    )
+    .await;
+    assert_eq!(booked.status(), StatusCode::SEE_OTHER);
+    let (_, ledger) = app.get(&format!("/api/v1/cases/{id}/costs"), AGENT).await;
+    let entry = ledger["entries"][0]["id"].as_str().unwrap().to_string();
+    let corrected = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("corrects", &entry),
+            ("amount", "-5.00"),
+            ("note", "供应商发票 ¥20.00"),
+        ],
+    )
+    .await;
+    assert_eq!(corrected.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    let section = &html[html.find("id=\"costs\"").expect("the ledger")..];
+    assert!(section.contains("维修配件"), "{section}");
+    assert!(section.contains("¥25.00"), "{section}");
+    assert!(section.contains("供应商发票 ¥20.00"), "{section}");
+    let total = &section[section.find("id=\"cost-total\"").unwrap()..];
+    assert!(total.starts_with("id=\"cost-total\">¥20.00<"), "{total}");
+}

@@ -97,6 +97,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/label.pdf", get(case::label))
         .route("/console/cases/{id}/disputes", post(case::open_dispute))
         .route("/console/cases/{id}/offers", post(case::make_offer))
+        .route("/console/cases/{id}/costs", post(case::record_cost))
         .route(
             "/console/cases/{id}/replacement",
             post(case::choose_replacement),

@@ -3,6 +3,7 @@
 //! assignment, photos. A refused change shows the page again with the reason next to the form
 //! and what was typed kept.
 
+mod costs;
 mod disputes;
 mod files;
 mod forms;
@@ -24,6 +25,7 @@ use crate::i18n::Language;
 use crate::operations::cases as case_operations;
 use crate::state::AppState;
 
+pub(super) use costs::record as record_cost;
 pub(super) use disputes::{
     evidence as dispute_evidence, open as open_dispute, step as dispute_step,
 };
@@ -84,7 +86,7 @@ pub(in crate::http::console) struct Done {
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
     if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute"
-    | "offer" | "replacement" = name
+    | "offer" | "replacement" | "cost" = name
     {
         return language.text(&format!("console-done-{name}"));
     }

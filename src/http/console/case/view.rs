@@ -164,6 +164,9 @@ pub struct CasePage {
     offers: Vec<super::offers::OfferRow>,
     offer_kinds: Vec<Choice>,
     can_offer: bool,
+    /// The cost ledger, and whether the person may book costs.
+    costs: super::costs::CostsPart,
+    can_book_costs: bool,
     /// The case's photos, to name as proof of a refusal.
     proof_photos: Vec<Choice>,
     can_open_dispute: bool,
@@ -367,6 +370,7 @@ pub async fn case_view(
     )?;
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
+    let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
     let replacement = match case.kind {
         crate::domain::CaseKind::Exchange => {
             crate::db::stock::replacement(reader, &case.id).await?
@@ -638,6 +642,11 @@ pub async fn case_view(
             .collect(),
         offer_kinds: super::offers::kinds(language),
         can_offer,
+        costs: super::costs::CostsPart::new(language, costs),
+        can_book_costs: crate::domain::permissions::allows(
+            staff.role(),
+            crate::domain::permissions::Capability::RecordCosts,
+        ),
         proof_photos: files
             .iter()
             .filter(|file| file.kind == "photo")
