@@ -53,6 +53,8 @@ read_from_json!(
     Vec<crate::domain::layouts::SavedLayout>,
     crate::domain::settings::ExchangeSettings,
     crate::domain::costs::CostSettings,
+    Vec<crate::domain::invoices::InvoiceLine>,
+    Vec<crate::domain::invoices::CreditLine>,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -21,6 +21,7 @@ pub mod group;
 pub mod idempotency;
 pub mod inbound;
 pub mod invitations;
+pub mod invoices;
 pub mod limits;
 pub mod offers;
 pub mod order_batches;

@@ -13,6 +13,7 @@ pub mod costs;
 pub mod currency;
 pub mod disputes;
 pub mod identifiers;
+pub mod invoices;
 pub mod layouts;
 pub mod lifecycle;
 pub mod media;

@@ -81,17 +81,7 @@ pub async fn evidence_file(
     } else {
         ("application/pdf", format!("{}.pdf", pack.name), pack.pdf)
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(content_type, &name, bytes))
 }
 
 /// A stored file as an HTTP response: its checked type, never sniffed again by the browser,
@@ -129,4 +119,19 @@ pub fn file_response(file: &AttachmentRecord, content: Vec<u8>) -> Response {
         HeaderValue::from_static("private, max-age=86400"),
     );
     response
+}
+
+/// Bytes to save: their type and the file name they are saved under.
+pub fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }

@@ -503,3 +503,17 @@ pub async fn store(
     transaction.commit().await?;
     Ok(result)
 }
+
+/// One of the shop's orders by its id or its order number.
+pub async fn find(
+    database: &Database,
+    shop_id: &crate::domain::identifiers::ShopId,
+    id: &str,
+) -> AppResult<crate::db::orders::OrderRecord> {
+    if let Some(order) = crate::db::orders::get(&database.reader, shop_id, id).await? {
+        return Ok(order);
+    }
+    crate::db::orders::find_by_number(&database.reader, shop_id, id)
+        .await?
+        .ok_or(AppError::NotFound("order"))
+}

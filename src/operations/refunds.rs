@@ -401,6 +401,27 @@ pub async fn refund_locked(
     )
     .await
     .map_err(|error| AppError::Internal(error.into()))?;
+    // The order's invoice, reversed for what went back.
+    let refunded: Vec<(i64, i64, i64)> = requested
+        .iter()
+        .zip(&units)
+        .filter_map(|(line, units)| {
+            case_lines
+                .iter()
+                .find(|case_line| case_line.order_line_id == line.order_line_id)
+                .map(|case_line| (case_line.line_number, line.amount_minor, *units))
+        })
+        .collect();
+    super::invoices::after_refund(
+        transaction,
+        actor,
+        case,
+        &refund_id,
+        &refunded,
+        shipping,
+        now,
+    )
+    .await?;
     if !request.goodwill
         && !cases::set_status(
             transaction,

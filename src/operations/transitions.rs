@@ -342,6 +342,9 @@ pub async fn take(
         return Err(version_conflict(case, case.version));
     }
     super::costs::after_action(transaction, actor, case, action, &data, settings, now).await?;
+    if action == Action::Approve && case.kind == crate::domain::CaseKind::Repair {
+        super::invoices::after_repair_approved(transaction, actor, case, now).await?;
+    }
     cases::insert_event(
         transaction,
         &NewEvent {

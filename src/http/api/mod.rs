@@ -12,6 +12,7 @@ mod extract;
 mod gate;
 mod idempotency;
 mod inbound;
+mod invoices;
 mod language;
 mod offers;
 mod openapi;
@@ -71,6 +72,13 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(replacements::set))
         .routes(routes!(replacements::show))
         .routes(routes!(costs::show, costs::record))
+        .routes(routes!(invoices::set))
+        .routes(routes!(invoices::of_order))
+        .routes(routes!(invoices::change))
+        .routes(routes!(invoices::list))
+        .routes(routes!(invoices::show))
+        .routes(routes!(invoices::pdf))
+        .routes(routes!(invoices::step))
         .routes(routes!(disputes::open, disputes::list))
         .routes(routes!(disputes::show))
         .routes(routes!(disputes::step))

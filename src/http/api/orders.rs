@@ -230,12 +230,7 @@ async fn find_order(
     shop_id: &ShopId,
     id: &str,
 ) -> AppResult<orders::OrderRecord> {
-    if let Some(order) = orders::get(&state.database.reader, shop_id, id).await? {
-        return Ok(order);
-    }
-    orders::find_by_number(&state.database.reader, shop_id, id)
-        .await?
-        .ok_or(AppError::NotFound("order"))
+    crate::operations::orders::find(&state.database, shop_id, id).await
 }
 
 #[utoipa::path(get, path = "/orders/{id}/cases", operation_id = "listOrderCases", tag = "orders", params(("id" = String, Path), CaseListQuery),
