@@ -432,6 +432,18 @@ async fn an_exchange_reissues_a_repair_sends_it_back_and_the_accountant_exports_
     let (status, body) = app.act(repair_id, AGENT, "approve", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // The label's packing list asks for it.
+    let label = app
+        .client
+        .get(app.url(&format!("/api/v1/cases/{repair_id}/label.pdf")))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(label.status(), StatusCode::OK);
+    let text = pdf_text(&label.bytes().await.unwrap());
+    assert!(text.contains("INV-5"), "{text}");
+    assert!(text.contains("原发票"), "{text}");
     let (status, list) = app.get("/api/v1/credit-notes?from=2020-01-01", AGENT).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let kinds: Vec<&str> = list["invoice_changes"]

@@ -417,3 +417,14 @@ pub async fn has_change(
             .await?;
     Ok(count > 0)
 }
+
+/// The number of the invoice a case's customer sends back with the item, if any.
+pub async fn sent_back_with(pool: &AnyPool, case_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT i.number FROM invoice_changes x JOIN invoices i ON i.id = x.invoice_id \
+         WHERE x.case_id = $1 AND x.kind = 'return_with_item' ORDER BY x.created_at LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(pool)
+    .await
+}

@@ -39,6 +39,14 @@ pub async fn render(
     }
     let lines = cases::lines(&database.reader, &case.id).await?;
     let shop_settings = settings::get(database, &shop.id).await?;
+    let mut items: Vec<(String, i64)> = lines
+        .iter()
+        .map(|line| (line.product_name.clone(), line.quantity))
+        .collect();
+    // A repair's paper invoice travels with the item (三包 repairs are claimed with it).
+    if let Some(number) = crate::db::invoices::sent_back_with(&database.reader, &case.id).await? {
+        items.push((format!("原发票 Original invoice {number}"), 1));
+    }
     let document = Label {
         shop_name: shop.name.clone(),
         case_number: case.number.clone(),
@@ -49,10 +57,7 @@ pub async fn render(
             case.number
         ),
         order_number: case.order_number.clone(),
-        items: lines
-            .iter()
-            .map(|line| (line.product_name.clone(), line.quantity))
-            .collect(),
+        items,
         customer_name: case
             .contact_name
             .clone()
