@@ -391,3 +391,150 @@ async fn compensation_accepted_and_a_platform_penalty_are_costs() {
     assert_eq!(books["totals"]["shop_cost_minor"], 3500);
     assert_eq!(books["refunded_minor"], 500, "the goodwill money went back");
 }
+
+#[tokio::test]
+async fn cost_reports_add_up_to_the_ledgers_to_the_minor_unit() {
+    let app = TestApp::start().await;
+    defaults(&app).await;
+    let mut ledgers = 0;
+    let mut cases = Vec::new();
+    for (index, kind) in ["return_and_refund", "repair", "complaint", "repair"]
+        .iter()
+        .enumerate()
+    {
+        let number = format!("CR-{index}");
+        order(&app, &number).await;
+        let case = app.case(&number, kind, "报表").await;
+        let id = case["id"].as_str().unwrap().to_string();
+        for body in [
+            json!({ "kind": "repair_parts", "amount_minor": 1000 + index as i64, "sku": "TS-2" }),
+            json!({ "kind": "label", "amount_minor": 300 }),
+            json!({ "kind": "supplier_credit", "amount_minor": 120 }),
+            json!({ "kind": "return_freight", "payer": "customer", "amount_minor": 999 }),
+        ] {
+            let (status, answer) = app
+                .post(&format!("/api/v1/cases/{id}/costs"), AGENT, body)
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+        }
+        if index == 0 {
+            let agent: String =
+                sqlx::query_scalar("SELECT id FROM staff WHERE email = 'agent@test.local'")
+                    .fetch_one(&app.database.reader)
+                    .await
+                    .unwrap();
+            let (status, body) = app
+                .call(
+                    reqwest::Method::PATCH,
+                    &format!("/api/v1/cases/{id}"),
+                    AGENT,
+                    Some(json!({ "assignee_id": agent, "version": case["version"] })),
+                )
+                .await;
+            assert!(status.is_success(), "{body}");
+        }
+        ledgers += ledger(&app, &id).await["totals"]["shop_cost_minor"]
+            .as_i64()
+            .unwrap();
+        cases.push(id);
+    }
+    for by in [
+        "cost_kind",
+        "case_kind",
+        "reason",
+        "sku",
+        "category",
+        "agent",
+        "month",
+        "payer",
+        "case",
+    ] {
+        let (status, report) = app
+            .get(&format!("/api/v1/reports/costs?by={by}"), AGENT)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        let groups: i64 = report["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|group| group["shop_cost_minor"].as_i64().unwrap())
+            .sum();
+        assert_eq!(groups, ledgers, "by {by}: {report}");
+        assert_eq!(report["totals"][0]["shop_cost_minor"], ledgers);
+        assert_eq!(report["totals"][0]["cases"], 4);
+        assert_eq!(report["totals"][0]["sales_minor"], 4 * 28900);
+    }
+    assert_eq!(ledgers, 4 * (1000 + 300 - 120) + 6);
+    let (_, by_product) = app.get("/api/v1/reports/costs?by=sku", AGENT).await;
+    assert_eq!(by_product["groups"][0]["key"], "TS-2", "named on the parts");
+    assert_eq!(by_product["groups"][0]["shop_cost_minor"], 4006);
+    assert_eq!(
+        by_product["groups"][1]["key"], "EP-1",
+        "the case's first line otherwise"
+    );
+    let (_, by_agent) = app.get("/api/v1/reports/costs?by=agent", AGENT).await;
+    assert!(
+        by_agent["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|group| group["name"] == "agent@test.local"),
+        "{by_agent}"
+    );
+    let (_, by_month) = app.get("/api/v1/reports/costs?by=month", AGENT).await;
+    let share = by_month["repair_share"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (share["repairs"].clone(), share["cases"].clone()),
+        (json!(2), json!(3)),
+        "{by_month}"
+    );
+    assert_eq!(share["share_bp"], 6667);
+    let (_, top) = app
+        .get("/api/v1/reports/costs?by=case&limit=2", AGENT)
+        .await;
+    assert_eq!(
+        top["groups"].as_array().unwrap().len(),
+        2,
+        "the costliest two"
+    );
+    for (query, field) in [
+        ("by=colour", "by"),
+        ("limit=0", "limit"),
+        ("from=yesterday", "from"),
+        ("format=pdf", "format"),
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/reports/costs?{query}"), AGENT)
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(body["error"]["details"]["field"], field, "{query}: {body}");
+    }
+    let csv = app
+        .client
+        .get(app.url("/api/v1/reports/costs?by=case_kind&format=csv"))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("\u{feff}group,name,currency"), "{csv}");
+    assert!(csv.contains("repair,,CNY,2,8,"), "{csv}");
+    let xlsx = app
+        .client
+        .get(app.url("/api/v1/reports/costs?format=xlsx"))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+}

@@ -11,7 +11,15 @@ CREATE TABLE costs (
     -- minor units of the currency; a correction may be below zero
     amount_minor BIGINT NOT NULL,
     currency TEXT NOT NULL,
+    -- what the entry costs the shop (domain::costs::shop_cost), summed by reports
+    shop_cost_minor BIGINT NOT NULL,
+    -- the month it was booked in, in the shop's zone (YYYY-MM), for reports by month
+    month TEXT NOT NULL,
+    -- the product named, if any
     sku TEXT,
+    -- the product it is counted under in reports: the one named, else the case's first line
+    product_sku TEXT,
+    product_category TEXT,
     source TEXT,
     note TEXT,
     corrects TEXT REFERENCES costs(id),
@@ -20,7 +28,8 @@ CREATE TABLE costs (
     UNIQUE (shop_id, source)
 );
 CREATE INDEX costs_by_case ON costs (case_id, created_at);
-CREATE INDEX costs_by_shop ON costs (shop_id, created_at);
+-- reports read a period's entries from this index alone
+CREATE INDEX costs_by_shop ON costs (shop_id, created_at, currency, shop_cost_minor, case_id);
 
 -- What one unit cost the shop (its cost price), for goods written off or recovered.
 ALTER TABLE order_lines ADD COLUMN cost_minor BIGINT;

@@ -35,7 +35,8 @@ pub struct NewCost<'a> {
     pub payer: Payer,
     pub amount_minor: i64,
     pub currency: &'a str,
-    pub sku: Option<&'a str>,
+    /// The month it is booked in, in the shop's zone (YYYY-MM).
+    pub month: &'a str,
     pub source: Option<&'a str>,
     pub note: Option<&'a str>,
     pub corrects: Option<&'a str>,
@@ -43,15 +44,32 @@ pub struct NewCost<'a> {
     pub now: i64,
 }
 
-/// Appends an entry; one with a source already booked is not booked again (None).
+/// Appends an entry; one with a source already booked is not booked again (None). The product
+/// is `sku` when the case has a line of it, else the case's first line (with its category).
 pub async fn append(
     transaction: &mut Transaction,
     cost: &NewCost<'_>,
+    sku: Option<&str>,
 ) -> Result<Option<String>, sqlx::Error> {
     let id = new_id();
+    let product: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT l.sku, l.category FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id \
+         WHERE cl.case_id = $1 ORDER BY CASE WHEN l.sku = $2 THEN 0 ELSE 1 END, l.line_number LIMIT 1",
+    )
+    .bind(cost.case_id)
+    .bind(sku)
+    .fetch_optional(&mut **transaction)
+    .await?;
+    let (product_sku, category) = match (sku, product) {
+        (Some(sku), Some((found, category))) if found == sku => (Some(found), category),
+        (Some(sku), _) => (Some(sku.to_string()), None),
+        (None, Some((found, category))) => (Some(found), category),
+        (None, None) => (None, None),
+    };
     let done = sqlx::query(
-        "INSERT INTO costs (id, shop_id, case_id, kind, payer, amount_minor, currency, sku, source, note, corrects, actor_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (shop_id, source) DO NOTHING",
+        "INSERT INTO costs (id, shop_id, case_id, kind, payer, amount_minor, currency, shop_cost_minor, month, sku, product_sku, product_category, \
+         source, note, corrects, actor_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (shop_id, source) DO NOTHING",
     )
     .bind(&id)
     .bind(cost.shop_id)
@@ -60,7 +78,15 @@ pub async fn append(
     .bind(cost.payer.as_str())
     .bind(cost.amount_minor)
     .bind(cost.currency)
-    .bind(cost.sku)
+    .bind(crate::domain::costs::shop_cost(
+        cost.kind,
+        cost.payer,
+        cost.amount_minor,
+    ))
+    .bind(cost.month)
+    .bind(sku)
+    .bind(product_sku)
+    .bind(category)
     .bind(cost.source)
     .bind(cost.note)
     .bind(cost.corrects)

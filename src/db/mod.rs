@@ -11,6 +11,7 @@ pub mod case_list;
 pub mod cases;
 pub mod checks;
 pub mod columns;
+pub mod cost_reports;
 pub mod costs;
 pub mod customers;
 pub mod deliveries;

@@ -130,6 +130,7 @@ pub async fn record(
             (kind, payer, amount, None)
         }
     };
+    let month = month_of(now, &actor.shop.time_zone);
     let id = costs::append(
         &mut transaction,
         &NewCost {
@@ -139,13 +140,14 @@ pub async fn record(
             payer,
             amount_minor: amount,
             currency: &case.currency,
-            sku: sku.as_deref(),
+            month: &month,
             source: None,
             note: note.as_deref(),
             corrects: corrects.as_deref(),
             actor_id: actor.staff_id.as_deref(),
             now,
         },
+        sku.as_deref(),
     )
     .await?
     .ok_or(AppError::Unavailable)?;
@@ -226,6 +228,13 @@ fn amount_of(
         ));
     }
     Ok(amount)
+}
+
+/// The month of a moment in the shop's zone, YYYY-MM.
+pub fn month_of(now: i64, zone: &jiff::tz::TimeZone) -> String {
+    crate::domain::time::local_date(now, zone)
+        .strftime("%Y-%m")
+        .to_string()
 }
 
 /// A case's ledger, for staff.
@@ -315,6 +324,7 @@ pub(crate) async fn book(
     entries: &[Automatic],
     now: i64,
 ) -> AppResult<()> {
+    let month = month_of(now, &actor.shop.time_zone);
     for entry in entries.iter().filter(|entry| entry.amount_minor != 0) {
         costs::append(
             transaction,
@@ -325,13 +335,14 @@ pub(crate) async fn book(
                 payer: entry.payer,
                 amount_minor: entry.amount_minor,
                 currency: &case.currency,
-                sku: entry.sku.as_deref(),
+                month: &month,
                 source: Some(&entry.source),
                 note: entry.note.as_deref(),
                 corrects: None,
                 actor_id: actor.staff_id.as_deref(),
                 now,
             },
+            entry.sku.as_deref(),
         )
         .await?;
     }

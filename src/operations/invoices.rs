@@ -451,33 +451,7 @@ pub async fn period(
     case_id: Option<&str>,
 ) -> AppResult<Period> {
     staff(actor)?;
-    let zone = &actor.shop.time_zone;
-    let day = |field: &str, text: Option<&str>| -> AppResult<Option<jiff::civil::Date>> {
-        text.map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(|text| {
-                text.parse::<jiff::civil::Date>().map_err(|_| {
-                    AppError::invalid(field, format!("'{text}' is not a day like 2026-11-01"))
-                })
-            })
-            .transpose()
-    };
-    let start = |date: jiff::civil::Date| {
-        date.to_zoned(zone.clone())
-            .map(|zoned| zoned.timestamp().as_microsecond())
-            .unwrap_or(0)
-    };
-    let from = day("from", from)?.map(start).unwrap_or(0);
-    let to = match day("to", to)? {
-        Some(date) => date
-            .tomorrow()
-            .map(start)
-            .map_err(|_| AppError::invalid("to", "the day is out of range"))?,
-        None => i64::MAX,
-    };
-    if to <= from {
-        return Err(AppError::invalid("to", "the period ends before it starts"));
-    }
+    let (from, to) = super::period(from, to, &actor.shop.time_zone)?;
     let case_id = match case_id {
         Some(id) => Some(
             cases::get(&database.reader, &actor.shop.id, id)

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cases;
 pub mod checklist;
 pub mod clocks;
+pub mod cost_reports;
 pub mod costs;
 pub mod credit_documents;
 pub mod disputes;
@@ -83,4 +84,40 @@ pub fn text_field(
         )),
         Some(value) => Ok(Some(value.to_string())),
     }
+}
+
+/// A period given as days in the shop's zone (YYYY-MM-DD, both included; either may be left
+/// out): its bounds in microseconds, [from, to).
+pub fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    zone: &jiff::tz::TimeZone,
+) -> Result<(i64, i64), AppError> {
+    let day = |field: &str, text: Option<&str>| -> Result<Option<jiff::civil::Date>, AppError> {
+        text.map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.parse::<jiff::civil::Date>().map_err(|_| {
+                    AppError::invalid(field, format!("'{text}' is not a day like 2026-11-01"))
+                })
+            })
+            .transpose()
+    };
+    let start = |date: jiff::civil::Date| {
+        date.to_zoned(zone.clone())
+            .map(|zoned| zoned.timestamp().as_microsecond())
+            .unwrap_or(0)
+    };
+    let from = day("from", from)?.map(start).unwrap_or(0);
+    let to = match day("to", to)? {
+        Some(date) => date
+            .tomorrow()
+            .map(start)
+            .map_err(|_| AppError::invalid("to", "the day is out of range"))?,
+        None => i64::MAX,
+    };
+    if to <= from {
+        return Err(AppError::invalid("to", "the period ends before it starts"));
+    }
+    Ok((from, to))
 }

@@ -19,6 +19,7 @@ mod openapi;
 mod orders;
 mod policy;
 mod replacements;
+mod reports;
 mod shipments;
 mod tokens;
 mod views;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(replacements::set))
         .routes(routes!(replacements::show))
         .routes(routes!(costs::show, costs::record))
+        .routes(routes!(reports::costs))
         .routes(routes!(invoices::set))
         .routes(routes!(invoices::of_order))
         .routes(routes!(invoices::change))

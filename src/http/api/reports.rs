@@ -1,0 +1,74 @@
+//! Reports: what after-sales cost in a period, grouped, as JSON, CSV or XLSX.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{Authenticated, Query};
+use crate::error::{AppError, AppResult};
+use crate::operations::cost_reports::{self as operations, CostReport};
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CostReportQuery {
+    /// cost_kind (default), case_kind, reason, sku, category, agent, month, payer or case.
+    #[param(pattern = "^(cost_kind|case_kind|reason|sku|category|agent|month|payer|case)$")]
+    pub by: Option<String>,
+    /// The first day, YYYY-MM-DD in the shop's zone (default: the beginning).
+    pub from: Option<String>,
+    /// The last day, included (default: today).
+    pub to: Option<String>,
+    /// At most this many groups, the costliest first (default 200; 20 for a top 20).
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/reports/costs", operation_id = "getCostReport", tag = "reports", params(CostReportQuery),
+    responses((status = 200, content((CostReport = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "the period's costs per group and per currency, with sales and the repair share"),
+        (status = 422, description = "a grouping, day or limit to fix")),
+    security(("bearer" = [])))]
+/// What after-sales cost in a period: the shop's cost per group (sums of the ledger's entries),
+/// the totals per currency beside the period's sales, and (by month) the repair share.
+pub async fn costs(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<CostReportQuery>,
+) -> AppResult<Response> {
+    let format = query.format.as_deref().map(str::trim).unwrap_or("json");
+    if !matches!(format, "json" | "csv" | "xlsx" | "") {
+        return Err(AppError::invalid(
+            "format",
+            format!("unknown format '{format}'; use json, csv or xlsx"),
+        ));
+    }
+    let report = operations::report(
+        &state.database,
+        &actor,
+        query.by.as_deref(),
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.limit,
+    )
+    .await?;
+    let name = format!("costs-by-{}", report.by);
+    Ok(match format {
+        "csv" => crate::http::download(
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+            operations::csv(&report).into_bytes(),
+        ),
+        "xlsx" => crate::http::download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+            operations::xlsx(&report)?,
+        ),
+        _ => axum::Json(report).into_response(),
+    })
+}
