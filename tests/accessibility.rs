@@ -72,6 +72,14 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
     )
     .await;
 
+    // A cost, so the report has a group, a chart and totals.
+    app.call(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/costs"),
+        AGENT,
+        Some(json!({ "kind": "label", "amount_minor": 800 })),
+    )
+    .await;
     let console = |path: &str, name: &str| (name.to_string(), path.to_string());
     let console_pages = vec![
         console("/console", "queue"),
@@ -83,6 +91,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console(&format!("/console/customers/{customer_id}"), "customer"),
         console("/console/receiving", "receiving"),
         console("/console/follow-ups", "follow-ups"),
+        console("/console/reports/costs?by=month", "cost-report"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),
         console("/console/tokens", "tokens"),

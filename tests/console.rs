@@ -1976,3 +1976,56 @@ async fn costs_are_booked_and_corrected_from_the_case_page() {
     let total = &section[section.find("id=\"cost-total\"").unwrap()..];
     assert!(total.starts_with("id=\"cost-total\">¥20.00<"), "{total}");
 }
+
+#[tokio::test]
+async fn the_cost_report_groups_sorts_charts_and_exports() {
+    let app = TestApp::start().await;
+    for (number, kind, amount) in [("TB-CR1", "repair", 2500), ("TB-CR2", "exchange", 900)] {
+        app.order(number).await;
+        let case = app.case(number, kind, "费用").await;
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/cases/{}/costs", case["id"].as_str().unwrap()),
+                AGENT,
+                serde_json::json!({ "kind": "repair_parts", "amount_minor": amount }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (cookie, _) = sign_in(&app, "agent@test.local").await;
+    let (status, html) = page(&app, &cookie, "/console/reports/costs?by=case_kind").await;
+    assert_eq!(status, StatusCode::OK);
+    let table = &html[html.find("id=\"report-table\"").expect("the table")..];
+    let repair = table.find("维修").expect("repair row");
+    let exchange = table.find("换货").expect("exchange row");
+    assert!(repair < exchange, "the costliest first: {table}");
+    assert!(table.contains("¥25.00"), "{table}");
+    assert!(html.contains("<svg role=\"img\""), "the chart");
+    assert!(html.contains("¥34.00"), "the total");
+    let (_, html) = page(
+        &app,
+        &cookie,
+        "/console/reports/costs?by=case_kind&sort=cost&dir=asc",
+    )
+    .await;
+    let table = &html[html.find("id=\"report-table\"").unwrap()..];
+    assert!(
+        table.find("换货").unwrap() < table.find("维修").unwrap(),
+        "ascending: {table}"
+    );
+    let (status, html) = page(&app, &cookie, "/console/reports/costs?from=2026-13-40").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("value=\"2026-13-40\""),
+        "what was typed is kept"
+    );
+    let csv = client()
+        .get(app.url("/console/reports/costs.csv?by=case_kind"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    assert!(text.contains("repair,,CNY,1,1,2500"), "{text}");
+}

@@ -16,6 +16,7 @@ mod inbound;
 mod live;
 mod queue;
 mod receiving;
+mod reports;
 mod rows;
 mod session;
 mod settings;
@@ -119,6 +120,8 @@ pub fn router() -> axum::Router<AppState> {
             get(case::dispute_evidence),
         )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
+        .route("/console/reports/costs", get(reports::report_page))
+        .route("/console/reports/{file}", get(reports::report_file))
         .route("/console/follow-ups/{id}/done", post(follow_ups::done))
         .route("/console/inbound", get(inbound::inbound_page))
         .route("/console/inbound/{id}/replay", post(inbound::replay))
