@@ -2029,3 +2029,109 @@ async fn the_cost_report_groups_sorts_charts_and_exports() {
     let text = csv.text().await.unwrap();
     assert!(text.contains("repair,,CNY,1,1,2500"), "{text}");
 }
+
+#[tokio::test]
+async fn the_invoice_is_recorded_on_the_order_page_and_its_credit_note_stepped_by_the_accountant() {
+    let app = TestApp::start().await;
+    let order = app.order("TB-IV1").await;
+    let order_id = order["order"]["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let path = format!("/console/orders/{order_id}/invoice");
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("invoice_number", "26442000000000000777"),
+            ("issued_on", "2026-11-31"),
+            ("invoice_kind", "digital_normal"),
+            ("buyer_title", "王小明"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("value=\"26442000000000000777\""), "kept");
+    let saved = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("invoice_number", "26442000000000000777"),
+            ("issued_on", "2026-11-03"),
+            ("invoice_kind", "digital_normal"),
+            ("buyer_title", "王小明"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/orders/{order_id}")).await;
+    assert!(
+        html.contains("id=\"current-invoice\">数电票（普通发票） 26442000000000000777"),
+        "{html}"
+    );
+
+    let case = app.case("TB-IV1", "refund_only", "未收到货").await;
+    let id = case["id"].as_str().unwrap();
+    app.act(id, AGENT, "approve", serde_json::json!({})).await;
+    let (status, body) = app.refund(id, "TB-IV1-r", serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, html) = page(&app, &cookie, "/console/credit-notes").await;
+    assert_eq!(status, StatusCode::OK);
+    let list = &html[html.find("id=\"credit-notes\"").unwrap()..];
+    assert!(
+        list.contains("CN00000001") && list.contains("待开具") && list.contains("-¥289.00"),
+        "{list}"
+    );
+    let (_, notes) = app.get("/api/v1/credit-notes", AGENT).await;
+    let note_id = notes["credit_notes"][0]["id"].as_str().unwrap();
+    let step = format!("/console/credit-notes/{note_id}/steps");
+    let refused = post(
+        &app,
+        &cookie,
+        &step,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("step", "confirm"),
+            ("number", "X"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "nothing to confirm");
+    let issued = post(
+        &app,
+        &cookie,
+        &step,
+        &[
+            ("csrf", &csrf),
+            ("version", "1"),
+            ("step", "issue"),
+            ("number", "26442000000000000888"),
+        ],
+    )
+    .await;
+    assert_eq!(issued.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, "/console/credit-notes").await;
+    assert!(html.contains("已开具红字发票") && html.contains("26442000000000000888"));
+    let pdf = client()
+        .get(app.url(&format!("/console/credit-notes/{note_id}.pdf")))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let csv = client()
+        .get(app.url("/console/credit-notes/credit-notes.csv"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("credit_note,CN00000001,"), "{csv}");
+}

@@ -248,7 +248,7 @@ pub(super) async fn orders_page(
 
 #[derive(Template)]
 #[template(path = "console/order.html")]
-struct OrderPage {
+pub(super) struct OrderPage {
     frame: Frame,
     order: OrderRecord,
     platform: String,
@@ -267,6 +267,10 @@ struct OrderPage {
     /// What was typed into the new-case form, when it was refused.
     typed: HashMap<String, String>,
     error: Option<String>,
+    /// The order's current invoice, its kinds for the form, and why the form was refused.
+    invoice: Option<super::invoices::InvoiceSummary>,
+    invoice_kinds: Vec<Choice>,
+    invoice_error: Option<String>,
 }
 
 /// The order's discounts, tax, payments and shop-currency total, one phrase each.
@@ -320,12 +324,13 @@ impl OrderPage {
     }
 }
 
-async fn order_view(
+pub(super) async fn order_view(
     state: &AppState,
     staff: &Staff,
     id: &str,
     typed: HashMap<String, String>,
     error: Option<String>,
+    invoice_error: Option<String>,
 ) -> Result<OrderPage, super::PageError> {
     let shop = &staff.actor.shop;
     let reader = &state.database.reader;
@@ -363,7 +368,15 @@ async fn order_view(
             }
         })
         .collect();
+    let invoice = crate::db::invoices::of_order(reader, &order.id)
+        .await?
+        .into_iter()
+        .find(|invoice| invoice.state == "current")
+        .map(|invoice| super::invoices::InvoiceSummary::new(language, invoice));
     Ok(OrderPage {
+        invoice,
+        invoice_kinds: super::invoices::kinds(language),
+        invoice_error,
         frame: Frame::new(state, staff, "orders").await?,
         platform: language.text_or(&format!("platform-{}", order.platform), &order.platform),
         placed_at: minutes(order.placed_at, &shop.time_zone),
@@ -403,7 +416,7 @@ pub(super) async fn order_page(
     staff: Staff,
     Path(id): Path<String>,
 ) -> PageResult {
-    let view = order_view(&state, &staff, &id, HashMap::new(), None).await?;
+    let view = order_view(&state, &staff, &id, HashMap::new(), None, None).await?;
     Ok(render(&view, StatusCode::OK, staff.language))
 }
 
@@ -488,7 +501,7 @@ pub(super) async fn open_case(
         Err(error) => {
             let status = error.status();
             let message = error_text(staff.language, &error);
-            let view = order_view(&state, &staff, &id, fields, Some(message)).await?;
+            let view = order_view(&state, &staff, &id, fields, Some(message), None).await?;
             Ok(render(&view, status, staff.language))
         }
     }

@@ -13,6 +13,7 @@ mod follow_ups;
 mod form;
 mod import;
 mod inbound;
+mod invoices;
 mod live;
 mod queue;
 mod receiving;
@@ -121,6 +122,10 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/reports/costs", get(reports::report_page))
+        .route("/console/credit-notes", get(invoices::credit_notes_page))
+        .route("/console/credit-notes/{file}", get(invoices::file))
+        .route("/console/credit-notes/{id}/steps", post(invoices::step))
+        .route("/console/orders/{id}/invoice", post(invoices::save_invoice))
         .route("/console/reports/{file}", get(reports::report_file))
         .route("/console/follow-ups/{id}/done", post(follow_ups::done))
         .route("/console/inbound", get(inbound::inbound_page))
