@@ -538,3 +538,155 @@ async fn cost_reports_add_up_to_the_ledgers_to_the_minor_unit() {
         .unwrap();
     assert!(xlsx.starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn compensation_above_the_caps_waits_for_a_supervisor() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(json!({ "costs": {
+                "compensation_cap_per_case_minor": 2000,
+                "compensation_cap_per_agent_month_minor": 2500
+            } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    order(&app, "CP-1").await;
+    let case = app.case("CP-1", "complaint", "快递太慢").await;
+    let id = case["id"].as_str().unwrap();
+    let compensations = format!("/api/v1/cases/{id}/compensations");
+    // Within the caps: given at once, a coupon code of the shop's own, with its last day.
+    let (status, coupon) = app
+        .post(
+            &compensations,
+            AGENT,
+            json!({ "kind": "coupon", "amount_minor": 1500, "valid_until": "2027-01-31" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{coupon}");
+    assert_eq!(coupon["state"], "accepted");
+    assert!(
+        coupon["detail"].as_str().unwrap().starts_with('Q'),
+        "{coupon}"
+    );
+    assert_eq!(coupon["valid_until"], "2027-01-31");
+    // ¥15 + ¥10 is above the ¥20 per case: it waits, books nothing, and blocks another offer.
+    let (status, waiting) = app
+        .post(
+            &compensations,
+            AGENT,
+            json!({ "kind": "partial_refund", "amount_minor": 1000 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{waiting}");
+    assert_eq!(waiting["state"], "pending_approval");
+    assert_eq!(ledger(&app, id).await["totals"]["shop_cost_minor"], 1500);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{id}/offers"),
+            AGENT,
+            json!({ "kind": "points", "amount_minor": 100, "detail": "100 积分" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let approval = format!(
+        "/api/v1/cases/{id}/offers/{}/approval",
+        waiting["id"].as_str().unwrap()
+    );
+    let (status, body) = app.post(&approval, AGENT, json!({ "approve": true })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .post(&approval, SUPERVISOR, json!({ "approve": false }))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a refusal says why: {body}"
+    );
+    let (status, approved) = app
+        .post(&approval, SUPERVISOR, json!({ "approve": true }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(
+        approved["state"], "accepted",
+        "given directly: accepted once approved"
+    );
+    assert!(approved["approved_by"].is_string());
+    assert!(approved["refund_id"].is_string(), "its money went back");
+    let books = ledger(&app, id).await;
+    assert_eq!(books["totals"]["shop_cost_minor"], 2500);
+    assert_eq!(books["refunded_minor"], 1000);
+    let (status, body) = app
+        .post(&approval, SUPERVISOR, json!({ "approve": true }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "once: {body}");
+
+    // The agent gave ¥25 this month, the cap: an offer of ¥1 on another case waits; refused,
+    // the customer never sees it.
+    order(&app, "CP-2").await;
+    let other = app.case("CP-2", "complaint", "客服态度差").await;
+    let other_id = other["id"].as_str().unwrap();
+    let (status, waiting) = app
+        .post(
+            &format!("/api/v1/cases/{other_id}/offers"),
+            AGENT,
+            json!({ "kind": "gift", "amount_minor": 100, "detail": "保温杯" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{waiting}");
+    assert_eq!(waiting["state"], "pending_approval");
+    let (status, refused) = app
+        .post(
+            &format!(
+                "/api/v1/cases/{other_id}/offers/{}/approval",
+                waiting["id"].as_str().unwrap()
+            ),
+            SUPERVISOR,
+            json!({ "approve": false, "note": "本月补偿已超额" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{refused}");
+    assert_eq!(refused["state"], "refused");
+    let cookie = app.portal_session("CP-2", "13800138000").await;
+    let html = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/portal/shop/cases/{}",
+            other["number"].as_str().unwrap()
+        )))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("保温杯"), "never offered to the customer");
+    let cookie = app.portal_session("CP-1", "13800138000").await;
+    let html = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/portal/shop/cases/{}",
+            case["number"].as_str().unwrap()
+        )))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("有效期至"), "the coupon's last day: {html}");
+    assert!(html.contains("2027-01-31"));
+    // A supervisor's own offers are not capped.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/cases/{other_id}/compensations"),
+            SUPERVISOR,
+            json!({ "kind": "points", "amount_minor": 5000, "detail": "5000 积分" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["state"], "accepted");
+}

@@ -222,3 +222,4 @@ portal-clock-customer_reminder = The shop is waiting for your answer; if you hav
 portal-clock-customer_abandoned = If there is still no answer by then, the conversation ends; you can write again at any time.
 portal-clock-platform_deadline = The shop must answer your request on the platform by then.
 portal-clock-auto_close = The request completes then, and we ask you to rate the service.
+portal-offer-valid-until = , valid until { $date }

@@ -222,3 +222,4 @@ portal-clock-customer_reminder = 商家在等您回复；到时未回复，我�
 portal-clock-customer_abandoned = 到时仍未回复，这个会话会结束；您随时可以再联系我们。
 portal-clock-platform_deadline = 商家需在此之前在平台上处理您的申请。
 portal-clock-auto_close = 到时申请会自动完成，我们会请您评价这次服务。
+portal-offer-valid-until = ，有效期至 { $date }

@@ -36,3 +36,9 @@ ALTER TABLE order_lines ADD COLUMN cost_minor BIGINT;
 
 -- A shop's default costs (settings section `costs`).
 ALTER TABLE shop_settings ADD COLUMN costs TEXT NOT NULL DEFAULT '{}';
+
+-- Compensation above the shop's caps waits for a supervisor (state pending_approval, then
+-- open, or accepted at once when it was given directly, or refused); a coupon's last day.
+ALTER TABLE offers ADD COLUMN direct BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE offers ADD COLUMN approved_by TEXT;
+ALTER TABLE offers ADD COLUMN valid_until TEXT;

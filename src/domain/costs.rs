@@ -184,6 +184,46 @@ pub struct CostSettings {
     /// What share of a refurbished item's cost price comes back (default 50).
     #[serde(default)]
     pub refurbish_percent: Option<u8>,
+    /// Compensation an agent may give on one case (all its offers together); above it a
+    /// supervisor approves.
+    #[serde(default)]
+    pub compensation_cap_per_case_minor: Option<i64>,
+    /// Compensation one agent may give in a calendar month; above it a supervisor approves.
+    #[serde(default)]
+    pub compensation_cap_per_agent_month_minor: Option<i64>,
+}
+
+/// Why compensation needs a supervisor's approval, if it does: an agent above a cap. `given`:
+/// what the case's other standing offers give; `month`: what the agent gave this month; both in
+/// the case's currency, which may not be the caps' (`in_currency` false: any amount waits).
+pub fn approval_needed(
+    settings: &CostSettings,
+    role: super::Role,
+    amount_minor: i64,
+    given: i64,
+    month: i64,
+    in_currency: bool,
+) -> Option<&'static str> {
+    if role != super::Role::Agent || amount_minor <= 0 {
+        return None;
+    }
+    let (case_cap, agent_cap) = (
+        settings.compensation_cap_per_case_minor,
+        settings.compensation_cap_per_agent_month_minor,
+    );
+    if case_cap.is_none() && agent_cap.is_none() {
+        return None;
+    }
+    if !in_currency {
+        return Some("the caps are in another currency");
+    }
+    if case_cap.is_some_and(|cap| given + amount_minor > cap) {
+        return Some("above the cap per case");
+    }
+    if agent_cap.is_some_and(|cap| month + amount_minor > cap) {
+        return Some("above the agent's monthly cap");
+    }
+    None
 }
 
 impl CostSettings {
@@ -220,6 +260,20 @@ impl CostSettings {
                 return Err(format!(
                     "costs.freight_by_carrier.{carrier}: between 0 and 1000000000 minor units"
                 ));
+            }
+        }
+        for (field, value) in [
+            (
+                "compensation_cap_per_case_minor",
+                self.compensation_cap_per_case_minor,
+            ),
+            (
+                "compensation_cap_per_agent_month_minor",
+                self.compensation_cap_per_agent_month_minor,
+            ),
+        ] {
+            if value.is_some_and(|value| !(0..=1_000_000_000_000).contains(&value)) {
+                return Err(format!("costs.{field}: zero or more minor units"));
             }
         }
         if self.refurbish_percent.is_some_and(|percent| percent > 100) {
@@ -305,6 +359,33 @@ mod tests {
         );
         assert!(disposition("scrap", 0, 2, 50).is_empty());
         assert!(disposition("unknown", 100, 1, 50).is_empty());
+    }
+
+    #[test]
+    fn an_agent_above_a_cap_waits_for_a_supervisor() {
+        use crate::domain::Role;
+        let caps = CostSettings {
+            compensation_cap_per_case_minor: Some(5000),
+            compensation_cap_per_agent_month_minor: Some(20000),
+            ..CostSettings::default()
+        };
+        assert_eq!(
+            approval_needed(&caps, Role::Agent, 3000, 2000, 0, true),
+            None
+        );
+        assert!(approval_needed(&caps, Role::Agent, 3001, 2000, 0, true).is_some());
+        assert!(approval_needed(&caps, Role::Agent, 1000, 0, 19500, true).is_some());
+        assert_eq!(
+            approval_needed(&caps, Role::Supervisor, 99999, 0, 0, true),
+            None
+        );
+        assert!(approval_needed(&caps, Role::Agent, 1, 0, 0, false).is_some());
+        assert_eq!(
+            approval_needed(&CostSettings::default(), Role::Agent, 99999, 0, 0, false),
+            None,
+            "no caps: nothing waits"
+        );
+        assert_eq!(approval_needed(&caps, Role::Agent, 0, 9999, 0, true), None);
     }
 
     #[test]

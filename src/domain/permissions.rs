@@ -39,6 +39,8 @@ pub enum Capability {
     HandleDisputes,
     /// Book costs in a case's ledger (freight, parts, labour, supplier charges) and correct them.
     RecordCosts,
+    /// Approve (or refuse) compensation an agent offered above the shop's caps.
+    ApproveCompensation,
 }
 
 use Capability::*;
@@ -98,6 +100,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         RecordCosts,
         &[Agent, Inspector, Supervisor, Admin, System],
         "book costs",
+    ),
+    (
+        ApproveCompensation,
+        &[Supervisor, Admin],
+        "approve compensation above the caps",
     ),
 ];
 
@@ -196,6 +203,10 @@ mod tests {
             (ReadAudit, [false, false, true, true, false, false]),
             (HandleDisputes, [true, false, true, true, true, false]),
             (RecordCosts, [true, true, true, true, true, false]),
+            (
+                ApproveCompensation,
+                [false, false, true, true, false, false],
+            ),
         ];
         assert_eq!(
             expected.len(),

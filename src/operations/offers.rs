@@ -34,6 +34,9 @@ pub struct OfferInput {
     pub detail: Option<String>,
     /// Shown to the customer with the offer.
     pub note: Option<String>,
+    /// A coupon's last day (YYYY-MM-DD).
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 pub const KINDS: &[&str] = &[
@@ -61,7 +64,11 @@ fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
             format!("unknown kind '{kind}'; use one of: {}", KINDS.join(", ")),
         ));
     }
-    let detail = text_field("detail", input.detail.as_deref(), false, 200)?;
+    let mut detail = text_field("detail", input.detail.as_deref(), false, 200)?;
+    // A coupon without a code pasted from the platform gets one of the shop's own.
+    if kind == "coupon" && detail.is_none() {
+        detail = Some(coupon_code());
+    }
     if !matches!(kind.as_str(), "partial_refund" | "refund_instead") && detail.is_none() {
         return Err(AppError::invalid(
             "detail",
@@ -69,6 +76,44 @@ fn kind_of(input: &OfferInput) -> AppResult<(String, Option<String>)> {
         ));
     }
     Ok((kind, detail))
+}
+
+/// A coupon code of the shop's own: `Q` and ten letters and digits that cannot be confused
+/// (no 0/O, 1/I/L).
+fn coupon_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut random = rand::rng();
+    let code: String = (0..10)
+        .map(|_| ALPHABET[random.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("Q{code}")
+}
+
+/// A coupon's last day, checked (YYYY-MM-DD); only coupons have one.
+fn valid_until(kind: &str, input: &OfferInput) -> AppResult<Option<String>> {
+    let Some(text) = input
+        .valid_until
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    else {
+        return Ok(None);
+    };
+    if kind != "coupon" {
+        return Err(AppError::invalid(
+            "valid_until",
+            "only a coupon has a last day",
+        ));
+    }
+    text.parse::<jiff::civil::Date>()
+        .map(|date| Some(date.to_string()))
+        .map_err(|_| {
+            AppError::invalid(
+                "valid_until",
+                format!("'{text}' is not a day like 2026-12-31"),
+            )
+        })
 }
 
 /// Whether money offered on this case is goodwill (the case does not pay goods back).
@@ -84,16 +129,28 @@ fn conflict(code: &'static str, message: &str) -> AppError {
     }
 }
 
-/// Makes an offer on an open refund or complaint case, within what is left to refund.
+/// Makes an offer on an open refund or complaint case, within what is left to refund. An
+/// agent's compensation above the shop's caps waits for a supervisor (`pending_approval`).
 pub async fn make(
     database: &Database,
     actor: &Actor,
     case_id: &str,
     input: &OfferInput,
 ) -> AppResult<OfferRecord> {
+    make_with(database, actor, case_id, input, false).await
+}
+
+async fn make_with(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    input: &OfferInput,
+    direct: bool,
+) -> AppResult<OfferRecord> {
     AppError::require(actor.role, Capability::MakeOffers)?;
     let note = text_field("note", input.note.as_deref(), false, 2000)?;
     let (kind, detail) = kind_of(input)?;
+    let valid_until = valid_until(&kind, input)?;
     if worth_nothing(&kind) {
         if input.amount_minor != 0 {
             return Err(AppError::invalid(
@@ -150,7 +207,11 @@ pub async fn make(
             "a refund instead is offered on an exchange whose replacement has not gone out",
         ));
     }
-    if offers::open_in(&mut transaction, &case.id).await?.is_some() {
+    if offers::open_in(&mut transaction, &case.id).await?.is_some()
+        || offers::pending_in(&mut transaction, &case.id)
+            .await?
+            .is_some()
+    {
         return Err(conflict(
             "offer_already_open",
             "this case already has an open offer; withdraw it before making another",
@@ -173,6 +234,35 @@ pub async fn make(
             ),
         ));
     }
+    let settings = settings::get(database, &actor.shop.id).await?;
+    let caps = &settings.costs;
+    let waits = match (
+        &actor.staff_id,
+        caps.compensation_cap_per_case_minor.is_some()
+            || caps.compensation_cap_per_agent_month_minor.is_some(),
+    ) {
+        (Some(staff_id), true) => {
+            let given = offers::given_on_case(&mut transaction, &case.id).await?;
+            let month_start = month_start(now, &actor.shop.time_zone);
+            let month = offers::given_by(
+                &mut transaction,
+                &actor.shop.id,
+                staff_id,
+                currency.as_str(),
+                month_start,
+            )
+            .await?;
+            crate::domain::costs::approval_needed(
+                caps,
+                actor.role,
+                input.amount_minor,
+                given,
+                month,
+                caps.applies_to(currency.as_str(), actor.shop.currency.as_str()),
+            )
+        }
+        _ => None,
+    };
     let id = offers::insert(
         &mut transaction,
         &NewOffer {
@@ -185,18 +275,33 @@ pub async fn make(
             detail: detail.as_deref(),
             created_by: actor.staff_id.as_deref(),
             now,
+            state: if waits.is_some() {
+                "pending_approval"
+            } else {
+                "open"
+            },
+            direct,
+            valid_until: valid_until.as_deref(),
         },
     )
     .await?;
-    let data = json!({
+    let mut data = json!({
         "offer_id": id, "kind": kind, "amount_minor": input.amount_minor,
         "currency": currency.as_str(), "note": note, "detail": detail,
+        "valid_until": valid_until,
     });
+    if let Some(why) = waits {
+        data["approval_needed"] = json!(why);
+    }
     super::record_event(
         &mut transaction,
         actor,
         &case.id,
-        "offer_made",
+        if waits.is_some() {
+            "offer_pending_approval"
+        } else {
+            "offer_made"
+        },
         data.clone(),
         now,
     )
@@ -207,6 +312,15 @@ pub async fn make(
         .into_iter()
         .find(|offer| offer.id == id)
         .ok_or(AppError::Unavailable)
+}
+
+/// The first moment of the month `now` falls in, in the shop's zone.
+fn month_start(now: i64, zone: &jiff::tz::TimeZone) -> i64 {
+    crate::domain::time::local_date(now, zone)
+        .first_of_month()
+        .to_zoned(zone.clone())
+        .map(|zoned| zoned.timestamp().as_microsecond())
+        .unwrap_or(0)
 }
 
 /// What may still go back: on the case's claimed units, or (goodwill) on the whole order.
@@ -320,7 +434,20 @@ pub async fn compensate(
     case_id: &str,
     input: &OfferInput,
 ) -> AppResult<OfferRecord> {
-    let offer = make(database, actor, case_id, input).await?;
+    let offer = make_with(database, actor, case_id, input, true).await?;
+    if offer.state == "pending_approval" {
+        return Ok(offer);
+    }
+    accept_direct(database, actor, case_id, offer).await
+}
+
+/// Accepts compensation given directly (at once, or once a supervisor approved it).
+async fn accept_direct(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    offer: OfferRecord,
+) -> AppResult<OfferRecord> {
     let now = database.clock.now();
     let settings = settings::get(database, &actor.shop.id).await?;
     let mut transaction = database.begin().await?;
@@ -463,4 +590,68 @@ pub async fn answer(
         .into_iter()
         .find(|found| found.id == offer.id)
         .ok_or(AppError::Unavailable)
+}
+
+/// A supervisor approves (the offer goes to the customer, or, given directly, is accepted at
+/// once) or refuses compensation an agent offered above the shop's caps.
+pub async fn approve(
+    database: &Database,
+    actor: &Actor,
+    case_id: &str,
+    offer_id: &str,
+    approved: bool,
+    note: Option<&str>,
+) -> AppResult<OfferRecord> {
+    AppError::require(actor.role, Capability::ApproveCompensation)?;
+    let note = text_field("note", note, !approved, 500)?;
+    let now = database.clock.now();
+    let mut transaction = database.begin().await?;
+    let case = cases::get_for_update(&mut transaction, database.backend, &actor.shop.id, case_id)
+        .await?
+        .ok_or(AppError::NotFound("case"))?;
+    let offer = offers::pending_in(&mut transaction, &case.id)
+        .await?
+        .filter(|offer| offer.id == offer_id)
+        .ok_or_else(|| {
+            conflict(
+                "offer_not_pending",
+                "this offer does not wait for approval (approved, refused or withdrawn)",
+            )
+        })?;
+    let state = if approved { "open" } else { "refused" };
+    if !offers::approve(
+        &mut transaction,
+        &offer.id,
+        state,
+        actor.staff_id.as_deref(),
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Unavailable);
+    }
+    super::record_event(
+        &mut transaction,
+        actor,
+        &case.id,
+        if approved {
+            "offer_approved"
+        } else {
+            "offer_refused"
+        },
+        json!({ "offer_id": offer.id, "kind": offer.kind, "amount_minor": offer.amount_minor,
+                "currency": offer.currency, "note": note }),
+        now,
+    )
+    .await?;
+    transaction.commit().await?;
+    let approved_offer = offers::for_case(&database.writer, &case.id)
+        .await?
+        .into_iter()
+        .find(|found| found.id == offer.id)
+        .ok_or(AppError::Unavailable)?;
+    if approved && offer.direct {
+        return accept_direct(database, actor, &case.id, approved_offer).await;
+    }
+    Ok(approved_offer)
 }

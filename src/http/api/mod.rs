@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(offers::make, offers::list))
         .routes(routes!(offers::compensate))
         .routes(routes!(offers::withdraw))
+        .routes(routes!(offers::approve))
         .routes(routes!(offers::portal_link))
         .routes(routes!(cases::post_message, cases::messages))
         .routes(routes!(cases::post_note))

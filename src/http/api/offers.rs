@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::{Authenticated, Json, Path, Query};
@@ -26,8 +26,13 @@ pub struct OfferView {
     pub detail: Option<String>,
     pub currency: String,
     pub note: Option<String>,
-    /// open, accepted, declined, withdrawn
+    /// open, pending_approval (above the shop's caps: a supervisor approves), accepted,
+    /// declined, withdrawn or refused (by a supervisor).
     pub state: String,
+    /// A coupon's last day.
+    pub valid_until: Option<String>,
+    /// The supervisor who approved it above the caps.
+    pub approved_by: Option<String>,
     pub created_at: String,
     pub answered_at: Option<String>,
     /// The refund paid when the customer accepted.
@@ -46,6 +51,8 @@ fn view(shop: &Shop, record: OfferRecord) -> OfferView {
         note: record.note,
         state: record.state,
         refund_id: record.refund_id,
+        valid_until: record.valid_until,
+        approved_by: record.approved_by,
     }
 }
 
@@ -161,4 +168,40 @@ pub async fn portal_link(
         url,
         expires_at: time(&actor.shop, expires),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalInput {
+    /// true: the offer goes to the customer (compensation given directly is accepted at once);
+    /// false: refused.
+    pub approve: bool,
+    /// Why it was refused (required then).
+    pub note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/cases/{id}/offers/{offer_id}/approval", operation_id = "approveCaseOffer", tag = "refunds",
+    params(("id" = String, Path), ("offer_id" = String, Path)), request_body = ApprovalInput,
+    responses((status = 200, body = OfferView, description = "the offer approved (open, or accepted when given directly) or refused"),
+        (status = 403, description = "supervisors and admins approve"),
+        (status = 409, description = "the offer does not wait for approval")),
+    security(("bearer" = [])))]
+/// A supervisor's answer to compensation an agent offered above the shop's caps.
+pub async fn approve(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path((id, offer_id)): Path<(String, String)>,
+    Json(input): Json<ApprovalInput>,
+) -> AppResult<axum::Json<OfferView>> {
+    let case = case_operations::fetch(&state.database, &actor, &id).await?;
+    let offer = operations::approve(
+        &state.database,
+        &actor,
+        &case.id,
+        &offer_id,
+        input.approve,
+        input.note.as_deref(),
+    )
+    .await?;
+    Ok(axum::Json(view(&actor.shop, offer)))
 }

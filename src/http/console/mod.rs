@@ -101,6 +101,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/offers", post(case::make_offer))
         .route("/console/cases/{id}/costs", post(case::record_cost))
         .route(
+            "/console/cases/{id}/offers/{offer}/approve",
+            post(case::approve_offer),
+        )
+        .route(
             "/console/cases/{id}/replacement",
             post(case::choose_replacement),
         )

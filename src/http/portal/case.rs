@@ -300,13 +300,20 @@ async fn case_view(
             }
             _ => "portal-offer-partial".into(),
         };
-        language.text_args(
+        let words = language.text_args(
             &key,
             &[
                 ("amount", value.as_str()),
                 ("detail", offer.detail.as_deref().unwrap_or_default()),
             ],
-        )
+        );
+        match &offer.valid_until {
+            Some(day) => format!(
+                "{words}{}",
+                language.text_args("portal-offer-valid-until", &[("date", day.as_str())])
+            ),
+            None => words,
+        }
     };
     let offer = offers
         .iter()
@@ -318,9 +325,10 @@ async fn case_view(
                 offer.note.clone().unwrap_or_default(),
             )
         });
+    // What waits for (or was refused by) a supervisor was never offered to the customer.
     let past_offers = offers
         .iter()
-        .filter(|offer| offer.state != "open")
+        .filter(|offer| matches!(offer.state.as_str(), "accepted" | "declined" | "withdrawn"))
         .map(|offer| {
             (
                 amount(offer),

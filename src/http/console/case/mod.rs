@@ -31,7 +31,7 @@ pub(super) use disputes::{
 };
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
-pub(super) use offers::{make as make_offer, withdraw as withdraw_offer};
+pub(super) use offers::{approve as approve_offer, make as make_offer, withdraw as withdraw_offer};
 pub(super) use replacement::{choose as choose_replacement, settle as settle_difference};
 
 /// What the person sent with the form that failed, to show it again.

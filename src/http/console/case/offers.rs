@@ -27,6 +27,9 @@ pub struct OfferRow {
     pub note: String,
     pub state: String,
     pub open: bool,
+    /// Waits for a supervisor: above the shop's caps.
+    pub pending: bool,
+    pub valid_until: String,
 }
 
 impl OfferRow {
@@ -44,6 +47,8 @@ impl OfferRow {
             note: offer.note.unwrap_or_default(),
             state: language.text(&format!("offer-state-{}", offer.state)),
             open: offer.state == "open",
+            pending: offer.state == "pending_approval",
+            valid_until: offer.valid_until.unwrap_or_default(),
             id: offer.id,
         }
     }
@@ -77,6 +82,7 @@ pub(in crate::http::console) async fn make(
                 amount_minor,
                 detail: text(&fields, "detail"),
                 note: text(&fields, "note"),
+                valid_until: text(&fields, "valid_until"),
             },
         )
         .await
@@ -100,6 +106,31 @@ pub(in crate::http::console) async fn withdraw(
         &id,
         &offer_id,
         Answer::Withdraw,
+    )
+    .await
+    .map(|_| ());
+    answer(&state, &staff, &id, "offer", fields, result).await
+}
+
+/// A supervisor approves or refuses compensation above the caps (`decision`: approve or
+/// refuse, with a note when refused).
+pub(in crate::http::console) async fn approve(
+    State(state): State<AppState>,
+    Path((id, offer_id)): Path<(String, String)>,
+    Posted {
+        staff,
+        form: fields,
+    }: Posted<Fields>,
+) -> PageResult {
+    let approved = text(&fields, "decision").as_deref() == Some("approve");
+    let note = text(&fields, "note");
+    let result = operations::approve(
+        &state.database,
+        &staff.actor,
+        &id,
+        &offer_id,
+        approved,
+        note.as_deref(),
     )
     .await
     .map(|_| ());

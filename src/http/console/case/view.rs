@@ -167,6 +167,8 @@ pub struct CasePage {
     /// The cost ledger, and whether the person may book costs.
     costs: super::costs::CostsPart,
     can_book_costs: bool,
+    /// Supervisors approve compensation above the caps.
+    can_approve: bool,
     /// The case's photos, to name as proof of a refusal.
     proof_photos: Vec<Choice>,
     can_open_dispute: bool,
@@ -392,7 +394,9 @@ pub async fn case_view(
             staff.role(),
             crate::domain::permissions::Capability::MakeOffers,
         )
-        && offers.iter().all(|offer| offer.state != "open");
+        && offers
+            .iter()
+            .all(|offer| !matches!(offer.state.as_str(), "open" | "pending_approval"));
     let name_of = |id: &str| {
         people
             .iter()
@@ -643,6 +647,10 @@ pub async fn case_view(
         offer_kinds: super::offers::kinds(language),
         can_offer,
         costs: super::costs::CostsPart::new(language, costs),
+        can_approve: crate::domain::permissions::allows(
+            staff.role(),
+            crate::domain::permissions::Capability::ApproveCompensation,
+        ),
         can_book_costs: crate::domain::permissions::allows(
             staff.role(),
             crate::domain::permissions::Capability::RecordCosts,
