@@ -690,3 +690,47 @@ async fn compensation_above_the_caps_waits_for_a_supervisor() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["state"], "accepted");
 }
+
+#[tokio::test]
+async fn goodwill_that_fits_is_suggested_with_its_rule() {
+    let app = TestApp::start().await;
+    order(&app, "GW-1").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "GW-1", "kind": "complaint", "reason_code": "late_delivery",
+                    "description": "快递五天没动", "lines": [{ "line_number": 1 }, { "line_number": 2 }],
+                    "contact": { "name": "王小明", "phone": "13800138000" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let (_, shown) = app
+        .get(
+            &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let suggestion = &shown["suggested_compensation"][0];
+    assert_eq!(suggestion["kind"], "coupon", "{shown}");
+    assert_eq!(suggestion["rule"], "GW-1");
+    assert_eq!(
+        suggestion["amount_minor"], 1400,
+        "5 % of ¥289.00, whole yuan"
+    );
+    assert!(
+        suggestion["explanation"]["zh-CN"]
+            .as_str()
+            .unwrap()
+            .contains("物流延误")
+    );
+    // A change of mind gets nothing suggested.
+    let plain = app.case("GW-1", "consultation", "怎么用").await;
+    let (_, shown) = app
+        .get(
+            &format!("/api/v1/cases/{}", plain["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(shown["suggested_compensation"], json!([]), "{shown}");
+}

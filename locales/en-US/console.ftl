@@ -785,3 +785,4 @@ offer-state-refused = refused by a supervisor
 event-offer_pending_approval = Compensation above the caps, waiting for a supervisor
 event-offer_approved = Compensation approved
 event-offer_refused = Compensation refused
+console-offer-suggested = Suggested

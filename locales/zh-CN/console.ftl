@@ -785,3 +785,4 @@ offer-state-refused = 主管未批准
 event-offer_pending_approval = 补偿超出额度，待主管批准
 event-offer_approved = 主管已批准补偿
 event-offer_refused = 主管未批准补偿
+console-offer-suggested = 建议

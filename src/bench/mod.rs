@@ -3,6 +3,7 @@
 //! page and substring search, each as req/s with p50/p99, plus the server's peak memory (VmHWM).
 //! Run it in release mode: `cargo run --release -- bench` (see docs/BENCHMARKS.md).
 
+mod costs;
 mod grow;
 mod measure;
 mod notifications;
@@ -35,6 +36,10 @@ pub struct Options {
     pub reads: usize,
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Cases given a cost entry through the API before the cost reports are measured (those
+    /// that have one already are not booked again).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub costs: usize,
 }
 
 pub(crate) const SHOP: &str = "bench";
@@ -330,6 +335,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         );
     }
     refunds::run(&client, &base, &options).await?;
+    costs::run(&client, &base, &options).await?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status
         .lines()

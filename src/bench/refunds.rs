@@ -29,6 +29,17 @@ async fn prepare(
             .send()
             .await?
             .error_for_status()?;
+        // Invoiced: each refund makes its credit note (the cost run exports a year of them).
+        client
+            .put(format!("{base}/api/v1/orders/{number}/invoice"))
+            .bearer_auth(TOKEN)
+            .json(
+                &json!({ "number": format!("INV-{number}"), "issued_on": "2026-11-20",
+                           "kind": "digital_normal", "buyer_title": "压测" }),
+            )
+            .send()
+            .await?
+            .error_for_status()?;
         let case: serde_json::Value = client
             .post(format!("{base}/api/v1/cases"))
             .bearer_auth(TOKEN)
@@ -74,7 +85,7 @@ pub async fn run(client: &reqwest::Client, base: &str, options: &Options) -> any
         .await;
         println!(
             "{}",
-            figures.line("refund execution (POST refunds)", concurrency)
+            figures.line("refund + credit note (POST refunds)", concurrency)
         );
     }
     Ok(())

@@ -166,3 +166,28 @@ pub async fn commit_ceiling(database: &Database, during: Duration) -> Result<f64
     }
     Ok(rate)
 }
+
+/// Up to `limit` case ids of the shop with no cost entry yet, oldest first (what the cost
+/// benchmark books on, through the API).
+pub async fn cases_without_costs(
+    database: &Database,
+    shop_id: &ShopId,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM cases c WHERE c.shop_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM costs x WHERE x.case_id = c.id) ORDER BY c.created_at, c.id LIMIT $2",
+    )
+    .bind(shop_id)
+    .bind(limit)
+    .fetch_all(&database.reader)
+    .await
+}
+
+/// The shop's cost entries.
+pub async fn cost_entries(database: &Database, shop_id: &ShopId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM costs WHERE shop_id = $1")
+        .bind(shop_id)
+        .fetch_one(&database.reader)
+        .await
+}

@@ -655,3 +655,28 @@ pub async fn approve(
     }
     Ok(approved_offer)
 }
+
+/// Goodwill compensation that fits an open case (docs/POLICY.md, "Goodwill"): shares of what was
+/// paid for the case's goods, in the order's currency.
+pub fn suggestions(
+    case: &CaseRecord,
+    lines: &[cases::CaseLineRecord],
+) -> Vec<crate::domain::policy::goodwill::Suggestion> {
+    if !case.status.is_open() {
+        return Vec::new();
+    }
+    let paid: i64 = lines
+        .iter()
+        .map(|line| {
+            i64::try_from(
+                i128::from(line.paid_minor) * i128::from(line.quantity)
+                    / i128::from(line.ordered_quantity.max(1)),
+            )
+            .unwrap_or(0)
+        })
+        .sum();
+    let unit = crate::domain::Currency::parse(&case.currency)
+        .map(|currency| 10_i64.pow(currency.exponent()))
+        .unwrap_or(100);
+    crate::domain::policy::goodwill::suggest(case.kind, &case.reason_code, paid, unit)
+}

@@ -4,6 +4,7 @@
 //! Pure: no I/O; "now" is passed in.
 
 pub mod decision;
+pub mod goodwill;
 pub mod periods;
 pub mod request;
 pub mod settlement;

@@ -96,6 +96,10 @@ pub struct CaseView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub policy: Option<serde_json::Value>,
+    /// Goodwill compensation that fits the case while it is open (a coupon for a late parcel,
+    /// money back to keep goods with a small flaw), with its rule (docs/POLICY.md, "Goodwill").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_compensation: Option<Vec<crate::domain::policy::goodwill::Suggestion>>,
     /// The clocks running on the case and what happens when they run out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clocks: Option<Vec<ClockView>>,
@@ -198,6 +202,7 @@ impl CaseView {
             lines: None,
             allowed_actions: None,
             policy: None,
+            suggested_compensation: None,
             clocks: None,
             sla: None,
         }

@@ -62,7 +62,12 @@ fn view_with(
         ended_at: case.ended_at,
     };
     let actions = allowed_actions(case.kind, case.status, actor.role, moment);
+    let suggested = actor
+        .role
+        .is_staff()
+        .then(|| crate::operations::offers::suggestions(&case, lines));
     let mut view = CaseView::new(&actor.shop, case);
+    view.suggested_compensation = suggested;
     view.lines = Some(lines.iter().map(CaseLineView::from).collect());
     view.policy = decision.and_then(|json| serde_json::from_str(json).ok());
     view.clocks = Some(

@@ -169,6 +169,8 @@ pub struct CasePage {
     can_book_costs: bool,
     /// Supervisors approve compensation above the caps.
     can_approve: bool,
+    /// Goodwill compensation that fits the case, in words (docs/POLICY.md, "Goodwill").
+    suggestions: Vec<String>,
     /// The case's photos, to name as proof of a refusal.
     proof_photos: Vec<Choice>,
     can_open_dispute: bool,
@@ -373,6 +375,25 @@ pub async fn case_view(
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
     let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
+    let suggestions: Vec<String> = crate::operations::offers::suggestions(&case, &lines)
+        .into_iter()
+        .map(|suggestion| {
+            let value = crate::domain::Currency::parse(&case.currency)
+                .map(|currency| {
+                    crate::domain::Money::new(suggestion.amount_minor, currency).to_string()
+                })
+                .unwrap_or_default();
+            let why = match language {
+                Language::Chinese => suggestion.explanation.chinese,
+                Language::English => suggestion.explanation.english,
+            };
+            format!(
+                "{} {value} — {why} ({})",
+                language.text(&format!("offer-kind-{}", suggestion.kind)),
+                suggestion.rule
+            )
+        })
+        .collect();
     let replacement = match case.kind {
         crate::domain::CaseKind::Exchange => {
             crate::db::stock::replacement(reader, &case.id).await?
@@ -647,6 +668,7 @@ pub async fn case_view(
         offer_kinds: super::offers::kinds(language),
         can_offer,
         costs: super::costs::CostsPart::new(language, costs),
+        suggestions,
         can_approve: crate::domain::permissions::allows(
             staff.role(),
             crate::domain::permissions::Capability::ApproveCompensation,
