@@ -135,3 +135,43 @@ pub fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
     )
         .into_response()
 }
+
+/// What a list or a report is asked for as: JSON (the default), CSV or XLSX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl Export {
+    pub fn parse(format: Option<&str>) -> crate::error::AppResult<Export> {
+        match format.map(str::trim).unwrap_or("") {
+            "" | "json" => Ok(Export::Json),
+            "csv" => Ok(Export::Csv),
+            "xlsx" => Ok(Export::Xlsx),
+            other => Err(crate::error::AppError::invalid(
+                "format",
+                format!("unknown format '{other}'; use json, csv or xlsx"),
+            )),
+        }
+    }
+}
+
+/// A CSV file to save as `{name}.csv`.
+pub fn csv_file(name: &str, text: String) -> Response {
+    download(
+        "text/csv; charset=utf-8",
+        &format!("{name}.csv"),
+        text.into_bytes(),
+    )
+}
+
+/// An XLSX file to save as `{name}.xlsx`.
+pub fn xlsx_file(name: &str, bytes: Vec<u8>) -> Response {
+    download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{name}.xlsx"),
+        bytes,
+    )
+}

@@ -263,40 +263,12 @@ fn rows(report: &CostReport) -> Vec<[String; 8]> {
 
 /// The report as CSV (UTF-8 with a BOM).
 pub fn csv(report: &CostReport) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(HEADER);
-    for row in rows(report) {
-        let _ = writer.write_record(&row);
-    }
-    let bytes = writer.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+    super::exports::csv(HEADER, &rows(report))
 }
 
 /// The report as XLSX, figures as numbers.
 pub fn xlsx(report: &CostReport) -> AppResult<Vec<u8>> {
-    let failed = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.into());
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("售后费用 Costs").map_err(failed)?;
-    for (column, name) in HEADER.iter().enumerate() {
-        sheet
-            .write_string(0, column as u16, *name)
-            .map_err(failed)?;
-    }
-    for (index, row) in rows(report).iter().enumerate() {
-        let at = index as u32 + 1;
-        for (column, value) in row.iter().enumerate() {
-            match (column, value.parse::<i64>()) {
-                (3..=7, Ok(number)) => sheet
-                    .write_number(at, column as u16, number as f64)
-                    .map_err(failed)?,
-                _ => sheet
-                    .write_string(at, column as u16, value)
-                    .map_err(failed)?,
-            };
-        }
-    }
-    workbook.save_to_buffer().map_err(failed)
+    super::exports::xlsx("售后费用 Costs", HEADER, &rows(report), &[3, 4, 5, 6, 7])
 }
 
 #[cfg(test)]

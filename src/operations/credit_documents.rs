@@ -2,8 +2,6 @@
 //! credit notes and invoice changes for the accountant as CSV (UTF-8 with a BOM) or XLSX. Every
 //! amount is in the credit note's own currency, reversed amounts printed below zero.
 
-use rust_xlsxwriter::Workbook;
-
 use super::invoices::Period;
 use crate::db::invoices::CreditNoteRecord;
 use crate::db::shops::Shop;
@@ -209,39 +207,15 @@ fn rows(period: &Period, zone: &jiff::tz::TimeZone) -> Vec<[String; 14]> {
 }
 
 pub fn csv(period: &Period, zone: &jiff::tz::TimeZone) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(HEADER);
-    for row in rows(period, zone) {
-        let _ = writer.write_record(&row);
-    }
-    let bytes = writer.into_inner().unwrap_or_default();
-    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
+    super::exports::csv(HEADER, &rows(period, zone))
 }
 
+/// The amounts as numbers; numbers of documents as text.
 pub fn xlsx(period: &Period, zone: &jiff::tz::TimeZone) -> AppResult<Vec<u8>> {
-    let failed = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.into());
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("红字发票 Credit notes").map_err(failed)?;
-    for (column, name) in HEADER.iter().enumerate() {
-        sheet
-            .write_string(0, column as u16, *name)
-            .map_err(failed)?;
-    }
-    for (index, row) in rows(period, zone).iter().enumerate() {
-        let at = index as u32 + 1;
-        for (column, value) in row.iter().enumerate() {
-            // Amounts as numbers; numbers of documents as text (a 20-digit invoice number is
-            // not a number a spreadsheet may round).
-            match (column, value.parse::<i64>()) {
-                (11 | 12, Ok(number)) => sheet
-                    .write_number(at, column as u16, number as f64)
-                    .map_err(failed)?,
-                _ => sheet
-                    .write_string(at, column as u16, value)
-                    .map_err(failed)?,
-            };
-        }
-    }
-    workbook.save_to_buffer().map_err(failed)
+    super::exports::xlsx(
+        "红字发票 Credit notes",
+        HEADER,
+        &rows(period, zone),
+        &[11, 12],
+    )
 }

@@ -15,6 +15,7 @@ pub mod credit_documents;
 pub mod disputes;
 pub mod doctor;
 pub mod evidence;
+pub mod exports;
 pub mod import;
 pub mod invoices;
 pub mod labels;

@@ -12,7 +12,8 @@ use crate::db::invoices::{CreditNoteRecord, InvoiceChangeRecord, InvoiceRecord};
 use crate::db::shops::Shop;
 use crate::domain::invoices::{CONFIRMATION_HOURS, CreditLine, CreditState, InvoiceLine};
 use crate::domain::time::format_in_zone;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::http::Export;
 use crate::operations::credit_documents;
 use crate::operations::invoices::{
     self as operations, CreditStepInput, InvoiceChangeInput, InvoiceInput, lapsed,
@@ -266,13 +267,7 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     Query(query): Query<PeriodQuery>,
 ) -> AppResult<Response> {
-    let format = query.format.as_deref().map(str::trim).unwrap_or("json");
-    if !matches!(format, "json" | "csv" | "xlsx" | "") {
-        return Err(AppError::invalid(
-            "format",
-            format!("unknown format '{format}'; use json, csv or xlsx"),
-        ));
-    }
+    let format = crate::http::Export::parse(query.format.as_deref())?;
     let period = operations::period(
         &state.database,
         &actor,
@@ -292,17 +287,9 @@ pub async fn list(
         "",
     );
     Ok(match format {
-        "csv" => crate::http::download(
-            "text/csv; charset=utf-8",
-            &format!("{name}.csv"),
-            credit_documents::csv(&period, zone).into_bytes(),
-        ),
-        "xlsx" => crate::http::download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{name}.xlsx"),
-            credit_documents::xlsx(&period, zone)?,
-        ),
-        _ => {
+        Export::Csv => crate::http::csv_file(&name, credit_documents::csv(&period, zone)),
+        Export::Xlsx => crate::http::xlsx_file(&name, credit_documents::xlsx(&period, zone)?),
+        Export::Json => {
             let now = state.database.clock.now();
             axum::Json(CreditNoteList {
                 credit_notes: period

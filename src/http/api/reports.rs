@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::extract::{Authenticated, Query};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::http::Export;
 use crate::operations::cost_reports::{self as operations, CostReport};
 use crate::state::AppState;
 
@@ -41,13 +42,7 @@ pub async fn costs(
     Authenticated(actor): Authenticated,
     Query(query): Query<CostReportQuery>,
 ) -> AppResult<Response> {
-    let format = query.format.as_deref().map(str::trim).unwrap_or("json");
-    if !matches!(format, "json" | "csv" | "xlsx" | "") {
-        return Err(AppError::invalid(
-            "format",
-            format!("unknown format '{format}'; use json, csv or xlsx"),
-        ));
-    }
+    let format = crate::http::Export::parse(query.format.as_deref())?;
     let report = operations::report(
         &state.database,
         &actor,
@@ -59,16 +54,8 @@ pub async fn costs(
     .await?;
     let name = format!("costs-by-{}", report.by);
     Ok(match format {
-        "csv" => crate::http::download(
-            "text/csv; charset=utf-8",
-            &format!("{name}.csv"),
-            operations::csv(&report).into_bytes(),
-        ),
-        "xlsx" => crate::http::download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{name}.xlsx"),
-            operations::xlsx(&report)?,
-        ),
-        _ => axum::Json(report).into_response(),
+        Export::Csv => crate::http::csv_file(&name, operations::csv(&report)),
+        Export::Xlsx => crate::http::xlsx_file(&name, operations::xlsx(&report)?),
+        Export::Json => axum::Json(report).into_response(),
     })
 }

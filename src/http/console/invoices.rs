@@ -298,14 +298,12 @@ pub(super) async fn file(
         )
     };
     let response = match file.as_str() {
-        "credit-notes.csv" => crate::http::download(
-            "text/csv; charset=utf-8",
-            "credit-notes.csv",
-            credit_documents::csv(&period().await?, zone).into_bytes(),
+        "credit-notes.csv" => crate::http::csv_file(
+            "credit-notes",
+            credit_documents::csv(&period().await?, zone),
         ),
-        "credit-notes.xlsx" => crate::http::download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "credit-notes.xlsx",
+        "credit-notes.xlsx" => crate::http::xlsx_file(
+            "credit-notes",
             credit_documents::xlsx(&period().await?, zone)?,
         ),
         name => {

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::rows::Choice;
@@ -242,17 +241,8 @@ pub(super) async fn report_file(
     .await?;
     let name = format!("costs-by-{}", report.by);
     Ok(match file.as_str() {
-        "costs.csv" => crate::http::download(
-            "text/csv; charset=utf-8",
-            &format!("{name}.csv"),
-            operations::csv(&report).into_bytes(),
-        ),
-        "costs.xlsx" => crate::http::download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("{name}.xlsx"),
-            operations::xlsx(&report)?,
-        ),
+        "costs.csv" => crate::http::csv_file(&name, operations::csv(&report)),
+        "costs.xlsx" => crate::http::xlsx_file(&name, operations::xlsx(&report)?),
         _ => return Err(AppError::NotFound("report").into()),
-    }
-    .into_response())
+    })
 }
