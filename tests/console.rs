@@ -2135,3 +2135,71 @@ async fn the_invoice_is_recorded_on_the_order_page_and_its_credit_note_stepped_b
         .unwrap();
     assert!(csv.contains("credit_note,CN00000001,"), "{csv}");
 }
+
+#[tokio::test]
+async fn an_exchange_records_its_invoice_reissue_from_the_case_page() {
+    let app = TestApp::start().await;
+    app.order("TB-IV2").await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/orders/TB-IV2/invoice",
+            AGENT,
+            Some(serde_json::json!({ "number": "INV-OLD", "issued_on": "2026-11-03", "kind": "paper_normal", "buyer_title": "王小明" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let case = app.case("TB-IV2", "exchange", "换大一号").await;
+    let id = case["id"].as_str().unwrap();
+    let (cookie, csrf) = sign_in(&app, "agent@test.local").await;
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(
+        html.contains("纸质普通发票 INV-OLD"),
+        "the order's invoice on the case page"
+    );
+    let path = format!("/console/cases/{id}/invoice");
+    let refused = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("invoice_action", "reissued"),
+            ("new_number", "INV-NEW"),
+            ("new_kind", "digital_normal"),
+            ("new_buyer_title", "王小明"),
+            ("new_issued_on", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the day is missing"
+    );
+    assert!(
+        refused.text().await.unwrap().contains("value=\"INV-NEW\""),
+        "kept"
+    );
+    let done = post(
+        &app,
+        &cookie,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("invoice_action", "reissued"),
+            ("new_number", "INV-NEW"),
+            ("new_kind", "digital_normal"),
+            ("new_buyer_title", "王小明"),
+            ("new_issued_on", "2026-12-06"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &cookie, &format!("/console/cases/{id}")).await;
+    assert!(html.contains("发票已换开 INV-OLD → INV-NEW"), "{html}");
+    assert!(
+        html.contains("数电票（普通发票） INV-NEW"),
+        "the new one is the order's"
+    );
+}

@@ -786,3 +786,7 @@ event-offer_pending_approval = Compensation above the caps, waiting for a superv
 event-offer_approved = Compensation approved
 event-offer_refused = Compensation refused
 console-offer-suggested = Suggested
+console-done-invoice = Invoice change recorded
+invoice-change = The invoice after the exchange
+invoice-new-number = New invoice number (re-issue)
+invoice-record-change = Record the invoice change

@@ -786,3 +786,7 @@ event-offer_pending_approval = 补偿超出额度，待主管批准
 event-offer_approved = 主管已批准补偿
 event-offer_refused = 主管未批准补偿
 console-offer-suggested = 建议
+console-done-invoice = 发票变更已记录
+invoice-change = 换货后的发票
+invoice-new-number = 新发票号码（换开时）
+invoice-record-change = 记录发票变更

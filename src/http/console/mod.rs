@@ -100,6 +100,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/cases/{id}/disputes", post(case::open_dispute))
         .route("/console/cases/{id}/offers", post(case::make_offer))
         .route("/console/cases/{id}/costs", post(case::record_cost))
+        .route("/console/cases/{id}/invoice", post(case::change_invoice))
         .route(
             "/console/cases/{id}/offers/{offer}/approve",
             post(case::approve_offer),

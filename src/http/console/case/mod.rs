@@ -7,6 +7,7 @@ mod costs;
 mod disputes;
 mod files;
 mod forms;
+mod invoice;
 mod offers;
 mod replacement;
 mod timeline;
@@ -31,6 +32,7 @@ pub(super) use disputes::{
 };
 pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
+pub(super) use invoice::change as change_invoice;
 pub(super) use offers::{approve as approve_offer, make as make_offer, withdraw as withdraw_offer};
 pub(super) use replacement::{choose as choose_replacement, settle as settle_difference};
 
@@ -86,7 +88,7 @@ pub(in crate::http::console) struct Done {
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
     if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute"
-    | "offer" | "replacement" | "cost" = name
+    | "offer" | "replacement" | "cost" | "invoice" = name
     {
         return language.text(&format!("console-done-{name}"));
     }

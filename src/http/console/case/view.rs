@@ -171,6 +171,8 @@ pub struct CasePage {
     can_approve: bool,
     /// Goodwill compensation that fits the case, in words (docs/POLICY.md, "Goodwill").
     suggestions: Vec<String>,
+    invoice: super::invoice::InvoicePart,
+    invoice_kinds: Vec<Choice>,
     /// The case's photos, to name as proof of a refusal.
     proof_photos: Vec<Choice>,
     can_open_dispute: bool,
@@ -375,6 +377,73 @@ pub async fn case_view(
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
     let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
+    let invoice = {
+        let current = crate::db::invoices::of_order(reader, &case.order_id)
+            .await?
+            .into_iter()
+            .find(|invoice| invoice.state == "current")
+            .map(|invoice| crate::http::console::invoices::InvoiceSummary::new(language, invoice));
+        let period = crate::operations::invoices::period(
+            &state.database,
+            &staff.actor,
+            None,
+            None,
+            Some(&case.id),
+        )
+        .await?;
+        super::invoice::InvoicePart {
+            invoice: current
+                .map(|invoice| {
+                    format!(
+                        "{} {} · {} · {} · {}",
+                        invoice.kind,
+                        invoice.number,
+                        invoice.issued_on,
+                        invoice.buyer,
+                        invoice.total
+                    )
+                })
+                .unwrap_or_default(),
+            credit_notes: period
+                .credit_notes
+                .into_iter()
+                .map(|note| {
+                    let amount = crate::domain::Currency::parse(&note.currency)
+                        .map(|currency| {
+                            crate::domain::Money::new(-note.total_minor, currency).to_string()
+                        })
+                        .unwrap_or_default();
+                    (
+                        note.id,
+                        note.number,
+                        language.text(&format!("credit-state-{}", note.state)),
+                        amount,
+                    )
+                })
+                .collect(),
+            changes: period
+                .changes
+                .into_iter()
+                .map(|change| {
+                    let mut words = format!(
+                        "{} {}",
+                        language.text(&format!("event-invoice_{}", change.kind)),
+                        change.invoice_number
+                    );
+                    if let Some(number) = change.new_invoice_number {
+                        words.push_str(&format!(" → {number}"));
+                    }
+                    words
+                })
+                .collect(),
+            can_change: case.kind == crate::domain::CaseKind::Exchange
+                && case.status.is_open()
+                && crate::domain::permissions::allows(
+                    staff.role(),
+                    crate::domain::permissions::Capability::EditCases,
+                ),
+        }
+    };
     let suggestions: Vec<String> = crate::operations::offers::suggestions(&case, &lines)
         .into_iter()
         .map(|suggestion| {
@@ -669,6 +738,8 @@ pub async fn case_view(
         can_offer,
         costs: super::costs::CostsPart::new(language, costs),
         suggestions,
+        invoice,
+        invoice_kinds: crate::http::console::invoices::kinds(language),
         can_approve: crate::domain::permissions::allows(
             staff.role(),
             crate::domain::permissions::Capability::ApproveCompensation,
