@@ -36,7 +36,60 @@ pub async fn run(client: &reqwest::Client, base: &str, options: &Options) -> any
         );
     }
     let entries = synthetic::cost_entries(&database, &shop.id).await?;
+    // The ledger summed entry by entry with the domain's rule, per currency.
+    let mut ledger = std::collections::BTreeMap::<String, i64>::new();
+    for (kind, payer, amount, currency) in synthetic::cost_rows(&database, &shop.id).await? {
+        let (Some(kind), Some(payer)) = (
+            crate::domain::costs::CostKind::parse(&kind),
+            crate::domain::costs::Payer::parse(&payer),
+        ) else {
+            anyhow::bail!("an entry of an unknown kind or payer: {kind} {payer}");
+        };
+        *ledger.entry(currency).or_default() +=
+            crate::domain::costs::shop_cost(kind, payer, amount);
+    }
     database.close().await;
+    // Every grouping adds up to the ledger, to the minor unit.
+    for by in [
+        "cost_kind",
+        "case_kind",
+        "reason",
+        "sku",
+        "category",
+        "agent",
+        "month",
+        "payer",
+        "case",
+    ] {
+        let report: serde_json::Value = client
+            .get(format!("{base}/api/v1/reports/costs?by={by}&limit=10000"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let mut groups = std::collections::BTreeMap::<String, i64>::new();
+        for group in report["groups"].as_array().into_iter().flatten() {
+            *groups
+                .entry(group["currency"].as_str().unwrap_or_default().to_string())
+                .or_default() += group["shop_cost_minor"].as_i64().unwrap_or_default();
+        }
+        let limited = report["groups"].as_array().map_or(0, Vec::len) == 10_000;
+        if !limited && groups != ledger {
+            anyhow::bail!(
+                "the cost report by {by} does not add up to the ledger: {groups:?} vs {ledger:?}"
+            );
+        }
+        println!(
+            "  reconciled by {by:<10} {} groups{}",
+            report["groups"].as_array().map_or(0, Vec::len),
+            if limited {
+                " (the first 10000: not summed)"
+            } else {
+                " = the ledger to the minor unit"
+            }
+        );
+    }
     let today = jiff::Timestamp::from_microsecond(crate::clock::system_micros())?
         .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?)
         .date();

@@ -191,3 +191,15 @@ pub async fn cost_entries(database: &Database, shop_id: &ShopId) -> Result<i64, 
         .fetch_one(&database.reader)
         .await
 }
+
+/// Every cost entry of the shop as (kind, payer, amount, currency), for the benchmark's
+/// reconciliation of the reports with the ledger.
+pub async fn cost_rows(
+    database: &Database,
+    shop_id: &ShopId,
+) -> Result<Vec<(String, String, i64, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT kind, payer, amount_minor, currency FROM costs WHERE shop_id = $1")
+        .bind(shop_id)
+        .fetch_all(&database.reader)
+        .await
+}
