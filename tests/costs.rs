@@ -20,6 +20,7 @@ async fn defaults(app: &TestApp) {
                 "outbound_freight_minor": 800,
                 "freight_by_carrier": { "顺丰": 1500 },
                 "labour_per_hour_minor": 6000,
+                "label_minor": 200,
                 "refurbish_percent": 40
             } })),
         )
@@ -113,17 +114,18 @@ async fn a_defective_return_books_its_freight_and_its_scrapped_goods_at_cost() {
     assert_eq!(
         entries(&books),
         vec![
+            entry("label", "shop", 200, None),
             entry("return_freight", "shop", 1500, None),
             entry("write_off", "shop", 8000, Some("EP-1")),
             entry("write_off", "shop", 4000, Some("TS-2")),
         ]
     );
-    assert_eq!(books["totals"]["shop_cost_minor"], 13500);
+    assert_eq!(books["totals"]["shop_cost_minor"], 13700);
     assert_eq!(books["refunded_minor"], 28900, "beside what was refunded");
     assert_eq!(books["currency"], "CNY");
 
     // The carrier's bill says ¥18.00: a correction of +3.00; the default entry stays.
-    let original = books["entries"][0]["id"].as_str().unwrap().to_string();
+    let original = books["entries"][1]["id"].as_str().unwrap().to_string();
     let costs = format!("/api/v1/cases/{id}/costs");
     let (status, body) = app
         .post(
@@ -147,16 +149,16 @@ async fn a_defective_return_books_its_freight_and_its_scrapped_goods_at_cost() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(
-        body["entries"][0]["amount_minor"], 1500,
+        body["entries"][1]["amount_minor"], 1500,
         "the original is untouched"
     );
     assert_eq!(
-        body["entries"][0]["corrected_by"][0],
-        body["entries"][3]["id"]
+        body["entries"][1]["corrected_by"][0],
+        body["entries"][4]["id"]
     );
-    assert_eq!(body["entries"][3]["kind"], "return_freight");
-    assert_eq!(body["entries"][3]["corrects"], original.as_str());
-    assert_eq!(body["totals"]["shop_cost_minor"], 13800);
+    assert_eq!(body["entries"][4]["kind"], "return_freight");
+    assert_eq!(body["entries"][4]["corrects"], original.as_str());
+    assert_eq!(body["totals"]["shop_cost_minor"], 14000);
 
     // Replaying the case's own moves books nothing twice: the automatic entries have sources.
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM costs WHERE case_id = $1")
@@ -164,7 +166,7 @@ async fn a_defective_return_books_its_freight_and_its_scrapped_goods_at_cost() {
         .fetch_one(&app.database.reader)
         .await
         .unwrap();
-    assert_eq!(stored, 4);
+    assert_eq!(stored, 5);
     let (_, events) = app
         .get(&format!("/api/v1/cases/{id}/events?limit=100"), AGENT)
         .await;

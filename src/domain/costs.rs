@@ -175,7 +175,7 @@ pub struct CostSettings {
     /// the two defaults.
     #[serde(default)]
     pub freight_by_carrier: BTreeMap<String, i64>,
-    /// What one return label costs.
+    /// What one return label costs the shop, booked with each parcel sent back.
     #[serde(default)]
     pub label_minor: Option<i64>,
     /// Repair labour per hour (an entry given hours is priced with it).

@@ -368,6 +368,17 @@ pub(crate) async fn after_action(
     let mut entries = Vec::new();
     match action {
         Action::ShipReturn if in_currency => {
+            // A shop that buys return labels pays one per parcel sent back.
+            if let Some(amount) = defaults.label_minor.filter(|amount| *amount > 0) {
+                entries.push(Automatic {
+                    kind: CostKind::Label,
+                    payer: Payer::Shop,
+                    amount_minor: amount,
+                    sku: None,
+                    source: format!("{source}:label"),
+                    note: Some("(default)".into()),
+                });
+            }
             let shop_pays = costs::return_freight_party(transaction, &case.id)
                 .await?
                 .is_some_and(|party| party == "seller");
