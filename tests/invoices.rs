@@ -203,7 +203,7 @@ async fn a_booked_special_invoice_waits_for_its_confirmation_form() {
         &app,
         "IV-2",
         json!({ "number": "26442000000000000002", "issued_on": "2026-11-03", "kind": "digital_special",
-                "buyer_title": "杭州某某科技有限公司", "buyer_tax_id": "91330100MA2XXXXX0X" }),
+                "buyer_title": "杭州某某科技有限公司", "buyer_tax_id": "91330106MA27YQ4E1K" }),
     )
     .await;
     assert_eq!(

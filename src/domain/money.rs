@@ -28,6 +28,15 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// An amount in a stored currency code, written as `Money` writes it (`¥199.00`); a code that is
+/// not a currency keeps the bare number with the code.
+pub fn written(amount_minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(currency) => Money::new(amount_minor, currency).to_string(),
+        Err(_) => format!("{amount_minor} {currency}"),
+    }
+}
+
 impl Money {
     pub fn new(amount_minor: i64, currency: Currency) -> Self {
         Money {

@@ -6,18 +6,10 @@ use super::invoices::Period;
 use crate::db::invoices::CreditNoteRecord;
 use crate::db::shops::Shop;
 use crate::documents::evidence::{Line, Pack, Section, render};
-use crate::domain::Money;
-use crate::domain::currency::Currency;
 use crate::domain::invoices::{CreditState, InvoiceKind};
+use crate::domain::money::written as money;
 use crate::domain::time::format_in_zone;
 use crate::error::{AppError, AppResult};
-
-fn money(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(currency) => Money::new(minor, currency).to_string(),
-        Err(_) => format!("{minor} {currency}"),
-    }
-}
 
 fn state_words(state: &str) -> String {
     CreditState::parse(state)

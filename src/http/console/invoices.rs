@@ -10,24 +10,16 @@ use serde::Deserialize;
 
 use super::form::{Fields, Posted};
 use super::rows::Choice;
-use super::text::money;
 use super::{Frame, PageResult, Staff};
 use crate::db::invoices::{CreditNoteRecord, InvoiceRecord};
-use crate::domain::Currency;
 use crate::domain::invoices::{CreditState, InvoiceKind};
+use crate::domain::money::written as amount;
 use crate::error::AppError;
 use crate::http::pages::{minutes, redirect, render};
 use crate::i18n::Language;
 use crate::operations::credit_documents;
 use crate::operations::invoices::{self as operations, CreditStepInput, InvoiceInput};
 use crate::state::AppState;
-
-fn amount(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(currency) => money(minor, currency),
-        Err(_) => format!("{minor} {currency}"),
-    }
-}
 
 /// The kinds of invoice, for the form's select.
 pub fn kinds(language: Language) -> Vec<Choice> {
@@ -193,15 +185,7 @@ async fn shown(
     let (notes, changes) = period
         .map(|period| (period.credit_notes, period.changes))
         .unwrap_or_default();
-    let query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        for (name, value) in [("from", &form.from), ("to", &form.to)] {
-            if let Some(value) = value.as_deref().filter(|value| !value.trim().is_empty()) {
-                query.append_pair(name, value.trim());
-            }
-        }
-        query.finish()
-    };
+    let query = super::reports::query_of(&[("from", &form.from), ("to", &form.to)]);
     let page = CreditNotesPage {
         frame: Frame::new(state, staff, "credit-notes").await?,
         from: form.from.clone().unwrap_or_default(),

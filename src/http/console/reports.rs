@@ -7,10 +7,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::rows::Choice;
-use super::text::money;
 use super::{Frame, PageResult, Staff};
 use crate::db::cost_reports::Dimension;
-use crate::domain::Currency;
+use crate::domain::money::written as amount;
 use crate::error::AppError;
 use crate::http::pages::render;
 use crate::i18n::Language;
@@ -74,13 +73,6 @@ struct ReportPage {
     error: Option<String>,
 }
 
-fn amount(minor: i64, currency: &str) -> String {
-    match Currency::parse(currency) {
-        Ok(currency) => money(minor, currency),
-        Err(_) => format!("{minor} {currency}"),
-    }
-}
-
 fn percent(basis_points: Option<i64>) -> String {
     basis_points
         .map(|points| format!("{}.{:02}%", points / 100, (points % 100).abs()))
@@ -114,9 +106,10 @@ fn sorted(mut groups: Vec<CostGroup>, sort: &str, ascending: bool) -> Vec<CostGr
     groups
 }
 
-fn query_of(form: &ReportForm) -> String {
+/// The query string of the fields given (blank ones left out), for links that keep them.
+pub(super) fn query_of(fields: &[(&str, &Option<String>)]) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [("by", &form.by), ("from", &form.from), ("to", &form.to)] {
+    for (name, value) in fields {
         if let Some(value) = value.as_deref().filter(|value| !value.trim().is_empty()) {
             query.append_pair(name, value.trim());
         }
@@ -208,7 +201,7 @@ pub(super) async fn report_page(
                 cases: share.cases,
             })
             .collect(),
-        query: query_of(&form),
+        query: query_of(&[("by", &form.by), ("from", &form.from), ("to", &form.to)]),
         by,
         from: form.from.clone().unwrap_or_default(),
         to: form.to.clone().unwrap_or_default(),

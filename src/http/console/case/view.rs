@@ -408,11 +408,7 @@ pub async fn case_view(
                 .credit_notes
                 .into_iter()
                 .map(|note| {
-                    let amount = crate::domain::Currency::parse(&note.currency)
-                        .map(|currency| {
-                            crate::domain::Money::new(-note.total_minor, currency).to_string()
-                        })
-                        .unwrap_or_default();
+                    let amount = crate::domain::money::written(-note.total_minor, &note.currency);
                     (
                         note.id,
                         note.number,
@@ -447,11 +443,7 @@ pub async fn case_view(
     let suggestions: Vec<String> = crate::operations::offers::suggestions(&case, &lines)
         .into_iter()
         .map(|suggestion| {
-            let value = crate::domain::Currency::parse(&case.currency)
-                .map(|currency| {
-                    crate::domain::Money::new(suggestion.amount_minor, currency).to_string()
-                })
-                .unwrap_or_default();
+            let value = crate::domain::money::written(suggestion.amount_minor, &case.currency);
             let why = match language {
                 Language::Chinese => suggestion.explanation.chinese,
                 Language::English => suggestion.explanation.english,
