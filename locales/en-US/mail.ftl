@@ -38,3 +38,7 @@ mail-offer-return_address-body = For request { $number } we suggest you send the
 mail-offer-refund_instead-body = The replacement for request { $number } is out of stock; we suggest a return and refund instead: the money back once the goods are back. { $detail } Please accept or decline it on the request page.
 mail-reminder-subject = [{ $shop }] We are waiting for your answer on { $number }
 mail-reminder-body = About your request { $number }: we are waiting for your answer. Please reply on the request page; without an answer, the request closes by itself in a few days.
+mail-survey-subject = [{ $shop }] How did we do with { $number }?
+mail-survey-body = Your request { $number } is complete. We would like to know whether you are satisfied with our service: press the button below to score it from 1 to 5 and tell us what we could do better. It takes a minute; the link works until { $date } and can be used once.
+mail-survey-milestone-body = You have had the item from your request { $number } for a few days now. How is it working? Press the button below to score our after-sales service from 1 to 5. The link works until { $date } and can be used once.
+mail-survey-link = Score our service

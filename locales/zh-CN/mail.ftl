@@ -38,3 +38,7 @@ mail-offer-return_address-body = 针对售后单 { $number }，我们建议您�
 mail-offer-refund_instead-body = 售后单 { $number } 的换货商品暂时缺货，我们建议改为退货退款：商品寄回后为您退款。{ $detail } 请在售后页面接受或拒绝。
 mail-reminder-subject = 【{ $shop }】售后单 { $number } 正在等您回复
 mail-reminder-body = 关于售后单 { $number }，我们在等您的回复。请在售后页面留言告诉我们；如果一直没有回复，这张售后单会在几天后自动关闭。
+mail-survey-subject = 【{ $shop }】请为售后单 { $number } 的服务打分
+mail-survey-body = 您的售后单 { $number } 已经处理完毕。我们想知道您对这次服务是否满意：请点击下方按钮打 1–5 分，并告诉我们哪里可以做得更好。只需一分钟，链接在 { $date } 前有效，只能提交一次。
+mail-survey-milestone-body = 您通过售后单 { $number } 收到的商品已经用了几天了。它现在用得怎么样？请点击下方按钮为这次售后服务打 1–5 分。链接在 { $date } 前有效，只能提交一次。
+mail-survey-link = 为服务打分

@@ -53,6 +53,8 @@ read_from_json!(
     Vec<crate::domain::layouts::SavedLayout>,
     crate::domain::settings::ExchangeSettings,
     crate::domain::costs::CostSettings,
+    crate::domain::surveys::SurveySettings,
+    Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,
 );

@@ -38,6 +38,7 @@ pub mod shipments;
 pub mod shops;
 pub mod staff_sessions;
 pub mod stock;
+pub mod surveys;
 pub mod synthetic;
 pub mod timers;
 pub mod tokens;

@@ -16,6 +16,7 @@ use crate::domain::layouts::SavedLayout;
 use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
 use crate::domain::sla::SlaSettings;
+use crate::domain::surveys::SurveySettings;
 
 use crate::domain::settings::{
     Branding, ExchangeSettings, RefundSettings, ReplyTemplate, ShopSettings,
@@ -210,6 +211,8 @@ struct Stored {
     exchanges: ExchangeSettings,
     #[sqlx(try_from = "JsonText<CostSettings>")]
     costs: CostSettings,
+    #[sqlx(try_from = "JsonText<SurveySettings>")]
+    surveys: SurveySettings,
 }
 
 impl Stored {
@@ -236,6 +239,7 @@ impl Stored {
             import_layouts: self.import_layouts,
             exchanges: self.exchanges,
             costs: self.costs,
+            surveys: self.surveys,
         })
     }
 }
@@ -243,7 +247,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -252,6 +256,19 @@ pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx
         Some(stored) => stored.settings(),
         None => Ok(ShopSettings::default()),
     }
+}
+
+/// The shops whose surveys are on or send milestone surveys, with those settings.
+pub async fn with_surveys(pool: &AnyPool) -> Result<Vec<(ShopId, SurveySettings)>, sqlx::Error> {
+    let rows: Vec<(ShopId, JsonText<SurveySettings>)> =
+        sqlx::query_as("SELECT shop_id, surveys FROM shop_settings WHERE surveys <> '{}'")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(shop, settings)| (shop, settings.0))
+        .filter(|(_, settings)| settings.enabled || settings.milestone_days.is_some())
+        .collect())
 }
 
 pub async fn save(
@@ -268,8 +285,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -286,6 +303,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.import_layouts).unwrap_or_else(|_| "[]".into()))
     .bind(serde_json::to_string(&settings.exchanges).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.costs).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.surveys).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

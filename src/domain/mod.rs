@@ -29,6 +29,7 @@ pub mod refusals;
 pub mod settings;
 pub mod signing;
 pub mod sla;
+pub mod surveys;
 pub mod time;
 
 pub use case::{Action, CaseKind, Priority, Role, Status};

@@ -41,6 +41,8 @@ pub enum Capability {
     RecordCosts,
     /// Approve (or refuse) compensation an agent offered above the shop's caps.
     ApproveCompensation,
+    /// Draw a satisfaction survey round (the sample of a period's ended cases).
+    DrawSurveys,
 }
 
 use Capability::*;
@@ -105,6 +107,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         ApproveCompensation,
         &[Supervisor, Admin],
         "approve compensation above the caps",
+    ),
+    (
+        DrawSurveys,
+        &[Supervisor, Admin, System],
+        "draw survey samples",
     ),
 ];
 
@@ -207,6 +214,7 @@ mod tests {
                 ApproveCompensation,
                 [false, false, true, true, false, false],
             ),
+            (DrawSurveys, [false, false, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

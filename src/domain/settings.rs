@@ -58,6 +58,9 @@ pub struct ShopSettings {
     /// recovers) in the cost ledger (docs/MONEY.md).
     #[serde(default)]
     pub costs: super::costs::CostSettings,
+    /// Satisfaction surveys: a random sample of each period's ended cases (docs/MANAGEMENT.md).
+    #[serde(default)]
+    pub surveys: super::surveys::SurveySettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -187,7 +190,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 13] = [
+pub const SECTIONS: [&str; 14] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -201,6 +204,7 @@ pub const SECTIONS: [&str; 13] = [
     "import_layouts",
     "exchanges",
     "costs",
+    "surveys",
 ];
 
 /// The sections a replacement document leaves out.

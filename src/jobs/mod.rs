@@ -215,6 +215,11 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 if let Err(error) = retire(&database, clock.now()).await {
                     tracing::warn!(%error, "retiring finished timers");
                 }
+                // Survey rounds of the periods just over, milestone surveys, expired links.
+                if let Err(error) = crate::operations::surveys::sweep(&database, clock.now()).await
+                {
+                    tracing::warn!(%error, "surveys");
+                }
             }
         }
         let wait = match timers::next_due(&database.reader).await {

@@ -36,6 +36,7 @@ pub mod settings;
 pub mod shipments;
 pub mod shops;
 pub mod sla;
+pub mod surveys;
 pub mod tokens;
 pub mod transitions;
 

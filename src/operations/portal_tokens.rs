@@ -105,3 +105,60 @@ pub async fn verify(
         _ => Ok(None),
     }
 }
+
+/// A survey's link token: names the shop and the survey and expires with it. It opens the
+/// survey's page and nothing else (an order's token has three parts, this one four).
+pub async fn sign_survey(
+    database: &Database,
+    shop_id: &ShopId,
+    survey_id: &str,
+    expires: i64,
+) -> AppResult<String> {
+    let message = format!("survey|{shop_id}|{survey_id}|{expires}");
+    let signature = hmac_sha256(&key(database).await?, message.as_bytes());
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(&message),
+        hex::encode(signature)
+    ))
+}
+
+/// The survey a link token names, if it is genuine and for this shop (an expired survey is
+/// still named: its page says it has closed).
+pub async fn verify_survey(
+    database: &Database,
+    shop_id: &ShopId,
+    value: &str,
+) -> AppResult<Option<String>> {
+    let Some((encoded, signature)) = value.split_once('.') else {
+        return Ok(None);
+    };
+    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
+        return Ok(None);
+    };
+    let expected = hex::encode(hmac_sha256(&key(database).await?, &message));
+    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&message).into_owned();
+    match text.split('|').collect::<Vec<_>>().as_slice() {
+        ["survey", shop, survey, _] if *shop == shop_id.as_str() => Ok(Some(survey.to_string())),
+        _ => Ok(None),
+    }
+}
+
+/// The link to a survey's page.
+pub async fn survey_link(
+    database: &Database,
+    shop: &Shop,
+    survey_id: &str,
+    expires: i64,
+    base_url: &str,
+) -> AppResult<String> {
+    let token = sign_survey(database, &shop.id, survey_id, expires).await?;
+    Ok(format!(
+        "{}/portal/{}/survey/{token}",
+        base_url.trim_end_matches('/'),
+        shop.slug
+    ))
+}

@@ -30,6 +30,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.costs
         .check()
         .map_err(|message| AppError::invalid("costs", message))?;
+    new.surveys
+        .check()
+        .map_err(|message| AppError::invalid("surveys", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

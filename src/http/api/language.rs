@@ -88,6 +88,8 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "unavailable" => "系统繁忙，请稍后重试",
         "not_configured" => "服务器缺少所需配置（详见 message_en）",
         "invalid_request" => "请求无法读取（详见 message_en）",
+        "survey_answered" => "这份满意度调查已经提交过，每份只能提交一次",
+        "survey_closed" => "这份满意度调查已过期，不能再提交",
         _ => "请求失败（详见 message_en）",
     };
     text.to_string()

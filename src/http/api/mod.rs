@@ -21,6 +21,7 @@ mod policy;
 mod replacements;
 mod reports;
 mod shipments;
+mod surveys;
 mod tokens;
 mod views;
 mod webhooks;
@@ -121,6 +122,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(inbound::set_secret))
         .routes(routes!(inbound::list))
         .routes(routes!(inbound::replay))
+        .routes(routes!(surveys::draw))
+        .routes(routes!(surveys::list))
+        .routes(routes!(surveys::results))
+        .routes(routes!(surveys::answer))
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .layer(axum::middleware::from_fn_with_state(

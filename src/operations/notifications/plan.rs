@@ -64,8 +64,9 @@ pub(super) async fn plan(
             row.payload["data"]["status"].as_str(),
         )
         .is_some();
-    let mails = (channels.sends_email() && (mails_customer || row.audience != "event"))
-        || (channels.sends_sms() && mails_customer);
+    let to_customer = mails_customer || row.audience == "survey";
+    let mails = (channels.sends_email() && (to_customer || row.audience != "event"))
+        || (channels.sends_sms() && to_customer);
     if wanted.is_empty() && !mails {
         return Ok(Vec::new());
     }
@@ -183,6 +184,10 @@ pub(super) async fn plan(
             );
             planned.push(("email", address.clone(), mail.to_delivery(&address)));
         }
+    } else if row.audience == "survey"
+        && let Some(case) = &case
+    {
+        planned.extend(survey_messages(database, channels, &shop, case, &row.payload).await?);
     } else if row.audience == "supervisor"
         && channels.sends_email()
         && let Some(case) = &case
@@ -243,6 +248,76 @@ async fn supervisor_addresses(database: &Database, shop: &Shop) -> anyhow::Resul
         }
     }
     Ok(addresses)
+}
+
+/// A satisfaction survey's invitation, by e-mail and text message: the signed link to its page,
+/// valid until the survey's last day. None when it was answered or closed before it went out.
+async fn survey_messages(
+    database: &Database,
+    channels: &Channels,
+    shop: &Shop,
+    case: &CaseRecord,
+    payload: &Value,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    let id = payload["survey_id"].as_str().unwrap_or_default();
+    let Some(survey) = crate::db::surveys::get(&database.reader, &shop.id, id).await? else {
+        return Ok(Vec::new());
+    };
+    if survey.state != "sent" {
+        return Ok(Vec::new());
+    }
+    let language = shop_language(shop);
+    let link = crate::operations::portal_tokens::survey_link(
+        database,
+        shop,
+        &survey.id,
+        survey.expires_at,
+        &channels.public_url,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let last_day =
+        crate::domain::time::local_date(survey.expires_at - 1, &shop.time_zone).to_string();
+    let values = [
+        ("shop", shop.name.as_str()),
+        ("number", case.number.as_str()),
+        ("date", last_day.as_str()),
+    ];
+    let body = match survey.reason.as_str() {
+        "milestone" => "mail-survey-milestone-body",
+        _ => "mail-survey-body",
+    };
+    let name = case
+        .contact_name
+        .clone()
+        .or(case.customer_name.clone())
+        .unwrap_or_default();
+    let mut mail = Mail::new(
+        language,
+        shop,
+        language.text_args("mail-survey-subject", &values),
+        vec![language.text_args(body, &values)],
+        link,
+        Some(&name),
+    );
+    mail.link_text = language.text("mail-survey-link");
+    let mut planned = Vec::new();
+    if channels.sends_email()
+        && let Some(address) = customer_address(database, shop, case).await?
+    {
+        planned.push(("email", address.clone(), mail.to_delivery(&address)));
+    }
+    if channels.sends_sms()
+        && let Some(phone) = case.contact_phone.clone()
+    {
+        let text = format!("{} {}", mail.subject, mail.link);
+        planned.push((
+            "sms",
+            phone.clone(),
+            json!({ "to": phone, "text": text }).to_string(),
+        ));
+    }
+    Ok(planned)
 }
 
 /// The customer's e-mail for a moment of their case, with the signed link to its page.
