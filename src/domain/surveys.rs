@@ -322,6 +322,7 @@ pub fn allot(sizes: &[usize], size: usize) -> Vec<usize> {
     if total == 0 {
         return vec![0; sizes.len()];
     }
+    let size = size.min(total);
     let mut quotas: Vec<usize> = sizes.iter().map(|n| n * size / total).collect();
     let mut order: Vec<usize> = (0..sizes.len()).collect();
     order.sort_by_key(|&index| {
@@ -491,8 +492,9 @@ mod tests {
     #[test]
     fn the_sample_is_allotted_in_proportion_to_the_strata() {
         assert_eq!(allot(&[600, 300, 100], 100), vec![60, 30, 10]);
-        // 7 over 3:2:2 gives 3, 2, 2; the remainders go to the largest.
-        assert_eq!(allot(&[3, 2, 2], 5), vec![3, 1, 1]);
+        // 5 over 3:2:2: quotas 2.14, 1.43, 1.43 → 2, 1, 1 and one left for the largest
+        // remainder (a tie: the earlier group).
+        assert_eq!(allot(&[3, 2, 2], 5), vec![2, 2, 1]);
         assert_eq!(allot(&[1, 1, 1], 2), vec![1, 1, 0]);
         assert_eq!(allot(&[5, 0], 10), vec![5, 0]);
     }

@@ -189,6 +189,25 @@ impl TestApp {
         }
     }
 
+    /// The same database served by a second instance whose clock runs `hours` ahead: what the
+    /// shop sees on a later day (its `database` keeps that clock too, for the workers).
+    #[allow(dead_code)]
+    pub async fn later(&self, hours: i64) -> TestApp {
+        TestApp {
+            base: serve_with(self.database.clone(), &self.database_url, |config| {
+                config.clock_offset_hours = hours;
+            })
+            .await,
+            client: reqwest::Client::new(),
+            database: self
+                .database
+                .clone()
+                .with_clock(aftersale::clock::Clock::with_offset_hours(hours)),
+            database_url: self.database_url.clone(),
+            _directory: None,
+        }
+    }
+
     /// A customer's portal session for the order found by `order` and `contact` as typed: its
     /// cookie (`name=value`).
     pub async fn portal_session(&self, order: &str, contact: &str) -> String {
