@@ -93,6 +93,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/follow-ups", "follow-ups"),
         console("/console/reports/costs?by=month", "cost-report"),
         console("/console/credit-notes", "credit-notes"),
+        console("/console/surveys", "surveys"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),
         console("/console/tokens", "tokens"),

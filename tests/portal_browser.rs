@@ -304,3 +304,100 @@ async fn a_customer_accepts_a_partial_refund_from_a_signed_link() {
     browser.open(&app.url("/portal/shop/enter/bm9wZQ.00")).await;
     browser.wait_for_text(".error", "链接").await;
 }
+
+#[tokio::test]
+async fn a_customer_answers_a_satisfaction_survey_on_a_phone() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/settings",
+            common::SUPERVISOR,
+            Some(json!({ "surveys": { "count": 1, "questions": [
+                { "key": "speed", "zh": "处理速度", "en": "Speed", "kind": "score" }
+            ] } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.recent_order("WEB-3").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "WEB-3", "kind": "complaint", "reason_code": "quality",
+                "description": "快递员态度不好",
+                "contact": { "name": "李小红", "phone": "13800138000", "email": "xiaohong@mail.test" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    for action in ["resolve", "close"] {
+        let (status, body) = app.act(id, AGENT, action, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let today = jiff::Timestamp::from_microsecond(app.database.clock.now())
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .date();
+    let days = i64::from(today.days_in_month() - today.day()) + 2;
+    let period = format!("{:04}-{:02}", today.year(), today.month());
+    // A month later the round is drawn; the invitation goes out through a real SMTP server.
+    let app = app.later(days * 24).await;
+    let (status, round) = app
+        .post(
+            "/api/v1/surveys/rounds",
+            common::SUPERVISOR,
+            json!({ "period": period }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{round}");
+    let smtp = common::smtp::SmtpSink::start();
+    aftersale::operations::notifications::run_once(
+        &app.database,
+        &smtp.channels(),
+        app.database.clock.now(),
+    )
+    .await
+    .unwrap();
+    let mail = smtp
+        .messages()
+        .into_iter()
+        .find(|mail| mail["subject"].as_str().unwrap().contains("请为售后单"))
+        .expect("the invitation");
+    let text = mail["text"].as_str().unwrap();
+    let start = text.find("https://shop.example").unwrap() + "https://shop.example".len();
+    let path: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+
+    let browser = Browser::phone().await;
+    browser.open(&app.url(&path)).await;
+    browser.wait_for_text("h1", "满意度调查").await;
+    assert_fits_the_phone(&browser).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshot("portal-survey").await;
+    // Sent without a score: the browser itself asks for one (the field is required).
+    browser.click("input[name=score][value='4']").await;
+    browser.click("input[name=q_speed][value='5']").await;
+    browser.type_into("#comment", "客服很耐心").await;
+    browser.submit("form button[type=submit]").await;
+    browser.wait_for_text("[role=status]", "感谢您的反馈").await;
+    assert!(browser.try_find("form").await.is_none());
+
+    let (_, surveys) = app
+        .get(&format!("/api/v1/surveys?period={period}"), AGENT)
+        .await;
+    assert_eq!(
+        (
+            &surveys[0]["score"],
+            &surveys[0]["comment"],
+            &surveys[0]["answers"]
+        ),
+        (&json!(4), &json!("客服很耐心"), &json!({ "speed": 5 }))
+    );
+    // Opened again, the link says it was answered.
+    browser.open(&app.url(&path)).await;
+    browser.wait_for_text("[role=status]", "提交过了").await;
+}

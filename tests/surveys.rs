@@ -594,3 +594,129 @@ async fn the_hourly_sweep_draws_the_period_just_over_by_itself() {
         .unwrap();
     assert_eq!(surveys(&app, &period).await.len(), 2);
 }
+
+#[tokio::test]
+async fn supervisors_draw_and_agents_record_phone_answers_in_the_console() {
+    let app = TestApp::start().await;
+    settings(&app, json!({ "share_percent": 50, "ask_by": "phone" })).await;
+    let period = month(&app);
+    for n in 0..4 {
+        ended_case(&app, n, 1, "complaint", "phone", false).await;
+    }
+    let app = app.later(hours_until(&app, 1)).await;
+    let client = reqwest::Client::new();
+    let (supervisor, supervisor_form) = app.console_session("supervisor@test.local").await;
+    let get = |cookie: String, path: String| {
+        let client = client.clone();
+        let url = app.url(&path);
+        async move {
+            let response = client
+                .get(url)
+                .header(reqwest::header::COOKIE, cookie)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = get(
+        supervisor.clone(),
+        format!("/console/surveys?period={period}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("这个周期还没有抽样"), "{html}");
+    let (agent, agent_form) = app.console_session("agent@test.local").await;
+    let refused = client
+        .post(app.url("/console/surveys/rounds"))
+        .header(reqwest::header::COOKIE, &agent)
+        .form(&[("csrf", agent_form.as_str()), ("period", period.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "agents do not draw"
+    );
+    let drawn = client
+        .post(app.url("/console/surveys/rounds"))
+        .header(reqwest::header::COOKIE, &supervisor)
+        .form(&[
+            ("csrf", supervisor_form.as_str()),
+            ("period", period.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drawn.status(), StatusCode::OK);
+    let html = drawn.text().await.unwrap();
+    assert!(html.contains("已抽取 2 位顾客"), "{html}");
+    assert_eq!(
+        html.matches("记录电话回访</button>").count(),
+        2,
+        "two customers to call"
+    );
+
+    let to_call = surveys(&app, &period).await;
+    assert!(
+        to_call
+            .iter()
+            .all(|s| s["state"] == "waiting" && s["ask_by"] == "phone")
+    );
+    let id = to_call[0]["id"].as_str().unwrap();
+    let answer = |score: &'static str| {
+        let client = client.clone();
+        let url = app.url(&format!("/console/surveys/{id}/answer"));
+        let (agent, form, period) = (agent.clone(), agent_form.clone(), period.clone());
+        async move {
+            client
+                .post(url)
+                .header(reqwest::header::COOKIE, agent)
+                .form(&[
+                    ("csrf", form.as_str()),
+                    ("score", score),
+                    ("comment", "电话里说换货很快"),
+                    ("period", period.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let missing = answer("").await;
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.text().await.unwrap().contains("请选择 1 到 5 分"));
+    let recorded = answer("5").await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+    let html = recorded.text().await.unwrap();
+    assert!(
+        html.contains("已记录售后单") && html.contains("电话里说换货很快"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>5.00</strong>"),
+        "the mean of one answer"
+    );
+    assert_eq!(
+        html.matches("记录电话回访</button>").count(),
+        1,
+        "one left to call"
+    );
+    assert_eq!(
+        answer("4").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "once only"
+    );
+
+    let (status, csv) = get(
+        agent.clone(),
+        format!("/console/surveys/surveys.csv?period={period}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().any(|row| &row[5] == "5" && &row[8] == "phone"));
+}

@@ -208,6 +208,48 @@ impl TestApp {
         }
     }
 
+    /// A staff member's console session (password `password1`): its cookie and form token.
+    #[allow(dead_code)]
+    pub async fn console_session(&self, email: &str) -> (String, String) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let form_token = |html: &str| {
+            let marker = "name=\"csrf\" value=\"";
+            let start = html.find(marker).expect("a form token") + marker.len();
+            html[start..start + html[start..].find('"').unwrap()].to_string()
+        };
+        let login = client.get(self.url("/login")).send().await.unwrap();
+        let login_cookie = cookies(&login).join("; ");
+        let html = login.text().await.unwrap();
+        let response = client
+            .post(self.url("/login"))
+            .header(reqwest::header::COOKIE, login_cookie)
+            .form(&[
+                ("csrf", form_token(&html).as_str()),
+                ("email", email),
+                ("password", "password1"),
+                ("next", "/console"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "signed in");
+        let cookie = cookies(&response)
+            .into_iter()
+            .find(|cookie| cookie.starts_with("staff_session="))
+            .unwrap();
+        let console = client
+            .get(self.url("/console"))
+            .header(reqwest::header::COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        let html = console.text().await.unwrap();
+        (cookie, form_token(&html))
+    }
+
     /// A customer's portal session for the order found by `order` and `contact` as typed: its
     /// cookie (`name=value`).
     pub async fn portal_session(&self, order: &str, contact: &str) -> String {

@@ -21,6 +21,7 @@ mod reports;
 mod rows;
 mod session;
 mod settings;
+mod surveys;
 mod text;
 mod timing;
 mod tokens;
@@ -127,6 +128,10 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/reports/costs", get(reports::report_page))
+        .route("/console/surveys", get(surveys::surveys_page))
+        .route("/console/surveys/rounds", post(surveys::draw))
+        .route("/console/surveys/{file}", get(surveys::file))
+        .route("/console/surveys/{id}/answer", post(surveys::answer))
         .route("/console/credit-notes", get(invoices::credit_notes_page))
         .route("/console/credit-notes/{file}", get(invoices::file))
         .route("/console/credit-notes/{id}/steps", post(invoices::step))
