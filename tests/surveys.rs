@@ -720,3 +720,62 @@ async fn supervisors_draw_and_agents_record_phone_answers_in_the_console() {
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().any(|row| &row[5] == "5" && &row[8] == "phone"));
 }
+
+#[tokio::test]
+async fn a_milestone_survey_follows_a_delivered_replacement_once() {
+    let app = TestApp::start().await;
+    settings(&app, json!({ "milestone_days": 7 })).await;
+    app.recent_order("SV-MILE-1").await;
+    let case = app.case("SV-MILE-1", "reship", "少发了一个耳塞").await;
+    let id = case["id"].as_str().unwrap();
+    for (action, extra) in [
+        ("approve", json!({})),
+        (
+            "ship_replacement",
+            json!({ "carrier": "顺丰", "tracking_number": "SF2026120688" }),
+        ),
+        ("confirm_delivery", json!({})),
+    ] {
+        let (status, body) = app.act(id, AGENT, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    // Six days on: not yet. Eight days on: one milestone survey, sent by link; swept again,
+    // still one.
+    let soon = app.later(6 * 24).await;
+    aftersale::operations::surveys::sweep(&soon.database, soon.database.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(invitations(&app, id).await, 0, "not before the seventh day");
+    let later = app.later(8 * 24).await;
+    for _ in 0..2 {
+        aftersale::operations::surveys::sweep(&later.database, later.database.clock.now())
+            .await
+            .unwrap();
+    }
+    let period = month(&later);
+    let (status, results) = later
+        .get(&format!("/api/v1/surveys/results?period={period}"), AGENT)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{results}");
+    assert_eq!(results["milestones"]["sampled"], 1, "{results}");
+    let found = surveys(&later, &period).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            &found[0]["reason"],
+            &found[0]["case_id"],
+            &found[0]["state"]
+        ),
+        (&json!("milestone"), &json!(id), &json!("sent"))
+    );
+    assert_eq!(invitations(&app, id).await, 1, "one invitation");
+}
+
+/// The survey invitations waiting in the outbox for a case.
+async fn invitations(app: &TestApp, case_id: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE audience = 'survey' AND case_id = $1")
+        .bind(case_id)
+        .fetch_one(&app.database.reader)
+        .await
+        .unwrap()
+}

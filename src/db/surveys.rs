@@ -322,8 +322,8 @@ pub struct Delivered {
     pub delivered_at: i64,
 }
 
-/// Cases whose item went back to the customer (a replacement, a repaired item) and arrived
-/// between `since` and `until`, without a milestone survey yet.
+/// Cases whose item went (back) to the customer (a replacement, a part sent again, a repaired
+/// item) and arrived between `since` and `until`, without a milestone survey yet.
 pub async fn delivered_items(
     pool: &AnyPool,
     shop_id: &ShopId,
@@ -335,7 +335,7 @@ pub async fn delivered_items(
         "SELECT c.shop_id, c.id AS case_id, COALESCE(c.customer_id, c.contact_email, c.contact_phone, c.id) AS customer_key, \
          c.kind, c.channel, MAX(p.delivered_at) AS delivered_at \
          FROM shipments p JOIN cases c ON c.id = p.case_id \
-         WHERE p.shop_id = $4 AND p.direction = 'to_customer' AND p.delivered_at >= $1 AND p.delivered_at < $2 AND c.kind IN ('exchange', 'repair') \
+         WHERE p.shop_id = $4 AND p.direction = 'to_customer' AND p.delivered_at >= $1 AND p.delivered_at < $2 AND c.kind IN ('exchange', 'repair', 'reship') \
          AND NOT EXISTS (SELECT 1 FROM surveys s WHERE s.case_id = c.id AND s.reason = 'milestone') \
          GROUP BY c.shop_id, c.id, c.customer_id, c.contact_email, c.contact_phone, c.kind, c.channel LIMIT $3",
     )
