@@ -48,8 +48,8 @@ impl Logins {
         }
     }
 
-    /// The lines that show them (the server's banner, `aftersale demo`).
-    pub fn print(&self) {
+    /// The lines that show them (the server's banner at `base`, `aftersale demo`).
+    pub fn print(&self, base: &str) {
         println!(
             "  demo logins (password {}), shown this once:",
             self.password
@@ -59,7 +59,7 @@ impl Logins {
         }
         if let Some((_, _, token)) = self.tokens.iter().find(|(_, role, _)| *role == Role::Agent) {
             println!(
-                "  try: curl -H 'Authorization: Bearer {token}' 'http://127.0.0.1:8080/api/v1/cases?status=open'"
+                "  try: curl -H 'Authorization: Bearer {token}' '{base}/api/v1/cases?status=open'"
             );
         }
     }
@@ -303,6 +303,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
     }
     told(database, &actor_for, &mut counter).await?;
     disputed(database, &agent).await?;
+    surveyed(database, &actor_for, &mut counter).await?;
     // The SOP goes in last: the demo's cases were moved along without it.
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
@@ -310,6 +311,90 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     Ok(logins)
+}
+
+/// Last month's satisfaction round: complaints and questions that ended mid-month, every one of
+/// their eight customers sampled (a small shop), seven answered (by the link, one by phone).
+async fn surveyed(
+    database: &Database,
+    actor_for: &dyn Fn(Role) -> Actor,
+    counter: &mut usize,
+) -> anyhow::Result<()> {
+    let agent = actor_for(Role::Agent);
+    let shop = agent.shop.clone();
+    let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
+    settings.surveys = crate::domain::surveys::SurveySettings {
+        enabled: true,
+        share_percent: Some(100),
+        milestone_days: Some(7),
+        questions: vec![crate::domain::surveys::Question {
+            key: "speed".into(),
+            zh: "处理速度".into(),
+            en: "How fast we were".into(),
+            kind: crate::domain::surveys::QuestionKind::Score,
+        }],
+        ..Default::default()
+    };
+    crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
+    let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
+    let middle = today
+        .first_of_month()
+        .checked_sub(jiff::Span::new().days(16))?;
+    let hours = (today - middle).get_days() as i64 * 24;
+    let then = database
+        .clone()
+        .with_clock(database.clock.shifted_hours(-hours));
+    for index in 0..12 {
+        let kind = [CaseKind::Complaint, CaseKind::Consultation][index % 2];
+        *counter += 1;
+        let case = open_case(&then, &agent, kind, *counter).await?;
+        let path = [(Action::Resolve, Role::Agent), (Action::Close, Role::Agent)];
+        walk(&then, actor_for, &case, &path, *counter).await?;
+    }
+    let supervisor = actor_for(Role::Supervisor);
+    let period = crate::domain::surveys::Period::previous(Default::default(), today)
+        .map(|period| period.name());
+    let (round, _) = crate::operations::surveys::draw(
+        database,
+        &shop,
+        Some(&supervisor),
+        period.as_deref(),
+        Some(2026),
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("demo survey round: {error}"))?;
+    let sampled = crate::db::surveys::list(
+        &database.reader,
+        &shop.id,
+        &crate::db::surveys::Filter {
+            round_id: Some(&round.id),
+            ..Default::default()
+        },
+        100,
+    )
+    .await?;
+    let answers = [
+        (5, "客服回复很快，问题解决了"),
+        (4, ""),
+        (5, "态度很好"),
+        (3, "等了两天才有人回复"),
+        (5, ""),
+        (4, "退款到账比预期慢一点"),
+        (5, "很满意"),
+    ];
+    for (survey, (score, comment)) in sampled.iter().zip(answers) {
+        let input = crate::operations::surveys::AnswerInput {
+            score: Some(score),
+            comment: Some(comment.into()),
+            answers: [("speed".to_string(), serde_json::json!(score))].into(),
+        };
+        let by = (score == 3).then_some(&agent);
+        crate::operations::surveys::answer(database, &shop, survey, &input, by)
+            .await
+            .map_err(|error| anyhow::anyhow!("demo survey answer: {error}"))?
+            .map_err(|refused| anyhow::anyhow!("demo survey answer: {refused:?}"))?;
+    }
+    Ok(())
 }
 
 /// The platform stepped into an escalated case: a dispute with its deadline and checklist.

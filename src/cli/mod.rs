@@ -146,7 +146,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let database = open(&config).await?;
             let logins = demo::load(&database).await?;
             println!("Demo data loaded (shop '{}').", demo::SHOP_SLUG);
-            logins.print();
+            logins.print(&format!("http://{}", config.bind));
             Ok(())
         }
         Command::Import { what } => import::run(open(&config).await?, what).await,

@@ -81,7 +81,7 @@ async fn banner(
     println!("  console:    http://{address}/console  (staff: sign in with a demo login below)");
     println!("  portal:     http://{address}/portal   (demo: order DEMO240008, phone 13800138001)");
     match logins {
-        Some(logins) => logins.print(),
+        Some(logins) => logins.print(&format!("http://{address}")),
         None => {
             if shops::find_shop_by_slug(&database.reader, demo::SHOP_SLUG)
                 .await?
