@@ -57,3 +57,7 @@ CREATE INDEX surveys_to_send ON surveys (state, send_at);
 CREATE INDEX cases_by_ended ON cases (shop_id, ended_at);
 
 ALTER TABLE shop_settings ADD COLUMN surveys TEXT NOT NULL DEFAULT '{}';
+
+-- The KPIs of a period (docs/MANAGEMENT.md, "KPIs"): ratings and refunds by when they were made.
+CREATE INDEX ratings_by_shop ON ratings (shop_id, created_at);
+CREATE INDEX refunds_by_shop ON refunds (shop_id, created_at);

@@ -86,6 +86,10 @@ pub struct CaseFilter {
     pub platform: Option<String>,
     /// Cases due before this moment (unix µs): "due soon" and "overdue".
     pub due_before: Option<i64>,
+    /// Cases opened within `[start, end)` (unix µs) …
+    pub created_between: Option<(i64, i64)>,
+    /// … or ended within it (the KPI dashboard's numbers open the cases behind them).
+    pub ended_between: Option<(i64, i64)>,
     pub sort: CaseSort,
     /// The (sort key, id) of the last case of the previous page.
     pub after: Option<(i64, String)>,
@@ -109,6 +113,8 @@ impl CaseFilter {
             tag: None,
             platform: None,
             due_before: None,
+            created_between: None,
+            ended_between: None,
             sort,
             after: None,
             limit,
@@ -263,6 +269,16 @@ async fn conditions(
     if let Some(due_before) = filter.due_before {
         let value = placeholder(&mut binds, Bind::Number(due_before));
         conditions.push(format!("c.due_at < {value}"));
+    }
+    for (column, between) in [
+        ("created_at", filter.created_between),
+        ("ended_at", filter.ended_between),
+    ] {
+        if let Some((start, end)) = between {
+            let start = placeholder(&mut binds, Bind::Number(start));
+            let end = placeholder(&mut binds, Bind::Number(end));
+            conditions.push(format!("c.{column} >= {start} AND c.{column} < {end}"));
+        }
     }
     if let Some(priority) = filter.priority {
         let value = placeholder(&mut binds, Bind::Text(priority.as_str().into()));

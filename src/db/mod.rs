@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod inbound;
 pub mod invitations;
 pub mod invoices;
+pub mod kpis;
 pub mod limits;
 pub mod offers;
 pub mod order_batches;

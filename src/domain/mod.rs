@@ -14,6 +14,7 @@ pub mod currency;
 pub mod disputes;
 pub mod identifiers;
 pub mod invoices;
+pub mod kpis;
 pub mod layouts;
 pub mod lifecycle;
 pub mod media;

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod exports;
 pub mod import;
 pub mod invoices;
+pub mod kpis;
 pub mod labels;
 pub mod limits;
 pub mod notifications;

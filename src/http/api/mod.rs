@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(replacements::show))
         .routes(routes!(costs::show, costs::record))
         .routes(routes!(reports::costs))
+        .routes(routes!(reports::kpis))
         .routes(routes!(invoices::set))
         .routes(routes!(invoices::of_order))
         .routes(routes!(invoices::change))

@@ -9,6 +9,7 @@ use super::extract::{Authenticated, Query};
 use crate::error::AppResult;
 use crate::http::Export;
 use crate::operations::cost_reports::{self as operations, CostReport};
+use crate::operations::kpis::KpiReport;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -56,6 +57,52 @@ pub async fn costs(
     Ok(match format {
         Export::Csv => crate::http::csv_file(&name, operations::csv(&report)),
         Export::Xlsx => crate::http::xlsx_file(&name, operations::xlsx(&report)?),
+        Export::Json => axum::Json(report).into_response(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KpiQuery {
+    /// The first day, YYYY-MM-DD in the shop's zone (default: 29 days before today).
+    pub from: Option<String>,
+    /// The last day, included (default: today); at most two years after `from`.
+    pub to: Option<String>,
+    /// The trend's steps: day, week or month (default by the period's length).
+    #[param(pattern = "^(day|week|month)$")]
+    pub interval: Option<String>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx: the shop's and each agent's row.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/reports/kpis", operation_id = "getKpiReport", tag = "reports", params(KpiQuery),
+    responses((status = 200, content((KpiReport = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "the period's figures for the shop and each agent, the trend, the top reasons, products and carriers"),
+        (status = 422, description = "a day or interval to fix")),
+    security(("bearer" = [])))]
+/// The after-sales KPIs of a period: cases opened and ended, first response and resolution
+/// times (median, p90), SLA attainment, reopen rate, satisfaction (ratings and surveys), repair
+/// share, refunds and cost per case; per agent; a trend; the top reasons, products and carriers.
+pub async fn kpis(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Query(query): Query<KpiQuery>,
+) -> AppResult<Response> {
+    let format = crate::http::Export::parse(query.format.as_deref())?;
+    let report = crate::operations::kpis::report(
+        &state.database,
+        &actor,
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.interval.as_deref(),
+    )
+    .await?;
+    let name = format!("kpis-{}-{}", report.from, report.to);
+    Ok(match format {
+        Export::Csv => crate::http::csv_file(&name, crate::operations::kpis::csv(&report)),
+        Export::Xlsx => crate::http::xlsx_file(&name, crate::operations::kpis::xlsx(&report)?),
         Export::Json => axum::Json(report).into_response(),
     })
 }

@@ -8,6 +8,7 @@
 mod audit;
 mod calendar;
 mod case;
+mod dashboard;
 mod directory;
 mod follow_ups;
 mod form;
@@ -128,6 +129,8 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/reports/costs", get(reports::report_page))
+        .route("/console/dashboard", get(dashboard::dashboard_page))
+        .route("/console/dashboard/{file}", get(dashboard::dashboard_file))
         .route("/console/surveys", get(surveys::surveys_page))
         .route("/console/surveys/rounds", post(surveys::draw))
         .route("/console/surveys/{file}", get(surveys::file))

@@ -145,6 +145,14 @@ pub struct CaseListQuery {
     pub priority: Option<String>,
     pub reason_code: Option<String>,
     pub customer_id: Option<String>,
+    /// Cases opened on or after this day (YYYY-MM-DD, the shop's zone) …
+    pub created_from: Option<String>,
+    /// … and on or before this one.
+    pub created_to: Option<String>,
+    /// Cases ended (closed, cancelled, rejected) on or after this day …
+    pub ended_from: Option<String>,
+    /// … and on or before this one.
+    pub ended_to: Option<String>,
     /// `breached`: only cases that missed an SLA target.
     #[param(pattern = "^breached$")]
     pub sla: Option<String>,
@@ -169,6 +177,20 @@ fn split(text: &str) -> impl Iterator<Item = &str> {
     text.split(',')
         .map(str::trim)
         .filter(|part| !part.is_empty())
+}
+
+/// The span of two days typed (either may be left out), in the shop's zone.
+fn days(
+    from: Option<&str>,
+    to: Option<&str>,
+    zone: &jiff::tz::TimeZone,
+) -> AppResult<Option<(i64, i64)>> {
+    let from = from.map(str::trim).filter(|day| !day.is_empty());
+    let to = to.map(str::trim).filter(|day| !day.is_empty());
+    if from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    crate::operations::period(from, to, zone).map(Some)
 }
 
 /// The filter a list query asks for; `now` places "due soon" and "overdue".
@@ -219,6 +241,16 @@ pub fn case_filter(actor: &Actor, query: &CaseListQuery, now: i64) -> AppResult<
                 ));
             }
         },
+        created_between: days(
+            query.created_from.as_deref(),
+            query.created_to.as_deref(),
+            &actor.shop.time_zone,
+        )?,
+        ended_between: days(
+            query.ended_from.as_deref(),
+            query.ended_to.as_deref(),
+            &actor.shop.time_zone,
+        )?,
         sort: CaseSort::DueAt,
         after: None,
         limit: page_limit(query.limit)?,
