@@ -391,9 +391,9 @@ async fn a_customer_answers_a_satisfaction_survey_on_a_phone() {
         .await;
     assert_eq!(
         (
-            &surveys[0]["score"],
-            &surveys[0]["comment"],
-            &surveys[0]["answers"]
+            &surveys["items"][0]["score"],
+            &surveys["items"][0]["comment"],
+            &surveys["items"][0]["answers"]
         ),
         (&json!(4), &json!("客服很耐心"), &json!({ "speed": 5 }))
     );

@@ -119,7 +119,8 @@ async fn surveys(app: &TestApp, period: &str) -> Vec<Value> {
         .get(&format!("/api/v1/surveys?period={period}"), AGENT)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    body.as_array().unwrap().clone()
+    assert_eq!(body["next_cursor"], Value::Null);
+    body["items"].as_array().unwrap().clone()
 }
 
 /// The path of a mail's survey link (the mail links to the configured public address).

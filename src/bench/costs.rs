@@ -95,6 +95,7 @@ pub async fn run(client: &reqwest::Client, base: &str, options: &Options) -> any
         .date();
     let year = today.checked_sub(jiff::Span::new().days(364))?;
     let month = today.checked_sub(jiff::Span::new().days(29))?;
+    let quarter = today.checked_sub(jiff::Span::new().days(90))?;
     println!("cost reports over {entries} ledger entries (booked this month)");
     for (name, query) in [
         (
@@ -121,9 +122,16 @@ pub async fn run(client: &reqwest::Client, base: &str, options: &Options) -> any
             "credit notes of a year (CSV)",
             format!("format=csv&from={year}&to={today}"),
         ),
+        ("KPIs, the last 30 days", String::new()),
+        (
+            "KPIs, a quarter by week",
+            format!("interval=week&from={quarter}&to={today}"),
+        ),
     ] {
         let path = if name.starts_with("credit") {
             "credit-notes"
+        } else if name.starts_with("KPIs") {
+            "reports/kpis"
         } else {
             "reports/costs"
         };

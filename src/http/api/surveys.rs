@@ -71,8 +71,17 @@ pub struct SurveyQuery {
     pub format: Option<String>,
 }
 
+/// A period's surveys: a round is read whole (its size is the shop's share), so there is no
+/// next page.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SurveyList {
+    pub items: Vec<SurveyView>,
+    /// Always null: the period's surveys come in one page.
+    pub next_cursor: Option<String>,
+}
+
 #[utoipa::path(get, path = "/surveys", operation_id = "listSurveys", tag = "reports", params(SurveyQuery),
-    responses((status = 200, content((Vec<SurveyView> = "application/json"), (String = "text/csv"),
+    responses((status = 200, content((SurveyList = "application/json"), (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
         description = "the period's surveys: its round's and its milestone surveys"),
         (status = 422, description = "a period, state or format to fix")),
@@ -95,12 +104,13 @@ pub async fn list(
     Ok(match format {
         Export::Csv => crate::http::csv_file(&name, operations::csv(&actor.shop, &found)),
         Export::Xlsx => crate::http::xlsx_file(&name, operations::xlsx(&actor.shop, &found)?),
-        Export::Json => axum::Json(
-            found
+        Export::Json => axum::Json(SurveyList {
+            items: found
                 .iter()
                 .map(|survey| operations::view(&actor.shop, survey))
-                .collect::<Vec<_>>(),
-        )
+                .collect(),
+            next_cursor: None,
+        })
         .into_response(),
     })
 }
