@@ -29,6 +29,31 @@ async fn key(database: &Database) -> AppResult<Vec<u8>> {
     hex::decode(value).map_err(|error| AppError::Internal(error.into()))
 }
 
+/// `message` with its signature: `base64url(message).hex(HMAC)`.
+async fn signed(database: &Database, message: &str) -> AppResult<String> {
+    let signature = hmac_sha256(&key(database).await?, message.as_bytes());
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(message),
+        hex::encode(signature)
+    ))
+}
+
+/// The message a token carries, if its signature is genuine.
+async fn opened(database: &Database, value: &str) -> AppResult<Option<String>> {
+    let Some((encoded, signature)) = value.split_once('.') else {
+        return Ok(None);
+    };
+    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
+        return Ok(None);
+    };
+    let expected = hex::encode(hmac_sha256(&key(database).await?, &message));
+    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&message).into_owned()))
+}
+
 /// A token for this order in this shop, valid for `lifetime_micros`: the cookie's value, and
 /// the last part of a signed link.
 pub async fn sign(
@@ -39,12 +64,7 @@ pub async fn sign(
 ) -> AppResult<String> {
     let expires = database.clock.now() + lifetime_micros;
     let message = format!("{shop_id}|{order_id}|{expires}");
-    let signature = hmac_sha256(&key(database).await?, message.as_bytes());
-    Ok(format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(&message),
-        hex::encode(signature)
-    ))
+    signed(database, &message).await
 }
 
 /// How long a link sent in a notification signs the customer in.
@@ -81,17 +101,9 @@ pub async fn verify(
     shop_id: &ShopId,
     value: &str,
 ) -> AppResult<Option<String>> {
-    let Some((encoded, signature)) = value.split_once('.') else {
+    let Some(text) = opened(database, value).await? else {
         return Ok(None);
     };
-    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
-        return Ok(None);
-    };
-    let expected = hex::encode(hmac_sha256(&key(database).await?, &message));
-    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
-        return Ok(None);
-    }
-    let text = String::from_utf8_lossy(&message).into_owned();
     let parts: Vec<&str> = text.split('|').collect();
     match parts.as_slice() {
         [shop, order, expires]
@@ -115,12 +127,7 @@ pub async fn sign_survey(
     expires: i64,
 ) -> AppResult<String> {
     let message = format!("survey|{shop_id}|{survey_id}|{expires}");
-    let signature = hmac_sha256(&key(database).await?, message.as_bytes());
-    Ok(format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(&message),
-        hex::encode(signature)
-    ))
+    signed(database, &message).await
 }
 
 /// The survey a link token names, if it is genuine and for this shop (an expired survey is
@@ -130,17 +137,9 @@ pub async fn verify_survey(
     shop_id: &ShopId,
     value: &str,
 ) -> AppResult<Option<String>> {
-    let Some((encoded, signature)) = value.split_once('.') else {
+    let Some(text) = opened(database, value).await? else {
         return Ok(None);
     };
-    let Ok(message) = URL_SAFE_NO_PAD.decode(encoded) else {
-        return Ok(None);
-    };
-    let expected = hex::encode(hmac_sha256(&key(database).await?, &message));
-    if !crate::domain::signing::same(expected.as_bytes(), signature.as_bytes()) {
-        return Ok(None);
-    }
-    let text = String::from_utf8_lossy(&message).into_owned();
     match text.split('|').collect::<Vec<_>>().as_slice() {
         ["survey", shop, survey, _] if *shop == shop_id.as_str() => Ok(Some(survey.to_string())),
         _ => Ok(None),

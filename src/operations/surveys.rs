@@ -68,12 +68,7 @@ fn period_of(
 ) -> AppResult<Period> {
     let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
     let period = match name.map(str::trim).filter(|name| !name.is_empty()) {
-        Some(name) => Period::parse(name).ok_or_else(|| {
-            AppError::invalid(
-                "period",
-                format!("'{name}' is not a month like 2026-11 or a week like 2026-W47"),
-            )
-        })?,
+        Some(name) => parse_period(name)?,
         None => Period::previous(settings.cadence, today)
             .ok_or_else(|| AppError::invalid("period", "no period before today"))?,
     };
@@ -88,6 +83,32 @@ fn period_of(
         ));
     }
     Ok(period)
+}
+
+/// The customers asked within the quiet days: not to be asked again yet.
+async fn quiet_customers(
+    database: &Database,
+    shop: &Shop,
+    settings: &SurveySettings,
+    now: i64,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let since = now - i64::from(settings.quiet_days()) * DAY;
+    Ok(
+        surveys::surveyed_customers(&database.reader, &shop.id, since)
+            .await?
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// The period a name gives (2026-11, 2026-W47), or a sentence saying what to type.
+fn parse_period(name: &str) -> AppResult<Period> {
+    Period::parse(name).ok_or_else(|| {
+        AppError::invalid(
+            "period",
+            format!("'{name}' is not a month like 2026-11 or a week like 2026-W47"),
+        )
+    })
 }
 
 fn micros_at(day: jiff::civil::Date, shop: &Shop) -> i64 {
@@ -120,14 +141,7 @@ pub async fn draw(
     let now = database.clock.now();
     let (start, end) = (micros_at(period.first, shop), micros_at(period.end, shop));
     let ended = surveys::ended_cases(&database.reader, &shop.id, start, end).await?;
-    let quiet: HashSet<String> = surveys::surveyed_customers(
-        &database.reader,
-        &shop.id,
-        now - i64::from(settings.quiet_days()) * DAY,
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let quiet = quiet_customers(database, shop, settings, now).await?;
     let candidates: Vec<Candidate> = ended
         .iter()
         .map(|case| Candidate {
@@ -256,14 +270,7 @@ async fn milestones(
     if delivered.is_empty() {
         return Ok(());
     }
-    let quiet: HashSet<String> = surveys::surveyed_customers(
-        &database.reader,
-        &shop.id,
-        now - i64::from(settings.quiet_days()) * DAY,
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let quiet = quiet_customers(database, shop, settings, now).await?;
     let mut asked = HashSet::new();
     let mut transaction = database.begin().await?;
     for item in &delivered {
@@ -524,12 +531,7 @@ async fn scope(
     period: Option<&str>,
 ) -> AppResult<(Option<RoundRecord>, (i64, i64))> {
     let period = match period.map(str::trim).filter(|name| !name.is_empty()) {
-        Some(name) => Period::parse(name).ok_or_else(|| {
-            AppError::invalid(
-                "period",
-                format!("'{name}' is not a month like 2026-11 or a week like 2026-W47"),
-            )
-        })?,
+        Some(name) => parse_period(name)?,
         None => {
             let settings = crate::db::settings::get(database, &shop.id).await?;
             let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
