@@ -865,3 +865,5 @@ dashboard-top-products = Top products
 dashboard-top-carriers = Carriers of the orders concerned
 dashboard-heat = Reasons × products
 dashboard-reason = Reason
+dashboard-quality = QA score
+dashboard-audits = { $n } audits

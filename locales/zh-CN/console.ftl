@@ -865,3 +865,5 @@ dashboard-top-products = 主要商品
 dashboard-top-carriers = 涉及的快递公司
 dashboard-heat = 原因 × 商品
 dashboard-reason = 原因
+dashboard-quality = 质检得分
+dashboard-audits = { $n } 份质检

@@ -54,6 +54,7 @@ read_from_json!(
     crate::domain::settings::ExchangeSettings,
     crate::domain::costs::CostSettings,
     crate::domain::surveys::SurveySettings,
+    crate::domain::audits::AuditSettings,
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,

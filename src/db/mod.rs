@@ -4,6 +4,7 @@
 pub mod aftersales;
 pub mod attachments;
 pub mod audit;
+pub mod audits;
 pub mod backlog;
 pub mod backups;
 pub mod batch;

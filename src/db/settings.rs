@@ -9,6 +9,7 @@ use sqlx::AnyPool;
 
 use super::Database;
 use super::columns::JsonText;
+use crate::domain::audits::AuditSettings;
 use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
 use crate::domain::costs::CostSettings;
@@ -213,6 +214,8 @@ struct Stored {
     costs: CostSettings,
     #[sqlx(try_from = "JsonText<SurveySettings>")]
     surveys: SurveySettings,
+    #[sqlx(try_from = "JsonText<AuditSettings>")]
+    audits: AuditSettings,
 }
 
 impl Stored {
@@ -240,6 +243,7 @@ impl Stored {
             exchanges: self.exchanges,
             costs: self.costs,
             surveys: self.surveys,
+            audits: self.audits,
         })
     }
 }
@@ -247,7 +251,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -285,8 +289,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -304,6 +308,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.exchanges).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.costs).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.surveys).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.audits).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

@@ -5,6 +5,7 @@ pub mod aftersales;
 pub mod allocation;
 pub mod amount;
 pub mod audit;
+pub mod audits;
 pub mod calendar;
 pub mod case;
 pub mod checklist;

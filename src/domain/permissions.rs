@@ -43,6 +43,8 @@ pub enum Capability {
     ApproveCompensation,
     /// Draw a satisfaction survey round (the sample of a period's ended cases).
     DrawSurveys,
+    /// Draw quality audits, score them, answer an agent's dispute.
+    AuditCases,
 }
 
 use Capability::*;
@@ -113,6 +115,7 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         &[Supervisor, Admin, System],
         "draw survey samples",
     ),
+    (AuditCases, &[Supervisor, Admin, System], "audit cases"),
 ];
 
 fn entry(capability: Capability) -> (&'static [Role], &'static str) {
@@ -215,6 +218,7 @@ mod tests {
                 [false, false, true, true, false, false],
             ),
             (DrawSurveys, [false, false, true, true, true, false]),
+            (AuditCases, [false, false, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

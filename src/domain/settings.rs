@@ -61,6 +61,9 @@ pub struct ShopSettings {
     /// Satisfaction surveys: a random sample of each period's ended cases (docs/MANAGEMENT.md).
     #[serde(default)]
     pub surveys: super::surveys::SurveySettings,
+    /// Quality audits: cases drawn per agent twice a month, the scorecard (docs/MANAGEMENT.md).
+    #[serde(default)]
+    pub audits: super::audits::AuditSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -190,7 +193,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 14] = [
+pub const SECTIONS: [&str; 15] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -205,6 +208,7 @@ pub const SECTIONS: [&str; 14] = [
     "exchanges",
     "costs",
     "surveys",
+    "audits",
 ];
 
 /// The sections a replacement document leaves out.

@@ -37,6 +37,7 @@ pub struct Kpis {
     #[serde(flatten)]
     pub figures: Figures,
     pub satisfaction: Satisfaction,
+    pub quality: Quality,
     /// Refunds paid in the period, per currency.
     pub refunded: Vec<Refunded>,
     /// What after-sales cost the shop (the cost ledger), per currency, and per ended case.
@@ -51,6 +52,14 @@ pub struct Satisfaction {
     /// Survey answers given in the period, and their mean.
     pub surveys: u64,
     pub survey_mean: Option<f64>,
+}
+
+/// The QA audits scored in the period (a disputed one by its final total).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Quality {
+    pub audits: u64,
+    /// Their mean total, 0–100.
+    pub mean_total: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,7 +162,7 @@ pub async fn report(
     };
     let reader = &database.reader;
     let shop = &actor.shop.id;
-    let (cases, ratings, surveys, refunds, costs, reasons_by_product, carriers) = tokio::try_join!(
+    let (cases, ratings, surveys, refunds, costs, reasons_by_product, carriers, audited) = tokio::try_join!(
         kpis::cases(reader, shop, start, end),
         kpis::ratings(reader, shop, start, end),
         kpis::survey_scores(reader, shop, start, end),
@@ -161,6 +170,7 @@ pub async fn report(
         kpis::costs(reader, shop, start, end),
         kpis::reasons_by_product(reader, shop, start, end),
         kpis::carriers(reader, shop, start, end),
+        crate::db::audits::totals(reader, shop, start, end),
     )?;
     let (staff, reasons) = tokio::try_join!(
         crate::db::cost_reports::staff_names(reader, shop),
@@ -181,8 +191,11 @@ pub async fn report(
         &all,
         start,
         end,
-        ratings.iter().collect(),
-        surveys.iter().collect(),
+        Scores {
+            ratings: ratings.iter().collect(),
+            surveys: surveys.iter().collect(),
+            audits: audited.iter().map(|(_, total)| *total).collect(),
+        },
         &refunds.iter().collect::<Vec<_>>(),
         Some(&costs),
     );
@@ -190,6 +203,7 @@ pub async fn report(
         .iter()
         .map(|case| case.assignee_id.clone())
         .chain(refunds.iter().map(|refund| refund.assignee_id.clone()))
+        .chain(audited.iter().map(|(agent, _)| Some(agent.clone())))
         .collect();
     let mut by_agent: Vec<AgentKpis> = agents
         .into_iter()
@@ -210,8 +224,15 @@ pub async fn report(
                     &mine,
                     start,
                     end,
-                    of_agent(&ratings, &agent),
-                    of_agent(&surveys, &agent),
+                    Scores {
+                        ratings: of_agent(&ratings, &agent),
+                        surveys: of_agent(&surveys, &agent),
+                        audits: audited
+                            .iter()
+                            .filter(|(audited, _)| Some(audited) == agent.as_ref())
+                            .map(|(_, total)| *total)
+                            .collect(),
+                    },
                     &refunds
                         .iter()
                         .filter(|r| r.assignee_id == agent)
@@ -323,15 +344,27 @@ fn top(mut counts: Vec<Count>) -> Vec<Count> {
     counts
 }
 
+/// What customers and auditors gave a set of cases in the period.
+struct Scores<'a> {
+    ratings: Vec<&'a Score>,
+    surveys: Vec<&'a Score>,
+    /// QA totals, 0–100.
+    audits: Vec<i64>,
+}
+
 fn kpis_of(
     cases: &[&CaseTimes],
     start: i64,
     end: i64,
-    ratings: Vec<&Score>,
-    surveys: Vec<&Score>,
+    scores: Scores,
     refunds: &[&kpis::Refunded],
     costs: Option<&[(String, i64)]>,
 ) -> Kpis {
+    let Scores {
+        ratings,
+        surveys,
+        audits,
+    } = scores;
     let figures = figures(cases, start, end);
     let mut refunded: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for refund in refunds {
@@ -345,6 +378,11 @@ fn kpis_of(
             rating_mean: mean(&ratings),
             surveys: surveys.len() as u64,
             survey_mean: mean(&surveys),
+        },
+        quality: Quality {
+            audits: audits.len() as u64,
+            mean_total: (!audits.is_empty())
+                .then(|| audits.iter().sum::<i64>() as f64 / audits.len() as f64),
         },
         refunded: refunded
             .into_iter()
@@ -399,7 +437,7 @@ fn steps(
     steps
 }
 
-const HEADER: [&str; 16] = [
+const HEADER: [&str; 17] = [
     "agent",
     "opened",
     "ended",
@@ -415,10 +453,11 @@ const HEADER: [&str; 16] = [
     "repair_share_bp",
     "rating_mean",
     "survey_mean",
+    "qa_mean_total",
     "refunded",
 ];
 
-fn rows(report: &KpiReport) -> Vec<[String; 16]> {
+fn rows(report: &KpiReport) -> Vec<[String; 17]> {
     let number = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_default();
     let points = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     let row = |name: String, kpis: &Kpis| {
@@ -444,6 +483,10 @@ fn rows(report: &KpiReport) -> Vec<[String; 16]> {
             kpis.satisfaction
                 .survey_mean
                 .map(|v| format!("{v:.2}"))
+                .unwrap_or_default(),
+            kpis.quality
+                .mean_total
+                .map(|v| format!("{v:.1}"))
                 .unwrap_or_default(),
             kpis.refunded
                 .iter()

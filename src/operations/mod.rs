@@ -5,6 +5,7 @@
 pub mod aftersales;
 pub mod attachments;
 pub mod audit;
+pub mod audits;
 pub mod backup;
 pub mod cases;
 pub mod checklist;

@@ -33,6 +33,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.surveys
         .check()
         .map_err(|message| AppError::invalid("surveys", message))?;
+    new.audits
+        .check()
+        .map_err(|message| AppError::invalid("audits", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

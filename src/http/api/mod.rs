@@ -4,6 +4,7 @@
 mod aftersales;
 mod attachments;
 mod audit;
+mod audits;
 mod cases;
 mod checklist;
 mod costs;
@@ -123,6 +124,11 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(inbound::set_secret))
         .routes(routes!(inbound::list))
         .routes(routes!(inbound::replay))
+        .routes(routes!(audits::draw))
+        .routes(routes!(audits::list))
+        .routes(routes!(audits::score))
+        .routes(routes!(audits::dispute))
+        .routes(routes!(audits::answer))
         .routes(routes!(surveys::draw))
         .routes(routes!(surveys::list))
         .routes(routes!(surveys::results))

@@ -41,6 +41,7 @@ pub struct AgentRow {
     pub sla: String,
     pub reopen: String,
     pub satisfaction: String,
+    pub quality: String,
 }
 
 pub struct CountRow {
@@ -190,6 +191,16 @@ fn tiles(language: Language, kpis: &Kpis, from: &str, to: &str) -> Vec<Tile> {
                 ],
             ),
             link: Some("/console/surveys".into()),
+        },
+        Tile {
+            label: t("dashboard-quality"),
+            value: kpis
+                .quality
+                .mean_total
+                .map(|total| format!("{total:.1}"))
+                .unwrap_or_else(|| "—".into()),
+            detail: language.text_with("dashboard-audits", "n", &kpis.quality.audits.to_string()),
+            link: Some("/console/audits".into()),
         },
         Tile {
             label: t("dashboard-repair-share"),
@@ -393,6 +404,12 @@ pub(super) async fn dashboard_page(
                             .survey_mean
                             .or(agent.kpis.satisfaction.rating_mean),
                     ),
+                    quality: agent
+                        .kpis
+                        .quality
+                        .mean_total
+                        .map(|total| format!("{total:.1}"))
+                        .unwrap_or_else(|| "—".into()),
                 }
             })
             .collect(),
