@@ -95,6 +95,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/credit-notes", "credit-notes"),
         console("/console/surveys", "surveys"),
         console("/console/dashboard", "dashboard"),
+        console("/console/audits", "audits"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),
         console("/console/tokens", "tokens"),

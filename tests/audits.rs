@@ -312,3 +312,94 @@ async fn audits_are_drawn_per_agent_scored_calibrated_disputed_once_and_counted(
         .unwrap();
     assert_eq!(row["kpis"]["quality"]["mean_total"], 87.0);
 }
+
+#[tokio::test]
+async fn an_audit_is_scored_and_disputed_from_the_console() {
+    let app = TestApp::start().await;
+    let agent = staff_id(&app, "agent@test.local").await;
+    let case = ended(&app, 1, Some(&agent), false).await;
+    let (period, hours) = half_and_hours(&app);
+    let app = app.later(hours).await;
+    let client = reqwest::Client::new();
+    let (supervisor, supervisor_form) = app.console_session("supervisor@test.local").await;
+    let drawn = client
+        .post(app.url("/console/audits/rounds"))
+        .header(reqwest::header::COOKIE, &supervisor)
+        .form(&[
+            ("csrf", supervisor_form.as_str()),
+            ("period", period.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drawn.status(), StatusCode::OK);
+    let html = drawn.text().await.unwrap();
+    assert!(html.contains("已抽取质检样本"), "{html}");
+    let (_, listed) = app
+        .get(&format!("/api/v1/audits?period={period}"), SUPERVISOR)
+        .await;
+    let id = listed["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(listed["items"][0]["case_id"], json!(case));
+
+    // The case's timeline beside the scorecard.
+    let page = client
+        .get(app.url(&format!("/console/audits/{id}")))
+        .header(reqwest::header::COOKIE, &supervisor)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("售后单时间线") && page.contains("政策执行正确"),
+        "{page}"
+    );
+    let scored = client
+        .post(app.url(&format!("/console/audits/{id}/scores")))
+        .header(reqwest::header::COOKIE, &supervisor)
+        .form(&[
+            ("csrf", supervisor_form.as_str()),
+            ("score_first_response", "100"),
+            ("score_policy", "100"),
+            ("score_tone", "50"),
+            ("score_sop", "100"),
+            ("score_outcome", "100"),
+            ("comment", "语气生硬"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scored.status(), StatusCode::OK);
+    let html = scored.text().await.unwrap();
+    // (100×20 + 100×25 + 50×20 + 100×15 + 100×20) / 100 = 90
+    assert!(
+        html.contains("评分已保存") && html.contains("总分: 90"),
+        "{html}"
+    );
+
+    let (agent_cookie, agent_form) = app.console_session("agent@test.local").await;
+    let dispute = |text: &'static str| {
+        let client = client.clone();
+        let (cookie, form) = (agent_cookie.clone(), agent_form.clone());
+        let url = app.url(&format!("/console/audits/{id}/dispute"));
+        async move {
+            client
+                .post(url)
+                .header(reqwest::header::COOKIE, cookie)
+                .form(&[("csrf", form.as_str()), ("text", text)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = dispute("我当时是按模板回复的").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.text().await.unwrap().contains("申诉已提交"));
+    let again = dispute("再申诉一次").await;
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "once only"
+    );
+}

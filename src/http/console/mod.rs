@@ -6,6 +6,7 @@
 //! CSRF token that every form carries; a POST without it is refused.
 
 mod audit;
+mod audits;
 mod calendar;
 mod case;
 mod dashboard;
@@ -129,6 +130,12 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/follow-ups", get(follow_ups::follow_ups_page))
         .route("/console/reports/costs", get(reports::report_page))
+        .route("/console/audits", get(audits::audits_page))
+        .route("/console/audits/rounds", post(audits::draw))
+        .route("/console/audits/{id}", get(audits::audit))
+        .route("/console/audits/{id}/scores", post(audits::score))
+        .route("/console/audits/{id}/dispute", post(audits::dispute))
+        .route("/console/audits/{id}/answer", post(audits::answer))
         .route("/console/dashboard", get(dashboard::dashboard_page))
         .route("/console/dashboard/{file}", get(dashboard::dashboard_file))
         .route("/console/surveys", get(surveys::surveys_page))
