@@ -21,6 +21,13 @@ pub fn local_date(micros: i64, zone: &TimeZone) -> jiff::civil::Date {
         .date()
 }
 
+/// The moment a local calendar day begins in the zone (unix µs).
+pub fn start_of_day(day: jiff::civil::Date, zone: &TimeZone) -> i64 {
+    day.to_zoned(zone.clone())
+        .map(|zoned| zoned.timestamp().as_microsecond())
+        .unwrap_or(0)
+}
+
 /// Parses a time given by a person or a file: RFC 3339 with an offset, a time with a numeric
 /// offset as Shopify exports it (`2026-11-22 14:30:00 -0500`), or a local
 /// `YYYY-MM-DD HH:MM[:SS]` / `YYYY/M/D H:MM` / `YYYY-MM-DD` read in the shop's zone.

@@ -76,12 +76,6 @@ fn half(name: Option<&str>, today: jiff::civil::Date) -> AppResult<Half> {
     }
 }
 
-fn micros_at(day: jiff::civil::Date, zone: &jiff::tz::TimeZone) -> i64 {
-    day.to_zoned(zone.clone())
-        .map(|zoned| zoned.timestamp().as_microsecond())
-        .unwrap_or(0)
-}
-
 /// Draws the half-month's audits (over): each agent's share of their cases that ended in it. A
 /// half-month is drawn once; asked again, the round drawn first (false).
 pub async fn draw(
@@ -109,7 +103,8 @@ pub async fn draw(
         return Ok((round.period, false));
     }
     let settings = crate::db::settings::get(database, &actor.shop.id).await?;
-    let (start, end) = (micros_at(half.first, zone), micros_at(half.end, zone));
+    let day = |date| crate::domain::time::start_of_day(date, zone);
+    let (start, end) = (day(half.first), day(half.end));
     let cases = audits::ended_by_agent(&database.reader, &actor.shop.id, start, end).await?;
     let seed = seed.unwrap_or_else(rand::random::<u64>) >> 1;
     let chosen = sample(&cases, settings.audits.per_agent(), seed);

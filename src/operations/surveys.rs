@@ -112,9 +112,7 @@ fn parse_period(name: &str) -> AppResult<Period> {
 }
 
 fn micros_at(day: jiff::civil::Date, shop: &Shop) -> i64 {
-    day.to_zoned(shop.time_zone.clone())
-        .map(|zoned| zoned.timestamp().as_microsecond())
-        .unwrap_or(0)
+    crate::domain::time::start_of_day(day, &shop.time_zone)
 }
 
 /// Draws the period's round: the cases that ended in it (not cancelled), without customers
