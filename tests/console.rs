@@ -669,6 +669,48 @@ async fn supervisors_and_admins_change_the_shop_settings_from_the_console() {
     .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
+    // The surveys' and audits' documents: a share out of range is refused; a good one saved.
+    let response = post(
+        &app,
+        &cookie,
+        "/console/settings/documents",
+        &[
+            ("csrf", &csrf),
+            ("document", "surveys"),
+            ("value", r#"{"enabled": true, "share_percent": 0}"#),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for (document, value) in [
+        (
+            "surveys",
+            r#"{"enabled": true, "share_percent": 20, "quiet_days": 60}"#,
+        ),
+        ("audits", r#"{"per_agent": 5}"#),
+    ] {
+        let response = post(
+            &app,
+            &cookie,
+            "/console/settings/documents",
+            &[("csrf", &csrf), ("document", document), ("value", value)],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{document}");
+    }
+    let (_, settings) = app.get("/api/v1/settings", AGENT).await;
+    assert_eq!(
+        (
+            &settings["surveys"]["share_percent"],
+            &settings["audits"]["per_agent"]
+        ),
+        (&serde_json::json!(20), &serde_json::json!(5))
+    );
+    assert_eq!(
+        settings["sop"][0]["steps"][0]["code"], "photos",
+        "other settings kept"
+    );
+
     // Staff: a supervisor cannot add people; an admin can, and the new person signs in.
     let response = post(
         &app,

@@ -900,3 +900,7 @@ qa-state-open = To score
 qa-state-scored = Scored
 qa-state-disputed = Disputed
 qa-state-settled = Settled
+settings-costs-json = Default costs: freight, labels, labour, what refurbishing recovers, compensation caps (JSON)
+settings-exchanges-json = Exchanges: how many per order, the link to pay a difference (JSON)
+settings-surveys-json = Satisfaction surveys: share or count, quiet days, days to answer, the shop's questions, milestone surveys (JSON)
+settings-audits-json = QA audits: cases per agent and half-month, the scorecard (JSON)

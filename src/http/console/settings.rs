@@ -32,6 +32,10 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("policy", "settings-policy"),
     ("clocks", "settings-clocks-json"),
     ("sla", "settings-sla-json"),
+    ("costs", "settings-costs-json"),
+    ("exchanges", "settings-exchanges-json"),
+    ("surveys", "settings-surveys-json"),
+    ("audits", "settings-audits-json"),
 ];
 
 /// A member of the shop's staff, with their role.
