@@ -9,14 +9,6 @@ use common::{ADMIN, AGENT, SUPERVISOR, TestApp, error_code};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn staff_id(app: &TestApp, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.database.reader)
-        .await
-        .unwrap()
-}
-
 /// A complaint on a fresh order, given to `assignee` (or nobody), then ended.
 async fn ended(app: &TestApp, n: usize, assignee: Option<&str>, cancel: bool) -> String {
     let number = format!("QA-{n}");
@@ -96,8 +88,8 @@ async fn audits_are_drawn_per_agent_scored_calibrated_disputed_once_and_counted(
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (agent, agent2) = (
-        staff_id(&app, "agent@test.local").await,
-        staff_id(&app, "agent2@test.local").await,
+        app.staff_id("agent@test.local").await,
+        app.staff_id("agent2@test.local").await,
     );
     let mut mine = Vec::new();
     for n in 0..4 {
@@ -316,7 +308,7 @@ async fn audits_are_drawn_per_agent_scored_calibrated_disputed_once_and_counted(
 #[tokio::test]
 async fn an_audit_is_scored_and_disputed_from_the_console() {
     let app = TestApp::start().await;
-    let agent = staff_id(&app, "agent@test.local").await;
+    let agent = app.staff_id("agent@test.local").await;
     let case = ended(&app, 1, Some(&agent), false).await;
     let (period, hours) = half_and_hours(&app);
     let app = app.later(hours).await;

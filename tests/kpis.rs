@@ -9,14 +9,6 @@ use common::{AGENT, SUPERVISOR, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-async fn staff_id(app: &TestApp, email: &str) -> String {
-    sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
-        .bind(email)
-        .fetch_one(&app.database.reader)
-        .await
-        .unwrap()
-}
-
 /// Opens a case of `kind` on a fresh order and gives it to `assignee`.
 async fn opened(app: &TestApp, n: usize, kind: &str, reason: &str, assignee: &str) -> String {
     let number = format!("KPI-{n}");
@@ -89,8 +81,8 @@ fn today(app: &TestApp) -> jiff::civil::Date {
 async fn the_kpis_of_a_hand_counted_day() {
     let app = TestApp::start().await;
     let (agent, agent2) = (
-        staff_id(&app, "agent@test.local").await,
-        staff_id(&app, "agent2@test.local").await,
+        app.staff_id("agent@test.local").await,
+        app.staff_id("agent2@test.local").await,
     );
     // Hour 0: six cases.
     let a = opened(&app, 1, "complaint", "quality", &agent).await;

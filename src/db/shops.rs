@@ -275,6 +275,17 @@ pub async fn upsert_reason(
     Ok(())
 }
 
+/// The name of the reason `code` among `reasons`, in the shop's language (`locale`).
+pub fn reason_name(reasons: &[Reason], code: &str, locale: &str) -> Option<String> {
+    reasons
+        .iter()
+        .find(|reason| reason.code == code)
+        .map(|reason| match locale.starts_with("en") {
+            true => reason.name_en.clone(),
+            false => reason.name_zh.clone(),
+        })
+}
+
 pub async fn list_reasons(pool: &AnyPool, shop_id: &ShopId) -> Result<Vec<Reason>, sqlx::Error> {
     sqlx::query_as(
         "SELECT code, category, name_zh, name_en, active FROM reasons WHERE shop_id = $1 ORDER BY position, code",

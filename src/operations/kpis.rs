@@ -176,16 +176,8 @@ pub async fn report(
         crate::db::cost_reports::staff_names(reader, shop),
         crate::db::shops::list_reasons(reader, shop),
     )?;
-    let english = actor.shop.locale.starts_with("en");
-    let reason_name = |code: &str| {
-        reasons
-            .iter()
-            .find(|reason| reason.code == code)
-            .map(|reason| match english {
-                true => reason.name_en.clone(),
-                false => reason.name_zh.clone(),
-            })
-    };
+    let reason_name =
+        |code: &str| crate::db::shops::reason_name(&reasons, code, &actor.shop.locale);
     let all: Vec<&CaseTimes> = cases.iter().collect();
     let totals = kpis_of(
         &all,

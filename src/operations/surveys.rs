@@ -67,11 +67,7 @@ fn period_of(
     name: Option<&str>,
 ) -> AppResult<Period> {
     let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
-    let period = match name.map(str::trim).filter(|name| !name.is_empty()) {
-        Some(name) => parse_period(name)?,
-        None => Period::previous(settings.cadence, today)
-            .ok_or_else(|| AppError::invalid("period", "no period before today"))?,
-    };
+    let period = named_or_previous(settings, name, today)?;
     if period.end > today {
         return Err(AppError::invalid(
             "period",
@@ -83,6 +79,19 @@ fn period_of(
         ));
     }
     Ok(period)
+}
+
+/// The period named, or the one before `today`'s by the shop's cadence.
+fn named_or_previous(
+    settings: &SurveySettings,
+    name: Option<&str>,
+    today: jiff::civil::Date,
+) -> AppResult<Period> {
+    match name.map(str::trim).filter(|name| !name.is_empty()) {
+        Some(name) => parse_period(name),
+        None => Period::previous(settings.cadence, today)
+            .ok_or_else(|| AppError::invalid("period", "no period before today")),
+    }
 }
 
 /// The customers asked within the quiet days: not to be asked again yet.
@@ -528,15 +537,9 @@ async fn scope(
     shop: &Shop,
     period: Option<&str>,
 ) -> AppResult<(Option<RoundRecord>, (i64, i64))> {
-    let period = match period.map(str::trim).filter(|name| !name.is_empty()) {
-        Some(name) => parse_period(name)?,
-        None => {
-            let settings = crate::db::settings::get(database, &shop.id).await?;
-            let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
-            Period::previous(settings.surveys.cadence, today)
-                .ok_or_else(|| AppError::invalid("period", "no period before today"))?
-        }
-    };
+    let settings = crate::db::settings::get(database, &shop.id).await?;
+    let today = crate::domain::time::local_date(database.clock.now(), &shop.time_zone);
+    let period = named_or_previous(&settings.surveys, period, today)?;
     let round = surveys::round(&database.reader, &shop.id, &period.name()).await?;
     Ok((
         round,
@@ -667,16 +670,7 @@ pub async fn results(
             distribution[(score.clamp(1, 5) - 1) as usize] += 1;
         }
     }
-    let chinese = actor_language_is_chinese(shop);
-    let reason_name = |code: &str| {
-        reasons
-            .iter()
-            .find(|reason| reason.code == code)
-            .map(|reason| match chinese {
-                true => reason.name_zh.clone(),
-                false => reason.name_en.clone(),
-            })
-    };
+    let reason_name = |code: &str| crate::db::shops::reason_name(&reasons, code, &shop.locale);
     let agent_name = |id: &str| {
         staff
             .iter()
@@ -761,10 +755,6 @@ pub async fn results(
         comments,
         round: round.map(|round| round_view(shop, round)),
     })
-}
-
-fn actor_language_is_chinese(shop: &Shop) -> bool {
-    !shop.locale.starts_with("en")
 }
 
 /// The surveys grouped by `key`, each group's simple mean and interval; the largest first.

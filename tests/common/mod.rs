@@ -208,6 +208,16 @@ impl TestApp {
         }
     }
 
+    /// The id of the staff member with this e-mail.
+    #[allow(dead_code)]
+    pub async fn staff_id(&self, email: &str) -> String {
+        sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.database.reader)
+            .await
+            .unwrap()
+    }
+
     /// A staff member's console session (password `password1`): its cookie and form token.
     #[allow(dead_code)]
     pub async fn console_session(&self, email: &str) -> (String, String) {
