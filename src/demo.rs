@@ -129,6 +129,7 @@ fn stories(kind: CaseKind) -> &'static [(&'static str, &'static str, &'static [u
             ("service_attitude", "客服回复太慢，态度不好，投诉", ANY),
             ("late_delivery", "物流三天没有更新，一直没人处理", ANY),
         ],
+        CaseKind::Review => &[("review", "差评：质量一般，用了一周就坏了", ANY)],
         CaseKind::Reship => &[
             ("missing_part", "包裹里少了充电线，请补寄", ELECTRONICS),
             (

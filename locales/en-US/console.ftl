@@ -904,3 +904,4 @@ settings-costs-json = Default costs: freight, labels, labour, what refurbishing 
 settings-exchanges-json = Exchanges: how many per order, the link to pay a difference (JSON)
 settings-surveys-json = Satisfaction surveys: share or count, quiet days, days to answer, the shop's questions, milestone surveys (JSON)
 settings-audits-json = QA audits: cases per agent and half-month, the scorecard (JSON)
+settings-reviews-json = Reviews: which grades open a case, explanation reply templates (JSON)

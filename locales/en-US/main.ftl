@@ -30,6 +30,7 @@ kind-complaint = Complaint
 kind-reship = Send again (missing part or lost parcel)
 kind-refused_delivery = Refund on refused delivery
 kind-interception = Refund on an intercepted parcel
+kind-review = Medium or negative review
 status-submitted = Submitted, waiting for the shop
 status-approved = Approved: please send the goods back
 status-return_shipped = Return on its way

@@ -904,3 +904,4 @@ settings-costs-json = 默认售后费用：运费、面单、工时、翻新回�
 settings-exchanges-json = 换货：每单次数上限、补差价链接（JSON）
 settings-surveys-json = 满意度调查：抽样比例或数量、免打扰天数、有效天数、自定义问题、节点回访（JSON）
 settings-audits-json = 质检：每位客服每半月抽取数量、评分表（JSON）
+settings-reviews-json = 评价：哪些评价开工单、评价解释模板（JSON）

@@ -30,6 +30,7 @@ kind-complaint = 投诉
 kind-reship = 补寄
 kind-refused_delivery = 拒收退款
 kind-interception = 拦截退款
+kind-review = 中差评
 status-submitted = 已提交，等待商家处理
 status-approved = 已同意，请寄回商品
 status-return_shipped = 退货已寄出

@@ -55,6 +55,7 @@ read_from_json!(
     crate::domain::costs::CostSettings,
     crate::domain::surveys::SurveySettings,
     crate::domain::audits::AuditSettings,
+    crate::domain::reviews::ReviewSettings,
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,

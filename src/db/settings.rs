@@ -16,6 +16,7 @@ use crate::domain::costs::CostSettings;
 use crate::domain::layouts::SavedLayout;
 use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
+use crate::domain::reviews::ReviewSettings;
 use crate::domain::sla::SlaSettings;
 use crate::domain::surveys::SurveySettings;
 
@@ -216,6 +217,8 @@ struct Stored {
     surveys: SurveySettings,
     #[sqlx(try_from = "JsonText<AuditSettings>")]
     audits: AuditSettings,
+    #[sqlx(try_from = "JsonText<ReviewSettings>")]
+    reviews: ReviewSettings,
 }
 
 impl Stored {
@@ -244,6 +247,7 @@ impl Stored {
             costs: self.costs,
             surveys: self.surveys,
             audits: self.audits,
+            reviews: self.reviews,
         })
     }
 }
@@ -251,7 +255,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits, reviews FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -289,8 +293,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits, reviews) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17, reviews = $18",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -309,6 +313,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.costs).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.surveys).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.audits).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.reviews).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

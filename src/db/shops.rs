@@ -361,6 +361,7 @@ pub fn default_reasons() -> Vec<Reason> {
             "价格 / 优惠问题",
             "Price or discount problem",
         ),
+        reason("review", "review", "中差评", "Medium or negative review"),
         reason("other", "other", "其他", "Other"),
     ]
 }

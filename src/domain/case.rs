@@ -60,6 +60,9 @@ pub enum CaseKind {
     /// 拦截退款: the shop has the carrier stop a parcel on its way and bring it back; the refund
     /// follows its return.
     Interception,
+    /// 中差评: a medium or negative review followed up (contact, cause, revision or an
+    /// explanation reply).
+    Review,
 }
 
 wire_names!(CaseKind {
@@ -72,20 +75,24 @@ wire_names!(CaseKind {
     Reship => "reship",
     RefusedDelivery => "refused_delivery",
     Interception => "interception",
+    Review => "review",
 });
 
 impl CaseKind {
     /// The status a new case of this kind starts in.
     pub fn initial_status(self) -> Status {
         match self {
-            CaseKind::Consultation | CaseKind::Complaint => Status::Open,
+            CaseKind::Consultation | CaseKind::Complaint | CaseKind::Review => Status::Open,
             _ => Status::Submitted,
         }
     }
 
     /// Whether the kind is about goods the customer bought (and so needs order lines).
     pub fn concerns_goods(self) -> bool {
-        !matches!(self, CaseKind::Consultation | CaseKind::Complaint)
+        !matches!(
+            self,
+            CaseKind::Consultation | CaseKind::Complaint | CaseKind::Review
+        )
     }
 
     /// Whether the case pays the goods' price back (so its units cannot be refunded twice).
@@ -124,6 +131,7 @@ impl CaseKind {
             CaseKind::Reship => "补寄",
             CaseKind::RefusedDelivery => "拒收退款",
             CaseKind::Interception => "拦截退款",
+            CaseKind::Review => "中差评",
         }
     }
 }

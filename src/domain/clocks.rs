@@ -272,7 +272,7 @@ pub fn plan(
             Clock::ReplacementNotConfirmed,
             vec![Action::ConfirmDelivery, Action::Close],
         ),
-        (Consultation | Complaint, WaitingOnCustomer) => (Clock::CustomerReminder, vec![]),
+        (Consultation | Complaint | Review, WaitingOnCustomer) => (Clock::CustomerReminder, vec![]),
         (_, Refunded | Resolved | ReplacementDelivered | Delivered) => {
             (Clock::AutoClose, vec![Action::Close])
         }

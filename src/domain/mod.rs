@@ -28,6 +28,7 @@ pub mod permissions;
 pub mod policy;
 pub mod refund;
 pub mod refusals;
+pub mod reviews;
 pub mod settings;
 pub mod signing;
 pub mod sla;

@@ -45,6 +45,8 @@ pub enum Capability {
     DrawSurveys,
     /// Draw quality audits, score them, answer an agent's dispute.
     AuditCases,
+    /// Import reviews, record what the buyer said, write and post explanation replies.
+    HandleReviews,
 }
 
 use Capability::*;
@@ -116,6 +118,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         "draw survey samples",
     ),
     (AuditCases, &[Supervisor, Admin, System], "audit cases"),
+    (
+        HandleReviews,
+        &[Agent, Supervisor, Admin, System],
+        "handle reviews",
+    ),
 ];
 
 fn entry(capability: Capability) -> (&'static [Role], &'static str) {

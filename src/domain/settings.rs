@@ -64,6 +64,9 @@ pub struct ShopSettings {
     /// Quality audits: cases drawn per agent twice a month, the scorecard (docs/MANAGEMENT.md).
     #[serde(default)]
     pub audits: super::audits::AuditSettings,
+    /// Reviews: which grades open a case, the explanation replies' templates (docs/MANAGEMENT.md).
+    #[serde(default)]
+    pub reviews: super::reviews::ReviewSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -193,7 +196,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 15] = [
+pub const SECTIONS: [&str; 16] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -209,6 +212,7 @@ pub const SECTIONS: [&str; 15] = [
     "costs",
     "surveys",
     "audits",
+    "reviews",
 ];
 
 /// The sections a replacement document leaves out.

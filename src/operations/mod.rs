@@ -34,6 +34,7 @@ pub mod refund_payments;
 pub mod refunds;
 pub mod refusals;
 pub mod replacements;
+pub mod reviews;
 pub mod settings;
 pub mod shipments;
 pub mod shops;

@@ -36,6 +36,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.audits
         .check()
         .map_err(|message| AppError::invalid("audits", message))?;
+    new.reviews
+        .check()
+        .map_err(|message| AppError::invalid("reviews", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

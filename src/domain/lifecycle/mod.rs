@@ -28,7 +28,7 @@ const GOODS: &[CaseKind] = &[
 /// The order's own parcel comes back (refused by the buyer, or intercepted on its way).
 const PARCEL_BACK: &[CaseKind] = &[RefusedDelivery, Interception];
 const SHIPPED_BACK_KINDS: &[CaseKind] = &[ReturnAndRefund, Exchange, Repair];
-const TALK: &[CaseKind] = &[Consultation, Complaint];
+const TALK: &[CaseKind] = &[Consultation, Complaint, Review];
 const ALL_KINDS: &[CaseKind] = CaseKind::ALL;
 
 const RULES: &[Rule] = &[

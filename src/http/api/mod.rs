@@ -21,6 +21,7 @@ mod orders;
 mod policy;
 mod replacements;
 mod reports;
+mod reviews;
 mod shipments;
 mod surveys;
 mod tokens;
@@ -129,6 +130,14 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(audits::score))
         .routes(routes!(audits::dispute))
         .routes(routes!(audits::answer))
+        .routes(routes!(reviews::record, reviews::list))
+        .routes(routes!(reviews::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .routes(routes!(reviews::statistics))
+        .routes(routes!(reviews::get))
+        .routes(routes!(reviews::link_order))
+        .routes(routes!(reviews::outcome))
+        .routes(routes!(reviews::explain))
+        .routes(routes!(reviews::posted))
         .routes(routes!(surveys::draw))
         .routes(routes!(surveys::list))
         .routes(routes!(surveys::results))

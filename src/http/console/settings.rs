@@ -36,6 +36,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("exchanges", "settings-exchanges-json"),
     ("surveys", "settings-surveys-json"),
     ("audits", "settings-audits-json"),
+    ("reviews", "settings-reviews-json"),
 ];
 
 /// A member of the shop's staff, with their role.

@@ -58,7 +58,7 @@ fn steps(kind: CaseKind) -> &'static [(&'static str, &'static [Status])] {
             ("refunded", &[Refunded]),
             ("closed", &[Closed]),
         ],
-        CaseKind::Consultation | CaseKind::Complaint => &[
+        CaseKind::Consultation | CaseKind::Complaint | CaseKind::Review => &[
             ("submitted", &[Open]),
             ("talking", &[WaitingOnCustomer, WaitingOnShop, Escalated]),
             ("resolved", &[Resolved]),

@@ -11,7 +11,7 @@ mod read;
 use std::collections::HashMap;
 
 pub use files::{Upload, headers, run};
-pub use read::{Format, Sheet, SheetRow, decode, read, template_csv};
+pub use read::{Format, Sheet, SheetRow, decode, read, table, template_csv};
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -389,7 +389,7 @@ pub fn header_row(bytes: &[u8], format: Format) -> AppResult<Vec<String>> {
 }
 
 /// The file's cells, row by row: a CSV in any of the encodings above, or the first XLSX sheet.
-fn table(bytes: &[u8], format: Format) -> AppResult<Vec<Vec<Result<String, String>>>> {
+pub fn table(bytes: &[u8], format: Format) -> AppResult<Vec<Vec<Result<String, String>>>> {
     Ok(match format {
         Format::Csv => {
             let text = decode(bytes)?;

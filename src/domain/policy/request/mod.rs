@@ -112,7 +112,9 @@ impl Remedy {
             CaseKind::Repair => Some(Remedy::Repair),
             // The order's parcel comes back by the carrier: money back without a return.
             CaseKind::RefusedDelivery | CaseKind::Interception => Some(Remedy::RefundOnly),
-            CaseKind::Consultation | CaseKind::Complaint | CaseKind::Reship => None,
+            CaseKind::Consultation | CaseKind::Complaint | CaseKind::Reship | CaseKind::Review => {
+                None
+            }
         }
     }
 }
