@@ -421,10 +421,9 @@ pub fn tally<'a>(reviews: impl IntoIterator<Item = Tallied<'a>>) -> Vec<ProductM
     }
     rows.into_values()
         .map(|(mut row, stars)| {
-            if row.rated > 0 {
-                let hundredths = (stars * 100 + row.rated / 2) / row.rated;
-                row.mean_rating = Some(hundredths as f64 / 100.0);
-            }
+            row.mean_rating = (stars * 100 + row.rated / 2)
+                .checked_div(row.rated)
+                .map(|hundredths| hundredths as f64 / 100.0);
             row
         })
         .collect()

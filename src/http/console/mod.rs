@@ -20,6 +20,7 @@ mod live;
 mod queue;
 mod receiving;
 mod reports;
+mod reviews;
 mod rows;
 mod session;
 mod settings;
@@ -101,6 +102,18 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/cases/{id}/label.pdf", get(case::label))
         .route("/console/cases/{id}/disputes", post(case::open_dispute))
+        .route(
+            "/console/cases/{id}/reviews/{review}/outcome",
+            post(case::review_outcome),
+        )
+        .route(
+            "/console/cases/{id}/reviews/{review}/explanation",
+            post(case::explain_review),
+        )
+        .route(
+            "/console/cases/{id}/reviews/{review}/posted",
+            post(case::review_posted),
+        )
         .route("/console/cases/{id}/offers", post(case::make_offer))
         .route("/console/cases/{id}/costs", post(case::record_cost))
         .route("/console/cases/{id}/invoice", post(case::change_invoice))
@@ -138,6 +151,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/audits/{id}/answer", post(audits::answer))
         .route("/console/dashboard", get(dashboard::dashboard_page))
         .route("/console/dashboard/{file}", get(dashboard::dashboard_file))
+        .route("/console/reviews", get(reviews::reviews_page))
+        .route("/console/reviews/import", post(reviews::import))
+        .route("/console/reviews/{file}", get(reviews::file))
+        .route("/console/reviews/{id}/order", post(reviews::link_order))
         .route("/console/surveys", get(surveys::surveys_page))
         .route("/console/surveys/rounds", post(surveys::draw))
         .route("/console/surveys/{file}", get(surveys::file))

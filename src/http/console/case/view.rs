@@ -157,6 +157,8 @@ pub struct CasePage {
     platform_records: Vec<PlatformRecordRow>,
     /// Disputes (客服介入) on the case, and whether another may be opened.
     disputes: Vec<super::disputes::DisputeRow>,
+    /// The review a `review` case was opened for.
+    review: Option<super::review::ReviewPart>,
     /// An exchange's replacement, and whether one may be chosen now.
     replacement: Option<super::replacement::ReplacementRow>,
     can_choose_replacement: bool,
@@ -375,6 +377,12 @@ pub async fn case_view(
         crate::db::aftersales::for_case(reader, &case.id).err_into::<AppError>(),
     )?;
     let disputes = crate::operations::disputes::of_case(&state.database, &case).await?;
+    let review = match case.kind {
+        crate::domain::CaseKind::Review => {
+            super::review::ReviewPart::of_case(state, staff, &case.id).await?
+        }
+        _ => None,
+    };
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
     let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
     let invoice = {
@@ -713,6 +721,7 @@ pub async fn case_view(
             .map(|dispute| super::disputes::DisputeRow::new(language, zone, dispute))
             .collect(),
         can_open_dispute,
+        review,
         replacement: replacement.map(|record| {
             let link = crate::operations::replacements::payment_link(
                 &shop_settings,
