@@ -499,6 +499,9 @@ async fn open_case(
     order_operations::store(database, agent, &order)
         .await
         .map_err(|error| anyhow::anyhow!("demo order: {error}"))?;
+    if kind == CaseKind::Review {
+        return reviewed(database, agent, &order_number, first, description, counter).await;
+    }
     let case = case_operations::create(
         database,
         agent,
@@ -531,6 +534,44 @@ async fn open_case(
     .map_err(|error| anyhow::anyhow!("demo case: {error}"))?
     .case;
     Ok(case)
+}
+
+/// A buyer's medium or negative review of the order's first product, come in as a platform's
+/// export would bring it: its review case.
+async fn reviewed(
+    database: &Database,
+    agent: &Actor,
+    order_number: &str,
+    product: (&str, &str, &str, i64),
+    text: &str,
+    counter: usize,
+) -> anyhow::Result<crate::db::cases::CaseRecord> {
+    let yesterday = jiff::Timestamp::from_microsecond(database.clock.now())?
+        - jiff::SignedDuration::from_hours(20);
+    let input = crate::operations::reviews::ReviewInput {
+        platform: Some("taobao".into()),
+        order_number: Some(order_number.into()),
+        sku: Some(product.0.into()),
+        product: Some(product.1.into()),
+        rating: Some([1, 2, 3][counter % 3]),
+        text: Some(text.into()),
+        reviewer: Some("t**8".into()),
+        reviewed_at: yesterday.to_string(),
+        ..Default::default()
+    };
+    let report =
+        crate::operations::reviews::record(database, agent, vec![(1, Ok(input))], "taobao")
+            .await
+            .map_err(|error| anyhow::anyhow!("demo review: {error}"))?;
+    anyhow::ensure!(report.cases_opened == 1, "demo review: {report:?}");
+    let key = crate::domain::reviews::key(None, Some(order_number), product.0, None, "");
+    let case_id = crate::db::reviews::by_key(&database.reader, &agent.shop.id, "taobao", &key)
+        .await?
+        .and_then(|review| review.case_id)
+        .ok_or_else(|| anyhow::anyhow!("demo review: no case"))?;
+    case_operations::fetch(database, agent, &case_id)
+        .await
+        .map_err(|error| anyhow::anyhow!("demo review case: {error}"))
 }
 
 /// Takes `case` through `path`, each action by someone of its role; parcels get one tracking

@@ -80,6 +80,18 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         Some(json!({ "kind": "label", "amount_minor": 800 })),
     )
     .await;
+    // A negative review on the order: its review case, and the reviews page with a row.
+    let (_, reviews) = app
+        .post(
+            "/api/v1/reviews",
+            AGENT,
+            json!({ "reviews": [{ "order_number": "A11Y-1", "sku": "EP-1", "rating": 1,
+                "text": "左耳没声音", "reviewed_at": "2026-11-20 10:00" }] }),
+        )
+        .await;
+    assert_eq!(reviews["cases_opened"], 1, "{reviews}");
+    let (_, review_cases) = app.get("/api/v1/cases?kind=review", AGENT).await;
+    let review_case = review_cases["items"][0]["id"].as_str().unwrap().to_string();
     let console = |path: &str, name: &str| (name.to_string(), path.to_string());
     let console_pages = vec![
         console("/console", "queue"),
@@ -96,6 +108,8 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/surveys", "surveys"),
         console("/console/dashboard", "dashboard"),
         console("/console/audits", "audits"),
+        console("/console/reviews", "reviews"),
+        console(&format!("/console/cases/{review_case}"), "review-case"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),
         console("/console/tokens", "tokens"),

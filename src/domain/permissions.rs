@@ -226,6 +226,7 @@ mod tests {
             ),
             (DrawSurveys, [false, false, true, true, true, false]),
             (AuditCases, [false, false, true, true, true, false]),
+            (HandleReviews, [true, false, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

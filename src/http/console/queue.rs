@@ -167,7 +167,12 @@ pub(super) async fn queue_page(
     let raw = raw.unwrap_or_default();
     let mut query: CaseListQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let notice: Notice = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    if query.status.is_none() && query.q.is_none() {
+    // The open cases by default; a search or a period (a dashboard number's cases) shows every
+    // status, as the number counted them.
+    let period = [&query.created_from, &query.created_to]
+        .iter()
+        .any(|day| day.as_deref().is_some_and(|day| !day.trim().is_empty()));
+    if query.status.is_none() && query.q.is_none() && !period {
         query.status = Some("open".into());
     }
     let language = staff.language;
