@@ -101,6 +101,7 @@ super::case::wire_names!(PaymentStatus {
 
 /// One discount on the order, as the platform named it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = OrderDiscount)]
 pub struct Discount {
     /// code, automatic, manual, threshold (满减), coupon, points, gift_card …
     pub kind: String,
@@ -112,6 +113,7 @@ pub struct Discount {
 
 /// One way the buyer paid, and how much.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = OrderPayment)]
 pub struct Payment {
     pub method: String,
     pub amount_minor: i64,

@@ -327,7 +327,7 @@ pub fn draft(template: &str, product: &str, shop_name: &str, customer_name: &str
 }
 
 /// What the agent recorded after contacting the buyer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The buyer revised the review (追评 / 修改评价).

@@ -309,6 +309,7 @@ pub async fn dispute(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AuditAnswerInput)]
 pub struct AnswerInput {
     /// The answer to the agent (1–2000 characters).
     pub text: String,

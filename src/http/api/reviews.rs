@@ -208,12 +208,12 @@ pub async fn get(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OrderInput {
+pub struct ReviewOrderInput {
     pub order_number: String,
 }
 
 #[utoipa::path(post, path = "/reviews/{id}/order", operation_id = "linkReviewOrder", tag = "reviews",
-    params(("id" = String, Path)), request_body = OrderInput,
+    params(("id" = String, Path)), request_body = ReviewOrderInput,
     responses((status = 200, body = ReviewView, description = "linked; its case opened"),
         (status = 404), (status = 409, description = "it has its case already"), (status = 422)),
     security(("bearer" = [])))]
@@ -222,7 +222,7 @@ pub async fn link_order(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-    Json(input): Json<OrderInput>,
+    Json(input): Json<ReviewOrderInput>,
 ) -> AppResult<axum::Json<ReviewView>> {
     let review = operations::link_order(&state.database, &actor, &id, &input.order_number).await?;
     Ok(axum::Json(operations::view(&actor.shop, &review)))
@@ -230,14 +230,14 @@ pub async fn link_order(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OutcomeInput {
+pub struct ReviewOutcomeInput {
     /// revised (the buyer changed the review), declined (an explanation follows) or unreachable.
     #[schema(pattern = "^(revised|declined|unreachable)$")]
     pub outcome: String,
 }
 
 #[utoipa::path(post, path = "/reviews/{id}/outcome", operation_id = "recordReviewOutcome", tag = "reviews",
-    params(("id" = String, Path)), request_body = OutcomeInput,
+    params(("id" = String, Path)), request_body = ReviewOutcomeInput,
     responses((status = 200, body = ReviewView), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 /// Records what the buyer said when contacted (on the case's timeline).
@@ -245,7 +245,7 @@ pub async fn outcome(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-    Json(input): Json<OutcomeInput>,
+    Json(input): Json<ReviewOutcomeInput>,
 ) -> AppResult<axum::Json<ReviewView>> {
     let review = operations::record_outcome(&state.database, &actor, &id, &input.outcome).await?;
     Ok(axum::Json(operations::view(&actor.shop, &review)))
@@ -253,7 +253,7 @@ pub async fn outcome(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ExplanationInput {
+pub struct ReviewExplanationInput {
     /// The reply, 1 to 500 characters; or leave it out and name a `template`.
     #[serde(default)]
     pub text: Option<String>,
@@ -263,7 +263,7 @@ pub struct ExplanationInput {
 }
 
 #[utoipa::path(post, path = "/reviews/{id}/explanation", operation_id = "explainReview", tag = "reviews",
-    params(("id" = String, Path)), request_body = ExplanationInput,
+    params(("id" = String, Path)), request_body = ReviewExplanationInput,
     responses((status = 200, body = ReviewView), (status = 404),
         (status = 409, description = "posted already: kept as posted"), (status = 422)),
     security(("bearer" = [])))]
@@ -273,7 +273,7 @@ pub async fn explain(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path(id): Path<String>,
-    Json(input): Json<ExplanationInput>,
+    Json(input): Json<ReviewExplanationInput>,
 ) -> AppResult<axum::Json<ReviewView>> {
     let text = match (input.text, input.template) {
         (Some(text), _) => text,
