@@ -23,10 +23,15 @@ pub struct ShipmentRecord {
     pub carrier_code: Option<String>,
     /// When the newest scan applied happened.
     pub scanned_at: Option<i64>,
+    /// The window it should arrive in, and what that rests on (`domain::arrival::Basis`).
+    pub expected_from: Option<i64>,
+    pub expected_to: Option<i64>,
+    pub expected_basis: Option<String>,
 }
 
 const COLUMNS: &str = "SELECT id, order_id, case_id, direction, carrier, tracking_number, status, \
-                       shipped_at, delivered_at, last_scan, carrier_code, scanned_at FROM shipments";
+                       shipped_at, delivered_at, last_scan, carrier_code, scanned_at, expected_from, \
+                       expected_to, expected_basis FROM shipments";
 
 /// The order's parcels, oldest first.
 pub async fn for_order(pool: &AnyPool, order_id: &str) -> Result<Vec<ShipmentRecord>, sqlx::Error> {
@@ -171,4 +176,59 @@ pub async fn mark_arrived(
     .execute(&mut **transaction)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// One past delivery to a customer: the carrier as typed, the address it went to, how long it
+/// took.
+#[derive(Debug, sqlx::FromRow)]
+pub struct PastDelivery {
+    pub carrier: String,
+    pub address: Option<String>,
+    pub transit: i64,
+}
+
+/// The shop's latest `limit` deliveries to customers, newest first.
+pub async fn delivery_history(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    limit: i64,
+) -> Result<Vec<PastDelivery>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT s.carrier, c.address, s.delivered_at - s.shipped_at AS transit FROM shipments s \
+         JOIN orders o ON o.id = s.order_id LEFT JOIN customers c ON c.id = o.customer_id \
+         WHERE s.shop_id = $1 AND s.direction = 'to_customer' AND s.delivered_at IS NOT NULL \
+         AND s.shipped_at IS NOT NULL ORDER BY s.delivered_at DESC LIMIT {limit}"
+    )))
+    .bind(shop_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Where the order goes: its customer's address.
+pub async fn destination(pool: &AnyPool, order_id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.address FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(pool)
+    .await
+    .map(Option::flatten)
+}
+
+/// The window the parcel should arrive in.
+pub async fn set_expected(
+    transaction: &mut Transaction,
+    id: &str,
+    expected: (i64, i64, &str),
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE shipments SET expected_from = $1, expected_to = $2, expected_basis = $3 WHERE id = $4",
+    )
+    .bind(expected.0)
+    .bind(expected.1)
+    .bind(expected.2)
+    .bind(id)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }

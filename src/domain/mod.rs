@@ -4,6 +4,7 @@
 pub mod aftersales;
 pub mod allocation;
 pub mod amount;
+pub mod arrival;
 pub mod audit;
 pub mod audits;
 pub mod calendar;

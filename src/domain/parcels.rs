@@ -43,6 +43,8 @@ pub struct TrackingUpdate {
     pub at: Option<i64>,
     /// The newest scan, in the carrier's words.
     pub description: String,
+    /// When the carrier expects to deliver it (unix µs), if the push says.
+    pub expected: Option<i64>,
 }
 
 const DAY_MICROS: i64 = 24 * 3_600_000_000;

@@ -169,7 +169,7 @@ async fn follow(
     let mut changed = false;
     for parcel in &order.parcels {
         if !shipments::exists(transaction, order_id, &parcel.tracking_number).await? {
-            shipments::insert(
+            let shipment_id = shipments::insert(
                 transaction,
                 &shop.id,
                 &shipments::NewShipment {
@@ -185,6 +185,29 @@ async fn follow(
                 now,
             )
             .await?;
+            // Not yet delivered: the buyer hears it is on its way, and when it should arrive.
+            if checked.delivered_at.is_none() {
+                let shipped_at = parcel.shipped_at.unwrap_or(now);
+                let expected = crate::operations::arrival::expected(
+                    database,
+                    &shop.id,
+                    checked.customer.address.as_deref(),
+                    &parcel.carrier,
+                    shipped_at,
+                )
+                .await?;
+                if let Some(expected) = &expected {
+                    crate::operations::arrival::keep(transaction, &shipment_id, expected).await?;
+                }
+                crate::operations::arrival::announce(
+                    transaction,
+                    &shop.id,
+                    &shipment_id,
+                    shipped_at,
+                    now,
+                )
+                .await?;
+            }
             changed = true;
         }
     }

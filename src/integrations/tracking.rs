@@ -37,6 +37,7 @@ pub fn kuaidi100(param: &Value) -> Result<TrackingUpdate, String> {
             .and_then(|scan| scan["context"].as_str())
             .unwrap_or_default()
             .to_string(),
+        expected: None,
     })
 }
 
@@ -72,6 +73,31 @@ pub fn aftership(body: &Value) -> Result<TrackingUpdate, String> {
             .and_then(|scan| scan["message"].as_str())
             .unwrap_or_default()
             .to_string(),
+        expected: expected_delivery(message),
+    })
+}
+
+/// The carrier's or AfterShip's estimated delivery date (the tracking's `expected_delivery`,
+/// or `courier_estimated_delivery_date` / `aftership_estimated_delivery_date` with their
+/// `estimated_delivery_date`, revised by the `edd_revise` event): a time, or a day read at noon
+/// UTC so that it stays the same calendar day in the shop's zone.
+fn expected_delivery(message: &Value) -> Option<i64> {
+    [
+        &message["courier_estimated_delivery_date"]["estimated_delivery_date"],
+        &message["aftership_estimated_delivery_date"]["estimated_delivery_date"],
+        &message["expected_delivery"],
+    ]
+    .into_iter()
+    .filter_map(|value| value.as_str())
+    .find_map(|text| {
+        text.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|at| at.as_microsecond())
+            .or_else(|| {
+                let day: jiff::civil::Date = text.get(..10)?.parse().ok()?;
+                let noon = day.at(12, 0, 0, 0).to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+                Some(noon.timestamp().as_microsecond())
+            })
     })
 }
 
@@ -101,5 +127,14 @@ mod tests {
         let update = aftership(&body).unwrap();
         assert_eq!(update.state, ParcelState::Exception);
         assert_eq!(update.carrier, "yto");
+        assert_eq!(update.expected, None);
+        let revised = json!({ "event": "edd_revise", "msg": { "tracking_number": "YT1", "slug": "yto", "tag": "InTransit",
+            "expected_delivery": "2026-03-03",
+            "courier_estimated_delivery_date": { "estimated_delivery_date": "2026-03-04" } } });
+        let noon: jiff::Timestamp = "2026-03-04T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            aftership(&revised).unwrap().expected,
+            Some(noon.as_microsecond())
+        );
     }
 }

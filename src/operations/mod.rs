@@ -3,6 +3,7 @@
 //! its timeline event in one transaction.
 
 pub mod aftersales;
+pub mod arrival;
 pub mod attachments;
 pub mod audit;
 pub mod audits;

@@ -263,6 +263,26 @@ pub async fn record(
     let mut changed = 0;
     let mut late = 0;
     for parcel in parcels {
+        // The carrier's own estimate (a revision may come with no new scan) replaces ours.
+        if let Some(expected) = update.expected
+            && parcel.direction == "to_customer"
+            && parcel.delivered_at.is_none()
+            && parcel.expected_to != Some(expected)
+        {
+            let mut transaction = database.begin().await?;
+            shipments::set_expected(
+                &mut transaction,
+                &parcel.id,
+                (
+                    expected,
+                    expected,
+                    crate::domain::arrival::Basis::CarrierEstimate.as_str(),
+                ),
+            )
+            .await?;
+            transaction.commit().await?;
+            changed += 1;
+        }
         let bearing = bearing(&parcel, update, at);
         if bearing == Bearing::Repeat {
             continue;

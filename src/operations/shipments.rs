@@ -67,6 +67,21 @@ pub async fn add(
             ));
         }
     }
+    let to_customer = direction == "to_customer";
+    let expected = match to_customer {
+        true => {
+            let address = shipments::destination(&database.reader, &order.id).await?;
+            super::arrival::expected(
+                database,
+                &actor.shop.id,
+                address.as_deref(),
+                &carrier,
+                shipped_at,
+            )
+            .await?
+        }
+        false => None,
+    };
     let mut transaction = database.begin().await?;
     let id = shipments::insert(
         &mut transaction,
@@ -84,6 +99,19 @@ pub async fn add(
         database.clock.now(),
     )
     .await?;
+    if let Some(expected) = &expected {
+        super::arrival::keep(&mut transaction, &id, expected).await?;
+    }
+    if to_customer {
+        super::arrival::announce(
+            &mut transaction,
+            &actor.shop.id,
+            &id,
+            shipped_at,
+            database.clock.now(),
+        )
+        .await?;
+    }
     transaction.commit().await?;
     shipments::get(&database.reader, &actor.shop.id, &id)
         .await?
@@ -133,6 +161,7 @@ pub async fn scan(
             state,
             at,
             description,
+            expected: None,
         },
     )
     .await

@@ -199,6 +199,19 @@ pub async fn transition(
         )
         .await?;
         data["shipment"] = json!({ "id": shipment_id, "carrier": carrier, "tracking_number": tracking_number, "direction": direction });
+        // A replacement or repaired item: when it should arrive, in the case's own message.
+        if direction == "to_customer" {
+            let address = shipments::destination(&database.reader, &case.order_id).await?;
+            if let Some(expected) =
+                super::arrival::expected(database, &shop.id, address.as_deref(), carrier, now)
+                    .await?
+            {
+                super::arrival::keep(&mut transaction, &shipment_id, &expected).await?;
+                data["shipment"]["expected"] = json!({
+                    "from_at": expected.from, "to_at": expected.to, "basis": expected.basis,
+                });
+            }
+        }
     }
     let refusal_code = text_field("refusal_code", input.refusal_code.as_deref(), false, 32)?;
     let platform_reason_id = text_field(

@@ -423,6 +423,12 @@ pub struct ShipmentView {
     pub scanned_at: Option<String>,
     /// The newest scan, in the carrier's words.
     pub last_scan: Option<String>,
+    /// To the customer: the window it should arrive in (from the shop's delivery history per
+    /// carrier and province, or the carrier's estimate), and what that rests on:
+    /// carrier_province, carrier, shop or carrier_estimate.
+    pub expected_from: Option<String>,
+    pub expected_to: Option<String>,
+    pub expected_basis: Option<String>,
 }
 
 impl ShipmentView {
@@ -439,6 +445,9 @@ impl ShipmentView {
             delivered_at: shipment.delivered_at.map(|at| time(shop, at)),
             scanned_at: shipment.scanned_at.map(|at| time(shop, at)),
             last_scan: shipment.last_scan,
+            expected_from: shipment.expected_from.map(|at| time(shop, at)),
+            expected_to: shipment.expected_to.map(|at| time(shop, at)),
+            expected_basis: shipment.expected_basis,
         }
     }
 }

@@ -151,11 +151,32 @@ pub struct ShipmentRow {
     pub tracking_number: String,
     pub state: String,
     pub shipped: String,
+    /// When it should arrive, while it is on its way, and what that rests on.
+    pub expected: String,
 }
 
 impl ShipmentRow {
     pub fn new(language: Language, zone: &TimeZone, shipment: ShipmentRecord) -> ShipmentRow {
         ShipmentRow {
+            expected: match (
+                shipment.delivered_at,
+                shipment.expected_from,
+                shipment.expected_to,
+            ) {
+                (None, Some(from), Some(to)) => format!(
+                    "{} {}",
+                    language.text_with(
+                        "mail-expected",
+                        "date",
+                        &crate::operations::arrival::window_text(from, to, zone, language),
+                    ),
+                    crate::operations::arrival::basis_text(
+                        shipment.expected_basis.as_deref(),
+                        language
+                    )
+                ),
+                _ => String::new(),
+            },
             direction: language.text_or(
                 &format!("direction-{}", shipment.direction),
                 &shipment.direction,

@@ -73,6 +73,8 @@ pub struct ParcelRow {
     pub carrier: String,
     pub tracking_number: String,
     pub state: String,
+    /// When it should arrive, while it is on its way (empty when not known).
+    pub expected: String,
     /// A page where the customer can follow the parcel.
     pub link: String,
 }
@@ -233,6 +235,18 @@ async fn case_view(
         .into_iter()
         .filter(|parcel| parcel.case_id.as_deref() == Some(case.id.as_str()))
         .map(|parcel| ParcelRow {
+            expected: match (
+                parcel.delivered_at,
+                parcel.expected_from,
+                parcel.expected_to,
+            ) {
+                (None, Some(from), Some(to)) => language.text_with(
+                    "mail-expected",
+                    "date",
+                    &crate::operations::arrival::window_text(from, to, &shop.time_zone, language),
+                ),
+                _ => String::new(),
+            },
             way: language.text(&format!("portal-parcel-{}", parcel.direction)),
             link: format!(
                 "https://t.17track.net/{}#nums={}",

@@ -64,7 +64,7 @@ pub(super) async fn plan(
             row.payload["data"]["status"].as_str(),
         )
         .is_some();
-    let to_customer = mails_customer || row.audience == "survey";
+    let to_customer = mails_customer || matches!(row.audience.as_str(), "survey" | "shipment");
     let mails = (channels.sends_email() && (to_customer || row.audience != "event"))
         || (channels.sends_sms() && to_customer);
     if wanted.is_empty() && !mails {
@@ -184,6 +184,8 @@ pub(super) async fn plan(
             );
             planned.push(("email", address.clone(), mail.to_delivery(&address)));
         }
+    } else if row.audience == "shipment" {
+        planned.extend(shipping_notice(database, channels, &shop, &row.payload).await?);
     } else if row.audience == "survey"
         && let Some(case) = &case
     {
@@ -320,6 +322,116 @@ async fn survey_messages(
     Ok(planned)
 }
 
+/// The buyer's shipping notice, by e-mail and text message: the day it left, the carrier and
+/// number, when it should arrive and what that rests on, what to check when signing; the
+/// signed link to the order's page. None once the parcel has arrived (the notice would not be
+/// true any more) or when the buyer has no address.
+async fn shipping_notice(
+    database: &Database,
+    channels: &Channels,
+    shop: &Shop,
+    payload: &Value,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    let shipment_id = payload["shipment_id"].as_str().unwrap_or_default();
+    let Some(parcel) = crate::db::shipments::get(&database.reader, &shop.id, shipment_id).await?
+    else {
+        return Ok(Vec::new());
+    };
+    if parcel.delivered_at.is_some() {
+        return Ok(Vec::new());
+    }
+    let Some(order) = crate::db::orders::get(&database.reader, &shop.id, &parcel.order_id).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let customer = match &order.customer_id {
+        Some(id) => crate::db::customers::get(&database.reader, &shop.id, id).await?,
+        None => None,
+    };
+    let address = customer
+        .as_ref()
+        .and_then(|customer| customer.email.clone())
+        .filter(|email| email.contains('@') && channels.sends_email());
+    let phone = customer
+        .as_ref()
+        .and_then(|customer| customer.phone.clone())
+        .filter(|phone| channels.sends_sms() && !crate::domain::layouts::is_masked(phone));
+    if address.is_none() && phone.is_none() {
+        return Ok(Vec::new());
+    }
+    let language = shop_language(shop);
+    let shipped = parcel
+        .shipped_at
+        .map(|at| crate::operations::arrival::window_text(at, at, &shop.time_zone, language))
+        .unwrap_or_default();
+    let values = [
+        ("shop", shop.name.as_str()),
+        ("number", order.order_number.as_str()),
+        ("carrier", parcel.carrier.as_str()),
+        ("tracking", parcel.tracking_number.as_str()),
+        ("date", shipped.as_str()),
+    ];
+    let mut body = vec![language.text_args("mail-shipped-body", &values)];
+    body.extend(expected_lines(
+        language,
+        shop,
+        parcel.expected_from,
+        parcel.expected_to,
+        parcel.expected_basis.as_deref(),
+    ));
+    body.push(language.text("mail-shipped-check"));
+    let link = crate::operations::portal_tokens::signed_link(
+        database,
+        shop,
+        &order.id,
+        None,
+        &channels.public_url,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let name = customer.map(|customer| customer.name).unwrap_or_default();
+    let mut mail = Mail::new(
+        language,
+        shop,
+        language.text_args("mail-shipped-subject", &values),
+        body,
+        link,
+        Some(&name),
+    );
+    mail.link_text = language.text("mail-shipped-link");
+    let mut planned = Vec::new();
+    if let Some(address) = address {
+        planned.push(("email", address.clone(), mail.to_delivery(&address)));
+    }
+    if let Some(phone) = phone {
+        let text = format!("{} {}", mail.subject, mail.link);
+        planned.push((
+            "sms",
+            phone.clone(),
+            json!({ "to": phone, "text": text }).to_string(),
+        ));
+    }
+    Ok(planned)
+}
+
+/// "Expected: 12月8日–12月9日", and what the estimate rests on; nothing without an estimate.
+fn expected_lines(
+    language: Language,
+    shop: &Shop,
+    from: Option<i64>,
+    to: Option<i64>,
+    basis: Option<&str>,
+) -> Vec<String> {
+    let (Some(from), Some(to)) = (from, to) else {
+        return Vec::new();
+    };
+    let window = crate::operations::arrival::window_text(from, to, &shop.time_zone, language);
+    vec![
+        language.text_with("mail-expected", "date", &window),
+        crate::operations::arrival::basis_text(basis, language),
+    ]
+}
+
 /// The customer's e-mail for a moment of their case, with the signed link to its page.
 async fn customer_mail(
     database: &Database,
@@ -377,6 +489,17 @@ async fn customer_mail(
         _ => format!("mail-{moment}-body"),
     };
     let mut body = vec![language.text_args(&body_key, &values)];
+    let expected = &data["shipment"]["expected"];
+    if expected.is_object() {
+        body.extend(expected_lines(
+            language,
+            shop,
+            expected["from_at"].as_i64(),
+            expected["to_at"].as_i64(),
+            expected["basis"].as_str(),
+        ));
+        body.push(language.text("mail-shipped-check"));
+    }
     if moment == "message" {
         let message_id = data["message_id"].as_str().unwrap_or_default();
         let text = cases::messages(&database.reader, &case.id, false)
