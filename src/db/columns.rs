@@ -56,6 +56,7 @@ read_from_json!(
     crate::domain::surveys::SurveySettings,
     crate::domain::audits::AuditSettings,
     crate::domain::reviews::ReviewSettings,
+    crate::domain::visits::VisitSettings,
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,

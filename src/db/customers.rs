@@ -267,3 +267,42 @@ pub async fn summary(
     summary.capped |= read >= SUMMARY_CAP;
     Ok(summary)
 }
+
+/// Sets a customer's tier; false when the shop has no such customer.
+pub async fn set_tier(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    id: &str,
+    tier: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE customers SET tier = $1 WHERE shop_id = $2 AND id = $3")
+        .bind(tier)
+        .bind(shop_id)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The shop's customer with this phone, else this e-mail (the oldest, as orders find them).
+pub async fn by_contact(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    for (column, value) in [("phone", phone), ("email", email)] {
+        let Some(value) = value else { continue };
+        let found: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM customers WHERE shop_id = $1 AND {column} = $2 ORDER BY created_at, id LIMIT 1"
+        )))
+        .bind(shop_id)
+        .bind(value)
+        .fetch_optional(pool)
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}

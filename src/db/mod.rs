@@ -45,6 +45,7 @@ pub mod surveys;
 pub mod synthetic;
 pub mod timers;
 pub mod tokens;
+pub mod visits;
 
 use std::str::FromStr;
 use std::time::Duration;

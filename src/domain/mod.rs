@@ -35,6 +35,7 @@ pub mod signing;
 pub mod sla;
 pub mod surveys;
 pub mod time;
+pub mod visits;
 
 pub use case::{Action, CaseKind, Priority, Role, Status};
 pub use money::{Currency, Money};

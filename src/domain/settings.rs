@@ -67,6 +67,9 @@ pub struct ShopSettings {
     /// Reviews: which grades open a case, the explanation replies' templates (docs/MANAGEMENT.md).
     #[serde(default)]
     pub reviews: super::reviews::ReviewSettings,
+    /// Follow-up visits: the rules that make them, the attempts (docs/MANAGEMENT.md).
+    #[serde(default)]
+    pub visits: super::visits::VisitSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -196,7 +199,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 16] = [
+pub const SECTIONS: [&str; 17] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -213,6 +216,7 @@ pub const SECTIONS: [&str; 16] = [
     "surveys",
     "audits",
     "reviews",
+    "visits",
 ];
 
 /// The sections a replacement document leaves out.

@@ -220,6 +220,10 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 {
                     tracing::warn!(%error, "surveys");
                 }
+                // Follow-up visits the shops' rules call for.
+                if let Err(error) = crate::operations::visits::sweep(&database, clock.now()).await {
+                    tracing::warn!(%error, "visits");
+                }
             }
         }
         let wait = match timers::next_due(&database.reader).await {

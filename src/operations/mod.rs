@@ -41,8 +41,10 @@ pub mod shipments;
 pub mod shops;
 pub mod sla;
 pub mod surveys;
+pub mod tiers;
 pub mod tokens;
 pub mod transitions;
+pub mod visits;
 
 use crate::error::AppError;
 

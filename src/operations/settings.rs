@@ -39,6 +39,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.reviews
         .check()
         .map_err(|message| AppError::invalid("reviews", message))?;
+    new.visits
+        .check()
+        .map_err(|message| AppError::invalid("visits", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

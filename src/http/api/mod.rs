@@ -26,6 +26,7 @@ mod shipments;
 mod surveys;
 mod tokens;
 mod views;
+mod visits;
 mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -138,6 +139,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::outcome))
         .routes(routes!(reviews::explain))
         .routes(routes!(reviews::posted))
+        .routes(routes!(visits::list))
+        .routes(routes!(visits::outcome))
+        .routes(routes!(visits::set_tier))
+        .routes(routes!(visits::import_tiers).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .routes(routes!(surveys::draw))
         .routes(routes!(surveys::list))
         .routes(routes!(surveys::results))

@@ -28,6 +28,7 @@ mod surveys;
 mod text;
 mod timing;
 mod tokens;
+mod visits;
 
 use askama::Template;
 use axum::extract::FromRequestParts;
@@ -155,6 +156,8 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/reviews/import", post(reviews::import))
         .route("/console/reviews/{file}", get(reviews::file))
         .route("/console/reviews/{id}/order", post(reviews::link_order))
+        .route("/console/visits", get(visits::visits_page))
+        .route("/console/visits/{id}/outcome", post(visits::record))
         .route("/console/surveys", get(surveys::surveys_page))
         .route("/console/surveys/rounds", post(surveys::draw))
         .route("/console/surveys/{file}", get(surveys::file))

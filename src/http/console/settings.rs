@@ -37,6 +37,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("surveys", "settings-surveys-json"),
     ("audits", "settings-audits-json"),
     ("reviews", "settings-reviews-json"),
+    ("visits", "settings-visits-json"),
 ];
 
 /// A member of the shop's staff, with their role.
