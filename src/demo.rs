@@ -305,6 +305,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
     told(database, &actor_for, &mut counter).await?;
     disputed(database, &agent).await?;
     surveyed(database, &actor_for, &mut counter).await?;
+    visited(database, &shop).await?;
     // The SOP goes in last: the demo's cases were moved along without it.
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
@@ -534,6 +535,63 @@ async fn open_case(
     .map_err(|error| anyhow::anyhow!("demo case: {error}"))?
     .case;
     Ok(case)
+}
+
+/// Follow-up visits: large orders delivered three days ago, closed repairs and exchanges, and
+/// the first customer made a VIP cared for every 90 days; the sweep makes them at once.
+async fn visited(database: &Database, shop: &crate::db::shops::Shop) -> anyhow::Result<()> {
+    use crate::domain::visits::{Trigger, VisitRule, VisitSettings};
+    let (_, phone) = CUSTOMERS[0];
+    if let Some(id) =
+        crate::db::customers::by_contact(&database.reader, &shop.id, Some(phone), None).await?
+    {
+        crate::db::customers::set_tier(&database.writer, &shop.id, &id, "vip").await?;
+    }
+    let rule = |name: &str, trigger: Trigger, script: &str| VisitRule {
+        name: name.into(),
+        trigger,
+        min_order_minor: None,
+        kinds: Vec::new(),
+        tiers: Vec::new(),
+        every_days: None,
+        after_days: Some(2),
+        due_days: None,
+        assignee_id: None,
+        script: script.into(),
+    };
+    let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
+    settings.visits = VisitSettings {
+        rules: vec![
+            VisitRule {
+                min_order_minor: Some(50_000),
+                ..rule(
+                    "大额订单签收回访",
+                    Trigger::Delivered,
+                    "{customer_name}您好，我是{shop_name}的客服。您订单 {order_number} 的{product}已经签收几天了，使用还顺利吗？有任何问题随时找我们。",
+                )
+            },
+            VisitRule {
+                kinds: vec![CaseKind::Repair, CaseKind::Exchange],
+                ..rule(
+                    "维修换货结案回访",
+                    Trigger::CaseClosed,
+                    "{customer_name}您好，您订单 {order_number} 的售后已经处理完毕，现在商品用着还好吗？",
+                )
+            },
+            VisitRule {
+                tiers: vec!["vip".into()],
+                ..rule(
+                    "VIP 季度关怀",
+                    Trigger::Cadence,
+                    "{customer_name}您好，我是{shop_name}的 VIP 专属客服，想了解一下您最近的购物体验。",
+                )
+            },
+        ],
+        attempts: None,
+    };
+    crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
+    crate::operations::visits::sweep(database, database.clock.now()).await?;
+    Ok(())
 }
 
 /// A buyer's medium or negative review of the order's first product, come in as a platform's

@@ -109,6 +109,7 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/dashboard", "dashboard"),
         console("/console/audits", "audits"),
         console("/console/reviews", "reviews"),
+        console("/console/visits", "visits"),
         console(&format!("/console/cases/{review_case}"), "review-case"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),

@@ -278,3 +278,87 @@ async fn a_closed_repair_is_visited_and_its_case_hears_how_the_customer_is() {
         "{events}"
     );
 }
+
+#[tokio::test]
+async fn the_console_sets_a_tier_and_records_a_visit() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(json!({ "visits": { "rules": [
+                { "name": "VIP 关怀", "trigger": "cadence", "tiers": ["svip"], "script": "{customer_name}您好" }
+            ]}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let order = delivered(&app, "VS-1", 7, 5_000, 10).await;
+    let customer = order["order"]["customer_id"].as_str().unwrap().to_string();
+    let (cookie, form) = app.console_session("agent@test.local").await;
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let (client, url, cookie) = (app.client.clone(), app.url(&path), cookie.clone());
+        async move {
+            let response = client
+                .post(url)
+                .header(reqwest::header::COOKIE, cookie)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = post(
+        format!("/console/customers/{customer}/tier"),
+        vec![("csrf", form.clone()), ("tier", "金 牌".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("金 牌"),
+        "the refusal names what was sent: {html}"
+    );
+    let (status, html) = post(
+        format!("/console/customers/{customer}/tier"),
+        vec![("csrf", form.clone()), ("tier", "svip".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("会员等级已更新"), "{html}");
+    assert_eq!(
+        aftersale::operations::visits::sweep(&app.database, now_micros())
+            .await
+            .unwrap(),
+        1
+    );
+    let visits = open_visits(&app).await;
+    let id = visits[0]["id"].as_str().unwrap().to_string();
+    let page = app
+        .client
+        .get(app.url("/console/visits"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("客户7您好") && page.contains("SVIP"),
+        "{page}"
+    );
+    let (status, html) = post(
+        format!("/console/visits/{id}/outcome"),
+        vec![
+            ("csrf", form.clone()),
+            ("outcome", "reached".into()),
+            ("version", "1".into()),
+            ("note", "很满意".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("已记录对 客户7 的回访"), "{html}");
+    assert!(open_visits(&app).await.is_empty());
+}

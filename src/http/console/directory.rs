@@ -154,6 +154,10 @@ struct CustomerPage {
     frame: Frame,
     customer: CustomerRecord,
     tier: String,
+    /// The tiers to choose from: (code, name).
+    tiers: Vec<(String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
     /// (id, number, platform, placed, total)
     orders: Vec<OrderRow>,
     cases: Vec<CaseRow>,
@@ -169,6 +173,50 @@ pub(super) async fn customer_page(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+) -> PageResult {
+    customer_view(&state, &staff, id, None, None, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct TierForm {
+    tier: Option<String>,
+}
+
+/// Sets the customer's tier from their page.
+pub(super) async fn set_tier(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    super::form::Posted { staff, form }: super::form::Posted<TierForm>,
+) -> PageResult {
+    let tier = form.tier.unwrap_or_default();
+    match crate::operations::tiers::set(&state.database, &staff.actor, &id, &tier).await {
+        Ok(()) => {
+            let notice = staff.language.text("customer-tier-saved");
+            customer_view(&state, &staff, id, Some(notice), None, StatusCode::OK).await
+        }
+        Err(error @ AppError::Invalid { .. }) => {
+            let error = super::error_text(staff.language, &error);
+            customer_view(
+                &state,
+                &staff,
+                id,
+                None,
+                Some(error),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn customer_view(
+    state: &AppState,
+    staff: &Staff,
+    id: String,
+    notice: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
 ) -> PageResult {
     let shop = &staff.actor.shop;
     let reader = &state.database.reader;
@@ -187,16 +235,26 @@ pub(super) async fn customer_page(
     )
     .await?
     .into_iter()
-    .map(|order| order_row(language, &staff, order))
+    .map(|order| order_row(language, staff, order))
     .collect();
+    let mut tiers: Vec<(String, String)> = ["normal", "vip", "svip"]
+        .into_iter()
+        .map(|code| (code.to_string(), tier(language, code)))
+        .collect();
+    if !tiers.iter().any(|(code, _)| *code == customer.tier) {
+        tiers.push((customer.tier.clone(), customer.tier.clone()));
+    }
     let view = CustomerPage {
-        frame: Frame::new(&state, &staff, "customers").await?,
+        frame: Frame::new(state, staff, "customers").await?,
         tier: tier(language, &customer.tier),
-        cases: cases_where(&state, &staff, None, Some(id)).await?,
+        tiers,
+        notice,
+        error,
+        cases: cases_where(state, staff, None, Some(id)).await?,
         customer,
         orders,
     };
-    Ok(render(&view, StatusCode::OK, language))
+    Ok(render(&view, status, language))
 }
 
 #[derive(Template)]

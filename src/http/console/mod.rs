@@ -172,6 +172,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/inbound/{id}/replay", post(inbound::replay))
         .route("/console/customers", get(directory::customers_page))
         .route("/console/customers/{id}", get(directory::customer_page))
+        .route("/console/customers/{id}/tier", post(directory::set_tier))
         .route("/console/orders", get(directory::orders_page))
         .route(
             "/console/orders/import",
