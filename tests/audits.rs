@@ -43,33 +43,6 @@ async fn ended(app: &TestApp, n: usize, assignee: Option<&str>, cancel: bool) ->
     id
 }
 
-/// This half-month's name and the hours to the second day of the next one.
-fn half_and_hours(app: &TestApp) -> (String, i64) {
-    let today = jiff::Timestamp::from_microsecond(app.database.clock.now())
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-        .date();
-    let (name, next) = if today.day() <= 15 {
-        (
-            format!("{:04}-{:02}-a", today.year(), today.month()),
-            today
-                .first_of_month()
-                .checked_add(jiff::Span::new().days(15))
-                .unwrap(),
-        )
-    } else {
-        (
-            format!("{:04}-{:02}-b", today.year(), today.month()),
-            today
-                .first_of_month()
-                .checked_add(jiff::Span::new().months(1))
-                .unwrap(),
-        )
-    };
-    let target = next.tomorrow().unwrap();
-    (name, i64::from((target - today).get_days()) * 24)
-}
-
 fn scores(values: [u32; 5]) -> Value {
     json!({ "first_response": values[0], "policy": values[1], "tone": values[2],
         "sop": values[3], "outcome": values[4] })
@@ -98,7 +71,7 @@ async fn audits_are_drawn_per_agent_scored_calibrated_disputed_once_and_counted(
     let theirs = ended(&app, 10, Some(&agent2), false).await;
     let nobody = ended(&app, 11, None, false).await;
     let cancelled = ended(&app, 12, Some(&agent2), true).await;
-    let (period, hours) = half_and_hours(&app);
+    let (period, hours) = app.half_month_and_hours();
     let (status, body) = app
         .post(
             "/api/v1/audits/rounds",
@@ -310,7 +283,7 @@ async fn an_audit_is_scored_and_disputed_from_the_console() {
     let app = TestApp::start().await;
     let agent = app.staff_id("agent@test.local").await;
     let case = ended(&app, 1, Some(&agent), false).await;
-    let (period, hours) = half_and_hours(&app);
+    let (period, hours) = app.half_month_and_hours();
     let app = app.later(hours).await;
     let client = reqwest::Client::new();
     let (supervisor, supervisor_form) = app.console_session("supervisor@test.local").await;

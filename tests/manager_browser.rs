@@ -77,33 +77,6 @@ async fn a_review_export_is_imported_and_its_negative_review_handled_from_the_ca
     assert!(review["posted_at"].is_string(), "{review}");
 }
 
-/// This half-month's name and the hours to the second day of the next one.
-fn half_and_hours(app: &TestApp) -> (String, i64) {
-    let today = jiff::Timestamp::from_microsecond(app.database.clock.now())
-        .unwrap()
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-        .date();
-    let (name, next) = if today.day() <= 15 {
-        (
-            format!("{:04}-{:02}-a", today.year(), today.month()),
-            today
-                .first_of_month()
-                .checked_add(jiff::Span::new().days(15))
-                .unwrap(),
-        )
-    } else {
-        (
-            format!("{:04}-{:02}-b", today.year(), today.month()),
-            today
-                .first_of_month()
-                .checked_add(jiff::Span::new().months(1))
-                .unwrap(),
-        )
-    };
-    let target = next.tomorrow().unwrap();
-    (name, i64::from((target - today).get_days()) * 24)
-}
-
 #[tokio::test]
 async fn the_dashboard_leads_to_its_cases_and_a_qa_audit_is_scored_in_the_browser() {
     let app = TestApp::start().await;
@@ -149,7 +122,7 @@ async fn the_dashboard_leads_to_its_cases_and_a_qa_audit_is_scored_in_the_browse
     );
 
     // The half-month is over: its audits are drawn, one scored on its page.
-    let (period, hours) = half_and_hours(&app);
+    let (period, hours) = app.half_month_and_hours();
     let later = app.later(hours).await;
     let (status, drawn) = later
         .post(

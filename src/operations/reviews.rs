@@ -13,7 +13,7 @@ use super::cases::{ContactInput, NewCaseInput};
 use super::import::{Format, table};
 use crate::db::reviews::{self, Filter, NewReview, ReviewRecord, Revision};
 use crate::db::shops::{Actor, Shop};
-use crate::db::{Database, cases, orders, settings};
+use crate::db::{Database, orders, settings};
 use crate::domain::Role;
 use crate::domain::layouts::plain;
 use crate::domain::permissions::Capability;
@@ -409,22 +409,16 @@ async fn open_case(
     )
     .await?;
     let mut transaction = database.begin().await?;
-    cases::insert_event(
+    super::record_event(
         &mut transaction,
-        &cases::NewEvent {
-            shop_id: &actor.shop.id,
-            case_id: &case_id,
-            at: database.clock.now(),
-            actor_role: actor.role,
-            actor_id: actor.staff_id.as_deref(),
-            action: "review_received",
-            from_status: None,
-            to_status: None,
-            data: json!({
-                "review_id": review.id, "platform": review.platform, "grade": review.grade,
-                "rating": review.rating, "text": review.text,
-            }),
-        },
+        actor,
+        &case_id,
+        "review_received",
+        json!({
+            "review_id": review.id, "platform": review.platform, "grade": review.grade,
+            "rating": review.rating, "text": review.text,
+        }),
+        database.clock.now(),
     )
     .await?;
     transaction.commit().await?;
@@ -460,27 +454,19 @@ async fn revise(
         },
     )
     .await?;
-    if let Some(case_id) = &known.case_id {
-        cases::insert_event(
-            &mut transaction,
-            &cases::NewEvent {
-                shop_id: &actor.shop.id,
-                case_id,
-                at: now,
-                actor_role: actor.role,
-                actor_id: actor.staff_id.as_deref(),
-                action: "review_revised",
-                from_status: None,
-                to_status: None,
-                data: json!({
-                    "review_id": known.id,
-                    "from": { "grade": known.grade, "rating": known.rating, "text": known.text },
-                    "to": { "grade": review.grade, "rating": rating, "text": review.text },
-                }),
-            },
-        )
-        .await?;
-    }
+    timeline(
+        &mut transaction,
+        actor,
+        known,
+        "review_revised",
+        json!({
+            "review_id": known.id,
+            "from": { "grade": known.grade, "rating": known.rating, "text": known.text },
+            "to": { "grade": review.grade, "rating": rating, "text": review.text },
+        }),
+        now,
+    )
+    .await?;
     transaction.commit().await?;
     Ok(Stored::Revised)
 }
@@ -608,6 +594,27 @@ pub async fn list(
     Ok(reviews::list(&database.reader, &actor.shop.id, filter, after, limit).await?)
 }
 
+/// Every review that matches, for an export (read a thousand at a time).
+pub async fn all(
+    database: &Database,
+    actor: &Actor,
+    filter: &Filter,
+) -> AppResult<Vec<ReviewRecord>> {
+    let mut found = Vec::new();
+    let mut position = None;
+    loop {
+        let page = list(database, actor, filter, position, 1000).await?;
+        let full = page.len() == 1000;
+        position = page
+            .last()
+            .map(|review| (review.reviewed_at, review.id.clone()));
+        found.extend(page);
+        if !full {
+            return Ok(found);
+        }
+    }
+}
+
 /// Gives a review whose order was not found its order: its case opens now (when its grade
 /// opens one).
 pub async fn link_order(
@@ -674,6 +681,7 @@ pub async fn record_outcome(
     found(database, actor, id).await
 }
 
+/// An event on the review's case, if it has one.
 async fn timeline(
     transaction: &mut crate::db::Transaction,
     actor: &Actor,
@@ -682,24 +690,10 @@ async fn timeline(
     data: serde_json::Value,
     now: i64,
 ) -> AppResult<()> {
-    if let Some(case_id) = &review.case_id {
-        cases::insert_event(
-            transaction,
-            &cases::NewEvent {
-                shop_id: &actor.shop.id,
-                case_id,
-                at: now,
-                actor_role: actor.role,
-                actor_id: actor.staff_id.as_deref(),
-                action,
-                from_status: None,
-                to_status: None,
-                data,
-            },
-        )
-        .await?;
+    match &review.case_id {
+        Some(case_id) => super::record_event(transaction, actor, case_id, action, data, now).await,
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The explanation reply drafted from the shop's template `name`, filled for this review.

@@ -208,6 +208,34 @@ impl TestApp {
         }
     }
 
+    /// This half-month's name and the hours to the second day of the next one.
+    #[allow(dead_code)]
+    pub fn half_month_and_hours(&self) -> (String, i64) {
+        let today = jiff::Timestamp::from_microsecond(self.database.clock.now())
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .date();
+        let (name, next) = if today.day() <= 15 {
+            (
+                format!("{:04}-{:02}-a", today.year(), today.month()),
+                today
+                    .first_of_month()
+                    .checked_add(jiff::Span::new().days(15))
+                    .unwrap(),
+            )
+        } else {
+            (
+                format!("{:04}-{:02}-b", today.year(), today.month()),
+                today
+                    .first_of_month()
+                    .checked_add(jiff::Span::new().months(1))
+                    .unwrap(),
+            )
+        };
+        let target = next.tomorrow().unwrap();
+        (name, i64::from((target - today).get_days()) * 24)
+    }
+
     /// The id of the staff member with this e-mail.
     #[allow(dead_code)]
     pub async fn staff_id(&self, email: &str) -> String {

@@ -106,3 +106,59 @@ where
             })
     }
 }
+
+/// A file sent as its own bytes, or files of a form: `(form fields, [(name or content type,
+/// bytes)])`. As `application/octet-stream` the bytes say what they are; as `text/csv` or XLSX
+/// the content type does; as `multipart/form-data` 1 to `most` files with their names.
+pub async fn uploaded(
+    state: &crate::state::AppState,
+    request: axum::extract::Request,
+    most: usize,
+    too_many: &str,
+) -> Result<Uploaded, AppError> {
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        let multipart = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
+        let (fields, files) = crate::http::pages::read_multipart(multipart)
+            .await
+            .map_err(AppError::bad_request)?;
+        if files.is_empty() || files.len() > most {
+            return Err(AppError::invalid("file", too_many));
+        }
+        let files = files
+            .into_iter()
+            .map(|file| (Some(file.file_name), file.bytes))
+            .collect();
+        return Ok((fields, files));
+    }
+    let named = match content_type.starts_with("application/octet-stream") {
+        true => None,
+        false => {
+            crate::operations::import::Format::from_name(&content_type).ok_or_else(|| {
+                AppError::UnsupportedMediaType(
+                    "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
+                     application/octet-stream or multipart/form-data"
+                        .into(),
+                )
+            })?;
+            Some(content_type)
+        }
+    };
+    let body = axum::body::Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
+    Ok((Default::default(), vec![(named, body.to_vec())]))
+}
+
+/// What [`uploaded`] read: the form's fields, and each file's name (or content type) and bytes.
+pub type Uploaded = (
+    std::collections::HashMap<String, String>,
+    Vec<(Option<String>, Vec<u8>)>,
+);

@@ -1,9 +1,8 @@
 //! `/api/v1/orders…`, `/api/v1/customers…` and `/api/v1/reasons` handlers.
 
 use crate::domain::identifiers::ShopId;
-use axum::extract::FromRequest;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,7 +17,7 @@ use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self};
 use crate::domain::layouts::SavedLayout;
 use crate::error::{AppError, AppResult};
-use crate::operations::import::{self, Format, ImportReport};
+use crate::operations::import::{self, ImportReport};
 use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
 use crate::state::AppState;
 
@@ -92,48 +91,13 @@ pub async fn import(
     Authenticated(actor): Authenticated,
     request: axum::extract::Request,
 ) -> AppResult<axum::Json<ImportReport>> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let mut fields = std::collections::HashMap::new();
-    let files: Vec<(Option<String>, Vec<u8>)> = if content_type.starts_with("multipart/form-data") {
-        let multipart = axum::extract::Multipart::from_request(request, &state)
-            .await
-            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
-        let (form, uploads) = crate::http::pages::read_multipart(multipart)
-            .await
-            .map_err(AppError::bad_request)?;
-        fields = form;
-        if uploads.is_empty() || uploads.len() > 2 {
-            return Err(AppError::invalid(
-                "file",
-                "send one file (or Taobao's order report and item report together)",
-            ));
-        }
-        uploads
-            .into_iter()
-            .map(|upload| (Some(upload.file_name), upload.bytes))
-            .collect()
-    } else {
-        let body = axum::body::Bytes::from_request(request, &state)
-            .await
-            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
-        if content_type.starts_with("application/octet-stream") {
-            vec![(None, body.to_vec())]
-        } else {
-            Format::from_name(&content_type).ok_or_else(|| {
-                AppError::UnsupportedMediaType(
-                    "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
-                     application/octet-stream or multipart/form-data"
-                        .into(),
-                )
-            })?;
-            vec![(Some(content_type.clone()), body.to_vec())]
-        }
-    };
+    let (fields, files) = super::extract::uploaded(
+        &state,
+        request,
+        2,
+        "send one file (or Taobao's order report and item report together)",
+    )
+    .await?;
     // A mapping for a layout no platform's matches: `map` (a JSON object, header → column),
     // `platform`, and `save_as` to keep it in the shop's settings.
     let mapping = match fields.get("map").map(|text| text.trim()).filter(|text| !text.is_empty()) {

@@ -2,8 +2,7 @@
 //! unmatched one its order, record the buyer's answer, write and post the explanation reply,
 //! the statistics per product and month.
 
-use axum::extract::{FromRequest, State};
-use axum::http::header;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -66,37 +65,9 @@ pub async fn import(
     Authenticated(actor): Authenticated,
     request: axum::extract::Request,
 ) -> AppResult<axum::Json<ReviewReport>> {
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let bytes = if content_type.starts_with("multipart/form-data") {
-        let multipart = axum::extract::Multipart::from_request(request, &state)
-            .await
-            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
-        let (_, mut uploads) = crate::http::pages::read_multipart(multipart)
-            .await
-            .map_err(AppError::bad_request)?;
-        if uploads.len() != 1 {
-            return Err(AppError::invalid("file", "send one review export file"));
-        }
-        uploads.remove(0).bytes
-    } else if content_type.starts_with("application/octet-stream")
-        || crate::operations::import::Format::from_name(&content_type).is_some()
-    {
-        axum::body::Bytes::from_request(request, &state)
-            .await
-            .map_err(|rejection| AppError::bad_request(rejection.body_text()))?
-            .to_vec()
-    } else {
-        return Err(AppError::UnsupportedMediaType(
-            "send text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, \
-             application/octet-stream or multipart/form-data"
-                .into(),
-        ));
-    };
+    let (_, mut files) =
+        super::extract::uploaded(&state, request, 1, "send one review export file").await?;
+    let bytes = files.remove(0).1;
     Ok(axum::Json(
         operations::import(&state.database, &actor, &bytes).await?,
     ))
@@ -156,19 +127,7 @@ pub async fn list(
         unmatched: query.unmatched.unwrap_or(false),
     };
     if format != Export::Json {
-        let mut found = Vec::new();
-        let mut position = None;
-        loop {
-            let page = operations::list(&state.database, &actor, &filter, position, 1000).await?;
-            let full = page.len() == 1000;
-            position = page
-                .last()
-                .map(|review| (review.reviewed_at, review.id.clone()));
-            found.extend(page);
-            if !full {
-                break;
-            }
-        }
+        let found = operations::all(&state.database, &actor, &filter).await?;
         return Ok(match format {
             Export::Csv => crate::http::csv_file("reviews", operations::csv(&actor.shop, &found)),
             _ => crate::http::xlsx_file("reviews", operations::xlsx(&actor.shop, &found)?),

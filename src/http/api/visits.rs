@@ -1,7 +1,7 @@
 //! Follow-up visits: the open ones (soonest due first) or the done ones, and an outcome
 //! recorded; customer tiers set one by one or from a file.
 
-use axum::extract::{FromRequest, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -116,7 +116,7 @@ pub async fn set_tier(
 
 #[utoipa::path(post, path = "/customers/tiers", operation_id = "importCustomerTiers", tag = "customers",
     request_body(description = "a CSV (UTF-8 or GBK) or XLSX file: phone (手机号) or email (邮箱), and tier (会员等级)",
-        content(("application/octet-stream"), ("text/csv"))),
+        content(("text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/octet-stream"), ("multipart/form-data"))),
     responses((status = 200, body = TierReport, description = "how many customers were updated, not found, each refused row"),
         (status = 403), (status = 422)),
     security(("bearer" = [])))]
@@ -126,9 +126,9 @@ pub async fn import_tiers(
     Authenticated(actor): Authenticated,
     request: axum::extract::Request,
 ) -> AppResult<axum::Json<TierReport>> {
-    let bytes = axum::body::Bytes::from_request(request, &state)
-        .await
-        .map_err(|rejection| AppError::bad_request(rejection.body_text()))?;
+    let (_, mut files) =
+        super::extract::uploaded(&state, request, 1, "send one member file").await?;
+    let bytes = files.remove(0).1;
     Ok(axum::Json(
         tiers::import(&state.database, &actor, &bytes).await?,
     ))

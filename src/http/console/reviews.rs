@@ -275,19 +275,7 @@ pub(super) async fn file(
     Query(shown): Query<ReviewFilter>,
 ) -> PageResult {
     let filter = shown.filter(&staff)?;
-    let mut found = Vec::new();
-    let mut position = None;
-    loop {
-        let page = operations::list(&state.database, &staff.actor, &filter, position, 1000).await?;
-        let full = page.len() == 1000;
-        position = page
-            .last()
-            .map(|review| (review.reviewed_at, review.id.clone()));
-        found.extend(page);
-        if !full {
-            break;
-        }
-    }
+    let found = operations::all(&state.database, &staff.actor, &filter).await?;
     let shop = &staff.actor.shop;
     Ok(match file.as_str() {
         "reviews.csv" => {
