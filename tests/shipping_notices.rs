@@ -234,3 +234,70 @@ async fn a_reshipped_parts_case_message_says_when_it_should_arrive() {
     assert!(text.contains("预计") && text.contains("同一省份"), "{text}");
     assert!(text.contains("签收时请当面检查"), "{text}");
 }
+
+#[tokio::test]
+async fn an_imported_order_with_a_tracking_number_gets_its_parcel_and_its_notice_once() {
+    let app = TestApp::start().await;
+    let sink = SmtpSink::start();
+    let channels = sink.channels();
+    let shipped = now_micros() - 2 * HOUR;
+    let day = jiff::Timestamp::from_microsecond(shipped)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string();
+    // Two lines of one order split over two parcels, as a split shipment is exported.
+    let csv = format!(
+        "订单号,下单时间,发货时间,买家姓名,手机,邮箱,收货地址,商品编码,商品名称,数量,单价,快递公司,快递单号\n\
+         IMP-1,{day},{day},吴先生,13500135000,wu@example.com,广东省深圳市南山区,LAMP-1,台灯,1,129.00,中通快递,ZT100\n\
+         IMP-1,{day},{day},吴先生,13500135000,wu@example.com,广东省深圳市南山区,BULB-1,灯泡,2,9.90,中通快递,\"ZT100，ZT101\"\n"
+    );
+    let import = |body: String| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/orders/import"));
+        async move {
+            let response = client
+                .post(url)
+                .bearer_auth(AGENT)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, report) = import(csv.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["parcels_added"], 2, "{report}");
+    let (status, again) = import(csv).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(
+        again["parcels_added"], 0,
+        "re-import changes nothing: {again}"
+    );
+    let (_, order) = app.get("/api/v1/orders/IMP-1", AGENT).await;
+    let parcels = order["shipments"].as_array().unwrap();
+    let numbers: Vec<&str> = parcels
+        .iter()
+        .map(|parcel| parcel["tracking_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["ZT100", "ZT101"], "{order}");
+    // No history yet: nothing is promised, and the buyer still hears it left.
+    assert_eq!(parcels[0]["expected_from"], Value::Null);
+    run_once(&app.database, &channels, now_micros())
+        .await
+        .unwrap();
+    let mails: Vec<Value> = sink
+        .messages()
+        .into_iter()
+        .filter(|mail| mail["to"] == json!(["wu@example.com"]))
+        .collect();
+    assert_eq!(mails.len(), 2, "one notice per parcel: {mails:?}");
+    let text = mails[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("中通快递") && text.contains("IMP-1"),
+        "{text}"
+    );
+    assert!(!text.contains("预计"), "no window is made up: {text}");
+}

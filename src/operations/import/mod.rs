@@ -43,6 +43,9 @@ pub struct ImportReport {
     pub orders_created: usize,
     pub orders_updated: usize,
     pub orders_unchanged: usize,
+    /// Parcels met for the first time (a carrier and tracking number on the order's rows):
+    /// watched from then on, and the buyer told while they are on their way.
+    pub parcels_added: usize,
     pub errors: Vec<RowError>,
 }
 
@@ -293,16 +296,20 @@ fn line_of(
 const BATCH: usize = 200;
 
 /// Writes checked orders in one transaction, each counted in the report or named with its error.
+/// One checked order of a batch: its number, its first row, the order, its parcels (carrier,
+/// tracking number).
+type Checked = (String, usize, NewOrder, Vec<(String, String)>);
+
 async fn store_batch(
     database: &Database,
     actor: &Actor,
-    batch: Vec<(String, usize, NewOrder)>,
+    batch: Vec<Checked>,
     report: &mut ImportReport,
 ) {
     if batch.is_empty() {
         return;
     }
-    let orders: Vec<&NewOrder> = batch.iter().map(|(_, _, order)| order).collect();
+    let orders: Vec<&NewOrder> = batch.iter().map(|(_, _, order, _)| order).collect();
     let written = async {
         AppError::require(
             actor.role,
@@ -317,13 +324,22 @@ async fn store_batch(
             database.clock.now(),
         )
         .await?;
+        let mut added = 0;
+        for ((_, _, order, parcels), outcome) in batch.iter().zip(&outcomes) {
+            if let Ok((order_id, _)) = outcome {
+                added +=
+                    follow_parcels(database, &mut transaction, actor, order_id, order, parcels)
+                        .await?;
+            }
+        }
         transaction.commit().await?;
-        Ok::<_, AppError>(outcomes)
+        Ok::<_, AppError>((outcomes, added))
     }
     .await;
     match written {
-        Ok(outcomes) => {
-            for ((number, row, _), outcome) in batch.iter().zip(outcomes) {
+        Ok((outcomes, added)) => {
+            report.parcels_added += added;
+            for ((number, row, _, _), outcome) in batch.iter().zip(outcomes) {
                 match outcome {
                     Ok((_, Outcome::Created)) => report.orders_created += 1,
                     Ok((_, Outcome::Updated)) => report.orders_updated += 1,
@@ -337,7 +353,7 @@ async fn store_batch(
             }
         }
         Err(error) => {
-            for (number, row, _) in &batch {
+            for (number, row, _, _) in &batch {
                 report.errors.push(RowError {
                     row: *row,
                     order_number: Some(number.clone()),
@@ -346,6 +362,64 @@ async fn store_batch(
             }
         }
     }
+}
+
+/// The parcels of an imported order not seen before: stored (watched from then on); while
+/// the order is not delivered, with the window they should arrive in, and the buyer told.
+async fn follow_parcels(
+    database: &Database,
+    transaction: &mut crate::db::Transaction,
+    actor: &Actor,
+    order_id: &str,
+    order: &NewOrder,
+    parcels: &[(String, String)],
+) -> AppResult<usize> {
+    use crate::db::shipments;
+    let now = database.clock.now();
+    let mut added = 0;
+    for (carrier, tracking_number) in parcels {
+        if shipments::exists(transaction, order_id, tracking_number).await? {
+            continue;
+        }
+        let delivered = order.delivered_at;
+        let id = shipments::insert(
+            transaction,
+            &actor.shop.id,
+            &shipments::NewShipment {
+                order_id,
+                case_id: None,
+                direction: "to_customer",
+                carrier,
+                tracking_number,
+                status: match delivered {
+                    Some(_) => "delivered",
+                    None => "in_transit",
+                },
+                shipped_at: order.shipped_at,
+                delivered_at: delivered,
+            },
+            now,
+        )
+        .await?;
+        added += 1;
+        if delivered.is_none() {
+            let shipped_at = order.shipped_at.unwrap_or(now);
+            if let Some(expected) = crate::operations::arrival::expected(
+                database,
+                &actor.shop.id,
+                order.customer.address.as_deref(),
+                carrier,
+                shipped_at,
+            )
+            .await?
+            {
+                crate::operations::arrival::keep(transaction, &id, &expected).await?;
+            }
+            crate::operations::arrival::announce(transaction, &actor.shop.id, &id, shipped_at, now)
+                .await?;
+        }
+    }
+    Ok(added)
 }
 
 /// Imports the rows; `progress` is told how many rows are done after each batch of orders.
@@ -384,7 +458,7 @@ pub async fn import(
     let mut done = report.errors.len();
     // Checked orders are written BATCH at a time, one transaction each (each order behind its
     // own savepoint), so a large file does not pay a commit per order.
-    let mut batch: Vec<(String, usize, NewOrder)> = Vec::new();
+    let mut batch: Vec<Checked> = Vec::new();
     let mut groups = groups.into_iter().peekable();
     while let Some((number, group)) = groups.next() {
         done += group.len();
@@ -396,7 +470,10 @@ pub async fn import(
                     order_number: Some(number),
                     message: error.to_string(),
                 }),
-                Ok(order) => batch.push((number, group[0].row, order)),
+                Ok(order) => {
+                    let parcels = parcels_of(&group);
+                    batch.push((number, group[0].row, order, parcels))
+                }
             },
         }
         if batch.len() >= BATCH || groups.peek().is_none() {
@@ -418,6 +495,40 @@ pub async fn import(
         tracing::warn!(%error, "refreshing the planner's statistics after an import");
     }
     report
+}
+
+/// The parcels an order's rows name: a tracking number (several in one cell split at commas,
+/// semicolons or spaces, as a split shipment is exported) with the carrier of its row or the
+/// order's first; each once. A number without any carrier is left out (nothing to tell).
+fn parcels_of(group: &[&SheetRow]) -> Vec<(String, String)> {
+    let first_carrier = group
+        .iter()
+        .find_map(|row| row.cells.get("carrier").cloned());
+    let mut parcels: Vec<(String, String)> = Vec::new();
+    for row in group {
+        let Some(numbers) = row.cells.get("tracking_number") else {
+            continue;
+        };
+        let Some(carrier) = row
+            .cells
+            .get("carrier")
+            .cloned()
+            .or_else(|| first_carrier.clone())
+        else {
+            continue;
+        };
+        for number in numbers
+            .split([',', '，', ';', '；', ' ', '/'])
+            .map(str::trim)
+            .filter(|number| !number.is_empty())
+        {
+            let number: String = number.chars().take(60).collect();
+            if !parcels.iter().any(|(_, known)| *known == number) {
+                parcels.push((carrier.chars().take(60).collect(), number));
+            }
+        }
+    }
+    parcels
 }
 
 /// The order of one group of rows. Order-level cells come from the first row that has them.

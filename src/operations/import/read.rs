@@ -76,6 +76,11 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("invoice_number", &["invoice_number", "发票号", "发票号码"]),
     ("serial_number", &["serial_number", "sn", "序列号"]),
     ("cost", &["cost", "cost_price", "成本价", "成本"]),
+    ("carrier", &["carrier", "快递公司", "物流公司"]),
+    (
+        "tracking_number",
+        &["tracking_number", "快递单号", "物流单号", "运单号"],
+    ),
 ];
 
 /// What a file in the import's own layout must have.
@@ -110,6 +115,8 @@ pub fn template_csv() -> String {
         "discount" => "10.00",
         "paid" => "189.00",
         "shipping_fee" => "0",
+        "carrier" => "顺丰速运",
+        "tracking_number" => "SF1234567890",
         _ => "",
     };
     let header: Vec<&str> = COLUMNS
