@@ -5,6 +5,7 @@
 
 mod costs;
 mod grow;
+mod manager;
 mod measure;
 mod notifications;
 mod orders;
@@ -336,6 +337,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     }
     refunds::run(&client, &base, &options).await?;
     costs::run(&client, &base, &options).await?;
+    manager::run(&client, &base, &options).await?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = status
         .lines()
