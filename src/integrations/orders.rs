@@ -87,6 +87,19 @@ pub fn read(database: &Database, shop: &Shop, source: &str, body: &str) -> AppRe
 /// whole transaction back (the caller then applies them one by one).
 pub async fn apply(database: &Database, arrivals: &[Arrival]) -> AppResult<Vec<Done>> {
     let now = database.clock.now();
+    // The delivery history new parcels' windows come from: once per shop whose orders name a
+    // parcel on its way, read before the write transaction.
+    let mut histories: HashMap<&str, Vec<crate::domain::arrival::Delivered>> = HashMap::new();
+    for arrival in arrivals {
+        let shop = arrival.shop.id.as_str();
+        if arrival.checked.delivered_at.is_none()
+            && !arrival.order.parcels.is_empty()
+            && !histories.contains_key(shop)
+        {
+            let history = crate::operations::arrival::history(database, &arrival.shop.id).await?;
+            histories.insert(shop, history);
+        }
+    }
     let mut transaction = database.begin().await?;
     let keys: Vec<_> = arrivals.iter().map(Arrival::key).collect();
     let applied = inbound::lock_external_orders(&mut transaction, &keys).await?;
@@ -129,8 +142,19 @@ pub async fn apply(database: &Database, arrivals: &[Arrival]) -> AppResult<Vec<D
                 format!("order {number}: a newer version was applied already"),
             ),
             Some((order_id, outcome)) => {
-                let outcome =
-                    follow(&mut transaction, database, arrival, &order_id, outcome, now).await?;
+                let history = histories
+                    .get(arrival.shop.id.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let outcome = follow(
+                    &mut transaction,
+                    database,
+                    (arrival, history),
+                    &order_id,
+                    outcome,
+                    now,
+                )
+                .await?;
                 inbound::push_mark(
                     &mut writes,
                     arrival.key(),
@@ -160,7 +184,7 @@ pub async fn apply(database: &Database, arrivals: &[Arrival]) -> AppResult<Vec<D
 async fn follow(
     transaction: &mut Transaction,
     database: &Database,
-    arrival: &Arrival,
+    (arrival, history): (&Arrival, &[crate::domain::arrival::Delivered]),
     order_id: &str,
     mut outcome: Outcome,
     now: i64,
@@ -188,14 +212,12 @@ async fn follow(
             // Not yet delivered: the buyer hears it is on its way, and when it should arrive.
             if checked.delivered_at.is_none() {
                 let shipped_at = parcel.shipped_at.unwrap_or(now);
-                let expected = crate::operations::arrival::expected(
-                    database,
-                    &shop.id,
+                let expected = crate::operations::arrival::expected_in(
+                    history,
                     checked.customer.address.as_deref(),
                     &parcel.carrier,
                     shipped_at,
-                )
-                .await?;
+                );
                 if let Some(expected) = &expected {
                     crate::operations::arrival::keep(transaction, &shipment_id, expected).await?;
                 }

@@ -18,7 +18,34 @@ const HISTORY: i64 = 300;
 /// A parcel that left longer ago than this is not announced (the notice would come late).
 const ANNOUNCE_WITHIN: i64 = 3 * 24 * 3_600_000_000;
 
-/// The window a parcel shipped at `shipped_at` with `carrier` to `address` should arrive in.
+/// The shop's latest deliveries, read once for the parcels of a batch (before its write
+/// transaction).
+pub async fn history(database: &Database, shop_id: &ShopId) -> Result<Vec<Delivered>, sqlx::Error> {
+    Ok(
+        shipments::delivery_history(&database.reader, shop_id, HISTORY)
+            .await?
+            .into_iter()
+            .map(|past| Delivered {
+                province: past.address.as_deref().and_then(province_of),
+                carrier: past.carrier,
+                transit_micros: past.transit,
+            })
+            .collect(),
+    )
+}
+
+/// The window a parcel shipped at `shipped_at` with `carrier` to `address` should arrive in,
+/// from a history read before.
+pub fn expected_in(
+    history: &[Delivered],
+    address: Option<&str>,
+    carrier: &str,
+    shipped_at: i64,
+) -> Option<Expected> {
+    estimate(history, carrier, address.and_then(province_of), shipped_at)
+}
+
+/// The same for one parcel, reading the history.
 pub async fn expected(
     database: &Database,
     shop_id: &ShopId,
@@ -26,21 +53,8 @@ pub async fn expected(
     carrier: &str,
     shipped_at: i64,
 ) -> Result<Option<Expected>, sqlx::Error> {
-    let history: Vec<Delivered> = shipments::delivery_history(&database.reader, shop_id, HISTORY)
-        .await?
-        .into_iter()
-        .map(|past| Delivered {
-            province: past.address.as_deref().and_then(province_of),
-            carrier: past.carrier,
-            transit_micros: past.transit,
-        })
-        .collect();
-    Ok(estimate(
-        &history,
-        carrier,
-        address.and_then(province_of),
-        shipped_at,
-    ))
+    let history = history(database, shop_id).await?;
+    Ok(expected_in(&history, address, carrier, shipped_at))
 }
 
 /// Keeps the window on the parcel.

@@ -315,6 +315,12 @@ async fn store_batch(
             actor.role,
             crate::domain::permissions::Capability::ChangeOrders,
         )?;
+        // The delivery history the new parcels' windows come from: read once per batch, and
+        // only when an order of it names a parcel.
+        let history = match batch.iter().any(|(_, _, _, parcels)| !parcels.is_empty()) {
+            true => crate::operations::arrival::history(database, &actor.shop.id).await?,
+            false => Vec::new(),
+        };
         let mut transaction = database.begin().await?;
         let outcomes = crate::db::orders::upsert_many(
             &mut transaction,
@@ -327,9 +333,15 @@ async fn store_batch(
         let mut added = 0;
         for ((_, _, order, parcels), outcome) in batch.iter().zip(&outcomes) {
             if let Ok((order_id, _)) = outcome {
-                added +=
-                    follow_parcels(database, &mut transaction, actor, order_id, order, parcels)
-                        .await?;
+                added += follow_parcels(
+                    database,
+                    &mut transaction,
+                    actor,
+                    (order_id, order),
+                    parcels,
+                    &history,
+                )
+                .await?;
             }
         }
         transaction.commit().await?;
@@ -370,9 +382,9 @@ async fn follow_parcels(
     database: &Database,
     transaction: &mut crate::db::Transaction,
     actor: &Actor,
-    order_id: &str,
-    order: &NewOrder,
+    (order_id, order): (&str, &NewOrder),
     parcels: &[(String, String)],
+    history: &[crate::domain::arrival::Delivered],
 ) -> AppResult<usize> {
     use crate::db::shipments;
     let now = database.clock.now();
@@ -404,15 +416,12 @@ async fn follow_parcels(
         added += 1;
         if delivered.is_none() {
             let shipped_at = order.shipped_at.unwrap_or(now);
-            if let Some(expected) = crate::operations::arrival::expected(
-                database,
-                &actor.shop.id,
+            if let Some(expected) = crate::operations::arrival::expected_in(
+                history,
                 order.customer.address.as_deref(),
                 carrier,
                 shipped_at,
-            )
-            .await?
-            {
+            ) {
                 crate::operations::arrival::keep(transaction, &id, &expected).await?;
             }
             crate::operations::arrival::announce(transaction, &actor.shop.id, &id, shipped_at, now)

@@ -66,11 +66,17 @@ impl ReviewPart {
                 name: template.name.clone(),
             })
             .collect();
-        let draft = match (&review.explanation, templates.first()) {
+        let draft = match (
+            &review.explanation,
+            settings.reviews.explanation_templates.first(),
+        ) {
             (Some(explanation), _) => explanation.clone(),
-            (None, Some(first)) => {
-                operations::draft(&state.database, &staff.actor, &review.id, &first.code).await?
-            }
+            (None, Some(first)) => crate::domain::reviews::draft(
+                &first.body,
+                review.product_title.as_deref().unwrap_or(&review.product),
+                &staff.actor.shop.name,
+                review.reviewer.as_deref().unwrap_or_default(),
+            ),
             (None, None) => String::new(),
         };
         Ok(Some(ReviewPart::new(
