@@ -90,6 +90,18 @@ impl Language {
     }
 
     /// The text for `key` with several arguments.
+    /// Minutes in the reader's words: "45 分钟", "3.5 小时", "2.1 天".
+    pub fn duration(self, minutes: f64) -> String {
+        let (value, unit) = if minutes < 90.0 {
+            (format!("{minutes:.0}"), "minutes")
+        } else if minutes < 48.0 * 60.0 {
+            (format!("{:.1}", minutes / 60.0), "hours")
+        } else {
+            (format!("{:.1}", minutes / 1440.0), "days")
+        };
+        self.text_with(&format!("dashboard-{unit}"), "n", &value)
+    }
+
     pub fn text_args(self, key: &str, values: &[(&str, &str)]) -> String {
         let arguments: HashMap<std::borrow::Cow<'static, str>, FluentValue> = values
             .iter()

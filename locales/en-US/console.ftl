@@ -973,3 +973,6 @@ visit-recorded = The visit to { $name } is recorded.
 settings-visits-json = Visits: rules (delivery, closed case, VIP cadence), scripts, attempts (JSON)
 customer-tier-set = Set the tier
 customer-tier-saved = The customer's tier is updated.
+console-export-list = Export this list (with its filters):
+visits-done-file = Visits done (CSV)
+settings-reports-json = Scheduled reports: weekly or monthly (off, weekly, monthly), recipients, hour (JSON)

@@ -973,3 +973,6 @@ visit-recorded = 已记录对 { $name } 的回访。
 settings-visits-json = 回访：规则（签收、结案、VIP 周期）、话术、尝试次数（JSON）
 customer-tier-set = 设置会员等级
 customer-tier-saved = 会员等级已更新。
+console-export-list = 导出当前列表（含筛选条件）：
+visits-done-file = 已完成的回访（CSV）
+settings-reports-json = 定期报表：周报/月报（off、weekly、monthly）、收件人、发送时间（JSON）

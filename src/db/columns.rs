@@ -57,6 +57,7 @@ read_from_json!(
     crate::domain::audits::AuditSettings,
     crate::domain::reviews::ReviewSettings,
     crate::domain::visits::VisitSettings,
+    crate::domain::reports::ReportSettings,
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,

@@ -34,6 +34,7 @@ pub mod packed;
 pub mod platform_refunds;
 pub mod ratings;
 pub mod refunds;
+pub mod report_runs;
 pub mod reviews;
 pub mod secrets;
 pub mod settings;

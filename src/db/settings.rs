@@ -16,6 +16,7 @@ use crate::domain::costs::CostSettings;
 use crate::domain::layouts::SavedLayout;
 use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
+use crate::domain::reports::ReportSettings;
 use crate::domain::reviews::ReviewSettings;
 use crate::domain::sla::SlaSettings;
 use crate::domain::surveys::SurveySettings;
@@ -222,6 +223,8 @@ struct Stored {
     reviews: ReviewSettings,
     #[sqlx(try_from = "JsonText<VisitSettings>")]
     visits: VisitSettings,
+    #[sqlx(try_from = "JsonText<ReportSettings>")]
+    reports: ReportSettings,
 }
 
 impl Stored {
@@ -252,6 +255,7 @@ impl Stored {
             audits: self.audits,
             reviews: self.reviews,
             visits: self.visits,
+            reports: self.reports,
         })
     }
 }
@@ -259,7 +263,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -296,6 +300,19 @@ pub async fn with_visits(pool: &AnyPool) -> Result<Vec<(ShopId, VisitSettings)>,
         .collect())
 }
 
+/// The shops whose reports are scheduled, with those settings.
+pub async fn with_reports(pool: &AnyPool) -> Result<Vec<(ShopId, ReportSettings)>, sqlx::Error> {
+    let rows: Vec<(ShopId, JsonText<ReportSettings>)> =
+        sqlx::query_as("SELECT shop_id, reports FROM shop_settings WHERE reports <> '{}'")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(shop, settings)| (shop, settings.0))
+        .filter(|(_, settings)| settings.schedule != crate::domain::reports::Schedule::Off)
+        .collect())
+}
+
 pub async fn save(
     transaction: &mut super::Transaction,
     shop_id: &ShopId,
@@ -310,8 +327,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17, reviews = $18, visits = $19",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17, reviews = $18, visits = $19, reports = $20",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -332,6 +349,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.audits).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.reviews).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.visits).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.reports).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

@@ -29,6 +29,7 @@ pub mod permissions;
 pub mod policy;
 pub mod refund;
 pub mod refusals;
+pub mod reports;
 pub mod reviews;
 pub mod settings;
 pub mod signing;

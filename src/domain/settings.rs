@@ -70,6 +70,9 @@ pub struct ShopSettings {
     /// Follow-up visits: the rules that make them, the attempts (docs/MANAGEMENT.md).
     #[serde(default)]
     pub visits: super::visits::VisitSettings,
+    /// Scheduled reports: the week's or month's KPIs e-mailed to the managers (docs/MANAGEMENT.md).
+    #[serde(default)]
+    pub reports: super::reports::ReportSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -199,7 +202,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 17] = [
+pub const SECTIONS: [&str; 18] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -217,6 +220,7 @@ pub const SECTIONS: [&str; 17] = [
     "audits",
     "reviews",
     "visits",
+    "reports",
 ];
 
 /// The sections a replacement document leaves out.

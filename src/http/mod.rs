@@ -175,3 +175,68 @@ pub fn xlsx_file(name: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
 }
+
+/// A list as the file asked for, sent as it is read: CSV page by page, XLSX from the temporary
+/// file it was built in. `Export::Json` is the caller's own page, not a file.
+pub async fn table_file<R: Send + 'static>(
+    export: Export,
+    table: crate::operations::exports::Table<R>,
+) -> AppResult<Response> {
+    use futures::StreamExt;
+    use tokio::io::AsyncReadExt;
+    let crate::operations::exports::Table {
+        file,
+        sheet,
+        header: columns,
+        numbers,
+        listing,
+    } = table;
+    let (content_type, name, body) = match export {
+        Export::Json | Export::Csv => {
+            let chunks = crate::operations::exports::csv_stream(columns, listing).map(|chunk| {
+                chunk.map(axum::body::Bytes::from).map_err(|error| {
+                    tracing::error!(%error, "an export failed while it was being sent");
+                    std::io::Error::other(error.to_string())
+                })
+            });
+            (
+                "text/csv; charset=utf-8",
+                format!("{file}.csv"),
+                axum::body::Body::from_stream(chunks),
+            )
+        }
+        Export::Xlsx => {
+            let built =
+                crate::operations::exports::xlsx_file(sheet, columns, numbers, listing).await?;
+            let file_reader = tokio::fs::File::from_std(built);
+            let chunks = futures::stream::unfold(Some(file_reader), |reader| async move {
+                let mut reader = reader?;
+                let mut buffer = vec![0; 64 * 1024];
+                match reader.read(&mut buffer).await {
+                    Ok(0) => None,
+                    Ok(read) => {
+                        buffer.truncate(read);
+                        Some((Ok(axum::body::Bytes::from(buffer)), Some(reader)))
+                    }
+                    Err(error) => Some((Err(error), None)),
+                }
+            });
+            (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{file}.xlsx"),
+                axum::body::Body::from_stream(chunks),
+            )
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -224,6 +224,12 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 if let Err(error) = crate::operations::visits::sweep(&database, clock.now()).await {
                     tracing::warn!(%error, "visits");
                 }
+                // The weekly or monthly reports whose hour has come.
+                if let Err(error) =
+                    crate::operations::schedules::sweep(&database, clock.now()).await
+                {
+                    tracing::warn!(%error, "scheduled reports");
+                }
             }
         }
         let wait = match timers::next_due(&database.reader).await {

@@ -358,3 +358,56 @@ pub async fn answer(
     transaction.commit().await?;
     get(database, actor, id).await
 }
+
+const HEADER: [&str; 13] = [
+    "半月 Period",
+    "案件编号 Case number",
+    "被审核人 Agent",
+    "状态 State",
+    "审核人 Auditor",
+    "总分 Total",
+    "最终得分 Final total",
+    "各项得分 Scores",
+    "评语 Comment",
+    "评分时间 Scored at",
+    "申诉 Dispute",
+    "答复 Answer",
+    "校准 Calibrates",
+];
+
+fn rows(views: &[AuditView]) -> Vec<[String; 13]> {
+    let number = |value: Option<i64>| value.map(|n| n.to_string()).unwrap_or_default();
+    views
+        .iter()
+        .map(|audit| {
+            [
+                audit.period.clone(),
+                audit.case_number.clone(),
+                audit.agent_id.clone(),
+                audit.state.clone(),
+                audit.auditor_id.clone().unwrap_or_default(),
+                number(audit.total),
+                number(audit.final_total),
+                match &audit.scores {
+                    serde_json::Value::Object(map) if map.is_empty() => String::new(),
+                    scores => scores.to_string(),
+                },
+                audit.comment.clone().unwrap_or_default(),
+                audit.scored_at.clone().unwrap_or_default(),
+                audit.dispute.clone().unwrap_or_default(),
+                audit.answer.clone().unwrap_or_default(),
+                audit.calibrates.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+/// A half-month's audits as CSV (UTF-8 with a BOM).
+pub fn csv(views: &[AuditView]) -> String {
+    super::exports::csv(HEADER, &rows(views))
+}
+
+/// A half-month's audits as XLSX, the totals as numbers.
+pub fn xlsx(views: &[AuditView]) -> AppResult<Vec<u8>> {
+    super::exports::xlsx("质检 Audits", HEADER, &rows(views), &[5, 6])
+}

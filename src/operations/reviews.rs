@@ -22,6 +22,7 @@ use crate::domain::reviews::{
 };
 use crate::domain::time::{format_in_zone, local_date, parse_time};
 use crate::error::{AppError, AppResult};
+use crate::operations::exports::{Listing, Read, Table};
 
 /// One review as an API client or a file row gives it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -594,25 +595,37 @@ pub async fn list(
     Ok(reviews::list(&database.reader, &actor.shop.id, filter, after, limit).await?)
 }
 
-/// Every review that matches, for an export (read a thousand at a time).
-pub async fn all(
+/// Every review that matches as a file, read a thousand at a time as it is sent.
+pub fn export(
     database: &Database,
     actor: &Actor,
     filter: &Filter,
-) -> AppResult<Vec<ReviewRecord>> {
-    let mut found = Vec::new();
-    let mut position = None;
-    loop {
-        let page = list(database, actor, filter, position, 1000).await?;
-        let full = page.len() == 1000;
-        position = page
-            .last()
-            .map(|review| (review.reviewed_at, review.id.clone()));
-        found.extend(page);
-        if !full {
-            return Ok(found);
-        }
+) -> AppResult<Table<ReviewRecord>> {
+    if actor.role == Role::Customer {
+        return Err(AppError::Forbidden("customers cannot list reviews".into()));
     }
+    let (pool, shop_id, filter) = (
+        database.reader.clone(),
+        actor.shop.id.clone(),
+        filter.clone(),
+    );
+    let read: Read<ReviewRecord> = Box::new(move |after| {
+        let (pool, shop_id, filter) = (pool.clone(), shop_id.clone(), filter.clone());
+        Box::pin(async move { Ok(reviews::list(&pool, &shop_id, &filter, after, 1000).await?) })
+    });
+    let zone = actor.shop.time_zone.clone();
+    Ok(Table {
+        file: "reviews".into(),
+        sheet: "评价 Reviews",
+        header: &HEADER,
+        numbers: &[4],
+        listing: Listing::new(
+            1000,
+            read,
+            |review| (review.reviewed_at, review.id.clone()),
+            move |review| row(&zone, review),
+        ),
+    })
 }
 
 /// Gives a review whose order was not found its order: its case opens now (when its grade
@@ -841,44 +854,25 @@ const HEADER: [&str; 12] = [
     "已发布 Posted at",
 ];
 
-fn rows(shop: &Shop, found: &[ReviewRecord]) -> Vec<[String; 12]> {
-    let zone = &shop.time_zone;
-    found
-        .iter()
-        .map(|review| {
-            [
-                review.platform.clone(),
-                review.external_id.clone().unwrap_or_default(),
-                review.order_number.clone().unwrap_or_default(),
-                review
-                    .product_title
-                    .clone()
-                    .unwrap_or_else(|| review.product.clone()),
-                review
-                    .rating
-                    .map(|rating| rating.to_string())
-                    .unwrap_or_default(),
-                review.grade.clone(),
-                review.text.clone(),
-                format_in_zone(review.reviewed_at, zone),
-                review.case_number.clone().unwrap_or_default(),
-                review.outcome.clone().unwrap_or_default(),
-                review.explanation.clone().unwrap_or_default(),
-                review
-                    .posted_at
-                    .map(|at| format_in_zone(at, zone))
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect()
-}
-
-/// The reviews as CSV (UTF-8 with a BOM, for Excel).
-pub fn csv(shop: &Shop, found: &[ReviewRecord]) -> String {
-    super::exports::csv(HEADER, &rows(shop, found))
-}
-
-/// The reviews as XLSX, the rating as a number.
-pub fn xlsx(shop: &Shop, found: &[ReviewRecord]) -> AppResult<Vec<u8>> {
-    super::exports::xlsx("评价 Reviews", HEADER, &rows(shop, found), &[4])
+fn row(zone: &jiff::tz::TimeZone, review: ReviewRecord) -> Vec<String> {
+    vec![
+        review.platform,
+        review.external_id.unwrap_or_default(),
+        review.order_number.unwrap_or_default(),
+        review.product_title.unwrap_or(review.product),
+        review
+            .rating
+            .map(|rating| rating.to_string())
+            .unwrap_or_default(),
+        review.grade,
+        review.text,
+        format_in_zone(review.reviewed_at, zone),
+        review.case_number.unwrap_or_default(),
+        review.outcome.unwrap_or_default(),
+        review.explanation.unwrap_or_default(),
+        review
+            .posted_at
+            .map(|at| format_in_zone(at, zone))
+            .unwrap_or_default(),
+    ]
 }

@@ -42,6 +42,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.visits
         .check()
         .map_err(|message| AppError::invalid("visits", message))?;
+    new.reports
+        .check()
+        .map_err(|message| AppError::invalid("reports", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

@@ -17,6 +17,7 @@ use crate::domain::permissions::Capability;
 use crate::domain::time::format_in_zone;
 use crate::domain::visits::{Outcome, Trigger, VisitRule, after, cadence_period, script};
 use crate::error::{AppError, AppResult};
+use crate::operations::exports::{Listing, Read, Table};
 
 const DAY: i64 = 24 * 3_600_000_000;
 /// A start older than this (plus the rule's days) is not visited any more: a server that was
@@ -236,6 +237,79 @@ pub async fn list(
         limit,
     )
     .await?)
+}
+
+const HEADER: [&str; 14] = [
+    "规则 Rule",
+    "触发 Trigger",
+    "客户 Customer",
+    "电话 Phone",
+    "等级 Tier",
+    "订单号 Order number",
+    "话术 Script",
+    "处理人 Assignee",
+    "结果 Outcome",
+    "拨打次数 Attempts",
+    "应回访 Due at",
+    "备注 Note",
+    "发现问题的案件 Case opened",
+    "完成时间 Done at",
+];
+
+/// The open visits (or the done ones) as a file, read a thousand at a time as it is sent.
+pub fn export(
+    database: &Database,
+    actor: &Actor,
+    open: bool,
+    mine: bool,
+) -> AppResult<Table<VisitRecord>> {
+    staff(actor)?;
+    let assignee = actor.staff_id.clone().filter(|_| mine);
+    let (pool, shop_id) = (database.reader.clone(), actor.shop.id.clone());
+    let read: Read<VisitRecord> = Box::new(move |after| {
+        let (pool, shop_id, assignee) = (pool.clone(), shop_id.clone(), assignee.clone());
+        Box::pin(async move {
+            Ok(visits::list(&pool, &shop_id, open, assignee.as_deref(), after, 1000).await?)
+        })
+    });
+    let shop = actor.shop.clone();
+    Ok(Table {
+        file: "visits".into(),
+        sheet: "回访 Visits",
+        header: &HEADER,
+        numbers: &[9],
+        listing: Listing::new(
+            1000,
+            read,
+            move |visit| {
+                let key = if open {
+                    visit.due_at
+                } else {
+                    visit.done_at.unwrap_or(0)
+                };
+                (key, visit.id.clone())
+            },
+            move |visit| {
+                let view = view(&shop, &visit);
+                vec![
+                    view.rule,
+                    view.trigger,
+                    view.customer_name.unwrap_or_default(),
+                    view.customer_phone.unwrap_or_default(),
+                    view.customer_tier.unwrap_or_default(),
+                    view.order_number.unwrap_or_default(),
+                    view.script,
+                    view.assignee_id.unwrap_or_default(),
+                    view.state,
+                    view.attempts.to_string(),
+                    view.due_at,
+                    view.note.unwrap_or_default(),
+                    view.opened_case_id.unwrap_or_default(),
+                    view.done_at.unwrap_or_default(),
+                ]
+            },
+        ),
+    })
 }
 
 pub async fn get(database: &Database, actor: &Actor, id: &str) -> AppResult<VisitRecord> {

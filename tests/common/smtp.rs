@@ -8,6 +8,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use aftersale::operations::notifications::Channels;
+use mail_parser::MimeHeaders;
 use serde_json::{Value, json};
 
 /// A real SMTP server keeping what it receives in memory.
@@ -45,7 +46,8 @@ impl SmtpSink {
         .unwrap()
     }
 
-    /// Every message received so far, in order: from, to, subject, message_id, text, html.
+    /// Every message received so far, in order: from, to, subject, message_id, text, html and
+    /// attachments (name, text).
     pub fn messages(&self) -> Vec<Value> {
         self.received.lock().unwrap().clone()
     }
@@ -137,5 +139,9 @@ fn decode(from: &str, to: &[String], content: &[u8]) -> Value {
         "message_id": message.message_id().map(|id| format!("<{id}>")).unwrap_or_default(),
         "text": message.body_text(0).map(|text| text.into_owned()).unwrap_or_default(),
         "html": message.body_html(0).map(|html| html.into_owned()).unwrap_or_default(),
+        "attachments": message.attachments().map(|part| json!({
+            "name": part.attachment_name().unwrap_or_default(),
+            "text": String::from_utf8_lossy(part.contents()),
+        })).collect::<Vec<_>>(),
     })
 }

@@ -38,6 +38,9 @@ pub struct AuditList {
 pub struct AuditQuery {
     /// The half-month (2026-11-a or 2026-11-b); default the one before today's.
     pub period: Option<String>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
 }
 
 async fn list_of(
@@ -82,7 +85,9 @@ pub async fn draw(
 }
 
 #[utoipa::path(get, path = "/audits", operation_id = "listAudits", tag = "reports", params(AuditQuery),
-    responses((status = 200, body = AuditList, description = "the half-month's audits (an agent's own for an agent)"),
+    responses((status = 200, content((AuditList = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "the half-month's audits (an agent's own for an agent)"),
         (status = 422, description = "a half-month to fix")),
     security(("bearer" = [])))]
 /// A half-month's audits: supervisors see all, an agent their own.
@@ -90,10 +95,17 @@ pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<AuditQuery>,
-) -> AppResult<axum::Json<AuditList>> {
-    Ok(axum::Json(
-        list_of(&state, &actor, query.period.as_deref()).await?,
-    ))
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let export = crate::http::Export::parse(query.format.as_deref())?;
+    let list = list_of(&state, &actor, query.period.as_deref()).await?;
+    Ok(match export {
+        crate::http::Export::Json => axum::Json(list).into_response(),
+        crate::http::Export::Csv => crate::http::csv_file("audits", operations::csv(&list.items)),
+        crate::http::Export::Xlsx => {
+            crate::http::xlsx_file("audits", operations::xlsx(&list.items)?)
+        }
+    })
 }
 
 #[utoipa::path(post, path = "/audits/{id}/scores", operation_id = "scoreAudit", tag = "reports",

@@ -17,9 +17,12 @@ use crate::db::orders::{self, Outcome};
 use crate::db::shops::{self};
 use crate::domain::layouts::SavedLayout;
 use crate::error::{AppError, AppResult};
+use crate::http::Export;
 use crate::operations::import::{self, ImportReport};
+use crate::operations::lists;
 use crate::operations::orders::{self as order_operations, CustomerInput, OrderInput};
 use crate::state::AppState;
+use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StoredOrder {
@@ -139,6 +142,10 @@ pub struct SearchQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx: a file of everything that matches
+    /// (page and cursor aside), sent as it is read.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
 }
 
 fn search(query: &SearchQuery) -> AppResult<Option<String>> {
@@ -151,15 +158,23 @@ fn search(query: &SearchQuery) -> AppResult<Option<String>> {
 }
 
 #[utoipa::path(get, path = "/orders", operation_id = "listOrders", tag = "orders", params(SearchQuery),
-    responses((status = 200, body = Page<OrderView>)), security(("bearer" = [])))]
+    responses((status = 200, content((Page<OrderView> = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "a page of orders, newest first; as a file, every order that matches")),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<SearchQuery>,
-) -> AppResult<axum::Json<Page<OrderView>>> {
+) -> AppResult<Response> {
+    let export = Export::parse(query.format.as_deref())?;
+    let q = search(&query)?;
+    if export != Export::Json {
+        let table = lists::orders(&state.database, &actor, q, query.customer_id.clone());
+        return crate::http::table_file(export, table).await;
+    }
     let limit = page_limit(query.limit)?;
     let after = after(query.cursor.as_deref())?;
-    let q = search(&query)?;
     let records = orders::list(
         &state.database.reader,
         state.database.backend,
@@ -175,7 +190,8 @@ pub async fn list(
         limit,
         |order| (order.placed_at, order.id.as_str()),
         |order| OrderView::new(&actor.shop, order),
-    )))
+    ))
+    .into_response())
 }
 
 #[utoipa::path(get, path = "/orders/{id}", operation_id = "getOrder", tag = "orders", params(("id" = String, Path, description = "the order's id or its order number")),
@@ -215,15 +231,23 @@ pub async fn cases_of_order(
 }
 
 #[utoipa::path(get, path = "/customers", operation_id = "listCustomers", tag = "customers", params(SearchQuery),
-    responses((status = 200, body = Page<CustomerView>)), security(("bearer" = [])))]
+    responses((status = 200, content((Page<CustomerView> = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "a page of customers, newest first; as a file, every customer that matches")),
+    security(("bearer" = [])))]
 pub async fn list_customers(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<SearchQuery>,
-) -> AppResult<axum::Json<Page<CustomerView>>> {
+) -> AppResult<Response> {
+    let export = Export::parse(query.format.as_deref())?;
+    let q = search(&query)?;
+    if export != Export::Json {
+        let table = lists::customers(&state.database, &actor, q);
+        return crate::http::table_file(export, table).await;
+    }
     let limit = page_limit(query.limit)?;
     let after = after(query.cursor.as_deref())?;
-    let q = search(&query)?;
     let records = customers::list(
         &state.database.reader,
         state.database.backend,
@@ -238,7 +262,8 @@ pub async fn list_customers(
         limit,
         |customer| (customer.created_at, customer.id.as_str()),
         CustomerView::from,
-    )))
+    ))
+    .into_response())
 }
 
 #[utoipa::path(get, path = "/customers/{id}", operation_id = "getCustomer", tag = "customers", params(("id" = String, Path)),

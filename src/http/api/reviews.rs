@@ -127,11 +127,8 @@ pub async fn list(
         unmatched: query.unmatched.unwrap_or(false),
     };
     if format != Export::Json {
-        let found = operations::all(&state.database, &actor, &filter).await?;
-        return Ok(match format {
-            Export::Csv => crate::http::csv_file("reviews", operations::csv(&actor.shop, &found)),
-            _ => crate::http::xlsx_file("reviews", operations::xlsx(&actor.shop, &found)?),
-        });
+        let table = operations::export(&state.database, &actor, &filter)?;
+        return crate::http::table_file(format, table).await;
     }
     let limit = page_limit(query.limit)?;
     let found = operations::list(

@@ -9,9 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::extract::{Authenticated, Json, Path, Query};
 use super::views::{Page, after, page_limit};
 use crate::error::{AppError, AppResult};
+use crate::http::Export;
 use crate::operations::tiers::{self, TierReport};
 use crate::operations::visits::{self as operations, VisitOutcomeInput, VisitView};
 use crate::state::AppState;
+use axum::response::{IntoResponse, Response};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -25,10 +27,15 @@ pub struct VisitQuery {
     pub cursor: Option<String>,
     /// 1 to 200 (default 50).
     pub limit: Option<i64>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx: every visit of the list, as a file.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    pub format: Option<String>,
 }
 
 #[utoipa::path(get, path = "/visits", operation_id = "listVisits", tag = "reports", params(VisitQuery),
-    responses((status = 200, body = Page<VisitView>, description = "the visits, with their scripts"),
+    responses((status = 200, content((Page<VisitView> = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "the visits, with their scripts; as a file, every one"),
         (status = 403), (status = 422)),
     security(("bearer" = [])))]
 /// The follow-up visits (回访) the shop's rules made: to call, or called.
@@ -36,7 +43,8 @@ pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<VisitQuery>,
-) -> AppResult<axum::Json<Page<VisitView>>> {
+) -> AppResult<Response> {
+    let export = Export::parse(query.format.as_deref())?;
     let open = match query.state.as_deref().unwrap_or("open") {
         "open" => true,
         "done" => false,
@@ -47,6 +55,10 @@ pub async fn list(
             ));
         }
     };
+    if export != Export::Json {
+        let table = operations::export(&state.database, &actor, open, query.mine.unwrap_or(false))?;
+        return crate::http::table_file(export, table).await;
+    }
     let limit = page_limit(query.limit)?;
     let found = operations::list(
         &state.database,
@@ -72,7 +84,8 @@ pub async fn list(
             )
         },
         |visit| operations::view(&shop, &visit),
-    )))
+    ))
+    .into_response())
 }
 
 #[utoipa::path(post, path = "/visits/{id}/outcome", operation_id = "recordVisit", tag = "reports",

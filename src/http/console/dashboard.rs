@@ -86,19 +86,10 @@ struct DashboardPage {
     query: String,
 }
 
-/// Minutes in the reader's words: "45 分钟", "3.5 小时", "2.1 天".
 fn duration(language: Language, minutes: Option<f64>) -> String {
-    let Some(minutes) = minutes else {
-        return "—".into();
-    };
-    let (value, unit) = if minutes < 90.0 {
-        (format!("{minutes:.0}"), "minutes")
-    } else if minutes < 48.0 * 60.0 {
-        (format!("{:.1}", minutes / 60.0), "hours")
-    } else {
-        (format!("{:.1}", minutes / 1440.0), "days")
-    };
-    language.text_with(&format!("dashboard-{unit}"), "n", &value)
+    minutes
+        .map(|minutes| language.duration(minutes))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn percent(points: Option<i64>) -> String {

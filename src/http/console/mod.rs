@@ -11,6 +11,7 @@ mod calendar;
 mod case;
 mod dashboard;
 mod directory;
+mod exports;
 mod follow_ups;
 mod form;
 mod import;
@@ -157,6 +158,7 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/reviews/{file}", get(reviews::file))
         .route("/console/reviews/{id}/order", post(reviews::link_order))
         .route("/console/visits", get(visits::visits_page))
+        .route("/console/exports/{file}", get(exports::file))
         .route("/console/visits/{id}/outcome", post(visits::record))
         .route("/console/surveys", get(surveys::surveys_page))
         .route("/console/surveys/rounds", post(surveys::draw))

@@ -159,22 +159,27 @@ fn labelled<T: Copy>(
         .collect()
 }
 
-pub(super) async fn queue_page(
-    State(state): State<AppState>,
-    staff: Staff,
-    RawQuery(raw): RawQuery,
-) -> PageResult {
-    let raw = raw.unwrap_or_default();
-    let mut query: CaseListQuery = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    let notice: Notice = serde_urlencoded::from_str(&raw).unwrap_or_default();
-    // The open cases by default; a search or a period (a dashboard number's cases) shows every
-    // status, as the number counted them.
+/// The queue's query from its address: the open cases by default; a search or a period (a
+/// dashboard number's cases) shows every status, as the number counted them.
+pub(super) fn queue_query(raw: &str) -> CaseListQuery {
+    let mut query: CaseListQuery = serde_urlencoded::from_str(raw).unwrap_or_default();
     let period = [&query.created_from, &query.created_to]
         .iter()
         .any(|day| day.as_deref().is_some_and(|day| !day.trim().is_empty()));
     if query.status.is_none() && query.q.is_none() && !period {
         query.status = Some("open".into());
     }
+    query
+}
+
+pub(super) async fn queue_page(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let raw = raw.unwrap_or_default();
+    let query = queue_query(&raw);
+    let notice: Notice = serde_urlencoded::from_str(&raw).unwrap_or_default();
     let language = staff.language;
     let mut error = None;
     let filter = match case_filter(&staff.actor, &query, state.clock.now()) {

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::form::Posted;
@@ -13,6 +12,7 @@ use super::{PageResult, Staff};
 use crate::db::reviews::Filter;
 use crate::domain::reviews::ProductMonth;
 use crate::error::AppError;
+use crate::http::Export;
 use crate::http::pages::{minutes, read_multipart, render};
 use crate::operations::reviews as operations;
 use crate::state::AppState;
@@ -275,15 +275,11 @@ pub(super) async fn file(
     Query(shown): Query<ReviewFilter>,
 ) -> PageResult {
     let filter = shown.filter(&staff)?;
-    let found = operations::all(&state.database, &staff.actor, &filter).await?;
-    let shop = &staff.actor.shop;
-    Ok(match file.as_str() {
-        "reviews.csv" => {
-            crate::http::csv_file("reviews", operations::csv(shop, &found)).into_response()
-        }
-        "reviews.xlsx" => {
-            crate::http::xlsx_file("reviews", operations::xlsx(shop, &found)?).into_response()
-        }
+    let export = match file.as_str() {
+        "reviews.csv" => Export::Csv,
+        "reviews.xlsx" => Export::Xlsx,
         _ => return Err(AppError::NotFound("file").into()),
-    })
+    };
+    let table = operations::export(&state.database, &staff.actor, &filter)?;
+    Ok(crate::http::table_file(export, table).await?)
 }

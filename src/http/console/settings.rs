@@ -38,6 +38,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("audits", "settings-audits-json"),
     ("reviews", "settings-reviews-json"),
     ("visits", "settings-visits-json"),
+    ("reports", "settings-reports-json"),
 ];
 
 /// A member of the shop's staff, with their role.

@@ -141,15 +141,39 @@ impl Channels {
                     anyhow::anyhow!("no SMTP server is configured (APP_SMTP_URL)")
                 })?;
                 let mail: Value = serde_json::from_str(&delivery.body)?;
-                let message = lettre::Message::builder()
+                let text = MultiPart::alternative_plain_html(
+                    mail["text"].as_str().unwrap_or_default().to_string(),
+                    mail["html"].as_str().unwrap_or_default().to_string(),
+                );
+                let builder = lettre::Message::builder()
                     .from(channels.from.clone())
                     .to(mail["to"].as_str().unwrap_or_default().parse()?)
                     .subject(mail["subject"].as_str().unwrap_or_default())
-                    .message_id(Some(format!("<{}@aftersale>", delivery.outbox_id)))
-                    .multipart(MultiPart::alternative_plain_html(
-                        mail["text"].as_str().unwrap_or_default().to_string(),
-                        mail["html"].as_str().unwrap_or_default().to_string(),
-                    ))?;
+                    .message_id(Some(format!("<{}@aftersale>", delivery.outbox_id)));
+                // A file goes with it (a scheduled report's table).
+                let message = match mail["attachment"]["base64"].as_str() {
+                    Some(encoded) => {
+                        use base64::Engine;
+                        let bytes = base64::engine::general_purpose::STANDARD.decode(encoded)?;
+                        let attachment = lettre::message::Attachment::new(
+                            mail["attachment"]["name"]
+                                .as_str()
+                                .unwrap_or("report.csv")
+                                .to_string(),
+                        )
+                        .body(
+                            bytes,
+                            lettre::message::header::ContentType::parse(
+                                mail["attachment"]["content_type"]
+                                    .as_str()
+                                    .unwrap_or("application/octet-stream"),
+                            )?,
+                        );
+                        builder
+                            .multipart(MultiPart::mixed().multipart(text).singlepart(attachment))?
+                    }
+                    None => builder.multipart(text)?,
+                };
                 smtp.send(message).await?;
                 Ok(())
             }

@@ -65,7 +65,7 @@ impl Mail {
         self.as_json(to).to_string()
     }
 
-    fn as_json(&self, to: &str) -> Value {
+    pub(super) fn as_json(&self, to: &str) -> Value {
         json!({
             "to": to,
             "subject": self.subject,

@@ -184,6 +184,8 @@ pub(super) async fn plan(
             );
             planned.push(("email", address.clone(), mail.to_delivery(&address)));
         }
+    } else if row.audience == "report" && channels.sends_email() {
+        planned.extend(report_mails(database, channels, &shop, &row.payload).await?);
     } else if row.audience == "shipment" {
         planned.extend(shipping_notice(database, channels, &shop, &row.payload).await?);
     } else if row.audience == "survey"
@@ -238,6 +240,56 @@ async fn customer_address(
             .filter(|email| email.contains('@')),
         None => None,
     })
+}
+
+/// A scheduled report, as composed when it was due: to its recipients, or else to the shop's
+/// supervisors, with the agents' table attached.
+async fn report_mails(
+    database: &Database,
+    channels: &Channels,
+    shop: &Shop,
+    payload: &Value,
+) -> anyhow::Result<Vec<(&'static str, String, String)>> {
+    let named: Vec<String> = payload["recipients"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|address| address.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let addresses = match named.is_empty() {
+        true => supervisor_addresses(database, shop).await?,
+        false => named,
+    };
+    let paragraphs: Vec<String> = payload["paragraphs"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|line| line.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mail = Mail::new(
+        shop_language(shop),
+        shop,
+        payload["subject"].as_str().unwrap_or_default().to_string(),
+        paragraphs,
+        format!(
+            "{}{}",
+            channels.public_url,
+            payload["link"].as_str().unwrap_or("/console/dashboard")
+        ),
+        None,
+    );
+    Ok(addresses
+        .into_iter()
+        .map(|address| {
+            let mut body = mail.as_json(&address);
+            body["attachment"] = payload["attachment"].clone();
+            ("email", address, body.to_string())
+        })
+        .collect())
 }
 
 async fn supervisor_addresses(database: &Database, shop: &Shop) -> anyhow::Result<Vec<String>> {

@@ -171,6 +171,11 @@ pub struct CaseListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+    /// json (default), csv (UTF-8 with a BOM) or xlsx: a file of every case that matches
+    /// (page and cursor aside), sent as it is read.
+    #[param(pattern = "^(json|csv|xlsx)$")]
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 fn split(text: &str) -> impl Iterator<Item = &str> {
@@ -325,14 +330,23 @@ pub async fn case_page(
 }
 
 #[utoipa::path(get, path = "/cases", operation_id = "listCases", tag = "cases", params(CaseListQuery),
-    responses((status = 200, body = Page<CaseView>)), security(("bearer" = [])))]
+    responses((status = 200, content((Page<CaseView> = "application/json"), (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        description = "a page of cases; as a file, every case that matches")),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Query(query): Query<CaseListQuery>,
-) -> AppResult<axum::Json<Page<CaseView>>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let export = crate::http::Export::parse(query.format.as_deref())?;
     let filter = case_filter(&actor, &query, state.clock.now())?;
-    Ok(axum::Json(case_page(&state, &actor, &filter).await?))
+    if export != crate::http::Export::Json {
+        let table = crate::operations::lists::cases(&state.database, &actor, &filter).await?;
+        return crate::http::table_file(export, table).await;
+    }
+    Ok(axum::Json(case_page(&state, &actor, &filter).await?).into_response())
 }
 
 #[utoipa::path(post, path = "/cases/{id}/transitions", operation_id = "transitionCase", tag = "cases", params(("id" = String, Path)),
