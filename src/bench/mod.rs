@@ -4,6 +4,7 @@
 //! Run it in release mode: `cargo run --release -- bench` (see docs/BENCHMARKS.md).
 
 mod costs;
+mod exports;
 mod grow;
 mod manager;
 mod measure;
@@ -146,6 +147,8 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             size as f64 / cases.max(1) as f64
         );
     }
+
+    exports::run(&client, &base, pid).await?;
 
     // Cases are opened on orders of their own: the loaded orders' units are claimed already.
     let prefix = format!("BN{}", crate::clock::system_micros());
