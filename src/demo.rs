@@ -545,7 +545,13 @@ async fn visited(database: &Database, shop: &crate::db::shops::Shop) -> anyhow::
     if let Some(id) =
         crate::db::customers::by_contact(&database.reader, &shop.id, Some(phone), None).await?
     {
-        crate::db::customers::set_tier(&database.writer, &shop.id, &id, "vip").await?;
+        crate::db::customers::set_tier(
+            &database.writer,
+            &shop.id,
+            (&id, "vip"),
+            database.clock.now(),
+        )
+        .await?;
     }
     let rule = |name: &str, trigger: Trigger, script: &str| VisitRule {
         name: name.into(),

@@ -45,7 +45,11 @@ pub async fn run(client: &reqwest::Client, base: &str, pid: u32) -> anyhow::Resu
             bytes as f64 / 1e6,
             first.unwrap_or_default().as_secs_f64(),
             memory(pid, "VmHWM:"),
-            if reset { "peak reset before" } else { "peak since start" },
+            if reset {
+                "peak reset before"
+            } else {
+                "peak since start"
+            },
         );
     }
     Ok(())

@@ -268,19 +268,22 @@ pub async fn summary(
     Ok(summary)
 }
 
-/// Sets a customer's tier; false when the shop has no such customer.
+/// Sets a customer's tier at `now`; false when the shop has no such customer.
 pub async fn set_tier(
     pool: &AnyPool,
     shop_id: &ShopId,
-    id: &str,
-    tier: &str,
+    (id, tier): (&str, &str),
+    now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE customers SET tier = $1 WHERE shop_id = $2 AND id = $3")
-        .bind(tier)
-        .bind(shop_id)
-        .bind(id)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE customers SET tier = $1, updated_at = $4 WHERE shop_id = $2 AND id = $3",
+    )
+    .bind(tier)
+    .bind(shop_id)
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -48,7 +48,14 @@ pub async fn set(
 ) -> AppResult<()> {
     AppError::require(actor.role, Capability::ChangeOrders)?;
     let tier = check_tier(tier)?;
-    if !customers::set_tier(&database.writer, &actor.shop.id, customer_id, &tier).await? {
+    if !customers::set_tier(
+        &database.writer,
+        &actor.shop.id,
+        (customer_id, &tier),
+        database.clock.now(),
+    )
+    .await?
+    {
         return Err(AppError::NotFound("customer"));
     }
     Ok(())
@@ -140,7 +147,13 @@ pub async fn import(database: &Database, actor: &Actor, bytes: &[u8]) -> AppResu
                 .await?
                 {
                     Some(id) => {
-                        customers::set_tier(&database.writer, &actor.shop.id, &id, &tier).await?;
+                        customers::set_tier(
+                            &database.writer,
+                            &actor.shop.id,
+                            (&id, &tier),
+                            database.clock.now(),
+                        )
+                        .await?;
                         report.updated += 1;
                     }
                     None => report.not_found += 1,
