@@ -16,24 +16,40 @@ pub struct NewMessage<'a> {
     pub now: i64,
 }
 
+const INSERT: &str = "INSERT INTO outbox (id, shop_id, case_id, audience, topic, payload, state, attempts, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7)";
+
+/// Adds the message to `batch` (written with the rest of a case's creation).
+pub fn push_insert(batch: &mut super::batch::Batch, message: &NewMessage<'_>) {
+    batch.push(
+        INSERT,
+        vec![
+            new_id().into(),
+            message.shop_id.into(),
+            message.case_id.into(),
+            message.audience.into(),
+            message.topic.into(),
+            message.payload.to_string().into(),
+            message.now.into(),
+        ],
+    );
+}
+
 pub async fn insert(
     transaction: &mut Transaction,
     message: &NewMessage<'_>,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO outbox (id, shop_id, case_id, audience, topic, payload, state, attempts, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7)",
-    )
-    .bind(&id)
-    .bind(message.shop_id)
-    .bind(message.case_id)
-    .bind(message.audience)
-    .bind(message.topic)
-    .bind(message.payload.to_string())
-    .bind(message.now)
-    .execute(&mut **transaction)
-    .await?;
+    sqlx::query(INSERT)
+        .bind(&id)
+        .bind(message.shop_id)
+        .bind(message.case_id)
+        .bind(message.audience)
+        .bind(message.topic)
+        .bind(message.payload.to_string())
+        .bind(message.now)
+        .execute(&mut **transaction)
+        .await?;
     Ok(id)
 }
 

@@ -36,6 +36,7 @@ pub mod signing;
 pub mod sla;
 pub mod surveys;
 pub mod time;
+pub mod triage;
 pub mod visits;
 
 pub use case::{Action, CaseKind, Priority, Role, Status};

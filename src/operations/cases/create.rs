@@ -37,7 +37,7 @@ pub async fn create(
 ) -> AppResult<Created> {
     let shop = &actor.shop;
     let kind = parse_kind(&input.kind)?;
-    let priority = input
+    let asked = input
         .priority
         .as_deref()
         .map(parse_priority)
@@ -45,7 +45,15 @@ pub async fn create(
         .unwrap_or(Priority::Normal);
     let description =
         text_field("description", Some(&input.description), true, 4000)?.unwrap_or_default();
-    let tags = check_tags(&input.tags)?;
+    let mut tags = check_tags(&input.tags)?;
+    // What the description says may not wait: its flags raise the priority and tag the case.
+    let triage = crate::domain::triage::read(&description);
+    let priority = triage.priority().map_or(asked, |least| asked.max(least));
+    for flag in &triage.flags {
+        if !tags.iter().any(|tag| tag == flag.tag()) {
+            tags.push(flag.tag().to_string());
+        }
+    }
     let channel =
         text_field("channel", input.channel.as_deref(), false, 32)?.unwrap_or_else(|| "api".into());
     let contact_name = text_field("contact.name", input.contact.name.as_deref(), false, 100)?;
@@ -230,6 +238,13 @@ pub async fn create(
         );
         let first_timer_id = first_timer_id.clone();
         let (actor_role, actor_id) = (actor.role, actor.staff_id.clone());
+        let mut created = json!({ "kind": kind, "reason_code": reason_code, "channel": channel });
+        if !triage.flags.is_empty() {
+            created["triage"] = json!({ "flags": triage.flags, "cues": triage.cues, "priority": { "asked": asked, "set": priority } });
+        }
+        let flagged = triage
+            .tells_supervisors()
+            .then(|| json!({ "case_id": id, "flags": triage.flags, "cues": triage.cues }));
         let creation_key = creation_key.map(str::to_string);
         move |sequence: i64| {
             let number = CaseNumber::new(day, sequence);
@@ -322,9 +337,23 @@ pub async fn create(
                     action: "created",
                     from_status: None,
                     to_status: Some(status),
-                    data: json!({ "kind": kind, "reason_code": reason_code, "channel": channel }),
+                    data: created.clone(),
                 },
             );
+            // The supervisors hear at once of danger and of threats.
+            if let Some(flagged) = &flagged {
+                crate::db::outbox::push_insert(
+                    &mut batch,
+                    &crate::db::outbox::NewMessage {
+                        shop_id: &shop_id,
+                        case_id: Some(&id),
+                        audience: "supervisor",
+                        topic: "case_flagged",
+                        payload: flagged,
+                        now,
+                    },
+                );
+            }
             batch
         }
     };

@@ -197,17 +197,54 @@ pub(super) async fn plan(
         && let Some(case) = &case
     {
         let language = shop_language(&shop);
+        // A case flagged at its opening (danger, threats) or one that missed its SLA.
+        let flags: Vec<String> = row.payload["flags"]
+            .as_array()
+            .map(|flags| {
+                flags
+                    .iter()
+                    .filter_map(|flag| flag.as_str())
+                    .map(|flag| language.text(&format!("triage-flag-{flag}")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (flags, cues) = (
+            flags.join(if language == Language::English {
+                ", "
+            } else {
+                "、"
+            }),
+            row.payload["cues"]
+                .as_array()
+                .map(|cues| {
+                    cues.iter()
+                        .filter_map(|cue| cue.as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                })
+                .unwrap_or_default(),
+        );
         let values = [
             ("shop", shop.name.as_str()),
             ("number", case.number.as_str()),
+            ("text", flags.as_str()),
+            ("detail", cues.as_str()),
         ];
+        let key = match row.topic.as_str() {
+            "case_flagged" => "mail-flagged",
+            _ => "mail-sla",
+        };
+        let mut paragraphs = vec![language.text_args(&format!("{key}-body"), &values)];
+        if key == "mail-flagged" {
+            paragraphs.push(case.description.clone());
+        }
         let link = format!("{}/console/cases/{}", channels.public_url, case.id);
         for address in supervisor_addresses(database, &shop).await? {
             let mail = Mail::new(
                 language,
                 &shop,
-                language.text_args("mail-sla-subject", &values),
-                vec![language.text_args("mail-sla-body", &values)],
+                language.text_args(&format!("{key}-subject"), &values),
+                paragraphs.clone(),
                 link.clone(),
                 None,
             );

@@ -1,0 +1,160 @@
+//! Triage from the text: a case's description flags danger, threats and anger; the flags raise
+//! the priority, tag the case, go on its timeline, and danger and threats reach the
+//! supervisors by e-mail (through a real SMTP server) the moment the case opens.
+
+mod common;
+
+use aftersale::operations::notifications::run_once;
+use common::smtp::SmtpSink;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn open(
+    app: &TestApp,
+    order: &str,
+    kind: &str,
+    description: &str,
+    priority: Option<&str>,
+) -> Value {
+    let mut body = json!({
+        "order_number": order, "kind": kind, "reason_code": "quality", "description": description,
+        "lines": [{ "line_number": 1 }], "contact": { "name": "王小明", "phone": "13800138000" }
+    });
+    if let Some(priority) = priority {
+        body["priority"] = json!(priority);
+    }
+    let (status, case) = app.post("/api/v1/cases", AGENT, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    case
+}
+
+fn tags(case: &Value) -> Vec<&str> {
+    case["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tag| tag.as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
+    let app = TestApp::start().await;
+    app.order("TR-1").await;
+    app.order("TR-2").await;
+    app.order("TR-3").await;
+    app.order("TR-4").await;
+
+    let threat = open(
+        &app,
+        "TR-1",
+        "complaint",
+        "客服还骂人，态度恶劣，我要打12315投诉你们！",
+        None,
+    )
+    .await;
+    assert_eq!(threat["priority"], "urgent");
+    assert_eq!(
+        tags(&threat),
+        vec!["threat-authority", "threat-platform", "anger"]
+    );
+    let (_, events) = app
+        .get(
+            &format!("/api/v1/cases/{}/events", threat["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let created = &events["items"][0];
+    assert_eq!(created["action"], "created");
+    assert_eq!(
+        created["data"]["triage"]["flags"],
+        json!(["authority", "platform", "anger"])
+    );
+    assert_eq!(
+        created["data"]["triage"]["priority"],
+        json!({ "asked": "normal", "set": "urgent" })
+    );
+
+    // Danger outranks what the caller asked for; the tag lets the queue filter such cases.
+    let danger = open(
+        &app,
+        "TR-2",
+        "return_and_refund",
+        "充电器冒烟起火，孩子的手被烫伤了",
+        Some("low"),
+    )
+    .await;
+    assert_eq!(danger["priority"], "urgent");
+    assert_eq!(tags(&danger), vec!["safety"]);
+    let (_, listed) = app.get("/api/v1/cases?tag=safety", AGENT).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+
+    // Anger alone raises the priority but wakes nobody; a negated cue is no flag.
+    let angry = open(&app, "TR-3", "complaint", "处理太慢了，太差劲", None).await;
+    assert_eq!(
+        (angry["priority"].as_str(), tags(&angry)),
+        (Some("high"), vec!["anger"])
+    );
+    let calm = open(
+        &app,
+        "TR-4",
+        "repair",
+        "没有起火也没冒烟，就是充不进电",
+        None,
+    )
+    .await;
+    assert_eq!(calm["priority"], "normal");
+    assert!(tags(&calm).is_empty());
+
+    let smtp = SmtpSink::start();
+    run_once(&app.database, &smtp.channels(), app.database.clock.now())
+        .await
+        .unwrap();
+    let urgent: Vec<Value> = smtp
+        .messages()
+        .into_iter()
+        .filter(|mail| mail["subject"].as_str().unwrap().contains("需立即处理"))
+        .collect();
+    let numbers = [
+        threat["number"].as_str().unwrap(),
+        danger["number"].as_str().unwrap(),
+    ];
+    for number in numbers {
+        let to_supervisors: Vec<&Value> = urgent
+            .iter()
+            .filter(|mail| mail["subject"].as_str().unwrap().contains(number))
+            .collect();
+        assert!(!to_supervisors.is_empty(), "{number}: {urgent:?}");
+        assert!(
+            to_supervisors
+                .iter()
+                .any(|mail| mail["to"] == json!(["supervisor@test.local"]))
+        );
+        assert!(
+            to_supervisors
+                .iter()
+                .all(|mail| mail["to"] != json!(["agent@test.local"]))
+        );
+    }
+    let danger_mail = urgent
+        .iter()
+        .find(|mail| mail["subject"].as_str().unwrap().contains(numbers[1]))
+        .unwrap();
+    let text = danger_mail["text"].as_str().unwrap();
+    assert!(
+        text.contains("安全隐患") && text.contains("烫伤") && text.contains("孩子的手被烫伤了"),
+        "{text}"
+    );
+    assert!(
+        urgent.iter().all(|mail| !mail["subject"]
+            .as_str()
+            .unwrap()
+            .contains(angry["number"].as_str().unwrap())
+            && !mail["subject"]
+                .as_str()
+                .unwrap()
+                .contains(calm["number"].as_str().unwrap())),
+        "no mail for anger alone or a calm case"
+    );
+}
