@@ -107,6 +107,30 @@ async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
     assert_eq!(calm["priority"], "normal");
     assert!(tags(&calm).is_empty());
 
+    // The case page says what was read, in words.
+    let (cookie, _) = app.console_session("agent@test.local").await;
+    let page = |id: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            app.client
+                .get(app.url(&format!("/console/cases/{id}")))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let html = page(danger["id"].as_str().unwrap().to_string()).await;
+    assert!(
+        html.contains("id=\"triage\"") && html.contains("安全隐患"),
+        "{html}"
+    );
+    let html = page(calm["id"].as_str().unwrap().to_string()).await;
+    assert!(!html.contains("id=\"triage\""));
+
     let smtp = SmtpSink::start();
     run_once(&app.database, &smtp.channels(), app.database.clock.now())
         .await

@@ -976,3 +976,4 @@ customer-tier-saved = The customer's tier is updated.
 console-export-list = Export this list (with its filters):
 visits-done-file = Visits done (CSV)
 settings-reports-json = Scheduled reports: weekly or monthly (off, weekly, monthly), recipients, hour (JSON)
+triage-heading = The description mentions:

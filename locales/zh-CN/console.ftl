@@ -976,3 +976,4 @@ customer-tier-saved = 会员等级已更新。
 console-export-list = 导出当前列表（含筛选条件）：
 visits-done-file = 已完成的回访（CSV）
 settings-reports-json = 定期报表：周报/月报（off、weekly、monthly）、收件人、发送时间（JSON）
+triage-heading = 描述中提到：

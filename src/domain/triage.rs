@@ -34,6 +34,23 @@ impl Flag {
         }
     }
 
+    /// The flag a case's tag stands for.
+    pub fn of_tag(tag: &str) -> Option<Flag> {
+        [Flag::Safety, Flag::Authority, Flag::Platform, Flag::Anger]
+            .into_iter()
+            .find(|flag| flag.tag() == tag)
+    }
+
+    /// Its wire name (as on the timeline).
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Safety => "safety",
+            Flag::Authority => "authority",
+            Flag::Platform => "platform",
+            Flag::Anger => "anger",
+        }
+    }
+
     /// The least priority a case with this flag has.
     pub fn priority(self) -> Priority {
         match self {

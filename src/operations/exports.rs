@@ -122,12 +122,21 @@ pub async fn xlsx_file<R: Send + 'static>(
     name: &str,
     header: &[&str],
     numbers: &[usize],
+    listing: Listing<R>,
+) -> AppResult<std::fs::File> {
+    xlsx_sheets(name, (header, numbers), listing, SHEET_ROWS).await
+}
+
+async fn xlsx_sheets<R: Send + 'static>(
+    name: &str,
+    (header, numbers): (&[&str], &[usize]),
     mut listing: Listing<R>,
+    sheet_rows: u32,
 ) -> AppResult<std::fs::File> {
     let failed = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.into());
     let mut workbook = Workbook::new();
     let mut sheets = 0;
-    let mut at = SHEET_ROWS;
+    let mut at = sheet_rows;
     let begin = |workbook: &mut Workbook, sheets: &mut u32| -> AppResult<()> {
         *sheets += 1;
         let sheet = workbook.add_worksheet_with_constant_memory();
@@ -146,7 +155,7 @@ pub async fn xlsx_file<R: Send + 'static>(
     };
     while let Some(rows) = listing.next().await? {
         for row in rows {
-            if at == SHEET_ROWS {
+            if at == sheet_rows {
                 begin(&mut workbook, &mut sheets)?;
                 at = 1;
             }
@@ -218,4 +227,70 @@ pub fn xlsx<const N: usize>(
         write_row(sheet, index as u32 + 1, row, numbers).map_err(failed)?;
     }
     workbook.save_to_buffer().map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+    use futures::StreamExt;
+    use std::sync::{Arc, Mutex};
+
+    /// A list of `count` numbers read `size` at a time, counting its reads.
+    fn numbers(count: i64, size: i64, reads: Arc<Mutex<usize>>) -> Listing<i64> {
+        let read: Read<i64> = Box::new(move |after| {
+            *reads.lock().unwrap() += 1;
+            let start = after.map_or(0, |(key, _)| key + 1);
+            Box::pin(async move { Ok((start..count.min(start + size)).collect()) })
+        });
+        Listing::new(
+            size,
+            read,
+            |n| (*n, n.to_string()),
+            |n| vec![format!("N{n:03}"), (n * 10).to_string()],
+        )
+    }
+
+    #[tokio::test]
+    async fn a_csv_goes_out_a_page_a_chunk_and_stops_after_the_last() {
+        let reads = Arc::new(Mutex::new(0));
+        let chunks: Vec<Vec<u8>> = csv_stream(&["code", "value"], numbers(6, 2, reads.clone()))
+            .map(|chunk| chunk.unwrap())
+            .collect()
+            .await;
+        assert_eq!(chunks.len(), 4, "the header, then three pages");
+        let text = String::from_utf8(chunks.concat()).unwrap();
+        assert_eq!(
+            text,
+            "\u{feff}code,value\nN000,0\nN001,10\nN002,20\nN003,30\nN004,40\nN005,50\n"
+        );
+        assert_eq!(*reads.lock().unwrap(), 4, "a full last page asks once more");
+    }
+
+    #[tokio::test]
+    async fn a_long_list_continues_on_further_sheets_each_with_the_header() {
+        let reads = Arc::new(Mutex::new(0));
+        let file = xlsx_sheets("List", (&["code", "value"], &[1]), numbers(7, 2, reads), 3)
+            .await
+            .unwrap();
+        let mut workbook = Xlsx::new(std::io::BufReader::new(file)).unwrap();
+        assert_eq!(
+            workbook.sheet_names(),
+            ["List", "List 2", "List 3", "List 4"]
+        );
+        let last = workbook.worksheet_range("List 4").unwrap();
+        let rows: Vec<Vec<Data>> = last.rows().map(|row| row.to_vec()).collect();
+        assert_eq!(
+            rows,
+            vec![
+                vec![Data::String("code".into()), Data::String("value".into())],
+                vec![Data::String("N006".into()), Data::Float(60.0)],
+            ]
+        );
+        let empty = xlsx_sheets("Empty", (&["code"], &[]), numbers(0, 2, Arc::default()), 3)
+            .await
+            .unwrap();
+        let mut workbook = Xlsx::new(std::io::BufReader::new(empty)).unwrap();
+        assert_eq!(workbook.worksheet_range("Empty").unwrap().rows().count(), 1);
+    }
 }

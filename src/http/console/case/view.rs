@@ -136,6 +136,8 @@ pub struct CasePage {
     assignee_id: String,
     assignee: String,
     tags: String,
+    /// What triage read in the description (by the case's flag tags), in words.
+    warnings: Vec<String>,
     reason: String,
     description: String,
     due: String,
@@ -671,6 +673,12 @@ pub async fn case_view(
             .and_then(name_of)
             .unwrap_or_else(|| language.text("console-unassigned")),
         tags: case.tags.join(", "),
+        warnings: case
+            .tags
+            .iter()
+            .filter_map(|tag| crate::domain::triage::Flag::of_tag(tag))
+            .map(|flag| language.text(&format!("triage-flag-{}", flag.name())))
+            .collect(),
         reason,
         description: case.description.clone(),
         due,
