@@ -3,6 +3,7 @@
 //! its timeline event in one transaction.
 
 pub mod aftersales;
+pub mod answers;
 pub mod arrival;
 pub mod attachments;
 pub mod audit;
@@ -31,6 +32,7 @@ pub mod parcels;
 pub mod platform_refunds;
 pub mod policy;
 pub mod portal_tokens;
+pub mod progress;
 pub mod ratings;
 pub mod refund_payments;
 pub mod refunds;

@@ -2,6 +2,7 @@
 //! Handlers are thin: parse, call [`crate::operations`], render a view.
 
 mod aftersales;
+mod answers;
 mod attachments;
 mod audit;
 mod audits;
@@ -109,6 +110,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::list_customers, orders::create_customer))
         .routes(routes!(orders::show_customer))
         .routes(routes!(orders::reasons))
+        .routes(routes!(answers::ask))
         .routes(routes!(policy::evaluate))
         .routes(routes!(
             policy::show_settings,

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::http::pages::{read_multipart, upload_error_text};
 use crate::i18n::Language;
 use crate::operations::cases::Visibility;
+use crate::operations::progress;
 use crate::operations::ratings::{self, Rated};
 use crate::operations::transitions::{self, TransitionInput};
 use crate::state::AppState;
@@ -110,70 +111,6 @@ struct ShipTyped {
     tracking_number: String,
 }
 
-/// What happens next, in words that are true for this case: a refund-only request sends nothing
-/// back; a refund still being paid is not called paid; a refusal gives the shop's reason.
-fn next_step(
-    language: Language,
-    case: &cases::CaseRecord,
-    events: &[cases::EventRecord],
-    refunds: &[crate::db::refunds::RefundRecord],
-) -> String {
-    let reason_of = |action: &str| {
-        events
-            .iter()
-            .rev()
-            .find(|event| event.action == action)
-            .and_then(|event| event.data["reason"].as_str())
-            .map(str::to_string)
-    };
-    match case.status {
-        Status::Approved if case.kind == crate::domain::CaseKind::RefundOnly => {
-            language.text("portal-next-approved-refund_only")
-        }
-        Status::Refunded
-            if refunds.iter().any(|refund| {
-                !crate::domain::notifications::money_is_out(Some(refund.status.as_str()))
-            }) =>
-        {
-            language.text("portal-next-refund-pending")
-        }
-        Status::Rejected | Status::InspectionFailed => {
-            let action = if case.status == Status::Rejected {
-                "reject"
-            } else {
-                "inspect_fail"
-            };
-            match reason_of(action) {
-                Some(reason) => language.text_with(
-                    &format!("portal-next-{}-because", case.status.as_str()),
-                    "reason",
-                    &reason,
-                ),
-                None => language.text(&format!("portal-next-{}", case.status.as_str())),
-            }
-        }
-        status => language.text(&format!("portal-next-{}", status.as_str())),
-    }
-}
-
-/// What a running clock means for the customer, said to them ("you"): the staff's wording
-/// names the buyer in the third person.
-fn deadline_text(language: Language, timer: &crate::db::timers::TimerRecord) -> String {
-    let escalates = timer.steps.last() == Some(&Action::Escalate);
-    let key = match (timer.clock, escalates) {
-        (crate::domain::clocks::Clock::ReturnUnanswered, true) => {
-            "portal-clock-return_unanswered-escalate".to_string()
-        }
-        (clock, _) => format!("portal-clock-{}", clock.as_str()),
-    };
-    let staff = crate::domain::clocks::describe(timer.clock, &timer.steps);
-    let fallback = match language {
-        Language::Chinese => staff.chinese,
-        Language::English => staff.english,
-    };
-    language.text_or(&key, &fallback)
-}
-
 async fn case_view(
     state: &AppState,
     shop: &Shop,
@@ -220,7 +157,7 @@ async fn case_view(
         .await?
         .iter()
         .filter(|timer| !timer.clock.is_sla())
-        .map(|timer| (when(timer.due_at), deadline_text(language, timer)))
+        .map(|timer| (when(timer.due_at), progress::deadline_text(language, timer)))
         .collect();
     // Only what the customer sent and what the shop chose to show them.
     let files = crate::db::attachments::for_case(&state.database.reader, &case.id)
@@ -351,7 +288,7 @@ async fn case_view(
         })
         .collect();
     Ok(CasePage {
-        next_step: next_step(language, case, &events, &refund_records),
+        next_step: progress::next_step(language, case, &events, &refund_records),
         tracker,
         items,
         refunds,

@@ -51,6 +51,10 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/portal/{shop}/orders/{number}", get(order::order_page))
         .route(
+            "/portal/{shop}/orders/{number}/answers",
+            axum::routing::post(order::answer),
+        )
+        .route(
             "/portal/{shop}/orders/{number}/requests",
             axum::routing::post(order::ask_for_help).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )

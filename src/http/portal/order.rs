@@ -73,6 +73,9 @@ struct OrderPage {
     return_address: String,
     /// The refund preview's sentence, with `{amount}` and `{text}` for the page to fill.
     preview_text: String,
+    /// A question asked here and its answer (7×24 status answers).
+    question: String,
+    answer: Vec<String>,
 }
 
 /// One remedy in the overview of the customer's rights.
@@ -135,6 +138,8 @@ struct Typed {
     reason: String,
     description: String,
     exchange_for: String,
+    question: String,
+    answer: Vec<String>,
 }
 
 pub(super) async fn order_page(
@@ -269,6 +274,8 @@ async fn order_view(
         reason: typed.reason,
         description: typed.description,
         exchange_for: typed.exchange_for,
+        question: typed.question,
+        answer: typed.answer,
         preview_text: language.text_args(
             "portal-preview-refund",
             &[("amount", "{amount}"), ("text", "{text}")],
@@ -439,4 +446,36 @@ pub(super) async fn ask_for_help(
             Ok(render(&page, StatusCode::UNPROCESSABLE_ENTITY, language))
         }
     }
+}
+
+/// A question about the order in plain words, answered on the page from its records; what the
+/// answers do not know goes to the shop (docs/ANSWERS.md).
+pub(super) async fn answer(
+    State(state): State<AppState>,
+    CustomerOrder {
+        shop,
+        order,
+        language,
+    }: CustomerOrder,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let question = form.get("question").cloned().unwrap_or_default();
+    let (status, answer) =
+        match crate::operations::answers::ask(&state.database, &shop, &order, &question, language)
+            .await
+        {
+            Ok(answer) => (StatusCode::OK, answer.lines),
+            Err(AppError::Invalid { .. }) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![language.text("portal-answers-invalid")],
+            ),
+            Err(error) => return Err(error),
+        };
+    let typed = Typed {
+        question,
+        answer,
+        ..Typed::default()
+    };
+    let page = order_view(&state, &shop, &order, language, Vec::new(), typed).await?;
+    Ok(render(&page, status, language))
 }
