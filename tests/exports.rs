@@ -226,39 +226,22 @@ async fn a_case_export_holds_what_the_filtered_list_shows_in_api_and_console() {
 
     // The console's file is the queue's view: open cases by default, its filters applied.
     let (cookie, _) = app.console_session("agent@test.local").await;
-    let response = app
-        .client
-        .get(app.url("/console/exports/cases.csv?kind=repair"))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let rows = csv_rows(&response.bytes().await.unwrap());
+    let (status, bytes) = app
+        .console_get(&cookie, "/console/exports/cases.csv?kind=repair")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = csv_rows(&bytes);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][1], "repair");
-    let page = app
-        .client
-        .get(app.url("/console?kind=repair"))
-        .header("cookie", cookie.clone())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = app.console_get(&cookie, "/console?kind=repair").await;
     assert!(
-        page.contains("/console/exports/cases.xlsx?"),
+        String::from_utf8(page)
+            .unwrap()
+            .contains("/console/exports/cases.xlsx?"),
         "the queue links its file"
     );
-    let response = app
-        .client
-        .get(app.url("/console/exports/cases.pdf"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let (status, _) = app.console_get(&cookie, "/console/exports/cases.pdf").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

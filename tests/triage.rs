@@ -109,26 +109,18 @@ async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
 
     // The case page says what was read, in words.
     let (cookie, _) = app.console_session("agent@test.local").await;
-    let page = |id: String| {
-        let (app, cookie) = (&app, cookie.clone());
-        async move {
-            app.client
-                .get(app.url(&format!("/console/cases/{id}")))
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+    let page = async |id: &str| {
+        let (_, html) = app
+            .console_get(&cookie, &format!("/console/cases/{id}"))
+            .await;
+        String::from_utf8(html).unwrap()
     };
-    let html = page(danger["id"].as_str().unwrap().to_string()).await;
+    let html = page(danger["id"].as_str().unwrap()).await;
     assert!(
         html.contains("id=\"triage\"") && html.contains("安全隐患"),
         "{html}"
     );
-    let html = page(calm["id"].as_str().unwrap().to_string()).await;
+    let html = page(calm["id"].as_str().unwrap()).await;
     assert!(!html.contains("id=\"triage\""));
 
     let smtp = SmtpSink::start();

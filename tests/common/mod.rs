@@ -331,6 +331,19 @@ impl TestApp {
         html[start..start + html[start..].find('"').unwrap()].to_string()
     }
 
+    /// A console page or file as the staff member signed in with `cookie` gets it.
+    #[allow(dead_code)]
+    pub async fn console_get(&self, cookie: &str, path: &str) -> (StatusCode, Vec<u8>) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.bytes().await.unwrap().to_vec())
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -198,32 +198,17 @@ pub(super) async fn plan(
     {
         let language = shop_language(&shop);
         // A case flagged at its opening (danger, threats) or one that missed its SLA.
-        let flags: Vec<String> = row.payload["flags"]
-            .as_array()
-            .map(|flags| {
-                flags
-                    .iter()
-                    .filter_map(|flag| flag.as_str())
-                    .map(|flag| language.text(&format!("triage-flag-{flag}")))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (flags, cues) = (
-            flags.join(if language == Language::English {
-                ", "
-            } else {
-                "、"
-            }),
-            row.payload["cues"]
-                .as_array()
-                .map(|cues| {
-                    cues.iter()
-                        .filter_map(|cue| cue.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                })
-                .unwrap_or_default(),
-        );
+        let separator = if language == Language::English {
+            ", "
+        } else {
+            "、"
+        };
+        let flags = strings(&row.payload["flags"])
+            .iter()
+            .map(|flag| language.text(&format!("triage-flag-{flag}")))
+            .collect::<Vec<_>>()
+            .join(separator);
+        let cues = strings(&row.payload["cues"]).join(separator);
         let values = [
             ("shop", shop.name.as_str()),
             ("number", case.number.as_str()),
@@ -279,6 +264,18 @@ async fn customer_address(
     })
 }
 
+/// The texts of a JSON array (none when it is not one).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A scheduled report, as composed when it was due: to its recipients, or else to the shop's
 /// supervisors, with the agents' table attached.
 async fn report_mails(
@@ -287,26 +284,12 @@ async fn report_mails(
     shop: &Shop,
     payload: &Value,
 ) -> anyhow::Result<Vec<(&'static str, String, String)>> {
-    let named: Vec<String> = payload["recipients"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|address| address.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let named = strings(&payload["recipients"]);
     let addresses = match named.is_empty() {
         true => supervisor_addresses(database, shop).await?,
         false => named,
     };
-    let paragraphs: Vec<String> = payload["paragraphs"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|line| line.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let paragraphs = strings(&payload["paragraphs"]);
     let mail = Mail::new(
         shop_language(shop),
         shop,
