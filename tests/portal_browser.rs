@@ -401,3 +401,38 @@ async fn a_customer_answers_a_satisfaction_survey_on_a_phone() {
     browser.open(&app.url(&path)).await;
     browser.wait_for_text("[role=status]", "提交过了").await;
 }
+
+#[tokio::test]
+async fn a_customer_asks_where_the_refund_is_on_a_phone() {
+    let app = TestApp::start().await;
+    app.order("WEB-Q").await;
+    let case = app.case("WEB-Q", "refund_only", "未收到货").await;
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(
+        app.act(id, AGENT, "approve", json!({})).await.0,
+        StatusCode::OK
+    );
+    let (status, refund) = app
+        .refund(
+            id,
+            "web-q",
+            json!({ "lines": [{ "line_number": 1, "amount_minor": 19900 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{refund}");
+
+    let browser = Browser::phone().await;
+    sign_in(&browser, &app, "WEB-Q", "13800138000").await;
+    browser.type_into("#question", "退款到哪了").await;
+    browser.submit("#answers button[type=submit]").await;
+    let answer = browser.text("#answer").await;
+    assert!(
+        answer.contains(case["number"].as_str().unwrap()) && answer.contains("退款 ¥199.00"),
+        "{answer}"
+    );
+    assert_eq!(browser.value("#question").await, "退款到哪了");
+    assert_fits_the_phone(&browser).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshot("portal-answer").await;
+}

@@ -286,6 +286,25 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         timings[timings.len() / 2].as_secs_f64() * 1e6,
         timings[timings.len() * 99 / 100].as_secs_f64() * 1e6,
     );
+    // Triage and the answers' topic, in process, over the benchmark's own complaint texts.
+    let mut timings = Vec::with_capacity(options.reads * 10);
+    let started = Instant::now();
+    for index in 0..options.reads * 10 {
+        let text = grow::COMPLAINTS[index % grow::COMPLAINTS.len()];
+        let one = Instant::now();
+        let reading = crate::domain::triage::read(text);
+        let topic = crate::domain::answers::topic(text);
+        timings.push(one.elapsed());
+        std::hint::black_box((reading, topic));
+    }
+    timings.sort();
+    println!(
+        "{:<44} c=1   {:>8.0}/s  p50 {:>7.1} µs  p99 {:>7.1} µs",
+        "triage + question topic (in process)",
+        timings.len() as f64 / started.elapsed().as_secs_f64(),
+        timings[timings.len() / 2].as_secs_f64() * 1e6,
+        timings[timings.len() * 99 / 100].as_secs_f64() * 1e6,
+    );
     // The return label, rendered in process (A4 and thermal alternately).
     let label = crate::documents::label::Label {
         shop_name: "小鹿数码旗舰店".into(),
