@@ -89,7 +89,6 @@ impl Language {
             .unwrap_or_else(|| fallback.to_string())
     }
 
-    /// The text for `key` with several arguments.
     /// Minutes in the reader's words: "45 分钟", "3.5 小时", "2.1 天".
     pub fn duration(self, minutes: f64) -> String {
         let (value, unit) = if minutes < 90.0 {
@@ -102,6 +101,7 @@ impl Language {
         self.text_with(&format!("dashboard-{unit}"), "n", &value)
     }
 
+    /// The text for `key` with several arguments.
     pub fn text_args(self, key: &str, values: &[(&str, &str)]) -> String {
         let arguments: HashMap<std::borrow::Cow<'static, str>, FluentValue> = values
             .iter()

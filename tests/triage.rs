@@ -123,6 +123,38 @@ async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
     let html = page(calm["id"].as_str().unwrap()).await;
     assert!(!html.contains("id=\"triage\""));
 
+    // A later message from the customer is read too: danger found there raises the calm case.
+    let cookie = app.portal_session("TR-4", "13800138000").await;
+    let path = format!("/portal/shop/cases/{}", calm["number"].as_str().unwrap());
+    let token = app.portal_form_token(&cookie, &path).await;
+    let posted = app
+        .client
+        .post(app.url(&format!("{path}/messages?csrf={token}")))
+        .header(reqwest::header::COOKIE, &cookie)
+        .form(&[("body", "刚才充电时突然冒烟了，手被烫伤")])
+        .send()
+        .await
+        .unwrap();
+    assert!(posted.status().is_success() || posted.status().is_redirection());
+    let calm_id = calm["id"].as_str().unwrap();
+    let (_, raised) = app.get(&format!("/api/v1/cases/{calm_id}"), AGENT).await;
+    assert_eq!(raised["priority"], "urgent");
+    assert_eq!(tags(&raised), vec!["safety"]);
+    assert_eq!(
+        raised["version"], calm["version"],
+        "a message never bumps the version"
+    );
+    let (_, events) = app
+        .get(&format!("/api/v1/cases/{calm_id}/events"), AGENT)
+        .await;
+    let triaged = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|event| event["action"] == "triaged")
+        .expect("the flag on the timeline");
+    assert_eq!(triaged["data"]["flags"], json!(["safety"]));
+
     let smtp = SmtpSink::start();
     run_once(&app.database, &smtp.channels(), app.database.clock.now())
         .await
@@ -162,15 +194,24 @@ async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
         text.contains("安全隐患") && text.contains("烫伤") && text.contains("孩子的手被烫伤了"),
         "{text}"
     );
-    assert!(
-        urgent.iter().all(|mail| !mail["subject"]
+    let about = |mail: &Value, case: &Value| {
+        mail["subject"]
             .as_str()
             .unwrap()
-            .contains(angry["number"].as_str().unwrap())
-            && !mail["subject"]
-                .as_str()
-                .unwrap()
-                .contains(calm["number"].as_str().unwrap())),
-        "no mail for anger alone or a calm case"
+            .contains(case["number"].as_str().unwrap())
+    };
+    assert!(
+        urgent.iter().all(|mail| !about(mail, &angry)),
+        "no mail for anger alone"
+    );
+    let from_message = urgent
+        .iter()
+        .find(|mail| about(mail, &calm))
+        .expect("the message's danger reached the supervisors");
+    assert!(
+        from_message["text"]
+            .as_str()
+            .unwrap()
+            .contains("刚才充电时突然冒烟了")
     );
 }

@@ -977,3 +977,4 @@ console-export-list = Export this list (with its filters):
 visits-done-file = Visits done (CSV)
 settings-reports-json = Scheduled reports: weekly or monthly (off, weekly, monthly), recipients, hour (JSON)
 triage-heading = The description mentions:
+event-triaged = Flagged by the customer's message

@@ -366,6 +366,24 @@ pub async fn set_fields(
     Ok(result.rows_affected() == 1)
 }
 
+/// Raises the priority and adds tags after what a customer wrote, without changing the version
+/// (a message must not make an agent's edit fail).
+pub async fn flag(
+    transaction: &mut Transaction,
+    id: &str,
+    priority: Priority,
+    tags: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET priority = $1, priority_rank = $2, tags = $3 WHERE id = $4")
+        .bind(priority.as_str())
+        .bind(priority.rank())
+        .bind(serde_json::to_string(tags).unwrap_or_else(|_| "[]".into()))
+        .bind(id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(())
+}
+
 /// Marks the case as recently active (a message) without changing its version.
 pub async fn touch(
     transaction: &mut Transaction,

@@ -73,6 +73,9 @@ pub async fn post_message(
     )
     .await?;
     cases::touch(&mut transaction, &shop.id, &case.id, now).await?;
+    if from_customer {
+        triage(&mut transaction, &case, &message_id, &body, now).await?;
+    }
     let action = if visibility == Visibility::Internal {
         "note"
     } else {
@@ -153,5 +156,64 @@ async fn back_to_the_shop(
     .await?;
     crate::operations::clocks::restart(transaction, case, to, settings, now).await?;
     sla::after_change(transaction, case, to, Role::Customer, settings, zone, now).await?;
+    Ok(())
+}
+
+/// What a customer's message says that the case does not know yet — danger, a threat, anger —
+/// raises its priority, tags it, goes on the timeline, and (but for anger) reaches the
+/// supervisors at once (docs/TRIAGE.md). A flag the case has already is not raised again.
+async fn triage(
+    transaction: &mut crate::db::Transaction,
+    case: &CaseRecord,
+    message_id: &str,
+    body: &str,
+    now: i64,
+) -> AppResult<()> {
+    let reading = crate::domain::triage::read(body);
+    let new: Vec<crate::domain::triage::Flag> = reading
+        .flags
+        .iter()
+        .copied()
+        .filter(|flag| !case.tags.iter().any(|tag| tag == flag.tag()))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let priority = reading
+        .priority()
+        .map_or(case.priority, |least| case.priority.max(least));
+    let mut tags = case.tags.clone();
+    tags.extend(new.iter().map(|flag| flag.tag().to_string()));
+    cases::flag(transaction, &case.id, priority, &tags).await?;
+    cases::insert_event(
+        transaction,
+        &NewEvent {
+            shop_id: &case.shop_id,
+            case_id: &case.id,
+            at: now,
+            actor_role: Role::System,
+            actor_id: None,
+            action: "triaged",
+            from_status: None,
+            to_status: None,
+            data: json!({ "message_id": message_id, "flags": new, "cues": reading.cues,
+                "priority": { "from": case.priority, "to": priority } }),
+        },
+    )
+    .await?;
+    if new.iter().any(|flag| flag.tells_supervisors()) {
+        crate::db::outbox::insert(
+            transaction,
+            &crate::db::outbox::NewMessage {
+                shop_id: &case.shop_id,
+                case_id: Some(&case.id),
+                audience: "supervisor",
+                topic: "case_flagged",
+                payload: &json!({ "case_id": case.id, "flags": new, "cues": reading.cues, "message": body }),
+                now,
+            },
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -221,7 +221,12 @@ pub(super) async fn plan(
         };
         let mut paragraphs = vec![language.text_args(&format!("{key}-body"), &values)];
         if key == "mail-flagged" {
-            paragraphs.push(case.description.clone());
+            // The customer's own words: the message that raised the flag, else the description.
+            paragraphs.push(
+                row.payload["message"]
+                    .as_str()
+                    .map_or_else(|| case.description.clone(), str::to_string),
+            );
         }
         let link = format!("{}/console/cases/{}", channels.public_url, case.id);
         for address in supervisor_addresses(database, &shop).await? {
