@@ -213,6 +213,40 @@ async fn rules_make_visits_once_and_outcomes_close_them_or_open_a_case() {
     assert_eq!(open_visits(&app).await.len(), 1);
     let (_, done) = app.get("/api/v1/visits?state=done", AGENT).await;
     assert_eq!(done["items"].as_array().unwrap().len(), 2);
+
+    // The closed visits count in the KPIs, for the shop and for the agent who recorded them …
+    let (_, kpis) = app.get("/api/v1/reports/kpis", SUPERVISOR).await;
+    assert_eq!(
+        kpis["totals"]["visits"],
+        json!({ "done": 2, "reached": 0, "not_reached": 1, "issue_found": 1 })
+    );
+    let agent = app.staff_id("agent@test.local").await;
+    let row = kpis["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["agent_id"] == json!(agent))
+        .expect("the agent's row");
+    assert_eq!(row["kpis"]["visits"]["done"], 2);
+    // … and the done list exports as a file, one row each.
+    let response = app
+        .client
+        .get(app.url("/api/v1/visits?state=done&format=csv"))
+        .bearer_auth(AGENT)
+        .send()
+        .await
+        .unwrap();
+    let file = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(file.trim_start_matches('\u{feff}').as_bytes());
+    let outcomes: Vec<String> = reader
+        .records()
+        .map(|record| record.unwrap()[8].to_string())
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        outcomes.contains(&"issue_found".to_string())
+            && outcomes.contains(&"not_reached".to_string())
+    );
 }
 
 #[tokio::test]

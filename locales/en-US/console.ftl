@@ -978,3 +978,4 @@ visits-done-file = Visits done (CSV)
 settings-reports-json = Scheduled reports: weekly or monthly (off, weekly, monthly), recipients, hour (JSON)
 triage-heading = The description mentions:
 event-triaged = Flagged by the customer's message
+dashboard-visits = Visits (reached · issue found)

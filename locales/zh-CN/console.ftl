@@ -978,3 +978,4 @@ visits-done-file = 已完成的回访（CSV）
 settings-reports-json = 定期报表：周报/月报（off、weekly、monthly）、收件人、发送时间（JSON）
 triage-heading = 描述中提到：
 event-triaged = 客户留言触发预警
+dashboard-visits = 回访（接通 · 发现问题）

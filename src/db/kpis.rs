@@ -205,3 +205,21 @@ pub async fn carriers(
     .fetch_all(pool)
     .await
 }
+
+/// Follow-up visits closed in the period: (who recorded the outcome, the outcome, how many).
+pub async fn visits(
+    pool: &AnyPool,
+    shop_id: &ShopId,
+    start: i64,
+    end: i64,
+) -> Result<Vec<(Option<String>, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT done_by, state, COUNT(*) FROM visits WHERE shop_id = $1 AND state IN ('reached', 'not_reached', 'issue_found') \
+         AND done_at >= $2 AND done_at < $3 GROUP BY done_by, state",
+    )
+    .bind(shop_id)
+    .bind(start)
+    .bind(end)
+    .fetch_all(pool)
+    .await
+}

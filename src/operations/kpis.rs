@@ -42,6 +42,31 @@ pub struct Kpis {
     pub refunded: Vec<Refunded>,
     /// What after-sales cost the shop (the cost ledger), per currency, and per ended case.
     pub costs: Vec<Cost>,
+    /// Follow-up visits (回访) closed in the period, by whoever recorded the outcome.
+    pub visits: VisitCounts,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[schema(as = KpiVisits)]
+pub struct VisitCounts {
+    pub done: i64,
+    pub reached: i64,
+    pub not_reached: i64,
+    /// Visits that found an issue (each opened a complaint).
+    pub issue_found: i64,
+}
+
+fn visit_counts(rows: &[&(Option<String>, String, i64)]) -> VisitCounts {
+    let mut counts = VisitCounts::default();
+    for (_, state, count) in rows {
+        counts.done += count;
+        match state.as_str() {
+            "reached" => counts.reached += count,
+            "not_reached" => counts.not_reached += count,
+            _ => counts.issue_found += count,
+        }
+    }
+    counts
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,16 +187,18 @@ pub async fn report(
     };
     let reader = &database.reader;
     let shop = &actor.shop.id;
-    let (cases, ratings, surveys, refunds, costs, reasons_by_product, carriers, audited) = tokio::try_join!(
-        kpis::cases(reader, shop, start, end),
-        kpis::ratings(reader, shop, start, end),
-        kpis::survey_scores(reader, shop, start, end),
-        kpis::refunds(reader, shop, start, end),
-        kpis::costs(reader, shop, start, end),
-        kpis::reasons_by_product(reader, shop, start, end),
-        kpis::carriers(reader, shop, start, end),
-        crate::db::audits::totals(reader, shop, start, end),
-    )?;
+    let (cases, ratings, surveys, refunds, costs, reasons_by_product, carriers, audited, visits) =
+        tokio::try_join!(
+            kpis::cases(reader, shop, start, end),
+            kpis::ratings(reader, shop, start, end),
+            kpis::survey_scores(reader, shop, start, end),
+            kpis::refunds(reader, shop, start, end),
+            kpis::costs(reader, shop, start, end),
+            kpis::reasons_by_product(reader, shop, start, end),
+            kpis::carriers(reader, shop, start, end),
+            crate::db::audits::totals(reader, shop, start, end),
+            kpis::visits(reader, shop, start, end),
+        )?;
     let (staff, reasons) = tokio::try_join!(
         crate::db::cost_reports::staff_names(reader, shop),
         crate::db::shops::list_reasons(reader, shop),
@@ -190,12 +217,14 @@ pub async fn report(
         },
         &refunds.iter().collect::<Vec<_>>(),
         Some(&costs),
+        visit_counts(&visits.iter().collect::<Vec<_>>()),
     );
     let agents: BTreeSet<Option<String>> = cases
         .iter()
         .map(|case| case.assignee_id.clone())
         .chain(refunds.iter().map(|refund| refund.assignee_id.clone()))
         .chain(audited.iter().map(|(agent, _)| Some(agent.clone())))
+        .chain(visits.iter().map(|(agent, ..)| agent.clone()))
         .collect();
     let mut by_agent: Vec<AgentKpis> = agents
         .into_iter()
@@ -230,6 +259,12 @@ pub async fn report(
                         .filter(|r| r.assignee_id == agent)
                         .collect::<Vec<_>>(),
                     None,
+                    visit_counts(
+                        &visits
+                            .iter()
+                            .filter(|(done_by, ..)| *done_by == agent)
+                            .collect::<Vec<_>>(),
+                    ),
                 ),
                 agent_id: agent,
             }
@@ -351,6 +386,7 @@ fn kpis_of(
     scores: Scores,
     refunds: &[&kpis::Refunded],
     costs: Option<&[(String, i64)]>,
+    visits: VisitCounts,
 ) -> Kpis {
     let Scores {
         ratings,
@@ -394,6 +430,7 @@ fn kpis_of(
             })
             .collect(),
         figures,
+        visits,
     }
 }
 
@@ -429,7 +466,7 @@ fn steps(
     steps
 }
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 20] = [
     "agent",
     "opened",
     "ended",
@@ -447,9 +484,12 @@ const HEADER: [&str; 17] = [
     "survey_mean",
     "qa_mean_total",
     "refunded",
+    "visits_done",
+    "visits_reached",
+    "visits_issue_found",
 ];
 
-fn rows(report: &KpiReport) -> Vec<[String; 17]> {
+fn rows(report: &KpiReport) -> Vec<[String; 20]> {
     let number = |value: Option<f64>| value.map(|v| format!("{v:.1}")).unwrap_or_default();
     let points = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
     let row = |name: String, kpis: &Kpis| {
@@ -485,6 +525,9 @@ fn rows(report: &KpiReport) -> Vec<[String; 17]> {
                 .map(|r| crate::domain::money::written(r.amount_minor, &r.currency))
                 .collect::<Vec<_>>()
                 .join(" "),
+            kpis.visits.done.to_string(),
+            kpis.visits.reached.to_string(),
+            kpis.visits.issue_found.to_string(),
         ]
     };
     std::iter::once(row("*".into(), &report.totals))
@@ -508,5 +551,10 @@ pub fn csv(report: &KpiReport) -> String {
 
 /// The same as XLSX, the counts as numbers.
 pub fn xlsx(report: &KpiReport) -> AppResult<Vec<u8>> {
-    super::exports::xlsx("KPI", HEADER, &rows(report), &[1, 2, 7, 8, 9, 10, 11, 12])
+    super::exports::xlsx(
+        "KPI",
+        HEADER,
+        &rows(report),
+        &[1, 2, 7, 8, 9, 10, 11, 12, 17, 18, 19],
+    )
 }

@@ -42,6 +42,8 @@ pub struct AgentRow {
     pub reopen: String,
     pub satisfaction: String,
     pub quality: String,
+    /// Visits closed: done (reached · issue found).
+    pub visits: String,
 }
 
 pub struct CountRow {
@@ -401,6 +403,13 @@ pub(super) async fn dashboard_page(
                         .mean_total
                         .map(|total| format!("{total:.1}"))
                         .unwrap_or_else(|| "—".into()),
+                    visits: match &agent.kpis.visits {
+                        visits if visits.done == 0 => "—".into(),
+                        visits => format!(
+                            "{} ({} · {})",
+                            visits.done, visits.reached, visits.issue_found
+                        ),
+                    },
                 }
             })
             .collect(),
