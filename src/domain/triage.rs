@@ -207,6 +207,21 @@ impl Reading {
         self.flags.iter().map(|flag| flag.priority()).max()
     }
 
+    /// `priority` raised to the flags' least, never lowered.
+    pub fn raise(&self, priority: Priority) -> Priority {
+        self.priority()
+            .map_or(priority, |least| priority.max(least))
+    }
+
+    /// The flags a case carrying `tags` does not have yet.
+    pub fn new_flags(&self, tags: &[String]) -> Vec<Flag> {
+        self.flags
+            .iter()
+            .copied()
+            .filter(|flag| !tags.iter().any(|tag| tag == flag.tag()))
+            .collect()
+    }
+
     pub fn tells_supervisors(&self) -> bool {
         self.flags.iter().any(|flag| flag.tells_supervisors())
     }

@@ -48,12 +48,13 @@ pub async fn create(
     let mut tags = check_tags(&input.tags)?;
     // What the description says may not wait: its flags raise the priority and tag the case.
     let triage = crate::domain::triage::read(&description);
-    let priority = triage.priority().map_or(asked, |least| asked.max(least));
-    for flag in &triage.flags {
-        if !tags.iter().any(|tag| tag == flag.tag()) {
-            tags.push(flag.tag().to_string());
-        }
-    }
+    let priority = triage.raise(asked);
+    tags.extend(
+        triage
+            .new_flags(&tags)
+            .iter()
+            .map(|flag| flag.tag().to_string()),
+    );
     let channel =
         text_field("channel", input.channel.as_deref(), false, 32)?.unwrap_or_else(|| "api".into());
     let contact_name = text_field("contact.name", input.contact.name.as_deref(), false, 100)?;

@@ -170,18 +170,11 @@ async fn triage(
     now: i64,
 ) -> AppResult<()> {
     let reading = crate::domain::triage::read(body);
-    let new: Vec<crate::domain::triage::Flag> = reading
-        .flags
-        .iter()
-        .copied()
-        .filter(|flag| !case.tags.iter().any(|tag| tag == flag.tag()))
-        .collect();
+    let new = reading.new_flags(&case.tags);
     if new.is_empty() {
         return Ok(());
     }
-    let priority = reading
-        .priority()
-        .map_or(case.priority, |least| case.priority.max(least));
+    let priority = reading.raise(case.priority);
     let mut tags = case.tags.clone();
     tags.extend(new.iter().map(|flag| flag.tag().to_string()));
     cases::flag(transaction, &case.id, priority, &tags).await?;
