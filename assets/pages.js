@@ -46,6 +46,9 @@ document.querySelectorAll("select[data-fills]").forEach(function (select) {
     var target = document.getElementById(select.dataset.fills);
     var chosen = select.options[select.selectedIndex];
     if (target) target.value = chosen.dataset.body;
+    // An article put in the reply is counted when the reply is sent.
+    var article = document.getElementById("reply-article");
+    if (article) article.value = chosen.dataset.article || "";
     // A macro also chooses what happens after the reply: an action, a tag.
     var action = document.getElementById("then-action"), tag = document.getElementById("then-tag");
     if (action && chosen.dataset.action !== undefined) {
@@ -371,4 +374,60 @@ document.addEventListener("submit", function (event) {
       });
     })
     .catch(function () {});
+})();
+
+// Answers before asking: as the customer describes the problem, the shop's articles that match
+// appear beside the description (fetched a moment after the typing stops); "this answered my
+// question" sends the form to the deflection address instead, and no request is made.
+(function () {
+  var box = document.getElementById("suggestions");
+  var field = document.getElementById("description");
+  if (!box || !field || !window.fetch) return;
+  var timer = null, asked = "";
+  function show(found) {
+    while (box.firstChild) box.removeChild(box.firstChild);
+    if (!found.length) { box.hidden = true; return; }
+    var heading = document.createElement("h3");
+    heading.textContent = box.dataset.heading;
+    var list = document.createElement("ul");
+    list.className = "articles";
+    found.forEach(function (article) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = article.path + "?lang=" + box.dataset.lang;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = article.title;
+      var summary = document.createElement("p");
+      summary.textContent = article.summary;
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.name = "article";
+      button.value = article.id;
+      button.formAction = box.dataset.deflect;
+      button.formNoValidate = true;
+      button.textContent = box.dataset.button;
+      item.appendChild(link);
+      item.appendChild(summary);
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+    box.hidden = false;
+  }
+  function ask() {
+    var text = field.value.trim();
+    if (text === asked) return;
+    asked = text;
+    if (text.length < 2) { show([]); return; }
+    fetch(box.dataset.source + "&q=" + encodeURIComponent(text), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (found) { if (field.value.trim() === text) show(found); })
+      .catch(function () {});
+  }
+  field.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(ask, 300);
+  });
 })();

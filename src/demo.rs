@@ -306,6 +306,12 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
     disputed(database, &agent).await?;
     surveyed(database, &actor_for, &mut counter).await?;
     visited(database, &shop).await?;
+    let report = crate::operations::knowledge::import(database, &agent, starter_articles()).await?;
+    anyhow::ensure!(
+        report.refused.is_empty(),
+        "starter articles: {:?}",
+        report.refused
+    );
     // The SOP goes in last: the demo's cases were moved along without it.
     let mut settings = crate::db::settings::load(&database.reader, &shop.id).await?;
     if settings.sop.is_empty() {
@@ -313,6 +319,41 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
         crate::db::settings::store(database, &shop.id, &settings, database.clock.now()).await?;
     }
     Ok(logins)
+}
+
+/// The help centre's starter articles (data/knowledge/articles): each slug's Chinese and English
+/// files, published.
+macro_rules! starter {
+    ($($slug:literal),+ $(,)?) => {
+        &[$(
+            (concat!($slug, ".zh-CN.md"), include_str!(concat!("../data/knowledge/articles/", $slug, ".zh-CN.md"))),
+            (concat!($slug, ".en-US.md"), include_str!(concat!("../data/knowledge/articles/", $slug, ".en-US.md"))),
+        )+]
+    };
+}
+
+const STARTER_ARTICLES: &[(&str, &str)] = starter!(
+    "refund-time",
+    "return-how",
+    "seven-day-return",
+    "return-shipping-fee",
+    "exchange-size",
+    "warranty-repair",
+    "repair-time",
+    "parcel-tracking",
+    "parcel-damaged",
+    "invoice",
+    "change-address",
+    "cancel-order",
+    "refund-rejected",
+    "price-protection",
+);
+
+fn starter_articles() -> Vec<(String, Vec<u8>)> {
+    STARTER_ARTICLES
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .collect()
 }
 
 /// Last month's satisfaction round: complaints and questions that ended mid-month, every one of

@@ -463,6 +463,12 @@ async fn the_demo_shows_something_true_in_every_view() {
         count("c.customer_waiting_since IS NOT NULL").await >= 2,
         "customers waiting"
     );
+    let articles: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE status = 'published'")
+            .fetch_one(reader)
+            .await
+            .unwrap();
+    assert_eq!(articles, 14, "the help centre's starter articles");
     // The workers' first round: the overdue first answers are breaches, the lost returns
     // follow-ups.
     jobs::run_due(&app.database, "worker", now).await.unwrap();

@@ -267,3 +267,25 @@ portal-answers-label = Your question
 portal-answers-hint = For example: where is my refund? When will it arrive? How do I send it back?
 portal-answers-ask = Ask
 portal-answers-invalid = Please ask a question of 1 to 500 characters.
+
+## Help pages and suggestions (knowledge base)
+portal-help = Help
+help-title = Help centre
+help-search-label = Search the questions we are asked
+help-search-placeholder = e.g. when will my refund arrive, how do I send it back
+help-search-button = Search
+help-results = Results
+help-no-results = No article matches. Try other words, or ask us directly.
+help-ask-us = No answer here? Open an after-sales request
+help-all-articles = All articles
+help-empty = The shop has not published help articles yet.
+help-general = General questions
+help-reviewed = Last reviewed: { $date }
+help-helpful-question = Did this article help you?
+help-yes = Yes, it helped
+help-no = No
+help-thanks = Thank you for telling us!
+help-feedback-invalid = Choose "Yes, it helped" or "No"
+portal-suggestions-heading = These articles may answer your question
+portal-deflect-button = This answered my question
+portal-deflected = Glad that answered your question: no request was sent. If you still need help, you can ask at any time.

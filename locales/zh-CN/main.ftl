@@ -267,3 +267,25 @@ portal-answers-label = 您的问题
 portal-answers-hint = 例如：退款到哪了？什么时候能到？怎么寄回？
 portal-answers-ask = 提问
 portal-answers-invalid = 请输入 1 到 500 个字的问题。
+
+## Help pages and suggestions (knowledge base)
+portal-help = 帮助中心
+help-title = 帮助中心
+help-search-label = 搜索常见问题
+help-search-placeholder = 例如：退款多久到账、怎么寄回
+help-search-button = 搜索
+help-results = 搜索结果
+help-no-results = 没有找到相关文章。换个说法试试，或直接联系我们。
+help-ask-us = 没找到答案？提交售后申请
+help-all-articles = 查看全部文章
+help-empty = 店铺还没有发布帮助文章。
+help-general = 常见问题
+help-reviewed = 最后审核：{ $date }
+help-helpful-question = 这篇文章对您有帮助吗？
+help-yes = 有帮助
+help-no = 没帮助
+help-thanks = 感谢您的反馈！
+help-feedback-invalid = 请选择"有帮助"或"没帮助"
+portal-suggestions-heading = 这些文章也许能解答您的问题
+portal-deflect-button = 这解决了我的问题
+portal-deflected = 很高兴问题已经解决，本次没有提交售后申请。如仍需帮助，可随时再提交。

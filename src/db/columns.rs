@@ -58,6 +58,8 @@ read_from_json!(
     crate::domain::reviews::ReviewSettings,
     crate::domain::visits::VisitSettings,
     crate::domain::reports::ReportSettings,
+    crate::domain::knowledge::KnowledgeSettings,
+    crate::domain::knowledge::index::Terms,
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,

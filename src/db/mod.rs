@@ -2,6 +2,7 @@
 //! differences kept in [`dialect`]. SQL lives in one file per aggregate.
 
 pub mod aftersales;
+pub mod articles;
 pub mod attachments;
 pub mod audit;
 pub mod audits;
@@ -79,6 +80,8 @@ pub struct Database {
     checkpoints: Option<AnyPool>,
     /// Shops' settings, read at most every few seconds (they are read on every change).
     pub settings: settings::Cache,
+    /// Each shop's knowledge-base search index on this instance.
+    pub knowledge: articles::Indexes,
     /// The time every write is stamped with (the app's one clock: [`Database::with_clock`]).
     pub clock: Clock,
 }
@@ -120,6 +123,7 @@ impl Database {
                     group,
                     checkpoints: Some(checkpoints),
                     settings: settings::Cache::default(),
+                    knowledge: articles::Indexes::default(),
                     clock: Clock::default(),
                 })
             }
@@ -144,6 +148,7 @@ impl Database {
                     group: None,
                     checkpoints: None,
                     settings: settings::Cache::default(),
+                    knowledge: articles::Indexes::default(),
                     clock: Clock::default(),
                 })
             }

@@ -13,6 +13,7 @@ use crate::domain::audits::AuditSettings;
 use crate::domain::checklist::Checklist;
 use crate::domain::clocks::ClockSettings;
 use crate::domain::costs::CostSettings;
+use crate::domain::knowledge::KnowledgeSettings;
 use crate::domain::layouts::SavedLayout;
 use crate::domain::parcels::ParcelWatch;
 use crate::domain::policy::request::ShopPolicy;
@@ -225,6 +226,8 @@ struct Stored {
     visits: VisitSettings,
     #[sqlx(try_from = "JsonText<ReportSettings>")]
     reports: ReportSettings,
+    #[sqlx(try_from = "JsonText<KnowledgeSettings>")]
+    knowledge: KnowledgeSettings,
 }
 
 impl Stored {
@@ -256,6 +259,7 @@ impl Stored {
             reviews: self.reviews,
             visits: self.visits,
             reports: self.reports,
+            knowledge: self.knowledge,
         })
     }
 }
@@ -263,7 +267,7 @@ impl Stored {
 /// The shop's settings as stored, or the defaults when it has saved none.
 pub async fn load(pool: &AnyPool, shop_id: &ShopId) -> Result<ShopSettings, sqlx::Error> {
     let stored: Option<Stored> = sqlx::query_as(
-        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports FROM shop_settings WHERE shop_id = $1",
+        "SELECT jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports, knowledge FROM shop_settings WHERE shop_id = $1",
     )
     .bind(shop_id)
     .fetch_optional(pool)
@@ -327,8 +331,8 @@ pub async fn save(
     let clocks = serde_json::to_string(&settings.clocks).unwrap_or_else(|_| "{}".into());
     let sla = serde_json::to_string(&settings.sla).unwrap_or_else(|_| "{}".into());
     sqlx::query(
-        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
-         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17, reviews = $18, visits = $19, reports = $20",
+        "INSERT INTO shop_settings (shop_id, jurisdiction, policy, clocks, sla, return_address, branding, reply_templates, sop, parcels, updated_at, refunds, import_layouts, exchanges, costs, surveys, audits, reviews, visits, reports, knowledge) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
+         ON CONFLICT (shop_id) DO UPDATE SET jurisdiction = $2, policy = $3, clocks = $4, sla = $5, return_address = $6, branding = $7, reply_templates = $8, sop = $9, parcels = $10, updated_at = $11, refunds = $12, import_layouts = $13, exchanges = $14, costs = $15, surveys = $16, audits = $17, reviews = $18, visits = $19, reports = $20, knowledge = $21",
     )
     .bind(shop_id)
     .bind(jurisdiction)
@@ -350,6 +354,7 @@ pub async fn save(
     .bind(serde_json::to_string(&settings.reviews).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.visits).unwrap_or_else(|_| "{}".into()))
     .bind(serde_json::to_string(&settings.reports).unwrap_or_else(|_| "{}".into()))
+    .bind(serde_json::to_string(&settings.knowledge).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **transaction)
     .await?;
     Ok(())

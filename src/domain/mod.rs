@@ -17,6 +17,7 @@ pub mod currency;
 pub mod disputes;
 pub mod identifiers;
 pub mod invoices;
+pub mod knowledge;
 pub mod kpis;
 pub mod layouts;
 pub mod lifecycle;

@@ -47,6 +47,8 @@ pub enum Capability {
     AuditCases,
     /// Import reviews, record what the buyer said, write and post explanation replies.
     HandleReviews,
+    /// Write, publish and import knowledge-base articles; see the questions that found nothing.
+    WriteArticles,
 }
 
 use Capability::*;
@@ -122,6 +124,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         HandleReviews,
         &[Agent, Supervisor, Admin, System],
         "handle reviews",
+    ),
+    (
+        WriteArticles,
+        &[Agent, Supervisor, Admin, System],
+        "write knowledge-base articles",
     ),
 ];
 
@@ -227,6 +234,7 @@ mod tests {
             (DrawSurveys, [false, false, true, true, true, false]),
             (AuditCases, [false, false, true, true, true, false]),
             (HandleReviews, [true, false, true, true, true, false]),
+            (WriteArticles, [true, false, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

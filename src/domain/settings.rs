@@ -73,6 +73,9 @@ pub struct ShopSettings {
     /// Scheduled reports: the week's or month's KPIs e-mailed to the managers (docs/MANAGEMENT.md).
     #[serde(default)]
     pub reports: super::reports::ReportSettings,
+    /// The knowledge base: synonyms, suggestions in the request form (docs/KNOWLEDGE.md).
+    #[serde(default)]
+    pub knowledge: super::knowledge::KnowledgeSettings,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -202,7 +205,7 @@ impl Branding {
 
 /// Every section of the settings document: a `PUT` must carry each of them (`null` is a value;
 /// a missing key is an error, never an erasure).
-pub const SECTIONS: [&str; 18] = [
+pub const SECTIONS: [&str; 19] = [
     "jurisdiction",
     "policy",
     "clocks",
@@ -221,6 +224,7 @@ pub const SECTIONS: [&str; 18] = [
     "reviews",
     "visits",
     "reports",
+    "knowledge",
 ];
 
 /// The sections a replacement document leaves out.

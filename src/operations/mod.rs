@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod exports;
 pub mod import;
 pub mod invoices;
+pub mod knowledge;
 pub mod kpis;
 pub mod labels;
 pub mod limits;

@@ -45,6 +45,9 @@ fn check(new: &ShopSettings) -> AppResult<()> {
     new.reports
         .check()
         .map_err(|message| AppError::invalid("reports", message))?;
+    new.knowledge
+        .check()
+        .map_err(|message| AppError::invalid("knowledge", message))?;
     crate::domain::layouts::check_saved(&new.import_layouts)
         .map_err(|message| AppError::invalid("import_layouts", message))?;
     if new

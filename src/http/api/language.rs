@@ -65,6 +65,7 @@ pub fn chinese(code: &str, field: Option<&str>) -> String {
         "not_found" => "本店铺中没有这条记录",
         "method_not_allowed" => "此路径不支持该请求方法",
         "transition_not_allowed" => "案件当前状态下不能执行这个动作",
+        "article_slug_taken" => "本店已有文章使用这个地址（slug），请换一个",
         "version_conflict" => "案件已被他人修改，请刷新后重新操作",
         "customer_unanswered" => {
             "买家的最新留言尚未回复：请先回复；如确需结束，请勾选「仍然关闭」（close_unanswered: true）"

@@ -3,6 +3,7 @@
 
 mod aftersales;
 mod answers;
+mod articles;
 mod attachments;
 mod audit;
 mod audits;
@@ -111,6 +112,14 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::show_customer))
         .routes(routes!(orders::reasons))
         .routes(routes!(answers::ask))
+        .routes(routes!(articles::list, articles::create))
+        .routes(routes!(articles::search))
+        .routes(routes!(articles::misses))
+        .routes(routes!(articles::export))
+        .routes(routes!(articles::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
+        .routes(routes!(articles::show, articles::replace))
+        .routes(routes!(articles::reviewed))
+        .routes(routes!(articles::feedback))
         .routes(routes!(policy::evaluate))
         .routes(routes!(
             policy::show_settings,

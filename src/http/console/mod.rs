@@ -5,6 +5,7 @@
 //! Signing in makes a session row (the cookie holds a random token, the row its SHA-256) with a
 //! CSRF token that every form carries; a POST without it is refused.
 
+mod articles;
 mod audit;
 mod audits;
 mod calendar;
@@ -158,6 +159,23 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/reviews/{file}", get(reviews::file))
         .route("/console/reviews/{id}/order", post(reviews::link_order))
         .route("/console/visits", get(visits::visits_page))
+        .route(
+            "/console/articles",
+            get(articles::articles_page).post(articles::create),
+        )
+        .route("/console/articles/new", get(articles::new_page))
+        .route("/console/articles/export.zip", get(articles::export))
+        .route(
+            "/console/articles/import",
+            post(articles::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::http::api::IMPORT_LIMIT,
+            )),
+        )
+        .route(
+            "/console/articles/{id}",
+            get(articles::edit_page).post(articles::change),
+        )
+        .route("/console/articles/{id}/reviewed", post(articles::reviewed))
         .route("/console/exports/{file}", get(exports::file))
         .route("/console/visits/{id}/outcome", post(visits::record))
         .route("/console/surveys", get(surveys::surveys_page))

@@ -39,6 +39,7 @@ const DOCUMENTS: &[(&str, &str)] = &[
     ("reviews", "settings-reviews-json"),
     ("visits", "settings-visits-json"),
     ("reports", "settings-reports-json"),
+    ("knowledge", "settings-knowledge-json"),
 ];
 
 /// A member of the shop's staff, with their role.

@@ -9,6 +9,7 @@
 mod case;
 mod error;
 pub use error::error_page;
+mod help;
 mod order;
 mod session;
 mod survey;
@@ -45,6 +46,17 @@ pub fn router() -> axum::Router<AppState> {
             get(session::find_page).post(session::find),
         )
         .route("/portal/{shop}/enter/{token}", get(session::enter))
+        .route("/help/{shop}", get(help::index))
+        .route("/help/{shop}/search.json", get(help::suggestions))
+        .route("/help/{shop}/{slug}", get(help::article))
+        .route(
+            "/help/{shop}/{slug}/feedback",
+            axum::routing::post(help::feedback),
+        )
+        .route(
+            "/portal/{shop}/orders/{number}/deflections",
+            axum::routing::post(order::deflected).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route(
             "/portal/{shop}/survey/{token}",
             get(survey::show).post(survey::submit),
@@ -148,8 +160,11 @@ pub async fn forms_are_ours(
         });
         // A survey's page is opened by its signed link, without a sign-in: the link is the key.
         let is_survey = request.uri().path().split('/').nth(3) == Some("survey");
+        // The help pages' "was this helpful?" is anyone's to answer: there is no sign-in.
+        let is_help = request.uri().path().starts_with("/help/");
         let genuine = is_lookup
             || is_survey
+            || is_help
             || (!token.is_empty() && sent.as_deref() == Some(token.as_str()));
         if cross_site || !genuine {
             let language = Language::choose(None, request.headers());

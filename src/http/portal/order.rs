@@ -76,6 +76,13 @@ struct OrderPage {
     /// A question asked here and its answer (7×24 status answers).
     question: String,
     answer: Vec<String>,
+    /// Whether matching articles are shown beside the description (the shop's setting), the
+    /// order's first product (articles for others are left out), and those shown now.
+    suggest: bool,
+    product: String,
+    articles: Vec<crate::operations::knowledge::Suggestion>,
+    /// An article answered the question: no request was sent.
+    deflected: bool,
 }
 
 /// One remedy in the overview of the customer's rights.
@@ -140,6 +147,7 @@ struct Typed {
     exchange_for: String,
     question: String,
     answer: Vec<String>,
+    deflected: bool,
 }
 
 pub(super) async fn order_page(
@@ -193,6 +201,26 @@ async fn order_view(
     .await?;
     let reasons = shops::list_reasons(&state.database.reader, &shop.id).await?;
     let rights = rights(state, shop, order, language).await?;
+    let settings = crate::db::settings::get(&state.database, &shop.id).await?;
+    let suggest = settings.knowledge.suggest_in_form;
+    let product = lines
+        .first()
+        .map(|line| line.product_name.clone())
+        .unwrap_or_default();
+    let articles = if suggest && !typed.description.trim().is_empty() {
+        let asking = crate::operations::knowledge::Asking {
+            language,
+            product: Some(&product)
+                .filter(|product| !product.is_empty())
+                .map(String::as_str),
+            limit: 3,
+            keep_misses: false,
+        };
+        crate::operations::knowledge::search(&state.database, shop, &typed.description, asking)
+            .await?
+    } else {
+        Vec::new()
+    };
     let kinds = [
         "return_and_refund",
         "refund_only",
@@ -276,17 +304,17 @@ async fn order_view(
         exchange_for: typed.exchange_for,
         question: typed.question,
         answer: typed.answer,
+        suggest,
+        product: crate::http::pages::url_encode(&product),
+        articles,
+        deflected: typed.deflected,
         preview_text: language.text_args(
             "portal-preview-refund",
             &[("amount", "{amount}"), ("text", "{text}")],
         ),
         currency_symbol: currency.symbol().to_string(),
         decimals: currency.exponent(),
-        return_address: crate::db::settings::get(&state.database, &shop.id)
-            .await?
-            .return_address
-            .clone()
-            .unwrap_or_default(),
+        return_address: settings.return_address.clone().unwrap_or_default(),
         page: page(state, shop, language).await?,
     })
 }
@@ -478,4 +506,34 @@ pub(super) async fn answer(
     };
     let page = order_view(&state, &shop, &order, language, Vec::new(), typed).await?;
     Ok(render(&page, status, language))
+}
+
+/// "This answered my question" beside the request form: the article is counted as having
+/// answered a request, no case is made, and the page says so (what was typed is not kept).
+pub(super) async fn deflected(
+    State(state): State<AppState>,
+    CustomerOrder {
+        shop,
+        order,
+        language,
+    }: CustomerOrder,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let (fields, _) = read_multipart(multipart)
+        .await
+        .map_err(AppError::bad_request)?;
+    let article = fields.get("article").cloned().unwrap_or_default();
+    crate::operations::knowledge::feedback(
+        &state.database,
+        &shop,
+        &article,
+        crate::operations::knowledge::Feedback::Deflected,
+    )
+    .await?;
+    let typed = Typed {
+        deflected: true,
+        ..Typed::default()
+    };
+    let page = order_view(&state, &shop, &order, language, Vec::new(), typed).await?;
+    Ok(render(&page, StatusCode::OK, language))
 }

@@ -240,6 +240,24 @@ pub(in crate::http::console) async fn message(
     let sent = case_operations::post_message(&state.database, &staff.actor, &id, visibility, &body)
         .await
         .map(|_| ());
+    if sent.is_ok()
+        && !internal
+        && let Some(article) = text(&fields, "article")
+    {
+        // An article unpublished meanwhile is not counted; the reply is out all the same.
+        let counted = crate::operations::knowledge::feedback(
+            &state.database,
+            &staff.actor.shop,
+            &article,
+            crate::operations::knowledge::Feedback::Inserted,
+        )
+        .await;
+        if let Err(error) = counted
+            && !matches!(error, AppError::NotFound(_))
+        {
+            return Err(error.into());
+        }
+    }
     if sent.is_err() || (then_action.is_none() && then_tag.is_none()) {
         return answer(&state, &staff, &id, form_name, fields, sent).await;
     }

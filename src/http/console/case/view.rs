@@ -99,6 +99,10 @@ pub struct TemplateRow {
     pub action: String,
     pub tag: String,
     pub then: String,
+    /// The knowledge-base article it is (empty for a reply template): counted when sent.
+    pub article: String,
+    /// The article's public page.
+    pub path: String,
 }
 
 pub struct StepRow {
@@ -195,6 +199,8 @@ pub struct CasePage {
     refunds: Vec<RefundRow>,
     files: Vec<FileRow>,
     templates: Vec<TemplateRow>,
+    /// The knowledge base's best articles for the case, ready to put in a reply.
+    articles: Vec<TemplateRow>,
     staff: Vec<Choice>,
     priorities: Vec<Choice>,
     has_label: bool,
@@ -623,8 +629,18 @@ pub async fn case_view(
             .flatten()
             .collect::<Vec<_>>()
             .join(" + "),
+            article: String::new(),
+            path: String::new(),
         })
         .collect();
+    let articles = suggested_articles(
+        state,
+        shop,
+        (&case.description, &case.reason_code),
+        order_lines.first().map(|line| line.product_name.as_str()),
+        language,
+    )
+    .await?;
     let (due, due_class) = if case.status.is_open() {
         due_in(language, case.due_at, now)
     } else {
@@ -833,6 +849,7 @@ pub async fn case_view(
             })
             .collect(),
         templates,
+        articles,
         staff: people
             .iter()
             .map(|(id, name, _)| Choice {
@@ -872,4 +889,52 @@ pub async fn case_view(
             .collect(),
         typed,
     })
+}
+
+/// The published articles that best answer the case (its description and reason, for its
+/// product): each as a reply ready to edit, with the article's text and its public address.
+async fn suggested_articles(
+    state: &AppState,
+    shop: &crate::db::shops::Shop,
+    (description, reason): (&str, &str),
+    product: Option<&str>,
+    language: Language,
+) -> Result<Vec<TemplateRow>, AppError> {
+    use crate::operations::knowledge::{self as knowledge, Asking};
+    let asking = Asking {
+        language,
+        product,
+        limit: 3,
+        keep_misses: false,
+    };
+    let question = format!("{description} {}", reason.replace('_', " "));
+    let found = knowledge::search(&state.database, shop, &question, asking).await?;
+    let base = state.config.base_url().unwrap_or_default();
+    let mut rows = Vec::with_capacity(found.len());
+    for suggestion in found {
+        let Ok(article) =
+            knowledge::published(&state.database, shop, &suggestion.slug, false).await
+        else {
+            continue;
+        };
+        let body = match language {
+            Language::English if !article.body_en.is_empty() => &article.body_en,
+            _ if article.body_zh.is_empty() => &article.body_en,
+            _ => &article.body_zh,
+        };
+        let text = crate::domain::knowledge::markdown::plain(body);
+        rows.push(TemplateRow {
+            name: suggestion.title.clone(),
+            body: format!(
+                "{}\n\n{text}\n\n{base}{}",
+                suggestion.title, suggestion.path
+            ),
+            action: String::new(),
+            tag: String::new(),
+            then: String::new(),
+            article: suggestion.id,
+            path: suggestion.path,
+        });
+    }
+    Ok(rows)
 }
