@@ -332,7 +332,7 @@ macro_rules! starter {
     };
 }
 
-const STARTER_ARTICLES: &[(&str, &str)] = starter!(
+pub(crate) const STARTER_ARTICLES: &[(&str, &str)] = starter!(
     "refund-time",
     "return-how",
     "seven-day-return",

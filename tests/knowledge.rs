@@ -353,6 +353,19 @@ async fn an_article_is_written_published_changed_and_read() {
     .await;
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(report["refused"][0]["file"], "broken.md");
+    // A shop's whole knowledge base is larger than a JSON body: 20 long articles, 2.4 MB.
+    let long: Vec<(String, Vec<u8>)> = (0..20)
+        .map(|number| {
+            let text = format!(
+                "# 长文章 {number}\n\n{}",
+                "三包期内免费维修，请保留购买凭证。".repeat(2_400)
+            );
+            (format!("long-{number}.md"), text.into_bytes())
+        })
+        .collect();
+    assert!(long.iter().map(|(_, bytes)| bytes.len()).sum::<usize>() > 2_000_000);
+    let report = import(&app, long).await;
+    assert_eq!(report["created"], 20, "{report}");
 }
 
 #[tokio::test]

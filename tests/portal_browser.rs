@@ -436,3 +436,61 @@ async fn a_customer_asks_where_the_refund_is_on_a_phone() {
     assert!(violations.is_empty(), "{violations:?}");
     browser.screenshot("portal-answer").await;
 }
+
+#[tokio::test]
+async fn a_customer_finds_the_answer_while_writing_the_request_on_a_phone() {
+    let app = TestApp::start().await;
+    let (status, article) = app
+        .post(
+            "/api/v1/articles",
+            AGENT,
+            json!({ "slug": "refund-time", "status": "published", "category": "退款",
+                "tags": ["退款", "到账"], "title_zh": "退款多久到账？",
+                "body_zh": "审核通过后**原路退回**，一般 1-3 个工作日到账。" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    app.order("WEB-KB").await;
+
+    let browser = Browser::phone().await;
+    sign_in(&browser, &app, "WEB-KB", "13800138000").await;
+    browser.type_into("#quantity_1", "1").await;
+    browser.click("#step-next").await;
+    browser.wait_for_text("#ask-steps li.current", "2").await;
+    // As the problem is described, the article that answers it appears under the description.
+    browser
+        .type_into("#description", "请问退款多久能到账")
+        .await;
+    let shown = browser
+        .wait_for_text("#suggestions", "退款多久到账？")
+        .await;
+    assert!(shown.contains("这解决了我的问题"), "{shown}");
+    assert_fits_the_phone(&browser).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshot("portal-suggestions").await;
+
+    // "This answered my question": done, without a case.
+    browser.click("#suggestions button").await;
+    browser
+        .wait_for_text("#deflected", "没有提交售后申请")
+        .await;
+    let (_, cases) = app.get("/api/v1/orders/WEB-KB/cases", AGENT).await;
+    assert_eq!(cases["items"], json!([]));
+    let (_, counted) = app
+        .get(
+            &format!("/api/v1/articles/{}", article["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(counted["deflections"], 1);
+
+    // The help centre on the phone: the article, readable.
+    browser.open(&app.url("/help/shop/refund-time")).await;
+    browser
+        .wait_for_text("#article-title", "退款多久到账？")
+        .await;
+    assert_fits_the_phone(&browser).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+}

@@ -215,3 +215,99 @@ async fn flags_raise_the_priority_tag_the_case_and_reach_the_supervisors() {
             .contains("刚才充电时突然冒烟了")
     );
 }
+
+/// The learned suggestions: a new case's description suggests a reason and a kind (kept on its
+/// timeline); once the shop has ended enough cases, its own model learns how its agents left
+/// their reasons — confirmed or corrected — and suggests that.
+#[tokio::test]
+async fn the_reason_is_suggested_and_learned_from_the_shops_own_cases() {
+    let app = TestApp::start().await;
+    app.order("SUG-1").await;
+    let case = app
+        .case("SUG-1", "exchange", "买的黑色寄来白色，款式也不对")
+        .await;
+    let (_, events) = app
+        .get(
+            &format!("/api/v1/cases/{}/events", case["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let suggested = &events["items"][0]["data"]["suggested"];
+    assert_eq!(suggested["model"], "starting", "{events}");
+    assert_eq!(suggested["reason"]["class"], "wrong_item", "{suggested}");
+    let confidence = suggested["reason"]["confidence"].as_f64().unwrap();
+    assert!(confidence > 0.0 && confidence <= 1.0);
+
+    let (status, before) = app
+        .post(
+            "/api/v1/suggestions",
+            AGENT,
+            json!({ "text": "赠品小风扇没收到" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["reasons"].as_array().unwrap().len(), 3);
+    assert_eq!(before["model"], "starting");
+    let (status, _) = app
+        .post("/api/v1/suggestions", AGENT, json!({ "text": " " }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // This shop's agents leave a missing gift as a price problem (its own way of counting it):
+    // 60 such cases, closed.
+    let gifts = [
+        "赠品小风扇没收到",
+        "说好的赠品没有发",
+        "送的小礼物没看到",
+        "活动赠品漏了",
+        "下单送的杯子没有",
+    ];
+    for number in 0..60 {
+        let order = format!("SUG-G{number}");
+        app.order(&order).await;
+        let (status, created) = app
+            .post(
+                "/api/v1/cases",
+                AGENT,
+                json!({ "order_number": order, "kind": "consultation", "reason_code": "price",
+                    "description": format!("{}，订单{number}", gifts[number % gifts.len()]) }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_str().unwrap();
+        for action in ["resolve", "close"] {
+            let (status, moved) = app.act(id, AGENT, action, json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{moved}");
+        }
+    }
+    let trained = aftersale::operations::suggestions::retrain(&app.database, now())
+        .await
+        .unwrap();
+    assert_eq!(trained, 1, "the shop's model was trained");
+    // Trained today: not again until tomorrow.
+    assert_eq!(
+        aftersale::operations::suggestions::retrain(&app.database, now())
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, after) = app
+        .post(
+            "/api/v1/suggestions",
+            AGENT,
+            json!({ "text": "赠品小风扇没收到" }),
+        )
+        .await;
+    assert_eq!(after["model"], "shop", "{after}");
+    assert_eq!(after["reasons"][0]["class"], "price", "{after}");
+    assert_eq!(after["kinds"][0]["class"], "consultation", "{after}");
+    // Another shop still has the starting model.
+    let (_, theirs) = app
+        .post(
+            "/api/v1/suggestions",
+            OTHER_SHOP,
+            json!({ "text": "赠品小风扇没收到" }),
+        )
+        .await;
+    assert_eq!(theirs["model"], "starting");
+}

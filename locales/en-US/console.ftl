@@ -1029,3 +1029,6 @@ article-status-published = Published
 article-status-archived = Archived
 case-articles = Suggested articles
 case-articles-insert = Put in the reply
+console-suggested = Suggested: reason { $reason } · kind { $name } ({ $text })
+console-suggested-shop = learned from this shop's cases
+console-suggested-starting = starting model

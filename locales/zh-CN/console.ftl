@@ -1029,3 +1029,6 @@ article-status-published = 已发布
 article-status-archived = 已归档
 case-articles = 推荐文章
 case-articles-insert = 插入回复
+console-suggested = 智能建议：原因 { $reason } · 类型 { $name }（{ $text }）
+console-suggested-shop = 本店案件学习
+console-suggested-starting = 初始模型

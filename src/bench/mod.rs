@@ -6,6 +6,7 @@
 mod costs;
 mod exports;
 mod grow;
+mod knowledge;
 mod manager;
 mod measure;
 mod notifications;
@@ -42,6 +43,12 @@ pub struct Options {
     /// that have one already are not booked again).
     #[arg(long, default_value_t = 1_000_000)]
     pub costs: usize,
+    /// Knowledge-base articles imported before the help search is measured.
+    #[arg(long, default_value_t = 10_000)]
+    pub articles: usize,
+    /// Only this part: `knowledge` (the articles and their search; no cases are grown).
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 pub(crate) const SHOP: &str = "bench";
@@ -125,6 +132,15 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "{:<44} c=1   {ceiling:>8.0} tx/s  (one case, event and job row per transaction)",
         "raw commit ceiling"
     );
+    match options.only.as_deref() {
+        None => {}
+        Some("knowledge") => {
+            let load = (options.reads, options.concurrency);
+            knowledge::run(&client, &base, options.articles, load).await?;
+            return knowledge::suggestions(options.reads);
+        }
+        Some(other) => bail!("--only {other}: the parts are: knowledge"),
+    }
     let existing = existing as usize;
     if existing < options.cases {
         let imported = grow::import_orders(&client, &base, existing, options.cases).await?;
@@ -305,6 +321,13 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         timings[timings.len() / 2].as_secs_f64() * 1e6,
         timings[timings.len() * 99 / 100].as_secs_f64() * 1e6,
     );
+    knowledge::run(
+        &client,
+        &base,
+        options.articles,
+        (options.reads, options.concurrency),
+    )
+    .await?;
     // The return label, rendered in process (A4 and thermal alternately).
     let label = crate::documents::label::Label {
         shop_name: "小鹿数码旗舰店".into(),

@@ -88,6 +88,22 @@ enum Command {
         #[command(subcommand)]
         what: AuditCommand,
     },
+    /// The learned suggestions of a case's reason and kind (see docs/TRIAGE.md).
+    Triage {
+        #[command(subcommand)]
+        what: TriageCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TriageCommand {
+    /// Measures the starting model on a labelled file (`text<TAB>reason<TAB>kind` per line):
+    /// top-1 and top-3 accuracy per class and the confusion tables, for reasons and for kinds.
+    /// Lines the model was trained on are left out (and counted).
+    Evaluate {
+        /// The labelled file, e.g. data/triage/labelled.tsv (its held-out quarter is what remains).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -152,6 +168,17 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Import { what } => import::run(open(&config).await?, what).await,
         Command::Admin { what } => admin::run(open(&config).await?, what).await,
         Command::Bench(options) => bench::run(options).await,
+        Command::Triage {
+            what: TriageCommand::Evaluate { file },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            print!(
+                "{}",
+                crate::operations::suggestions::evaluate(&text).map_err(anyhow::Error::msg)?
+            );
+            Ok(())
+        }
         Command::Audit {
             what: AuditCommand::Verify { shop },
         } => {

@@ -43,6 +43,7 @@ pub mod shipments;
 pub mod shops;
 pub mod staff_sessions;
 pub mod stock;
+pub mod suggestion_models;
 pub mod surveys;
 pub mod synthetic;
 pub mod timers;

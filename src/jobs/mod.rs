@@ -224,6 +224,12 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
                 if let Err(error) = crate::operations::visits::sweep(&database, clock.now()).await {
                     tracing::warn!(%error, "visits");
                 }
+                // Each shop's learned suggestions, retrained daily from its ended cases.
+                if let Err(error) =
+                    crate::operations::suggestions::retrain(&database, clock.now()).await
+                {
+                    tracing::warn!(%error, "retraining suggestions");
+                }
                 // The weekly or monthly reports whose hour has come.
                 if let Err(error) =
                     crate::operations::schedules::sweep(&database, clock.now()).await

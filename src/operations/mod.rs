@@ -45,6 +45,7 @@ pub mod settings;
 pub mod shipments;
 pub mod shops;
 pub mod sla;
+pub mod suggestions;
 pub mod surveys;
 pub mod tiers;
 pub mod tokens;

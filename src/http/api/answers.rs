@@ -70,3 +70,35 @@ pub async fn ask(
         .await?,
     ))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionInput {
+    /// A request's description, in the customer's words.
+    #[schema(min_length = 1, max_length = 4000)]
+    pub text: String,
+}
+
+#[utoipa::path(post, path = "/suggestions", operation_id = "suggestReasonAndKind", tag = "cases",
+    request_body = SuggestionInput,
+    responses((status = 200, body = Object, description = "the three likeliest reasons and kinds with their probability, and which model said so (shop or starting)"),
+        (status = 422)),
+    security(("bearer" = [])))]
+/// What a description suggests: a case's reason and kind, learned from the shop's ended cases
+/// (docs/TRIAGE.md, "Learned suggestions").
+pub async fn suggest(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Json(input): Json<SuggestionInput>,
+) -> AppResult<axum::Json<crate::domain::suggestions::Suggestion>> {
+    let text = input.text.trim();
+    if text.is_empty() || text.chars().count() > 4000 {
+        return Err(AppError::invalid(
+            "text",
+            "send the description: 1 to 4,000 characters",
+        ));
+    }
+    Ok(axum::Json(
+        crate::operations::suggestions::suggest(&state.database, &actor.shop.id, text).await?,
+    ))
+}

@@ -33,7 +33,8 @@ pub fn body_limit(method: &Method, path: &str) -> usize {
     }
     if path.ends_with("/attachments") {
         ATTACHMENT_LIMIT
-    } else if path.ends_with("/orders/import") {
+    } else if path.ends_with("/import") || path.ends_with("/customers/tiers") {
+        // Orders, platform after-sales records, reviews, articles, member tiers: files.
         IMPORT_LIMIT
     } else {
         JSON_LIMIT

@@ -112,6 +112,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(orders::show_customer))
         .routes(routes!(orders::reasons))
         .routes(routes!(answers::ask))
+        .routes(routes!(answers::suggest))
         .routes(routes!(articles::list, articles::create))
         .routes(routes!(articles::search))
         .routes(routes!(articles::misses))

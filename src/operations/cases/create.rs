@@ -55,6 +55,18 @@ pub async fn create(
             .iter()
             .map(|flag| flag.tag().to_string()),
     );
+    // The reason and kind the description suggests, kept on the timeline (docs/TRIAGE.md).
+    let suggested = if description.trim().is_empty() {
+        None
+    } else {
+        let suggestion =
+            crate::operations::suggestions::suggest(database, &shop.id, &description).await?;
+        Some(json!({
+            "reason": suggestion.reasons.first(),
+            "kind": suggestion.kinds.first(),
+            "model": suggestion.model,
+        }))
+    };
     let channel =
         text_field("channel", input.channel.as_deref(), false, 32)?.unwrap_or_else(|| "api".into());
     let contact_name = text_field("contact.name", input.contact.name.as_deref(), false, 100)?;
@@ -242,6 +254,9 @@ pub async fn create(
         let mut created = json!({ "kind": kind, "reason_code": reason_code, "channel": channel });
         if !triage.flags.is_empty() {
             created["triage"] = json!({ "flags": triage.flags, "cues": triage.cues, "priority": { "asked": asked, "set": priority } });
+        }
+        if let Some(suggested) = suggested.clone() {
+            created["suggested"] = suggested;
         }
         let flagged = triage
             .tells_supervisors()

@@ -142,6 +142,8 @@ pub struct CasePage {
     tags: String,
     /// What triage read in the description (by the case's flag tags), in words.
     warnings: Vec<String>,
+    /// The reason and kind the description suggests (learned), in words; empty without one.
+    suggested: String,
     reason: String,
     description: String,
     due: String,
@@ -695,6 +697,7 @@ pub async fn case_view(
             .filter_map(|tag| crate::domain::triage::Flag::of_tag(tag))
             .map(|flag| language.text(&format!("triage-flag-{}", flag.name())))
             .collect(),
+        suggested: suggested_text(state, shop, &case, &reasons, language).await?,
         reason,
         description: case.description.clone(),
         due,
@@ -937,4 +940,54 @@ async fn suggested_articles(
         });
     }
     Ok(rows)
+}
+
+/// "建议：原因 尺码 / 颜色不合适 82% · 类型 换货 70%" from the shop's learned model, when the
+/// case has a description.
+async fn suggested_text(
+    state: &AppState,
+    shop: &crate::db::shops::Shop,
+    case: &CaseRecord,
+    reasons: &[crate::db::shops::Reason],
+    language: Language,
+) -> Result<String, AppError> {
+    if case.description.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let suggestion =
+        crate::operations::suggestions::suggest(&state.database, &shop.id, &case.description)
+            .await?;
+    let (Some(reason), Some(kind)) = (suggestion.reasons.first(), suggestion.kinds.first()) else {
+        return Ok(String::new());
+    };
+    let reason_name = reasons
+        .iter()
+        .find(|known| known.code == reason.class)
+        .map(|known| match language {
+            Language::Chinese => known.name_zh.clone(),
+            Language::English => known.name_en.clone(),
+        })
+        .unwrap_or_else(|| reason.class.clone());
+    let percent = |confidence: f64| format!("{:.0}%", confidence * 100.0);
+    Ok(language.text_args(
+        "console-suggested",
+        &[
+            (
+                "reason",
+                &format!("{reason_name} {}", percent(reason.confidence)),
+            ),
+            (
+                "name",
+                &format!(
+                    "{} {}",
+                    language.text(&format!("kind-{}", kind.class)),
+                    percent(kind.confidence)
+                ),
+            ),
+            (
+                "text",
+                &language.text(&format!("console-suggested-{}", suggestion.model)),
+            ),
+        ],
+    ))
 }
