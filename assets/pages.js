@@ -46,9 +46,12 @@ document.querySelectorAll("select[data-fills]").forEach(function (select) {
     var target = document.getElementById(select.dataset.fills);
     var chosen = select.options[select.selectedIndex];
     if (target) target.value = chosen.dataset.body;
-    // An article put in the reply is counted when the reply is sent.
+    // An article put in the reply is counted when the reply is sent; a template's reply is kept
+    // as the team sends it (suggested replies).
     var article = document.getElementById("reply-article");
     if (article) article.value = chosen.dataset.article || "";
+    var template = document.getElementById("reply-template");
+    if (template) template.value = chosen.dataset.template || "";
     // A macro also chooses what happens after the reply: an action, a tag.
     var action = document.getElementById("then-action"), tag = document.getElementById("then-tag");
     if (action && chosen.dataset.action !== undefined) {
@@ -56,6 +59,18 @@ document.querySelectorAll("select[data-fills]").forEach(function (select) {
       action.value = offered ? chosen.dataset.action : "";
     }
     if (tag && chosen.dataset.tag !== undefined) tag.value = chosen.dataset.tag;
+  });
+});
+
+// A suggested reply: <button data-fills="ID" data-body=… data-template=…> puts it into field ID.
+document.querySelectorAll("button[data-fills]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    var target = document.getElementById(button.dataset.fills);
+    if (target) { target.value = button.dataset.body; target.focus(); }
+    var template = document.getElementById("reply-template");
+    if (template) template.value = button.dataset.template || "";
+    var article = document.getElementById("reply-article");
+    if (article) article.value = "";
   });
 });
 

@@ -65,6 +65,12 @@ async fn search(app: &TestApp, question: &str) -> Vec<Value> {
     found.as_array().unwrap().clone()
 }
 
+/// A public page's HTML.
+async fn page(app: &TestApp, path: &str) -> String {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    response.text().await.unwrap()
+}
+
 fn urlencoding(text: &str) -> String {
     text.bytes()
         .map(|byte| match byte {
@@ -186,13 +192,13 @@ async fn an_article_is_written_published_changed_and_read() {
     let id = created["id"].as_str().unwrap().to_string();
     // A draft is nobody's answer yet, and its page does not exist.
     assert!(search(&app, "礼品包装").await.is_empty());
-    let page = app
+    let missing = app
         .client
         .get(app.url("/help/shop/gift-wrap"))
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     // The same address again, a bad address, a missing text: each says what to fix.
     let (status, taken) = app.post("/api/v1/articles", AGENT, draft.clone()).await;
@@ -262,48 +268,16 @@ async fn an_article_is_written_published_changed_and_read() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The public pages: the list, the article (its HTML kept harmless), "helpful?".
-    let index = app
-        .client
-        .get(app.url("/help/shop"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let index = page(&app, "/help/shop").await;
     assert!(index.contains("可以礼品包装吗？"), "{index}");
-    let html = app
-        .client
-        .get(app.url("/help/shop/gift-wrap?lang=en-US"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, "/help/shop/gift-wrap?lang=en-US").await;
     assert!(html.contains("<strong>gift wrap</strong>"), "{html}");
-    let chinese = app
-        .client
-        .get(app.url("/help/shop/gift-wrap?lang=zh-CN"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let chinese = page(&app, "/help/shop/gift-wrap?lang=zh-CN").await;
     assert!(
         chinese.contains("&lt;script&gt;") && !chinese.contains("<script>alert"),
         "{chinese}"
     );
-    let found = app
-        .client
-        .get(app.url("/help/shop?q=%E7%A4%BC%E5%93%81%E5%8C%85%E8%A3%85"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let found = page(&app, "/help/shop?q=%E7%A4%BC%E5%93%81%E5%8C%85%E8%A3%85").await;
     assert!(found.contains("/help/shop/gift-wrap"), "{found}");
     let no_redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -465,5 +439,109 @@ async fn an_article_that_answers_the_request_form_ends_it_without_a_case() {
         String::from_utf8(list)
             .unwrap()
             .contains("id=\"article-refund-time\"")
+    );
+}
+
+/// Suggested replies: a template filled with the case's values (the amount in the order's
+/// currency); once the team has sent it edited for this kind of case, the edited text is what
+/// the next case is offered, with that case's values.
+#[tokio::test]
+async fn the_reply_the_team_sends_is_suggested_filled_with_the_cases_values() {
+    let app = TestApp::start().await;
+    let (status, body) = app
+        .call(
+            Method::PATCH,
+            "/api/v1/settings",
+            SUPERVISOR,
+            Some(json!({ "reply_templates": [{ "name": "退款说明",
+                "body": "{customer_name}您好，{amount} 将原路退回。" }] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (cookie, csrf) = app.console_session("agent@test.local").await;
+    let case_page = |id: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let (status, page) = app
+                .console_get(&cookie, &format!("/console/cases/{id}"))
+                .await;
+            assert_eq!(status, StatusCode::OK);
+            String::from_utf8(page).unwrap()
+        }
+    };
+    // The template, filled: the case's units cost ¥289.00 (the two lines of the test order).
+    app.order("REPLY-1").await;
+    let first = app.case("REPLY-1", "refund_only", "没收到货").await;
+    let page = case_page(first["id"].as_str().unwrap().to_string()).await;
+    assert!(
+        page.contains("王小明您好，¥289.00 将原路退回。"),
+        "the template filled in"
+    );
+    assert!(
+        !page.contains("id=\"suggested-reply\""),
+        "nothing sent yet, nothing suggested"
+    );
+
+    // Two agents send it with the same addition.
+    for number in 1..=2 {
+        let order = format!("REPLY-{number}");
+        if number > 1 {
+            app.order(&order).await;
+        }
+        let case = if number == 1 {
+            first.clone()
+        } else {
+            app.case(&order, "refund_only", "没收到货").await
+        };
+        let sent = app
+            .client
+            .post(app.url(&format!(
+                "/console/cases/{}/messages",
+                case["id"].as_str().unwrap()
+            )))
+            .header(reqwest::header::COOKIE, &cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                (
+                    "body",
+                    "王小明您好，¥289.00 将原路退回，请留意支付宝的到账通知。",
+                ),
+                ("version", "1"),
+                ("template", "退款说明"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), StatusCode::OK);
+    }
+
+    // A third case of the same kind and reason, for another customer and amount.
+    let (status, order) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({ "order_number": "REPLY-3", "platform": "tmall", "placed_at": "2026-11-01 10:00",
+                "customer": { "name": "李娜", "phone": "13900139000" },
+                "lines": [{ "sku": "CUP", "product_name": "保温杯", "quantity": 1, "unit_price_minor": 8800 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let (status, third) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "REPLY-3", "kind": "refund_only", "reason_code": "quality",
+                "description": "没收到货", "lines": [{ "line_number": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
+    let page = case_page(third["id"].as_str().unwrap().to_string()).await;
+    let start = page
+        .find("id=\"suggested-reply\"")
+        .expect("a suggested reply");
+    let suggested = &page[start..start + page[start..].find("</div>").unwrap()];
+    assert!(
+        suggested.contains("李娜您好，¥88.00 将原路退回，请留意支付宝的到账通知。"),
+        "{suggested}"
     );
 }

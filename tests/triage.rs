@@ -7,7 +7,7 @@ mod common;
 use aftersale::operations::notifications::run_once;
 use common::smtp::SmtpSink;
 use common::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn open(
@@ -253,8 +253,8 @@ async fn the_reason_is_suggested_and_learned_from_the_shops_own_cases() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    // This shop's agents leave a missing gift as a price problem (its own way of counting it):
-    // 60 such cases, closed.
+    // This shop's agents file a missing gift as a price problem (its own way of counting it):
+    // the customers chose "missing part", the agents corrected it; 60 such cases, closed.
     let gifts = [
         "赠品小风扇没收到",
         "说好的赠品没有发",
@@ -269,12 +269,33 @@ async fn the_reason_is_suggested_and_learned_from_the_shops_own_cases() {
             .post(
                 "/api/v1/cases",
                 AGENT,
-                json!({ "order_number": order, "kind": "consultation", "reason_code": "price",
+                json!({ "order_number": order, "kind": "consultation", "reason_code": "missing_part",
                     "description": format!("{}，订单{number}", gifts[number % gifts.len()]) }),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         let id = created["id"].as_str().unwrap();
+        if number == 0 {
+            let (status, refused) = app
+                .call(
+                    Method::PATCH,
+                    &format!("/api/v1/cases/{id}"),
+                    AGENT,
+                    Some(json!({ "version": created["version"], "reason_code": "no_such_reason" })),
+                )
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        }
+        let (status, corrected) = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/cases/{id}"),
+                AGENT,
+                Some(json!({ "version": created["version"], "reason_code": "price" })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{corrected}");
+        assert_eq!(corrected["reason_code"], "price");
         for action in ["resolve", "close"] {
             let (status, moved) = app.act(id, AGENT, action, json!({})).await;
             assert_eq!(status, StatusCode::OK, "{moved}");

@@ -1032,3 +1032,5 @@ case-articles-insert = Put in the reply
 console-suggested = Suggested: reason { $reason } · kind { $name } ({ $text })
 console-suggested-shop = learned from this shop's cases
 console-suggested-starting = starting model
+case-suggested-reply = Suggested reply
+case-use-reply = Use this reply

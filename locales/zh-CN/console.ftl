@@ -1032,3 +1032,5 @@ case-articles-insert = 插入回复
 console-suggested = 智能建议：原因 { $reason } · 类型 { $name }（{ $text }）
 console-suggested-shop = 本店案件学习
 console-suggested-starting = 初始模型
+case-suggested-reply = 建议回复
+case-use-reply = 使用此回复

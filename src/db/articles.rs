@@ -66,6 +66,24 @@ fn terms_text(article: &ArticleInput) -> String {
     serde_json::to_string(&article.terms()).unwrap_or_else(|_| "{}".into())
 }
 
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// The article's columns, bound in this order: slug, category, tags, products, status, the
+/// Chinese title and text, the English ones, the words it is found by.
+fn with_article<'q>(statement: Statement<'q>, article: &ArticleInput) -> Statement<'q> {
+    statement
+        .bind(article.slug.clone())
+        .bind(article.category.clone())
+        .bind(list_text(&article.tags))
+        .bind(list_text(&article.products))
+        .bind(article.status.as_str())
+        .bind(article.title_zh.clone())
+        .bind(article.body_zh.clone())
+        .bind(article.title_en.clone())
+        .bind(article.body_en.clone())
+        .bind(terms_text(article))
+}
+
 /// Raises the shop's generation: every instance rebuilds its index at its next search.
 async fn changed(transaction: &mut Transaction, shop_id: &ShopId) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -87,27 +105,18 @@ pub async fn insert(
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO articles (id, shop_id, slug, category, tags, products, status, title_zh, body_zh, title_en, body_en, \
          terms, version, reviewed_at, reviewed_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $13, $13)",
     )
     .bind(&id)
-    .bind(shop_id)
-    .bind(&article.slug)
-    .bind(&article.category)
-    .bind(list_text(&article.tags))
-    .bind(list_text(&article.products))
-    .bind(article.status.as_str())
-    .bind(&article.title_zh)
-    .bind(&article.body_zh)
-    .bind(&article.title_en)
-    .bind(&article.body_en)
-    .bind(terms_text(article))
-    .bind(now)
-    .bind(by)
-    .execute(&mut **transaction)
-    .await?;
+    .bind(shop_id);
+    with_article(insert, article)
+        .bind(now)
+        .bind(by)
+        .execute(&mut **transaction)
+        .await?;
     changed(transaction, shop_id).await?;
     Ok(id)
 }
@@ -122,28 +131,19 @@ pub async fn update(
     by: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE articles SET slug = $1, category = $2, tags = $3, products = $4, status = $5, title_zh = $6, \
          body_zh = $7, title_en = $8, body_en = $9, terms = $10, version = version + 1, reviewed_at = $11, \
          reviewed_by = $12, updated_at = $11 WHERE shop_id = $13 AND id = $14 AND version = $15",
-    )
-    .bind(&article.slug)
-    .bind(&article.category)
-    .bind(list_text(&article.tags))
-    .bind(list_text(&article.products))
-    .bind(article.status.as_str())
-    .bind(&article.title_zh)
-    .bind(&article.body_zh)
-    .bind(&article.title_en)
-    .bind(&article.body_en)
-    .bind(terms_text(article))
-    .bind(now)
-    .bind(by)
-    .bind(shop_id)
-    .bind(id)
-    .bind(version)
-    .execute(&mut **transaction)
-    .await?;
+    );
+    let done = with_article(update, article)
+        .bind(now)
+        .bind(by)
+        .bind(shop_id)
+        .bind(id)
+        .bind(version)
+        .execute(&mut **transaction)
+        .await?;
     if done.rows_affected() == 1 {
         changed(transaction, shop_id).await?;
     }

@@ -35,6 +35,7 @@ pub mod packed;
 pub mod platform_refunds;
 pub mod ratings;
 pub mod refunds;
+pub mod reply_variants;
 pub mod report_runs;
 pub mod reviews;
 pub mod secrets;

@@ -32,6 +32,7 @@ pub mod permissions;
 pub mod policy;
 pub mod refund;
 pub mod refusals;
+pub mod replies;
 pub mod reports;
 pub mod reviews;
 pub mod settings;

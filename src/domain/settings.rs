@@ -33,7 +33,8 @@ pub struct ShopSettings {
     #[serde(default)]
     pub branding: Branding,
     /// Canned replies for the console's reply box. `{customer_name}`, `{case_number}`,
-    /// `{order_number}`, `{return_address}` and `{shop_name}` are filled in.
+    /// `{order_number}`, `{return_address}`, `{shop_name}`, `{amount}`, `{refunded}` and
+    /// `{deadline}` are filled in.
     #[serde(default)]
     pub reply_templates: Vec<ReplyTemplate>,
     /// SOP checklists per reason category; a step may have to be done before some actions.

@@ -199,6 +199,7 @@ pub async fn list(
 
 /// An article found for a question, in the asker's language.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ArticleSuggestion)]
 pub struct Suggestion {
     pub id: String,
     pub slug: String,

@@ -39,6 +39,7 @@ pub mod refund_payments;
 pub mod refunds;
 pub mod refusals;
 pub mod replacements;
+pub mod replies;
 pub mod reviews;
 pub mod schedules;
 pub mod settings;

@@ -337,7 +337,7 @@ pub async fn set_kind(
     Ok(result.rows_affected() == 1)
 }
 
-/// Changes assignment, priority and tags if the case is still at `expected_version`.
+/// Changes assignment, priority, tags and reason if the case is still at `expected_version`.
 #[allow(clippy::too_many_arguments)] // one argument per column written
 pub async fn set_fields(
     transaction: &mut Transaction,
@@ -347,11 +347,12 @@ pub async fn set_fields(
     assignee_id: Option<&str>,
     priority: Priority,
     tags: &[String],
+    reason_code: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE cases SET assignee_id = $1, priority = $2, priority_rank = $3, tags = $4, updated_at = $5, \
-         version = version + 1 WHERE shop_id = $6 AND id = $7 AND version = $8",
+         version = version + 1, reason_code = $9 WHERE shop_id = $6 AND id = $7 AND version = $8",
     )
     .bind(assignee_id)
     .bind(priority.as_str())
@@ -361,6 +362,7 @@ pub async fn set_fields(
     .bind(shop_id)
     .bind(id)
     .bind(expected_version)
+    .bind(reason_code)
     .execute(&mut **transaction)
     .await?;
     Ok(result.rows_affected() == 1)

@@ -299,20 +299,7 @@ async fn save(state: AppState, staff: Staff, id: String, form: ArticleFields) ->
         operations::replace(&state.database, &staff.actor, (&id, version), input.clone()).await
     };
     match saved {
-        Ok(article) => {
-            let notice = Some(staff.language.text("article-saved"));
-            let shown = Shown {
-                preview: false,
-                error: None,
-                notice,
-            };
-            let key = (
-                article.id.clone(),
-                article.version,
-                reviewed_text(&staff, &article),
-            );
-            form_page(&state, &staff, key, article.input(), shown, StatusCode::OK).await
-        }
+        Ok(article) => shown_saved(&state, &staff, &article, "article-saved").await,
         Err(error @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
             let status = error.status();
             let shown = Shown {
@@ -356,7 +343,17 @@ pub(super) async fn reviewed(
     Posted { staff, .. }: Posted<super::form::Empty>,
 ) -> PageResult {
     let article = operations::reviewed(&state.database, &staff.actor, &id).await?;
-    let notice = Some(staff.language.text("article-reviewed"));
+    shown_saved(&state, &staff, &article, "article-reviewed").await
+}
+
+/// The article's form again as it is now stored, saying what was done (`notice`, a text key).
+async fn shown_saved(
+    state: &AppState,
+    staff: &Staff,
+    article: &ArticleRecord,
+    notice: &str,
+) -> PageResult {
+    let notice = Some(staff.language.text(notice));
     let shown = Shown {
         preview: false,
         error: None,
@@ -365,9 +362,9 @@ pub(super) async fn reviewed(
     let key = (
         article.id.clone(),
         article.version,
-        reviewed_text(&staff, &article),
+        reviewed_text(staff, article),
     );
-    form_page(&state, &staff, key, article.input(), shown, StatusCode::OK).await
+    form_page(state, staff, key, article.input(), shown, StatusCode::OK).await
 }
 
 /// Markdown files (or a ZIP of them) in; the report on the list page.

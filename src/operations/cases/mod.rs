@@ -137,6 +137,9 @@ pub struct CaseChanges {
     pub assignee_id: Option<Option<String>>,
     pub priority: Option<String>,
     pub tags: Option<Vec<String>>,
+    /// The reason corrected (one of the shop's active reasons); the policy's decision made when
+    /// the case opened stays as it was.
+    pub reason_code: Option<String>,
 }
 
 pub async fn update(
@@ -170,7 +173,26 @@ pub async fn update(
     };
     let priority = priority.unwrap_or(case.priority);
     let tags = tags.unwrap_or_else(|| case.tags.clone());
+    let reason_code = match changes.reason_code.as_deref().map(str::trim) {
+        Some(code) if code != case.reason_code => {
+            let reasons = crate::db::shops::list_reasons(&database.reader, &shop.id).await?;
+            if !reasons
+                .iter()
+                .any(|reason| reason.code == code && reason.active)
+            {
+                return Err(AppError::invalid(
+                    "reason_code",
+                    format!("unknown reason code '{code}'; see GET /api/v1/reasons"),
+                ));
+            }
+            code.to_string()
+        }
+        _ => case.reason_code.clone(),
+    };
     let mut data = json!({});
+    if reason_code != case.reason_code {
+        data["reason_code"] = json!({ "from": case.reason_code, "to": reason_code });
+    }
     if assignee_id != case.assignee_id {
         data["assignee_id"] = json!({ "from": case.assignee_id, "to": assignee_id });
     }
@@ -191,6 +213,7 @@ pub async fn update(
         assignee_id.as_deref(),
         priority,
         &tags,
+        &reason_code,
         now,
     )
     .await?

@@ -376,6 +376,9 @@ pub struct CasePatch {
     #[schema(pattern = "^(low|normal|high|urgent)$")]
     pub priority: Option<String>,
     pub tags: Option<Vec<String>>,
+    /// Corrects the reason (one of the shop's active reason codes): the suggestions learn from
+    /// it; the policy's decision made when the case opened stays.
+    pub reason_code: Option<String>,
 }
 
 /// Tells "absent" (None) from "null" (Some(None)).
@@ -398,6 +401,7 @@ pub async fn update(
         assignee_id: patch.assignee_id,
         priority: patch.priority,
         tags: patch.tags,
+        reason_code: patch.reason_code,
     };
     let case = case_operations::update(&state.database, &actor, &id, &changes).await?;
     Ok(axum::Json(full_view(&state, &actor, case).await?))

@@ -258,6 +258,20 @@ pub(in crate::http::console) async fn message(
             return Err(error.into());
         }
     }
+    if sent.is_ok()
+        && !internal
+        && let Some(template) = text(&fields, "template")
+    {
+        // The reply is out: keeping it for the suggestions must not turn it into an error.
+        let kept = async {
+            let case = case_operations::fetch(&state.database, &staff.actor, &id).await?;
+            crate::operations::replies::sent(&state.database, &staff.actor, &case, &template, &body)
+                .await
+        };
+        if let Err(error) = kept.await {
+            tracing::warn!(%error, "keeping a reply sent from a template");
+        }
+    }
     if sent.is_err() || (then_action.is_none() && then_tag.is_none()) {
         return answer(&state, &staff, &id, form_name, fields, sent).await;
     }
@@ -318,9 +332,8 @@ async fn then(
             tags.push(tag);
             let changes = CaseChanges {
                 version: case.version,
-                assignee_id: None,
-                priority: None,
                 tags: Some(tags),
+                ..CaseChanges::default()
             };
             case_operations::update(&state.database, &staff.actor, id, &changes).await?;
         }
@@ -362,6 +375,7 @@ pub(in crate::http::console) async fn change(
                 .map(str::to_string)
                 .collect()
         }),
+        reason_code: text(&fields, "reason_code"),
     };
     let result = case_operations::update(&state.database, &staff.actor, &id, &changes)
         .await

@@ -203,8 +203,13 @@ pub struct CasePage {
     templates: Vec<TemplateRow>,
     /// The knowledge base's best articles for the case, ready to put in a reply.
     articles: Vec<TemplateRow>,
+    /// The template as the team sends it for this kind and reason, filled in.
+    suggested_reply: Option<TemplateRow>,
     staff: Vec<Choice>,
     priorities: Vec<Choice>,
+    /// The shop's active reasons, to correct the case's (its own kept even when retired).
+    reason_choices: Vec<Choice>,
+    reason_code: String,
     has_label: bool,
     checklist: Vec<StepRow>,
     /// The refund form's question, with `{amount}` for the total typed (filled in by the page).
@@ -602,22 +607,25 @@ pub async fn case_view(
         .map(|customer| customer.name.clone())
         .or(case.contact_name.clone())
         .unwrap_or_default();
-    let values = [
-        ("customer_name", customer_name.as_str()),
-        ("case_number", case.number.as_str()),
-        ("order_number", case.order_number.as_str()),
-        (
-            "return_address",
-            shop_settings.return_address.as_deref().unwrap_or_default(),
-        ),
-        ("shop_name", shop.name.as_str()),
-    ];
+    let values = crate::operations::replies::values(&state.database, shop, &case).await?;
+    let suggested_reply =
+        crate::operations::replies::suggested(&state.database, shop, &case, &values)
+            .await?
+            .map(|(name, body)| TemplateRow {
+                name,
+                body,
+                action: String::new(),
+                tag: String::new(),
+                then: String::new(),
+                article: String::new(),
+                path: String::new(),
+            });
     let templates = shop_settings
         .reply_templates
         .iter()
         .map(|template| TemplateRow {
             name: template.name.clone(),
-            body: template.fill(&values),
+            body: crate::domain::replies::fill(&template.body, &values),
             action: template.action.clone().unwrap_or_default(),
             tag: template.tag.clone().unwrap_or_default(),
             then: [
@@ -698,6 +706,18 @@ pub async fn case_view(
             .map(|flag| language.text(&format!("triage-flag-{}", flag.name())))
             .collect(),
         suggested: suggested_text(state, shop, &case, &reasons, language).await?,
+        reason_choices: reasons
+            .iter()
+            .filter(|reason| reason.active || reason.code == case.reason_code)
+            .map(|reason| Choice {
+                code: reason.code.clone(),
+                name: match language {
+                    Language::Chinese => reason.name_zh.clone(),
+                    Language::English => reason.name_en.clone(),
+                },
+            })
+            .collect(),
+        reason_code: case.reason_code.clone(),
         reason,
         description: case.description.clone(),
         due,
@@ -853,6 +873,7 @@ pub async fn case_view(
             .collect(),
         templates,
         articles,
+        suggested_reply,
         staff: people
             .iter()
             .map(|(id, name, _)| Choice {
