@@ -6,7 +6,7 @@ mod common;
 mod webdriver;
 
 use common::{AGENT, TestApp};
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 use webdriver::Browser;
 
@@ -92,6 +92,18 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
     assert_eq!(reviews["cases_opened"], 1, "{reviews}");
     let (_, review_cases) = app.get("/api/v1/cases?kind=review", AGENT).await;
     let review_case = review_cases["items"][0]["id"].as_str().unwrap().to_string();
+    // A published article: the knowledge base's pages in the console and the help centre.
+    let (status, article) = app
+        .post(
+            "/api/v1/articles",
+            AGENT,
+            json!({ "slug": "refund-time", "status": "published", "category": "退款",
+                "title_zh": "退款多久到账？", "body_zh": "审核通过后**原路退回**：\n\n- 支付宝：即时\n- 银行卡：3–7 个工作日",
+                "title_en": "How long does a refund take?", "body_en": "Back **the way you paid**." }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    let article_id = article["id"].as_str().unwrap().to_string();
     let console = |path: &str, name: &str| (name.to_string(), path.to_string());
     let console_pages = vec![
         console("/console", "queue"),
@@ -110,6 +122,9 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/audits", "audits"),
         console("/console/reviews", "reviews"),
         console("/console/visits", "visits"),
+        console("/console/articles", "articles"),
+        console("/console/articles/new", "article-new"),
+        console(&format!("/console/articles/{article_id}"), "article"),
         console(&format!("/console/cases/{review_case}"), "review-case"),
         console("/console/inbound", "inbound"),
         console("/console/settings", "settings"),
@@ -123,6 +138,10 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/portal/shop/orders/A11Y-1", "portal-order"),
         console(&format!("/portal/shop/cases/{number}"), "portal-case"),
         console("/portal/shop/orders/NOPE", "portal-not-found"),
+        console("/help/shop", "help"),
+        console("/help/shop?q=%E9%80%80%E6%AC%BE", "help-results"),
+        console("/help/shop?q=%E7%81%AB%E6%98%9F", "help-no-results"),
+        console("/help/shop/refund-time", "help-article"),
     ];
 
     let mut found = Vec::new();
