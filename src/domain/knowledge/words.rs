@@ -2,7 +2,7 @@
 //! singular, Chinese words from jieba's dictionary (search mode: 退款到账 gives 退款, 到账, 退款到账),
 //! and every Chinese character on its own as a weak term, so that a word typed with one wrong
 //! character (退宽) still finds the rest of its sentence. Full-width letters and digits count as
-//! their ASCII forms. Little words (的, 了, the, my …) are left out.
+//! their ASCII forms, traditional characters as simplified. Little words (的, 了, the, my …) are left out.
 
 use std::sync::LazyLock;
 
@@ -120,9 +120,11 @@ pub fn is_han(character: char) -> bool {
     matches!(character, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
-/// Full-width forms as ASCII, lower case.
+/// Traditional characters as simplified (维修 for 維修: customers in Hong Kong and Taiwan, and
+/// phones set to traditional input, ask too), full-width forms as ASCII, lower case.
 pub fn normalise(text: &str) -> String {
-    text.chars()
+    fast2s::convert(text)
+        .chars()
         .map(|character| match character {
             '\u{FF01}'..='\u{FF5E}' => {
                 char::from_u32(character as u32 - 0xFEE0).unwrap_or(character)
@@ -283,6 +285,12 @@ mod tests {
             expected.extend(keys("天无理由"));
             expected
         });
+    }
+
+    #[test]
+    fn traditional_characters_read_as_simplified() {
+        assert_eq!(keys("退款多久到賬"), keys("退款多久到账"));
+        assert_eq!(keys("維修"), keys("维修"));
     }
 
     #[test]
