@@ -182,3 +182,30 @@ async fn a_signed_in_customer_asks_on_the_order_page() {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 }
+
+/// A question the order's records cannot answer is answered by the shop's knowledge base when an
+/// article holds most of its words; only what no article answers goes to a person.
+#[tokio::test]
+async fn the_knowledge_base_answers_what_the_records_cannot() {
+    let app = TestApp::start().await;
+    let (status, article) = app
+        .post(
+            "/api/v1/articles",
+            SUPERVISOR,
+            json!({ "slug": "invoice", "status": "published", "tags": ["发票", "开票"],
+                "title_zh": "如何开发票？", "body_zh": "确认收货后 3 个工作日内开出电子发票，发送到您的邮箱。" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    app.order("ANS-KB").await;
+    let answer = ask(&app, "ANS-KB", "请问怎么开发票").await;
+    assert_eq!(answer["forwarded"], false, "{answer}");
+    assert_eq!(answer["articles"][0]["slug"], "invoice");
+    assert!(text(&answer).contains("如何开发票？"), "{answer}");
+    let (_, cases) = app.get("/api/v1/orders/ANS-KB/cases", AGENT).await;
+    assert_eq!(cases["items"], json!([]), "nothing went to a person");
+    // A question no article holds still goes to a person.
+    let other = ask(&app, "ANS-KB", "能帮我改成周末送货吗").await;
+    assert_eq!(other["forwarded"], true, "{other}");
+    assert_eq!(other["articles"], json!([]));
+}

@@ -289,3 +289,4 @@ help-feedback-invalid = Choose "Yes, it helped" or "No"
 portal-suggestions-heading = These articles may answer your question
 portal-deflect-button = This answered my question
 portal-deflected = Glad that answered your question: no request was sent. If you still need help, you can ask at any time.
+answer-article = This article answers your question: { $text }

@@ -289,3 +289,4 @@ help-feedback-invalid = 请选择"有帮助"或"没帮助"
 portal-suggestions-heading = 这些文章也许能解答您的问题
 portal-deflect-button = 这解决了我的问题
 portal-deflected = 很高兴问题已经解决，本次没有提交售后申请。如仍需帮助，可随时再提交。
+answer-article = 这篇文章解答了您的问题：{ $text }

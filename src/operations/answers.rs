@@ -34,7 +34,14 @@ pub struct Answer {
     pub lines: Vec<String>,
     /// The question went to the shop (a message on the case, or a new consultation).
     pub forwarded: bool,
+    /// The knowledge-base article that answers a question the records cannot (it holds at
+    /// least half of the question's words); then nothing is forwarded.
+    pub articles: Vec<crate::operations::knowledge::Suggestion>,
 }
+
+/// An article answers instead of a person when it holds at least this share of the question's
+/// words.
+const ANSWERED_BY_ARTICLE: f32 = 0.5;
 
 /// Answers `question` about `order` (whose customer is asking) in `language`.
 pub async fn ask(
@@ -71,7 +78,28 @@ pub async fn ask(
         case_number: case.map(|case| case.number.clone()),
         lines: Vec::new(),
         forwarded: false,
+        articles: Vec::new(),
     };
+    if asked.is_none() {
+        let asking = crate::operations::knowledge::Asking {
+            language,
+            product: None,
+            limit: 1,
+            keep_misses: false,
+        };
+        let found = crate::operations::knowledge::search(database, shop, question, asking).await?;
+        if let Some(article) = found
+            .into_iter()
+            .find(|article| article.coverage >= ANSWERED_BY_ARTICLE)
+        {
+            answer.lines = vec![
+                language.text_with("answer-article", "text", &article.title),
+                article.summary.clone(),
+            ];
+            answer.articles = vec![article];
+            return Ok(answer);
+        }
+    }
     match (asked, case) {
         (Some(Topic::Parcel), _) => {
             answer.lines = parcels(database, shop, order, case, language).await?;

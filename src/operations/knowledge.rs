@@ -209,11 +209,18 @@ pub struct Suggestion {
     pub summary: String,
     /// How well it matches (BM25; only the order means something).
     pub score: f32,
+    /// The share of the question's words the article holds (0 to 1).
+    pub coverage: f32,
     /// Its public page.
     pub path: String,
 }
 
-fn suggestion(shop: &Shop, card: &Card, score: f32, language: Language) -> Suggestion {
+fn suggestion(
+    shop: &Shop,
+    card: &Card,
+    (score, coverage): (f32, f32),
+    language: Language,
+) -> Suggestion {
     let (title, summary) = match language {
         Language::Chinese if !card.title_zh.is_empty() => (&card.title_zh, &card.summary_zh),
         Language::English if !card.title_en.is_empty() => (&card.title_en, &card.summary_en),
@@ -227,6 +234,7 @@ fn suggestion(shop: &Shop, card: &Card, score: f32, language: Language) -> Sugge
         title: title.clone(),
         summary: summary.clone(),
         score,
+        coverage,
         path: format!("/help/{}/{}", shop.slug, card.slug),
     }
 }
@@ -263,10 +271,15 @@ pub async fn search(
         .index
         .search(&question, asking.limit.saturating_mul(4).max(asking.limit))
         .into_iter()
-        .filter_map(|hit| loaded.cards.get(hit.id).map(|card| (card, hit.score)))
+        .filter_map(|hit| {
+            loaded
+                .cards
+                .get(hit.id)
+                .map(|card| (card, (hit.score, hit.coverage)))
+        })
         .filter(|(card, _)| applies_to(&card.products, asking.product))
         .take(asking.limit)
-        .map(|(card, score)| suggestion(shop, card, score, asking.language))
+        .map(|(card, matched)| suggestion(shop, card, matched, asking.language))
         .collect();
     if found.is_empty() && asking.keep_misses {
         let asked = normalise(text.trim());
@@ -288,7 +301,7 @@ pub async fn contents(
     let mut all: Vec<Suggestion> = loaded
         .cards
         .values()
-        .map(|card| suggestion(shop, card, 0.0, language))
+        .map(|card| suggestion(shop, card, (0.0, 0.0), language))
         .collect();
     all.sort_by(|a, b| a.category.cmp(&b.category).then(a.title.cmp(&b.title)));
     let mut groups: Vec<(String, Vec<Suggestion>)> = Vec::new();

@@ -194,6 +194,8 @@ pub struct Index {
 pub struct Hit<'a> {
     pub id: &'a str,
     pub score: f32,
+    /// The share of the question's words (concepts, characters aside) it holds: 0 to 1.
+    pub coverage: f32,
 }
 
 impl Index {
@@ -275,6 +277,7 @@ impl Index {
             1 => 1,
             many => many.div_ceil(2).max(2) as u16,
         };
+        let asked_words = question.concepts.len() - question.characters;
         let mut hits: Vec<(usize, f32)> = touched
             .into_iter()
             .filter(|&slot| whole[slot] > 0 || characters[slot] >= needed)
@@ -286,6 +289,7 @@ impl Index {
             .map(|(slot, score)| Hit {
                 id: &self.ids[slot],
                 score,
+                coverage: f32::from(whole[slot]) / asked_words.max(1) as f32,
             })
             .collect()
     }

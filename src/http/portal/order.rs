@@ -76,6 +76,8 @@ struct OrderPage {
     /// A question asked here and its answer (7×24 status answers).
     question: String,
     answer: Vec<String>,
+    /// The article that answered the question, linked.
+    answer_articles: Vec<crate::operations::knowledge::Suggestion>,
     /// Whether matching articles are shown beside the description (the shop's setting), the
     /// order's first product (articles for others are left out), and those shown now.
     suggest: bool,
@@ -147,6 +149,7 @@ struct Typed {
     exchange_for: String,
     question: String,
     answer: Vec<String>,
+    answer_articles: Vec<crate::operations::knowledge::Suggestion>,
     deflected: bool,
 }
 
@@ -304,6 +307,7 @@ async fn order_view(
         exchange_for: typed.exchange_for,
         question: typed.question,
         answer: typed.answer,
+        answer_articles: typed.answer_articles,
         suggest,
         product: crate::http::pages::url_encode(&product),
         articles,
@@ -492,16 +496,18 @@ pub(super) async fn answer(
         match crate::operations::answers::ask(&state.database, &shop, &order, &question, language)
             .await
         {
-            Ok(answer) => (StatusCode::OK, answer.lines),
+            Ok(answer) => (StatusCode::OK, (answer.lines, answer.articles)),
             Err(AppError::Invalid { .. }) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                vec![language.text("portal-answers-invalid")],
+                (vec![language.text("portal-answers-invalid")], Vec::new()),
             ),
             Err(error) => return Err(error),
         };
+    let (answer, answer_articles) = answer;
     let typed = Typed {
         question,
         answer,
+        answer_articles,
         ..Typed::default()
     };
     let page = order_view(&state, &shop, &order, language, Vec::new(), typed).await?;
