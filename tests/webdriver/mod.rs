@@ -85,7 +85,11 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!("aftersale-chromium-{port}"));
+        // A fresh profile for every browser: a port is used again by later runs and tests, and a
+        // profile left behind would bring its cookies (a `lang` cookie turns pages English).
+        let profile =
+            std::env::temp_dir().join(format!("aftersale-chromium-{}-{port}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
         let mut options = json!({
             "binary": chromium,
             "prefs": { "intl.accept_languages": "zh-CN,zh" },
