@@ -4,7 +4,7 @@
 //! the repository carries (data/triage/labelled.tsv) except its held-out quarter, on which it
 //! is measured.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -124,12 +124,12 @@ impl Suggester {
 }
 
 /// The starting model: the labelled set without its held-out quarter.
-pub static STARTING: LazyLock<Suggester> = LazyLock::new(|| {
-    Suggester::train(
+pub static STARTING: LazyLock<Arc<Suggester>> = LazyLock::new(|| {
+    Arc::new(Suggester::train(
         labelled()
             .into_iter()
             .filter(|example| !held_out(example.text)),
-    )
+    ))
 });
 
 /// The figures the starting model reached on the held-out quarter when they were recorded

@@ -4,7 +4,7 @@
 //! the template as the team sends it for this kind and reason, filled in; and each reply sent
 //! from a template kept, turned back into a template, so that the suggestions follow the edits.
 
-use crate::db::cases::CaseRecord;
+use crate::db::cases::{CaseLineRecord, CaseRecord};
 use crate::db::shops::{Actor, Shop};
 use crate::db::{Database, cases, customers, reply_variants, settings, timers};
 use crate::domain::allocation::paid_for_units;
@@ -12,7 +12,7 @@ use crate::domain::replies::{self, PLACEHOLDERS};
 use crate::domain::{Currency, Money};
 use crate::error::AppResult;
 
-/// The case's values by placeholder name.
+/// The case's values by placeholder name, read from the database.
 pub async fn values(
     database: &Database,
     shop: &Shop,
@@ -29,17 +29,28 @@ pub async fn values(
     .unwrap_or_default();
     let settings = settings::get(database, &shop.id).await?;
     let lines = cases::lines(reader, &case.id).await?;
+    let pending = timers::pending_for_case(reader, &case.id).await?;
+    let next_due = pending.iter().map(|timer| timer.due_at).min();
+    let known = (customer_name.as_str(), settings.return_address.as_deref());
+    Ok(values_of(shop, case, known, &lines, next_due))
+}
+
+/// The case's values by placeholder name, from what the caller has read: the customer's name,
+/// the shop's return address, the case's lines and its next clock.
+pub fn values_of(
+    shop: &Shop,
+    case: &CaseRecord,
+    (customer_name, return_address): (&str, Option<&str>),
+    lines: &[CaseLineRecord],
+    next_due: Option<i64>,
+) -> Vec<(String, String)> {
     let currency = Currency::parse(&case.currency).unwrap_or(shop.currency);
     let amount: i64 = lines
         .iter()
         .map(|line| paid_for_units(line.paid_minor, line.ordered_quantity, line.quantity))
         .sum();
     let refunded: i64 = lines.iter().map(|line| line.case_refunded_minor).sum();
-    let deadline = timers::pending_for_case(reader, &case.id)
-        .await?
-        .iter()
-        .map(|timer| timer.due_at)
-        .min()
+    let deadline = next_due
         .and_then(|at| jiff::Timestamp::from_microsecond(at).ok())
         .map(|at| {
             at.to_zoned(shop.time_zone.clone())
@@ -48,20 +59,20 @@ pub async fn values(
         })
         .unwrap_or_default();
     let found = [
-        customer_name,
+        customer_name.to_string(),
         case.number.clone(),
         case.order_number.clone(),
-        settings.return_address.clone().unwrap_or_default(),
+        return_address.unwrap_or_default().to_string(),
         shop.name.clone(),
         Money::new(amount, currency).to_string(),
         Money::new(refunded, currency).to_string(),
         deadline,
     ];
-    Ok(PLACEHOLDERS
+    PLACEHOLDERS
         .iter()
         .map(|name| name.to_string())
         .zip(found)
-        .collect())
+        .collect()
 }
 
 /// The reply to suggest for the case: the name of its template and its text filled in.

@@ -47,10 +47,10 @@ pub async fn model(
         .unwrap_or(0);
     let (model, which) = match held {
         Some((_, known, model, which)) if known == trained_at => (model, which),
-        _ if trained_at == 0 => (starting(), "starting"),
+        _ if trained_at == 0 => (STARTING.clone(), "starting"),
         _ => match suggestion_models::get(&database.reader, shop_id).await? {
             Some((text, _)) => (Arc::new(serde_json::from_str(&text)?), "shop"),
-            None => (starting(), "starting"),
+            None => (STARTING.clone(), "starting"),
         },
     };
     MODELS
@@ -61,11 +61,6 @@ pub async fn model(
             (Instant::now(), trained_at, model.clone(), which),
         );
     Ok((model, which))
-}
-
-fn starting() -> Arc<Suggester> {
-    static SHARED: LazyLock<Arc<Suggester>> = LazyLock::new(|| Arc::new(STARTING.clone()));
-    SHARED.clone()
 }
 
 /// What the description suggests, by the shop's model.

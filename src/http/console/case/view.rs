@@ -569,6 +569,7 @@ pub async fn case_view(
                 .unwrap_or_default(),
         })
         .collect();
+    let next_due = pending.iter().map(|timer| timer.due_at).min();
     let clocks = pending
         .iter()
         .map(|timer| {
@@ -607,7 +608,14 @@ pub async fn case_view(
         .map(|customer| customer.name.clone())
         .or(case.contact_name.clone())
         .unwrap_or_default();
-    let values = crate::operations::replies::values(&state.database, shop, &case).await?;
+    // The values read above: no second round of queries for the templates.
+    let values = crate::operations::replies::values_of(
+        shop,
+        &case,
+        (&customer_name, shop_settings.return_address.as_deref()),
+        &lines,
+        next_due,
+    );
     let suggested_reply =
         crate::operations::replies::suggested(&state.database, shop, &case, &values)
             .await?
