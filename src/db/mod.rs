@@ -45,6 +45,7 @@ pub mod shops;
 pub mod staff_sessions;
 pub mod stock;
 pub mod suggestion_models;
+pub mod suppliers;
 pub mod surveys;
 pub mod synthetic;
 pub mod timers;

@@ -39,6 +39,7 @@ pub mod settings;
 pub mod signing;
 pub mod sla;
 pub mod suggestions;
+pub mod suppliers;
 pub mod surveys;
 pub mod time;
 pub mod triage;

@@ -41,6 +41,12 @@ pub fn topic(
         }
         "parcel_reached_buyer" | "parcel_coming_back" => "shipment.updated",
         "reminded" => "case.reminded",
+        "fault_confirmed"
+        | "fault_not_confirmed"
+        | "fault_not_reproducible"
+        | "supplier_result"
+        | "supplier_returned" => "repair.updated",
+        "send_out_overdue" => "repair.overdue",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",
         _ => return None,
@@ -64,6 +70,12 @@ pub fn customer_moment(
         "refund" => "refunded",
         "ship_replacement" => "replacement_shipped",
         "ship_back" => "shipped_back",
+        // A repair at a supplier: where it went, whether the fault was confirmed, back.
+        "send_to_vendor" => "at_supplier",
+        "fault_confirmed" => "fault_confirmed",
+        "fault_not_confirmed" => "fault_not_confirmed",
+        "fault_not_reproducible" => "fault_not_reproducible",
+        "vendor_return" | "supplier_returned" => "back_from_supplier",
         "close" => "closed",
         "reminded" => "reminder",
         "offer_made" => "offer",
@@ -99,6 +111,8 @@ pub const TOPICS: &[&str] = &[
     "order.do_not_ship",
     "shipment.updated",
     "shipment.delayed",
+    "repair.updated",
+    "repair.overdue",
 ];
 
 /// How long to wait before attempt `attempt` + 1 after a failure: 10 s doubling, at most an hour.

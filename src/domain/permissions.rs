@@ -49,6 +49,10 @@ pub enum Capability {
     HandleReviews,
     /// Write, publish and import knowledge-base articles; see the questions that found nothing.
     WriteArticles,
+    /// Keep the shop's suppliers and repair centres (contacts, turnaround targets, freight).
+    ManageSuppliers,
+    /// Send items to a supplier, record its finding and result, receive them back.
+    HandleRepairs,
 }
 
 use Capability::*;
@@ -129,6 +133,12 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         WriteArticles,
         &[Agent, Supervisor, Admin, System],
         "write knowledge-base articles",
+    ),
+    (ManageSuppliers, &[Supervisor, Admin], "manage suppliers"),
+    (
+        HandleRepairs,
+        &[Agent, Inspector, Supervisor, Admin, System],
+        "handle repairs with suppliers",
     ),
 ];
 
@@ -235,6 +245,8 @@ mod tests {
             (AuditCases, [false, false, true, true, true, false]),
             (HandleReviews, [true, false, true, true, true, false]),
             (WriteArticles, [true, false, true, true, true, false]),
+            (ManageSuppliers, [false, false, true, true, false, false]),
+            (HandleRepairs, [true, true, true, true, true, false]),
         ];
         assert_eq!(
             expected.len(),

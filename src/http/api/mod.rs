@@ -25,6 +25,7 @@ mod replacements;
 mod reports;
 mod reviews;
 mod shipments;
+mod suppliers;
 mod surveys;
 mod tokens;
 mod views;
@@ -151,6 +152,17 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::outcome))
         .routes(routes!(reviews::explain))
         .routes(routes!(reviews::posted))
+        .routes(routes!(suppliers::list, suppliers::create))
+        .routes(routes!(suppliers::show, suppliers::replace))
+        .routes(routes!(suppliers::scorecard))
+        .routes(routes!(
+            suppliers::list_send_outs,
+            suppliers::create_send_out
+        ))
+        .routes(routes!(suppliers::show_send_out))
+        .routes(routes!(suppliers::finding))
+        .routes(routes!(suppliers::result))
+        .routes(routes!(suppliers::back))
         .routes(routes!(visits::list))
         .routes(routes!(visits::outcome))
         .routes(routes!(visits::set_tier))

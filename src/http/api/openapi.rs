@@ -12,7 +12,7 @@ use crate::state::AppState;
 #[openapi(
     info(title = "aftersale API", description = "After-sales cases, orders, refunds. See docs/API.md."),
     components(schemas(ErrorBody, ErrorDetail)),
-    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"), (name = "webhooks"), (name = "reports"), (name = "reviews"), (name = "knowledge"))
+    tags((name = "cases"), (name = "refunds"), (name = "orders"), (name = "customers"), (name = "policy"), (name = "webhooks"), (name = "reports"), (name = "reviews"), (name = "knowledge"), (name = "repairs"))
 )]
 pub struct ApiDocument;
 

@@ -26,6 +26,7 @@ mod reviews;
 mod rows;
 mod session;
 mod settings;
+mod suppliers;
 mod surveys;
 mod text;
 mod timing;
@@ -119,6 +120,11 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/console/cases/{id}/offers", post(case::make_offer))
         .route("/console/cases/{id}/costs", post(case::record_cost))
+        .route("/console/cases/{id}/send-out", post(case::send_out))
+        .route(
+            "/console/cases/{id}/send-outs/{send_out}/{step}",
+            post(case::send_out_step),
+        )
         .route("/console/cases/{id}/invoice", post(case::change_invoice))
         .route(
             "/console/cases/{id}/offers/{offer}/approve",
@@ -159,6 +165,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/reviews/{file}", get(reviews::file))
         .route("/console/reviews/{id}/order", post(reviews::link_order))
         .route("/console/visits", get(visits::visits_page))
+        .route(
+            "/console/suppliers",
+            get(suppliers::suppliers_page).post(suppliers::add),
+        )
         .route(
             "/console/articles",
             get(articles::articles_page).post(articles::create),

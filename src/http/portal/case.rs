@@ -63,6 +63,9 @@ struct CasePage {
     parcels: Vec<ParcelRow>,
     /// The case's progress: (step in words, done/current/stopped/later, when reached).
     tracker: Vec<(String, &'static str, String)>,
+    /// A repair's stages in plain words with their dates, and the next one's expected date.
+    repair: Vec<(String, String, String)>,
+    repair_expected: String,
     /// The items of the case: (name, units, what they cost the customer).
     items: Vec<(String, i64, String)>,
     /// Money back: (amount, how, where it is in words, when).
@@ -230,6 +233,24 @@ async fn case_view(
             )
         })
         .collect();
+    let (repair, repair_expected) = match case.kind {
+        crate::domain::CaseKind::Repair => {
+            let (stages, expected) = super::tracker::repair_stages(case.status, &events);
+            (
+                stages
+                    .into_iter()
+                    .map(|stage| (language.text(&stage.key), stage.detail, when(stage.at)))
+                    .collect(),
+                expected
+                    .map(|(key, at)| {
+                        let day = crate::domain::time::local_date(at, &shop.time_zone).to_string();
+                        language.text_with(key, "date", &day)
+                    })
+                    .unwrap_or_default(),
+            )
+        }
+        _ => (Vec::new(), String::new()),
+    };
     let tracker = super::tracker::progress(case.kind, case.status, &events)
         .into_iter()
         .map(|step| {
@@ -290,6 +311,8 @@ async fn case_view(
     Ok(CasePage {
         next_step: progress::next_step(language, case, &events, &refund_records),
         tracker,
+        repair,
+        repair_expected,
         items,
         refunds,
         deadlines,

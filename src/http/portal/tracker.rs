@@ -127,6 +127,99 @@ pub fn progress(kind: CaseKind, status: Status, events: &[EventRecord]) -> Vec<S
         .collect()
 }
 
+/// A stage of a repair in plain words (`portal-repair-…` with the detail), and when it happened.
+#[derive(Debug, PartialEq)]
+pub struct Stage {
+    pub key: String,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// A repair's stages from its events (oldest first): received, diagnosed, at the supplier
+/// (whether it confirmed the fault), repaired (what was done, parts), back, shipped back; and
+/// the next step's expected date while the item is at a supplier (`portal-repair-expect-…`).
+pub fn repair_stages(
+    status: Status,
+    events: &[EventRecord],
+) -> (Vec<Stage>, Option<(&'static str, i64)>) {
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_string();
+    let mut stages = Vec::new();
+    let mut expected = None;
+    for event in events {
+        let data = &event.data;
+        let (key, detail) = match event.action.as_str() {
+            "receive" => ("received".to_string(), String::new()),
+            "diagnose" => ("diagnosing".to_string(), String::new()),
+            "send_to_vendor" => {
+                expected = data["confirm_by"]
+                    .as_i64()
+                    .map(|at| ("portal-repair-expect-confirm", at));
+                ("at_supplier".to_string(), text(&data["supplier"]))
+            }
+            action @ ("fault_confirmed" | "fault_not_confirmed" | "fault_not_reproducible") => {
+                expected = match (expected, data["back_by"].as_i64()) {
+                    (_, Some(at)) => Some(("portal-repair-expect-back", at)),
+                    (Some((_, _)), None) => events
+                        .iter()
+                        .rev()
+                        .find(|event| event.action == "send_to_vendor")
+                        .and_then(|event| event.data["back_by"].as_i64())
+                        .map(|at| ("portal-repair-expect-back", at)),
+                    (None, None) => None,
+                };
+                (action.to_string(), text(&data["report"]))
+            }
+            "supplier_result" => {
+                let parts: Vec<String> = data["parts"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|part| {
+                        part["name"]
+                            .as_str()
+                            .or(part["number"].as_str())
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+                    .filter(|name| !name.is_empty())
+                    .collect();
+                let detail = [text(&data["note"]), parts.join("、")]
+                    .into_iter()
+                    .filter(|part| !part.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                (format!("result-{}", text(&data["result"])), detail)
+            }
+            "vendor_return" | "supplier_returned" => {
+                expected = None;
+                ("back".to_string(), text(&data["supplier"]))
+            }
+            "mark_repaired" => ("repaired".to_string(), text(&data["note"])),
+            "mark_no_fault_found" => ("no_fault".to_string(), text(&data["note"])),
+            "ship_back" => (
+                "shipped_back".to_string(),
+                format!(
+                    "{} {}",
+                    text(&data["shipment"]["carrier"]),
+                    text(&data["shipment"]["tracking_number"])
+                )
+                .trim()
+                .to_string(),
+            ),
+            _ => continue,
+        };
+        stages.push(Stage {
+            key: format!("portal-repair-{key}"),
+            detail,
+            at: event.at,
+        });
+    }
+    if status != Status::AtVendor {
+        expected = None;
+    }
+    (stages, expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +293,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn acted(at: i64, action: &str, data: serde_json::Value) -> EventRecord {
+        EventRecord {
+            action: action.into(),
+            data,
+            ..event(at, "")
+        }
+    }
+
+    #[test]
+    fn a_repair_at_a_supplier_says_each_stage_and_when_the_next_is_due() {
+        let mut events = vec![
+            acted(1, "receive", serde_json::Value::Null),
+            acted(2, "diagnose", serde_json::Value::Null),
+            acted(
+                3,
+                "send_to_vendor",
+                serde_json::json!({ "supplier": "飞科售后", "confirm_by": 10, "back_by": 20 }),
+            ),
+        ];
+        let (stages, expected) = repair_stages(Status::AtVendor, &events);
+        assert_eq!(stages.len(), 3);
+        assert_eq!(stages[2].key, "portal-repair-at_supplier");
+        assert_eq!(stages[2].detail, "飞科售后");
+        assert_eq!(expected, Some(("portal-repair-expect-confirm", 10)));
+        events.push(acted(
+            4,
+            "fault_confirmed",
+            serde_json::json!({ "report": "电机烧毁" }),
+        ));
+        events.push(acted(
+            5,
+            "supplier_result",
+            serde_json::json!({ "result": "repaired", "note": "更换电机",
+                "parts": [{ "number": "M1", "name": "电机" }] }),
+        ));
+        let (stages, expected) = repair_stages(Status::AtVendor, &events);
+        assert_eq!(stages[3].detail, "电机烧毁");
+        assert_eq!(stages[4].key, "portal-repair-result-repaired");
+        assert_eq!(stages[4].detail, "更换电机 · 电机");
+        assert_eq!(expected, Some(("portal-repair-expect-back", 20)));
+        events.push(acted(
+            6,
+            "vendor_return",
+            serde_json::json!({ "supplier": "飞科售后" }),
+        ));
+        let (stages, expected) = repair_stages(Status::Diagnosing, &events);
+        assert_eq!(stages.last().unwrap().key, "portal-repair-back");
+        assert_eq!(expected, None);
     }
 }

@@ -163,6 +163,7 @@ pub(super) async fn plan(
                 parcel["tracking_number"].as_str().unwrap_or_default(),
             ),
             ("days", days.as_str()),
+            ("text", row.payload["text"].as_str().unwrap_or_default()),
         ];
         let kind = row.topic.as_str();
         let link = format!("{}/console/follow-ups", channels.public_url);
@@ -576,6 +577,16 @@ async fn customer_mail(
             expected["basis"].as_str(),
         ));
         body.push(language.text("mail-shipped-check"));
+    }
+    // At a supplier: by when the fault should be confirmed (the supplier's target).
+    if moment == "at_supplier"
+        && let Some(confirm_by) = data["confirm_by"].as_i64()
+    {
+        let date = crate::domain::time::local_date(confirm_by, &shop.time_zone).to_string();
+        body.push(language.text_args(
+            "mail-at_supplier-expected",
+            &[("detail", values[7].1), ("date", date.as_str())],
+        ));
     }
     if moment == "message" {
         let message_id = data["message_id"].as_str().unwrap_or_default();

@@ -9,6 +9,7 @@ mod files;
 mod forms;
 mod invoice;
 mod offers;
+mod repairs;
 mod replacement;
 mod review;
 mod timeline;
@@ -35,6 +36,7 @@ pub(super) use files::{attachment, label, upload};
 pub(super) use forms::{act, change, check_step, message, refund, settle_refund};
 pub(super) use invoice::change as change_invoice;
 pub(super) use offers::{approve as approve_offer, make as make_offer, withdraw as withdraw_offer};
+pub(super) use repairs::{send as send_out, step as send_out_step};
 pub(super) use replacement::{choose as choose_replacement, settle as settle_difference};
 pub(super) use review::{
     explain as explain_review, outcome as review_outcome, posted as review_posted,
@@ -92,7 +94,7 @@ pub(in crate::http::console) struct Done {
 fn done_text(language: Language, form: &str) -> String {
     let name = form.split('-').next().unwrap_or_default();
     if let "refund" | "message" | "note" | "change" | "checklist" | "files" | "settle" | "dispute"
-    | "offer" | "replacement" | "cost" | "invoice" | "review" = name
+    | "offer" | "replacement" | "cost" | "invoice" | "review" | "send" = name
     {
         return language.text(&format!("console-done-{name}"));
     }

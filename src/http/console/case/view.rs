@@ -167,6 +167,8 @@ pub struct CasePage {
     disputes: Vec<super::disputes::DisputeRow>,
     /// The review a `review` case was opened for.
     review: Option<super::review::ReviewPart>,
+    /// A repair's send-outs to suppliers, and the form to send it.
+    repair: Option<super::repairs::RepairPart>,
     /// An exchange's replacement, and whether one may be chosen now.
     replacement: Option<super::replacement::ReplacementRow>,
     can_choose_replacement: bool,
@@ -398,6 +400,7 @@ pub async fn case_view(
         }
         _ => None,
     };
+    let repair = super::repairs::RepairPart::of_case(state, staff, &case).await?;
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
     let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
     let invoice = {
@@ -777,6 +780,7 @@ pub async fn case_view(
             .collect(),
         can_open_dispute,
         review,
+        repair,
         replacement: replacement.map(|record| {
             let link = crate::operations::replacements::payment_link(
                 &shop_settings,
