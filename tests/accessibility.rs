@@ -5,7 +5,7 @@
 mod common;
 mod webdriver;
 
-use common::{AGENT, TestApp};
+use common::{AGENT, SUPERVISOR, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use webdriver::Browser;
@@ -104,6 +104,51 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{article}");
     let article_id = article["id"].as_str().unwrap().to_string();
+    // A repair at a supplier, its fault confirmed: the case's send-out part, the suppliers page,
+    // and the customer's live repair progress.
+    let (_, supplier) = app
+        .post(
+            "/api/v1/suppliers",
+            SUPERVISOR,
+            json!({ "name": "授权维修点", "kind": "service_centre", "confirm_days": 3, "repair_days": 10 }),
+        )
+        .await;
+    app.recent_order("A11Y-2").await;
+    let (status, repair) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "A11Y-2", "kind": "repair", "reason_code": "not_working",
+                "description": "耳机充不进电", "lines": [{ "line_number": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{repair}");
+    let repair_id = repair["id"].as_str().unwrap().to_string();
+    for (action, extra) in [
+        ("approve", json!({})),
+        ("ship_return", json!({ "carrier": "顺丰速运", "tracking_number": "SF-A11Y-R" })),
+        ("receive", json!({})),
+        ("diagnose", json!({})),
+    ] {
+        let (status, body) = app.act(&repair_id, AGENT, action, extra).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let (_, current) = app.get(&format!("/api/v1/cases/{repair_id}"), AGENT).await;
+    let (status, send_out) = app
+        .post(
+            "/api/v1/send-outs",
+            AGENT,
+            json!({ "supplier_id": supplier["id"], "cases": [{ "id": repair_id, "version": current["version"] }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{send_out}");
+    app.post(
+        &format!("/api/v1/send-outs/{}/finding", send_out["id"].as_str().unwrap()),
+        AGENT,
+        json!({ "version": send_out["version"], "finding": "confirmed", "report": "电池鼓包" }),
+    )
+    .await;
+    let repair_number = repair["number"].as_str().unwrap().to_string();
     let console = |path: &str, name: &str| (name.to_string(), path.to_string());
     let console_pages = vec![
         console("/console", "queue"),
@@ -122,6 +167,8 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/audits", "audits"),
         console("/console/reviews", "reviews"),
         console("/console/visits", "visits"),
+        console("/console/suppliers", "suppliers"),
+        console(&format!("/console/cases/{repair_id}"), "repair-case"),
         console("/console/articles", "articles"),
         console("/console/articles/new", "article-new"),
         console(&format!("/console/articles/{article_id}"), "article"),
@@ -166,6 +213,12 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         browser.open(&app.url("/portal/shop")).await;
         browser.add_cookie(name, value).await;
         check(&browser, &app, viewport, &portal_pages, &mut found).await;
+        // The repair's own order, with its own session.
+        let cookie = app.portal_session("A11Y-2", "13800138000").await;
+        let (name, value) = cookie.split_once('=').unwrap();
+        browser.add_cookie(name, value).await;
+        let repair_page = console(&format!("/portal/shop/cases/{repair_number}"), "portal-repair");
+        check(&browser, &app, viewport, &[repair_page], &mut found).await;
     }
     assert!(
         found.is_empty(),

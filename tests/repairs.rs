@@ -400,3 +400,157 @@ async fn a_repair_goes_to_the_supplier_and_back_with_every_step_told() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+/// The same walk in the console: a supervisor adds the repair centre, an agent sends the case
+/// from its page, records the finding and the result with a charge, and receives it back; a
+/// refused step keeps what was typed.
+#[tokio::test]
+async fn the_console_sends_a_repair_out_and_follows_it_back() {
+    let app = TestApp::start().await;
+    let (supervisor, csrf) = app.console_session("supervisor@test.local").await;
+    let post = |cookie: &str, path: &str, form: Vec<(&str, String)>| {
+        let request = app
+            .client
+            .post(app.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .form(&form);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        }
+    };
+    let (status, page) = post(
+        &supervisor,
+        "/console/suppliers",
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "小米授权维修点".into()),
+            ("kind", "service_centre".into()),
+            ("handles", "小米，米家".into()),
+            ("confirm_days", "5".into()),
+            ("repair_days", "2".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("value=\"小米授权维修点\""), "what was typed stays");
+    let (status, _) = post(
+        &supervisor,
+        "/console/suppliers",
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "小米授权维修点".into()),
+            ("kind", "service_centre".into()),
+            ("handles", "小米，米家".into()),
+            ("confirm_days", "2".into()),
+            ("repair_days", "7".into()),
+        ],
+    )
+    .await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    let (_, list) = app.get("/api/v1/suppliers", AGENT).await;
+    assert_eq!(list["items"][0]["handles"], json!(["小米", "米家"]));
+    assert_eq!(list["items"][0]["confirm_days"], 2);
+
+    let case = diagnosing(&app, "RPC-1").await;
+    let id = case["id"].as_str().unwrap();
+    let (agent, csrf) = app.console_session("agent@test.local").await;
+    let (status, page) = app.console_get(&agent, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("id=\"send-out-form\"") && page.contains("小米授权维修点"));
+    let supplier_id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, _) = post(
+        &agent,
+        &format!("/console/cases/{id}/send-out"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", case["version"].to_string()),
+            ("supplier_id", supplier_id.clone()),
+            ("carrier", "京东物流".into()),
+            ("tracking_number", "JD-OUT-9".into()),
+        ],
+    )
+    .await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "at_vendor");
+    let (_, send_outs) = app.get("/api/v1/send-outs", AGENT).await;
+    let send_out = send_outs["items"][0].clone();
+    let path = |step: &str| {
+        format!(
+            "/console/cases/{id}/send-outs/{}/{step}",
+            send_out["id"].as_str().unwrap()
+        )
+    };
+    let (status, _) = post(
+        &agent,
+        &path("finding"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", send_out["version"].to_string()),
+            ("finding", "not_reproducible".into()),
+            ("report", "连续测试 48 小时未复现".into()),
+        ],
+    )
+    .await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    // A charge that is not an amount is refused, the page keeps it.
+    let version = (send_out["version"].as_i64().unwrap() + 1).to_string();
+    let (status, page) = post(
+        &agent,
+        &path("result"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("result", "returned_unrepaired".into()),
+            ("charge", "五十".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("value=\"五十\""));
+    let (status, _) = post(
+        &agent,
+        &path("result"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version),
+            ("result", "returned_unrepaired".into()),
+            ("charge", "50".into()),
+            ("charge_kind", "charge".into()),
+            ("return_carrier", "京东物流".into()),
+            ("return_tracking_number", "JD-BACK-9".into()),
+        ],
+    )
+    .await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    let (_, ledger) = app.get(&format!("/api/v1/cases/{id}/costs"), AGENT).await;
+    assert_eq!(ledger["entries"][0]["amount_minor"], 5000, "{ledger}");
+    let (_, current) = app
+        .get(
+            &format!("/api/v1/send-outs/{}", send_out["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    let (status, _) = post(
+        &agent,
+        &path("back"),
+        vec![("csrf", csrf.clone()), ("version", current["version"].to_string())],
+    )
+    .await;
+    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    assert_eq!(shown["status"], "diagnosing");
+    let (status, page) = app.console_get(&agent, &format!("/console/cases/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("连续测试 48 小时未复现") && page.contains("京东物流 JD-BACK-9"));
+    // The suppliers page: the scorecard (one item, back on time, nothing confirmed).
+    let (status, page) = app.console_get(&supervisor, "/console/suppliers").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    let row = &page[page.find("id=\"suppliers\"").unwrap()..];
+    assert!(row.contains("小米授权维修点") && row.contains("100 %") && row.contains("0 %"), "{row}");
+}
