@@ -126,7 +126,10 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
     let repair_id = repair["id"].as_str().unwrap().to_string();
     for (action, extra) in [
         ("approve", json!({})),
-        ("ship_return", json!({ "carrier": "顺丰速运", "tracking_number": "SF-A11Y-R" })),
+        (
+            "ship_return",
+            json!({ "carrier": "顺丰速运", "tracking_number": "SF-A11Y-R" }),
+        ),
         ("receive", json!({})),
         ("diagnose", json!({})),
     ] {
@@ -143,7 +146,10 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{send_out}");
     app.post(
-        &format!("/api/v1/send-outs/{}/finding", send_out["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/send-outs/{}/finding",
+            send_out["id"].as_str().unwrap()
+        ),
         AGENT,
         json!({ "version": send_out["version"], "finding": "confirmed", "report": "电池鼓包" }),
     )
@@ -217,7 +223,10 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         let cookie = app.portal_session("A11Y-2", "13800138000").await;
         let (name, value) = cookie.split_once('=').unwrap();
         browser.add_cookie(name, value).await;
-        let repair_page = console(&format!("/portal/shop/cases/{repair_number}"), "portal-repair");
+        let repair_page = console(
+            &format!("/portal/shop/cases/{repair_number}"),
+            "portal-repair",
+        );
         check(&browser, &app, viewport, &[repair_page], &mut found).await;
     }
     assert!(

@@ -434,7 +434,10 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("value=\"小米授权维修点\""), "what was typed stays");
+    assert!(
+        page.contains("value=\"小米授权维修点\""),
+        "what was typed stays"
+    );
     let (status, _) = post(
         &supervisor,
         "/console/suppliers",
@@ -448,7 +451,10 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
         ],
     )
     .await;
-    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
     let (_, list) = app.get("/api/v1/suppliers", AGENT).await;
     assert_eq!(list["items"][0]["handles"], json!(["小米", "米家"]));
     assert_eq!(list["items"][0]["confirm_days"], 2);
@@ -456,7 +462,9 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
     let case = diagnosing(&app, "RPC-1").await;
     let id = case["id"].as_str().unwrap();
     let (agent, csrf) = app.console_session("agent@test.local").await;
-    let (status, page) = app.console_get(&agent, &format!("/console/cases/{id}")).await;
+    let (status, page) = app
+        .console_get(&agent, &format!("/console/cases/{id}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(page).unwrap();
     assert!(page.contains("id=\"send-out-form\"") && page.contains("小米授权维修点"));
@@ -473,7 +481,10 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
         ],
     )
     .await;
-    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
     let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
     assert_eq!(shown["status"], "at_vendor");
     let (_, send_outs) = app.get("/api/v1/send-outs", AGENT).await;
@@ -495,7 +506,10 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
         ],
     )
     .await;
-    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
     // A charge that is not an amount is refused, the page keeps it.
     let version = (send_out["version"].as_i64().unwrap() + 1).to_string();
     let (status, page) = post(
@@ -525,7 +539,10 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
         ],
     )
     .await;
-    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
     let (_, ledger) = app.get(&format!("/api/v1/cases/{id}/costs"), AGENT).await;
     assert_eq!(ledger["entries"][0]["amount_minor"], 5000, "{ledger}");
     let (_, current) = app
@@ -537,13 +554,21 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
     let (status, _) = post(
         &agent,
         &path("back"),
-        vec![("csrf", csrf.clone()), ("version", current["version"].to_string())],
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", current["version"].to_string()),
+        ],
     )
     .await;
-    assert!(status.is_redirection() || status == StatusCode::OK, "{status}");
+    assert!(
+        status.is_redirection() || status == StatusCode::OK,
+        "{status}"
+    );
     let (_, shown) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
     assert_eq!(shown["status"], "diagnosing");
-    let (status, page) = app.console_get(&agent, &format!("/console/cases/{id}")).await;
+    let (status, page) = app
+        .console_get(&agent, &format!("/console/cases/{id}"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(page).unwrap();
     assert!(page.contains("连续测试 48 小时未复现") && page.contains("京东物流 JD-BACK-9"));
@@ -552,5 +577,39 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(page).unwrap();
     let row = &page[page.find("id=\"suppliers\"").unwrap()..];
-    assert!(row.contains("小米授权维修点") && row.contains("100 %") && row.contains("0 %"), "{row}");
+    assert!(
+        row.contains("小米授权维修点") && row.contains("100 %") && row.contains("0 %"),
+        "{row}"
+    );
+}
+
+/// Twenty agents send the same case at once: one send-out, the others told it changed.
+#[tokio::test]
+async fn a_case_goes_out_once_however_many_send_it_at_once() {
+    let app = TestApp::start().await;
+    let (_, supplier) = app
+        .post(
+            "/api/v1/suppliers",
+            SUPERVISOR,
+            json!({ "name": "维修中心", "confirm_days": 2, "repair_days": 5 }),
+        )
+        .await;
+    let case = diagnosing(&app, "RPX-1").await;
+    let body = json!({ "supplier_id": supplier["id"],
+        "cases": [{ "id": case["id"], "version": case["version"] }] });
+    let sends = (0..20).map(|_| app.post("/api/v1/send-outs", AGENT, body.clone()));
+    let answers = futures::future::join_all(sends).await;
+    let created = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(status, _)| matches!(*status, StatusCode::CREATED | StatusCode::CONFLICT)),
+        "{answers:?}"
+    );
+    let (_, all) = app.get("/api/v1/send-outs?open=false", AGENT).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
 }
