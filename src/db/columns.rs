@@ -63,6 +63,7 @@ read_from_json!(
     Vec<crate::domain::surveys::Stratum>,
     Vec<crate::domain::invoices::InvoiceLine>,
     Vec<crate::domain::invoices::CreditLine>,
+    Vec<crate::domain::appointments::Slot>,
 );
 
 /// Wire names joined by commas (`approve,refund`), each read by `T: TryFrom<String>`.

@@ -2,6 +2,7 @@
 //! differences kept in [`dialect`]. SQL lives in one file per aggregate.
 
 pub mod aftersales;
+pub mod appointments;
 pub mod articles;
 pub mod attachments;
 pub mod audit;

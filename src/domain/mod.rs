@@ -5,6 +5,7 @@ pub mod aftersales;
 pub mod allocation;
 pub mod amount;
 pub mod answers;
+pub mod appointments;
 pub mod arrival;
 pub mod audit;
 pub mod audits;

@@ -47,6 +47,10 @@ pub fn topic(
         | "supplier_result"
         | "supplier_returned" => "repair.updated",
         "send_out_overdue" => "repair.overdue",
+        "appointment_booked"
+        | "appointment_moved"
+        | "appointment_cancelled"
+        | "appointment_reminder" => "repair.appointment",
         "note" | "checked" | "unchecked" => return None,
         _ if to_status.is_some() => "case.transitioned",
         _ => return None,
@@ -76,6 +80,9 @@ pub fn customer_moment(
         "fault_not_confirmed" => "fault_not_confirmed",
         "fault_not_reproducible" => "fault_not_reproducible",
         "vendor_return" | "supplier_returned" => "back_from_supplier",
+        "appointment_booked" | "appointment_moved" => "appointment_booked",
+        "appointment_cancelled" => "appointment_cancelled",
+        "appointment_reminder" => "appointment_reminder",
         "close" => "closed",
         "reminded" => "reminder",
         "offer_made" => "offer",
@@ -113,6 +120,7 @@ pub const TOPICS: &[&str] = &[
     "shipment.delayed",
     "repair.updated",
     "repair.overdue",
+    "repair.appointment",
 ];
 
 /// How long to wait before attempt `attempt` + 1 after a failure: 10 s doubling, at most an hour.

@@ -49,7 +49,8 @@ pub enum Capability {
     HandleReviews,
     /// Write, publish and import knowledge-base articles; see the questions that found nothing.
     WriteArticles,
-    /// Keep the shop's suppliers and repair centres (contacts, turnaround targets, freight).
+    /// Keep the shop's suppliers and repair centres (contacts, turnaround targets, freight) and
+    /// its repair locations (services, slots).
     ManageSuppliers,
     /// Send items to a supplier, record its finding and result, receive them back.
     HandleRepairs,
@@ -134,7 +135,11 @@ pub const TABLE: &[(Capability, &[Role], &str)] = &[
         &[Agent, Supervisor, Admin, System],
         "write knowledge-base articles",
     ),
-    (ManageSuppliers, &[Supervisor, Admin], "manage suppliers"),
+    (
+        ManageSuppliers,
+        &[Supervisor, Admin],
+        "manage suppliers and repair locations",
+    ),
     (
         HandleRepairs,
         &[Agent, Inspector, Supervisor, Admin, System],

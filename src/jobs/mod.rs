@@ -202,6 +202,11 @@ async fn timer_worker(database: Database, clock: Clock, mut stop: Stop) {
             if let Err(error) = crate::operations::send_outs::sweep(&database, clock.now()).await {
                 tracing::warn!(%error, "send-out sweep");
             }
+            if let Err(error) =
+                crate::operations::appointments::remind(&database, clock.now()).await
+            {
+                tracing::warn!(%error, "appointment reminders");
+            }
             if let Err(error) = tidy(&database, clock.now()).await {
                 tracing::warn!(%error, "tidying idempotency keys and rate limits");
             }

@@ -4,6 +4,7 @@
 
 pub mod aftersales;
 pub mod answers;
+pub mod appointments;
 pub mod arrival;
 pub mod attachments;
 pub mod audit;

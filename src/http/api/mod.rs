@@ -3,6 +3,7 @@
 
 mod aftersales;
 mod answers;
+mod appointments;
 mod articles;
 mod attachments;
 mod audit;
@@ -163,6 +164,12 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(suppliers::finding))
         .routes(routes!(suppliers::result))
         .routes(routes!(suppliers::back))
+        .routes(routes!(appointments::list, appointments::create))
+        .routes(routes!(appointments::show, appointments::replace))
+        .routes(routes!(appointments::openings))
+        .routes(routes!(appointments::of_case, appointments::book))
+        .routes(routes!(appointments::cancel))
+        .routes(routes!(appointments::day))
         .routes(routes!(visits::list))
         .routes(routes!(visits::outcome))
         .routes(routes!(visits::set_tier))

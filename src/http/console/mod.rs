@@ -5,6 +5,7 @@
 //! Signing in makes a session row (the cookie holds a random token, the row its SHA-256) with a
 //! CSRF token that every form carries; a POST without it is refused.
 
+mod appointments;
 mod articles;
 mod audit;
 mod audits;
@@ -165,6 +166,10 @@ pub fn router() -> axum::Router<AppState> {
         .route("/console/reviews/{file}", get(reviews::file))
         .route("/console/reviews/{id}/order", post(reviews::link_order))
         .route("/console/visits", get(visits::visits_page))
+        .route(
+            "/console/appointments",
+            get(appointments::appointments_page),
+        )
         .route(
             "/console/suppliers",
             get(suppliers::suppliers_page).post(suppliers::add),

@@ -63,6 +63,8 @@ struct CasePage {
     parcels: Vec<ParcelRow>,
     /// The case's progress: (step in words, done/current/stopped/later, when reached).
     tracker: Vec<(String, &'static str, String)>,
+    /// A repair's appointment: the booking and the slots to choose from.
+    appointment: Option<super::appointment::AppointmentPart>,
     /// A repair's stages in plain words with their dates, and the next one's expected date.
     repair: Vec<(String, String, String)>,
     repair_expected: String,
@@ -311,6 +313,7 @@ async fn case_view(
     Ok(CasePage {
         next_step: progress::next_step(language, case, &events, &refund_records),
         tracker,
+        appointment: super::appointment::part(state, shop, case, language).await?,
         repair,
         repair_expected,
         items,
@@ -446,6 +449,17 @@ pub(super) async fn case_message(
 }
 
 /// The case page again, with what went wrong and what the customer typed.
+/// The case page again with what went wrong, in the customer's words.
+pub(super) async fn with_errors(
+    state: &AppState,
+    shop: &Shop,
+    case: &cases::CaseRecord,
+    language: Language,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    case_with_errors(state, shop, case, language, errors, ShipTyped::default()).await
+}
+
 async fn case_with_errors(
     state: &AppState,
     shop: &Shop,

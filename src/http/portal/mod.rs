@@ -6,6 +6,7 @@
 //! 7 days). A wrong phone and an unknown order get the same answer, and failed attempts are
 //! limited per address and per order number.
 
+mod appointment;
 mod case;
 mod error;
 pub use error::error_page;
@@ -83,6 +84,18 @@ pub fn router() -> axum::Router<AppState> {
             axum::routing::post(case::answer_offer),
         )
         .route("/portal/{shop}/cases/{number}", get(case::case_page))
+        .route(
+            "/portal/{shop}/cases/{number}/appointment",
+            axum::routing::post(appointment::book),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/appointment/cancel",
+            axum::routing::post(appointment::cancel),
+        )
+        .route(
+            "/portal/{shop}/cases/{number}/appointment.ics",
+            get(appointment::calendar),
+        )
         .route(
             "/portal/{shop}/cases/{number}/actions",
             axum::routing::post(case::case_action),
