@@ -155,6 +155,52 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
     )
     .await;
     let repair_number = repair["number"].as_str().unwrap().to_string();
+    // A repair waiting for the item, booked at a service point: the portal's booking part and
+    // the staff's day view.
+    let (status, location) = app
+        .post(
+            "/api/v1/repair-locations",
+            SUPERVISOR,
+            json!({ "name": "徐汇服务点", "services": ["drop_in", "pickup"],
+                "slots": [{ "start": "09:00", "end": "10:00", "capacity": 2 },
+                          { "start": "14:00", "end": "15:00", "capacity": 2 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{location}");
+    let (status, waiting) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "A11Y-2", "kind": "repair", "reason_code": "not_working",
+                "description": "充电盒不亮", "lines": [{ "line_number": 2, "quantity": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{waiting}");
+    let (_, openings) = app
+        .get(
+            &format!(
+                "/api/v1/repair-locations/{}/openings",
+                location["id"].as_str().unwrap()
+            ),
+            AGENT,
+        )
+        .await;
+    let opening = &openings["items"][0];
+    let (status, booked) = app
+        .call(
+            Method::PUT,
+            &format!(
+                "/api/v1/cases/{}/appointment",
+                waiting["id"].as_str().unwrap()
+            ),
+            AGENT,
+            Some(json!({ "location_id": location["id"], "service": "pickup",
+                "day": opening["day"], "start": opening["start"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{booked}");
+    let booked_day = booked["day"].as_str().unwrap().to_string();
+    let waiting_number = waiting["number"].as_str().unwrap().to_string();
     let console = |path: &str, name: &str| (name.to_string(), path.to_string());
     let console_pages = vec![
         console("/console", "queue"),
@@ -174,6 +220,10 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
         console("/console/reviews", "reviews"),
         console("/console/visits", "visits"),
         console("/console/suppliers", "suppliers"),
+        console(
+            &format!("/console/appointments?day={booked_day}"),
+            "appointments",
+        ),
         console(&format!("/console/cases/{repair_id}"), "repair-case"),
         console("/console/articles", "articles"),
         console("/console/articles/new", "article-new"),
@@ -227,7 +277,18 @@ async fn no_page_has_a_critical_or_serious_accessibility_violation() {
             &format!("/portal/shop/cases/{repair_number}"),
             "portal-repair",
         );
-        check(&browser, &app, viewport, &[repair_page], &mut found).await;
+        let booking_page = console(
+            &format!("/portal/shop/cases/{waiting_number}"),
+            "portal-appointment",
+        );
+        check(
+            &browser,
+            &app,
+            viewport,
+            &[repair_page, booking_page],
+            &mut found,
+        )
+        .await;
     }
     assert!(
         found.is_empty(),

@@ -494,3 +494,137 @@ async fn a_customer_finds_the_answer_while_writing_the_request_on_a_phone() {
     let violations = browser.accessibility_violations().await;
     assert!(violations.is_empty(), "{violations:?}");
 }
+
+/// A customer books a repair slot on a phone, moves it to another, then follows the repair at
+/// the supplier live on the same page.
+#[tokio::test]
+async fn a_customer_books_and_moves_a_repair_slot_and_follows_the_repair_on_a_phone() {
+    let app = TestApp::start().await;
+    let (status, location) = app
+        .post(
+            "/api/v1/repair-locations",
+            common::SUPERVISOR,
+            json!({ "name": "徐汇服务点", "address": "漕溪北路 1 号", "services": ["drop_in", "pickup"],
+                "slots": [{ "start": "09:00", "end": "10:00", "capacity": 2 },
+                          { "start": "14:00", "end": "15:00", "capacity": 2 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{location}");
+    app.order("WEB-RP").await;
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "WEB-RP", "kind": "repair", "reason_code": "not_working",
+                "description": "吹风机不出热风", "lines": [{ "line_number": 1 }],
+                "contact": { "name": "王小明", "phone": "13800138000" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let number = case["number"].as_str().unwrap();
+
+    let browser = Browser::phone().await;
+    sign_in(&browser, &app, "WEB-RP", "13800138000").await;
+    browser
+        .open(&app.url(&format!("/portal/shop/cases/{number}")))
+        .await;
+    // Pick-up by courier, the first slot offered.
+    browser
+        .script("document.querySelector('#appointment-service').value = 'pickup'")
+        .await;
+    let first = browser.text("#appointment-slot option:nth-child(1)").await;
+    browser.submit("#appointment-submit").await;
+    let booked = browser
+        .wait_for_text("#appointment-booked", "上门取件")
+        .await;
+    let first_day_time = first.split(" · ").next().unwrap().to_string();
+    let first_start = first_day_time.split('–').next().unwrap().to_string();
+    assert!(booked.contains(&first_start), "{booked} for {first}");
+    assert_fits_the_phone(&browser).await;
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshot("portal-appointment").await;
+
+    // Moved to the second slot offered.
+    let second = browser.text("#appointment-slot option:nth-child(2)").await;
+    browser
+        .script("document.querySelector('#appointment-slot').selectedIndex = 1")
+        .await;
+    browser.submit("#appointment-submit").await;
+    let second_start = second
+        .split(" · ")
+        .next()
+        .unwrap()
+        .split('–')
+        .next()
+        .unwrap()
+        .to_string();
+    let moved = browser
+        .wait_for_text("#appointment-booked", &second_start)
+        .await;
+    assert!(
+        !moved.contains(&first_start) || first_start == second_start,
+        "{moved}"
+    );
+    let (_, shown) = app
+        .get(
+            &format!("/api/v1/cases/{}/appointment", case["id"].as_str().unwrap()),
+            AGENT,
+        )
+        .await;
+    assert_eq!(shown["version"], 2, "{shown}");
+
+    // The item reaches the shop and goes to the supplier, who confirms the fault.
+    let id = case["id"].as_str().unwrap();
+    for (action, extra) in [
+        ("approve", json!({})),
+        (
+            "ship_return",
+            json!({ "carrier": "顺丰速运", "tracking_number": "SF-WEB-RP" }),
+        ),
+        ("receive", json!({})),
+        ("diagnose", json!({})),
+    ] {
+        assert_eq!(app.act(id, AGENT, action, extra).await.0, StatusCode::OK);
+    }
+    let (_, supplier) = app
+        .post(
+            "/api/v1/suppliers",
+            common::SUPERVISOR,
+            json!({ "name": "飞科售后中心", "confirm_days": 3, "repair_days": 10 }),
+        )
+        .await;
+    let (_, current) = app.get(&format!("/api/v1/cases/{id}"), AGENT).await;
+    let (status, send_out) = app
+        .post(
+            "/api/v1/send-outs",
+            AGENT,
+            json!({ "supplier_id": supplier["id"], "cases": [{ "id": id, "version": current["version"] }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{send_out}");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/send-outs/{}/finding", send_out["id"].as_str().unwrap()),
+            AGENT,
+            json!({ "version": send_out["version"], "finding": "confirmed", "report": "发热丝断裂" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    browser.refresh().await;
+    let progress = browser
+        .wait_for_text("#repair-progress", "厂家确认故障")
+        .await;
+    assert!(
+        progress.contains("发热丝断裂") && progress.contains("飞科售后中心"),
+        "{progress}"
+    );
+    assert!(
+        browser
+            .text("#repair-expected")
+            .await
+            .contains("前从厂家返回")
+    );
+    assert_fits_the_phone(&browser).await;
+    browser.screenshot("portal-repair-progress").await;
+}

@@ -24,8 +24,9 @@ pub struct AppointmentPart {
     pub booked: Option<(String, i64)>,
     /// (`location|day|start`, the slot in words with the places left)
     pub openings: Vec<(String, String)>,
-    /// (code, name) of the services the locations offer.
+    /// (code, name) of the services the locations offer, and the one booked.
     pub services: Vec<(String, String)>,
+    pub service: String,
 }
 
 fn booked_text(language: Language, record: &AppointmentRecord) -> String {
@@ -92,6 +93,10 @@ pub async fn part(
         }
     }
     Ok(Some(AppointmentPart {
+        service: booked
+            .as_ref()
+            .map(|record| record.service.clone())
+            .unwrap_or_default(),
         booked: booked.map(|record| (booked_text(language, &record), record.version)),
         openings,
         services,
