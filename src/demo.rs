@@ -306,6 +306,7 @@ pub async fn load(database: &Database) -> anyhow::Result<Logins> {
     disputed(database, &agent).await?;
     surveyed(database, &actor_for, &mut counter).await?;
     visited(database, &shop).await?;
+    repaired(database, &actor_for, &mut counter).await?;
     let report = crate::operations::knowledge::import(database, &agent, starter_articles()).await?;
     anyhow::ensure!(
         report.refused.is_empty(),
@@ -441,6 +442,144 @@ async fn surveyed(
 }
 
 /// The platform stepped into an escalated case: a dispute with its deadline and checklist.
+/// Repairs with suppliers: a brand service centre and the shop's workshop, a repair sent to the
+/// centre (the fault confirmed), a service point taking bookings and a repair booked there.
+async fn repaired(
+    database: &Database,
+    actor_for: &dyn Fn(Role) -> Actor,
+    counter: &mut usize,
+) -> anyhow::Result<()> {
+    use crate::operations::{appointments, send_outs, suppliers};
+    let (supervisor, agent) = (&actor_for(Role::Supervisor), &actor_for(Role::Agent));
+    let failed = |error: crate::error::AppError| anyhow::anyhow!("{error}");
+    let centre = suppliers::create(
+        database,
+        supervisor,
+        &suppliers::SupplierInput {
+            name: Some("飞科官方售后服务中心".into()),
+            kind: Some("service_centre".into()),
+            contact_name: Some("陈工".into()),
+            phone: Some("400-826-8800".into()),
+            address: Some("上海市松江区九亭镇 飞科售后服务中心".into()),
+            handles: vec!["飞科".into(), "吹风机".into(), "剃须刀".into()],
+            confirm_days: Some(3),
+            repair_days: Some(12),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    suppliers::create(
+        database,
+        supervisor,
+        &suppliers::SupplierInput {
+            name: Some("小鹿维修部".into()),
+            kind: Some("workshop".into()),
+            confirm_days: Some(1),
+            repair_days: Some(5),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    let slot = |start: &str, end: &str, capacity: i64| crate::domain::appointments::Slot {
+        start: start.into(),
+        end: end.into(),
+        capacity,
+    };
+    let location = appointments::create_location(
+        database,
+        supervisor,
+        &appointments::LocationInput {
+            name: Some("杭州余杭服务点".into()),
+            address: Some("杭州市余杭区文一西路 969 号 1 楼".into()),
+            services: vec!["drop_in".into(), "pickup".into()],
+            slots: vec![
+                slot("09:30", "11:30", 3),
+                slot("14:00", "16:00", 3),
+                slot("16:00", "18:00", 2),
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(failed)?;
+    let repairs_in = |status: Status| {
+        let mut filter =
+            crate::db::case_list::CaseFilter::all(crate::db::case_list::CaseSort::CreatedAt, 1);
+        filter.statuses = vec![status];
+        filter.kinds = vec![CaseKind::Repair];
+        async move {
+            crate::db::case_list::list(&database.reader, database.backend, &agent.shop.id, &filter)
+                .await
+        }
+    };
+    // A repair of its own, walked to diagnosing, goes to the centre (the demo keeps one case
+    // in every status, so the one diagnosing stays there).
+    if let Some((_, path)) = paths(CaseKind::Repair, database.clock.now())
+        .into_iter()
+        .find(|(status, _)| *status == Status::Diagnosing)
+    {
+        *counter += 1;
+        let opened = open_case(database, agent, CaseKind::Repair, *counter).await?;
+        walk(database, actor_for, &opened, &path, *counter).await?;
+        let case = crate::db::cases::get(&database.reader, &agent.shop.id, &opened.id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the demo repair is gone"))?;
+        let sent = send_outs::create(
+            database,
+            agent,
+            &send_outs::SendOutInput {
+                supplier_id: centre.id.clone(),
+                cases: vec![send_outs::CaseVersion {
+                    id: case.id.clone(),
+                    version: case.version,
+                }],
+                carrier: Some("顺丰速运".into()),
+                tracking_number: Some("SF1402618339127".into()),
+                note: Some("附故障说明一份".into()),
+            },
+        )
+        .await
+        .map_err(failed)?;
+        send_outs::finding(
+            database,
+            agent,
+            &sent.id,
+            &send_outs::FindingInput {
+                version: sent.version,
+                finding: "confirmed".into(),
+                report: Some("电机线圈烧毁，属质量问题，更换电机".into()),
+                photos: Vec::new(),
+            },
+        )
+        .await
+        .map_err(failed)?;
+    }
+    if let Some(case) = repairs_in(Status::Submitted).await?.first()
+        && let Some(opening) = appointments::openings(database, &agent.shop, &location)
+            .await
+            .map_err(failed)?
+            .first()
+    {
+        appointments::book(
+            database,
+            agent,
+            &case.id,
+            &appointments::BookingInput {
+                location_id: location.id.clone(),
+                service: "drop_in".into(),
+                day: opening.day.clone(),
+                start: opening.start.clone(),
+                version: None,
+            },
+        )
+        .await
+        .map_err(failed)?;
+    }
+    Ok(())
+}
+
 async fn disputed(database: &Database, agent: &Actor) -> anyhow::Result<()> {
     let mut filter =
         crate::db::case_list::CaseFilter::all(crate::db::case_list::CaseSort::CreatedAt, 1);
@@ -724,6 +863,7 @@ async fn walk(
                     refusal_code: None,
                     platform_reason_id: None,
                     proof: Vec::new(),
+                    serial_number: None,
                 },
             )
             .await

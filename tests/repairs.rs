@@ -581,6 +581,39 @@ async fn the_console_sends_a_repair_out_and_follows_it_back() {
         row.contains("小米授权维修点") && row.contains("100 %") && row.contains("0 %"),
         "{row}"
     );
+
+    // The unit's serial number, from the order line, is on the case page.
+    let (status, body) = app
+        .post(
+            "/api/v1/orders",
+            AGENT,
+            json!({ "order_number": "RPC-SN", "platform": "jd", "placed_at": "2026-11-01 10:00",
+                "customer": { "name": "王小明", "phone": "13800138000" },
+                "lines": [{ "sku": "FH-6276", "product_name": "飞科吹风机", "quantity": 1,
+                    "unit_price_minor": 12900, "serial_number": "FH2026110100123" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, case) = app
+        .post(
+            "/api/v1/cases",
+            AGENT,
+            json!({ "order_number": "RPC-SN", "kind": "repair", "reason_code": "not_working",
+                "description": "吹风机不出热风", "lines": [{ "line_number": 1 }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let (_, page) = app
+        .console_get(
+            &agent,
+            &format!("/console/cases/{}", case["id"].as_str().unwrap()),
+        )
+        .await;
+    assert!(
+        String::from_utf8(page)
+            .unwrap()
+            .contains("FH-6276 · SN FH2026110100123")
+    );
 }
 
 /// Twenty agents send the same case at once: one send-out, the others told it changed.

@@ -51,6 +51,7 @@ pub mod surveys;
 pub mod synthetic;
 pub mod timers;
 pub mod tokens;
+pub mod units;
 pub mod visits;
 
 use std::str::FromStr;

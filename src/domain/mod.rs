@@ -44,6 +44,7 @@ pub mod suppliers;
 pub mod surveys;
 pub mod time;
 pub mod triage;
+pub mod units;
 pub mod visits;
 
 pub use case::{Action, CaseKind, Priority, Role, Status};

@@ -189,14 +189,11 @@ pub async fn update_location(
         false => error.into(),
     })?;
     if !changed {
-        return Err(AppError::Conflict {
-            code: "version_conflict",
-            message: format!(
-                "the location changed since you read it (version {version}, now {}); read it again",
-                current.version
-            ),
-            details: json!({ "expected_version": version, "current_version": current.version }),
-        });
+        return Err(super::changed_meanwhile(
+            "location",
+            version,
+            current.version,
+        ));
     }
     location(database, actor, id).await
 }
@@ -484,14 +481,11 @@ pub async fn book(
                 details: json!({ "appointment_id": current.id, "version": current.version }),
             })?;
             if !appointments::move_to(&mut transaction, &current.id, version, &booking).await? {
-                return Err(AppError::Conflict {
-                    code: "version_conflict",
-                    message: format!(
-                        "the booking changed since you read it (version {version}, now {}); read it again",
-                        current.version
-                    ),
-                    details: json!({ "expected_version": version, "current_version": current.version }),
-                });
+                return Err(super::changed_meanwhile(
+                    "booking",
+                    version,
+                    current.version,
+                ));
             }
             appointments::free_place(
                 &mut transaction,
@@ -504,15 +498,10 @@ pub async fn book(
         }
     };
     let detail = format!(
-        "{day_text} {}–{} · {}{}",
+        "{day_text} {}–{} · {}",
         slot.start,
         slot.end,
-        record.name,
-        record
-            .address
-            .as_deref()
-            .map(|address| format!("（{address}）"))
-            .unwrap_or_default()
+        place(&record.name, record.address.as_deref())
     );
     cases::insert_event(
         &mut transaction,
@@ -555,14 +544,11 @@ pub async fn cancel(
         .await?
         .ok_or(AppError::NotFound("appointment"))?;
     if !appointments::cancel(&mut transaction, &current.id, version, now).await? {
-        return Err(AppError::Conflict {
-            code: "version_conflict",
-            message: format!(
-                "the booking changed since you read it (version {version}, now {}); read it again",
-                current.version
-            ),
-            details: json!({ "expected_version": version, "current_version": current.version }),
-        });
+        return Err(super::changed_meanwhile(
+            "booking",
+            version,
+            current.version,
+        ));
     }
     appointments::free_place(
         &mut transaction,
@@ -586,6 +572,14 @@ pub async fn cancel(
     .await?;
     transaction.commit().await?;
     Ok(())
+}
+
+/// A location in words: its name, and its address in brackets when it has one.
+pub fn place(name: &str, address: Option<&str>) -> String {
+    match address {
+        Some(address) => format!("{name}（{address}）"),
+        None => name.to_string(),
+    }
 }
 
 /// The booking as a calendar file.
@@ -640,15 +634,10 @@ pub async fn remind(database: &Database, now: i64) -> anyhow::Result<usize> {
             continue;
         };
         let detail = format!(
-            "{} {} · {}{}",
+            "{} {} · {}",
             record.day,
             record.slot,
-            record.location_name,
-            record
-                .address
-                .as_deref()
-                .map(|address| format!("（{address}）"))
-                .unwrap_or_default()
+            place(&record.location_name, record.address.as_deref())
         );
         cases::insert_event(
             &mut transaction,

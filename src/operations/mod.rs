@@ -54,6 +54,7 @@ pub mod surveys;
 pub mod tiers;
 pub mod tokens;
 pub mod transitions;
+pub mod units;
 pub mod visits;
 
 use crate::error::AppError;
@@ -83,6 +84,17 @@ pub(crate) async fn record_event(
     )
     .await?;
     Ok(())
+}
+
+/// A record changed since the caller read it: 409 `version_conflict` naming what it is.
+pub(crate) fn changed_meanwhile(what: &str, expected: i64, current: i64) -> AppError {
+    AppError::Conflict {
+        code: "version_conflict",
+        message: format!(
+            "the {what} changed since you read it (version {expected}, now {current}); read it again"
+        ),
+        details: serde_json::json!({ "expected_version": expected, "current_version": current }),
+    }
 }
 
 /// A text field: trimmed, required non-empty when `required`, at most `maximum` characters.

@@ -376,6 +376,7 @@ pub async fn record(
                     refusal_code: None,
                     platform_reason_id: None,
                     proof: Vec::new(),
+                    serial_number: None,
                 },
             )
             .await?;

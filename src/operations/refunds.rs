@@ -220,6 +220,7 @@ pub(super) async fn lines_for(
             unit_price_minor: line.unit_price_minor,
             discount_minor: line.discount_minor,
             tax_minor: line.tax_minor,
+            serial_number: line.serial_number,
         })
         .collect())
 }

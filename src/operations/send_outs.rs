@@ -392,14 +392,11 @@ async fn lock(
         .await?
         .ok_or(AppError::NotFound("send-out"))?;
     if send_out.version != version {
-        return Err(AppError::Conflict {
-            code: "version_conflict",
-            message: format!(
-                "the send-out changed since you read it (version {version}, now {}); read it again",
-                send_out.version
-            ),
-            details: json!({ "expected_version": version, "current_version": send_out.version, "stage": send_out.stage }),
-        });
+        return Err(super::changed_meanwhile(
+            "send-out",
+            version,
+            send_out.version,
+        ));
     }
     let mut locked = Vec::new();
     for case_id in suppliers::cases_of(&mut **transaction, id).await? {

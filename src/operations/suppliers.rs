@@ -263,14 +263,11 @@ pub async fn update(
         false => error.into(),
     })?;
     if !changed {
-        return Err(AppError::Conflict {
-            code: "version_conflict",
-            message: format!(
-                "the supplier changed since you read it (version {version}, now {}); read it again",
-                current.version
-            ),
-            details: json!({ "expected_version": version, "current_version": current.version }),
-        });
+        return Err(super::changed_meanwhile(
+            "supplier",
+            version,
+            current.version,
+        ));
     }
     get(database, actor, id).await
 }

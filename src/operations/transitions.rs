@@ -47,6 +47,9 @@ pub struct TransitionInput {
     /// For reject: ids of the case's photos that prove the refusal (Tmall wants one).
     #[serde(default)]
     pub proof: Vec<String>,
+    /// For ship_replacement: the serial number (or IMEI) of the unit sent. It replaces the
+    /// case's unit, and its warranty starts again when the customer receives it.
+    pub serial_number: Option<String>,
 }
 
 /// What may happen to returned goods after inspection.
@@ -213,6 +216,11 @@ pub async fn transition(
             }
         }
     }
+    let serial = text_field("serial_number", input.serial_number.as_deref(), false, 64)?;
+    if let Some(serial) = &serial {
+        data["serial_number"] = json!(serial);
+        replace_unit(&mut transaction, &shop.id, &case, action, serial, now).await?;
+    }
     let refusal_code = text_field("refusal_code", input.refusal_code.as_deref(), false, 32)?;
     let platform_reason_id = text_field(
         "platform_reason_id",
@@ -246,6 +254,50 @@ pub async fn transition(
         crate::metrics::case_ended(case.kind.as_str(), to.as_str());
     }
     fetch(database, actor, id).await
+}
+
+/// An exchange's replacement unit, by its serial: kept on the case's one line in place of the
+/// unit there now.
+async fn replace_unit(
+    transaction: &mut crate::db::Transaction,
+    shop_id: &crate::domain::identifiers::ShopId,
+    case: &CaseRecord,
+    action: Action,
+    serial: &str,
+    now: i64,
+) -> AppResult<()> {
+    if action != Action::ShipReplacement {
+        return Err(AppError::invalid(
+            "serial_number",
+            "a serial number goes with ship_replacement only",
+        ));
+    }
+    let lines = cases::lines_in(transaction, &case.id).await?;
+    let [line] = lines.as_slice() else {
+        return Err(AppError::invalid(
+            "serial_number",
+            "the case has several lines: a serial number names one unit, send it on a case of one line",
+        ));
+    };
+    let replaced = crate::db::units::latest_on_line(transaction, &line.order_line_id)
+        .await?
+        .or_else(|| line.serial_number.clone())
+        .unwrap_or_default();
+    let kept = crate::db::units::insert(
+        transaction,
+        shop_id,
+        (serial, &line.order_line_id, &case.id, &replaced),
+        now,
+    )
+    .await?;
+    if !kept {
+        return Err(AppError::Conflict {
+            code: "serial_known",
+            message: format!("serial number {serial} is already one of the shop's units"),
+            details: json!({ "serial_number": serial }),
+        });
+    }
+    Ok(())
 }
 
 /// Turns an exchange the case holds locked into a return and refund (the replacement is out of
@@ -374,6 +426,9 @@ pub async fn take(
     )
     .await?;
     super::parcels::arrived_by(transaction, &case.id, action, now).await?;
+    if action == Action::ConfirmDelivery {
+        crate::db::units::delivered(transaction, &case.id, now).await?;
+    }
     if let Some(owed) = super::replacements::after(transaction, case, action, to, now).await? {
         let mut moved = case.clone();
         moved.status = to;

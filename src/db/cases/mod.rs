@@ -436,6 +436,8 @@ pub struct CaseLineRecord {
     pub unit_price_minor: i64,
     pub discount_minor: i64,
     pub tax_minor: i64,
+    /// The unit's serial number or IMEI, when the order line carries one.
+    pub serial_number: Option<String>,
 }
 
 impl CaseLineRecord {
@@ -460,7 +462,7 @@ const CASE_LINE_SQL: &str = concat!(
     crate::db::orders::refunded_on_line!(),
     " AS refunded_minor, (SELECT CAST(COALESCE(SUM(r.amount_minor), 0) AS BIGINT) FROM refund_lines r \
      JOIN refunds f ON f.id = r.refund_id WHERE r.order_line_id = l.id AND f.case_id = cl.case_id) AS case_refunded_minor, \
-     l.unit_price_minor, l.discount_minor, l.tax_minor \
+     l.unit_price_minor, l.discount_minor, l.tax_minor, l.serial_number \
      FROM case_lines cl JOIN order_lines l ON l.id = cl.order_line_id WHERE cl.case_id = $1 ORDER BY l.line_number"
 );
 

@@ -14,7 +14,7 @@ mod china;
 mod europe;
 mod platforms;
 mod shop;
-mod three_guarantees;
+pub mod three_guarantees;
 
 use jiff::{Timestamp, Zoned, civil::Date, tz::TimeZone};
 

@@ -78,6 +78,22 @@ fn product(name: &str) -> Product {
     }
 }
 
+/// The 三包 catalogue product a free category names (English or Chinese), if it names one.
+pub fn catalogue(category: &str) -> Option<&'static str> {
+    Some(match category.trim().to_lowercase().as_str() {
+        "mobile_phone" | "phone" | "手机" | "移动电话" => "mobile_phone",
+        "microcomputer" | "computer" | "laptop" | "电脑" | "笔记本电脑" | "微型计算机" => {
+            "microcomputer"
+        }
+        "tv" | "television" | "电视" | "电视机" => "tv",
+        "air_conditioner" | "空调" => "air_conditioner",
+        "refrigerator" | "冰箱" => "refrigerator",
+        "washing_machine" | "洗衣机" => "washing_machine",
+        "microwave_oven" | "微波炉" => "microwave_oven",
+        _ => return None,
+    })
+}
+
 pub fn decide(context: &Context, builder: &mut Builder) -> Result<(), PolicyError> {
     let Some(item) = context
         .returned_items()

@@ -29,6 +29,7 @@ mod shipments;
 mod suppliers;
 mod surveys;
 mod tokens;
+mod units;
 mod views;
 mod visits;
 mod webhooks;
@@ -170,6 +171,7 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(appointments::of_case, appointments::book))
         .routes(routes!(appointments::cancel))
         .routes(routes!(appointments::day))
+        .routes(routes!(units::show))
         .routes(routes!(visits::list))
         .routes(routes!(visits::outcome))
         .routes(routes!(visits::set_tier))

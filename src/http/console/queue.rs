@@ -564,6 +564,7 @@ pub(super) async fn bulk(
                     refusal_code: None,
                     platform_reason_id: None,
                     proof: Vec::new(),
+                    serial_number: None,
                 },
             )
             .await

@@ -30,16 +30,12 @@ pub struct AppointmentPart {
 }
 
 fn booked_text(language: Language, record: &AppointmentRecord) -> String {
-    let place = match &record.address {
-        Some(address) => format!("{}（{address}）", record.location_name),
-        None => record.location_name.clone(),
-    };
     format!(
         "{} {} · {} · {}",
         record.day,
         record.slot,
         language.text(&format!("portal-service-{}", record.service)),
-        place
+        operations::place(&record.location_name, record.address.as_deref())
     )
 }
 

@@ -388,6 +388,7 @@ pub(super) async fn case_action(
         refusal_code: None,
         platform_reason_id: None,
         proof: Vec::new(),
+        serial_number: None,
     };
     match transitions::transition(&state.database, &customer(&shop), &case.id, &input).await {
         Ok(_) => Ok(crate::http::pages::redirect(&format!(

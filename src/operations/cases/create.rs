@@ -160,6 +160,7 @@ pub async fn create(
             unit_price_minor: order_line.unit_price_minor,
             discount_minor: order_line.discount_minor,
             tax_minor: order_line.tax_minor,
+            serial_number: order_line.serial_number.clone(),
         });
     }
     chosen.sort_by_key(|line| line.line_number);

@@ -65,6 +65,7 @@ pub(in crate::http::console) async fn act(
         refusal_code: text(&fields, "refusal_code"),
         platform_reason_id: text(&fields, "platform_reason_id"),
         proof: proof_of(&fields),
+        serial_number: text(&fields, "serial_number"),
     };
     let result = transitions::transition(&state.database, &staff.actor, &id, &input)
         .await
@@ -322,6 +323,7 @@ async fn then(
             refusal_code: None,
             platform_reason_id: None,
             proof: Vec::new(),
+            serial_number: None,
         };
         transitions::transition(&state.database, &staff.actor, id, &input).await?;
     }

@@ -17,6 +17,79 @@ use crate::operations::send_outs::{
 };
 use crate::state::AppState;
 
+/// A unit the case is about: its serial, where it came from, its warranty today, its cases.
+pub struct UnitPart {
+    pub serial: String,
+    pub origin: String,
+    pub warranty: String,
+    pub free_repair: bool,
+    pub explanation: String,
+    /// (case id, number, kind and status in words), the other cases about the unit.
+    pub cases: Vec<(String, String, String)>,
+}
+
+impl UnitPart {
+    pub fn new(
+        language: Language,
+        unit: crate::operations::units::UnitView,
+        case_id: &str,
+    ) -> UnitPart {
+        let origin = match (&unit.replaces, &unit.replaced_by) {
+            (Some(replaces), _) => language.text_args(
+                "unit-replacement",
+                &[
+                    ("code", replaces.as_str()),
+                    ("number", unit.sent_by_case.as_deref().unwrap_or_default()),
+                ],
+            ),
+            (None, _) => language.text_with("unit-sold", "number", &unit.order_number),
+        };
+        let origin = match &unit.replaced_by {
+            Some(next) => format!(
+                "{origin} · {}",
+                language.text_with("unit-replaced-by", "code", next)
+            ),
+            None => origin,
+        };
+        let repair = unit
+            .warranty
+            .iter()
+            .find(|remedy| remedy.remedy == crate::domain::policy::Remedy::Repair);
+        let explanation = repair
+            .and_then(|remedy| remedy.explanation.as_ref())
+            .map(|text| match language {
+                Language::Chinese => text.chinese.clone(),
+                Language::English => text.english.clone(),
+            })
+            .unwrap_or_default();
+        let free_repair = unit.free_repair.unwrap_or(false);
+        UnitPart {
+            serial: unit.serial_number,
+            origin,
+            warranty: match unit.free_repair {
+                Some(true) => language.text("unit-free-repair"),
+                Some(false) => language.text("unit-paid-repair"),
+                None => String::new(),
+            },
+            free_repair,
+            explanation,
+            cases: unit
+                .cases
+                .into_iter()
+                .filter(|case| case.id != case_id)
+                .map(|case| {
+                    let what = format!(
+                        "{} · {}",
+                        language.text(&format!("kind-{}", case.kind)),
+                        language.text(&format!("staff-status-{}", case.status))
+                    );
+                    (case.id, case.number, what)
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A send-out as the case page shows it.
 pub struct SendOutRow {
     pub id: String,

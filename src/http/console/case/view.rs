@@ -169,6 +169,8 @@ pub struct CasePage {
     review: Option<super::review::ReviewPart>,
     /// A repair's send-outs to suppliers, and the form to send it.
     repair: Option<super::repairs::RepairPart>,
+    /// The units (by serial number) the case is about: their warranty and history.
+    units: Vec<super::repairs::UnitPart>,
     /// An exchange's replacement, and whether one may be chosen now.
     replacement: Option<super::replacement::ReplacementRow>,
     can_choose_replacement: bool,
@@ -401,6 +403,15 @@ pub async fn case_view(
         _ => None,
     };
     let repair = super::repairs::RepairPart::of_case(state, staff, &case).await?;
+    let mut units = Vec::new();
+    for line in &lines {
+        if let Some(unit) =
+            crate::operations::units::on_line(&state.database, &staff.actor, line, case.created_at)
+                .await?
+        {
+            units.push(super::repairs::UnitPart::new(language, unit, &case.id));
+        }
+    }
     let offers = crate::db::offers::for_case(reader, &case.id).await?;
     let costs = crate::operations::costs::ledger(&state.database, &staff.actor, &case.id).await?;
     let invoice = {
@@ -746,7 +757,10 @@ pub async fn case_view(
                 LineRow {
                     line_number: line.line_number,
                     product: line.product_name.clone(),
-                    sku: line.sku.clone(),
+                    sku: match &line.serial_number {
+                        Some(serial) => format!("{} · SN {serial}", line.sku),
+                        None => line.sku.clone(),
+                    },
                     quantity: line.quantity,
                     ordered: line.ordered_quantity,
                     paid: money(line.paid_minor, currency),
@@ -781,6 +795,7 @@ pub async fn case_view(
         can_open_dispute,
         review,
         repair,
+        units,
         replacement: replacement.map(|record| {
             let link = crate::operations::replacements::payment_link(
                 &shop_settings,
