@@ -608,7 +608,7 @@ async fn the_openapi_document_and_docs_are_served() {
             operations += 1;
         }
     }
-    assert_eq!(operations, 137, "every API operation is documented");
+    assert_eq!(operations, 143, "every API operation is documented");
     let docs = app
         .client
         .get(app.url("/api/v1/docs/"))

@@ -33,6 +33,7 @@ pub mod order_batches;
 pub mod orders;
 pub mod outbox;
 pub mod packed;
+pub mod parts;
 pub mod platform_refunds;
 pub mod ratings;
 pub mod refunds;

@@ -31,6 +31,7 @@ pub mod notifications;
 pub mod offers;
 pub mod orders;
 pub mod parcels;
+pub mod parts;
 pub mod platform_refunds;
 pub mod policy;
 pub mod portal_tokens;

@@ -61,7 +61,7 @@ pub struct FindingInput {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PartInput {
+pub struct FittedPart {
     /// The part number.
     pub number: String,
     pub name: Option<String>,
@@ -99,7 +99,7 @@ pub struct ResultInput {
     pub report: Option<String>,
     /// Parts replaced (at most 20).
     #[serde(default)]
-    pub parts: Vec<PartInput>,
+    pub parts: Vec<FittedPart>,
     /// The supplier's charges and credits, booked in the cases' cost ledgers.
     #[serde(default)]
     pub charges: Vec<ChargeInput>,
@@ -596,7 +596,7 @@ fn charges<'a>(given: &[ChargeInput], cases: &'a [CaseRecord]) -> AppResult<Vec<
     Ok(checked)
 }
 
-fn parts(given: &[PartInput]) -> AppResult<Value> {
+fn parts(given: &[FittedPart]) -> AppResult<Value> {
     if given.len() > 20 {
         return Err(AppError::invalid("parts", "at most 20 parts"));
     }
@@ -680,6 +680,16 @@ pub async fn result(
     .await?
     {
         return Err(stale(&send_out, "result"));
+    }
+    if let Some(first) = cases.first() {
+        super::parts::fitted_by_supplier(
+            &mut transaction,
+            actor,
+            (&first.id, &send_out.supplier_id),
+            &parts,
+            now,
+        )
+        .await?;
     }
     if let Some((carrier, tracking)) = &back_parcel {
         add_parcels(

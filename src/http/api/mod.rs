@@ -21,6 +21,7 @@ mod language;
 mod offers;
 mod openapi;
 mod orders;
+mod parts;
 mod policy;
 mod replacements;
 mod reports;
@@ -172,6 +173,10 @@ pub fn router(state: AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(appointments::cancel))
         .routes(routes!(appointments::day))
         .routes(routes!(units::show))
+        .routes(routes!(parts::list, parts::create))
+        .routes(routes!(parts::show, parts::replace))
+        .routes(routes!(parts::use_part))
+        .routes(routes!(parts::genuine))
         .routes(routes!(visits::list))
         .routes(routes!(visits::outcome))
         .routes(routes!(visits::set_tier))
