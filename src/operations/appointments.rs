@@ -149,17 +149,16 @@ pub async fn create_location(
 ) -> AppResult<LocationRecord> {
     AppError::require(actor.role, Capability::ManageSuppliers)?;
     let checked = check(input)?;
-    let id = appointments::insert_location(
-        &database.writer,
-        &actor.shop.id,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => name_taken(&checked.name),
-        false => error.into(),
-    })?;
+    let id = super::unless_taken(
+        appointments::insert_location(
+            &database.writer,
+            &actor.shop.id,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || name_taken(&checked.name),
+    )?;
     location(database, actor, &id).await
 }
 
@@ -175,19 +174,18 @@ pub async fn update_location(
         .ok_or_else(|| AppError::invalid("version", "version is required: the one you read"))?;
     let checked = check(input)?;
     let current = location(database, actor, id).await?;
-    let changed = appointments::update_location(
-        &database.writer,
-        &actor.shop.id,
-        id,
-        version,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => name_taken(&checked.name),
-        false => error.into(),
-    })?;
+    let changed = super::unless_taken(
+        appointments::update_location(
+            &database.writer,
+            &actor.shop.id,
+            id,
+            version,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || name_taken(&checked.name),
+    )?;
     if !changed {
         return Err(super::changed_meanwhile(
             "location",

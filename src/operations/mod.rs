@@ -87,6 +87,18 @@ pub(crate) async fn record_event(
     Ok(())
 }
 
+/// A write a unique key may refuse: that refusal becomes `taken()` (a 409 naming the value),
+/// any other failure stays what it is.
+pub(crate) fn unless_taken<T>(
+    written: Result<T, sqlx::Error>,
+    taken: impl FnOnce() -> AppError,
+) -> Result<T, AppError> {
+    written.map_err(|error| match crate::db::is_unique_violation(&error) {
+        true => taken(),
+        false => error.into(),
+    })
+}
+
 /// A record changed since the caller read it: 409 `version_conflict` naming what it is.
 pub(crate) fn changed_meanwhile(what: &str, expected: i64, current: i64) -> AppError {
     AppError::Conflict {

@@ -146,17 +146,16 @@ pub async fn create(
 ) -> AppResult<PartRecord> {
     AppError::require(actor.role, Capability::ManageSuppliers)?;
     let checked = check(actor, input)?;
-    let id = parts::insert(
-        &database.writer,
-        &actor.shop.id,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => number_taken(&checked.number),
-        false => error.into(),
-    })?;
+    let id = super::unless_taken(
+        parts::insert(
+            &database.writer,
+            &actor.shop.id,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || number_taken(&checked.number),
+    )?;
     get(database, actor, &id).await
 }
 
@@ -172,19 +171,18 @@ pub async fn update(
         .ok_or_else(|| AppError::invalid("version", "version is required: the one you read"))?;
     let checked = check(actor, input)?;
     let current = get(database, actor, id).await?;
-    let changed = parts::update(
-        &database.writer,
-        &actor.shop.id,
-        id,
-        version,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => number_taken(&checked.number),
-        false => error.into(),
-    })?;
+    let changed = super::unless_taken(
+        parts::update(
+            &database.writer,
+            &actor.shop.id,
+            id,
+            version,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || number_taken(&checked.number),
+    )?;
     if !changed {
         return Err(super::changed_meanwhile("part", version, current.version));
     }

@@ -223,17 +223,16 @@ pub async fn create(
 ) -> AppResult<SupplierRecord> {
     AppError::require(actor.role, Capability::ManageSuppliers)?;
     let checked = check(input)?;
-    let id = suppliers::insert_supplier(
-        &database.writer,
-        &actor.shop.id,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => name_taken(&checked.name),
-        false => error.into(),
-    })?;
+    let id = super::unless_taken(
+        suppliers::insert_supplier(
+            &database.writer,
+            &actor.shop.id,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || name_taken(&checked.name),
+    )?;
     get(database, actor, &id).await
 }
 
@@ -249,19 +248,18 @@ pub async fn update(
         .ok_or_else(|| AppError::invalid("version", "version is required: the one you read"))?;
     let checked = check(input)?;
     let current = get(database, actor, id).await?;
-    let changed = suppliers::update_supplier(
-        &database.writer,
-        &actor.shop.id,
-        id,
-        version,
-        &checked.fields(),
-        database.clock.now(),
-    )
-    .await
-    .map_err(|error| match crate::db::is_unique_violation(&error) {
-        true => name_taken(&checked.name),
-        false => error.into(),
-    })?;
+    let changed = super::unless_taken(
+        suppliers::update_supplier(
+            &database.writer,
+            &actor.shop.id,
+            id,
+            version,
+            &checked.fields(),
+            database.clock.now(),
+        )
+        .await,
+        || name_taken(&checked.name),
+    )?;
     if !changed {
         return Err(super::changed_meanwhile(
             "supplier",
